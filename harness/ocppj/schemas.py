@@ -1,0 +1,145 @@
+"""Schema checks of OCPP payloads against the official JSON schemas.
+
+The schema files come from the installed ``ocpp`` package (1.6: ``BootNotification.json``
+and ``BootNotificationResponse.json``; 2.0.1 and 2.1: ``BootNotificationRequest.json`` and
+``BootNotificationResponse.json``). We use its files, not its routing classes: a harness
+must see and report what those classes would refuse.
+
+Validators are compiled once per (version, schema) with jsonschema-rs, because frame
+validation is the harness's hot path. Checks return violations, never raise: a broken DUT
+payload is an observation, not a crash.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import jsonschema_rs
+
+from harness.ocppj.frames import OcppVersion
+from harness.severity import Severity
+
+__all__ = [
+    "SchemaViolation",
+    "Severity",
+    "Strictness",
+    "known_actions",
+    "schema_name",
+    "validate_payload",
+]
+
+_PACKAGE_DIRS = {OcppVersion.V16: "v16", OcppVersion.V201: "v201", OcppVersion.V21: "v21"}
+
+
+class Strictness(enum.Enum):
+    """``strict``: every schema rule fails; ``lenient``: unknown fields are warnings."""
+
+    STRICT = "strict"
+    LENIENT = "lenient"
+
+
+@dataclass(frozen=True)
+class SchemaViolation:
+    """One schema rule a payload breaks.
+
+    ``rule`` is ``schema:<SchemaName>:<keyword>``, ``path`` a JSON path into the payload
+    (``$.chargingStation.model``), ``message`` what is wrong in words.
+    """
+
+    schema: str
+    keyword: str
+    path: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+    @property
+    def rule(self) -> str:
+        return f"schema:{self.schema}:{self.keyword}"
+
+    def __str__(self) -> str:
+        return f"{self.schema}: {self.path}: {self.message} (schema rule: {self.keyword})"
+
+
+def schema_name(version: OcppVersion, action: str, response: bool) -> str:
+    """The schema's name as the specification spells it: ``BootNotificationRequest``."""
+    return f"{action}{'Response' if response else 'Request'}"
+
+
+def _file_name(version: OcppVersion, action: str, response: bool) -> str:
+    if version is OcppVersion.V16:
+        return f"{action}{'Response' if response else ''}.json"
+    return f"{schema_name(version, action, response)}.json"
+
+
+def _schema_dir(version: OcppVersion):
+    return resources.files("ocpp").joinpath(_PACKAGE_DIRS[version], "schemas")
+
+
+@functools.cache
+def known_actions(version: OcppVersion) -> frozenset[str]:
+    """Every action the version defines, read from the schema files that exist."""
+    suffix = "Response.json"
+    names = set()
+    for entry in _schema_dir(version).iterdir():
+        if entry.name.endswith(suffix):
+            names.add(entry.name[: -len(suffix)])
+    return frozenset(names)
+
+
+@functools.cache
+def _validator(version: OcppVersion, action: str, response: bool) -> Any:
+    path = _schema_dir(version).joinpath(_file_name(version, action, response))
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    # Each file names its draft (04 for 1.6, 06 for 2.0.1 and 2.1); honour it.
+    return jsonschema_rs.validator_for(schema)
+
+
+def validate_payload(
+    version: OcppVersion,
+    action: str,
+    payload: Any,
+    *,
+    response: bool,
+    strictness: Strictness = Strictness.STRICT,
+) -> list[SchemaViolation]:
+    """Check a request (``response=False``) or response payload of ``action``.
+
+    Returns an empty list when the payload is valid. An action the version does not
+    define yields one ``unknown-action`` violation.
+    """
+    name = schema_name(version, action, response)
+    if action not in known_actions(version):
+        return [
+            SchemaViolation(
+                name,
+                "unknown-action",
+                "$",
+                f"OCPP {version.value} defines no action {action!r}",
+            )
+        ]
+    validator = _validator(version, action, response)
+    if validator.is_valid(payload):
+        return []
+    violations = []
+    for error in validator.iter_errors(payload):
+        keyword = error.kind.name
+        path = _json_path(error.instance_path)
+        if keyword == "required":
+            path = _json_path([*error.instance_path, error.kind.property])
+        severity = Severity.ERROR
+        if keyword == "additionalProperties" and strictness is Strictness.LENIENT:
+            severity = Severity.WARNING
+        violations.append(SchemaViolation(name, keyword, path, error.message, severity))
+    return violations
+
+
+def _json_path(parts: list[str | int]) -> str:
+    path = "$"
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
