@@ -1,0 +1,1 @@
+"""Bundled JSON schemas of ocpp-harness (shipped in the wheel as harness.schemas_data)."""
