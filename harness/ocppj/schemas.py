@@ -29,6 +29,7 @@ __all__ = [
     "Severity",
     "Strictness",
     "known_actions",
+    "load_schema",
     "schema_name",
     "validate_payload",
 ]
@@ -92,11 +93,16 @@ def known_actions(version: OcppVersion) -> frozenset[str]:
 
 
 @functools.cache
-def _validator(version: OcppVersion, action: str, response: bool) -> Any:
+def load_schema(version: OcppVersion, action: str, response: bool) -> dict[str, Any]:
+    """The parsed schema file of an action's request or response (cached; do not mutate)."""
     path = _schema_dir(version).joinpath(_file_name(version, action, response))
-    schema = json.loads(path.read_text(encoding="utf-8"))
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _validator(version: OcppVersion, action: str, response: bool) -> Any:
     # Each file names its draft (04 for 1.6, 06 for 2.0.1 and 2.1); honour it.
-    return jsonschema_rs.validator_for(schema)
+    return jsonschema_rs.validator_for(load_schema(version, action, response))
 
 
 def validate_payload(

@@ -1,0 +1,113 @@
+"""Conformant default replies for the DUT's unscripted CALLs.
+
+A test case scripts the messages it is about; everything else the DUT sends still needs
+a correct answer, or a real device stalls (it may hold one CALL at a time). Where the
+answer carries meaning (a boot status, the time, an authorization) it is written out
+here; the rest are the smallest payload the response schema accepts.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.ocppj import OcppVersion
+from harness.ocppj.schemas import load_schema
+from harness.ocppj.synth import minimal_instance
+
+__all__ = ["DefaultReplies", "utc_now"]
+
+
+def utc_now() -> str:
+    """Current UTC time as OCPP writes it: ISO 8601 with a ``Z``."""
+    now = _dt.datetime.now(_dt.UTC).replace(microsecond=0)
+    return now.isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class DefaultReplies:
+    """Answers for one session; ``heartbeat_interval`` goes into BootNotification replies."""
+
+    version: OcppVersion
+    heartbeat_interval: int = 60
+    _transaction_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def response(self, action: str, request: dict[str, Any]) -> dict[str, Any]:
+        handler = getattr(self, f"_{action}", None)
+        if handler is not None:
+            return handler(request)
+        return minimal_instance(load_schema(self.version, action, True))
+
+    # -- answers the harness gives as CSMS -------------------------------------------------
+
+    def _BootNotification(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        return {"currentTime": utc_now(), "interval": self.heartbeat_interval, "status": "Accepted"}
+
+    def _Heartbeat(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        return {"currentTime": utc_now()}
+
+    def _Authorize(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        if self.version is OcppVersion.V16:
+            return {"idTagInfo": {"status": "Accepted"}}
+        return {"idTokenInfo": {"status": "Accepted"}}
+
+    def _StartTransaction(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        return {"transactionId": next(self._transaction_ids), "idTagInfo": {"status": "Accepted"}}
+
+    def _StopTransaction(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        return {}
+
+    def _TransactionEvent(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        return {}
+
+    def _DataTransfer(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        return {"status": "UnknownVendorId"}
+
+    # -- answers the harness gives as a charging station -----------------------------------
+
+    def _GetVariables(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        results = []
+        for item in request.get("getVariableData", []):
+            result = {
+                "attributeStatus": "UnknownComponent",
+                "component": item.get("component", {}),
+                "variable": item.get("variable", {}),
+            }
+            if "attributeType" in item:
+                result["attributeType"] = item["attributeType"]
+            results.append(result)
+        return {
+            "getVariableResult": results
+            or [
+                minimal_instance(load_schema(self.version, "GetVariables", True))[
+                    "getVariableResult"
+                ][0]
+            ]
+        }
+
+    def _SetVariables(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        results = []
+        for item in request.get("setVariableData", []):
+            result = {
+                "attributeStatus": "Rejected",
+                "component": item.get("component", {}),
+                "variable": item.get("variable", {}),
+            }
+            if "attributeType" in item:
+                result["attributeType"] = item["attributeType"]
+            results.append(result)
+        return {"setVariableResult": results}
+
+    def _GetConfiguration(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        keys = request.get("key") or []
+        return (
+            {"configurationKey": [], "unknownKey": list(keys)} if keys else {"configurationKey": []}
+        )
+
+    def _ChangeConfiguration(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        return {"status": "NotSupported"}
+
+    def _TriggerMessage(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        return {"status": "Rejected"}

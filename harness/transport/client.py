@@ -1,0 +1,139 @@
+"""The harness as charging station: a WebSocket client that connects to the DUT CSMS."""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.parse
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidHandshake, InvalidStatus
+
+from harness.ocppj import OcppVersion
+from harness.transport.auth import basic_auth_header, ssl_context
+from harness.transport.server import MAX_FRAME_BYTES
+from harness.verdicts import DutFailure, HarnessError
+
+__all__ = ["HandshakeResult", "open_station_connection", "station_url", "try_handshake"]
+
+
+def station_url(endpoint: str, identity: str) -> str:
+    return endpoint.rstrip("/") + "/" + urllib.parse.quote(identity, safe="")
+
+
+def _headers(identity: str, password: str | None) -> dict[str, str]:
+    return {"Authorization": basic_auth_header(identity, password)} if password else {}
+
+
+async def open_station_connection(
+    endpoint: str,
+    identity: str,
+    version: OcppVersion,
+    *,
+    password: str | None,
+    security_profile: int,
+    timeout: float,
+) -> ClientConnection:
+    """Connect as ``identity``, offering the version's subprotocol.
+
+    Set-up problems (refused, unreachable, timed out, HTTP error) are harness errors that
+    name the URL; a CSMS that upgrades without agreeing on the subprotocol fails.
+    """
+    url = station_url(endpoint, identity)
+    try:
+        connection = await asyncio.wait_for(
+            connect(
+                url,
+                subprotocols=[version.subprotocol],
+                additional_headers=_headers(identity, password),
+                ssl=ssl_context(security_profile),
+                open_timeout=None,
+                proxy=None,
+                max_size=MAX_FRAME_BYTES,
+                ping_interval=None,
+            ),
+            timeout,
+        )
+    except TimeoutError:
+        raise HarnessError(
+            f"CSMS at {url} did not accept a connection within {timeout:g} s", "setup"
+        ) from None
+    except InvalidStatus as exc:
+        status = exc.response.status_code
+        raise HarnessError(
+            f"CSMS at {url} refused the WebSocket upgrade with HTTP {status}"
+            + (" (check dut.password and dut.identity)" if status in (401, 403) else ""),
+            "setup",
+        ) from None
+    except (OSError, InvalidHandshake) as exc:
+        raise HarnessError(f"cannot connect to CSMS at {url}: {exc}", "setup") from None
+    if connection.subprotocol != version.subprotocol:
+        await connection.close()
+        raise DutFailure(
+            f"CSMS at {url} upgraded without agreeing on subprotocol {version.subprotocol!r} "
+            f"(answered {connection.subprotocol!r})",
+            "transport.subprotocol",
+        )
+    return connection
+
+
+@dataclass(frozen=True)
+class HandshakeResult:
+    """What a CSMS did with one opening handshake."""
+
+    upgraded: bool
+    subprotocol: str | None
+    status: int | None
+    detail: str = ""
+
+
+async def try_handshake(
+    endpoint: str,
+    identity: str,
+    subprotocols: Sequence[str],
+    *,
+    password: str | None,
+    security_profile: int,
+    timeout: float,
+) -> HandshakeResult:
+    """Open and close one connection offering ``subprotocols``; report what happened.
+
+    Used by subprotocol negotiation cases (TC_B_58_CSMS): a refusal is an observation
+    here, not an error.
+    """
+    url = station_url(endpoint, identity)
+    try:
+        connection = await asyncio.wait_for(
+            connect(
+                url,
+                subprotocols=list(subprotocols),
+                additional_headers=_headers(identity, password),
+                ssl=ssl_context(security_profile),
+                open_timeout=None,
+                proxy=None,
+                ping_interval=None,
+            ),
+            timeout,
+        )
+    except TimeoutError:
+        raise HarnessError(
+            f"CSMS at {url} did not answer a handshake within {timeout:g} s", "setup"
+        ) from None
+    except InvalidStatus as exc:
+        return HandshakeResult(False, None, exc.response.status_code, "HTTP refusal")
+    except InvalidHandshake as exc:
+        return HandshakeResult(False, None, None, str(exc))
+    except OSError as exc:
+        raise HarnessError(f"cannot connect to CSMS at {url}: {exc}", "setup") from None
+    subprotocol = connection.subprotocol
+    try:
+        # A CSMS that upgrades without a common subprotocol must close straight away.
+        await asyncio.wait_for(connection.wait_closed(), 0.0 if subprotocol else timeout)
+        closed_by_peer = True
+    except TimeoutError:
+        closed_by_peer = False
+    await connection.close()
+    return HandshakeResult(
+        True, subprotocol, 101, "" if not closed_by_peer else "closed by the CSMS after the upgrade"
+    )

@@ -1,0 +1,158 @@
+"""The harness as CSMS: a WebSocket server the DUT station connects to.
+
+``ws://HOST:PORT/PATH/IDENTITY``. The server checks the path, the identity, HTTP Basic
+auth (security profile 1) and the subprotocol, then hands the connection to the
+session. Handshakes it refuses are kept as :class:`Rejection` records, because "the DUT
+tried to connect but got it wrong" is a failed verdict, not a DUT that never came.
+"""
+
+from __future__ import annotations
+
+import errno
+import http
+import urllib.parse
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.http11 import Request, Response
+
+from harness.ocppj import OcppVersion
+from harness.transport.auth import check_basic_auth, ssl_context
+from harness.verdicts import HarnessError
+
+__all__ = ["CsmsServer", "Rejection"]
+
+MAX_FRAME_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A handshake the server refused or a connection it closed at once, and why."""
+
+    reason: str
+    rule: str
+    path: str
+
+
+class CsmsServer:
+    """Listens for one DUT identity; every accepted connection goes to ``on_connection``."""
+
+    def __init__(
+        self,
+        *,
+        version: OcppVersion,
+        identity: str,
+        host: str = "127.0.0.1",
+        port: int = 9000,
+        path: str = "/ocpp",
+        security_profile: int = 0,
+        password: str | None = None,
+        on_connection: Callable[[ServerConnection], Awaitable[None]],
+        on_rejection: Callable[[Rejection], None] = lambda rejection: None,
+    ) -> None:
+        self.version = version
+        self.identity = identity
+        self.host = host
+        self.port = port
+        self.path = "/" + path.strip("/") if path.strip("/") else ""
+        self.security_profile = security_profile
+        self._password = password
+        self._on_connection = on_connection
+        self._on_rejection = on_rejection
+        self._server: Server | None = None
+
+    @property
+    def url(self) -> str:
+        identity = urllib.parse.quote(self.identity, safe="")
+        return f"ws://{self.host}:{self.port}{self.path}/{identity}"
+
+    async def start(self) -> None:
+        """Bind and listen. A port in use is a set-up error naming host and port."""
+        try:
+            self._server = await serve(
+                self._handle,
+                self.host,
+                self.port,
+                ssl=ssl_context(self.security_profile),
+                process_request=self._process_request,
+                select_subprotocol=self._select_subprotocol,
+                max_size=MAX_FRAME_BYTES,
+                ping_interval=None,
+            )
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise HarnessError(
+                    f"cannot listen on {self.host}:{self.port}: address already in use "
+                    "(set [listen] port in the DUT profile, or stop what uses it)",
+                    "setup",
+                ) from None
+            raise HarnessError(
+                f"cannot listen on {self.host}:{self.port}: {exc.strerror or exc}", "setup"
+            ) from None
+        if self.port == 0:
+            self.port = self._server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    def _reject(self, rejection: Rejection) -> None:
+        self._on_rejection(rejection)
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        raw_path = request.path.split("?", 1)[0]
+        expected_prefix = self.path + "/"
+        if not raw_path.startswith(expected_prefix):
+            self._reject(
+                Rejection(
+                    f"request path {raw_path!r} is not under {expected_prefix!r}",
+                    "OCPP-J §3.1.1",
+                    raw_path,
+                )
+            )
+            return connection.respond(http.HTTPStatus.NOT_FOUND, "unknown path\n")
+        identity = urllib.parse.unquote(raw_path[len(expected_prefix) :])
+        if identity != self.identity:
+            self._reject(
+                Rejection(
+                    f"station identity {identity!r} in the URL is not the DUT's {self.identity!r}",
+                    "OCPP-J §3.1.1",
+                    raw_path,
+                )
+            )
+            return connection.respond(http.HTTPStatus.NOT_FOUND, "unknown charging station\n")
+        if self.security_profile >= 1:
+            problem = check_basic_auth(
+                request.headers.get("Authorization"), self.identity, self._password or ""
+            )
+            if problem is not None:
+                self._reject(Rejection(problem, "A00.FR.202", raw_path))
+                return connection.respond(http.HTTPStatus.UNAUTHORIZED, "unauthorized\n")
+        return None
+
+    def _select_subprotocol(
+        self, connection: ServerConnection, subprotocols: Sequence[str]
+    ) -> str | None:
+        wanted = self.version.subprotocol
+        if wanted in subprotocols:
+            return wanted
+        offered = ", ".join(subprotocols) if subprotocols else "none"
+        self._reject(
+            Rejection(
+                f"DUT offered subprotocol(s) {offered}; the profile's OCPP {self.version.value} "
+                f"needs {wanted!r}",
+                "transport.subprotocol",
+                connection.request.path if connection.request else "",
+            )
+        )
+        # OCPP-J §3.2: finish the handshake without a subprotocol, then close.
+        return None
+
+    async def _handle(self, connection: ServerConnection) -> None:
+        if connection.subprotocol != self.version.subprotocol:
+            await connection.close(1002, "no agreed OCPP subprotocol")
+            return
+        await self._on_connection(connection)
