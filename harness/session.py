@@ -1,0 +1,779 @@
+"""One OCPP-J conversation with the DUT, across its reconnections.
+
+Theory of operation
+-------------------
+All state lives on the harness's event loop; the role facade (``roles.py``) calls the
+``async`` methods here through :class:`~harness.loop.BackgroundLoop`.
+
+Every frame the DUT sends is decoded, checked against the conversation rules and the
+schema, and written to the trace with its validation result. A broken rule of error
+severity becomes a pending :class:`DutFailure`: the test's current or next wait raises
+it, so a DUT that sends garbage fails at once instead of after a timeout.
+
+The DUT's CALLs are answered with conformant defaults unless the test scripts them.
+When a CALL arrives:
+
+* while the test waits in ``expect`` for that action, the test gets it and may
+  ``reply`` itself (the default reply is sent at the test's next step if it does not);
+* while the test waits for something else, runs ``dut.act(...)``, or no test runs, it is
+  answered at once (a real device must not stall) with the default, or with a reply the
+  test registered beforehand with ``will_reply``;
+* while the test's own code runs between two steps, it is held until the next step
+  (bounded by ``hold_seconds``) so that ``expect`` can still claim it.
+
+Answered messages stay in the list of received messages, so a later ``expect`` still
+finds them: the order in which a test expects messages need not be the order in which a
+device happened to send them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import uuid
+from collections import Counter
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from websockets.exceptions import ConnectionClosed
+
+from harness.defaults import DefaultReplies
+from harness.matching import differences
+from harness.ocppj import (
+    Call,
+    CallError,
+    CallResult,
+    CallResultError,
+    Conversation,
+    FramingViolation,
+    LocalProtocolError,
+    OcppVersion,
+    Send,
+    Severity,
+    Strictness,
+    decode,
+    encode,
+    encode_raw,
+    validate_payload,
+)
+from harness.trace import IN, OUT, Trace, TraceEntry
+from harness.verdicts import DutFailure, ScriptError
+
+__all__ = ["Message", "Mode", "Response", "Session", "error_reply", "sticky"]
+
+#: error codes of CALLERROR per version (1.6 keeps its spelling, OCPP-J 1.6 errata §5)
+ERROR_CODES = {
+    OcppVersion.V16: {
+        "NotImplemented",
+        "NotSupported",
+        "InternalError",
+        "ProtocolError",
+        "SecurityError",
+        "FormationViolation",
+        "PropertyConstraintViolation",
+        "OccurenceConstraintViolation",
+        "TypeConstraintViolation",
+        "GenericError",
+    },
+    OcppVersion.V201: {
+        "FormatViolation",
+        "GenericError",
+        "InternalError",
+        "MessageTypeNotSupported",
+        "NotImplemented",
+        "NotSupported",
+        "OccurrenceConstraintViolation",
+        "OccurenceConstraintViolation",
+        "PropertyConstraintViolation",
+        "ProtocolError",
+        "RpcFrameworkError",
+        "SecurityError",
+        "TypeConstraintViolation",
+    },
+}
+ERROR_CODES[OcppVersion.V21] = ERROR_CODES[OcppVersion.V201]
+
+
+def format_violation_code(version: OcppVersion) -> str:
+    return "FormationViolation" if version is OcppVersion.V16 else "FormatViolation"
+
+
+class Mode(enum.Enum):
+    """What the test thread is doing: decides when unscripted CALLs are answered."""
+
+    IDLE = "idle"  # no test runs: answer at once
+    WAITING = "waiting"  # the test is blocked in a harness call: answer at once
+    SCRIPTING = "scripting"  # the test's own code runs: hold until its next step
+
+
+@dataclass(eq=False)
+class Message:
+    """A CALL (or 2.1 SEND) from the DUT, as a test case sees it."""
+
+    action: str
+    payload: dict[str, Any]
+    message_id: str
+    connection: int
+    entry: TraceEntry
+    is_send: bool = False
+    claimed: bool = False
+    answered: bool = False
+    answer: Any = None
+    _hold: asyncio.TimerHandle | None = field(default=None, repr=False)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.payload[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.payload.get(key, default)
+
+
+@dataclass(frozen=True)
+class Response:
+    """The DUT's answer to a CALL of the harness: a CALLRESULT or a CALLERROR."""
+
+    action: str
+    payload: dict[str, Any]
+    error_code: str | None = None
+    error_description: str = ""
+    raw: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.error_code is not None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.payload[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.payload.get(key, default)
+
+
+@dataclass
+class _Connection:
+    number: int
+    websocket: Any
+    conversation: Conversation
+
+
+class Session:
+    """The conversation with one DUT identity; lives on the harness loop."""
+
+    def __init__(
+        self,
+        version: OcppVersion,
+        *,
+        strictness: Strictness = Strictness.STRICT,
+        heartbeat_interval: int = 60,
+        hold_seconds: float = 2.0,
+        describe_peer: str = "DUT",
+    ) -> None:
+        self.version = version
+        self.strictness = strictness
+        self.defaults = DefaultReplies(version, heartbeat_interval)
+        self.hold_seconds = hold_seconds
+        self.describe_peer = describe_peer
+        self.trace = Trace()
+        self.mode = Mode.IDLE
+        self.received: list[Message] = []
+        self.failures: list[DutFailure] = []
+        self.warnings: list[str] = []
+        self.rejections: list[Any] = []
+        self.overrides: dict[str, list[Any]] = {}
+        self._current: _Connection | None = None
+        self._connections = 0
+        self._mark = 0  # connections the test has already seen
+        self._closed_at: float | None = None
+        self._awaiting: str | None = None
+        self._pending_call: tuple[str, str, asyncio.Future[Response]] | None = None
+        self._changed: asyncio.Event | None = None
+
+    # -- bookkeeping --------------------------------------------------------------------
+
+    def _notify(self) -> None:
+        if self._changed is not None:
+            self._changed.set()
+        self._changed = asyncio.Event()
+
+    def _event(self) -> asyncio.Event:
+        if self._changed is None:
+            self._changed = asyncio.Event()
+        return self._changed
+
+    @property
+    def connected(self) -> bool:
+        return self._current is not None
+
+    @property
+    def connections(self) -> int:
+        return self._connections
+
+    def begin_case(self) -> None:
+        """Start a new trace for a test case; earlier messages are settled and dropped."""
+        for message in self.received:
+            if not message.answered:
+                self._answer_default(message)
+        self.received = []
+        self.failures = []
+        self.warnings = []
+        self.rejections = []
+        self.overrides = {}
+        self.trace = Trace()
+        self._mark = self._connections
+        if self._current is not None:
+            self.trace.event(f"connection {self._current.number} open at start of case")
+        self.mode = Mode.SCRIPTING
+
+    def end_case(self) -> None:
+        self.mode = Mode.IDLE
+        self.settle()
+
+    def _fail(self, reason: str, rule: str, raw: str | None, entry: TraceEntry | None) -> None:
+        if entry is not None:
+            entry.failing = True
+        self.failures.append(DutFailure(reason, rule, raw))
+        self._notify()
+
+    def raise_failure(self) -> None:
+        """Raise the first pending DUT failure, if any."""
+        if self.failures:
+            raise self.failures[0]
+
+    def record_rejection(self, rejection: Any) -> None:
+        self.rejections.append(rejection)
+        self.trace.event(f"handshake refused: {rejection.reason} [{rejection.rule}]")
+        if rejection.rule == "transport.subprotocol" or rejection.rule.startswith("A00"):
+            self._fail(
+                f"{self.describe_peer} connection refused: {rejection.reason}",
+                rejection.rule,
+                None,
+                None,
+            )
+        self._notify()
+
+    # -- connections -------------------------------------------------------------------------
+
+    async def serve(self, websocket: Any) -> None:
+        """Run one connection until it closes: the receive loop."""
+        previous = self._current
+        self._connections += 1
+        connection = _Connection(self._connections, websocket, Conversation(self.version))
+        self._current = connection
+        self._closed_at = None
+        if previous is not None:
+            self.trace.event(f"connection {previous.number} replaced by a new connection")
+            await previous.websocket.close()
+        self.trace.event(
+            f"connection {connection.number} opened (subprotocol {websocket.subprotocol})"
+        )
+        self._notify()
+        try:
+            async for raw in websocket:
+                await self._ingest(raw, connection)
+        except ConnectionClosed:
+            pass
+        finally:
+            code = websocket.close_code
+            reason = websocket.close_reason
+            self.trace.event(
+                f"connection {connection.number} closed (code {code}"
+                + (f", reason {reason!r}" if reason else "")
+                + ")"
+            )
+            if self._current is connection:
+                self._current = None
+                self._closed_at = self.trace._now()
+            if self._pending_call is not None and not self._pending_call[2].done():
+                self._pending_call[2].set_exception(
+                    DutFailure(
+                        f"{self.describe_peer} closed the connection while the harness's "
+                        f"{self._pending_call[1]} (message id {self._pending_call[0]}) was "
+                        "unanswered",
+                        "transport.closed-mid-call",
+                    )
+                )
+            self._notify()
+
+    async def close_current(self, code: int = 1000, reason: str = "") -> None:
+        if self._current is not None:
+            await self._current.websocket.close(code, reason)
+
+    # -- receiving ---------------------------------------------------------------------------
+
+    async def _ingest(self, raw: str | bytes, connection: _Connection) -> None:
+        frame = decode(raw, self.version)
+        if isinstance(frame, FramingViolation):
+            entry = self.trace.frame(IN, raw, None, note=str(frame))
+            entry.valid = False
+            entry.violations.append(
+                {"rule": frame.rule, "message": frame.message, "severity": "error"}
+            )
+            text = raw if isinstance(raw, str) else entry.raw
+            self._fail(
+                f"frame {entry.seq} is not a valid OCPP-J frame: {frame.message}",
+                frame.rule,
+                text,
+                entry,
+            )
+            if frame.rule != "ocppj.unknown-message-type":
+                # OCPP-J §4.2.3: answer with a CALLERROR; "-1" when the id is unreadable.
+                error = [
+                    4,
+                    frame.message_id or "-1",
+                    format_violation_code(self.version)
+                    if frame.rule == "ocppj.not-json"
+                    else "RpcFrameworkError"
+                    if self.version is not OcppVersion.V16
+                    else "ProtocolError",
+                    frame.message[:255],
+                    {},
+                ]
+                await self._send_text(connection, encode_raw(error), None, "error reply")
+            return
+
+        received = connection.conversation.receive(frame)
+        violations = [*received.violations]
+        response_to = None
+        if isinstance(frame, Call | Send):
+            violations += validate_payload(
+                self.version,
+                frame.action,
+                frame.payload,
+                response=False,
+                strictness=self.strictness,
+            )
+        elif isinstance(frame, CallResult) and received.action is not None:
+            response_to = received.action
+            violations += validate_payload(
+                self.version,
+                received.action,
+                frame.payload,
+                response=True,
+                strictness=self.strictness,
+            )
+        elif isinstance(frame, CallError | CallResultError):
+            response_to = received.action
+            if frame.error_code not in ERROR_CODES[self.version]:
+                self.warnings.append(f"unknown CALLERROR code {frame.error_code!r}")
+        entry = self.trace.frame(IN, raw, frame, action=response_to)
+        for violation in violations:
+            entry.violations.append(
+                {
+                    "rule": violation.rule,
+                    "message": str(violation),
+                    "severity": violation.severity.value,
+                }
+            )
+        errors = [v for v in violations if v.severity is Severity.ERROR]
+        entry.valid = not errors
+        if errors:
+            first = errors[0]
+            what = getattr(frame, "action", None) or (
+                f"{frame.message_type.name} to {response_to}"
+                if response_to
+                else frame.message_type.name
+            )
+            self._fail(
+                f"{self.describe_peer} sent an invalid {what} (frame {entry.seq}): {first}",
+                first.rule,
+                raw if isinstance(raw, str) else None,
+                entry,
+            )
+        for warning in (v for v in violations if v.severity is Severity.WARNING):
+            self.warnings.append(str(warning))
+
+        if isinstance(frame, Call | Send):
+            message = Message(
+                frame.action,
+                frame.payload,
+                frame.message_id,
+                connection.number,
+                entry,
+                is_send=isinstance(frame, Send),
+            )
+            if message.is_send:
+                message.answered = True  # SEND is never answered (OCPP 2.1)
+            self.received.append(message)
+            self._on_new_call(message, invalid=bool(errors))
+        elif isinstance(frame, CallResult | CallError) and self._pending_call is not None:
+            message_id, action, future = self._pending_call
+            if frame.message_id == message_id and not future.done():
+                if isinstance(frame, CallResult):
+                    future.set_result(Response(action, frame.payload, raw=str(raw)))
+                else:
+                    future.set_result(
+                        Response(action, {}, frame.error_code, frame.description, raw=str(raw))
+                    )
+        self._notify()
+
+    def _on_new_call(self, message: Message, *, invalid: bool) -> None:
+        if message.answered:
+            return
+        if invalid:
+            # Our conformant answer to a schema-invalid CALL is a CALLERROR.
+            self._answer(
+                message,
+                error=(format_violation_code(self.version), "payload does not match the schema"),
+            )
+            return
+        if self._awaiting == message.action:
+            return  # the waiting expect() takes it
+        if self.mode is Mode.SCRIPTING:
+            loop = asyncio.get_running_loop()
+            message._hold = loop.call_later(self.hold_seconds, self._answer_default, message)
+        else:
+            self._answer_default(message)
+
+    # -- answering -----------------------------------------------------------------------
+
+    def _answer_default(self, message: Message) -> None:
+        if message.answered:
+            return
+        override = self.overrides.get(message.action)
+        if override:
+            reply = (
+                override.pop(0) if len(override) > 1 or not _is_sticky(override[0]) else override[0]
+            )
+            reply = _unsticky(reply)
+            if isinstance(reply, _ErrorReply):
+                self._answer(message, error=(reply.code, reply.description))
+            else:
+                payload = reply(message.payload) if callable(reply) else reply
+                self._answer(message, payload=payload)
+            return
+        self._answer(message, payload=self.defaults.response(message.action, message.payload))
+
+    def _answer(
+        self,
+        message: Message,
+        *,
+        payload: Any = None,
+        error: tuple[str, str] | None = None,
+        validate: bool = True,
+    ) -> None:
+        if message.answered:
+            raise ScriptError(
+                f"{message.action} (message id {message.message_id}) was already answered"
+            )
+        if message._hold is not None:
+            message._hold.cancel()
+        message.answered = True
+        connection = self._current
+        if connection is None or connection.number != message.connection:
+            self.trace.event(f"reply to {message.action} not sent: its connection is closed")
+            return
+        if error is not None:
+            frame: Any = CallError(message.message_id, error[0], error[1][:255], {})
+        else:
+            frame = CallResult(message.message_id, payload)
+            if validate:
+                problems = validate_payload(self.version, message.action, payload, response=True)
+                if problems:
+                    raise ScriptError(
+                        f"the harness's reply to {message.action} is not "
+                        f"schema-valid: {problems[0]}"
+                    )
+        message.answer = payload if error is None else error
+        try:
+            connection.conversation.send(frame)
+        except LocalProtocolError as exc:
+            raise ScriptError(str(exc)) from None
+        asyncio.get_running_loop().create_task(
+            self._send_text(
+                connection, encode(frame), frame, f"reply to {message.action}", message.action
+            )
+        )
+
+    async def _send_text(
+        self,
+        connection: _Connection,
+        text: str,
+        frame: Any,
+        note: str | None,
+        action: str | None = None,
+    ) -> None:
+        entry = self.trace.frame(OUT, text, frame, action=action)
+        if frame is None and note:
+            entry.note = note
+        try:
+            await connection.websocket.send(text)
+        except ConnectionClosed:
+            entry.note = "not delivered: connection closed"
+
+    def settle(self, *, keep: Message | None = None, claim_for: str | None = None) -> None:
+        """Answer held and claimed-but-unanswered messages (except ``keep``)."""
+        for message in self.received:
+            if message.answered or message is keep:
+                continue
+            if claim_for is not None and message.action == claim_for and not message.claimed:
+                continue  # the expect() that runs now may take it
+            self._answer_default(message)
+
+    # -- the facade's operations (awaited from the test thread) ----------------------------
+
+    async def _wait(self, predicate: Callable[[], Any], timeout: float) -> Any:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            event = self._event()
+            self.raise_failure()
+            result = predicate()
+            if result:
+                return result
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), remaining)
+
+    async def expect(
+        self,
+        action: str,
+        fields: Mapping[str, Any],
+        *,
+        timeout: float,
+        rule: str | None,
+        keys: Callable[[Message], Hashable] | None = None,
+        wanted_keys: set[Hashable] | None = None,
+    ) -> Message | list[Message]:
+        """Wait for the next unclaimed ``action``; with ``keys``, one per wanted key."""
+        self.mode = Mode.WAITING
+        self._awaiting = action
+        start = len(self.trace.entries)
+        taken: dict[Hashable, Message] = {}
+        try:
+            self.settle(claim_for=action)
+
+            def find() -> Message | None:
+                for message in self.received:
+                    if message.claimed or message.action != action:
+                        continue
+                    if keys is not None:
+                        key = keys(message)
+                        if key in taken or key not in (wanted_keys or set()):
+                            continue
+                    return message
+                return None
+
+            while True:
+                message = await self._wait(find, timeout)
+                if message is None:
+                    missing = ""
+                    if keys is not None:
+                        left = sorted(map(str, (wanted_keys or set()) - set(taken)))
+                        missing = f" for {', '.join(left)}"
+                    raise DutFailure(
+                        f"no {action}{missing} within {timeout:g} s; "
+                        f"{self._received_instead(start)}",
+                        rule or "timeout",
+                    )
+                message.claimed = True
+                if message._hold is not None:
+                    message._hold.cancel()
+                    message._hold = None
+                diffs = differences(fields, message.payload)
+                if diffs:
+                    message.entry.failing = True
+                    raise DutFailure(
+                        f"{action} (frame {message.entry.seq}) does not match: " + "; ".join(diffs),
+                        rule or f"expect:{action}",
+                        message.entry.raw,
+                    )
+                if keys is None:
+                    return message
+                taken[keys(message)] = message
+                if message is not None and not message.answered:
+                    self._answer_default(message)
+                if set(taken) >= (wanted_keys or set()):
+                    return list(taken.values())
+        finally:
+            self._awaiting = None
+            self.mode = Mode.SCRIPTING
+
+    def _received_instead(self, start: int) -> str:
+        entries = [e for e in self.trace.entries[start:] if e.kind == "frame" and e.direction == IN]
+        if not entries:
+            state = (
+                ""
+                if self.connected
+                else (
+                    f" (connection closed at {self._closed_at:.2f} s)"
+                    if self._closed_at is not None
+                    else " (not connected)"
+                )
+            )
+            return f"received nothing{state}"
+        counts = Counter(e.action or e.message_type or "invalid frame" for e in entries)
+        return "received instead: " + ", ".join(
+            f"{name}×{n}" if n > 1 else name for name, n in counts.items()
+        )
+
+    async def reply(
+        self,
+        message: Message,
+        *,
+        payload: Any = None,
+        error: tuple[str, str] | None = None,
+        validate: bool = True,
+    ) -> None:
+        self._answer(message, payload=payload, error=error, validate=validate)
+        self.settle()
+
+    async def call(
+        self,
+        action: str,
+        payload: dict[str, Any],
+        *,
+        timeout: float,
+        rule: str | None,
+        validate: bool = True,
+    ) -> Response:
+        self.mode = Mode.WAITING
+        try:
+            self.settle()
+            self.raise_failure()
+            connection = self._current
+            if connection is None:
+                raise DutFailure(
+                    f"cannot send {action}: the {self.describe_peer} is not connected",
+                    rule or "transport.not-connected",
+                )
+            if validate:
+                problems = validate_payload(self.version, action, payload, response=False)
+                if problems:
+                    raise ScriptError(f"the harness's {action} is not schema-valid: {problems[0]}")
+            message_id = str(uuid.uuid4())
+            frame = Call(message_id, action, payload)
+            try:
+                connection.conversation.send(frame)
+            except LocalProtocolError as exc:
+                raise ScriptError(str(exc)) from None
+            future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
+            self._pending_call = (message_id, action, future)
+            await self._send_text(connection, encode(frame), frame, None)
+            start = len(self.trace.entries)
+            try:
+                result = await self._wait(lambda: future.done(), timeout)
+            finally:
+                self._pending_call = None
+            if result is None:
+                connection.conversation.abandon_ours()
+                raise DutFailure(
+                    f"no response to {action} (message id {message_id}) within {timeout:g} s; "
+                    f"{self._received_instead(start)}",
+                    rule or "ocppj.response-timeout",
+                )
+            response = future.result()
+            self.raise_failure()
+            return response
+        finally:
+            self.mode = Mode.SCRIPTING
+
+    async def send_raw(self, text: str) -> None:
+        connection = self._current
+        if connection is None:
+            raise DutFailure(
+                f"cannot send: the {self.describe_peer} is not connected", "transport.not-connected"
+            )
+        frame = decode(text, self.version)
+        await self._send_text(
+            connection, text, None if isinstance(frame, FramingViolation) else frame, "raw frame"
+        )
+
+    async def expect_silence(
+        self, seconds: float, *, allow: tuple[str, ...], rule: str | None
+    ) -> None:
+        self.mode = Mode.WAITING
+        try:
+            self.settle()
+            seen = len(self.received)
+
+            def broken() -> Message | None:
+                for message in self.received[seen:]:
+                    if message.action not in allow:
+                        return message
+                return None
+
+            message = await self._wait(broken, seconds)
+            if message is not None:
+                message.entry.failing = True
+                raise DutFailure(
+                    f"{self.describe_peer} sent {message.action} (frame {message.entry.seq}, "
+                    f"{message.entry.t:.2f} s) where it must stay silent",
+                    rule or "expect:silence",
+                    message.entry.raw,
+                )
+        finally:
+            self.mode = Mode.SCRIPTING
+
+    async def wait_connected(self, timeout: float) -> bool:
+        return bool(await self._wait(lambda: self.connected, timeout))
+
+    async def expect_reconnect(self, timeout: float, rule: str | None) -> None:
+        self.mode = Mode.WAITING
+        try:
+            self.settle()
+            mark = self._mark
+            ok = await self._wait(lambda: self._connections > mark and self.connected, timeout)
+            if not ok:
+                raise DutFailure(
+                    f"{self.describe_peer} did not reconnect within {timeout:g} s",
+                    rule or "timeout",
+                )
+            self._mark = self._connections
+        finally:
+            self.mode = Mode.SCRIPTING
+
+    async def expect_disconnect(self, timeout: float, rule: str | None) -> None:
+        self.mode = Mode.WAITING
+        try:
+            self.settle()
+            ok = await self._wait(lambda: not self.connected, timeout)
+            if not ok:
+                raise DutFailure(
+                    f"{self.describe_peer} did not close the connection within {timeout:g} s",
+                    rule or "timeout",
+                )
+        finally:
+            self.mode = Mode.SCRIPTING
+
+    def mark_seen(self) -> None:
+        """Connections so far are known to the test; expect_reconnect waits for a new one."""
+        self._mark = self._connections
+
+    def waiting(self) -> None:
+        """The test thread is about to block outside the harness (``dut.act``)."""
+        self.mode = Mode.WAITING
+        self.settle()
+
+    def scripting(self) -> None:
+        self.mode = Mode.SCRIPTING
+
+
+class _ErrorReply:
+    def __init__(self, code: str, description: str) -> None:
+        self.code = code
+        self.description = description
+
+
+class _Sticky:
+    def __init__(self, reply: Any) -> None:
+        self.reply = reply
+
+
+def _is_sticky(reply: Any) -> bool:
+    return isinstance(reply, _Sticky)
+
+
+def _unsticky(reply: Any) -> Any:
+    return reply.reply if isinstance(reply, _Sticky) else reply
+
+
+def error_reply(code: str, description: str = "") -> _ErrorReply:
+    return _ErrorReply(code, description)
+
+
+def sticky(reply: Any) -> _Sticky:
+    return _Sticky(reply)
