@@ -1,0 +1,600 @@
+"""The DUT profile: one TOML file describing the device under test (DESIGN.md §6).
+
+The profile is the operator's only input besides the test selection, and it is often
+written by someone who has never read the harness's code. So every problem is reported as
+one line, ``<file>: <dotted.key>: <what is wrong>``, naming the key to fix, with a
+"did you mean" for misspelt keys, and only the most relevant problem rather than a wall
+of schema output.
+
+Validation is against ``schemas/dut-profile.schema.json`` (the same file editors and CI
+can use) with the ``jsonschema`` library: profiles are loaded once per run, so its better
+error paths matter more than jsonschema-rs's speed. Checks JSON Schema cannot express
+(unique EVSE ids, environment look-ups) follow in Python.
+
+The result is a frozen :class:`DutProfile`: test cases and fixtures share one instance,
+and nothing may change it behind another test's back.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import difflib
+import json
+import os
+import re
+import tomllib
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+import jsonschema
+
+from harness.ocppj import OcppVersion, Strictness
+from harness.secrets import MASK, Secret, registry, resolve_secret
+
+__all__ = [
+    "EMBEDDED",
+    "SCHEMA_FILE",
+    "AdapterName",
+    "Connect",
+    "Control",
+    "DutProfile",
+    "Evse",
+    "Kind",
+    "Listen",
+    "ProfileError",
+    "ProfileWarning",
+    "Timeouts",
+    "Timers",
+    "Tokens",
+    "bundled_profiles",
+    "load_bundled_profile",
+    "load_profile",
+    "profile_from_dict",
+    "profile_schema",
+]
+
+EMBEDDED = "<embedded>"
+"""``DutProfile.source`` of profiles built in code (the simulators' profiles)."""
+
+SCHEMA_FILE = "dut-profile.schema.json"
+
+Kind = Literal["charging-station", "csms"]
+AdapterName = Literal["manual", "command", "http", "sim"]
+
+_SECRET_KEYS = frozenset({"password"})
+"""Keys whose values never appear in error messages, not even when they are wrong."""
+
+
+class ProfileError(Exception):
+    """A DUT profile that cannot be used; ``str()`` is one line: ``file: key: reason``.
+
+    One line so that it reads well as a pytest usage error, a CLI message and a CI
+    annotation alike. ``key`` is the dotted key (``timeouts.connect``,
+    ``layout.evses[1].id``) or empty when the problem is the file itself.
+    """
+
+    def __init__(self, source: str, key: str, reason: str) -> None:
+        self.source = source
+        self.key = key
+        self.reason = reason
+        super().__init__(_one_line(source, key, reason))
+
+    def __str__(self) -> str:
+        return _one_line(self.source, self.key, self.reason)
+
+
+class ProfileWarning(UserWarning):
+    """A profile that works but is probably not what was meant (a literal password, a
+    section the chosen kind or adapter ignores)."""
+
+
+def _one_line(source: str, key: str, reason: str) -> str:
+    text = f"{source}: {key}: {reason}" if key else f"{source}: {reason}"
+    return " ".join(text.splitlines())
+
+
+# --------------------------------------------------------------------------- the tree
+#
+# Field names equal the TOML keys so that the schema, the documentation and the code use
+# one vocabulary; the defaults here must equal the schema's "default" annotations (a test
+# checks it).
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Where the harness, playing the CSMS, accepts the DUT station (kind charging-station).
+
+    The DUT connects to ``ws://<host>:<port><path>/<identity>``.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 9000
+    path: str = "/ocpp"
+
+
+@dataclass(frozen=True)
+class Connect:
+    """Where the harness, playing a charging station, connects (kind csms).
+
+    ``url`` is None for kind charging-station; the station appends ``/<identity>``.
+    """
+
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Evse:
+    """One EVSE and its connector ids (OCPP 1.6: one connector, connectorId = ``id``)."""
+
+    id: int
+    connectors: tuple[int, ...] = (1,)
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """idToken values in the state their names say; fixed constants rather than faker
+    output so that a DUT CSMS can be configured with them once."""
+
+    valid: str = "04A1B2C3D4"
+    invalid: str = "DEADBEEF"
+    blocked: str = "0B10C4ED"
+    expired: str = "0E4714ED"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds; every wait of the harness is bounded by one of these."""
+
+    connect: float = 60.0
+    response: float = 30.0
+    operator: float = 120.0
+
+
+@dataclass(frozen=True)
+class Timers:
+    """Protocol timers the harness's CSMS hands the DUT station.
+
+    Whole seconds, because they go on the wire as the integer ``interval`` of
+    BootNotificationResponse.
+    """
+
+    heartbeat: int = 60
+    boot_retry: int = 10
+
+
+@dataclass(frozen=True)
+class Control:
+    """How the harness carries out actions on the DUT (DESIGN.md §7)."""
+
+    adapter: AdapterName = "manual"
+    url: str | None = None
+    commands: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    sim_defects: tuple[str, ...] = ()
+
+
+def _default_layout() -> tuple[Evse, ...]:
+    return (Evse(1, (1,)),)
+
+
+@dataclass(frozen=True)
+class DutProfile:
+    """A validated DUT profile. Build it with :func:`load_profile` or
+    :func:`profile_from_dict`, never directly: only those validate.
+
+    ``password`` is a :class:`~harness.secrets.Secret`, so printing the profile (its
+    ``repr`` is the dataclass one) shows ``***``. ``warnings`` holds the one-line warnings
+    raised while loading, for ``ocpp-harness check-profile`` and reports.
+    """
+
+    kind: Kind
+    ocpp: OcppVersion
+    identity: str
+    security_profile: int = 0
+    password: Secret | None = None
+    strictness: Strictness = Strictness.STRICT
+    vendor: str = "ocpp-harness"
+    model: str = "ocpp-harness"
+    serial: str | None = None
+    listen: Listen = field(default_factory=Listen)
+    connect: Connect = field(default_factory=Connect)
+    layout: tuple[Evse, ...] = field(default_factory=_default_layout)
+    tokens: Tokens = field(default_factory=Tokens)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    timers: Timers = field(default_factory=Timers)
+    features: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    control: Control = field(default_factory=Control)
+    source: str = field(default=EMBEDDED, compare=False)
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.kind} {self.identity!r} (OCPP {self.ocpp.value}, security profile "
+            f"{self.security_profile}, {self.control.adapter} control) from {self.source}"
+        )
+
+    @property
+    def harness_role(self) -> Kind:
+        """The role the harness plays: the other side of the DUT."""
+        return "csms" if self.kind == "charging-station" else "charging-station"
+
+    def supports(self, name: str, default: bool = False) -> bool:
+        """Whether the DUT declares feature ``name``; undeclared features count as
+        ``default`` (not supported unless the caller says otherwise), so a case needing an
+        optional feature is skipped rather than failed on a device that lacks it."""
+        return self.features.get(name, default)
+
+    def replace(self, **changes: Any) -> DutProfile:
+        """A copy with ``changes`` (``dataclasses.replace``); not re-validated, meant for
+        the plugin and self-tests adjusting a profile they already trust."""
+        return dataclasses.replace(self, **changes)
+
+    def public_dict(self) -> dict[str, Any]:
+        """The effective profile in the TOML file's shape (defaults filled in), safe to
+        publish: JSON-serialisable, secrets as ``***``, absent values left out.
+
+        The shape is the file's so that a report reader sees the keys they would edit;
+        without a password it loads back through :func:`profile_from_dict`.
+        """
+        dut: dict[str, Any] = {
+            "kind": self.kind,
+            "ocpp": self.ocpp.value,
+            "identity": self.identity,
+            "security_profile": self.security_profile,
+            "strictness": self.strictness.value,
+            "vendor": self.vendor,
+            "model": self.model,
+        }
+        if self.password is not None:
+            dut["password"] = MASK
+        if self.serial is not None:
+            dut["serial"] = self.serial
+        control: dict[str, Any] = {"adapter": self.control.adapter}
+        if self.control.url is not None:
+            control["url"] = self.control.url
+        if self.control.commands:
+            control["commands"] = dict(self.control.commands)
+        if self.control.sim_defects:
+            control["sim"] = {"defects": list(self.control.sim_defects)}
+        out: dict[str, Any] = {
+            "dut": dut,
+            "listen": dataclasses.asdict(self.listen),
+            "connect": {} if self.connect.url is None else {"url": self.connect.url},
+            "layout": {
+                "evses": [{"id": e.id, "connectors": list(e.connectors)} for e in self.layout]
+            },
+            "tokens": dataclasses.asdict(self.tokens),
+            "timeouts": dataclasses.asdict(self.timeouts),
+            "timers": dataclasses.asdict(self.timers),
+            "features": dict(self.features),
+            "control": control,
+        }
+        # A secret can still hide in free text (a command template with credentials in
+        # it); scrub every string on the way out.
+        return _scrub_strings(out)
+
+
+def _scrub_strings(value: Any) -> Any:
+    if isinstance(value, str):
+        return registry.scrub(value)
+    if isinstance(value, dict):
+        return {k: _scrub_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub_strings(v) for v in value]
+    return value
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def _package_dir(package: str, folder: str) -> Traversable:
+    """``package`` as installed from the wheel, else the source tree's ``folder``.
+
+    The wheel maps ``schemas/`` and ``fixtures/`` to ``harness.schemas_data`` and
+    ``harness.fixtures_data``; a source checkout that is not installed has only the
+    folders next to ``harness/``.
+    """
+    from importlib.resources import files
+
+    try:
+        return files(package)
+    except ModuleNotFoundError:
+        return Path(__file__).parent.parent / folder
+
+
+@cache
+def profile_schema() -> dict[str, Any]:
+    """The DUT profile JSON schema (draft 2020-12), loaded once."""
+    resource = _package_dir("harness.schemas_data", "schemas").joinpath(SCHEMA_FILE)
+    if not resource.is_file():
+        resource = Path(__file__).parent.parent / "schemas" / SCHEMA_FILE
+    return json.loads(resource.read_text(encoding="utf-8"))
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(profile_schema())
+
+
+# --------------------------------------------------------------------------- errors
+
+_KEYWORD_RANK = {"additionalProperties": 0, "required": 2}
+"""Within one object, an unknown key is reported before a missing one: ``kynd`` explains
+why ``kind`` is missing, not the other way round."""
+
+
+def _dotted(path: Iterable[str | int]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def _is_secret_path(path: Sequence[str | int]) -> bool:
+    return any(part in _SECRET_KEYS for part in path if isinstance(part, str))
+
+
+def _cross_field_rule(error: jsonschema.ValidationError) -> str | None:
+    """The description of the ``if``/``then`` rule an error comes from, if any.
+
+    Errors from a ``then`` only make sense with their condition ("required" alone does not
+    say that it is the csms kind that needs ``connect.url``).
+    """
+    node: Any = profile_schema()
+    rule = None
+    for part in error.absolute_schema_path:
+        if part == "then" and isinstance(node, dict):
+            rule = node.get("description")
+        node = node[part]
+    return rule
+
+
+def _rank(error: jsonschema.ValidationError) -> tuple[Any, ...]:
+    """Sort key picking the most relevant error: plain errors before cross-field ones
+    (these depend on other values being right), then by position in the document tree,
+    then unknown keys before wrong values before missing keys."""
+    cross = "then" in error.absolute_schema_path
+    path = tuple((0, p, "") if isinstance(p, int) else (1, 0, p) for p in error.absolute_path)
+    if "propertyNames" in error.absolute_schema_path:
+        keyword_rank = 0
+    else:
+        keyword_rank = _KEYWORD_RANK.get(str(error.validator), 1)
+    return (cross, path, keyword_rank)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _describe(error: jsonschema.ValidationError) -> tuple[str, str]:
+    """``(dotted key, reason)`` for one schema error."""
+    path: list[str | int] = list(error.absolute_path)
+    keyword = error.validator
+    rule = _cross_field_rule(error)
+
+    if keyword == "additionalProperties" and error.validator_value is False:
+        allowed = list(error.schema.get("properties", {}))
+        unknown = [k for k in error.instance if k not in allowed]
+        name = unknown[0]
+        what = "unknown section" if not path else "unknown key"
+        close = difflib.get_close_matches(name, allowed, n=1)
+        if close:
+            reason = f"{what} (did you mean {close[0]!r}?)"
+        else:
+            reason = f"{what} (expected one of: {', '.join(allowed)})"
+        return _dotted([*path, name]), reason
+
+    if keyword == "required":
+        missing = [k for k in error.validator_value if k not in error.instance]
+        name = missing[0]
+        subschema = error.schema.get("properties", {}).get(name, {})
+        what = "section" if subschema.get("type") == "object" or not path else "key"
+        reason = f"required {what} missing"
+        if rule:
+            reason += f" ({rule})"
+        return _dotted([*path, name]), reason
+
+    if "propertyNames" in error.absolute_schema_path:
+        # The instance is the offending name itself, so the key is that name.
+        path.append(str(error.instance))
+        custom = error.schema.get("x-message", "invalid name")
+        return _dotted(path), custom
+
+    custom = error.schema.get("x-message")
+    if _is_secret_path(path):
+        # Never echo the value: a wrong password is still somebody's password.
+        if keyword == "type":
+            reason = f"must be a {error.validator_value} (value not shown: it is a secret)"
+        else:
+            reason = custom or f"invalid value (not shown: it is a secret; fails {keyword!r})"
+    elif custom:
+        reason = f"{custom} (got {_show(error.instance)})"
+    else:
+        reason = error.message
+    if rule:
+        reason += f" ({rule})"
+    return _dotted(path), reason
+
+
+def _validate(data: Mapping[str, Any], source: str) -> None:
+    errors = list(_validator().iter_errors(data))
+    if errors:
+        key, reason = _describe(min(errors, key=_rank))
+        raise ProfileError(source, key, reason)
+
+
+def _check_layout(evses: Sequence[Mapping[str, Any]], source: str) -> None:
+    seen: set[int] = set()
+    for index, evse in enumerate(evses):
+        if evse["id"] in seen:
+            key = f"layout.evses[{index}].id"
+            raise ProfileError(source, key, f"duplicate EVSE id {evse['id']}")
+        seen.add(evse["id"])
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _plain(value: Any) -> Any:
+    """Plain dicts and lists, as jsonschema's type checks expect (callers of
+    :func:`profile_from_dict` may pass mappings and tuples)."""
+    if isinstance(value, Secret):
+        return "<secret>"
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _ignored(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Sections and keys that the chosen kind, adapter or security profile ignores;
+    usually a sign the profile does not say what its author thinks."""
+    dut = data["dut"]
+    control = data.get("control", {})
+    adapter = control.get("adapter", "manual")
+    found: list[tuple[str, str]] = []
+    if dut["kind"] == "charging-station" and "connect" in data:
+        found.append(("connect", "ignored: the DUT is a charging station, the harness listens"))
+    if dut["kind"] == "csms" and "listen" in data:
+        found.append(("listen", "ignored: the DUT is a CSMS, the harness connects"))
+    for key, wanted in (("url", "http"), ("commands", "command"), ("sim", "sim")):
+        if key in control and adapter != wanted:
+            found.append((f"control.{key}", f"ignored: control.adapter is {adapter!r}"))
+    if "password" in dut and dut.get("security_profile", 0) in (0, 3):
+        found.append(("dut.password", "ignored: this security profile uses no Basic auth"))
+    return found
+
+
+def _build(data: Mapping[str, Any], source: str, *, from_file: bool) -> DutProfile:
+    plain = _plain(data)
+    _validate(plain, source)
+    dut = plain["dut"]
+    layout = plain.get("layout", {})
+    evses = layout.get("evses", [{"id": 1, "connectors": [1]}])
+    _check_layout(evses, source)
+
+    notes: list[str] = []
+    password: Secret | None = None
+    if "password" in dut:
+        given = data["dut"]["password"]  # the original: it may be a Secret
+        password = resolve_secret(given, "dut.password", source)
+        # The Basic auth header carries base64("identity:password"); it is the credential
+        # too, and may show up in a trace of the HTTP upgrade.
+        basic = f"{dut['identity']}:{password.reveal()}".encode()
+        registry.add(base64.b64encode(basic).decode("ascii"))
+        if from_file and not given.startswith("env:"):
+            notes.append(
+                _one_line(
+                    source,
+                    "dut.password",
+                    'literal password in the profile; write "env:NAME" to keep it out of the file',
+                )
+            )
+    notes.extend(_one_line(source, key, reason) for key, reason in _ignored(plain))
+    for note in notes:
+        warnings.warn(note, ProfileWarning, stacklevel=3)
+
+    control = plain.get("control", {})
+    return DutProfile(
+        kind=dut["kind"],
+        ocpp=OcppVersion(dut["ocpp"]),
+        identity=dut["identity"],
+        security_profile=dut.get("security_profile", 0),
+        password=password,
+        strictness=Strictness(dut.get("strictness", "strict")),
+        vendor=dut.get("vendor", DutProfile.vendor),
+        model=dut.get("model", DutProfile.model),
+        serial=dut.get("serial"),
+        listen=Listen(**plain.get("listen", {})),
+        connect=Connect(**plain.get("connect", {})),
+        layout=tuple(Evse(e["id"], tuple(e.get("connectors", [1]))) for e in evses),
+        tokens=Tokens(**plain.get("tokens", {})),
+        timeouts=Timeouts(**{k: float(v) for k, v in plain.get("timeouts", {}).items()}),
+        timers=Timers(**plain.get("timers", {})),
+        features=MappingProxyType(dict(plain.get("features", {}))),
+        control=Control(
+            adapter=control.get("adapter", "manual"),
+            url=control.get("url"),
+            commands=MappingProxyType(dict(control.get("commands", {}))),
+            sim_defects=tuple(control.get("sim", {}).get("defects", [])),
+        ),
+        source=source,
+        warnings=tuple(notes),
+    )
+
+
+def _parse_toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = re.fullmatch(r"(.*) \(at (line \d+, column \d+|end of document)\)", message)
+        if match:
+            where, what = match.group(2), match.group(1)
+            raise ProfileError(source, "", f"{where}: invalid TOML: {what}") from None
+        raise ProfileError(source, "", f"invalid TOML: {message}") from None
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def load_profile(path: str | os.PathLike[str]) -> DutProfile:
+    """Load and validate the DUT profile at ``path``.
+
+    Raises :class:`ProfileError` for anything wrong (file, TOML syntax, schema, missing
+    environment variable) and emits :class:`ProfileWarning` for what is merely suspicious.
+    The error names the path as given, so it matches what the user typed.
+    """
+    source = os.fspath(path)
+    try:
+        raw = Path(source).read_bytes()
+    except FileNotFoundError:
+        raise ProfileError(source, "", "file not found") from None
+    except IsADirectoryError:
+        raise ProfileError(source, "", "is a directory, not a profile file") from None
+    except PermissionError:
+        raise ProfileError(source, "", "permission denied") from None
+    except OSError as exc:
+        raise ProfileError(source, "", f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProfileError(source, "", f"not UTF-8 text (byte {exc.start})") from None
+    return _build(_parse_toml(text, source), source, from_file=True)
+
+
+def profile_from_dict(data: Mapping[str, Any], source: str = EMBEDDED) -> DutProfile:
+    """Validate ``data`` (the TOML file's shape) and build a profile from it.
+
+    For profiles made in code, like the embedded simulators'. ``dut.password`` may be a
+    :class:`~harness.secrets.Secret` already; literal passwords are not warned about here,
+    since code-built profiles are not files that get shared.
+    """
+    return _build(data, source, from_file=False)
+
+
+def bundled_profiles() -> list[str]:
+    """File names of the example profiles shipped with the harness (``fixtures/``)."""
+    folder = _package_dir("harness.fixtures_data", "fixtures")
+    return sorted(item.name for item in folder.iterdir() if item.name.endswith(".toml"))
+
+
+def load_bundled_profile(name: str) -> DutProfile:
+    """Load a shipped example profile by file name (``"sim-station-2.0.1.toml"``)."""
+    source = f"fixtures/{name}"
+    resource = _package_dir("harness.fixtures_data", "fixtures").joinpath(name)
+    if not resource.is_file():
+        known = ", ".join(bundled_profiles())
+        raise ProfileError(source, "", f"no such bundled profile (bundled: {known})")
+    return _build(_parse_toml(resource.read_text(encoding="utf-8"), source), source, from_file=True)
