@@ -1,0 +1,121 @@
+"""The action vocabulary: what the harness may ask to be done *to* the DUT.
+
+OCPP cannot ask a station to have a cable plugged in, or a CSMS to start a remote
+transaction. Test cases name such steps as actions; a control adapter carries them
+out. Each action has the parameters it takes and the words an operator is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ACTIONS", "Action", "prompt_for"]
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    dut_kind: str  # charging-station | csms
+    params: tuple[str, ...]
+    prompt: str
+
+
+_STATION = "charging-station"
+_CSMS = "csms"
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        Action("reboot", _STATION, (), "Power cycle (reboot) the charging station {identity}"),
+        Action(
+            "plug_in",
+            _STATION,
+            ("evse", "connector"),
+            "Plug a cable into EVSE {evse} connector {connector}",
+        ),
+        Action(
+            "unplug",
+            _STATION,
+            ("evse", "connector"),
+            "Unplug the cable from EVSE {evse} connector {connector}",
+        ),
+        Action(
+            "present_token",
+            _STATION,
+            ("token", "evse"),
+            "Present the identification token {token} at EVSE {evse}",
+        ),
+        Action("ev_suspend", _STATION, ("evse",), "Make the EV at EVSE {evse} suspend charging"),
+        Action("fault", _STATION, ("evse",), "Put EVSE {evse} into a fault state"),
+        Action("network_down", _STATION, (), "Cut the network connection of {identity}"),
+        Action("network_up", _STATION, (), "Restore the network connection of {identity}"),
+        Action(
+            "request_start",
+            _CSMS,
+            ("evse", "token"),
+            "Make the CSMS send a remote start (RequestStartTransaction) for {identity} "
+            "EVSE {evse} with token {token}",
+        ),
+        Action(
+            "request_stop",
+            _CSMS,
+            ("transaction_id",),
+            "Make the CSMS send a remote stop for transaction {transaction_id}",
+        ),
+        Action("reset", _CSMS, ("type",), "Make the CSMS send a Reset ({type}) to {identity}"),
+        Action(
+            "get_variables",
+            _CSMS,
+            ("items",),
+            "Make the CSMS send GetVariables (1.6: GetConfiguration) to {identity}",
+        ),
+        Action(
+            "get_configuration",
+            _CSMS,
+            ("keys",),
+            "Make the CSMS send GetConfiguration to {identity}",
+        ),
+        Action(
+            "set_variables",
+            _CSMS,
+            ("items",),
+            "Make the CSMS send SetVariables (1.6: ChangeConfiguration) to {identity}",
+        ),
+        Action(
+            "trigger_message",
+            _CSMS,
+            ("message", "evse"),
+            "Make the CSMS send TriggerMessage({message}) to {identity}",
+        ),
+        Action(
+            "boot_pending",
+            _CSMS,
+            (),
+            "Configure the CSMS to answer the next BootNotification of {identity} with Pending",
+        ),
+        Action(
+            "boot_accept",
+            _CSMS,
+            (),
+            "Configure the CSMS to answer BootNotifications of {identity} with Accepted",
+        ),
+        Action(
+            "boot_reject",
+            _CSMS,
+            (),
+            "Configure the CSMS to answer the next BootNotification of {identity} with Rejected",
+        ),
+    )
+}
+
+
+def prompt_for(action: str, params: dict[str, object], identity: str) -> str:
+    """The operator's instruction for an action, with its parameters filled in."""
+    spec = ACTIONS.get(action)
+    values = {name: params.get(name, "-") for name in (spec.params if spec else ())}
+    if spec is None:
+        return f"Do '{action}' on {identity} ({params})"
+    try:
+        return spec.prompt.format(identity=identity, **values)
+    except (KeyError, IndexError):
+        return spec.prompt

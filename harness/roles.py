@@ -1,0 +1,306 @@
+"""The API test cases use: ``CsmsRole`` (DUT = station) and ``StationRole`` (DUT = CSMS).
+
+A synchronous facade over the session on the background loop, so that a test case reads
+like the numbered steps of an OCTT case and its author needs no asyncio::
+
+    csms.will_reply("BootNotification", status="Accepted", interval=10)
+    dut.act("reboot")
+    csms.expect("BootNotification", reason="PowerUp")
+    csms.expect("StatusNotification", each_connector=True, connectorStatus="Available")
+
+Every wait is bounded: by ``timeout=`` when given, else by the DUT profile's response
+timeout (connect timeout for connections). A DUT that breaks a rule raises
+:class:`~harness.verdicts.DutFailure` naming the rule and the frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Hashable, Sequence
+from typing import Any
+
+from harness.loop import BackgroundLoop
+from harness.ocppj import OcppVersion
+from harness.session import Message, Response, Session, error_reply, sticky
+from harness.trace import Trace
+from harness.transport import HandshakeResult, open_station_connection, try_handshake
+from harness.verdicts import HarnessError
+
+__all__ = ["CsmsRole", "Message", "Response", "Role", "StationRole"]
+
+
+class Role:
+    """What both roles share: expectations, replies, calls, raw frames, connection waits."""
+
+    def __init__(
+        self,
+        loop: BackgroundLoop,
+        session: Session,
+        *,
+        response_timeout: float,
+        connect_timeout: float,
+        evses: Sequence[tuple[int, Sequence[int]]] = ((1, (1,)),),
+    ) -> None:
+        self._loop = loop
+        self.session = session
+        self.response_timeout = response_timeout
+        self.connect_timeout = connect_timeout
+        self.evses = tuple((evse, tuple(connectors)) for evse, connectors in evses)
+
+    @property
+    def version(self) -> OcppVersion:
+        return self.session.version
+
+    @property
+    def trace(self) -> Trace:
+        return self.session.trace
+
+    def _run(self, coro: Coroutine[Any, Any, Any], timeout: float) -> Any:
+        return self._loop.run(coro, timeout)
+
+    def _on_loop(self, function: Callable[[], Any]) -> Any:
+        async def call() -> Any:
+            return function()
+
+        return self._loop.run(call(), self.response_timeout)
+
+    def _ensure_connected(self) -> None:
+        """Hook for roles whose connection comes from the DUT (see CsmsRole)."""
+
+    def step(self, text: str) -> None:
+        """Write a step of the case into the trace (shown in the report and diagram)."""
+        self._on_loop(lambda: self.session.trace.step(text))
+
+    # -- expectations ----------------------------------------------------------------------
+
+    def expect(
+        self,
+        action: str,
+        *,
+        timeout: float | None = None,
+        rule: str | None = None,
+        each_connector: bool = False,
+        **fields: Any,
+    ) -> Any:
+        """Wait for the DUT's next ``action`` whose payload contains ``fields``.
+
+        Returns the :class:`Message`; with ``each_connector=True`` (StatusNotification)
+        a list with one message per connector of the profile's layout. Fails with
+        ``rule`` when nothing arrives in time (saying what arrived instead) or when the
+        message arrives with other values.
+        """
+        self._ensure_connected()
+        wait = timeout if timeout is not None else self.response_timeout
+        keys = wanted = None
+        if each_connector:
+            keys, wanted = self._connector_keys()
+        self.step(
+            f"expect {action}"
+            + (f" {fields}" if fields else "")
+            + (" for each connector" if each_connector else "")
+        )
+        return self._run(
+            self.session.expect(
+                action, fields, timeout=wait, rule=rule, keys=keys, wanted_keys=wanted
+            ),
+            wait,
+        )
+
+    def _connector_keys(self) -> tuple[Callable[[Message], Hashable], set[Hashable]]:
+        if self.version is OcppVersion.V16:
+            wanted: set[Hashable] = {0} | {evse for evse, _ in self.evses}
+            return (lambda m: m.payload.get("connectorId")), wanted
+        wanted = {(evse, connector) for evse, connectors in self.evses for connector in connectors}
+        return (lambda m: (m.payload.get("evseId"), m.payload.get("connectorId"))), wanted
+
+    def expect_silence(
+        self, seconds: float, *, allow: Sequence[str] = (), rule: str | None = None
+    ) -> None:
+        """Fail if the DUT sends any CALL (other than ``allow``) within ``seconds``."""
+        self._ensure_connected()
+        self.step(
+            f"expect silence for {seconds:g} s"
+            + (f" (allowed: {', '.join(allow)})" if allow else "")
+        )
+        self._run(self.session.expect_silence(seconds, allow=tuple(allow), rule=rule), seconds)
+
+    # -- answering the DUT -----------------------------------------------------------------
+
+    def will_reply(
+        self,
+        action: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        always: bool = False,
+        **fields: Any,
+    ) -> None:
+        """Answer the DUT's next unscripted ``action`` with this payload (or every one,
+        with ``always=True``). Use it before a step that makes the DUT send ``action``."""
+        reply = {**(payload or {}), **fields}
+        entry = sticky(reply) if always else reply
+        self._on_loop(lambda: self.session.overrides.setdefault(action, []).append(entry))
+
+    def will_reply_error(self, action: str, code: str, description: str = "") -> None:
+        self._on_loop(
+            lambda: self.session.overrides.setdefault(action, []).append(
+                error_reply(code, description)
+            )
+        )
+
+    def reply(
+        self,
+        message: Message,
+        payload: dict[str, Any] | None = None,
+        *,
+        validate: bool = True,
+        **fields: Any,
+    ) -> None:
+        """Answer a message returned by :meth:`expect` with a CALLRESULT."""
+        reply = {**(payload or {}), **fields}
+        self._run(
+            self.session.reply(message, payload=reply, validate=validate), self.response_timeout
+        )
+
+    def reply_error(self, message: Message, code: str, description: str = "") -> None:
+        """Answer a message returned by :meth:`expect` with a CALLERROR."""
+        self._run(self.session.reply(message, error=(code, description)), self.response_timeout)
+
+    # -- calling the DUT -------------------------------------------------------------------
+
+    def call(
+        self,
+        action: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+        rule: str | None = None,
+        validate: bool = True,
+        **fields: Any,
+    ) -> Response:
+        """Send a CALL and return the DUT's :class:`Response` (CALLRESULT or CALLERROR)."""
+        self._ensure_connected()
+        wait = timeout if timeout is not None else self.response_timeout
+        body = {**(payload or {}), **fields}
+        return self._run(
+            self.session.call(action, body, timeout=wait, rule=rule, validate=validate), wait
+        )
+
+    def send_raw(self, text: str) -> None:
+        """Send any text as one WebSocket message: for frames that break rules on purpose."""
+        self._ensure_connected()
+        self._run(self.session.send_raw(text), self.response_timeout)
+
+    # -- the connection --------------------------------------------------------------------
+
+    def disconnect(self) -> None:
+        """Close the current connection from the harness's side."""
+        self._run(self.session.close_current(), self.response_timeout)
+
+    def expect_disconnect(self, *, timeout: float | None = None, rule: str | None = None) -> None:
+        wait = timeout if timeout is not None else self.response_timeout
+        self._run(self.session.expect_disconnect(wait, rule), wait)
+
+    @property
+    def connected(self) -> bool:
+        return self.session.connected
+
+
+class CsmsRole(Role):
+    """The harness as CSMS; the DUT is a charging station that connects to ``url``."""
+
+    def __init__(self, loop: BackgroundLoop, session: Session, *, url: str, **kwargs: Any) -> None:
+        super().__init__(loop, session, **kwargs)
+        self.url = url
+        self._seen_connection = False
+
+    def _ensure_connected(self) -> None:
+        # A station may be between connections (rebooting); only the first connection
+        # of a case is required before anything else can happen.
+        if self._seen_connection or self.session.connections > 0:
+            self._seen_connection = True
+            return
+        ok = self._run(self.session.wait_connected(self.connect_timeout), self.connect_timeout)
+        if not ok:
+            rejected = "; ".join(f"{r.reason}" for r in self.session.rejections)
+            raise HarnessError(
+                f"DUT never connected to {self.url} within {self.connect_timeout:g} s"
+                + (f" (refused attempts: {rejected})" if rejected else ""),
+                "setup",
+            )
+        self._seen_connection = True
+
+    def expect_reconnect(self, *, timeout: float | None = None, rule: str | None = None) -> None:
+        """Wait until the station opens a new connection (after a reboot or network loss)."""
+        wait = timeout if timeout is not None else self.connect_timeout
+        self.step("expect the station to reconnect")
+        self._run(self.session.expect_reconnect(wait, rule), wait)
+
+
+class StationRole(Role):
+    """The harness as a charging station; the DUT is a CSMS at ``endpoint``."""
+
+    def __init__(
+        self,
+        loop: BackgroundLoop,
+        session: Session,
+        *,
+        endpoint: str,
+        identity: str,
+        password: str | None,
+        security_profile: int,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(loop, session, **kwargs)
+        self.endpoint = endpoint
+        self.identity = identity
+        self._password = password
+        self.security_profile = security_profile
+
+    def connect(self) -> None:
+        """Open the WebSocket connection to the CSMS (subprotocol and auth per profile)."""
+        self.step(f"connect to {self.endpoint} as {self.identity}")
+
+        async def open_and_serve() -> None:
+            connection = await open_station_connection(
+                self.endpoint,
+                self.identity,
+                self.version,
+                password=self._password,
+                security_profile=self.security_profile,
+                timeout=self.connect_timeout,
+            )
+            asyncio.get_running_loop().create_task(self.session.serve(connection))
+            await self.session.wait_connected(self.connect_timeout)
+
+        self._run(open_and_serve(), self.connect_timeout)
+
+    def _ensure_connected(self) -> None:
+        if not self.session.connected and self.session.connections == 0:
+            self.connect()
+
+    def reconnect(self) -> None:
+        self.disconnect()
+        self._run(
+            self.session.expect_disconnect(self.response_timeout, None), self.response_timeout
+        )
+        self.connect()
+
+    def handshake(self, subprotocols: Sequence[str]) -> HandshakeResult:
+        """Try one opening handshake offering ``subprotocols``; report what the CSMS did."""
+        self.step(f"handshake offering {', '.join(subprotocols) or 'no subprotocol'}")
+        result = self._run(
+            try_handshake(
+                self.endpoint,
+                self.identity,
+                subprotocols,
+                password=self._password,
+                security_profile=self.security_profile,
+                timeout=self.connect_timeout,
+            ),
+            self.connect_timeout,
+        )
+        self.step(
+            f"handshake result: upgraded={result.upgraded} "
+            f"subprotocol={result.subprotocol} status={result.status} {result.detail}"
+        )
+        return result
