@@ -25,12 +25,11 @@ import os
 import re
 import tomllib
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Literal
 
 import jsonschema
@@ -93,6 +92,40 @@ class ProfileError(Exception):
 class ProfileWarning(UserWarning):
     """A profile that works but is probably not what was meant (a literal password, a
     section the chosen kind or adapter ignores)."""
+
+
+class _FrozenMap(Mapping[str, Any]):
+    """A read-only, hashable mapping.
+
+    A ``types.MappingProxyType`` would do, except that it can be neither hashed nor
+    deep-copied, which breaks ``hash(profile)`` and ``dataclasses.asdict(profile)``.
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        self._data = dict(data or {})
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._data.items()))
+
+    def __repr__(self) -> str:
+        return repr(self._data)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _FrozenMap:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_FrozenMap, (self._data,))
 
 
 def _one_line(source: str, key: str, reason: str) -> str:
@@ -175,7 +208,7 @@ class Control:
 
     adapter: AdapterName = "manual"
     url: str | None = None
-    commands: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    commands: Mapping[str, str] = field(default_factory=_FrozenMap)
     sim_defects: tuple[str, ...] = ()
 
 
@@ -208,7 +241,7 @@ class DutProfile:
     tokens: Tokens = field(default_factory=Tokens)
     timeouts: Timeouts = field(default_factory=Timeouts)
     timers: Timers = field(default_factory=Timers)
-    features: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    features: Mapping[str, bool] = field(default_factory=_FrozenMap)
     control: Control = field(default_factory=Control)
     source: str = field(default=EMBEDDED, compare=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
@@ -262,10 +295,13 @@ class DutProfile:
             control["commands"] = dict(self.control.commands)
         if self.control.sim_defects:
             control["sim"] = {"defects": list(self.control.sim_defects)}
-        out: dict[str, Any] = {
-            "dut": dut,
-            "listen": dataclasses.asdict(self.listen),
-            "connect": {} if self.connect.url is None else {"url": self.connect.url},
+        out: dict[str, Any] = {"dut": dut}
+        # Only the side that applies: the other one would load back with a warning.
+        if self.kind == "charging-station":
+            out["listen"] = dataclasses.asdict(self.listen)
+        elif self.connect.url is not None:
+            out["connect"] = {"url": self.connect.url}
+        out |= {
             "layout": {
                 "evses": [{"id": e.id, "connectors": list(e.connectors)} for e in self.layout]
             },
@@ -522,11 +558,11 @@ def _build(data: Mapping[str, Any], source: str, *, from_file: bool) -> DutProfi
         tokens=Tokens(**plain.get("tokens", {})),
         timeouts=Timeouts(**{k: float(v) for k, v in plain.get("timeouts", {}).items()}),
         timers=Timers(**plain.get("timers", {})),
-        features=MappingProxyType(dict(plain.get("features", {}))),
+        features=_FrozenMap(plain.get("features", {})),
         control=Control(
             adapter=control.get("adapter", "manual"),
             url=control.get("url"),
-            commands=MappingProxyType(dict(control.get("commands", {}))),
+            commands=_FrozenMap(control.get("commands", {})),
             sim_defects=tuple(control.get("sim", {}).get("defects", [])),
         ),
         source=source,
