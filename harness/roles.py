@@ -127,16 +127,12 @@ class Role:
     # -- answering the DUT -----------------------------------------------------------------
 
     def will_reply(
-        self,
-        action: str,
-        payload: dict[str, Any] | None = None,
-        *,
-        always: bool = False,
-        **fields: Any,
+        self, action: str, payload: Any = None, *, always: bool = False, **fields: Any
     ) -> None:
-        """Answer the DUT's next unscripted ``action`` with this payload (or every one,
-        with ``always=True``). Use it before a step that makes the DUT send ``action``."""
-        reply = {**(payload or {}), **fields}
+        """Answer the DUT's next unscripted ``action`` with these fields over the default
+        reply (or every one, with ``always=True``). ``payload`` may be a function of the
+        request. Use it before a step that makes the DUT send ``action``."""
+        reply = payload if callable(payload) else {**(payload or {}), **fields}
         entry = sticky(reply) if always else reply
         self._on_loop(lambda: self.session.overrides.setdefault(action, []).append(entry))
 

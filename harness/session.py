@@ -144,6 +144,22 @@ class Response:
     def is_error(self) -> bool:
         return self.error_code is not None
 
+    def expect(self, *, rule: str, **fields: Any) -> Response:
+        """Fail with ``rule`` unless this is a CALLRESULT whose payload contains ``fields``."""
+        if self.is_error:
+            raise DutFailure(
+                f"{self.action} answered with CALLERROR {self.error_code}"
+                + (f": {self.error_description}" if self.error_description else ""),
+                rule,
+                self.raw,
+            )
+        diffs = differences(fields, self.payload)
+        if diffs:
+            raise DutFailure(
+                f"{self.action} response does not match: {'; '.join(diffs)}", rule, self.raw
+            )
+        return self
+
     def __getitem__(self, key: str) -> Any:
         return self.payload[key]
 
@@ -439,9 +455,13 @@ class Session:
             reply = _unsticky(reply)
             if isinstance(reply, _ErrorReply):
                 self._answer(message, error=(reply.code, reply.description))
+            elif callable(reply):
+                self._answer(message, payload=reply(message.payload))
             else:
-                payload = reply(message.payload) if callable(reply) else reply
-                self._answer(message, payload=payload)
+                # A registered reply names what matters; the default fills in the rest
+                # (BootNotification's currentTime, say).
+                default = self.defaults.response(message.action, message.payload)
+                self._answer(message, payload={**default, **reply})
             return
         self._answer(message, payload=self.defaults.response(message.action, message.payload))
 

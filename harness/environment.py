@@ -1,0 +1,332 @@
+"""Everything one DUT needs during a run: its profile, session, listener and control.
+
+The plugin keeps one :class:`DutEnvironment` per DUT profile for the whole run (the
+server is started once; a real station stays connected between cases). With the
+``sim`` adapter, each case gets a fresh simulator, so that cases do not leak state into
+each other and self-tests can give each run its own defects.
+
+Without ``--dut``, the run uses :func:`embedded_profiles`: the bundled simulators in
+both roles and both versions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from harness.control.adapters import CommandAdapter, HttpAdapter, ManualAdapter, SimAdapter
+from harness.dut import DutProfile, profile_from_dict
+from harness.loop import BackgroundLoop
+from harness.ocppj import OcppVersion
+from harness.roles import CsmsRole, StationRole
+from harness.session import Session
+from harness.testcase import CHARGING_STATION, CSMS
+from harness.transport import CsmsServer
+from harness.verdicts import HarnessError
+
+__all__ = ["Dut", "DutEnvironment", "embedded_profiles"]
+
+#: seconds; the embedded simulators answer at once, so short bounds keep runs fast
+EMBEDDED_TIMEOUTS = {"connect": 5, "response": 2, "operator": 5}
+
+#: interval (s) in the harness's default answer to an unscripted BootNotification. Long,
+#: so that periodic Heartbeats do not blur cases about other messages; cases about the
+#: heartbeat give the profile's ``timers.heartbeat`` themselves.
+UNSCRIPTED_HEARTBEAT_INTERVAL = 300
+
+
+def embedded_profiles() -> list[DutProfile]:
+    """The bundled simulators as DUTs: station and CSMS, OCPP 1.6 and 2.0.1."""
+    profiles = []
+    for kind in (CHARGING_STATION, CSMS):
+        for ocpp in ("1.6", "2.0.1"):
+            short = "cs" if kind == CHARGING_STATION else "csms"
+            data: dict[str, Any] = {
+                "dut": {
+                    "kind": kind,
+                    "ocpp": ocpp,
+                    "identity": f"SIM-{short.upper()}-{ocpp.replace('.', '')}",
+                    "security_profile": 0,
+                },
+                "timeouts": dict(EMBEDDED_TIMEOUTS),
+                "timers": {"heartbeat": 1, "boot_retry": 1},
+                "features": {},
+                "control": {"adapter": "sim"},
+            }
+            if kind == CHARGING_STATION:
+                data["listen"] = {"host": "127.0.0.1", "port": 0, "path": "/ocpp"}
+            else:
+                data["connect"] = {"url": "ws://127.0.0.1:0/ocpp"}  # set per case
+            profiles.append(profile_from_dict(data, source=f"<embedded {short} {ocpp}>"))
+    return profiles
+
+
+class Dut:
+    """The device under test as a test case sees it: its profile and ``act``."""
+
+    def __init__(
+        self, profile: DutProfile, environment: DutEnvironment, adapter: Any, session: Session
+    ) -> None:
+        self.profile = profile
+        self._environment = environment
+        self._adapter = adapter
+        self._session = session
+
+    @property
+    def identity(self) -> str:
+        return self.profile.identity
+
+    @property
+    def ocpp(self) -> OcppVersion:
+        return self.profile.ocpp
+
+    @property
+    def timers(self) -> Any:
+        return self.profile.timers
+
+    @property
+    def timeouts(self) -> Any:
+        return self.profile.timeouts
+
+    @property
+    def tokens(self) -> Any:
+        return self.profile.tokens
+
+    @property
+    def layout(self) -> Any:
+        return self.profile.layout
+
+    def supports(self, feature: str) -> bool:
+        return self.profile.supports(feature)
+
+    def act(self, action: str, **params: Any) -> dict[str, Any]:
+        """Have ``action`` done to the DUT by the profile's control adapter.
+
+        While it is being done the harness keeps answering the DUT (a device must not
+        stall while an operator plugs a cable in).
+        """
+        loop = self._environment.loop
+        session = self._session
+
+        async def begin() -> None:
+            session.trace.step(f"action: {action}" + (f" {params}" if params else ""))
+            session.mark_seen()
+            session.waiting()
+
+        async def end() -> None:
+            session.scripting()
+
+        loop.run(begin(), 5)
+        try:
+            return self._adapter.act(action, params) or {}
+        finally:
+            loop.run(end(), 5)
+
+
+@dataclass
+class DutEnvironment:
+    """Run-long state for one DUT profile."""
+
+    profile: DutProfile
+    loop: BackgroundLoop
+    defects: tuple[str, ...] = ()
+    hold_seconds: float = 2.0
+    session: Session | None = None
+    server: CsmsServer | None = None
+    setup_error: HarnessError | None = None
+    _finalizers: list[Any] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.profile.kind
+
+    def _new_session(self) -> Session:
+        return Session(
+            self.profile.ocpp,
+            strictness=self.profile.strictness,
+            heartbeat_interval=UNSCRIPTED_HEARTBEAT_INTERVAL,
+            hold_seconds=self.hold_seconds,
+            describe_peer="charging station" if self.kind == CHARGING_STATION else "CSMS",
+        )
+
+    def _role_kwargs(self) -> dict[str, Any]:
+        return {
+            "response_timeout": self.profile.timeouts.response,
+            "connect_timeout": self.profile.timeouts.connect,
+            "evses": [(evse.id, evse.connectors) for evse in self.profile.layout],
+        }
+
+    def _password(self) -> str | None:
+        return self.profile.password.reveal() if self.profile.password else None
+
+    # -- harness as CSMS ----------------------------------------------------------------
+
+    def ensure_server(self) -> CsmsServer:
+        if self.setup_error is not None:
+            raise self.setup_error
+        if self.server is None:
+            self.session = self._new_session()
+            session = self.session
+            listen = self.profile.listen
+            server = CsmsServer(
+                version=self.profile.ocpp,
+                identity=self.profile.identity,
+                host=listen.host,
+                port=listen.port,
+                path=listen.path,
+                security_profile=self.profile.security_profile,
+                password=self._password(),
+                on_connection=session.serve,
+                on_rejection=session.record_rejection,
+            )
+
+            async def start() -> None:
+                await server.start()
+
+            try:
+                self.loop.run(start(), 10)
+            except HarnessError as exc:
+                self.setup_error = exc
+                raise
+            self.server = server
+        return self.server
+
+    def start_case(self, nodeid: str) -> tuple[Any, Dut, list[Any]]:
+        """Prepare the role, the Dut and the per-case simulator; returns finalizers."""
+        finalizers: list[Any] = []
+        if self.kind == CHARGING_STATION:
+            server = self.ensure_server()
+            session = self.session
+            assert session is not None
+            self.loop.run(_call(session.begin_case), 5)
+            finalizers.append(lambda: self.loop.run(_call(session.end_case), 5))
+            role: Any = CsmsRole(self.loop, session, url=server.url, **self._role_kwargs())
+            adapter = self._adapter(session, finalizers, server_url=server.url)
+        else:
+            session = self._new_session()
+            self.loop.run(_call(session.begin_case), 5)
+            endpoint = self.profile.connect.url
+            adapter = self._adapter(session, finalizers)
+            if self.profile.control.adapter == "sim":
+                endpoint = self._sim_endpoint
+            role = StationRole(
+                self.loop,
+                session,
+                endpoint=endpoint,
+                identity=self.profile.identity,
+                password=self._password(),
+                security_profile=self.profile.security_profile,
+                **self._role_kwargs(),
+            )
+
+            async def close_station() -> None:
+                session.end_case()
+                await session.close_current()
+
+            finalizers.append(lambda: self.loop.run(close_station(), 10))
+        return role, Dut(self.profile, self, adapter, session), finalizers
+
+    # -- control ------------------------------------------------------------------------
+
+    def _adapter(self, session: Session, finalizers: list[Any], server_url: str = "") -> Any:
+        control = self.profile.control
+
+        def record(text: str) -> None:
+            self.loop.call_soon(session.trace.event, text)
+
+        timeout = self.profile.timeouts.operator
+        if control.adapter == "manual":
+            return ManualAdapter(self.profile.identity, timeout, record=record)
+        if control.adapter == "command":
+            return CommandAdapter(
+                dict(control.commands), self.profile.identity, timeout, record=record
+            )
+        if control.adapter == "http":
+            return HttpAdapter(control.url, timeout, record=record)
+        return self._start_sim(session, finalizers, server_url, record)
+
+    def _start_sim(
+        self, session: Session, finalizers: list[Any], server_url: str, record: Any
+    ) -> SimAdapter:
+        from harness.sim import SimCsms, SimStation, SimTimers, UnsupportedAction
+        from harness.sim.defects import validate_defects
+
+        side = "station" if self.kind == CHARGING_STATION else "csms"
+        version = self.profile.ocpp
+        defects = [d for d in self.defects if _applies(side, version.value, d)]
+        timers = SimTimers(retry_backoff_min=0.02, retry_backoff_max=0.5, boot_retry_default=1.0)
+        validate_defects(side, version.value, defects)
+        if side == "station":
+            endpoint = server_url.rsplit("/", 1)[0]
+            sim: Any = SimStation(
+                version,
+                endpoint,
+                self.profile.identity,
+                password=self._password(),
+                defects=defects,
+                timers=timers,
+                evses=[(evse.id, list(evse.connectors)) for evse in self.profile.layout],
+                valid_token=self.profile.tokens.valid,
+            )
+
+            async def start() -> None:
+                await sim.start()
+        else:
+            passwords = {self.profile.identity: self._password()} if self._password() else None
+            sim = SimCsms(
+                version,
+                host="127.0.0.1",
+                port=0,
+                path="/ocpp",
+                defects=defects,
+                timers=timers,
+                heartbeat_interval=int(self.profile.timers.heartbeat),
+                passwords=passwords,
+            )
+
+            async def start() -> None:
+                port = await sim.start()
+                self._sim_endpoint = f"ws://127.0.0.1:{port}/ocpp"
+
+        self.loop.run(start(), 10)
+        finalizers.append(lambda: self.loop.run(sim.stop(), 10))
+        record(
+            f"simulated {side} started" + (f" with defects {', '.join(defects)}" if defects else "")
+        )
+
+        def run(action: str, params: dict[str, Any]) -> dict[str, Any]:
+            try:
+                return self.loop.run(sim.act(action, params), self.profile.timeouts.operator)
+            except UnsupportedAction:
+                pytest.skip(f"the simulated {side} cannot do action {action!r}")
+
+        return SimAdapter(run, record=record)
+
+    _sim_endpoint: str = ""
+
+    def close(self) -> None:
+        if self.server is not None:
+            server = self.server
+            self.server = None
+            self.loop.run(server.close(), 10)
+
+
+def _applies(side: str, version: str, defect: str) -> bool:
+    from harness.sim.defects import DEFECTS
+
+    spec = DEFECTS.get(defect)
+    return spec is not None and spec.side == side and version in spec.versions
+
+
+async def _call(function: Any) -> None:
+    function()
+
+
+def defects_option(values: Iterable[str]) -> tuple[str, ...]:
+    names: list[str] = []
+    for value in values:
+        names.extend(n.strip() for n in value.split(",") if n.strip())
+    return tuple(names)

@@ -1,0 +1,316 @@
+"""pytest plugin: options, markers, fixtures, applicability and verdicts. It only wires;
+the work lives in ``environment``, ``session``, ``roles`` and ``report``.
+
+Fixtures for test cases: ``csms`` (the harness as CSMS, DUT = station), ``station``
+(the harness as station, DUT = CSMS) and ``dut`` (the device: profile and ``act``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.dut import DutProfile, ProfileError, load_profile
+from harness.environment import DutEnvironment, defects_option, embedded_profiles
+from harness.loop import BackgroundLoop
+from harness.report.records import CaseRecord, RunRecord, verdict_of
+from harness.report.writer import ReportWriter
+from harness.testcase import TestCaseInfo
+from harness.verdicts import DutFailure
+
+__all__: list[str] = []
+
+_RUN = pytest.StashKey["HarnessRun"]()
+_ENV = pytest.StashKey[DutEnvironment]()
+_CASE = pytest.StashKey[CaseRecord]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ocpp", "OCPP harness")
+    group.addoption(
+        "--dut",
+        metavar="PROFILE",
+        default=None,
+        help="DUT profile (TOML). Without it, the bundled simulators are the DUTs.",
+    )
+    group.addoption(
+        "--report-dir",
+        metavar="DIR",
+        default=None,
+        help="write report.json, junit.xml and report.html here",
+    )
+    group.addoption(
+        "--sim-defect",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="give the embedded simulators this defect (repeatable; self-tests)",
+    )
+    group.addoption(
+        "--hold-seconds",
+        type=float,
+        default=2.0,
+        help="how long an unscripted DUT CALL may wait for the script (s)",
+    )
+
+
+class HarnessRun:
+    """Run-wide state: the loop, the DUT environments, the report."""
+
+    def __init__(
+        self, config: pytest.Config, profiles: list[DutProfile], report_dir: Path | None
+    ) -> None:
+        self.config = config
+        self.profiles = profiles
+        self.loop: BackgroundLoop | None = None
+        self.environments: dict[tuple[str, str], DutEnvironment] = {}
+        defects = defects_option(config.getoption("--sim-defect"))
+        self.defects = defects
+        self.record = RunRecord.start(profiles, defects)
+        self.writer = ReportWriter(report_dir) if report_dir else None
+
+    def profile_for(self, info: TestCaseInfo) -> DutProfile | None:
+        for profile in self.profiles:
+            if profile.kind == info.dut_kind and profile.ocpp is info.ocpp:
+                return profile
+        return None
+
+    def environment(self, profile: DutProfile) -> DutEnvironment:
+        key = (profile.kind, profile.ocpp.value)
+        if key not in self.environments:
+            if self.loop is None:
+                self.loop = BackgroundLoop()
+            self.environments[key] = DutEnvironment(
+                profile,
+                self.loop,
+                defects=self.defects,
+                hold_seconds=self.config.getoption("--hold-seconds"),
+            )
+        return self.environments[key]
+
+    def close(self) -> None:
+        for environment in self.environments.values():
+            # Closing: whatever fails here, the report must still be written.
+            with contextlib.suppress(Exception):
+                environment.close()
+        if self.loop is not None:
+            self.loop.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "ocpp_testcase(info): an OCPP catalog test case")
+    profile_path = config.getoption("--dut")
+    try:
+        profiles = [load_profile(profile_path)] if profile_path else embedded_profiles()
+    except ProfileError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    report_dir = config.getoption("--report-dir")
+    directory = Path(report_dir) if report_dir else None
+    if directory is not None:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            probe = directory / ".write-test"
+            probe.write_text("")
+            probe.unlink()
+        except OSError as exc:
+            raise pytest.UsageError(
+                f"--report-dir {report_dir}: cannot write there ({exc.strerror or exc})"
+            ) from None
+        if not getattr(config.option, "xmlpath", None):
+            config.option.xmlpath = str(directory / "junit.xml")
+        if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
+            config.option.htmlpath = str(directory / "report.html")
+            config.option.self_contained_html = True
+    config.stash[_RUN] = HarnessRun(config, profiles, directory)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    run = config.stash.get(_RUN, None)
+    if run is None:
+        return []
+    return [
+        f"ocpp-harness DUT: {p.kind} OCPP {p.ocpp.value} {p.identity} ({p.source}, "
+        f"control {p.control.adapter})"
+        for p in run.profiles
+    ]
+
+
+def _info(item: pytest.Item) -> TestCaseInfo | None:
+    marker = item.get_closest_marker("ocpp_testcase")
+    return marker.args[0] if marker and marker.args else None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    run = config.stash[_RUN]
+    keep, drop = [], []
+    for item in items:
+        info = _info(item)
+        if info is None:
+            keep.append(item)
+            continue
+        profile = run.profile_for(info)
+        if profile is None:
+            drop.append(item)  # another version or DUT kind: not in this test plan
+            continue
+        item.extra_keyword_matches.add(info.id)
+        missing = [f for f in info.needs if not profile.supports(f)]
+        present = [f for f in info.absent if profile.supports(f)]
+        if missing:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=f"not applicable: the DUT profile does not support "
+                    f"{', '.join(missing)} (features.{missing[0]})"
+                )
+            )
+        elif present:
+            item.add_marker(
+                pytest.mark.skip(reason=f"not applicable: needs {', '.join(present)} to be absent")
+            )
+        keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def _environment(request: pytest.FixtureRequest, kind: str) -> DutEnvironment:
+    info = _info(request.node)
+    run = request.config.stash[_RUN]
+    if info is None:
+        raise pytest.UsageError(
+            f"{request.node.nodeid}: the '{kind}' fixture is for catalog "
+            "cases marked with @testcase"
+        )
+    profile = run.profile_for(info)
+    assert profile is not None
+    return run.environment(profile)
+
+
+@pytest.fixture
+def _ocpp_case(request: pytest.FixtureRequest) -> Generator[tuple[Any, Any], None, None]:
+    environment = _environment(request, "csms/station")
+    request.node.stash[_ENV] = environment
+    role, dut, finalizers = None, None, []
+    try:
+        role, dut, finalizers = environment.start_case(request.node.nodeid)
+        request.node.stash[_SESSION] = dut._session
+        yield role, dut
+    finally:
+        for finalize in reversed(finalizers):
+            # Teardown must reach every finalizer.
+            with contextlib.suppress(Exception):
+                finalize()
+
+
+_SESSION = pytest.StashKey[Any]()
+
+
+@pytest.fixture
+def csms(_ocpp_case: tuple[Any, Any], request: pytest.FixtureRequest) -> Any:
+    """The harness playing the CSMS for a charging-station DUT."""
+    role, _ = _ocpp_case
+    if _info(request.node).dut_kind != "charging-station":  # type: ignore[union-attr]
+        raise pytest.UsageError("the 'csms' fixture is for cases whose DUT is a station")
+    return role
+
+
+@pytest.fixture
+def station(_ocpp_case: tuple[Any, Any], request: pytest.FixtureRequest) -> Any:
+    """The harness playing a charging station for a CSMS DUT."""
+    role, _ = _ocpp_case
+    if _info(request.node).dut_kind != "csms":  # type: ignore[union-attr]
+        raise pytest.UsageError("the 'station' fixture is for cases whose DUT is a CSMS")
+    return role
+
+
+@pytest.fixture
+def dut(_ocpp_case: tuple[Any, Any]) -> Any:
+    """The device under test: its profile and ``act(action, **params)``."""
+    return _ocpp_case[1]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    result = yield
+    session = item.stash.get(_SESSION, None)
+    if session is not None and session.failures:
+        # The DUT broke a rule after the script's last wait: the case still fails.
+        raise session.failures[0]
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
+    report = yield
+    info = _info(item)
+    if info is None:
+        return report
+    record = item.stash.get(_CASE, None)
+    if record is None:
+        record = CaseRecord.begin(info, item.nodeid)
+        item.stash[_CASE] = record
+    verdict = verdict_of(report, call)
+    if verdict is not None:
+        record.set_verdict(*verdict)
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        record.duration_s = round(record.duration_s + report.duration, 6)
+    if report.when == "teardown":
+        session = item.stash.get(_SESSION, None)
+        if session is not None:
+            record.trace = session.trace.to_json()
+            record.warnings = list(session.warnings)
+        record.finish()
+        if record.verdict is None:
+            record.set_verdict("passed", "", "")
+        report.user_properties.extend(record.junit_properties())
+        run = item.config.stash[_RUN]
+        run.record.add(record)
+        if run.writer is not None:
+            run.writer.write(run.record, complete=False)
+        _html_extras(item, report, record)
+    return report
+
+
+def _html_extras(item: pytest.Item, report: pytest.TestReport, record: CaseRecord) -> None:
+    if not item.config.pluginmanager.hasplugin("html"):
+        return
+    from harness.report.html import trace_html
+
+    extras = getattr(report, "extras", [])
+    import pytest_html
+
+    extras.append(pytest_html.extras.html(trace_html(record)))
+    report.extras = extras
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    run = session.config.stash.get(_RUN, None)
+    if run is None:
+        return
+    run.close()
+    run.record.finish(interrupted=exitstatus in (pytest.ExitCode.INTERRUPTED,))
+    if run.writer is not None:
+        run.writer.write(run.record, complete=exitstatus != pytest.ExitCode.INTERRUPTED)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    run = config.stash.get(_RUN, None)
+    if run is None or not run.record.cases:
+        return
+    counts = run.record.summary()
+    terminalreporter.write_sep("-", "ocpp-harness verdicts")
+    terminalreporter.write_line(", ".join(f"{n} {v}" for v, n in counts.items() if n))
+    for case in run.record.cases:
+        if case.verdict in ("failed", "error"):
+            terminalreporter.write_line(
+                f"{case.verdict.upper():7} {case.id}: {case.reason} [{case.rule}]"
+            )
+    if run.writer is not None:
+        terminalreporter.write_line(f"report: {run.writer.directory / 'report.json'}")
+
+
+_ = (time, DutFailure)

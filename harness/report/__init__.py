@@ -1,0 +1,1 @@
+"""Reports: report.json (the contract), HTML extras for pytest-html, JUnit properties."""

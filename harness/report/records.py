@@ -1,0 +1,168 @@
+"""What a run and its cases were: the data every report is written from."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from harness import __version__
+from harness.testcase import TestCaseInfo
+from harness.verdicts import DutFailure, HarnessError
+
+__all__ = ["VERDICTS", "CaseRecord", "RunRecord", "verdict_of"]
+
+VERDICTS = ("passed", "failed", "error", "skipped")
+
+
+def _utc() -> str:
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _classify(excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[str, str, str]:
+    exc = excinfo.value
+    if isinstance(exc, DutFailure):
+        return "failed", exc.reason, exc.rule
+    if isinstance(exc, HarnessError):
+        return "error", exc.reason, exc.rule
+    if isinstance(exc, AssertionError):
+        return "failed", str(exc).splitlines()[0] if str(exc) else "assertion failed", "assertion"
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return "error", f"{type(exc).__name__}: {text}".rstrip(": "), "harness"
+
+
+def verdict_of(
+    report: pytest.TestReport, call: pytest.CallInfo[Any]
+) -> tuple[str, str, str] | None:
+    """(verdict, reason, rule) that one phase's report implies, or None."""
+    if report.skipped:
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        return "skipped", reason.removeprefix("Skipped: "), ""
+    if report.failed:
+        if call.excinfo is not None:
+            verdict, reason, rule = _classify(call.excinfo)
+            if report.when != "call" and verdict == "failed" and rule == "assertion":
+                verdict = "error"
+            return verdict, reason, rule
+        return "error", f"{report.when} failed", "harness"
+    if report.when == "call":
+        return "passed", "", ""
+    return None
+
+
+@dataclass
+class CaseRecord:
+    id: str
+    title: str
+    ocpp: str
+    dut_kind: str
+    block: str
+    requirements: list[str]
+    nodeid: str
+    verdict: str | None = None
+    reason: str = ""
+    rule: str = ""
+    duration_s: float = 0.0
+    started: str = ""
+    trace: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def begin(cls, info: TestCaseInfo, nodeid: str) -> CaseRecord:
+        return cls(
+            info.id,
+            info.title,
+            info.ocpp.value,
+            info.dut_kind,
+            info.block,
+            list(info.requirements),
+            nodeid,
+            started=_utc(),
+        )
+
+    def set_verdict(self, verdict: str, reason: str, rule: str) -> None:
+        # The first thing that went wrong decides; a passing call does not undo it.
+        if self.verdict in (None, "passed") or (self.verdict == "skipped" and verdict != "passed"):
+            if self.verdict == "passed" and verdict == "passed":
+                return
+            self.verdict, self.reason, self.rule = verdict, reason, rule
+
+    def finish(self) -> None:
+        pass
+
+    def junit_properties(self) -> list[tuple[str, str]]:
+        props = [("ocpp_id", self.id), ("title", self.title), ("verdict", self.verdict or "")]
+        props += [("requirement", r) for r in self.requirements]
+        if self.rule:
+            props.append(("rule", self.rule))
+        return props
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "ocpp": self.ocpp,
+            "dut_kind": self.dut_kind,
+            "block": self.block,
+            "requirements": self.requirements,
+            "nodeid": self.nodeid,
+            "verdict": self.verdict or "error",
+            "reason": self.reason,
+            "rule": self.rule,
+            "duration_s": self.duration_s,
+            "started": self.started,
+            "warnings": self.warnings,
+            "trace": self.trace,
+        }
+
+
+@dataclass
+class RunRecord:
+    harness_version: str
+    started: str
+    profiles: list[dict[str, Any]]
+    defects: list[str]
+    finished: str | None = None
+    interrupted: bool = False
+    cases: list[CaseRecord] = field(default_factory=list)
+    _t0: float = field(default_factory=time.monotonic)
+
+    @classmethod
+    def start(cls, profiles: list[Any], defects: tuple[str, ...]) -> RunRecord:
+        return cls(__version__, _utc(), [p.public_dict() for p in profiles], list(defects))
+
+    def add(self, case: CaseRecord) -> None:
+        self.cases.append(case)
+
+    def finish(self, *, interrupted: bool) -> None:
+        self.finished = _utc()
+        self.interrupted = interrupted
+
+    def summary(self) -> dict[str, int]:
+        counts = dict.fromkeys(VERDICTS, 0)
+        for case in self.cases:
+            counts[case.verdict or "error"] += 1
+        return counts
+
+    def to_json(self, *, complete: bool) -> dict[str, Any]:
+        return {
+            "format": "ocpp-harness-report/1",
+            "complete": complete,
+            "run": {
+                "harness_version": self.harness_version,
+                "python": platform.python_version(),
+                "started": self.started,
+                "finished": self.finished,
+                "duration_s": round(time.monotonic() - self._t0, 3),
+                "interrupted": self.interrupted,
+                "duts": self.profiles,
+                "sim_defects": self.defects,
+            },
+            "summary": {**self.summary(), "total": len(self.cases)},
+            "cases": [case.to_json() for case in self.cases],
+        }

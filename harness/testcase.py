@@ -1,0 +1,112 @@
+"""The ``@testcase`` decorator: the metadata a catalog case carries.
+
+A case names its OCA id and title, the requirement ids it checks, the supported
+features it needs (PICS-like keys of the DUT profile; a case that does not apply is
+skipped with the reason, never passed), features that must be *absent*, and the
+simulator defects it must catch (the self-tests prove it fails against each).
+
+The OCPP version and the DUT kind come from where the module lives in the catalog
+(``v201/cs/…`` = OCPP 2.0.1, DUT is a charging station; ``…/csms/…`` = DUT is a CSMS),
+the functional block from the module's ``BLOCK`` constant.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pytest
+
+from harness.ocppj import OcppVersion
+
+__all__ = ["CHARGING_STATION", "CSMS", "TestCaseInfo", "testcase"]
+
+CHARGING_STATION = "charging-station"
+CSMS = "csms"
+
+_VERSION_DIRS = {"v16": OcppVersion.V16, "v201": OcppVersion.V201, "v21": OcppVersion.V21}
+_KIND_DIRS = {"cs": CHARGING_STATION, "csms": CSMS}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class TestCaseInfo:
+    """What a catalog case is; reports and ``ocpp-harness list`` show it."""
+
+    __test__ = False  # not a pytest test class
+
+    id: str
+    title: str
+    ocpp: OcppVersion
+    dut_kind: str
+    block: str
+    requirements: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+    #: defect name -> rule the failing verdict must name (None: the defect's own rule)
+    catches: Mapping[str, str | None] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "ocpp": self.ocpp.value,
+            "dut_kind": self.dut_kind,
+            "block": self.block,
+            "requirements": list(self.requirements),
+            "needs": list(self.needs),
+            "absent": list(self.absent),
+            "catches": sorted(self.catches),
+        }
+
+
+def _from_module(module_name: str) -> tuple[OcppVersion | None, str | None]:
+    parts = module_name.split(".")
+    version = next((_VERSION_DIRS[p] for p in parts if p in _VERSION_DIRS), None)
+    kind = next((_KIND_DIRS[p] for p in parts if p in _KIND_DIRS), None)
+    return version, kind
+
+
+def testcase(
+    id: str,  # noqa: A002 - the OCA term
+    title: str,
+    *,
+    requirements: Iterable[str] = (),
+    needs: Iterable[str] = (),
+    absent: Iterable[str] = (),
+    catches: Iterable[str] | Mapping[str, str | None] = (),
+    ocpp: str | None = None,
+    dut_kind: str | None = None,
+    block: str | None = None,
+) -> Callable[[F], F]:
+    """Mark a function as catalog case ``id``; see the module docstring."""
+
+    def decorate(func: F) -> F:
+        module_version, module_kind = _from_module(func.__module__)
+        module = sys.modules.get(func.__module__)
+        version = OcppVersion.parse(ocpp) if ocpp else module_version
+        kind = dut_kind or module_kind
+        if version is None or kind is None:
+            raise TypeError(
+                f"{id}: cannot tell the OCPP version and DUT kind from module "
+                f"{func.__module__!r}; pass ocpp= and dut_kind="
+            )
+        caught = dict(catches) if isinstance(catches, Mapping) else dict.fromkeys(catches)
+        info = TestCaseInfo(
+            id=id,
+            title=title,
+            ocpp=version,
+            dut_kind=kind,
+            block=block or getattr(module, "BLOCK", "") or id.split("_")[1],
+            requirements=tuple(requirements),
+            needs=tuple(needs),
+            absent=tuple(absent),
+            catches=caught,
+        )
+        func.ocpp_testcase = info  # type: ignore[attr-defined]
+        return pytest.mark.ocpp_testcase(info)(func)
+
+    return decorate

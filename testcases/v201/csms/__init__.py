@@ -1,0 +1,1 @@
+"""OCPP test-case catalog."""
