@@ -1,0 +1,146 @@
+"""A tiny HTTP control endpoint: ``POST /control`` drives a simulator from another process.
+
+This is how a simulator started with ``ocpp-harness sim ...`` is driven like a lab
+device (the ``http`` control adapter of DESIGN §7). Stdlib only (``asyncio.start_server``):
+one request per connection, ``Connection: close``, every read bounded by a timeout, and
+bound to 127.0.0.1 by default because it has no authentication.
+
+Request body ``{"action": "...", "params": {...}}``. Answers: 200
+``{"ok": true, "result": {...}}``; 400 ``{"ok": false, "error": ...}`` for bad JSON,
+an unknown action or bad parameters; 500 when the action failed; 404/405 otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from harness.sim.errors import InvalidParams, UnsupportedAction
+
+__all__ = ["ControlServer"]
+
+log = logging.getLogger(__name__)
+
+Act = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+_MAX_BODY = 1 << 20
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    500: "Internal Server Error",
+}
+
+
+class ControlServer:
+    """Serves ``POST /control`` for one simulator's ``act()``."""
+
+    def __init__(
+        self, act: Act, *, host: str = "127.0.0.1", port: int = 0, read_timeout: float = 10
+    ) -> None:
+        self._act = act
+        self.host = host
+        self.port = port
+        self.read_timeout = read_timeout
+        self._server: asyncio.Server | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/control"
+
+    async def start(self) -> int:
+        """Listen; returns the bound port (useful with ``port=0``)."""
+        self._server = await asyncio.start_server(self._serve, self.host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self.port
+
+    async def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+            try:
+                await asyncio.wait_for(server.wait_closed(), 5)
+            except TimeoutError:
+                log.warning("control API: connections did not close within 5 s")
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            parsed = await asyncio.wait_for(self._request(reader), self.read_timeout)
+        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError, ValueError) as exc:
+            parsed = 400, {"ok": False, "error": f"bad request: {exc or type(exc).__name__}"}
+        if isinstance(parsed[0], str):
+            # The action runs outside the read timeout: it is bounded by its own timeouts.
+            status, body = await self._run(*parsed)
+        else:
+            status, body = parsed
+        try:
+            await self._respond(writer, status, body)
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+            with contextlib.suppress(TimeoutError, ConnectionError):
+                await asyncio.wait_for(writer.wait_closed(), 2)
+
+    async def _request(
+        self, reader: asyncio.StreamReader
+    ) -> tuple[int, dict[str, Any]] | tuple[str, dict[str, Any]]:
+        """Read one request: (status, error body) or (action, params) to run."""
+        request_line = (await reader.readline()).decode("latin-1").strip()
+        parts = request_line.split()
+        if len(parts) != 3:
+            raise ValueError("malformed request line")
+        method, target, _ = parts
+        headers: dict[str, str] = {}
+        while True:
+            line = (await reader.readline()).decode("latin-1")
+            if line in ("\r\n", "\n", ""):
+                break
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", "0"))
+        if length < 0 or length > _MAX_BODY:
+            raise ValueError("body too large")
+        raw = await reader.readexactly(length) if length else b""
+        if target.split("?")[0] != "/control":
+            return 404, {"ok": False, "error": f"no such endpoint {target}; use POST /control"}
+        if method != "POST":
+            return 405, {"ok": False, "error": "use POST"}
+        try:
+            request = json.loads(raw or b"null")
+        except ValueError as exc:
+            return 400, {"ok": False, "error": f"body is not JSON: {exc}"}
+        if not isinstance(request, dict) or not isinstance(request.get("action"), str):
+            return 400, {"ok": False, "error": 'body must be {"action": "...", "params": {...}}'}
+        params = request.get("params") or {}
+        if not isinstance(params, dict):
+            return 400, {"ok": False, "error": "params must be an object"}
+        return request["action"], params
+
+    async def _run(self, action: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        try:
+            result = await self._act(action, params)
+        except (UnsupportedAction, InvalidParams) as exc:
+            return 400, {"ok": False, "error": str(exc)}
+        except Exception as exc:
+            log.info("control API: action %s failed: %s", action, exc)
+            return 500, {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        return 200, {"ok": True, "result": result}
+
+    async def _respond(
+        self, writer: asyncio.StreamWriter, status: int, body: dict[str, Any]
+    ) -> None:
+        data = json.dumps(body).encode()
+        head = (
+            f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"
+            "Content-Type: application/json\r\n"
+            f"Content-Length: {len(data)}\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        writer.write(head.encode("latin-1") + data)
+        await writer.drain()

@@ -1,0 +1,337 @@
+"""The simulated CSMS: a websocket server that answers stations as OCPP says it should.
+
+Handshake checks happen in ``process_request`` so a refused station gets a plain HTTP
+answer and no upgrade: 404 for a path that names no station, 401 for bad HTTP Basic
+credentials, 400 when no offered subprotocol is ours (OCTT TC_B_58_CSMS: ``ocpp0.1``
+alone is not upgraded). Each refusal is recorded in :attr:`SimCsms.refusals` so tests can
+see why a station was turned away.
+
+Per station it remembers the boot status; while a boot is Pending it answers every
+other CALL with SecurityError (B02.FR.09). The answer to the next boots is a mode the
+driver sets with the ``boot_pending`` / ``boot_reject`` / ``boot_accept`` actions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import itertools
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+
+from harness.ocppj import Call, OcppVersion, validate_payload
+from harness.sim.csms_actions import CsmsActions
+from harness.sim.csms_handlers import CsmsHandlers
+from harness.sim.defects import validate_defects
+from harness.sim.errors import NotConnected, UnsupportedAction
+from harness.sim.peer import FrameHook, OcppPeer, Reply, request_problem
+from harness.sim.timers import SimTimers
+from harness.sim.util import Notifier
+
+__all__ = ["Refusal", "SimCsms", "StationRecord"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class StationRecord:
+    """What the simulated CSMS knows about one station identity."""
+
+    identity: str
+    peer: OcppPeer | None = None
+    boot_status: str | None = None
+    boots: list[dict[str, Any]] = field(default_factory=list)
+    statuses: dict[str, str] = field(default_factory=dict)
+    heartbeats: int = 0
+    connections: int = 0
+    subprotocol: str | None = None
+    last_transaction_id: str | int | None = None
+    connected: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "identity": self.identity,
+            "connected": self.connected.is_set(),
+            "boot_status": self.boot_status,
+            "boots": len(self.boots),
+            "heartbeats": self.heartbeats,
+            "connections": self.connections,
+            "statuses": dict(self.statuses),
+            "last_transaction_id": self.last_transaction_id,
+        }
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A handshake the CSMS refused: the request path, the HTTP status and why."""
+
+    path: str
+    status: int
+    reason: str
+
+
+class SimCsms:
+    """A CSMS accepting stations at ``ws://host:port/path/IDENTITY``."""
+
+    def __init__(
+        self,
+        version: OcppVersion | str,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        path: str = "/ocpp",
+        defects: Iterable[str] = (),
+        timers: SimTimers | None = None,
+        heartbeat_interval: int = 60,
+        boot_retry_interval: int = 10,
+        passwords: dict[str, str] | None = None,
+        default_token: str = "04A1B2C3D4",
+        on_frame: FrameHook | None = None,
+    ) -> None:
+        self.version = version if isinstance(version, OcppVersion) else OcppVersion.parse(version)
+        self.defects = validate_defects("csms", self.version.value, defects)
+        self.host = host
+        self.port = port
+        self.path = "/" + path.strip("/") if path.strip("/") else ""
+        self.timers = timers or SimTimers()
+        self.heartbeat_interval = heartbeat_interval
+        self.boot_retry_interval = boot_retry_interval
+        self.passwords = passwords
+        self.default_token = default_token
+        self.on_frame = on_frame
+        self.boot_mode = "Accepted"
+        self.stations: dict[str, StationRecord] = {}
+        self.refusals: list[Refusal] = []
+        self.changes = Notifier()
+        self.last_identity: str | None = None
+        self.transaction_ids = itertools.count(1)
+        self.remote_start_ids = itertools.count(1)
+        self._server: Server | None = None
+        self.handlers = CsmsHandlers(self)
+        self._actions = CsmsActions(self)
+
+    def has(self, defect: str) -> bool:
+        return defect in self.defects
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def start(self) -> int:
+        """Listen; returns the bound port (useful with ``port=0``)."""
+        self._server = await serve(
+            self._handle,
+            self.host,
+            self.port,
+            process_request=self._process_request,
+            select_subprotocol=self._select_subprotocol,
+            open_timeout=self.timers.message_timeout,
+            close_timeout=1,
+            ping_interval=None,
+        )
+        sockets = self._server.sockets
+        self.port = sockets[0].getsockname()[1]
+        return self.port
+
+    async def stop(self) -> None:
+        """Close every connection and the listening socket; bounded."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.close()
+        try:
+            await asyncio.wait_for(server.wait_closed(), 5)
+        except TimeoutError:
+            log.warning("simulated CSMS: connections did not close within 5 s")
+
+    @property
+    def url(self) -> str:
+        """The endpoint stations connect to (append ``/IDENTITY``)."""
+        return f"ws://{self.host}:{self.port}{self.path}"
+
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5) -> None:
+        """Wait (bounded) until ``predicate()`` holds; re-checked on every state change."""
+        await self.changes.wait_until(predicate, timeout)
+
+    def changed(self) -> None:
+        self.changes.notify()
+
+    # -- handshake ------------------------------------------------------------------------
+
+    def _identity_of(self, request_path: str) -> str | None:
+        path = urlsplit(request_path).path
+        prefix = f"{self.path}/"
+        if not path.startswith(prefix):
+            return None
+        rest = path[len(prefix) :]
+        if not rest or "/" in rest:
+            return None
+        return unquote(rest)
+
+    def _refuse(
+        self, connection: ServerConnection, request: Request, status: HTTPStatus, reason: str
+    ) -> Response:
+        self.refusals.append(Refusal(request.path, int(status), reason))
+        self.changed()
+        response = connection.respond(status, reason + "\n")
+        if status is HTTPStatus.UNAUTHORIZED:
+            response.headers["WWW-Authenticate"] = 'Basic realm="ocpp", charset="UTF-8"'
+        return response
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        identity = self._identity_of(request.path)
+        if identity is None:
+            return self._refuse(connection, request, HTTPStatus.NOT_FOUND, "no station in path")
+        if self.passwords is not None:
+            if identity not in self.passwords:
+                return self._refuse(connection, request, HTTPStatus.NOT_FOUND, "unknown station")
+            if _basic_credentials(request.headers) != (identity, self.passwords[identity]):
+                return self._refuse(
+                    connection, request, HTTPStatus.UNAUTHORIZED, "bad or missing credentials"
+                )
+        offered = _offered_subprotocols(request.headers)
+        if self.version.subprotocol not in offered and not (
+            offered and self.has("accepts-unknown-subprotocol")
+        ):
+            return self._refuse(
+                connection,
+                request,
+                HTTPStatus.BAD_REQUEST,
+                f"no common subprotocol: offered {', '.join(offered) or 'none'}, "
+                f"this CSMS speaks {self.version.subprotocol}",
+            )
+        return None
+
+    def _select_subprotocol(self, connection: ServerConnection, subprotocols: Any) -> str | None:
+        if self.version.subprotocol in subprotocols:
+            return self.version.subprotocol
+        if subprotocols and self.has("accepts-unknown-subprotocol"):
+            return subprotocols[0]
+        return None
+
+    # -- connections ----------------------------------------------------------------------
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        identity = self._identity_of(ws.request.path if ws.request else "") or "?"
+        record = self.stations.setdefault(identity, StationRecord(identity))
+        previous = record.peer
+        if previous is not None:
+            await previous.close(1000, "replaced by a new connection")
+
+        async def on_call(call: Call) -> Reply:
+            return await self._on_call(record, call)
+
+        peer = OcppPeer(
+            ws,
+            self.version,
+            identity=identity,
+            on_call=on_call,
+            message_timeout=self.timers.message_timeout,
+            on_frame=self.on_frame,
+        )
+        record.peer = peer
+        record.connections += 1
+        record.subprotocol = ws.subprotocol
+        record.connected.set()
+        self.last_identity = identity
+        self.changed()
+        try:
+            await peer.run()
+        finally:
+            if record.peer is peer:
+                record.peer = None
+                record.connected.clear()
+            await peer.aclose()
+            self.changed()
+
+    async def _on_call(self, record: StationRecord, call: Call) -> Reply:
+        if self.has("never-replies"):
+            return Reply(silent=True)
+        problem = request_problem(self.version, call)
+        if problem is not None:
+            return problem
+        refused = record.boot_status == "Rejected" or (
+            record.boot_status == "Pending" and not self.has("pending-accepts-requests")
+        )
+        if refused and call.action != "BootNotification":
+            return Reply(
+                error_code="SecurityError",
+                description=f"boot is {record.boot_status}; only BootNotification allowed",
+            )
+        handler = self.handlers.table.get(call.action)
+        if handler is not None:
+            reply = handler(record, call.payload)
+        else:
+            reply = self._minimal_reply(call.action)
+        self.changed()
+        return reply
+
+    def _minimal_reply(self, action: str) -> Reply:
+        """A schema-valid answer for a known action this CSMS does nothing with."""
+        for candidate in ({}, {"status": "Rejected"}):
+            if not validate_payload(self.version, action, candidate, response=True):
+                return Reply(dict(candidate))
+        return Reply(error_code="NotSupported", description=f"{action} is not supported")
+
+    # -- calls to stations ----------------------------------------------------------------
+
+    def record(self, identity: str | None) -> StationRecord:
+        """The connected station ``identity``, or the most recent one when ``None``."""
+        name = identity or self.last_identity
+        record = self.stations.get(name) if name is not None else None
+        if record is None or record.peer is None or record.peer.closed.is_set():
+            raise NotConnected(f"station {name or '(none)'} is not connected")
+        return record
+
+    async def call(
+        self, identity: str | None, action: str, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Send a CALL to a station and return its CALLRESULT payload."""
+        peer = self.record(identity).peer
+        assert peer is not None
+        return await peer.call(action, payload)
+
+    async def act(self, action: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Carry out one action of the CSMS vocabulary; returns the station's response."""
+        handler: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]] | None
+        handler = self._actions.table.get(action)
+        if handler is None:
+            raise UnsupportedAction(action)
+        return await handler(dict(params or {}))
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "ocpp": self.version.value,
+            "url": self.url,
+            "boot_mode": self.boot_mode,
+            "stations": [record.summary() for record in self.stations.values()],
+            "refusals": [r.__dict__ for r in self.refusals],
+            "defects": sorted(self.defects),
+        }
+
+
+def _offered_subprotocols(headers: Headers) -> list[str]:
+    offered = []
+    for value in headers.get_all("Sec-WebSocket-Protocol"):
+        offered.extend(item.strip() for item in value.split(",") if item.strip())
+    return offered
+
+
+def _basic_credentials(headers: Headers) -> tuple[str, str] | None:
+    value = headers.get("Authorization", "")
+    scheme, _, encoded = value.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, sep, password = decoded.partition(":")
+    return (user, password) if sep else None

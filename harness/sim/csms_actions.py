@@ -1,0 +1,198 @@
+"""The action vocabulary of the simulated CSMS: "make the CSMS send X to the station".
+
+Each action targets ``params["identity"]`` (default: the most recently connected
+station), sends one CALL and returns the station's CALLRESULT payload. A CALLERROR or
+a timeout raises, so the control API answers 500 with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from harness.ocppj import OcppVersion
+from harness.sim.errors import InvalidParams, UnsupportedAction
+
+if TYPE_CHECKING:
+    from harness.sim.csms import SimCsms
+
+__all__ = ["CsmsActions"]
+
+Action = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+
+_BOOT_MODES = {"boot_accept": "Accepted", "boot_pending": "Pending", "boot_reject": "Rejected"}
+
+
+def _named(value: Any, what: str) -> dict[str, Any]:
+    """``"OCPPCommCtrlr"`` or ``{"name": ..., "instance": ...}`` -> a Component/Variable."""
+    if isinstance(value, str) and value:
+        return {"name": value}
+    if isinstance(value, dict) and isinstance(value.get("name"), str):
+        return dict(value)
+    raise InvalidParams(f"{what} must be a name or an object with a name, not {value!r}")
+
+
+class CsmsActions:
+    """Builds each action's CALL for the CSMS's OCPP version."""
+
+    def __init__(self, csms: SimCsms) -> None:
+        self.csms = csms
+        self.v16 = csms.version is OcppVersion.V16
+        self.table: dict[str, Action] = {
+            "request_start": self.request_start,
+            "request_stop": self.request_stop,
+            "reset": self.reset,
+            "get_variables": self.get_variables,
+            "set_variables": self.set_variables,
+            "trigger_message": self.trigger_message,
+            "get_configuration": self.get_configuration,
+            "change_availability": self.change_availability,
+            "call": self.call,
+            "state": self.state,
+        }
+        for name in _BOOT_MODES:
+            self.table[name] = self._boot_mode(name)
+
+    async def _send(self, params: dict[str, Any], action: str, payload: dict[str, Any]):
+        return await self.csms.call(params.get("identity"), action, payload)
+
+    def _boot_mode(self, name: str) -> Action:
+        async def set_mode(params: dict[str, Any]) -> dict[str, Any]:
+            self.csms.boot_mode = _BOOT_MODES[name]
+            if "interval" in params:
+                self.csms.boot_retry_interval = int(params["interval"])
+            return {"boot_mode": self.csms.boot_mode}
+
+        return set_mode
+
+    async def state(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self.csms.state()
+
+    async def call(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Any CALL: ``{"action": "ClearCache", "payload": {}}``."""
+        action, payload = params.get("action"), params.get("payload", {})
+        if not isinstance(action, str) or not isinstance(payload, dict):
+            raise InvalidParams("call needs an 'action' string and a 'payload' object")
+        return await self._send(params, action, payload)
+
+    async def request_start(self, params: dict[str, Any]) -> dict[str, Any]:
+        token = str(params.get("token", self.csms.default_token))
+        evse = params.get("evse")
+        if self.v16:
+            payload: dict[str, Any] = {"idTag": token}
+            if evse is not None:
+                payload["connectorId"] = int(evse)
+            return await self._send(params, "RemoteStartTransaction", payload)
+        payload = {
+            "idToken": {"idToken": token, "type": str(params.get("token_type", "ISO14443"))},
+            "remoteStartId": next(self.csms.remote_start_ids),
+        }
+        if evse is not None:
+            payload["evseId"] = int(evse)
+        return await self._send(params, "RequestStartTransaction", payload)
+
+    async def request_stop(self, params: dict[str, Any]) -> dict[str, Any]:
+        transaction_id = params.get("transaction_id")
+        if transaction_id is None:
+            transaction_id = self.csms.record(params.get("identity")).last_transaction_id
+        if transaction_id is None:
+            raise InvalidParams("request_stop needs transaction_id (no transaction seen yet)")
+        if self.v16:
+            payload = {"transactionId": int(transaction_id)}
+            return await self._send(params, "RemoteStopTransaction", payload)
+        payload = {"transactionId": str(transaction_id)}
+        return await self._send(params, "RequestStopTransaction", payload)
+
+    async def reset(self, params: dict[str, Any]) -> dict[str, Any]:
+        kind = str(params.get("type", "Hard" if self.v16 else "Immediate"))
+        payload: dict[str, Any] = {"type": kind}
+        if not self.v16 and params.get("evse") is not None:
+            payload["evseId"] = int(params["evse"])
+        return await self._send(params, "Reset", payload)
+
+    async def get_variables(self, params: dict[str, Any]) -> dict[str, Any]:
+        if self.v16:
+            keys = params.get("keys")
+            if keys is None and "items" in params:
+                keys = [item["variable"] for item in params["items"]]
+            return await self._get_configuration(params, keys)
+        if self.csms.has("get-variables-invalid"):
+            return await self._send(params, "GetVariables", {"getVariableData": []})
+        data = []
+        for item in params.get("items") or []:
+            entry: dict[str, Any] = {
+                "component": _named(item.get("component"), "component"),
+                "variable": _named(item.get("variable"), "variable"),
+            }
+            if "attribute_type" in item:
+                entry["attributeType"] = item["attribute_type"]
+            data.append(entry)
+        if not data:
+            raise InvalidParams("get_variables needs items: [{component, variable}]")
+        return await self._send(params, "GetVariables", {"getVariableData": data})
+
+    async def set_variables(self, params: dict[str, Any]) -> dict[str, Any]:
+        items = params.get("items") or []
+        if self.v16:
+            key, value = params.get("key"), params.get("value")
+            if key is None and items:
+                key, value = items[0]["variable"], items[0]["value"]
+            if key is None or value is None:
+                raise InvalidParams("ChangeConfiguration needs key and value")
+            payload = {"key": str(key), "value": str(value)}
+            return await self._send(params, "ChangeConfiguration", payload)
+        data = []
+        for item in items:
+            entry: dict[str, Any] = {
+                "attributeValue": str(item["value"]),
+                "component": _named(item.get("component"), "component"),
+                "variable": _named(item.get("variable"), "variable"),
+            }
+            if "attribute_type" in item:
+                entry["attributeType"] = item["attribute_type"]
+            data.append(entry)
+        if not data:
+            raise InvalidParams("set_variables needs items: [{component, variable, value}]")
+        return await self._send(params, "SetVariables", {"setVariableData": data})
+
+    async def get_configuration(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not self.v16:
+            raise UnsupportedAction("get_configuration")
+        return await self._get_configuration(params, params.get("keys"))
+
+    async def _get_configuration(self, params: dict[str, Any], keys: Any) -> dict[str, Any]:
+        payload: dict[str, Any] = {}
+        if keys:
+            payload["key"] = [str(key) for key in keys]
+        elif self.csms.has("get-configuration-with-keys"):
+            payload["key"] = ["HeartbeatInterval"]
+        if self.csms.has("get-variables-invalid"):
+            payload["key"] = payload.get("key", ["HeartbeatInterval"])[0]
+        return await self._send(params, "GetConfiguration", payload)
+
+    async def trigger_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = params.get("message")
+        if not isinstance(message, str):
+            raise InvalidParams("trigger_message needs message (e.g. 'Heartbeat')")
+        payload: dict[str, Any] = {"requestedMessage": message}
+        evse, connector = params.get("evse"), params.get("connector")
+        if self.v16:
+            target = connector if connector is not None else evse
+            if target is not None:
+                payload["connectorId"] = int(target)
+        elif evse is not None:
+            payload["evse"] = {"id": int(evse)}
+            if connector is not None:
+                payload["evse"]["connectorId"] = int(connector)
+        return await self._send(params, "TriggerMessage", payload)
+
+    async def change_availability(self, params: dict[str, Any]) -> dict[str, Any]:
+        operative = bool(params.get("operative", True))
+        kind = "Operative" if operative else "Inoperative"
+        if self.v16:
+            payload: dict[str, Any] = {"connectorId": int(params.get("evse", 0)), "type": kind}
+            return await self._send(params, "ChangeAvailability", payload)
+        payload = {"operationalStatus": kind}
+        if params.get("evse") is not None:
+            payload["evse"] = {"id": int(params["evse"])}
+        return await self._send(params, "ChangeAvailability", payload)

@@ -1,0 +1,291 @@
+"""Named defects: each makes a simulator break exactly one rule, on purpose.
+
+The self-tests run every catalog case against the conformant simulators (must pass) and
+against each defect the case claims to catch (must fail *for the stated rule*). So each
+defect carries the rule id the harness verdict must name: a requirement id
+(``B01.FR.04``), a schema rule (``schema:<SchemaName>:<keyword>``, as
+:class:`harness.ocppj.SchemaViolation` spells it) or a framing/transport rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "CSMS_DEFECTS",
+    "DEFECTS",
+    "STATION_DEFECTS",
+    "Defect",
+    "defects_for",
+    "get_defect",
+    "validate_defects",
+]
+
+Side = Literal["station", "csms"]
+
+_BOTH = frozenset({"1.6", "2.0.1"})
+_V16 = frozenset({"1.6"})
+_V201 = frozenset({"2.0.1"})
+
+
+@dataclass(frozen=True)
+class Defect:
+    """One way a simulator misbehaves.
+
+    ``rule`` is one string when the verdict names the same rule in every version, or a
+    mapping version -> rule when the versions word the rule differently.
+    """
+
+    name: str
+    side: Side
+    versions: frozenset[str]
+    description: str
+    rule: str | Mapping[str, str]
+
+    def rule_for(self, version: str) -> str:
+        """The rule id the harness verdict must name for this defect in ``version``."""
+        if isinstance(self.rule, str):
+            return self.rule
+        return self.rule[version]
+
+    def applies_to(self, side: str, version: str) -> bool:
+        return self.side == side and version in self.versions
+
+
+def _defects(*items: Defect) -> dict[str, Defect]:
+    table: dict[str, Defect] = {}
+    for item in items:
+        key = f"{item.side}:{item.name}"
+        assert key not in table, key
+        table[key] = item
+    return table
+
+
+# Keyed "side:name" internally because both sides have a ``never-replies``.
+_TABLE = _defects(
+    # -- charging station -------------------------------------------------------------
+    Defect(
+        "boot-omits-model",
+        "station",
+        _BOTH,
+        "BootNotification omits the model (1.6: chargePointModel)",
+        "schema:BootNotificationRequest:required",
+    ),
+    Defect(
+        "wrong-connector-status",
+        "station",
+        _BOTH,
+        "StatusNotification after an accepted boot reports Unavailable for idle connectors",
+        {"1.6": "OCPP1.6:StatusNotification", "2.0.1": "B01.FR.05"},
+    ),
+    Defect(
+        "no-heartbeat",
+        "station",
+        _BOTH,
+        "never sends Heartbeat after the boot is accepted",
+        "B01.FR.04",
+    ),
+    Defect(
+        "sends-while-pending",
+        "station",
+        _BOTH,
+        "sends StatusNotification while its boot is Pending",
+        "B02.FR.02",
+    ),
+    Defect(
+        "ignores-boot-interval",
+        "station",
+        _BOTH,
+        "after a Rejected boot, retries BootNotification at once instead of after interval",
+        "B03.FR.02",
+    ),
+    Defect(
+        "get-variables-wrong-component",
+        "station",
+        _V201,
+        "GetVariablesResult names a different component than the one requested",
+        "B06.FR.02",
+    ),
+    Defect(
+        "set-variables-not-applied",
+        "station",
+        _V201,
+        "SetVariables answers Accepted but does not store the value",
+        "B05.FR.10",
+    ),
+    Defect(
+        "ignores-reset",
+        "station",
+        _BOTH,
+        "answers Reset Accepted but does not reboot",
+        "B11.FR.03",
+    ),
+    Defect(
+        "ignores-trigger",
+        "station",
+        _BOTH,
+        "answers TriggerMessage Accepted but never sends the requested message",
+        "F06.FR.04",
+    ),
+    Defect(
+        "get-configuration-missing-keys",
+        "station",
+        _V16,
+        "GetConfiguration without keys omits HeartbeatInterval and MeterValueSampleInterval",
+        "C16.9.1",
+    ),
+    Defect(
+        "change-configuration-not-applied",
+        "station",
+        _V16,
+        "ChangeConfiguration answers Accepted but does not store the value",
+        "C16.5.3",
+    ),
+    Defect(
+        "sends-invalid-json",
+        "station",
+        _BOTH,
+        "sends the text '{not json' once after the boot is accepted",
+        "ocppj.not-json",
+    ),
+    Defect(
+        "reuses-message-id",
+        "station",
+        _BOTH,
+        "the first CALL after BootNotification reuses the BootNotification's message id",
+        "ocppj.message-id-reused",
+    ),
+    Defect(
+        "no-subprotocol",
+        "station",
+        _BOTH,
+        "offers no Sec-WebSocket-Protocol in the opening handshake",
+        "transport.subprotocol",
+    ),
+    Defect(
+        "replies-unknown-message-id",
+        "station",
+        _BOTH,
+        "answers the first CSMS CALL with a random message id",
+        "ocppj.unknown-message-id",
+    ),
+    Defect(
+        "closes-mid-call",
+        "station",
+        _BOTH,
+        "closes the websocket instead of answering the first CSMS CALL after boot",
+        "transport.closed-mid-call",
+    ),
+    Defect(
+        "never-replies",
+        "station",
+        _BOTH,
+        "never answers CSMS CALLs",
+        "timeout",
+    ),
+    # -- CSMS -------------------------------------------------------------------------
+    Defect(
+        "boot-response-invalid",
+        "csms",
+        _BOTH,
+        "BootNotificationResponse omits currentTime",
+        "schema:BootNotificationResponse:required",
+    ),
+    Defect(
+        "heartbeat-response-invalid",
+        "csms",
+        _BOTH,
+        "HeartbeatResponse omits currentTime",
+        "schema:HeartbeatResponse:required",
+    ),
+    Defect(
+        "pending-accepts-requests",
+        "csms",
+        _BOTH,
+        "answers a Pending station's CALLs normally instead of with SecurityError",
+        "B02.FR.09",
+    ),
+    Defect(
+        "get-variables-invalid",
+        "csms",
+        _BOTH,
+        "GetVariables has an empty getVariableData (1.6: GetConfiguration key is a string)",
+        {
+            "1.6": "schema:GetConfigurationRequest:type",
+            "2.0.1": "schema:GetVariablesRequest:minItems",
+        },
+    ),
+    Defect(
+        "accepts-unknown-subprotocol",
+        "csms",
+        _BOTH,
+        "upgrades a connection that offers only an unknown subprotocol, echoing it",
+        "OCPP-J.3.2",
+    ),
+    Defect(
+        "get-configuration-with-keys",
+        "csms",
+        _V16,
+        "get_configuration without keys sends a non-empty key list",
+        "TC_019_1",
+    ),
+    Defect(
+        "never-replies",
+        "csms",
+        _BOTH,
+        "never answers station CALLs",
+        "timeout",
+    ),
+)
+
+
+def defects_for(side: str, version: str | None = None) -> dict[str, Defect]:
+    """The defects of one side (and version, when given), keyed by name."""
+    return {
+        d.name: d
+        for d in _TABLE.values()
+        if d.side == side and (version is None or version in d.versions)
+    }
+
+
+#: Complete per-side tables, keyed by name. Use these (or :func:`get_defect`) whenever
+#: the side is known: ``never-replies`` exists on both sides.
+STATION_DEFECTS: dict[str, Defect] = defects_for("station")
+CSMS_DEFECTS: dict[str, Defect] = defects_for("csms")
+
+#: Every defect keyed by name. A name both sides share (``never-replies``, same rule
+#: ``timeout``) maps to the station's entry; see :data:`CSMS_DEFECTS` for the other.
+DEFECTS: dict[str, Defect] = {**CSMS_DEFECTS, **STATION_DEFECTS}
+
+
+def get_defect(side: str, name: str) -> Defect:
+    """The defect ``name`` of one side; ``KeyError`` when that side has none by that name."""
+    return _TABLE[f"{side}:{name}"]
+
+
+def validate_defects(side: str, version: str, names: Iterable[str]) -> frozenset[str]:
+    """Check defect names for a simulator; returns them as a set.
+
+    Raises ``ValueError`` with a one-line message naming the bad defect and the valid
+    choices, so a typo on the command line or in a profile is caught before any traffic.
+    """
+    chosen = frozenset(names)
+    valid = defects_for(side, version)
+    for name in sorted(chosen):
+        if name in valid:
+            continue
+        other = [d for d in _TABLE.values() if d.name == name]
+        if not other:
+            raise ValueError(
+                f"unknown defect {name!r} for the simulated {side}; "
+                f"choose from: {', '.join(sorted(valid))}"
+            )
+        if all(d.side != side for d in other):
+            raise ValueError(f"defect {name!r} is a {other[0].side} defect, not a {side} one")
+        versions = sorted(next(d for d in other if d.side == side).versions)
+        raise ValueError(
+            f"defect {name!r} does not apply to OCPP {version} (only {', '.join(versions)})"
+        )
+    return chosen

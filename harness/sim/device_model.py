@@ -1,0 +1,263 @@
+"""A small OCPP 2.0.1 device model: the variables GetVariables/SetVariables/GetBaseReport see.
+
+Only the ``Actual`` attribute exists; any other attributeType is
+NotSupportedAttributeType (B05.FR.06, B06.FR.08). Component and variable instances are
+matched exactly, so ``OCPPCommCtrlr.MessageTimeout`` must be asked for with instance
+``Default``, as the 2.0.1 device model names it; without the instance it is
+UnknownVariable (B06.FR.15).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from harness.sim.util import utc_now
+
+__all__ = ["DeviceModel", "Variable", "default_variables"]
+
+Mutability = Literal["ReadOnly", "ReadWrite", "WriteOnly"]
+DataType = Literal[
+    "string",
+    "decimal",
+    "integer",
+    "dateTime",
+    "boolean",
+    "OptionList",
+    "SequenceList",
+    "MemberList",
+]
+
+_PASSWORD = re.compile(r"[a-zA-Z0-9*\-_=:+|@.]{16,40}")
+_INTEGER = re.compile(r"-?[0-9]+")
+
+TX_POINTS = (
+    "ParkingBayOccupancy",
+    "EVConnected",
+    "Authorized",
+    "DataSigned",
+    "PowerPathClosed",
+    "EnergyTransfer",
+)
+MEASURANDS = (
+    "Energy.Active.Import.Register",
+    "Power.Active.Import",
+    "Current.Import",
+    "Voltage",
+    "SoC",
+)
+
+
+@dataclass
+class Variable:
+    """One component variable with its Actual value and the rules for setting it."""
+
+    component: str
+    name: str
+    value: str
+    mutability: Mutability = "ReadWrite"
+    data_type: DataType = "string"
+    component_instance: str | None = None
+    instance: str | None = None
+    values_list: tuple[str, ...] = ()
+    min_limit: int | None = None
+    #: extra check on a new value (format, length)
+    check: Callable[[str], bool] | None = None
+    #: computed value (ClockCtrlr.DateTime)
+    dynamic: Callable[[], str] | None = field(default=None, repr=False)
+
+    @property
+    def key(self) -> tuple[str, str | None, str, str | None]:
+        return (self.component, self.component_instance, self.name, self.instance)
+
+    def current(self) -> str:
+        return self.dynamic() if self.dynamic is not None else self.value
+
+    def accepts(self, value: str) -> bool:
+        """Is ``value`` well formed and in range for this variable (B05.FR.07/08)?"""
+        if self.data_type == "integer":
+            if not _INTEGER.fullmatch(value):
+                return False
+            if self.min_limit is not None and int(value) < self.min_limit:
+                return False
+        elif self.data_type == "boolean":
+            if value not in ("true", "false"):
+                return False
+        elif self.data_type == "OptionList":
+            if value not in self.values_list:
+                return False
+        elif self.data_type == "MemberList":
+            members = [item.strip() for item in value.split(",")] if value else []
+            if any(item not in self.values_list for item in members):
+                return False
+        return self.check is None or self.check(value)
+
+    def report_data(self) -> dict[str, Any]:
+        """This variable as a NotifyReport ``reportData`` item (with characteristics)."""
+        attribute: dict[str, Any] = {"type": "Actual", "mutability": self.mutability}
+        if self.mutability != "WriteOnly":
+            attribute["value"] = self.current()
+        characteristics: dict[str, Any] = {"dataType": self.data_type, "supportsMonitoring": False}
+        if self.values_list:
+            characteristics["valuesList"] = ",".join(self.values_list)
+        if self.min_limit is not None:
+            characteristics["minLimit"] = self.min_limit
+        return {
+            "component": _named(self.component, self.component_instance),
+            "variable": _named(self.name, self.instance),
+            "variableAttribute": [attribute],
+            "variableCharacteristics": characteristics,
+        }
+
+
+def _named(name: str, instance: str | None) -> dict[str, str]:
+    return {"name": name} if instance is None else {"name": name, "instance": instance}
+
+
+class DeviceModel:
+    """Lookup and update of :class:`Variable` s with the GetVariables/SetVariables statuses."""
+
+    def __init__(self, variables: Iterable[Variable]) -> None:
+        self._variables = {variable.key: variable for variable in variables}
+        self._components = {(v.component, v.component_instance) for v in self._variables.values()}
+
+    def __iter__(self):
+        return iter(self._variables.values())
+
+    def find(
+        self, component: dict[str, Any], variable: dict[str, Any]
+    ) -> tuple[str, Variable | None]:
+        """(status, variable): status is Accepted, UnknownComponent or UnknownVariable."""
+        comp_key = (component.get("name"), component.get("instance") or None)
+        if comp_key not in self._components:
+            return "UnknownComponent", None
+        key = (*comp_key, variable.get("name"), variable.get("instance") or None)
+        found = self._variables.get(key)  # type: ignore[arg-type]
+        return ("Accepted", found) if found is not None else ("UnknownVariable", None)
+
+    def get(self, item: dict[str, Any]) -> tuple[str, str | None]:
+        """Answer one GetVariableData: (attributeStatus, attributeValue or None)."""
+        status, variable = self.find(item.get("component", {}), item.get("variable", {}))
+        if variable is None:
+            return status, None
+        if item.get("attributeType", "Actual") != "Actual":
+            return "NotSupportedAttributeType", None
+        if variable.mutability == "WriteOnly":
+            return "Rejected", None
+        return "Accepted", variable.current()
+
+    def check_set(self, item: dict[str, Any]) -> tuple[str, Variable | None]:
+        """Judge one SetVariableData without applying it: (attributeStatus, variable)."""
+        status, variable = self.find(item.get("component", {}), item.get("variable", {}))
+        if variable is None:
+            return status, None
+        if item.get("attributeType", "Actual") != "Actual":
+            return "NotSupportedAttributeType", None
+        if variable.mutability == "ReadOnly":
+            return "Rejected", variable
+        if not variable.accepts(str(item.get("attributeValue", ""))):
+            return "Rejected", variable
+        return "Accepted", variable
+
+    def value(self, component: str, name: str, instance: str | None = None) -> str:
+        return self._variables[(component, None, name, instance)].current()
+
+    def store(self, component: str, name: str, value: str, instance: str | None = None) -> None:
+        self._variables[(component, None, name, instance)].value = value
+
+
+def default_variables(
+    *, heartbeat_interval: int, message_timeout: int, security_profile: int
+) -> list[Variable]:
+    """The simulated station's variables: the required ones of the 2.0.1 device model
+    for the blocks it implements, plus HeartbeatInterval and a few TxCtrlr/AuthCtrlr ones.
+    """
+    comm = "OCPPCommCtrlr"
+    rw_int: dict[str, Any] = {"data_type": "integer", "min_limit": 0}
+    return [
+        Variable(comm, "HeartbeatInterval", str(heartbeat_interval), **rw_int),
+        Variable(comm, "MessageTimeout", str(message_timeout), instance="Default", **rw_int),
+        Variable(comm, "OfflineThreshold", "60", **rw_int),
+        Variable(comm, "NetworkConfigurationPriority", "0", data_type="SequenceList"),
+        Variable(comm, "NetworkProfileConnectionAttempts", "3", **rw_int),
+        Variable(comm, "ResetRetries", "1", **rw_int),
+        Variable(comm, "MessageAttempts", "3", instance="TransactionEvent", **rw_int),
+        Variable(comm, "MessageAttemptInterval", "10", instance="TransactionEvent", **rw_int),
+        Variable(comm, "RetryBackOffRepeatTimes", "3", **rw_int),
+        Variable(comm, "RetryBackOffRandomRange", "2", **rw_int),
+        Variable(comm, "RetryBackOffWaitMinimum", "1", **rw_int),
+        Variable(comm, "WebSocketPingInterval", "0", **rw_int),
+        Variable(comm, "UnlockOnEVSideDisconnect", "true", data_type="boolean"),
+        Variable(
+            "SecurityCtrlr",
+            "SecurityProfile",
+            str(security_profile),
+            mutability="ReadOnly",
+            data_type="integer",
+        ),
+        Variable("SecurityCtrlr", "OrganizationName", "OcppHarness"),
+        Variable(
+            "SecurityCtrlr",
+            "BasicAuthPassword",
+            "",
+            mutability="WriteOnly",
+            check=lambda value: bool(_PASSWORD.fullmatch(value)),
+        ),
+        Variable(
+            "ClockCtrlr",
+            "DateTime",
+            "",
+            mutability="ReadOnly",
+            data_type="dateTime",
+            dynamic=utc_now,
+        ),
+        Variable(
+            "ClockCtrlr",
+            "TimeSource",
+            "Heartbeat",
+            data_type="SequenceList",
+        ),
+        Variable(
+            "TxCtrlr", "TxStartPoint", "Authorized", data_type="MemberList", values_list=TX_POINTS
+        ),
+        Variable(
+            "TxCtrlr", "TxStopPoint", "Authorized", data_type="MemberList", values_list=TX_POINTS
+        ),
+        Variable("TxCtrlr", "EVConnectionTimeOut", "60", **rw_int),
+        Variable("TxCtrlr", "StopTxOnInvalidId", "true", data_type="boolean"),
+        Variable(
+            "TxCtrlr",
+            "StopTxOnEVSideDisconnect",
+            "false",
+            mutability="ReadOnly",
+            data_type="boolean",
+        ),
+        Variable("AuthCtrlr", "AuthorizeRemoteStart", "false", data_type="boolean"),
+        Variable("AuthCtrlr", "LocalAuthorizeOffline", "true", data_type="boolean"),
+        Variable("AuthCtrlr", "LocalPreAuthorize", "false", data_type="boolean"),
+        *(
+            Variable(
+                "DeviceDataCtrlr",
+                name,
+                value,
+                mutability="ReadOnly",
+                data_type="integer",
+                instance=instance,
+            )
+            for name, value in (("ItemsPerMessage", "16"), ("BytesPerMessage", "65000"))
+            for instance in ("GetReport", "GetVariables", "SetVariables")
+        ),
+        Variable("SampledDataCtrlr", "TxUpdatedInterval", "0", **rw_int),
+        *(
+            Variable(
+                "SampledDataCtrlr",
+                name,
+                "Energy.Active.Import.Register",
+                data_type="MemberList",
+                values_list=MEASURANDS,
+            )
+            for name in ("TxStartedMeasurands", "TxUpdatedMeasurands", "TxEndedMeasurands")
+        ),
+    ]

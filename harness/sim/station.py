@@ -1,0 +1,562 @@
+"""The simulated charging station: connection, boot state machine, heartbeat, actions.
+
+This module holds what is the same in every OCPP version: the websocket client with its
+reconnect back-off, the boot gate (B01-B03: nothing but BootNotification until the boot
+is Accepted, except what a TriggerMessage asks for while Pending), the heartbeat timer,
+the connectors' physical state and the action vocabulary. The version-specific frames
+and CSMS-initiated handlers live in :mod:`station_v16` and :mod:`station_v201`.
+
+Defects are checked at the exact point where the conformant behaviour happens, so each
+one changes one thing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import random
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidHandshake, InvalidURI
+
+from harness.ocppj import Call, CallResult, OcppVersion, encode
+from harness.sim.defects import validate_defects
+from harness.sim.errors import (
+    CallErrorReceived,
+    CallTimeout,
+    InvalidParams,
+    NotConnected,
+    PeerClosed,
+    UnsupportedAction,
+)
+from harness.sim.peer import FrameHook, OcppPeer, Reply, new_message_id, request_problem
+from harness.sim.station_v16 import StationV16
+from harness.sim.station_v201 import StationV201
+from harness.sim.timers import SimTimers
+from harness.sim.util import Notifier, wait_event
+
+__all__ = ["Connector", "SimStation", "Transaction"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Transaction:
+    """A running transaction: 2.0.1 ids are UUID strings, 1.6 ids come from the CSMS."""
+
+    id: str | int
+    evse: int
+    connector: int
+    token: str
+    token_type: str = "ISO14443"
+    remote_start_id: int | None = None
+    meter_start: int = 0
+
+
+@dataclass
+class Connector:
+    """The physical state of one connector; its OCPP status is derived from it."""
+
+    evse: int
+    connector: int
+    plugged: bool = False
+    operative: bool = True
+    faulted: bool = False
+    transaction: Transaction | None = None
+
+
+class SimStation:
+    """A charging station that connects to ``csms_url`` and behaves per OCPP.
+
+    Conformant by default; each name in ``defects`` (see :mod:`harness.sim.defects`)
+    makes it break one rule. ``connected``, ``accepted`` and :meth:`wait_until` let
+    tests wait for states instead of sleeping.
+    """
+
+    def __init__(
+        self,
+        version: OcppVersion | str,
+        csms_url: str,
+        identity: str,
+        *,
+        password: str | None = None,
+        defects: Iterable[str] = (),
+        timers: SimTimers | None = None,
+        evses: Sequence[tuple[int, Sequence[int]]] = ((1, (1,)),),
+        vendor: str = "OcppHarness",
+        model: str = "SimStation",
+        serial: str = "SIM-0001",
+        valid_token: str = "04A1B2C3D4",
+        on_frame: FrameHook | None = None,
+    ) -> None:
+        self.version = version if isinstance(version, OcppVersion) else OcppVersion.parse(version)
+        self.defects = validate_defects("station", self.version.value, defects)
+        self.csms_url = csms_url
+        self.identity = identity
+        self.password = password
+        self.timers = timers or SimTimers()
+        self.vendor, self.model, self.serial = vendor, model, serial
+        self.valid_token = valid_token
+        self.on_frame = on_frame
+        self.connectors: dict[tuple[int, int], Connector] = {
+            (evse, connector): Connector(evse, connector)
+            for evse, connector_ids in evses
+            for connector in connector_ids
+        }
+        if not self.connectors:
+            raise ValueError("a station needs at least one EVSE with one connector")
+        # -- observable state -------------------------------------------------------------
+        self.connected = asyncio.Event()
+        self.disconnected = asyncio.Event()
+        self.disconnected.set()
+        self.accepted = asyncio.Event()
+        self.changes = Notifier()
+        self.boot_status: str | None = None
+        self.boots_sent = 0
+        self.connections = 0
+        self.last_connect_error: str | None = None
+        # -- internals --------------------------------------------------------------------
+        self._needs_boot = True
+        self.boot_reason = "PowerUp"
+        self._boot_now = asyncio.Event()
+        self._heartbeat_changed = asyncio.Event()
+        self._online = asyncio.Event()
+        self._online.set()
+        self._wake = asyncio.Event()
+        self._disconnect = asyncio.Event()
+        self._reconnect_at_once = False
+        self._peer: OcppPeer | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._dirty: set[tuple[int, int]] = set()
+        self._boot_message_id: str | None = None
+        self._reuse_boot_id = False
+        self._sent_invalid_json = False
+        self._answered_unknown_id = False
+        self._closed_mid_call = False
+        self._reset_when_idle = False
+        behaviour_class = StationV16 if self.version is OcppVersion.V16 else StationV201
+        self.behaviour: StationV16 | StationV201 = behaviour_class(self)
+        self._actions: dict[str, Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]] = {
+            "reboot": self._act_reboot,
+            "plug_in": self._act_plug_in,
+            "unplug": self._act_unplug,
+            "present_token": self._act_present_token,
+            "network_down": self._act_network_down,
+            "network_up": self._act_network_up,
+            "fault": self._act_fault,
+            "state": self._act_state,
+        }
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The websocket URL: endpoint + ``/`` + percent-encoded identity (OCPP-J §3.1.1)."""
+        return f"{self.csms_url.rstrip('/')}/{quote(self.identity, safe='')}"
+
+    def has(self, defect: str) -> bool:
+        return defect in self.defects
+
+    async def start(self) -> None:
+        """Start connecting in the background; returns at once."""
+        if self._task is None:
+            self._stopping = False
+            self._task = asyncio.create_task(self._run(), name=f"sim-station-{self.identity}")
+
+    async def stop(self) -> None:
+        """Close the connection and stop; bounded, never hangs."""
+        self._stopping = True
+        self._wake.set()
+        self._online.set()
+        self._disconnect.set()
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.wait({task}, timeout=5)
+
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5) -> None:
+        """Wait (bounded) until ``predicate()`` holds; re-checked on every state change."""
+        await self.changes.wait_until(predicate, timeout)
+
+    def _changed(self) -> None:
+        self.changes.notify()
+
+    async def _run(self) -> None:
+        attempt = 0
+        while not self._stopping:
+            if not self._online.is_set():
+                await self._online.wait()
+                continue
+            try:
+                ws = await connect(
+                    self.url,
+                    subprotocols=None if self.has("no-subprotocol") else [self.version.subprotocol],
+                    additional_headers=self._auth_headers(),
+                    open_timeout=self.timers.message_timeout,
+                    close_timeout=1,
+                    ping_interval=None,
+                    proxy=None,
+                )
+            except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
+                self.last_connect_error = f"{type(exc).__name__}: {exc}"
+                log.info("%s: connecting to %s failed: %s", self.identity, self.url, exc)
+                self._changed()
+                self._wake.clear()
+                await wait_event(self._wake, self._backoff(attempt))
+                attempt += 1
+                continue
+            attempt = 0
+            self.last_connect_error = None
+            await self._serve(ws)
+            if self._reconnect_at_once:
+                self._reconnect_at_once = False
+            elif not self._stopping and self._online.is_set():
+                self._wake.clear()
+                await wait_event(self._wake, self._backoff(0))
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential back-off with jitter, as OCPP 2.0.1 Part 4 §5.3 describes."""
+        base = min(self.timers.retry_backoff_max, self.timers.retry_backoff_min * 2**attempt)
+        return min(self.timers.retry_backoff_max, base * random.uniform(1.0, 1.25))
+
+    def _auth_headers(self) -> dict[str, str]:
+        if self.password is None:
+            return {}
+        token = base64.b64encode(f"{self.identity}:{self.password}".encode()).decode("ascii")
+        return {"Authorization": f"Basic {token}"}
+
+    async def _serve(self, ws: ClientConnection) -> None:
+        peer = OcppPeer(
+            ws,
+            self.version,
+            identity=self.identity,
+            on_call=self._on_call,
+            message_timeout=self.timers.message_timeout,
+            on_frame=self.on_frame,
+        )
+        self._peer = peer
+        self._disconnect = asyncio.Event()
+        self.connections += 1
+        self.connected.set()
+        self.disconnected.clear()
+        self._changed()
+        receiving = asyncio.create_task(peer.run())
+        session = asyncio.create_task(self._session(peer))
+        closing = asyncio.create_task(self._disconnect.wait())
+        try:
+            await asyncio.wait({receiving, closing}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._peer = None
+            for task in (session, closing):
+                task.cancel()
+            await peer.close()
+            await asyncio.wait({receiving, session}, timeout=2)
+            for task in (receiving, session):
+                if task.done() and not task.cancelled():
+                    task.exception()  # retrieved: a closed peer ends the session
+            await peer.aclose()
+            self.connected.clear()
+            self.disconnected.set()
+            self._changed()
+
+    # -- the session: boot, status, heartbeat ---------------------------------------------
+
+    async def _session(self, peer: OcppPeer) -> None:
+        try:
+            if self._needs_boot:
+                await self._boot(peer)
+                await self._after_boot()
+            else:
+                await self._report_dirty()
+            await self._heartbeat_loop()
+        except (PeerClosed, NotConnected):
+            return
+
+    async def _boot(self, peer: OcppPeer) -> None:
+        """Send BootNotification until Accepted, honouring Pending/Rejected intervals."""
+        retried_at_once = False
+        while True:
+            self._boot_now.clear()
+            message_id = new_message_id()
+            self.boots_sent += 1
+            self._changed()
+            try:
+                response = await peer.call(
+                    "BootNotification", self.behaviour.boot_request(), message_id=message_id
+                )
+            except (CallTimeout, CallErrorReceived):
+                await wait_event(self._boot_now, self.timers.boot_retry_default)
+                continue
+            status = response.get("status")
+            interval = response.get("interval", 0)
+            if not isinstance(interval, int | float) or isinstance(interval, bool):
+                interval = 0
+            self.boot_status = status if isinstance(status, str) else "Rejected"
+            self._changed()
+            if status == "Accepted":
+                if interval > 0:
+                    self.behaviour.set_heartbeat_interval(int(interval))
+                self._needs_boot = False
+                self._boot_message_id = message_id
+                self._reuse_boot_id = self.has("reuses-message-id")
+                self.accepted.set()
+                self._changed()
+                return
+            delay = self.timers.scaled(interval) if interval > 0 else self.timers.boot_retry_default
+            if status == "Pending":
+                if self.has("sends-while-pending"):
+                    with suppress(CallTimeout, CallErrorReceived):
+                        await peer.call("StatusNotification", self.behaviour.status_requests()[0])
+                await wait_event(self._boot_now, delay)
+            else:
+                if self.has("ignores-boot-interval"):
+                    delay = self.timers.retry_backoff_min if retried_at_once else 0
+                    retried_at_once = True
+                await asyncio.sleep(delay)
+
+    async def _after_boot(self) -> None:
+        """StatusNotification for every connector (B01.FR.05), then the defects' extras."""
+        wrong = self.has("wrong-connector-status")
+        for payload in self.behaviour.status_requests(force_unavailable=wrong):
+            with suppress(CallTimeout, CallErrorReceived):
+                await self.send("StatusNotification", payload)
+        self._dirty.clear()
+        if self.has("sends-invalid-json") and not self._sent_invalid_json and self._peer:
+            self._sent_invalid_json = True
+            await self._peer.send_text("{not json")
+
+    async def _report_dirty(self) -> None:
+        """After a plain reconnect: report the connectors whose status changed offline."""
+        dirty, self._dirty = sorted(self._dirty), set()
+        for key in dirty:
+            for payload in self.behaviour.status_requests(only=[key]):
+                with suppress(CallTimeout, CallErrorReceived):
+                    await self.send("StatusNotification", payload)
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            self._heartbeat_changed.clear()
+            interval = self.behaviour.heartbeat_interval()
+            delay = self.timers.scaled(interval) if interval > 0 else self.timers.heartbeat_fallback
+            if await wait_event(self._heartbeat_changed, delay):
+                continue
+            if self.has("no-heartbeat"):
+                continue
+            with suppress(CallTimeout, CallErrorReceived):
+                await self.send("Heartbeat", {})
+
+    def heartbeat_changed(self) -> None:
+        """The HeartbeatInterval changed: restart the heartbeat timer with it."""
+        self._heartbeat_changed.set()
+
+    # -- sending ------------------------------------------------------------------------
+
+    @property
+    def online(self) -> bool:
+        return self._peer is not None and not self._peer.closed.is_set()
+
+    async def send(
+        self, action: str, payload: dict[str, Any], *, triggered: bool = False
+    ) -> dict[str, Any]:
+        """Send a CALL through the boot gate: nothing but BootNotification before the boot
+        is Accepted (B01.FR.08), except messages a TriggerMessage asked for while Pending
+        (B02.FR.02)."""
+        peer = self._peer
+        if peer is None or peer.closed.is_set():
+            raise NotConnected(f"{self.identity} is not connected")
+        allowed = self.boot_status == "Accepted" or (triggered and self.boot_status == "Pending")
+        if action != "BootNotification" and not allowed:
+            raise NotConnected(f"{self.identity}: boot is not accepted, {action} not sent")
+        message_id = None
+        if self._reuse_boot_id and action != "BootNotification":
+            self._reuse_boot_id = False
+            message_id = self._boot_message_id
+        return await peer.call(action, payload, message_id=message_id)
+
+    def spawn(self, work: Awaitable[None]) -> None:
+        """Run follow-up work (after an answer) tied to the current connection."""
+        peer = self._peer
+        if peer is not None:
+            peer.spawn(work)
+        else:
+            asyncio.ensure_future(work)
+
+    # -- CSMS-initiated calls -------------------------------------------------------------
+
+    async def _on_call(self, call: Call) -> Reply:
+        if self.has("never-replies"):
+            return Reply(silent=True)
+        if self.boot_status == "Rejected":
+            # B03: 1.6 neither sends nor answers; 2.0.1 answers SecurityError (B03.FR.08).
+            if self.version is OcppVersion.V16:
+                return Reply(silent=True)
+            return Reply(error_code="SecurityError", description="boot was rejected")
+        if self.has("closes-mid-call") and self.accepted.is_set() and not self._closed_mid_call:
+            self._closed_mid_call = True
+            self._disconnect.set()
+            return Reply(silent=True)
+        reply = request_problem(self.version, call)
+        if reply is None:
+            handler = self.behaviour.handlers.get(call.action)
+            if handler is None:
+                reply = Reply(
+                    error_code="NotSupported",
+                    description=f"{call.action} is not supported by this simulator",
+                )
+            else:
+                reply = await handler(call.payload)
+        if self.has("replies-unknown-message-id") and not self._answered_unknown_id:
+            self._answered_unknown_id = True
+            if reply.payload is not None or reply.error_code is None:
+                reply.raw = encode(CallResult(new_message_id(), reply.payload or {}))
+        return reply
+
+    # -- reboot, status, transactions (used by the behaviours) ----------------------------
+
+    def reboot(self, reason: str) -> None:
+        """Close the connection, forget the boot, reconnect and boot again with ``reason``."""
+        self._needs_boot = True
+        self.boot_reason = reason
+        self.boot_status = None
+        self.accepted.clear()
+        self._reconnect_at_once = True
+        self._reset_when_idle = False
+        for connector in self.connectors.values():
+            connector.transaction = None
+        self._disconnect.set()
+        self._changed()
+
+    def schedule_reset_when_idle(self) -> None:
+        self._reset_when_idle = True
+
+    def transaction_ended(self) -> None:
+        """A transaction ended: run a Reset(OnIdle) scheduled for this moment (B12.FR.03)."""
+        if self._reset_when_idle and not self.transactions():
+            self.reboot("RemoteReset")
+
+    def request_boot_now(self) -> None:
+        """A TriggerMessage(BootNotification) while Pending: boot without waiting."""
+        self._boot_now.set()
+
+    def transactions(self) -> list[Transaction]:
+        return [c.transaction for c in self.connectors.values() if c.transaction is not None]
+
+    def connector(self, evse: int, connector: int | None = None) -> Connector:
+        if connector is None:
+            for key, value in sorted(self.connectors.items()):
+                if key[0] == evse:
+                    return value
+        elif (evse, connector) in self.connectors:
+            return self.connectors[(evse, connector)]
+        raise InvalidParams(f"no connector {connector} on EVSE {evse}")
+
+    async def report_status(self, keys: Iterable[tuple[int, int]]) -> None:
+        """Send StatusNotification for changed connectors now, or remember them if offline."""
+        keys = list(keys)
+        if not (self.online and self.boot_status == "Accepted"):
+            self._dirty.update(keys)
+            return
+        for payload in self.behaviour.status_requests(only=keys):
+            await self.send("StatusNotification", payload)
+
+    # -- actions --------------------------------------------------------------------------
+
+    async def act(self, action: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Carry out one action of the vocabulary (DESIGN §7); returns a small result dict."""
+        handler = self._actions.get(action)
+        if handler is None:
+            raise UnsupportedAction(action)
+        return await handler(dict(params or {}))
+
+    def _target(self, params: dict[str, Any]) -> Connector:
+        try:
+            evse = int(params.get("evse", 1))
+            connector = params.get("connector")
+            return self.connector(evse, None if connector is None else int(connector))
+        except (TypeError, ValueError) as exc:
+            raise InvalidParams(f"bad evse/connector: {exc}") from None
+
+    async def _act_reboot(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.reboot("PowerUp")
+        self._online.set()
+        self._wake.set()
+        return {"rebooting": True}
+
+    async def _act_plug_in(self, params: dict[str, Any]) -> dict[str, Any]:
+        connector = self._target(params)
+        connector.plugged = True
+        await self.report_status([(connector.evse, connector.connector)])
+        self._changed()
+        return self._connector_result(connector)
+
+    async def _act_unplug(self, params: dict[str, Any]) -> dict[str, Any]:
+        connector = self._target(params)
+        connector.plugged = False
+        await self.behaviour.on_unplug(connector)
+        await self.report_status([(connector.evse, connector.connector)])
+        self._changed()
+        return self._connector_result(connector)
+
+    async def _act_fault(self, params: dict[str, Any]) -> dict[str, Any]:
+        targets = [self._target(params)] if "evse" in params else list(self.connectors.values())
+        for connector in targets:
+            connector.faulted = True
+        await self.report_status((c.evse, c.connector) for c in targets)
+        self._changed()
+        return {"faulted": [[c.evse, c.connector] for c in targets]}
+
+    async def _act_present_token(self, params: dict[str, Any]) -> dict[str, Any]:
+        token = str(params.get("token", self.valid_token))
+        if not self.online or self.boot_status != "Accepted":
+            raise NotConnected(f"{self.identity} is not connected and accepted")
+        result = await self.behaviour.present_token(token)
+        self._changed()
+        return result
+
+    async def _act_network_down(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._online.clear()
+        self._disconnect.set()
+        await self.wait_until(lambda: not self.connected.is_set(), self.timers.message_timeout)
+        return {"online": False}
+
+    async def _act_network_up(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._online.set()
+        self._wake.set()
+        return {"online": True}
+
+    async def _act_state(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self.state()
+
+    def _connector_result(self, connector: Connector) -> dict[str, Any]:
+        return {
+            "evse": connector.evse,
+            "connector": connector.connector,
+            "status": self.behaviour.status_name(connector),
+        }
+
+    def state(self) -> dict[str, Any]:
+        """A JSON-able snapshot for tests, the control API and operators."""
+        return {
+            "identity": self.identity,
+            "ocpp": self.version.value,
+            "connected": self.connected.is_set(),
+            "boot_status": self.boot_status,
+            "boots_sent": self.boots_sent,
+            "connections": self.connections,
+            "heartbeat_interval": self.behaviour.heartbeat_interval(),
+            "connectors": [
+                {
+                    **self._connector_result(c),
+                    "transaction_id": c.transaction.id if c.transaction else None,
+                }
+                for c in self.connectors.values()
+            ],
+            "defects": sorted(self.defects),
+        }

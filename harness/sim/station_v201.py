@@ -1,0 +1,409 @@
+"""OCPP 2.0.1 behaviour of the simulated station: its frames and its answers to the CSMS.
+
+Requirement ids in comments are from OCPP 2.0.1 Part 2. Also used for 2.1, whose
+messages for these flows have the same shape (untested so far).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any
+
+from harness.sim.device_model import DeviceModel, default_variables
+from harness.sim.errors import SimError
+from harness.sim.peer import Reply
+from harness.sim.util import utc_now
+
+if TYPE_CHECKING:
+    from harness.sim.station import Connector, SimStation, Transaction
+
+__all__ = ["StationV201"]
+
+Handler = Callable[[dict[str, Any]], Awaitable[Reply]]
+
+_REPORT_CHUNK = 32
+
+
+class StationV201:
+    """Frames and CSMS-call handlers of a 2.0.1 station; state lives in :class:`SimStation`."""
+
+    def __init__(self, station: SimStation) -> None:
+        self.station = station
+        self.device_model = DeviceModel(
+            default_variables(
+                heartbeat_interval=max(0, round(station.timers.heartbeat_fallback)),
+                message_timeout=max(1, round(station.timers.message_timeout)),
+                security_profile=1 if station.password else 0,
+            )
+        )
+        self._seq_no: dict[int, int] = {}
+        self._meter: dict[int, int] = {}
+        self.handlers: dict[str, Handler] = {
+            "GetVariables": self._get_variables,
+            "SetVariables": self._set_variables,
+            "GetBaseReport": self._get_base_report,
+            "Reset": self._reset,
+            "TriggerMessage": self._trigger_message,
+            "ChangeAvailability": self._change_availability,
+            "RequestStartTransaction": self._request_start,
+            "RequestStopTransaction": self._request_stop,
+            "ClearCache": self._clear_cache,
+            "DataTransfer": self._data_transfer,
+        }
+
+    # -- frames the station sends ---------------------------------------------------------
+
+    def boot_request(self) -> dict[str, Any]:
+        station = self.station
+        charging_station = {
+            "model": station.model,
+            "vendorName": station.vendor,
+            "serialNumber": station.serial,
+        }
+        if station.has("boot-omits-model"):
+            del charging_station["model"]
+        return {"reason": station.boot_reason, "chargingStation": charging_station}
+
+    def status_name(self, connector: Connector) -> str:
+        if connector.faulted:
+            return "Faulted"
+        if not connector.operative:
+            return "Unavailable"
+        if connector.plugged or connector.transaction is not None:
+            return "Occupied"
+        return "Available"
+
+    def status_requests(
+        self, *, only: Iterable[tuple[int, int]] | None = None, force_unavailable: bool = False
+    ) -> list[dict[str, Any]]:
+        keys = sorted(self.station.connectors) if only is None else list(only)
+        return [
+            {
+                "timestamp": utc_now(),
+                "connectorStatus": "Unavailable"
+                if force_unavailable
+                else self.status_name(self.station.connectors[key]),
+                "evseId": key[0],
+                "connectorId": key[1],
+            }
+            for key in keys
+            if key in self.station.connectors
+        ]
+
+    def heartbeat_interval(self) -> int:
+        return int(self.device_model.value("OCPPCommCtrlr", "HeartbeatInterval"))
+
+    def set_heartbeat_interval(self, seconds: int) -> None:
+        self.device_model.store("OCPPCommCtrlr", "HeartbeatInterval", str(seconds))
+        self.station.heartbeat_changed()
+
+    def _meter_wh(self, evse: int) -> int:
+        value = self._meter.get(evse, 0)
+        if any(tx.evse == evse for tx in self.station.transactions()):
+            value += 100
+        self._meter[evse] = value
+        return value
+
+    def _meter_value(self, evse: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "timestamp": utc_now(),
+                "sampledValue": [
+                    {
+                        "value": self._meter_wh(evse),
+                        "measurand": "Energy.Active.Import.Register",
+                        "unitOfMeasure": {"unit": "Wh"},
+                    }
+                ],
+            }
+        ]
+
+    # -- transactions ---------------------------------------------------------------------
+
+    def _begin(
+        self, connector: Connector, token: str, token_type: str, remote_start_id: int | None
+    ) -> Transaction:
+        from harness.sim.station import Transaction
+
+        tx = Transaction(
+            id=str(uuid.uuid4()),
+            evse=connector.evse,
+            connector=connector.connector,
+            token=token,
+            token_type=token_type,
+            remote_start_id=remote_start_id,
+            meter_start=self._meter_wh(connector.evse),
+        )
+        connector.transaction = tx
+        self._seq_no[connector.evse] = 0  # E §1.3.2.1: SHOULD start at 0
+        return tx
+
+    def _next_seq(self, evse: int) -> int:
+        seq = self._seq_no.get(evse, 0)
+        self._seq_no[evse] = seq + 1
+        return seq
+
+    async def _announce_start(self, tx: Transaction, trigger: str) -> None:
+        info: dict[str, Any] = {"transactionId": tx.id}
+        connector = self.station.connectors[(tx.evse, tx.connector)]
+        if connector.plugged:
+            info["chargingState"] = "Charging"
+        if tx.remote_start_id is not None:
+            info["remoteStartId"] = tx.remote_start_id
+        await self.station.send(
+            "TransactionEvent",
+            {
+                "eventType": "Started",
+                "timestamp": utc_now(),
+                "triggerReason": trigger,
+                "seqNo": self._next_seq(tx.evse),
+                "transactionInfo": info,
+                "evse": {"id": tx.evse, "connectorId": tx.connector},
+                "idToken": {"idToken": tx.token, "type": tx.token_type},
+            },
+        )
+        await self.station.report_status([(tx.evse, tx.connector)])
+
+    async def _end(self, tx: Transaction, trigger: str, reason: str) -> None:
+        connector = self.station.connectors[(tx.evse, tx.connector)]
+        if connector.transaction is tx:
+            connector.transaction = None
+        payload = {
+            "eventType": "Ended",
+            "timestamp": utc_now(),
+            "triggerReason": trigger,
+            "seqNo": self._next_seq(tx.evse),
+            "transactionInfo": {"transactionId": tx.id, "stoppedReason": reason},
+            "meterValue": self._meter_value(tx.evse),
+        }
+        try:
+            await self.station.send("TransactionEvent", payload)
+            await self.station.report_status([(tx.evse, tx.connector)])
+        finally:
+            self.station.transaction_ended()
+
+    async def on_unplug(self, connector: Connector) -> None:
+        """TxStopPoint is Authorized only: unplugging does not end a transaction."""
+
+    async def present_token(self, token: str) -> dict[str, Any]:
+        """Authorize the token; if accepted, stop its transaction or start one on a
+        plugged, free connector (TxStartPoint/TxStopPoint = Authorized)."""
+        response = await self.station.send(
+            "Authorize", {"idToken": {"idToken": token, "type": "ISO14443"}}
+        )
+        result: dict[str, Any] = {"response": response, "transaction": None}
+        if response.get("idTokenInfo", {}).get("status") != "Accepted":
+            return result
+        for tx in self.station.transactions():
+            if tx.token == token:
+                await self._end(tx, "StopAuthorized", "Local")
+                return {**result, "transaction": "stopped", "transaction_id": tx.id}
+        for connector in self.station.connectors.values():
+            if connector.plugged and connector.transaction is None and self._usable(connector):
+                tx = self._begin(connector, token, "ISO14443", None)
+                await self._announce_start(tx, "Authorized")
+                return {**result, "transaction": "started", "transaction_id": tx.id}
+        return result
+
+    @staticmethod
+    def _usable(connector: Connector) -> bool:
+        return connector.operative and not connector.faulted
+
+    # -- CSMS-initiated calls -------------------------------------------------------------
+
+    async def _get_variables(self, payload: dict[str, Any]) -> Reply:
+        wrong = self.station.has("get-variables-wrong-component")
+        results = []
+        for item in payload["getVariableData"]:
+            status, value = self.device_model.get(item)
+            component = dict(item["component"])
+            if wrong:
+                component["name"] = (
+                    "ChargingStation" if component["name"] != "ChargingStation" else "EVSE"
+                )
+            result: dict[str, Any] = {
+                "attributeStatus": status,
+                "attributeType": item.get("attributeType", "Actual"),  # B06.FR.03/11
+                "component": component,
+                "variable": item["variable"],
+            }
+            if status == "Accepted" and value is not None:
+                result["attributeValue"] = value[:2500]
+            results.append(result)
+        return Reply({"getVariableResult": results})
+
+    async def _set_variables(self, payload: dict[str, Any]) -> Reply:
+        results = []
+        for item in payload["setVariableData"]:
+            status, variable = self.device_model.check_set(item)
+            store = not self.station.has("set-variables-not-applied")
+            if status == "Accepted" and variable is not None and store:
+                variable.value = str(item["attributeValue"])
+                self._applied(variable.component, variable.name, variable.value)
+            results.append(
+                {
+                    "attributeStatus": status,
+                    "attributeType": item.get("attributeType", "Actual"),  # B05.FR.03/12
+                    "component": item["component"],
+                    "variable": item["variable"],
+                }
+            )
+        return Reply({"setVariableResult": results})
+
+    def _applied(self, component: str, name: str, value: str) -> None:
+        if (component, name) == ("OCPPCommCtrlr", "HeartbeatInterval"):
+            self.station.heartbeat_changed()
+        elif (component, name) == ("SecurityCtrlr", "BasicAuthPassword"):
+            self.station.password = value  # used from the next connection on
+
+    async def _get_base_report(self, payload: dict[str, Any]) -> Reply:
+        base = payload["reportBase"]
+        if base == "FullInventory":
+            variables = list(self.device_model)
+        elif base == "ConfigurationInventory":
+            variables = [v for v in self.device_model if v.mutability != "ReadOnly"]
+        else:
+            return Reply({"status": "NotSupported"})  # B07.FR.02, no report (.05)
+        request_id = payload["requestId"]
+        data = [variable.report_data() for variable in variables]
+
+        async def report() -> None:
+            chunks = [data[i : i + _REPORT_CHUNK] for i in range(0, len(data), _REPORT_CHUNK)]
+            for seq_no, chunk in enumerate(chunks):
+                message: dict[str, Any] = {
+                    "requestId": request_id,  # B07.FR.04
+                    "generatedAt": utc_now(),
+                    "seqNo": seq_no,  # B07.FR.10
+                    "reportData": chunk,
+                }
+                if seq_no < len(chunks) - 1:
+                    message["tbc"] = True
+                await self.station.send("NotifyReport", message, triggered=True)
+
+        return Reply({"status": "Accepted"}, after=report)
+
+    async def _reset(self, payload: dict[str, Any]) -> Reply:
+        station = self.station
+        if payload.get("evseId") is not None:
+            return Reply({"status": "Rejected"})  # B11.FR.09: no per-EVSE reset
+        if station.has("ignores-reset"):
+            return Reply({"status": "Accepted"})
+        running = station.transactions()
+        if running and payload["type"] == "OnIdle":
+            station.schedule_reset_when_idle()
+            return Reply({"status": "Scheduled"})  # B12.FR.01
+
+        async def reboot() -> None:
+            for tx in running:  # B12.FR.04
+                with suppress(SimError):
+                    await self._end(tx, "ResetCommand", "ImmediateReset")
+            station.reboot("RemoteReset")  # B11.FR.03/04
+
+        return Reply({"status": "Accepted"}, after=reboot)
+
+    async def _trigger_message(self, payload: dict[str, Any]) -> Reply:
+        station = self.station
+        requested = payload["requestedMessage"]
+        evse = payload.get("evse")
+        keys = sorted(station.connectors)
+        if evse is not None:
+            keys = [k for k in keys if k[0] == evse["id"]]
+            if "connectorId" in evse:
+                keys = [k for k in keys if k[1] == evse["connectorId"]]
+            if not keys:
+                return Reply({"status": "Rejected"})
+        if requested == "BootNotification":
+            if station.boot_status == "Accepted":
+                return Reply({"status": "Rejected"})  # F06.FR.17
+
+            async def boot() -> None:
+                station.boot_reason = "Triggered"
+                station.request_boot_now()
+
+            return Reply({"status": "Accepted"}, after=boot)
+        work: Callable[[], Awaitable[None]]
+        if requested == "Heartbeat":
+
+            async def work() -> None:
+                await station.send("Heartbeat", {}, triggered=True)
+
+        elif requested == "StatusNotification":
+
+            async def work() -> None:
+                for message in self.status_requests(only=keys):
+                    await station.send("StatusNotification", message, triggered=True)
+
+        elif requested == "MeterValues":
+
+            async def work() -> None:
+                for evse_id in sorted({k[0] for k in keys}):
+                    message = {"evseId": evse_id, "meterValue": self._meter_value(evse_id)}
+                    await station.send("MeterValues", message, triggered=True)
+
+        else:
+            return Reply({"status": "NotImplemented"})  # F06.FR.08
+        if station.has("ignores-trigger"):
+            return Reply({"status": "Accepted"})
+        return Reply({"status": "Accepted"}, after=work)  # F06.FR.04: answer first
+
+    async def _change_availability(self, payload: dict[str, Any]) -> Reply:
+        operative = payload["operationalStatus"] == "Operative"
+        evse = payload.get("evse")
+        targets = list(self.station.connectors.values())
+        if evse is not None:
+            targets = [c for c in targets if c.evse == evse["id"]]
+            if "connectorId" in evse:
+                targets = [c for c in targets if c.connector == evse["connectorId"]]
+            if not targets:
+                return Reply({"status": "Rejected"})
+        if not operative and any(c.transaction is not None for c in targets):
+            return Reply({"status": "Scheduled"})
+        changed = [(c.evse, c.connector) for c in targets if c.operative != operative]
+        for connector in targets:
+            connector.operative = operative
+
+        async def report() -> None:
+            await self.station.report_status(changed)
+
+        return Reply({"status": "Accepted"}, after=report if changed else None)
+
+    async def _request_start(self, payload: dict[str, Any]) -> Reply:
+        if self.station.boot_status != "Accepted":
+            return Reply({"status": "Rejected"})  # B02.FR.05
+        evse_id = payload.get("evseId")
+        candidates = [
+            c
+            for c in self.station.connectors.values()
+            if (evse_id is None or c.evse == evse_id) and c.transaction is None and self._usable(c)
+        ]
+        if not candidates:
+            return Reply({"status": "Rejected"})
+        token = payload["idToken"]
+        tx = self._begin(
+            candidates[0], token["idToken"], token.get("type", "Central"), payload["remoteStartId"]
+        )
+
+        async def start() -> None:
+            await self._announce_start(tx, "RemoteStart")
+
+        return Reply({"status": "Accepted"}, after=start)
+
+    async def _request_stop(self, payload: dict[str, Any]) -> Reply:
+        if self.station.boot_status != "Accepted":
+            return Reply({"status": "Rejected"})  # B02.FR.05
+        for tx in self.station.transactions():
+            if tx.id == payload["transactionId"]:
+
+                async def stop(tx: Transaction = tx) -> None:
+                    await self._end(tx, "RemoteStop", "Remote")
+
+                return Reply({"status": "Accepted"}, after=stop)
+        return Reply({"status": "Rejected"})
+
+    async def _clear_cache(self, payload: dict[str, Any]) -> Reply:
+        return Reply({"status": "Accepted"})
+
+    async def _data_transfer(self, payload: dict[str, Any]) -> Reply:
+        return Reply({"status": "UnknownVendorId"})

@@ -1,0 +1,29 @@
+"""Protocol timers of the simulators, as parameters so the self-tests run in milliseconds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["SimTimers"]
+
+
+@dataclass(frozen=True)
+class SimTimers:
+    """Every delay a simulator uses, in seconds of real time.
+
+    ``interval_scale`` multiplies the whole-second intervals that travel in OCPP frames
+    (the BootNotification ``interval``, HeartbeatInterval): the schemas make them
+    integers, so a test that wants a 50 ms heartbeat sends ``interval: 1`` with
+    ``interval_scale=0.05`` and every frame stays schema-valid.
+    """
+
+    heartbeat_fallback: float = 60
+    retry_backoff_min: float = 0.05
+    retry_backoff_max: float = 2.0
+    boot_retry_default: float = 1.0
+    message_timeout: float = 10
+    interval_scale: float = 1.0
+
+    def scaled(self, protocol_seconds: float) -> float:
+        """Real seconds for an interval the protocol expresses in seconds."""
+        return protocol_seconds * self.interval_scale
