@@ -194,9 +194,12 @@ class DutEnvironment:
             self.server = server
         return self.server
 
-    def start_case(self, nodeid: str) -> tuple[Any, Dut, list[Any]]:
-        """Prepare the role, the Dut and the per-case simulator; returns finalizers."""
-        finalizers: list[Any] = []
+    def start_case(self, finalizers: list[Any]) -> tuple[Any, Dut]:
+        """Prepare the role, the Dut and the per-case simulator.
+
+        Appends to ``finalizers`` as it goes, so that a failure half-way still lets
+        the caller undo what was started.
+        """
         if self.kind == CHARGING_STATION:
             server = self.ensure_server()
             session = self.session
@@ -205,6 +208,18 @@ class DutEnvironment:
             finalizers.append(lambda: self.loop.run(_call(session.end_case), 5))
             role: Any = CsmsRole(self.loop, session, url=server.url, **self._role_kwargs())
             adapter = self._adapter(session, finalizers, server_url=server.url)
+            timeouts = self.profile.timeouts
+            booted = self.loop.run(
+                session.wait_booted(timeouts.connect, timeouts.response),
+                timeouts.connect + timeouts.response,
+            )
+            if not booted:
+                rejected = "; ".join(r.reason for r in session.rejections)
+                raise HarnessError(
+                    f"DUT never connected to {server.url} within {timeouts.connect:g} s"
+                    + (f" (refused attempts: {rejected})" if rejected else ""),
+                    "setup",
+                )
         else:
             session = self._new_session()
             self.loop.run(_call(session.begin_case), 5)
@@ -227,7 +242,8 @@ class DutEnvironment:
                 await session.close_current()
 
             finalizers.append(lambda: self.loop.run(close_station(), 10))
-        return role, Dut(self.profile, self, adapter, session), finalizers
+        self.loop.run(_call(session.scripting), 5)
+        return role, Dut(self.profile, self, adapter, session)
 
     # -- control ------------------------------------------------------------------------
 
@@ -251,8 +267,11 @@ class DutEnvironment:
     def _start_sim(
         self, session: Session, finalizers: list[Any], server_url: str, record: Any
     ) -> SimAdapter:
-        from harness.sim import SimCsms, SimStation, SimTimers, UnsupportedAction
+        from harness.sim.csms import SimCsms
         from harness.sim.defects import validate_defects
+        from harness.sim.errors import UnsupportedAction
+        from harness.sim.station import SimStation
+        from harness.sim.timers import SimTimers
 
         side = "station" if self.kind == CHARGING_STATION else "csms"
         version = self.profile.ocpp

@@ -23,7 +23,7 @@ from harness.report.writer import ReportWriter
 from harness.testcase import TestCaseInfo
 from harness.verdicts import DutFailure
 
-__all__: list[str] = []
+__all__ = ["run_summary"]
 
 _RUN = pytest.StashKey["HarnessRun"]()
 _ENV = pytest.StashKey[DutEnvironment]()
@@ -194,9 +194,9 @@ def _environment(request: pytest.FixtureRequest, kind: str) -> DutEnvironment:
 def _ocpp_case(request: pytest.FixtureRequest) -> Generator[tuple[Any, Any], None, None]:
     environment = _environment(request, "csms/station")
     request.node.stash[_ENV] = environment
-    role, dut, finalizers = None, None, []
+    finalizers: list[Any] = []
     try:
-        role, dut, finalizers = environment.start_case(request.node.nodeid)
+        role, dut = environment.start_case(finalizers)
         request.node.stash[_SESSION] = dut._session
         yield role, dut
     finally:
@@ -295,6 +295,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run.record.finish(interrupted=exitstatus in (pytest.ExitCode.INTERRUPTED,))
     if run.writer is not None:
         run.writer.write(run.record, complete=exitstatus != pytest.ExitCode.INTERRUPTED)
+
+
+def run_summary(config: pytest.Config) -> dict[str, int] | None:
+    """Verdict counts of the run (for the CLI's exit code)."""
+    run = config.stash.get(_RUN, None)
+    return run.record.summary() if run is not None else None
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -240,7 +240,8 @@ class Session:
         self._mark = self._connections
         if self._current is not None:
             self.trace.event(f"connection {self._current.number} open at start of case")
-        self.mode = Mode.SCRIPTING
+        # Until the case's first step, the set-up answers whatever the DUT sends.
+        self.mode = Mode.WAITING
 
     def end_case(self) -> None:
         self.mode = Mode.IDLE
@@ -760,8 +761,35 @@ class Session:
             self.mode = Mode.SCRIPTING
 
     def mark_seen(self) -> None:
-        """Connections so far are known to the test; expect_reconnect waits for a new one."""
+        """Everything so far is known to the test: ``expect`` and ``expect_reconnect``
+        look only at what comes after (the step after an action is about its effect)."""
         self._mark = self._connections
+        for message in self.received:
+            message.claimed = True
+
+    async def wait_booted(self, connect_timeout: float, boot_timeout: float) -> bool:
+        """Bring a station DUT to the *Booted* state before a case's steps begin.
+
+        Waits for a connection; on a connection opened for this case, also for the
+        station's BootNotification (answered by default). Returns False if the DUT
+        never connected; a refused handshake raises its failure.
+        """
+        self.mode = Mode.WAITING
+        try:
+            fresh_from = self._mark
+            if not await self._wait(lambda: self.connected, connect_timeout):
+                return False
+            if self._connections > fresh_from:
+                await self._wait(
+                    lambda: any(
+                        m.action == "BootNotification" and m.answered for m in self.received
+                    ),
+                    boot_timeout,
+                )
+            self.mark_seen()
+            return True
+        finally:
+            self.mode = Mode.SCRIPTING
 
     def waiting(self) -> None:
         """The test thread is about to block outside the harness (``dut.act``)."""

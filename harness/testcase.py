@@ -110,3 +110,6 @@ def testcase(
         return pytest.mark.ocpp_testcase(info)(func)
 
     return decorate
+
+
+testcase.__test__ = False  # type: ignore[attr-defined]  # imported into test modules

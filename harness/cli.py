@@ -1,0 +1,205 @@
+"""``ocpp-harness``: a thin command line over the pytest plugin.
+
+    ocpp-harness run [--dut PROFILE] [--report-dir DIR] [-k EXPR] [-- PYTEST-ARGS…]
+    ocpp-harness list [--format text|json] [--dut PROFILE]
+    ocpp-harness check-profile FILE
+    ocpp-harness sim station|csms …
+
+Exit codes of ``run``: 0 every case passed or was skipped (or none applied); 1 a case
+failed; 2 usage or profile error; 3 harness error (a case ended in *error*, or pytest
+itself broke).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import importlib
+import json
+import pkgutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["catalog_cases", "main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+
+
+def _catalog_dir() -> Path:
+    import harness.catalog
+
+    return Path(next(iter(harness.catalog.__path__)))
+
+
+def catalog_cases() -> list[Any]:
+    """Every catalog case's metadata, in catalog order (imports the catalog modules)."""
+    import harness.catalog
+
+    infos = []
+    for module_info in pkgutil.walk_packages(harness.catalog.__path__, "harness.catalog."):
+        if not module_info.name.rsplit(".", 1)[-1].startswith("test_"):
+            continue
+        module = importlib.import_module(module_info.name)
+        for value in vars(module).values():
+            info = getattr(value, "ocpp_testcase", None)
+            if info is not None:
+                infos.append(info)
+    return infos
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ocpp-harness",
+        description="OCPP-J compliance test harness: runs OCA-style test cases against a "
+        "charging station or a CSMS (or the bundled simulators).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the catalog against a DUT")
+    run.add_argument(
+        "--dut",
+        metavar="PROFILE",
+        help="DUT profile (TOML); default: the bundled simulators, both roles, OCPP 1.6 and 2.0.1",
+    )
+    run.add_argument(
+        "--report-dir",
+        metavar="DIR",
+        help="where to write report.json, junit.xml and report.html (default: reports/<timestamp>)",
+    )
+    run.add_argument(
+        "-k",
+        metavar="EXPR",
+        dest="keyword",
+        help="only cases matching EXPR (pytest -k syntax, e.g. TC_B_01_CS)",
+    )
+    run.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
+
+    listing = commands.add_parser("list", help="list the catalog's test cases")
+    listing.add_argument("--format", choices=("text", "json"), default="text")
+    listing.add_argument("--dut", metavar="PROFILE", help="only cases that apply to it")
+
+    check = commands.add_parser("check-profile", help="validate a DUT profile")
+    check.add_argument("file")
+
+    try:
+        from harness.sim.cli import add_sim_subparsers
+    except ImportError:  # pragma: no cover - the simulators are part of the package
+        pass
+    else:
+        add_sim_subparsers(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "run":
+        return _run(args)
+    if args.command == "list":
+        return _list(args)
+    if args.command == "check-profile":
+        return _check_profile(args.file)
+    from harness.sim.cli import run_sim
+
+    return run_sim(args)
+
+
+def _error(text: str) -> None:
+    print(f"ocpp-harness: {text}", file=sys.stderr)
+
+
+def _load(path: str) -> Any:
+    from harness.dut import ProfileError, load_profile
+
+    try:
+        return load_profile(path)
+    except ProfileError as exc:
+        _error(str(exc))
+        return None
+
+
+def _check_profile(path: str) -> int:
+    profile = _load(path)
+    if profile is None:
+        return EXIT_USAGE
+    for warning in profile.warnings:
+        print(f"warning: {warning}")
+    print(
+        f"{path}: OK ({profile.kind}, OCPP {profile.ocpp.value}, identity "
+        f"{profile.identity}, control {profile.control.adapter})"
+    )
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace) -> int:
+    infos = catalog_cases()
+    if args.dut:
+        profile = _load(args.dut)
+        if profile is None:
+            return EXIT_USAGE
+        infos = [i for i in infos if i.dut_kind == profile.kind and i.ocpp is profile.ocpp]
+    if args.format == "json":
+        print(json.dumps([info.to_json() for info in infos], indent=1))
+        return EXIT_OK
+    for info in infos:
+        print(f"{info.id:16} {info.ocpp.value:6} {info.dut_kind:17} {info.block:18} {info.title}")
+    print(f"{len(infos)} case(s)")
+    return EXIT_OK
+
+
+class _Outcome:
+    """Reads the run's verdict counts before pytest tears the config down."""
+
+    def __init__(self) -> None:
+        self.summary: dict[str, int] | None = None
+        self.report_dir: str | None = None
+
+    def pytest_unconfigure(self, config: Any) -> None:
+        from harness.plugin import run_summary
+
+        self.summary = run_summary(config)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.dut and _load(args.dut) is None:
+        return EXIT_USAGE
+    report_dir = args.report_dir or str(
+        Path("reports") / _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    )
+    catalog = _catalog_dir()
+    pytest_args = [
+        str(catalog),
+        f"--rootdir={catalog}",
+        "-c",
+        str(Path(__file__).with_name("catalog.ini")),
+        "--report-dir",
+        report_dir,
+        "-p",
+        "no:cacheprovider",
+        "-q",
+    ]
+    if args.dut:
+        pytest_args += ["--dut", args.dut]
+    if args.keyword:
+        pytest_args += ["-k", args.keyword]
+    pytest_args += list(args.pytest_args)
+
+    import pytest
+
+    outcome = _Outcome()
+    code = pytest.main(pytest_args, plugins=[outcome])
+    if code == pytest.ExitCode.USAGE_ERROR:
+        return EXIT_USAGE
+    summary = outcome.summary or {}
+    if code == pytest.ExitCode.INTERNAL_ERROR or summary.get("error"):
+        return EXIT_ERROR
+    if summary.get("failed") or code == pytest.ExitCode.TESTS_FAILED:
+        return EXIT_FAILED
+    if code == pytest.ExitCode.INTERRUPTED:
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
