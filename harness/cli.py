@@ -74,6 +74,21 @@ def _parser() -> argparse.ArgumentParser:
         dest="keyword",
         help="only cases matching EXPR (pytest -k syntax, e.g. TC_B_01_CS)",
     )
+    run.add_argument(
+        "--case",
+        metavar="ID",
+        action="append",
+        default=[],
+        help="only the case with this exact id (repeatable)",
+    )
+    run.add_argument(
+        "--sim-defect",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="give the embedded simulators this defect (repeatable), to see "
+        "how the harness reports a misbehaving device",
+    )
     run.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
 
     listing = commands.add_parser("list", help="list the catalog's test cases")
@@ -183,6 +198,10 @@ def _run(args: argparse.Namespace) -> int:
         pytest_args += ["--dut", args.dut]
     if args.keyword:
         pytest_args += ["-k", args.keyword]
+    for case in args.case:
+        pytest_args += ["--case", case]
+    for defect in args.sim_defect:
+        pytest_args += ["--sim-defect", defect]
     pytest_args += list(args.pytest_args)
 
     import pytest

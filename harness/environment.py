@@ -11,7 +11,7 @@ both roles and both versions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,9 +121,18 @@ class Dut:
 
         loop.run(begin(), 5)
         try:
-            return self._adapter.act(action, params) or {}
+            result = self._adapter.act(action, params) or {}
+        except Exception as exc:
+            # A DUT that broke a rule while the action ran (say, a CSMS that sent an
+            # invalid request and then choked on our error reply) fails the case; the
+            # adapter's own trouble is only the consequence.
+            if session.failures and not isinstance(exc, pytest.skip.Exception):
+                raise session.failures[0] from exc
+            raise
         finally:
             loop.run(end(), 5)
+        session.raise_failure()
+        return result
 
 
 @dataclass
@@ -194,17 +203,21 @@ class DutEnvironment:
             self.server = server
         return self.server
 
-    def start_case(self, finalizers: list[Any]) -> tuple[Any, Dut]:
+    def start_case(
+        self, finalizers: list[Any], on_session: Callable[[Session], None]
+    ) -> tuple[Any, Dut]:
         """Prepare the role, the Dut and the per-case simulator.
 
         Appends to ``finalizers`` as it goes, so that a failure half-way still lets
-        the caller undo what was started.
+        the caller undo what was started; ``on_session`` gets the case's session before
+        anything can fail, so its trace reaches the report whatever happens.
         """
         if self.kind == CHARGING_STATION:
             server = self.ensure_server()
             session = self.session
             assert session is not None
             self.loop.run(_call(session.begin_case), 5)
+            on_session(session)
             finalizers.append(lambda: self.loop.run(_call(session.end_case), 5))
             role: Any = CsmsRole(self.loop, session, url=server.url, **self._role_kwargs())
             adapter = self._adapter(session, finalizers, server_url=server.url)
@@ -223,6 +236,7 @@ class DutEnvironment:
         else:
             session = self._new_session()
             self.loop.run(_call(session.begin_case), 5)
+            on_session(session)
             endpoint = self.profile.connect.url
             adapter = self._adapter(session, finalizers)
             if self.profile.control.adapter == "sim":
@@ -334,10 +348,9 @@ class DutEnvironment:
 
 
 def _applies(side: str, version: str, defect: str) -> bool:
-    from harness.sim.defects import DEFECTS
+    from harness.sim.defects import defects_for
 
-    spec = DEFECTS.get(defect)
-    return spec is not None and spec.side == side and version in spec.versions
+    return defect in defects_for(side, version)
 
 
 async def _call(function: Any) -> None:

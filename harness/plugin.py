@@ -52,6 +52,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="give the embedded simulators this defect (repeatable; self-tests)",
     )
     group.addoption(
+        "--case",
+        metavar="ID",
+        action="append",
+        default=[],
+        help="run only the case with this exact id (repeatable)",
+    )
+    group.addoption(
         "--hold-seconds",
         type=float,
         default=2.0,
@@ -147,6 +154,7 @@ def _info(item: pytest.Item) -> TestCaseInfo | None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     run = config.stash[_RUN]
+    wanted = set(config.getoption("--case"))
     keep, drop = [], []
     for item in items:
         info = _info(item)
@@ -154,7 +162,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             keep.append(item)
             continue
         profile = run.profile_for(info)
-        if profile is None:
+        if profile is None or (wanted and info.id not in wanted):
             drop.append(item)  # another version or DUT kind: not in this test plan
             continue
         item.extra_keyword_matches.add(info.id)
@@ -196,8 +204,9 @@ def _ocpp_case(request: pytest.FixtureRequest) -> Generator[tuple[Any, Any], Non
     request.node.stash[_ENV] = environment
     finalizers: list[Any] = []
     try:
-        role, dut = environment.start_case(finalizers)
-        request.node.stash[_SESSION] = dut._session
+        role, dut = environment.start_case(
+            finalizers, lambda session: request.node.stash.__setitem__(_SESSION, session)
+        )
         yield role, dut
     finally:
         for finalize in reversed(finalizers):

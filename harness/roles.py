@@ -16,7 +16,8 @@ timeout (connect timeout for connections). A DUT that breaks a rule raises
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Hashable, Sequence
+import contextlib
+from collections.abc import Callable, Coroutine, Hashable, Iterator, Sequence
 from typing import Any
 
 from harness.loop import BackgroundLoop
@@ -123,6 +124,23 @@ class Role:
             + (f" (allowed: {', '.join(allow)})" if allow else "")
         )
         self._run(self.session.expect_silence(seconds, allow=tuple(allow), rule=rule), seconds)
+
+    @contextlib.contextmanager
+    def only_allow(self, *actions: str, rule: str) -> Iterator[None]:
+        """While the block runs, any DUT CALL other than ``actions`` fails the case with
+        ``rule`` (e.g. a station that sends StatusNotification while its boot is Pending).
+        """
+        self.step(f"from here the DUT may send only {', '.join(actions) or 'nothing'}")
+
+        def set_restriction(value: Any) -> None:
+            self.session.restriction = value
+
+        self._on_loop(lambda: set_restriction((tuple(actions), rule)))
+        try:
+            yield
+        finally:
+            self._on_loop(lambda: set_restriction(None))
+            self.step("restriction lifted")
 
     # -- answering the DUT -----------------------------------------------------------------
 

@@ -205,6 +205,8 @@ class Session:
         self._awaiting: str | None = None
         self._pending_call: tuple[str, str, asyncio.Future[Response]] | None = None
         self._changed: asyncio.Event | None = None
+        #: (allowed actions, rule) while the DUT may send no other CALL
+        self.restriction: tuple[tuple[str, ...], str] | None = None
 
     # -- bookkeeping --------------------------------------------------------------------
 
@@ -236,6 +238,7 @@ class Session:
         self.warnings = []
         self.rejections = []
         self.overrides = {}
+        self.restriction = None
         self.trace = Trace()
         self._mark = self._connections
         if self._current is not None:
@@ -401,6 +404,16 @@ class Session:
         for warning in (v for v in violations if v.severity is Severity.WARNING):
             self.warnings.append(str(warning))
 
+        if isinstance(frame, Call | Send) and self.restriction is not None:
+            allowed, rule = self.restriction
+            if frame.action not in allowed:
+                self._fail(
+                    f"{self.describe_peer} sent {frame.action} (frame {entry.seq}) where "
+                    f"only {', '.join(allowed) or 'nothing'} may be sent",
+                    rule,
+                    raw if isinstance(raw, str) else None,
+                    entry,
+                )
         if isinstance(frame, Call | Send):
             message = Message(
                 frame.action,

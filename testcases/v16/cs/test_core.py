@@ -34,13 +34,17 @@ REQUIRED_CORE_KEYS = (
     "TC_001_CS",
     "Cold Boot Charge Point",
     requirements=["C16.4.2", "C16.4.9"],
-    catches=["boot-omits-model", "wrong-connector-status", "no-heartbeat"],
+    catches={
+        "boot-omits-model": None,
+        "wrong-connector-status": "C16.4.9",
+        "no-heartbeat": "C16.4.6",
+    },
 )
 def test_tc_001_cs(csms, dut):
     interval = int(dut.timers.heartbeat)
     csms.will_reply("BootNotification", status="Accepted", interval=interval)
     dut.act("reboot")
-    csms.expect("BootNotification", rule="C16.4.2")
+    csms.expect("BootNotification", timeout=dut.timeouts.connect, rule="C16.4.2")
     # StatusNotification for connector 0 (the charge point) and each connector.
     csms.expect("StatusNotification", each_connector=True, status="Available", rule="C16.4.9")
     csms.expect("Heartbeat", timeout=interval + dut.timeouts.response, rule="C16.4.6")

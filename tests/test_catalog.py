@@ -1,0 +1,102 @@
+"""Every catalog case can pass and can fail.
+
+A case passes against the conformant simulators and fails, naming the stated rule,
+against every simulator defect in its ``catches``. A case that cannot fail is a defect
+of the catalog, so a case without ``catches`` fails here too.
+
+Runs go through the real command line (``python -m harness.cli run``) in a subprocess,
+one run for the conformant simulators and one per defect, each selecting exactly the
+cases concerned; their report.json files are the evidence.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from harness.cli import catalog_cases
+from harness.sim.defects import defects_for, get_defect
+
+CASES = catalog_cases()
+SIDE = {"charging-station": "station", "csms": "csms"}
+
+#: bound for one catalog run in a subprocess (the embedded timeouts are seconds)
+RUN_TIMEOUT = 240
+
+
+def _expected_rule(info, defect: str) -> str:
+    stated = info.catches[defect]
+    if stated is not None:
+        return stated
+    return get_defect(SIDE[info.dut_kind], defect).rule_for(info.ocpp.value)
+
+
+@functools.cache
+def _run(defect: str | None, ids: tuple[str, ...]) -> dict[str, dict]:
+    report_dir = Path(tempfile.mkdtemp(prefix="ocpp-selftest-"))
+    command = [sys.executable, "-m", "harness.cli", "run", "--report-dir", str(report_dir)]
+    for case_id in ids:
+        command += ["--case", case_id]
+    if defect:
+        command += ["--sim-defect", defect]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+                          check=False)
+    report = report_dir / "report.json"
+    assert report.exists(), f"no report.json; exit {done.returncode}\n{done.stdout[-3000:]}"
+    data = json.loads(report.read_text())
+    return {case["id"]: case | {"exit": done.returncode} for case in data["cases"]}
+
+
+def _conformant() -> dict[str, dict]:
+    return _run(None, tuple(sorted(info.id for info in CASES)))
+
+
+def _with_defect(defect: str) -> dict[str, dict]:
+    ids = tuple(sorted(info.id for info in CASES if defect in info.catches))
+    return _run(defect, ids)
+
+
+@pytest.mark.parametrize("info", CASES, ids=[info.id for info in CASES])
+def test_case_passes_against_conformant_simulator(info):
+    case = _conformant()[info.id]
+    assert case["verdict"] == "passed", f"{info.id}: {case['verdict']}: {case['reason']}"
+
+
+PAIRS = [(info, defect) for info in CASES for defect in info.catches]
+
+
+@pytest.mark.parametrize("info,defect", PAIRS,
+                         ids=[f"{info.id}-{defect}" for info, defect in PAIRS])
+def test_case_fails_against_its_defect(info, defect):
+    case = _with_defect(defect)[info.id]
+    expected = _expected_rule(info, defect)
+    assert case["verdict"] == "failed", (
+        f"{info.id} with {defect}: {case['verdict']} ({case['reason']})")
+    assert expected in case["rule"], (
+        f"{info.id} with {defect} failed for {case['rule']!r} ({case['reason']}), "
+        f"expected rule {expected!r}")
+    assert any(entry.get("failing") for entry in case["trace"]) or case["rule"] in (
+        "timeout",) or not case["rule"].startswith("schema:"), "schema failures mark the frame"
+
+
+@pytest.mark.parametrize("info", CASES, ids=[info.id for info in CASES])
+def test_case_declares_defects_it_catches(info):
+    assert info.catches, f"{info.id} has no catches: a case that cannot fail is a defect"
+    known = defects_for(SIDE[info.dut_kind], info.ocpp.value)
+    for defect in info.catches:
+        assert defect in known, (
+            f"{info.id}: {defect!r} is not a {SIDE[info.dut_kind]} defect for OCPP "
+            f"{info.ocpp.value}")
+
+
+def test_catalog_spans_versions_and_kinds():
+    kinds = {(info.ocpp.value, info.dut_kind) for info in CASES}
+    assert kinds >= {("1.6", "charging-station"), ("1.6", "csms"),
+                     ("2.0.1", "charging-station"), ("2.0.1", "csms")}
+    assert len({info.id for info in CASES}) == len(CASES), "case ids are unique"
