@@ -64,13 +64,15 @@ class ControlServer:
         if server is not None:
             server.close()
             try:
-                await asyncio.wait_for(server.wait_closed(), 5)
+                async with asyncio.timeout(5):
+                    await server.wait_closed()
             except TimeoutError:
                 log.warning("control API: connections did not close within 5 s")
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            parsed = await asyncio.wait_for(self._request(reader), self.read_timeout)
+            async with asyncio.timeout(self.read_timeout):
+                parsed = await self._request(reader)
         except (TimeoutError, asyncio.IncompleteReadError, ConnectionError, ValueError) as exc:
             parsed = 400, {"ok": False, "error": f"bad request: {exc or type(exc).__name__}"}
         if isinstance(parsed[0], str):
@@ -85,7 +87,8 @@ class ControlServer:
         finally:
             writer.close()
             with contextlib.suppress(TimeoutError, ConnectionError):
-                await asyncio.wait_for(writer.wait_closed(), 2)
+                async with asyncio.timeout(2):
+                    await writer.wait_closed()
 
     async def _request(
         self, reader: asyncio.StreamReader

@@ -147,7 +147,8 @@ class SimCsms:
             return
         server.close()
         try:
-            await asyncio.wait_for(server.wait_closed(), 5)
+            async with asyncio.timeout(5):
+                await server.wait_closed()
         except TimeoutError:
             log.warning("simulated CSMS: connections did not close within 5 s")
 

@@ -222,7 +222,10 @@ class OcppPeer:
             self._pending = _Pending(frame.message_id, action, future)
             try:
                 await self.send_text(encode(frame))
-                answer = await asyncio.wait_for(future, timeout)
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a
+                # cancellation that races with the answer (CPython gh-86296).
+                async with asyncio.timeout(timeout):
+                    answer = await future
             except TimeoutError:
                 raise CallTimeout(action, timeout) from None
             finally:

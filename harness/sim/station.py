@@ -119,6 +119,7 @@ class SimStation:
         self.changes = Notifier()
         self.boot_status: str | None = None
         self.boots_sent = 0
+        self.boots_accepted = 0
         self.connections = 0
         self.last_connect_error: str | None = None
         # -- internals --------------------------------------------------------------------
@@ -306,6 +307,7 @@ class SimStation:
                 self._needs_boot = False
                 self._boot_message_id = message_id
                 self._reuse_boot_id = self.has("reuses-message-id")
+                self.boots_accepted += 1
                 self.accepted.set()
                 self._changed()
                 return
@@ -549,6 +551,7 @@ class SimStation:
             "connected": self.connected.is_set(),
             "boot_status": self.boot_status,
             "boots_sent": self.boots_sent,
+            "boots_accepted": self.boots_accepted,
             "connections": self.connections,
             "heartbeat_interval": self.behaviour.heartbeat_interval(),
             "connectors": [
