@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from harness.ocppj import OcppVersion
 from harness.sim import FrameRecorder, SimCsms, SimStation, SimTimers
 
-__all__ = ["FAST", "Link", "linked", "run"]
+__all__ = ["FAST", "Link", "http", "linked", "post_action", "run"]
 
 T = TypeVar("T")
 
@@ -121,3 +121,30 @@ async def linked(
     finally:
         await station.stop()
         await csms.stop()
+
+
+async def http(url: str, method: str = "POST", body: bytes = b"") -> tuple[int, Any]:
+    """A minimal HTTP/1.1 client (no proxies, no threads) for the control API tests."""
+    import json
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    async with asyncio.timeout(5):
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        head = (
+            f"{method} {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        writer.write(head.encode() + body)
+        await writer.drain()
+        raw = await reader.read()
+        writer.close()
+    status_line, _, rest = raw.partition(b"\r\n")
+    _, _, payload = rest.partition(b"\r\n\r\n")
+    return int(status_line.split()[1]), json.loads(payload) if payload else None
+
+
+async def post_action(url: str, action: str, params: dict[str, Any] | None = None):
+    import json
+
+    return await http(url, body=json.dumps({"action": action, "params": params or {}}).encode())
