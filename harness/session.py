@@ -47,6 +47,7 @@ from harness.ocppj import (
     CallResult,
     CallResultError,
     Conversation,
+    ConversationViolation,
     FramingViolation,
     LocalProtocolError,
     OcppVersion,
@@ -395,8 +396,15 @@ class Session:
                 if response_to
                 else frame.message_type.name
             )
+            # Schema violations read best whole (schema, path, keyword); conversation
+            # rules as their message and reference, the rule id follows anyway.
+            detail = (
+                f"{first.message} ({first.reference})"
+                if isinstance(first, ConversationViolation)
+                else str(first)
+            )
             self._fail(
-                f"{self.describe_peer} sent an invalid {what} (frame {entry.seq}): {first}",
+                f"{self.describe_peer} sent an invalid {what} (frame {entry.seq}): {detail}",
                 first.rule,
                 raw if isinstance(raw, str) else None,
                 entry,

@@ -22,6 +22,7 @@ import pytest
 
 from harness.cli import catalog_cases
 from harness.sim.defects import defects_for, get_defect
+from tests.helpers import validate_report
 
 CASES = catalog_cases()
 SIDE = {"charging-station": "station", "csms": "csms"}
@@ -45,11 +46,11 @@ def _run(defect: str | None, ids: tuple[str, ...]) -> dict[str, dict]:
         command += ["--case", case_id]
     if defect:
         command += ["--sim-defect", defect]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT,
-                          check=False)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
     report = report_dir / "report.json"
     assert report.exists(), f"no report.json; exit {done.returncode}\n{done.stdout[-3000:]}"
     data = json.loads(report.read_text())
+    validate_report(data)
     return {case["id"]: case | {"exit": done.returncode} for case in data["cases"]}
 
 
@@ -71,18 +72,24 @@ def test_case_passes_against_conformant_simulator(info):
 PAIRS = [(info, defect) for info in CASES for defect in info.catches]
 
 
-@pytest.mark.parametrize("info,defect", PAIRS,
-                         ids=[f"{info.id}-{defect}" for info, defect in PAIRS])
+@pytest.mark.parametrize(
+    "info,defect", PAIRS, ids=[f"{info.id}-{defect}" for info, defect in PAIRS]
+)
 def test_case_fails_against_its_defect(info, defect):
     case = _with_defect(defect)[info.id]
     expected = _expected_rule(info, defect)
     assert case["verdict"] == "failed", (
-        f"{info.id} with {defect}: {case['verdict']} ({case['reason']})")
+        f"{info.id} with {defect}: {case['verdict']} ({case['reason']})"
+    )
     assert expected in case["rule"], (
         f"{info.id} with {defect} failed for {case['rule']!r} ({case['reason']}), "
-        f"expected rule {expected!r}")
-    assert any(entry.get("failing") for entry in case["trace"]) or case["rule"] in (
-        "timeout",) or not case["rule"].startswith("schema:"), "schema failures mark the frame"
+        f"expected rule {expected!r}"
+    )
+    assert (
+        any(entry.get("failing") for entry in case["trace"])
+        or case["rule"] in ("timeout",)
+        or not case["rule"].startswith("schema:")
+    ), "schema failures mark the frame"
 
 
 @pytest.mark.parametrize("info", CASES, ids=[info.id for info in CASES])
@@ -92,11 +99,16 @@ def test_case_declares_defects_it_catches(info):
     for defect in info.catches:
         assert defect in known, (
             f"{info.id}: {defect!r} is not a {SIDE[info.dut_kind]} defect for OCPP "
-            f"{info.ocpp.value}")
+            f"{info.ocpp.value}"
+        )
 
 
 def test_catalog_spans_versions_and_kinds():
     kinds = {(info.ocpp.value, info.dut_kind) for info in CASES}
-    assert kinds >= {("1.6", "charging-station"), ("1.6", "csms"),
-                     ("2.0.1", "charging-station"), ("2.0.1", "csms")}
+    assert kinds >= {
+        ("1.6", "charging-station"),
+        ("1.6", "csms"),
+        ("2.0.1", "charging-station"),
+        ("2.0.1", "csms"),
+    }
     assert len({info.id for info in CASES}) == len(CASES), "case ids are unique"
