@@ -120,7 +120,8 @@ class ControlServer:
             return 400, {"ok": False, "error": f"body is not JSON: {exc}"}
         if not isinstance(request, dict) or not isinstance(request.get("action"), str):
             return 400, {"ok": False, "error": 'body must be {"action": "...", "params": {...}}'}
-        params = request.get("params") or {}
+        params = request.get("params")
+        params = {} if params is None else params
         if not isinstance(params, dict):
             return 400, {"ok": False, "error": "params must be an object"}
         return request["action"], params
