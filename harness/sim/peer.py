@@ -263,6 +263,8 @@ class OcppPeer:
                 pending.future.set_exception(
                     PeerClosed(f"connection closed while waiting for {pending.action}")
                 )
+                # Mark it seen: the caller may be cancelled before it wakes up.
+                pending.future.exception()
 
     async def aclose(self) -> None:
         """Cancel the after-reply tasks still running (used when a simulator stops)."""
