@@ -208,6 +208,10 @@ class Session:
         self._changed: asyncio.Event | None = None
         #: (allowed actions, rule) while the DUT may send no other CALL
         self.restriction: tuple[tuple[str, ...], str] | None = None
+        #: status of the last BootNotification the harness (as CSMS) answered
+        self.boot_status: str | None = None
+        #: messages the harness asked for with TriggerMessage (allowed while Pending)
+        self.triggered: set[str] = set()
 
     # -- bookkeeping --------------------------------------------------------------------
 
@@ -240,6 +244,8 @@ class Session:
         self.rejections = []
         self.overrides = {}
         self.restriction = None
+        self.boot_status = None
+        self.triggered = set()
         self.trace = Trace()
         self._mark = self._connections
         if self._current is not None:
@@ -412,6 +418,8 @@ class Session:
         for warning in (v for v in violations if v.severity is Severity.WARNING):
             self.warnings.append(str(warning))
 
+        if isinstance(frame, Call | Send):
+            self._check_boot_gate(frame.action, entry, raw)
         if isinstance(frame, Call | Send) and self.restriction is not None:
             allowed, rule = self.restriction
             if frame.action not in allowed:
@@ -463,6 +471,32 @@ class Session:
             message._hold = loop.call_later(self.hold_seconds, self._answer_default, message)
         else:
             self._answer_default(message)
+
+    def _check_boot_gate(self, action: str, entry: TraceEntry, raw: str | bytes) -> None:
+        """While the harness's answer to BootNotification is Pending or Rejected, the
+        station sends nothing but BootNotification (2.0.1 B02.FR.02 and B03.FR.02; 1.6
+        §4.2.1), except what the CSMS asked for (TriggerMessage, a report)."""
+        if self.boot_status not in ("Pending", "Rejected") or action == "BootNotification":
+            return
+        if self.boot_status == "Pending" and (
+            action in self.triggered or action in ("NotifyReport", "SecurityEventNotification")
+        ):
+            return
+        version16 = self.version is OcppVersion.V16
+        rule = (
+            "C16.4.2"
+            if version16
+            else "B02.FR.02"
+            if self.boot_status == "Pending"
+            else "B03.FR.02"
+        )
+        self._fail(
+            f"{self.describe_peer} sent {action} (frame {entry.seq}) while its boot was "
+            f"{self.boot_status}; only BootNotification is allowed until it is Accepted",
+            rule,
+            raw if isinstance(raw, str) else None,
+            entry,
+        )
 
     # -- answering -----------------------------------------------------------------------
 
@@ -518,6 +552,8 @@ class Session:
                         f"schema-valid: {problems[0]}"
                     )
         message.answer = payload if error is None else error
+        if message.action == "BootNotification" and error is None:
+            self.boot_status = payload.get("status")
         try:
             connection.conversation.send(frame)
         except LocalProtocolError as exc:
@@ -688,6 +724,8 @@ class Session:
                     raise ScriptError(f"the harness's {action} is not schema-valid: {problems[0]}")
             message_id = str(uuid.uuid4())
             frame = Call(message_id, action, payload)
+            if action == "TriggerMessage":
+                self.triggered.add(payload.get("requestedMessage", ""))
             try:
                 connection.conversation.send(frame)
             except LocalProtocolError as exc:
