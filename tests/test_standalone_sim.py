@@ -1,0 +1,139 @@
+"""A simulator started as its own process is driven exactly like a lab device.
+
+``ocpp-harness sim station|csms --control-port N`` serves the http control API; the
+example profiles in ``fixtures/`` point the harness at it. A conformant simulator
+passes; the same simulator with a defect makes the run exit 1 with the schema rule.
+The fixtures' fixed ports are swapped for free ones so runs never collide.
+"""
+
+from __future__ import annotations
+
+import selectors
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT, free_port, run_cli
+
+READY_TIMEOUT = 20
+
+
+@contextmanager
+def simulator(*args: str) -> Iterator[subprocess.Popen[str]]:
+    """Start ``ocpp-harness sim …`` and wait (bounded) for its ready line."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harness.cli", "sim", *args, "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        selector = selectors.DefaultSelector()
+        selector.register(process.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + READY_TIMEOUT
+        line = ""
+        while "ready" not in line and "listening" not in line:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not selector.select(remaining):
+                raise AssertionError(f"simulator not ready within {READY_TIMEOUT} s")
+            line = process.stdout.readline()
+            if not line and process.poll() is not None:
+                raise AssertionError(f"simulator exited: {process.stderr.read()}")
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+def _profile(tmp_path: Path, name: str, replacements: dict[str, str]) -> Path:
+    text = (ROOT / "fixtures" / name).read_text()
+    for old, new in replacements.items():
+        assert old in text, f"{name} no longer contains {old!r}"
+        text = text.replace(old, new)
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("defect", [None, "boot-omits-model"])
+def test_station_simulator_in_its_own_process(tmp_path, defect):
+    ws_port, control_port = free_port(), free_port()
+    profile = _profile(
+        tmp_path,
+        "sim-station-2.0.1.toml",
+        {
+            "port = 9000": f"port = {ws_port}",
+            "127.0.0.1:8181": f"127.0.0.1:{control_port}",
+        },
+    )
+    extra = ["--defect", defect] if defect else []
+    with simulator(
+        "station",
+        "--ocpp",
+        "2.0.1",
+        "--csms",
+        f"ws://127.0.0.1:{ws_port}/ocpp",
+        "--identity",
+        "SIM001",
+        "--control-port",
+        str(control_port),
+        *extra,
+    ):
+        run = run_cli("run", "--dut", str(profile), "-k", "TC_B_01_CS", report_dir=tmp_path / "r")
+    case = run.case("TC_B_01_CS")
+    if defect is None:
+        assert (run.code, case["verdict"]) == (0, "passed"), case["reason"]
+    else:
+        assert (run.code, case["verdict"]) == (1, "failed")
+        assert case["rule"] == "schema:BootNotificationRequest:required"
+        assert "$.chargingStation.model" in case["reason"]
+
+
+@pytest.mark.parametrize("defect", [None, "boot-response-invalid"])
+def test_csms_simulator_in_its_own_process(tmp_path, defect):
+    ws_port, control_port = free_port(), free_port()
+    profile = _profile(
+        tmp_path,
+        "sim-csms-2.0.1.toml",
+        {
+            "127.0.0.1:9100": f"127.0.0.1:{ws_port}",
+            "127.0.0.1:8182": f"127.0.0.1:{control_port}",
+        },
+    )
+    extra = ["--defect", defect] if defect else []
+    with simulator(
+        "csms",
+        "--ocpp",
+        "2.0.1",
+        "--port",
+        str(ws_port),
+        "--control-port",
+        str(control_port),
+        *extra,
+    ):
+        run = run_cli(
+            "run",
+            "--dut",
+            str(profile),
+            "--case",
+            "TC_B_01_CSMS",
+            "--case",
+            "TC_B_06_CSMS",
+            report_dir=tmp_path / "r",
+        )
+    boot = run.case("TC_B_01_CSMS")
+    if defect is None:
+        assert run.code == 0, [(c["id"], c["reason"]) for c in run.report["cases"]]
+        assert run.case("TC_B_06_CSMS")["verdict"] == "passed"
+    else:
+        assert (run.code, boot["verdict"]) == (1, "failed")
+        assert boot["rule"] == "schema:BootNotificationResponse:required"
