@@ -31,7 +31,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
-import uuid
+import itertools
+import secrets
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
@@ -99,6 +100,17 @@ ERROR_CODES[OcppVersion.V21] = ERROR_CODES[OcppVersion.V201]
 
 def format_violation_code(version: OcppVersion) -> str:
     return "FormationViolation" if version is OcppVersion.V16 else "FormatViolation"
+
+
+#: message ids of the harness's CALLs: a random prefix per process and a counter. Unique
+#: across all connections of a run (OCPP 2.0.1 §4.1.4 asks that of the sender), far
+#: cheaper than a uuid4 per call, and readable in a trace; at most 36 characters.
+_ID_PREFIX = secrets.token_hex(6)
+_ID_COUNTER = itertools.count(1)
+
+
+def next_message_id() -> str:
+    return f"h-{_ID_PREFIX}-{next(_ID_COUNTER)}"
 
 
 class Mode(enum.Enum):
@@ -603,8 +615,11 @@ class Session:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return None
+            # asyncio.timeout, not wait_for: no extra task, two loop wake-ups fewer per
+            # wait (measured ~10 us of a ~150 us round trip, benchmarks --diagnose).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
+                async with asyncio.timeout(remaining):
+                    await event.wait()
 
     async def expect(
         self,
@@ -722,7 +737,7 @@ class Session:
                 problems = validate_payload(self.version, action, payload, response=False)
                 if problems:
                     raise ScriptError(f"the harness's {action} is not schema-valid: {problems[0]}")
-            message_id = str(uuid.uuid4())
+            message_id = next_message_id()
             frame = Call(message_id, action, payload)
             if action == "TriggerMessage":
                 self.triggered.add(payload.get("requestedMessage", ""))

@@ -4,7 +4,8 @@ Steps follow the public descriptions of the OCA test cases; requirement ids are 
 of OCPP 2.0.1 Part 2.
 """
 
-from harness import testcase
+from harness import DutFailure, testcase
+from harness.matching import differences
 
 BLOCK = "B Provisioning"
 
@@ -85,82 +86,87 @@ OFFLINE_THRESHOLD = {
 }
 
 
-def _single_result(response, rule):
-    results = response.get("getVariableResult") or response.get("setVariableResult") or []
+def _only_result(response, key: str) -> dict:
+    """The one result of a one-item Get/SetVariables (B05.FR.01, B06.FR.01)."""
+    results = response.get(key) or []
+    rule = "B06.FR.01" if key == "getVariableResult" else "B05.FR.01"
     if len(results) != 1:
-        from harness.verdicts import DutFailure
-
         raise DutFailure(
             f"{response.action} answered {len(results)} results for 1 item", rule, response.raw
         )
-    return results[0]
+    result = results[0]
+    # The result names the component and variable that were asked for (B05/B06.FR.02).
+    asked = {k: OFFLINE_THRESHOLD[k] for k in ("component", "variable")}
+    diffs = differences(asked, result)
+    if diffs:
+        raise DutFailure(
+            f"{response.action} result is for another variable: {'; '.join(diffs)}",
+            rule.replace("FR.01", "FR.02"),
+            response.raw,
+        )
+    return result
+
+
+def _read_offline_threshold(csms) -> tuple[str, object]:
+    response = csms.call("GetVariables", getVariableData=[OFFLINE_THRESHOLD]).expect(
+        rule="B06.FR.01"
+    )
+    result = _only_result(response, "getVariableResult")
+    if result.get("attributeStatus") != "Accepted" or "attributeValue" not in result:
+        raise DutFailure(
+            f"GetVariables of the required OCPPCommCtrlr.OfflineThreshold was "
+            f"{result.get('attributeStatus')} without a value; expected Accepted "
+            "with its value",
+            "B06.FR.02",
+            response.raw,
+        )
+    return result["attributeValue"], response
 
 
 @testcase(
     "TC_B_06_CS",
     "Get Variables - single value",
     requirements=["B06.FR.01", "B06.FR.02"],
-    catches={"get-variables-wrong-component": "B06.FR.01"},
+    catches=["get-variables-wrong-component"],
 )
 def test_tc_b_06_cs(csms, dut):
-    response = csms.call(
-        "GetVariables", getVariableData=[OFFLINE_THRESHOLD], rule="B06.FR.01"
-    ).expect(rule="B06.FR.01")
-    result = _single_result(response, "B06.FR.01")
-    # The result names the same component and variable, Accepted with a value.
-    response.expect(
-        rule="B06.FR.01",
-        getVariableResult=lambda r: (
-            r[0].get("component") == OFFLINE_THRESHOLD["component"]
-            and r[0].get("variable") == OFFLINE_THRESHOLD["variable"]
-        ),
-    )
-    from harness.matching import differences
-    from harness.verdicts import DutFailure
-
-    diffs = differences({"attributeStatus": "Accepted", "attributeValue": str.isdigit}, result)
-    if diffs:
-        raise DutFailure("GetVariables result: " + "; ".join(diffs), "B06.FR.02", response.raw)
+    # The CSMS asks for one variable; the station answers one result for the same
+    # component and variable, Accepted, with its value.
+    value, response = _read_offline_threshold(csms)
+    if not value.isdigit():
+        raise DutFailure(
+            f"OfflineThreshold is {value!r}, not an integer number of seconds",
+            "B06.FR.02",
+            response.raw,
+        )
 
 
 @testcase(
     "TC_B_09_CS",
     "Set Variables - single value",
-    requirements=["B05.FR.01", "B06.FR.01"],
-    catches={"set-variables-not-applied": "B05.FR.01"},
+    requirements=["B05.FR.01", "B05.FR.02", "B05.FR.10"],
+    catches=["set-variables-not-applied"],
 )
 def test_tc_b_09_cs(csms, dut):
-    before = csms.call("GetVariables", getVariableData=[OFFLINE_THRESHOLD]).expect(rule="B06.FR.01")
-    original = _single_result(before, "B06.FR.01").get("attributeValue", "")
+    original, _ = _read_offline_threshold(csms)
     new_value = "181" if original != "181" else "182"
-    set_response = csms.call(
+    response = csms.call(
         "SetVariables", setVariableData=[{**OFFLINE_THRESHOLD, "attributeValue": new_value}]
     ).expect(rule="B05.FR.01")
-    result = _single_result(set_response, "B05.FR.01")
-    if result.get("attributeStatus") != "Accepted":
-        from harness.verdicts import DutFailure
-
+    if _only_result(response, "setVariableResult").get("attributeStatus") != "Accepted":
         raise DutFailure(
-            f"SetVariables of OfflineThreshold={new_value} was "
-            f"{result.get('attributeStatus')}, expected Accepted",
-            "B05.FR.01",
-            set_response.raw,
+            f"SetVariables OfflineThreshold={new_value} was not Accepted", "B05.FR.01", response.raw
         )
-    after = csms.call("GetVariables", getVariableData=[OFFLINE_THRESHOLD]).expect(rule="B06.FR.01")
-    value = _single_result(after, "B06.FR.01").get("attributeValue")
+    # Accepted means the value is set (B05.FR.10): reading it back gives the new value.
+    value, after = _read_offline_threshold(csms)
     if value != new_value:
-        from harness.verdicts import DutFailure
-
         raise DutFailure(
             f"OfflineThreshold reads {value!r} after SetVariables accepted {new_value!r}",
-            "B05.FR.01",
+            "B05.FR.10",
             after.raw,
         )
     # Post-condition: restore the configured value.
-    if original:
-        csms.call(
-            "SetVariables", setVariableData=[{**OFFLINE_THRESHOLD, "attributeValue": original}]
-        )
+    csms.call("SetVariables", setVariableData=[{**OFFLINE_THRESHOLD, "attributeValue": original}])
 
 
 @testcase(
