@@ -1,0 +1,71 @@
+"""The command line: list, check-profile, run's reports and exit codes, and the catalog
+found from any directory."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from tests.helpers import ROOT, run_cli
+
+
+def test_list_json_fields():
+    run = run_cli("list", "--format", "json")
+    assert run.code == 0
+    cases = json.loads(run.stdout)
+    assert len(cases) >= 16
+    for case in cases:
+        assert {"id", "title", "ocpp", "dut_kind", "block"} <= set(case)
+        assert case["dut_kind"] in ("charging-station", "csms")
+    ids = {case["id"] for case in cases}
+    assert {"TC_B_01_CS", "TC_B_01_CSMS", "TC_001_CS", "TC_019_1_CSMS"} <= ids
+
+
+def test_list_for_a_profile():
+    run = run_cli("list", "--dut", str(ROOT / "fixtures" / "sim-csms-1.6.toml"))
+    assert run.code == 0
+    assert "TC_001_CSMS" in run.stdout and "TC_001_CS " not in run.stdout
+
+
+def test_check_profile_ok():
+    profile = ROOT / "fixtures" / "sim-station-2.0.1.toml"
+    run = run_cli("check-profile", str(profile))
+    assert run.code == 0
+    assert run.stdout.strip().endswith(
+        "OK (charging-station, OCPP 2.0.1, identity SIM001, control http)"
+    )
+
+
+def test_run_from_another_directory_writes_three_reports(tmp_path):
+    # The catalog ships inside the package: a run from anywhere finds it.
+    run = run_cli(
+        "run",
+        "--case",
+        "TC_B_06_CS",
+        "--case",
+        "TC_B_01_CSMS",
+        report_dir=tmp_path / "r",
+        cwd=tmp_path,
+    )
+    assert run.code == 0, run.stdout[-2000:]
+    assert run.report["complete"] is True
+    assert run.report["summary"]["passed"] == 2
+    assert (tmp_path / "r" / "report.html").stat().st_size > 0
+    suite = ET.parse(tmp_path / "r" / "junit.xml").getroot()
+    assert suite.find(".//testcase") is not None
+
+
+def test_run_exit_code_1_on_failure(tmp_path):
+    run = run_cli(
+        "run", "--case", "TC_B_01_CS", "--sim-defect", "boot-omits-model", report_dir=tmp_path / "r"
+    )
+    assert run.code == 1
+    case = run.case("TC_B_01_CS")
+    assert case["rule"] == "schema:BootNotificationRequest:required"
+    assert f"FAILED  TC_B_01_CS: {case['reason']} [{case['rule']}]" in run.stdout
+
+
+def test_run_with_no_applicable_case_exits_0(tmp_path):
+    run = run_cli("run", "--case", "TC_NOPE", report_dir=tmp_path / "r")
+    assert run.code == 0
+    assert run.report["summary"]["total"] == 0

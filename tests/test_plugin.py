@@ -1,0 +1,103 @@
+"""The pytest plugin seen from outside: applicability, selection, verdicts, options."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+CASES = """
+from harness import testcase
+
+
+@testcase("TC_X_01_CS", "needs a feature", ocpp="2.0.1", dut_kind="charging-station",
+          needs=["reservation"], catches=["no-heartbeat"])
+def test_needs_reservation(csms, dut):
+    raise AssertionError("must not run: the embedded simulator has no 'reservation'")
+
+
+@testcase("TC_X_02_CS", "needs a feature absent", ocpp="2.0.1", dut_kind="charging-station",
+          absent=["reservation"], catches=["no-heartbeat"])
+def test_needs_absence(csms, dut):
+    csms.call("TriggerMessage", requestedMessage="Heartbeat")
+
+
+@testcase("TC_X_03_CS", "a 2.1 case", ocpp="2.1", dut_kind="charging-station",
+          catches=["no-heartbeat"])
+def test_other_version(csms, dut):
+    raise AssertionError("must be deselected: no 2.1 DUT in this run")
+
+
+@testcase("TC_X_04_CS", "harness trouble", ocpp="2.0.1", dut_kind="charging-station",
+          catches=["no-heartbeat"])
+def test_harness_trouble(csms, dut):
+    raise RuntimeError("the lab's relay box is on fire")
+
+
+def test_plain():
+    pass
+"""
+
+
+@pytest.fixture
+def run(pytester: pytest.Pytester):
+    pytester.makepyfile(test_cases=CASES)
+
+    def go(*args: str) -> tuple[pytest.RunResult, dict]:
+        result = pytester.runpytest_subprocess(
+            "--report-dir", "out", "-p", "no:cacheprovider", *args
+        )
+        report = json.loads((pytester.path / "out" / "report.json").read_text())
+        return result, report
+
+    return go
+
+
+def test_verdicts_applicability_and_selection(run):
+    result, report = run()
+    cases = {case["id"]: case for case in report["cases"]}
+    assert set(cases) == {"TC_X_01_CS", "TC_X_02_CS", "TC_X_04_CS"}  # TC_X_03 deselected
+    assert cases["TC_X_01_CS"]["verdict"] == "skipped"
+    assert cases["TC_X_01_CS"]["reason"] == (
+        "not applicable: the DUT profile does not support reservation (features.reservation)"
+    )
+    assert cases["TC_X_02_CS"]["verdict"] == "passed"
+    assert cases["TC_X_04_CS"]["verdict"] == "error"
+    assert cases["TC_X_04_CS"]["reason"] == "RuntimeError: the lab's relay box is on fire"
+    assert report["summary"] == {"passed": 1, "failed": 0, "error": 1, "skipped": 1, "total": 3}
+    result.stdout.fnmatch_lines(
+        [
+            "*ocpp-harness verdicts*",
+            "*1 passed, 1 error, 1 skipped*",
+            "ERROR   TC_X_04_CS: RuntimeError: the lab's relay box*",
+        ]
+    )
+    result.assert_outcomes(passed=2, failed=1, skipped=1, deselected=1)
+
+
+def test_case_option_selects_exact_ids(run):
+    _, report = run("--case", "TC_X_02_CS")
+    assert [case["id"] for case in report["cases"]] == ["TC_X_02_CS"]
+
+
+def test_junit_carries_id_title_and_rule(run, pytester):
+    run()
+    junit = (pytester.path / "out" / "junit.xml").read_text()
+    assert 'name="ocpp_id" value="TC_X_04_CS"' in junit
+    assert 'name="title" value="harness trouble"' in junit
+    assert (pytester.path / "out" / "report.html").exists()
+
+
+def test_unwritable_report_dir_is_a_usage_error(pytester):
+    pytester.makepyfile(test_cases=CASES)
+    blocker = pytester.path / "file"
+    blocker.write_text("")
+    result = pytester.runpytest_subprocess("--report-dir", str(blocker / "sub"))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*--report-dir {blocker / 'sub'}: cannot write there*"])
+
+
+def test_fixture_outside_a_catalog_case_is_refused(pytester):
+    pytester.makepyfile("def test_x(csms):\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["*the 'csms/station' fixture is for catalog cases*"])
