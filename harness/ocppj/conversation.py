@@ -175,20 +175,27 @@ class Conversation:
                 )
             return Received(frame, None)
         assert isinstance(frame, Send)
-        return Received(frame, frame.action)
+        # SEND ids share the id space of CALLs (OCPP 2.1 §4.1.4); a SEND is not answered.
+        violations = self._check_reuse(frame)
+        self._peer_ids[frame.message_id] = (frame.action, frame.payload)
+        return Received(frame, frame.action, tuple(violations))
 
-    def _receive_call(self, frame: Call) -> Received:
-        violations = []
+    def _check_reuse(self, frame: Call | Send) -> list[ConversationViolation]:
         previous = self._peer_ids.get(frame.message_id)
         is_retry = previous == (frame.action, frame.payload) and self.version is not OcppVersion.V16
-        if previous is not None and not is_retry:
-            violations.append(
-                ConversationViolation(
-                    "ocppj.message-id-reused",
-                    f"CALL {frame.action} reuses message id {frame.message_id!r} of an "
-                    f"earlier {previous[0]}",
-                )
+        if previous is None or is_retry:
+            return []
+        kind = "CALL" if isinstance(frame, Call) else "SEND"
+        return [
+            ConversationViolation(
+                "ocppj.message-id-reused",
+                f"{kind} {frame.action} reuses message id {frame.message_id!r} of an earlier "
+                f"{previous[0]}",
             )
+        ]
+
+    def _receive_call(self, frame: Call) -> Received:
+        violations = self._check_reuse(frame)
         if self.theirs and frame.message_id not in self.theirs:
             open_id, open_action = next(iter(self.theirs.items()))
             severity = Severity.WARNING if self.version is OcppVersion.V16 else Severity.ERROR

@@ -173,7 +173,7 @@ def decode(text: str | bytes, version: OcppVersion) -> Frame | FramingViolation:
             "OCPP-J §4.1.2",
         )
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
         return _violation("ocppj.not-json", f"frame is not JSON: {exc}", "OCPP-J §4.1.2")
     if not isinstance(value, list):
@@ -300,8 +300,15 @@ def encode(frame: Frame) -> str:
 
 
 def encode_raw(value: Any) -> str:
-    """Serialise any JSON value: the way to build deliberately invalid frames."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """Serialise any JSON value: the way to build deliberately invalid frames.
+
+    NaN and Infinity are not JSON: to send them on purpose, use ``send_raw`` with text.
+    """
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _json_type(value: Any) -> str:

@@ -74,7 +74,10 @@ def schema_name(version: OcppVersion, action: str, response: bool) -> str:
 def _file_name(version: OcppVersion, action: str, response: bool) -> str:
     if version is OcppVersion.V16:
         return f"{action}{'Response' if response else ''}.json"
-    return f"{schema_name(version, action, response)}.json"
+    name = f"{schema_name(version, action, response)}.json"
+    if not response and not _schema_dir(version).joinpath(name).is_file():
+        return f"{action}.json"  # 2.1 SEND-only messages: NotifyPeriodicEventStream.json
+    return name
 
 
 def _schema_dir(version: OcppVersion):
@@ -83,19 +86,33 @@ def _schema_dir(version: OcppVersion):
 
 @functools.cache
 def known_actions(version: OcppVersion) -> frozenset[str]:
-    """Every action the version defines, read from the schema files that exist."""
-    suffix = "Response.json"
+    """Every action the version defines, read from the schema files that exist.
+
+    Includes the 2.1 messages that only travel as SEND (no Response schema).
+    """
     names = set()
     for entry in _schema_dir(version).iterdir():
-        if entry.name.endswith(suffix):
-            names.add(entry.name[: -len(suffix)])
+        if not entry.name.endswith(".json"):
+            continue
+        stem = entry.name[: -len(".json")]
+        for suffix in ("Response", "Request"):
+            if stem.endswith(suffix):
+                stem = stem[: -len(suffix)]
+                break
+        names.add(stem)
     return frozenset(names)
+
+
+#: a SEND is never answered (OCPP 2.1 §4.2.5); the only response-shaped payload is {}
+_NO_RESPONSE: dict[str, Any] = {"type": "object", "additionalProperties": False}
 
 
 @functools.cache
 def load_schema(version: OcppVersion, action: str, response: bool) -> dict[str, Any]:
     """The parsed schema file of an action's request or response (cached; do not mutate)."""
     path = _schema_dir(version).joinpath(_file_name(version, action, response))
+    if response and not path.is_file():
+        return _NO_RESPONSE
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -129,10 +146,16 @@ def validate_payload(
             )
         ]
     validator = _validator(version, action, response)
-    if validator.is_valid(payload):
-        return []
+    try:
+        if validator.is_valid(payload):
+            return []
+        errors = list(validator.iter_errors(payload))
+    except UnicodeEncodeError:
+        # JSON may escape a lone surrogate (\ud800); jsonschema-rs takes only valid
+        # Unicode. Check a copy with such characters replaced: the rules are the same.
+        errors = list(validator.iter_errors(_without_surrogates(payload)))
     violations = []
-    for error in validator.iter_errors(payload):
+    for error in errors:
         keyword = error.kind.name
         path = _json_path(error.instance_path)
         if keyword == "required":
@@ -142,6 +165,16 @@ def validate_payload(
             severity = Severity.WARNING
         violations.append(SchemaViolation(name, keyword, path, error.message, severity))
     return violations
+
+
+def _without_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    return value
 
 
 def _json_path(parts: list[str | int]) -> str:

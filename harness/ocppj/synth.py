@@ -34,7 +34,9 @@ def minimal_instance(schema: dict[str, Any], root: dict[str, Any] | None = None)
         if schema.get("format") == "uri":
             return "http://example.invalid/"
         return "x" * schema.get("minLength", 0)
-    if kind in ("integer", "number"):
+    if kind == "integer":
+        return int(schema.get("minimum", 0))  # 2.1 schemas write minimums as 0.0
+    if kind == "number":
         return schema.get("minimum", 0)
     if kind == "boolean":
         return False

@@ -374,16 +374,6 @@ def test_answer_to_a_send_is_unknown_id():
     assert rules(pair.inject(pair.station, CallResult("n-1", {}))) == ["ocppj.unknown-message-id"]
 
 
-SEND_REUSE_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: Conversation does not record SEND ids, so a 2.1 SEND reusing a CALL's id "
-    "(or a CALL reusing a SEND's) is not ocppj.message-id-reused (ocpp-facts §1: 2.1 SEND "
-    "ids are unique too)",
-)
-
-
-@SEND_REUSE_BUG
 def test_send_reusing_a_call_id_is_flagged():
     pair = Pair(V21)
     pair.send(pair.station, Call("m-1", "Heartbeat", {}))
@@ -392,7 +382,6 @@ def test_send_reusing_a_call_id_is_flagged():
     assert rules(got) == ["ocppj.message-id-reused"]
 
 
-@SEND_REUSE_BUG
 def test_call_reusing_a_send_id_is_flagged():
     pair = Pair(V21)
     pair.send(pair.station, Send("m-1", "NotifyPeriodicEventStream", {}))

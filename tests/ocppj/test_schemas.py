@@ -494,17 +494,9 @@ def _integers_that_are_floats(schema, instance, root, path="$"):
             )
 
 
-FLOAT_MINIMUM_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: synth.minimal_instance copies a schema's 'minimum' verbatim, so 2.1 integer "
-    'fields with "minimum": 0.0 get 0.0 and the harness sends e.g. "id":0.0 on the wire',
-)
-
-
 @pytest.mark.parametrize(
     "version",
-    [V16, V201, pytest.param(V21, marks=FLOAT_MINIMUM_BUG)],
+    [V16, V201, V21],
     ids=lambda v: v.value,
 )
 def test_minimal_instance_puts_ints_in_integer_fields(version):
@@ -518,25 +510,12 @@ def test_minimal_instance_puts_ints_in_integer_fields(version):
     assert not floats, floats
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: known_actions only lists actions with a *Response.json file, so 2.1's SEND "
-    "action NotifyPeriodicEventStream (NotifyPeriodicEventStream.json, no response) is an "
-    "unknown-action ERROR for a valid SEND",
-)
 def test_2_1_send_action_notify_periodic_event_stream_is_known():
     payload = {"id": 1, "pending": 0, "basetime": NOW, "data": [{"t": 0.5, "v": "230.1"}]}
     assert "NotifyPeriodicEventStream" in known_actions(V21)
     assert validate_payload(V21, "NotifyPeriodicEventStream", payload, response=False) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="bug: validate_payload raises UnicodeEncodeError when an invalid payload holds a "
-    "lone surrogate (JSON escape \\ud800, which decode accepts) instead of returning violations",
-)
 @pytest.mark.parametrize(
     "payload",
     [
