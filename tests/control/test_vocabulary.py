@@ -1,0 +1,53 @@
+"""The action vocabulary: every operator prompt formats with the parameters it declares."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from harness.control.vocabulary import ACTIONS, prompt_for
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+@pytest.mark.parametrize("name", sorted(ACTIONS))
+def test_every_prompt_formats_with_its_params(name: str) -> None:
+    spec = ACTIONS[name]
+    assert spec.name == name
+    assert spec.dut_kind in ("charging-station", "csms")
+    # Every placeholder is a declared parameter or the identity (else: KeyError).
+    assert _fields(spec.prompt) <= {*spec.params, "identity"}, spec.prompt
+    params = {param: f"<{param}>" for param in spec.params}
+    prompt = prompt_for(name, params, "CP1")
+    assert "{" not in prompt and "}" not in prompt, prompt
+    for field in _fields(spec.prompt):
+        assert (f"<{field}>" if field != "identity" else "CP1") in prompt
+    # Missing parameters are shown as "-", never as an unfilled template.
+    bare = prompt_for(name, {}, "CP1")
+    assert "{" not in bare and "}" not in bare, bare
+
+
+def test_prompt_words() -> None:
+    assert prompt_for("reboot", {}, "CP1") == "Power cycle (reboot) the charging station CP1"
+    assert (
+        prompt_for("plug_in", {"evse": 1, "connector": 2}, "CP1")
+        == "Plug a cable into EVSE 1 connector 2"
+    )
+    assert prompt_for("plug_in", {"evse": 1}, "CP1") == "Plug a cable into EVSE 1 connector -"
+    assert (
+        prompt_for("present_token", {"token": "04A2B3C4", "evse": 1}, "CP1")
+        == "Present the identification token 04A2B3C4 at EVSE 1"
+    )
+    assert prompt_for("reset", {"type": "Immediate"}, "CP1") == (
+        "Make the CSMS send a Reset (Immediate) to CP1"
+    )
+
+
+def test_unknown_action_gets_a_generic_prompt() -> None:
+    assert prompt_for("dance", {"style": "tango"}, "CP1") == (
+        "Do 'dance' on CP1 ({'style': 'tango'})"
+    )
+    assert prompt_for("dance", {}, "CP1") == "Do 'dance' on CP1 ({})"
