@@ -17,6 +17,7 @@ import json
 import os
 import select
 import shlex
+import signal
 import subprocess
 import sys
 import urllib.error
@@ -61,20 +62,31 @@ class ManualAdapter:
         prompt = prompt_for(action, params, self.identity)
         self.record(f"operator prompt: {prompt}")
         try:
-            tty = open(self.tty_path, "r+", buffering=1)  # noqa: SIM115 - closed below
+            # Unbuffered bytes: a terminal is not seekable, so text mode "r+" fails on it.
+            fd = os.open(self.tty_path, os.O_RDWR | os.O_NOCTTY)
         except OSError:
+            self.record("no terminal: step skipped")
             pytest.skip(f"operator step needed but no terminal: {prompt}")
-        with tty:
-            tty.write(
-                f"\n[ocpp-harness] {prompt}\n  Press Enter when done, or type n and Enter "
-                f"if it cannot be done ({self.timeout:g} s): "
+        try:
+            os.write(
+                fd,
+                (
+                    f"\n[ocpp-harness] {prompt}\n  Press Enter when done, or type n "
+                    f"and Enter if it cannot be done ({self.timeout:g} s): "
+                ).encode(),
             )
-            tty.flush()
-            ready, _, _ = select.select([tty], [], [], self.timeout)
+            ready, _, _ = select.select([fd], [], [], self.timeout)
             if not ready:
                 self.record("operator did not answer in time")
                 pytest.skip(f"operator did not confirm within {self.timeout:g} s: {prompt}")
-            answer = tty.readline().strip().lower()
+            data = os.read(fd, 1024)
+        finally:
+            os.close(fd)
+        if not data:
+            # End of input (a terminal that hung up) is not a confirmation.
+            self.record("terminal closed without an answer")
+            pytest.skip(f"operator terminal closed without an answer: {prompt}")
+        answer = data.decode("utf-8", "replace").strip().lower()
         if answer in ("n", "no", "s", "skip"):
             self.record("operator could not do it")
             pytest.skip(f"operator could not do: {prompt}")
@@ -103,35 +115,56 @@ class CommandAdapter:
             pytest.skip(f"no command configured for action {action!r} (control.commands.{action})")
         values = {k: shlex.quote(str(v)) for k, v in {**params, "identity": self.identity}.items()}
         try:
-            command = template.format(**values)
+            command = template.format_map(_PlainValues(values))
         except KeyError as exc:
             raise HarnessError(
                 f"control.commands.{action}: template uses {exc} but the action "
                 f"gives only {sorted(values)}",
                 "setup",
             ) from None
+        except (IndexError, ValueError, AttributeError) as exc:
+            raise HarnessError(
+                f"control.commands.{action}: malformed template ({exc}); write literal "
+                "braces as {{ and }}",
+                "setup",
+            ) from None
         self.record(f"command: {command}")
+        # Own process group, so a timeout ends everything the command started; no stdin,
+        # so a command that asks a question fails instead of waiting.
+        process = subprocess.Popen(
+            command,
+            shell=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         try:
-            done = subprocess.run(
-                command,
-                shell=True,
-                capture_output=True,
-                text=True,
-                timeout=self.timeout,
-                check=False,
-            )
+            stdout, stderr = process.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
             raise HarnessError(
                 f"control command for {action!r} did not finish within "
                 f"{self.timeout:g} s: {command}",
                 "setup",
             ) from None
-        if done.returncode != 0:
-            tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or [""]
+        if process.returncode != 0:
+            tail = (stderr or stdout).strip().splitlines()[-1:] or [""]
             raise HarnessError(
-                f"control command for {action!r} exited {done.returncode}: {tail[0]}", "setup"
+                f"control command for {action!r} exited {process.returncode}: {tail[0]}",
+                "setup",
             )
-        return {"stdout": done.stdout}
+        return {"stdout": stdout}
+
+
+class _PlainValues(dict):
+    """Template values that are plain strings: ``{identity.upper}`` cannot reach into
+    Python objects, because every value is a str and attribute access yields an error."""
+
+    def __getitem__(self, key: str) -> str:
+        return str(super().__getitem__(key))
 
 
 class HttpAdapter:
@@ -156,7 +189,9 @@ class HttpAdapter:
                 answer = json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")[:200]
-            if exc.code == 400 and "unknown action" in detail.lower():
+            if exc.code == 400 and any(
+                words in detail.lower() for words in ("unknown action", "unsupported action")
+            ):
                 pytest.skip(f"control service at {self.url} cannot do {action!r}")
             raise HarnessError(
                 f"control service at {self.url} answered HTTP {exc.code} to {action!r}: {detail}",

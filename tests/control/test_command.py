@@ -66,11 +66,6 @@ def test_command_exceeding_the_timeout() -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="needs pidfd_open (Linux)")
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: on timeout only the shell is killed; what it started keeps running",
-)
 def test_timeout_ends_what_the_command_started(tmp_path: Path) -> None:
     pid_file = tmp_path / "pid"
     adapter = CommandAdapter(
@@ -111,11 +106,6 @@ def test_unknown_placeholder_is_named() -> None:
     assert info.value.rule == "setup"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(IndexError, ValueError, AttributeError),
-    reason="bug: only KeyError from str.format is turned into a HarnessError",
-)
 @pytest.mark.parametrize(
     "template",
     [

@@ -66,12 +66,6 @@ def test_posts_action_and_params_and_returns_the_result(service: Service) -> Non
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=HarnessError,
-    reason="bug: HttpAdapter skips only when a 400 says 'unknown action', but ControlServer "
-    "(UnsupportedAction) says \"unsupported action 'dance'\": a harness error instead of a skip",
-)
 def test_action_the_service_cannot_do_skips(service: Service) -> None:
     adapter = HttpAdapter(service.url, 5)
     with pytest.raises(pytest.skip.Exception) as info:

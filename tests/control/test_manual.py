@@ -104,7 +104,6 @@ def test_no_terminal_skips_with_the_prompt(
     assert records[0] == f"operator prompt: {prompt}"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=BUG_TTY_OPEN)
 def test_enter_confirms(pty: tuple[int, str]) -> None:
     master, path = pty
     records: list[str] = []
@@ -115,7 +114,6 @@ def test_enter_confirms(pty: tuple[int, str]) -> None:
     assert records == [f"operator prompt: {REBOOT}", "operator confirmed"]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=BUG_TTY_OPEN)
 def test_n_means_cannot_do(pty: tuple[int, str]) -> None:
     master, path = pty
     records: list[str] = []
@@ -127,7 +125,6 @@ def test_n_means_cannot_do(pty: tuple[int, str]) -> None:
     assert records == [f"operator prompt: {PLUG_IN}", "operator could not do it"]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=BUG_TTY_OPEN)
 def test_no_answer_within_the_operator_timeout(pty: tuple[int, str]) -> None:
     master, path = pty
     records: list[str] = []
@@ -140,11 +137,6 @@ def test_no_answer_within_the_operator_timeout(pty: tuple[int, str]) -> None:
     assert records == [f"operator prompt: {REBOOT}", "operator did not answer in time"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: end of input (readline() == '') counts as the operator's confirmation",
-)
 def test_end_of_input_is_not_a_confirmation() -> None:
     # /dev/null opens, is "ready" at once and reads as end of file: nobody pressed Enter.
     adapter = ManualAdapter("CP1", _WAIT, tty_path=os.devnull)
