@@ -20,12 +20,6 @@ PLUG_IN = "Plug a cable into EVSE 1 connector 2"
 #: bound for the operator side of a pseudo-terminal exchange (never reached when green)
 _WAIT = 5.0
 
-BUG_TTY_OPEN = (
-    "bug: ManualAdapter opens the terminal with open(path, 'r+', buffering=1), which "
-    "builds a BufferedRandom and raises io.UnsupportedOperation (an OSError) because a "
-    "terminal is not seekable; every real terminal is treated as 'no terminal'"
-)
-
 
 @pytest.fixture
 def pty() -> Iterator[tuple[int, str]]:
