@@ -1,0 +1,1 @@
+"""Self-tests of the session and role facade, against the bundled simulators."""
