@@ -185,6 +185,8 @@ class _Connection:
     number: int
     websocket: Any
     conversation: Conversation
+    #: ids of raw frames the harness sent, whose answers bypass the conversation rules
+    raw_ids: set[str] = field(default_factory=set)
 
 
 class Session:
@@ -220,6 +222,8 @@ class Session:
         self._changed: asyncio.Event | None = None
         #: (allowed actions, rule) while the DUT may send no other CALL
         self.restriction: tuple[tuple[str, ...], str] | None = None
+        #: answers the DUT gave to frames sent with send_raw
+        self.raw_answers: list[Any] = []
         #: status of the last BootNotification the harness (as CSMS) answered
         self.boot_status: str | None = None
         #: messages the harness asked for with TriggerMessage (allowed while Pending)
@@ -361,17 +365,24 @@ class Session:
                 error = [
                     4,
                     frame.message_id or "-1",
-                    format_violation_code(self.version)
-                    if frame.rule == "ocppj.not-json"
-                    else "RpcFrameworkError"
-                    if self.version is not OcppVersion.V16
-                    else "ProtocolError",
+                    # 2.x: not a valid RPC frame; 1.6 has no RpcFrameworkError, and calls a
+                    # frame that does not fit the PDU structure a FormationViolation.
+                    "FormationViolation"
+                    if self.version is OcppVersion.V16
+                    else "RpcFrameworkError",
                     frame.message[:255],
                     {},
                 ]
                 await self._send_text(connection, encode_raw(error), None, "error reply")
             return
 
+        if isinstance(frame, CallResult | CallError) and frame.message_id in connection.raw_ids:
+            connection.raw_ids.discard(frame.message_id)
+            entry = self.trace.frame(IN, raw, frame)
+            entry.note = "answer to a raw frame"
+            self.raw_answers.append(frame)
+            self._notify()
+            return
         received = connection.conversation.receive(frame)
         violations = [*received.violations]
         response_to = None
@@ -517,10 +528,13 @@ class Session:
             return
         override = self.overrides.get(message.action)
         if override:
-            reply = (
-                override.pop(0) if len(override) > 1 or not _is_sticky(override[0]) else override[0]
-            )
-            reply = _unsticky(reply)
+            # One-off replies are used first, in order; an always-reply stays.
+            one_off = next((r for r in override if not _is_sticky(r)), None)
+            if one_off is not None:
+                override.remove(one_off)
+                reply = one_off
+            else:
+                reply = _unsticky(override[-1])
             if isinstance(reply, _ErrorReply):
                 self._answer(message, error=(reply.code, reply.description))
             elif callable(reply):
@@ -545,13 +559,7 @@ class Session:
             raise ScriptError(
                 f"{message.action} (message id {message.message_id}) was already answered"
             )
-        if message._hold is not None:
-            message._hold.cancel()
-        message.answered = True
         connection = self._current
-        if connection is None or connection.number != message.connection:
-            self.trace.event(f"reply to {message.action} not sent: its connection is closed")
-            return
         if error is not None:
             frame: Any = CallError(message.message_id, error[0], error[1][:255], {})
         else:
@@ -559,10 +567,17 @@ class Session:
             if validate:
                 problems = validate_payload(self.version, message.action, payload, response=True)
                 if problems:
+                    # Nothing changed yet: the script may still answer correctly.
                     raise ScriptError(
                         f"the harness's reply to {message.action} is not "
                         f"schema-valid: {problems[0]}"
                     )
+        if message._hold is not None:
+            message._hold.cancel()
+        message.answered = True
+        if connection is None or connection.number != message.connection:
+            self.trace.event(f"reply to {message.action} not sent: its connection is closed")
+            return
         message.answer = payload if error is None else error
         if message.action == "BootNotification" and error is None:
             self.boot_status = payload.get("status")
@@ -773,9 +788,18 @@ class Session:
                 f"cannot send: the {self.describe_peer} is not connected", "transport.not-connected"
             )
         frame = decode(text, self.version)
-        await self._send_text(
-            connection, text, None if isinstance(frame, FramingViolation) else frame, "raw frame"
-        )
+        if isinstance(frame, FramingViolation):
+            # A conformant peer answers an unreadable frame with a CALLERROR whose id is
+            # the frame's own when readable, else "-1" (OCPP-J §4.2.3).
+            connection.raw_ids.add(frame.message_id or "-1")
+        elif isinstance(frame, Call):
+            connection.raw_ids.add(frame.message_id)
+        entry = self.trace.frame(OUT, text, None if isinstance(frame, FramingViolation) else frame)
+        entry.note = "raw frame (sent as is, not checked)"
+        try:
+            await connection.websocket.send(text)
+        except ConnectionClosed:
+            entry.note += "; not delivered: connection closed"
 
     async def expect_silence(
         self, seconds: float, *, allow: tuple[str, ...], rule: str | None

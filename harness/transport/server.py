@@ -142,8 +142,8 @@ class CsmsServer:
         offered = ", ".join(subprotocols) if subprotocols else "none"
         self._reject(
             Rejection(
-                f"DUT offered subprotocol(s) {offered}; the profile's OCPP {self.version.value} "
-                f"needs {wanted!r}",
+                f"the station offered subprotocol(s) {offered}; the profile's OCPP "
+                f"{self.version.value} needs {wanted!r}",
                 "transport.subprotocol",
                 connection.request.path if connection.request else "",
             )

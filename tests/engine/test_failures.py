@@ -55,9 +55,10 @@ def test_invalid_json_from_the_station_fails_with_not_json(make_csms_bench) -> N
     assert failure.value.frame == "{not json"
     [entry] = [e for e in bench.frames(IN) if e.raw == "{not json"]
     assert entry.failing and not entry.valid and entry.message_type is None
-    # OCPP-J: answered with a CALLERROR whose message id is "-1"
+    # OCPP-J: answered with a CALLERROR whose message id is "-1"; text that is not JSON is
+    # not a valid RPC frame (RpcFrameworkError), as opposed to a bad payload (FormatViolation)
     errors = [json.loads(e.raw or "") for e in bench.frames(OUT) if e.note == "error reply"]
-    assert [e[:3] for e in errors] == [[4, "-1", "FormatViolation"]]
+    assert [e[:3] for e in errors] == [[4, "-1", "RpcFrameworkError"]]
 
 
 # -- only_allow --------------------------------------------------------------------------
@@ -184,16 +185,11 @@ def test_send_raw_puts_the_text_into_the_trace_as_sent(booted: CsmsBench) -> Non
 def test_send_raw_of_non_json_is_traced_verbatim(booted: CsmsBench) -> None:
     booted.role.send_raw("{this is not json")
 
-    [entry] = [e for e in booted.frames(OUT) if e.note == "raw frame"]
+    [entry] = [e for e in booted.frames(OUT) if (e.note or "").startswith("raw frame")]
     assert entry.raw == "{this is not json"
     assert entry.message_type is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: after send_raw of a broken frame, the DUT's conformant CALLERROR with "
-    "message id '-1' (OCPP-J 2.0.1 §4.2.3) is failed as ocppj.unknown-message-id",
-)
 def test_conformant_callerror_to_a_raw_broken_frame_does_not_fail(make_csms_bench) -> None:
     bench = settle_boot(make_csms_bench())
     bench.role.send_raw("{this is not json")

@@ -54,11 +54,6 @@ def test_will_reply_always_sticks(booted: CsmsBench) -> None:
     assert [_authorize(booted) for _ in range(3)] == ["Blocked"] * 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Session._answer_default pops an always=True reply when another "
-    "will_reply is queued behind it, so the sticky reply is used once and then lost",
-)
 def test_a_one_off_reply_after_an_always_reply_does_not_unstick_it(booted: CsmsBench) -> None:
     booted.role.will_reply("Authorize", always=True, idTokenInfo={"status": "Blocked"})
     booted.role.will_reply("Authorize", idTokenInfo={"status": "Expired"})
@@ -153,12 +148,6 @@ def test_reply_that_breaks_the_schema_is_a_script_error_naming_the_rule(
     assert booted.replies_to("Authorize") == []  # nothing invalid went out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Session._answer marks the message answered before validating the "
-    "reply, so after a schema-invalid reply() nothing is ever sent to the DUT and a "
-    "corrected reply() raises 'already answered'",
-)
 def test_after_an_invalid_reply_the_message_can_still_be_answered(booted: CsmsBench) -> None:
     assert booted.station is not None
     presented = booted.spawn(booted.station.act("present_token", {"token": "TOKEN-1"}))

@@ -85,7 +85,7 @@ def test_station_without_a_subprotocol_is_refused(make_csms_bench) -> None:
 
     assert failure.value.rule == "transport.subprotocol"
     assert str(failure.value) == (
-        "charging station connection refused: DUT offered subprotocol(s) none; the "
+        "charging station connection refused: the station offered subprotocol(s) none; the "
         "profile's OCPP 2.0.1 needs 'ocpp2.0.1' [transport.subprotocol]"
     )
     [rejection, *_] = bench.on_loop(lambda: list(bench.session.rejections))
