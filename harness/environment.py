@@ -168,6 +168,12 @@ class DutEnvironment:
             "evses": [(evse.id, evse.connectors) for evse in self.profile.layout],
         }
 
+    def _connector_count(self) -> int:
+        """StatusNotifications a station sends after boot: one per connector (1.6: and
+        one for connector 0, the charge point itself)."""
+        count = sum(len(evse.connectors) for evse in self.profile.layout)
+        return count + 1 if self.profile.ocpp is OcppVersion.V16 else count
+
     def _password(self) -> str | None:
         return self.profile.password.reveal() if self.profile.password else None
 
@@ -223,7 +229,7 @@ class DutEnvironment:
             adapter = self._adapter(session, finalizers, server_url=server.url)
             timeouts = self.profile.timeouts
             booted = self.loop.run(
-                session.wait_booted(timeouts.connect, timeouts.response),
+                session.wait_booted(timeouts.connect, timeouts.response, self._connector_count()),
                 timeouts.connect + timeouts.response,
             )
             if not booted:

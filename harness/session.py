@@ -98,6 +98,10 @@ ERROR_CODES = {
 ERROR_CODES[OcppVersion.V21] = ERROR_CODES[OcppVersion.V201]
 
 
+#: seconds a station's retry may come before the boot interval ends: timer granularity
+BOOT_INTERVAL_TOLERANCE = 0.01
+
+
 def format_violation_code(version: OcppVersion) -> str:
     return "FormationViolation" if version is OcppVersion.V16 else "FormatViolation"
 
@@ -226,6 +230,8 @@ class Session:
         self.raw_answers: list[Any] = []
         #: status of the last BootNotification the harness (as CSMS) answered
         self.boot_status: str | None = None
+        #: loop time before which the station must not boot again (Pending/Rejected)
+        self.boot_retry_at = 0.0
         #: messages the harness asked for with TriggerMessage (allowed while Pending)
         self.triggered: set[str] = set()
 
@@ -261,6 +267,7 @@ class Session:
         self.overrides = {}
         self.restriction = None
         self.boot_status = None
+        self.boot_retry_at = 0.0
         self.triggered = set()
         self.trace = Trace()
         self._mark = self._connections
@@ -496,23 +503,36 @@ class Session:
             self._answer_default(message)
 
     def _check_boot_gate(self, action: str, entry: TraceEntry, raw: str | bytes) -> None:
-        """While the harness's answer to BootNotification is Pending or Rejected, the
-        station sends nothing but BootNotification (2.0.1 B02.FR.02 and B03.FR.02; 1.6
-        §4.2.1), except what the CSMS asked for (TriggerMessage, a report)."""
-        if self.boot_status not in ("Pending", "Rejected") or action == "BootNotification":
+        """While the harness's answer to BootNotification is Pending or Rejected:
+
+        * the station sends nothing but BootNotification (2.0.1 B02.FR.02, B03.FR.02;
+          1.6 §4.2.1), except what the CSMS asked for (TriggerMessage, a report);
+        * and it boots again only once the interval of that answer has passed
+          (B02.FR.04, B03.FR.02), unless the CSMS triggered the BootNotification.
+        """
+        if self.boot_status not in ("Pending", "Rejected"):
             return
-        if self.boot_status == "Pending" and (
+        pending = self.boot_status == "Pending"
+        version16 = self.version is OcppVersion.V16
+        if action == "BootNotification":
+            early = asyncio.get_running_loop().time() - self.boot_retry_at
+            if early >= -BOOT_INTERVAL_TOLERANCE or action in self.triggered:
+                return
+            rule = "C16.4.2" if version16 else "B02.FR.04" if pending else "B03.FR.02"
+            self._fail(
+                f"{self.describe_peer} sent BootNotification again (frame {entry.seq}) "
+                f"{-early:.2f} s before the interval of the {self.boot_status} answer had "
+                "passed",
+                rule,
+                raw if isinstance(raw, str) else None,
+                entry,
+            )
+            return
+        if pending and (
             action in self.triggered or action in ("NotifyReport", "SecurityEventNotification")
         ):
             return
-        version16 = self.version is OcppVersion.V16
-        rule = (
-            "C16.4.2"
-            if version16
-            else "B02.FR.02"
-            if self.boot_status == "Pending"
-            else "B03.FR.02"
-        )
+        rule = "C16.4.2" if version16 else "B02.FR.02" if pending else "B03.FR.02"
         self._fail(
             f"{self.describe_peer} sent {action} (frame {entry.seq}) while its boot was "
             f"{self.boot_status}; only BootNotification is allowed until it is Accepted",
@@ -581,6 +601,8 @@ class Session:
         message.answer = payload if error is None else error
         if message.action == "BootNotification" and error is None:
             self.boot_status = payload.get("status")
+            interval = payload.get("interval", 0) if self.boot_status != "Accepted" else 0
+            self.boot_retry_at = asyncio.get_running_loop().time() + interval
         try:
             connection.conversation.send(frame)
         except LocalProtocolError as exc:
@@ -865,11 +887,15 @@ class Session:
         for message in self.received:
             message.claimed = True
 
-    async def wait_booted(self, connect_timeout: float, boot_timeout: float) -> bool:
+    async def wait_booted(
+        self, connect_timeout: float, boot_timeout: float, connectors: int = 1
+    ) -> bool:
         """Bring a station DUT to the *Booted* state before a case's steps begin.
 
         Waits for a connection; on a connection opened for this case, also for the
-        station's BootNotification (answered by default). Returns False if the DUT
+        station's BootNotification and its ``connectors`` StatusNotifications (answered
+        by default, bounded by ``boot_timeout``), so that what the station says while
+        booting does not spill into the case's first step. Returns False if the DUT
         never connected; a refused handshake raises its failure.
         """
         self.mode = Mode.WAITING
@@ -878,12 +904,13 @@ class Session:
             if not await self._wait(lambda: self.connected, connect_timeout):
                 return False
             if self._connections > fresh_from:
-                await self._wait(
-                    lambda: any(
-                        m.action == "BootNotification" and m.answered for m in self.received
-                    ),
-                    boot_timeout,
-                )
+
+                def booted() -> bool:
+                    boot = [m for m in self.received if m.action == "BootNotification"]
+                    status = [m for m in self.received if m.action == "StatusNotification"]
+                    return bool(boot) and boot[-1].answered and len(status) >= connectors
+
+                await self._wait(booted, boot_timeout)
             self.mark_seen()
             return True
         finally:

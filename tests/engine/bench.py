@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import json
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -37,6 +38,10 @@ FAST = SimTimers(
     message_timeout=2,
     interval_scale=0.05,
 )
+
+#: real-time protocol intervals, for checks of the boot interval itself (the harness
+#: fails a station that boots again before the interval it was given)
+REAL_TIME = dataclasses.replace(FAST, interval_scale=1.0)
 
 #: the harness's default boot interval: 300 protocol s = 15 s real, so no Heartbeat
 #: comes during a test unless the bench is made chatty
@@ -141,6 +146,7 @@ class CsmsBench(_Bench):
         defects: Sequence[str] = (),
         password: str | None = None,
         subscribe: Callable[[Any], None] | None = None,
+        timers: SimTimers = FAST,
     ) -> SimStation:
         station = SimStation(
             self.version,
@@ -148,7 +154,7 @@ class CsmsBench(_Bench):
             IDENTITY,
             password=password,
             defects=defects,
-            timers=FAST,
+            timers=timers,
             evses=self.evses,
             on_frame=subscribe,
         )

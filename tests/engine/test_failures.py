@@ -9,7 +9,7 @@ import time
 import pytest
 
 from harness.verdicts import DutFailure
-from tests.engine.bench import IN, OUT, CsmsBench, settle_boot
+from tests.engine.bench import IN, OUT, REAL_TIME, CsmsBench, settle_boot
 
 # -- a broken frame fails the wait at once ---------------------------------------------
 
@@ -127,10 +127,10 @@ def test_boot_gate_fails_from_the_set_up_too(make_csms_bench) -> None:
 def test_boot_gate_passes_a_conformant_pending_station(make_csms_bench) -> None:
     bench = make_csms_bench()
     bench.role.will_reply("BootNotification", status="Pending", interval=1)
-    bench.start_station()
+    bench.start_station(timers=REAL_TIME)  # the retry comes after a real second
     bench.role.expect("BootNotification")  # answered Pending (now or at the next step)
 
-    bench.role.expect("BootNotification", timeout=2)  # the retry after the interval
+    bench.role.expect("BootNotification", timeout=3)  # the retry after the interval
     statuses = bench.role.expect("StatusNotification", each_connector=True)
 
     assert [m["connectorStatus"] for m in statuses] == ["Available"]
@@ -139,6 +139,23 @@ def test_boot_gate_passes_a_conformant_pending_station(make_csms_bench) -> None:
         "Accepted",
     ]
     assert bench.failures() == []
+
+
+def test_boot_gate_fails_a_station_that_boots_again_before_the_interval(make_csms_bench) -> None:
+    bench = make_csms_bench()
+    bench.role.will_reply("BootNotification", status="Pending", interval=1)
+    bench.start_station()  # FAST timers: "1 s" lasts 50 ms, so the retry comes early
+    bench.role.expect("BootNotification")
+
+    with pytest.raises(DutFailure) as failure:
+        bench.role.expect("BootNotification", timeout=2)
+
+    assert failure.value.rule == "B02.FR.04"
+    assert re.fullmatch(
+        r"charging station sent BootNotification again \(frame \d+\) \d\.\d\d s before the "
+        r"interval of the Pending answer had passed \[B02\.FR\.04\]",
+        str(failure.value),
+    ), str(failure.value)
 
 
 # -- expect_silence ----------------------------------------------------------------------
