@@ -172,8 +172,14 @@ def decode(text: str | bytes, version: OcppVersion) -> Frame | FramingViolation:
             "binary WebSocket message; OCPP-J frames are UTF-8 text messages",
             "OCPP-J §4.1.2",
         )
+    if text.startswith("\ufeff"):
+        return _violation(
+            "ocppj.not-json",
+            "frame is not JSON: it starts with a UTF-8 BOM (byte order mark)",
+            "OCPP-J §4.1.2",
+        )
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = _DECODER.decode(text)
     except (ValueError, RecursionError) as exc:
         return _violation("ocppj.not-json", f"frame is not JSON: {exc}", "OCPP-J §4.1.2")
     if not isinstance(value, list):
@@ -309,6 +315,10 @@ def encode_raw(value: Any) -> str:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
+
+
+#: one decoder for every frame: json.loads with a hook would build a new one per call
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def _json_type(value: Any) -> str:
