@@ -42,6 +42,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.sync.client import connect as sync_connect
 
 from harness.loop import BackgroundLoop
 from harness.ocppj import OcppVersion
@@ -77,9 +78,10 @@ def echo_texts() -> Iterator[str]:
 
 BARE_ASYNC = "bare async"
 BARE_HOP = "bare + thread hop"
+BARE_SYNC = "bare sync client"
 HARNESS = "harness (sync facade)"
 SESSION = "harness Session.call"
-VARIANTS = (BARE_ASYNC, BARE_HOP, HARNESS, SESSION)
+VARIANTS = (BARE_ASYNC, BARE_HOP, BARE_SYNC, HARNESS, SESSION)
 
 #: the target of the brief: the harness's median at most 1.3 x the bare median
 TARGET_RATIO = 1.3
@@ -177,6 +179,9 @@ class RoundTripReport:
         return [
             ratio("harness / bare async (brief's ratio)", HARNESS, BARE_ASYNC, TARGET_RATIO),
             ratio("harness / bare + thread hop (fair)", HARNESS, BARE_HOP, TARGET_RATIO),
+            # websockets' own blocking client: what a synchronous caller of plain
+            # websockets gets (the issue's "bare echo, about 210 us" is of this kind)
+            ratio("harness / bare sync client", HARNESS, BARE_SYNC, TARGET_RATIO),
             ratio("Session.call / bare async (no hop either)", SESSION, BARE_ASYNC, None),
             ratio("bare + thread hop / bare async (hop alone)", BARE_HOP, BARE_ASYNC, None),
         ]
@@ -310,6 +315,9 @@ class Bench:
             return await connect(f"ws://{HOST}:{port}/echo", ping_interval=None, proxy=None)
 
         self.bare = self.loop.run(open_bare(), OP_TIMEOUT)
+        self.bare_sync = sync_connect(
+            f"ws://{HOST}:{port}/echo", proxy=None, open_timeout=OP_TIMEOUT
+        )
 
         async def begin() -> None:
             self.session.begin_case()  # as the pytest plugin does before each case
@@ -334,6 +342,9 @@ class Bench:
 
     def close(self) -> None:
         """Close clients and server (each bounded), then the loop thread."""
+
+        if getattr(self, "bare_sync", None) is not None:
+            self.bare_sync.close()
 
         async def shutdown() -> None:
             await self.session.close_current()
@@ -366,6 +377,17 @@ class Bench:
                 text = next(texts)
                 start = clock()
                 asyncio.run_coroutine_threadsafe(_echo_once(bare, text), target).result(OP_TIMEOUT)
+                samples.append(clock() - start)
+                if time.perf_counter() > deadline:
+                    break
+            return samples
+        if variant == BARE_SYNC:
+            sync, texts = self.bare_sync, self.echo_texts
+            for _ in range(n):
+                text = next(texts)
+                start = clock()
+                sync.send(text)
+                sync.recv(OP_TIMEOUT)
                 samples.append(clock() - start)
                 if time.perf_counter() > deadline:
                     break
