@@ -19,7 +19,7 @@ import pytest
 
 from harness.control.adapters import CommandAdapter, HttpAdapter, ManualAdapter, SimAdapter
 from harness.dut import DutProfile, profile_from_dict
-from harness.loop import BackgroundLoop
+from harness.loop import AnyLoop
 from harness.ocppj import OcppVersion
 from harness.roles import CsmsRole, StationRole
 from harness.session import Session
@@ -120,8 +120,11 @@ class Dut:
             session.scripting()
 
         loop.run(begin(), 5)
+        # The adapter may block (an operator, a lab service): it runs in a worker
+        # thread while the loop goes on answering the DUT.
+        bound = self.profile.timeouts.operator + self.profile.timeouts.response
         try:
-            result = self._adapter.act(action, params) or {}
+            result = loop.run_blocking(self._adapter.act, action, params, timeout=bound) or {}
         except Exception as exc:
             # A DUT that broke a rule while the action ran (say, a CSMS that sent an
             # invalid request and then choked on our error reply) fails the case; the
@@ -140,7 +143,7 @@ class DutEnvironment:
     """Run-long state for one DUT profile."""
 
     profile: DutProfile
-    loop: BackgroundLoop
+    loop: AnyLoop
     defects: tuple[str, ...] = ()
     hold_seconds: float = 2.0
     session: Session | None = None

@@ -1,9 +1,20 @@
-"""A background asyncio loop with a blocking facade, so test cases stay synchronous.
+"""Event loops behind the blocking facade, so test cases stay synchronous.
 
-Test cases read like OCTT steps and must not need asyncio. The harness runs one event
-loop in a daemon thread; the facade submits coroutines to it and blocks the test's
-thread until they finish, re-raising their exceptions there (as pytest-httpserver's
-``BlockingHTTPServer`` and Playwright's sync API do).
+Test cases read like OCTT steps and must not need asyncio. Two ways to run the loop:
+
+* :class:`DrivenLoop` (the harness's): the test's own thread runs the loop while it
+  waits in a harness call, and stops it when the call returns. No thread hop per
+  call (a hop alone costs more than a whole loopback round trip), no shared state
+  between threads. Between calls the loop does not run: what the DUT sends meanwhile
+  waits in the socket and is handled, in order, at the next call; a blocking step
+  (an operator prompt, a lab service) runs in a worker thread while the loop goes on
+  answering the DUT (``run_blocking``).
+* :class:`BackgroundLoop`: a loop in a daemon thread, for peers that must run while
+  the calling thread blocks on something else (a test that drives an HTTP service
+  with a blocking client, say).
+
+Both offer ``run(coro, timeout)``, which re-raises the coroutine's exceptions in the
+calling thread (as pytest-httpserver's ``BlockingHTTPServer`` does).
 """
 
 from __future__ import annotations
@@ -12,12 +23,12 @@ import asyncio
 import concurrent.futures
 import contextlib
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from harness.verdicts import HarnessError
 
-__all__ = ["BackgroundLoop"]
+__all__ = ["AnyLoop", "BackgroundLoop", "DrivenLoop"]
 
 T = TypeVar("T")
 
@@ -57,6 +68,10 @@ class BackgroundLoop:
     def call_soon(self, callback: Any, *args: Any) -> None:
         self.loop.call_soon_threadsafe(callback, *args)
 
+    def run_blocking(self, function: Callable[..., T], *args: Any, timeout: float) -> T:
+        """Run a blocking ``function`` here: the loop runs on in its own thread."""
+        return function(*args)
+
     def close(self) -> None:
         """Cancel what still runs, stop the loop and join its thread (bounded)."""
         if not self.loop.is_running():
@@ -73,3 +88,87 @@ class BackgroundLoop:
             asyncio.run_coroutine_threadsafe(_cancel_all(), self.loop).result(5)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
+
+
+#: bound on loop iterations spent letting started work (replies) reach the socket
+_SETTLE_STEPS = 50
+
+
+class DrivenLoop:
+    """An asyncio loop run by the calling thread, one harness call at a time."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._owner = threading.get_ident()
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
+        """Run ``coro`` to completion on the loop, bounded by ``timeout`` (+ grace).
+
+        From the owning thread the loop is run right here. From a worker thread (a
+        blocking step started by :meth:`run_blocking`) the coroutine is handed to the
+        loop, which the owning thread is running meanwhile.
+        """
+        if self.loop.is_running():
+            if threading.get_ident() == self._owner:
+                coro.close()
+                raise RuntimeError("DrivenLoop.run() called from inside the loop")
+            future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+            try:
+                return future.result(timeout + _GRACE)
+            except concurrent.futures.TimeoutError:
+                future.cancel()
+                raise HarnessError(
+                    f"harness operation did not finish within {timeout + _GRACE:.1f} s"
+                ) from None
+        return self.loop.run_until_complete(self._bounded(coro, timeout))
+
+    async def _bounded(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
+        try:
+            async with asyncio.timeout(timeout + _GRACE):
+                result = await coro
+        except TimeoutError:
+            raise HarnessError(
+                f"harness operation did not finish within {timeout + _GRACE:.1f} s"
+            ) from None
+        # Let what the operation started (replies being written) reach the socket
+        # before the loop stops: step while callbacks are ready, a bounded number of
+        # times. Work waiting for I/O resumes at the next call.
+        for _ in range(_SETTLE_STEPS):
+            if not self.loop._ready:  # type: ignore[attr-defined]  # asyncio's run queue
+                break
+            await asyncio.sleep(0)
+        return result
+
+    def run_blocking(self, function: Callable[..., T], *args: Any, timeout: float) -> T:
+        """Run a blocking ``function`` in a worker thread while the loop keeps going."""
+
+        async def in_worker() -> T:
+            return await self.loop.run_in_executor(None, function, *args)
+
+        return self.run(in_worker(), timeout)
+
+    def call_soon(self, callback: Any, *args: Any) -> None:
+        """Schedule ``callback`` on the loop (from any thread); it runs at the next call."""
+        self.loop.call_soon_threadsafe(callback, *args)
+
+    def close(self) -> None:
+        """Cancel what is still pending (bounded) and close the loop."""
+        if self.loop.is_closed() or self.loop.is_running():
+            return
+
+        async def cancel_all() -> None:
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.wait(tasks, timeout=2)
+
+        with contextlib.suppress(Exception):
+            self.loop.run_until_complete(cancel_all())
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+            self.loop.run_until_complete(self.loop.shutdown_default_executor())
+        self.loop.close()
+
+
+#: what the facade needs of a loop: ``run``, ``run_blocking``, ``call_soon``, ``close``
+AnyLoop = BackgroundLoop | DrivenLoop

@@ -17,7 +17,7 @@ import pytest
 
 from harness.dut import DutProfile, ProfileError, load_profile
 from harness.environment import DutEnvironment, defects_option, embedded_profiles
-from harness.loop import BackgroundLoop
+from harness.loop import DrivenLoop
 from harness.report.records import CaseRecord, RunRecord, verdict_of
 from harness.report.writer import ReportWriter
 from harness.testcase import TestCaseInfo
@@ -74,7 +74,7 @@ class HarnessRun:
     ) -> None:
         self.config = config
         self.profiles = profiles
-        self.loop: BackgroundLoop | None = None
+        self.loop: DrivenLoop | None = None
         self.environments: dict[tuple[str, str], DutEnvironment] = {}
         defects = defects_option(config.getoption("--sim-defect"))
         self.defects = defects
@@ -91,7 +91,7 @@ class HarnessRun:
         key = (profile.kind, profile.ocpp.value)
         if key not in self.environments:
             if self.loop is None:
-                self.loop = BackgroundLoop()
+                self.loop = DrivenLoop()
             self.environments[key] = DutEnvironment(
                 profile,
                 self.loop,

@@ -1,6 +1,6 @@
 """The API test cases use: ``CsmsRole`` (DUT = station) and ``StationRole`` (DUT = CSMS).
 
-A synchronous facade over the session on the background loop, so that a test case reads
+A synchronous facade over the session on the harness's loop, so that a test case reads
 like the numbered steps of an OCTT case and its author needs no asyncio::
 
     csms.will_reply("BootNotification", status="Accepted", interval=10)
@@ -20,7 +20,7 @@ import contextlib
 from collections.abc import Callable, Coroutine, Hashable, Iterator, Sequence
 from typing import Any
 
-from harness.loop import BackgroundLoop
+from harness.loop import AnyLoop
 from harness.ocppj import OcppVersion
 from harness.session import Message, Response, Session, error_reply, sticky
 from harness.trace import Trace
@@ -35,7 +35,7 @@ class Role:
 
     def __init__(
         self,
-        loop: BackgroundLoop,
+        loop: AnyLoop,
         session: Session,
         *,
         response_timeout: float,
@@ -222,7 +222,7 @@ class Role:
 class CsmsRole(Role):
     """The harness as CSMS; the DUT is a charging station that connects to ``url``."""
 
-    def __init__(self, loop: BackgroundLoop, session: Session, *, url: str, **kwargs: Any) -> None:
+    def __init__(self, loop: AnyLoop, session: Session, *, url: str, **kwargs: Any) -> None:
         super().__init__(loop, session, **kwargs)
         self.url = url
         self._seen_connection = False
@@ -255,7 +255,7 @@ class StationRole(Role):
 
     def __init__(
         self,
-        loop: BackgroundLoop,
+        loop: AnyLoop,
         session: Session,
         *,
         endpoint: str,

@@ -3,7 +3,8 @@
 Theory of operation
 -------------------
 All state lives on the harness's event loop; the role facade (``roles.py``) calls the
-``async`` methods here through :class:`~harness.loop.BackgroundLoop`.
+``async`` methods here through :class:`~harness.loop.DrivenLoop`, which the test's thread
+runs while it waits (so nothing here is shared between threads).
 
 Every frame the DUT sends is decoded, checked against the conversation rules and the
 schema, and written to the trace with its validation result. A broken rule of error
