@@ -110,6 +110,7 @@ class HarnessRun:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _CONFIG["config"] = config
     config.addinivalue_line("markers", "ocpp_testcase(info): an OCPP catalog test case")
     profile_path = config.getoption("--dut")
     try:
@@ -133,7 +134,13 @@ def pytest_configure(config: pytest.Config) -> None:
         if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
             config.option.htmlpath = str(directory / "report.html")
             config.option.self_contained_html = True
-    config.stash[_RUN] = HarnessRun(config, profiles, directory)
+    run = HarnessRun(config, profiles, directory)
+    config.stash[_RUN] = run
+    if config.pluginmanager.hasplugin("html"):
+        from harness.report.pytest_html_hooks import HtmlReportHooks
+
+        config.pluginmanager.register(HtmlReportHooks(run.record), "ocpp-harness-html")
+    config.pluginmanager.register(JunitNaming(), "ocpp-harness-junit")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -280,20 +287,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         run.record.add(record)
         if run.writer is not None:
             run.writer.write(run.record, complete=False)
-        _html_extras(item, report, record)
+    # pytest-html builds the row at teardown from every phase's report: all see the record.
+    report.ocpp_record = record  # type: ignore[attr-defined]
     return report
-
-
-def _html_extras(item: pytest.Item, report: pytest.TestReport, record: CaseRecord) -> None:
-    if not item.config.pluginmanager.hasplugin("html"):
-        return
-    from harness.report.html import trace_html
-
-    extras = getattr(report, "extras", [])
-    import pytest_html
-
-    extras.append(pytest_html.extras.html(trace_html(record)))
-    report.extras = extras
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -304,6 +300,47 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run.record.finish(interrupted=exitstatus in (pytest.ExitCode.INTERRUPTED,))
     if run.writer is not None:
         run.writer.write(run.record, complete=exitstatus != pytest.ExitCode.INTERRUPTED)
+
+
+class JunitNaming:
+    """JUnit XML for CI gates: the case id is the test name, the block its class, and the
+    element follows the verdict: <failure> when the DUT broke a rule, <error> when the
+    harness or the set-up broke (pytest's junitxml only knows in which phase it raised)."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        record = getattr(report, "ocpp_record", None)
+        xml = _junit(report)
+        if record is None or xml is None:
+            return
+        # junitxml drops its reporter when the case is finalized; never make a new one.
+        node_id = getattr(report, "id", report.nodeid)  # pytest 9 keys by report.id
+        reporter = xml.node_reporters.get((node_id, getattr(report, "node", None)))
+        if reporter is None:
+            return
+        reporter.attrs["name"] = record.id
+        reporter.attrs["classname"] = (
+            f"ocpp.{record.ocpp}.{record.dut_kind}.{record.block}".replace(" ", "_")
+        )
+        # pytest says failure for any exception in the body and error for any in set-up;
+        # the verdict says whose fault it was.
+        wanted = {"failed": "failure", "error": "error"}.get(record.verdict or "")
+        if wanted:
+            for node in reporter.nodes:
+                if node.tag in ("failure", "error"):
+                    node.tag = wanted
+
+
+def _junit(report: pytest.TestReport) -> Any:
+    config = _CONFIG.get("config")
+    if config is None:
+        return None
+    from _pytest.junitxml import xml_key
+
+    return config.stash.get(xml_key, None)
+
+
+_CONFIG: dict[str, pytest.Config] = {}
 
 
 def run_summary(config: pytest.Config) -> dict[str, int] | None:
