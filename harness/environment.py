@@ -108,11 +108,16 @@ class Dut:
         While it is being done the harness keeps answering the DUT (a device must not
         stall while an operator plugs a cable in).
         """
+        session = self._session
+        kind = "operator" if self.profile.control.adapter == "manual" else "act"
+        with session.trace.recording(kind, action + (f" {params}" if params else "")):
+            return self._act(action, params)
+
+    def _act(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
         loop = self._environment.loop
         session = self._session
 
         async def begin() -> None:
-            session.trace.step(f"action: {action}" + (f" {params}" if params else ""))
             session.mark_seen()
             session.waiting()
 

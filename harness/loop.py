@@ -120,7 +120,14 @@ class DrivenLoop:
                 raise HarnessError(
                     f"harness operation did not finish within {timeout + _GRACE:.1f} s"
                 ) from None
-        return self.loop.run_until_complete(self._bounded(coro, timeout))
+        bounded = self._bounded(coro, timeout)
+        try:
+            return self.loop.run_until_complete(bounded)
+        except BaseException:
+            # A loop that could not start (interrupted, closed) leaves both unawaited.
+            bounded.close()
+            coro.close()
+            raise
 
     async def _bounded(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
         try:

@@ -8,6 +8,8 @@ Fixtures for test cases: ``csms`` (the harness as CSMS, DUT = station), ``statio
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 import time
 from collections.abc import Generator
 from pathlib import Path
@@ -18,7 +20,7 @@ import pytest
 from harness.dut import DutProfile, ProfileError, load_profile
 from harness.environment import DutEnvironment, defects_option, embedded_profiles
 from harness.loop import DrivenLoop
-from harness.report.records import CaseRecord, RunRecord, verdict_of
+from harness.report.records import CaseRecord, RunRecord, utc_now_iso, verdict_of
 from harness.report.writer import ReportWriter
 from harness.testcase import TestCaseInfo
 from harness.verdicts import DutFailure
@@ -28,6 +30,7 @@ __all__ = ["run_summary"]
 _RUN = pytest.StashKey["HarnessRun"]()
 _ENV = pytest.StashKey[DutEnvironment]()
 _CASE = pytest.StashKey[CaseRecord]()
+_PREVIOUS_SIGTERM = pytest.StashKey[Any]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -80,6 +83,8 @@ class HarnessRun:
         self.defects = defects
         self.record = RunRecord.start(profiles, defects)
         self.writer = ReportWriter(report_dir) if report_dir else None
+        #: nodeid -> case id of the collected catalog cases
+        self.case_ids: dict[str, str] = {}
 
     def profile_for(self, info: TestCaseInfo) -> DutProfile | None:
         for profile in self.profiles:
@@ -109,8 +114,16 @@ class HarnessRun:
             self.loop.close()
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    """SIGTERM ends a run the way Ctrl-C does, so the reports are still written."""
+    raise KeyboardInterrupt(f"terminated by signal {signum}")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-html and junitxml read their paths
 def pytest_configure(config: pytest.Config) -> None:
     _CONFIG["config"] = config
+    if threading.current_thread() is threading.main_thread():
+        config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
     config.addinivalue_line("markers", "ocpp_testcase(info): an OCPP catalog test case")
     profile_path = config.getoption("--dut")
     try:
@@ -143,6 +156,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(JunitNaming(), "ocpp-harness-junit")
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    previous = config.stash.get(_PREVIOUS_SIGTERM, None)
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
+    _CONFIG.pop("config", None)
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     run = config.stash.get(_RUN, None)
     if run is None:
@@ -173,6 +193,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             drop.append(item)  # another version or DUT kind: not in this test plan
             continue
         item.extra_keyword_matches.add(info.id)
+        run.case_ids[item.nodeid] = info.id
         missing = [f for f in info.needs if not profile.supports(f)]
         present = [f for f in info.absent if profile.supports(f)]
         if missing:
@@ -278,6 +299,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         session = item.stash.get(_SESSION, None)
         if session is not None:
             record.trace = session.trace.to_json()
+            record.steps = [dict(step) for step in session.trace.steps]
             record.warnings = list(session.warnings)
         record.finish()
         if record.verdict is None:
@@ -285,6 +307,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         report.user_properties.extend(record.junit_properties())
         run = item.config.stash[_RUN]
         run.record.add(record)
+        run.record.running = None
         if run.writer is not None:
             run.writer.write(run.record, complete=False)
     # pytest-html builds the row at teardown from every phase's report: all see the record.
@@ -292,14 +315,31 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     return report
 
 
+def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    """Mark the case that starts, in the report on disk: a crash then shows where."""
+    config = _CONFIG.get("config")
+    run = config.stash.get(_RUN, None) if config is not None else None
+    if run is None or run.writer is None:
+        return
+    item_id = run.case_ids.get(nodeid)
+    if item_id is None:
+        return
+    run.record.running = {"id": item_id, "nodeid": nodeid, "started": utc_now_iso()}
+    run.writer.write(run.record, complete=False)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash.get(_RUN, None)
     if run is None:
         return
-    run.close()
-    run.record.finish(interrupted=exitstatus in (pytest.ExitCode.INTERRUPTED,))
-    if run.writer is not None:
-        run.writer.write(run.record, complete=exitstatus != pytest.ExitCode.INTERRUPTED)
+    interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+    try:
+        run.close()
+    finally:
+        # Whatever closing did, the report is written (and pytest-html's hook runs next).
+        run.record.finish(interrupted=interrupted)
+        if run.writer is not None:
+            run.writer.write(run.record, complete=not interrupted)
 
 
 class JunitNaming:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Callable, Coroutine, Hashable, Iterator, Sequence
 from typing import Any
 
@@ -69,8 +70,12 @@ class Role:
         """Hook for roles whose connection comes from the DUT (see CsmsRole)."""
 
     def step(self, text: str) -> None:
-        """Write a step of the case into the trace (shown in the report and diagram)."""
-        self._on_loop(lambda: self.session.trace.step(text))
+        """Write a note into the trace (shown in the report and diagram)."""
+        self.session.trace.step(text)
+
+    def _recording(self, kind: str, what: str) -> contextlib.AbstractContextManager[Any]:
+        """A step of the script, kept with its outcome in the trace and report.json."""
+        return self.session.trace.recording(kind, what)
 
     # -- expectations ----------------------------------------------------------------------
 
@@ -90,22 +95,23 @@ class Role:
         ``rule`` when nothing arrives in time (saying what arrived instead) or when the
         message arrives with other values.
         """
-        self._ensure_connected()
-        wait = timeout if timeout is not None else self.response_timeout
-        keys = wanted = None
-        if each_connector:
-            keys, wanted = self._connector_keys()
-        self.step(
-            f"expect {action}"
-            + (f" {fields}" if fields else "")
+        what = (
+            action
+            + (f" {_show(fields)}" if fields else "")
             + (" for each connector" if each_connector else "")
         )
-        return self._run(
-            self.session.expect(
-                action, fields, timeout=wait, rule=rule, keys=keys, wanted_keys=wanted
-            ),
-            wait,
-        )
+        with self._recording("expect", what):
+            self._ensure_connected()
+            wait = timeout if timeout is not None else self.response_timeout
+            keys = wanted = None
+            if each_connector:
+                keys, wanted = self._connector_keys()
+            return self._run(
+                self.session.expect(
+                    action, fields, timeout=wait, rule=rule, keys=keys, wanted_keys=wanted
+                ),
+                wait,
+            )
 
     def _connector_keys(self) -> tuple[Callable[[Message], Hashable], set[Hashable]]:
         if self.version is OcppVersion.V16:
@@ -118,12 +124,10 @@ class Role:
         self, seconds: float, *, allow: Sequence[str] = (), rule: str | None = None
     ) -> None:
         """Fail if the DUT sends any CALL (other than ``allow``) within ``seconds``."""
-        self._ensure_connected()
-        self.step(
-            f"expect silence for {seconds:g} s"
-            + (f" (allowed: {', '.join(allow)})" if allow else "")
-        )
-        self._run(self.session.expect_silence(seconds, allow=tuple(allow), rule=rule), seconds)
+        what = f"for {seconds:g} s" + (f" (allowed: {', '.join(allow)})" if allow else "")
+        with self._recording("expect silence", what):
+            self._ensure_connected()
+            self._run(self.session.expect_silence(seconds, allow=tuple(allow), rule=rule), seconds)
 
     @contextlib.contextmanager
     def only_allow(self, *actions: str, rule: str) -> Iterator[None]:
@@ -152,7 +156,9 @@ class Role:
         request. Use it before a step that makes the DUT send ``action``."""
         reply = payload if callable(payload) else {**(payload or {}), **fields}
         entry = sticky(reply) if always else reply
-        self._on_loop(lambda: self.session.overrides.setdefault(action, []).append(entry))
+        shown = "computed from the request" if callable(reply) else _show(reply)
+        with self._recording("will reply", f"{action} {shown}" + (" (always)" if always else "")):
+            self._on_loop(lambda: self.session.overrides.setdefault(action, []).append(entry))
 
     def will_reply_error(self, action: str, code: str, description: str = "") -> None:
         self._on_loop(
@@ -171,13 +177,16 @@ class Role:
     ) -> None:
         """Answer a message returned by :meth:`expect` with a CALLRESULT."""
         reply = {**(payload or {}), **fields}
-        self._run(
-            self.session.reply(message, payload=reply, validate=validate), self.response_timeout
-        )
+        with self._recording("reply", f"{message.action} {_show(reply)}"):
+            self._run(
+                self.session.reply(message, payload=reply, validate=validate),
+                self.response_timeout,
+            )
 
     def reply_error(self, message: Message, code: str, description: str = "") -> None:
         """Answer a message returned by :meth:`expect` with a CALLERROR."""
-        self._run(self.session.reply(message, error=(code, description)), self.response_timeout)
+        with self._recording("reply", f"{message.action} CALLERROR {code}"):
+            self._run(self.session.reply(message, error=(code, description)), self.response_timeout)
 
     # -- calling the DUT -------------------------------------------------------------------
 
@@ -192,27 +201,35 @@ class Role:
         **fields: Any,
     ) -> Response:
         """Send a CALL and return the DUT's :class:`Response` (CALLRESULT or CALLERROR)."""
-        self._ensure_connected()
-        wait = timeout if timeout is not None else self.response_timeout
         body = {**(payload or {}), **fields}
-        return self._run(
-            self.session.call(action, body, timeout=wait, rule=rule, validate=validate), wait
-        )
+        with self._recording("call", f"{action} {_show(body)}") as step:
+            self._ensure_connected()
+            wait = timeout if timeout is not None else self.response_timeout
+            response = self._run(
+                self.session.call(action, body, timeout=wait, rule=rule, validate=validate), wait
+            )
+            step["detail"] = (
+                f"CALLERROR {response.error_code}" if response.is_error else _show(response.payload)
+            )
+            return response
 
     def send_raw(self, text: str) -> None:
         """Send any text as one WebSocket message: for frames that break rules on purpose."""
-        self._ensure_connected()
-        self._run(self.session.send_raw(text), self.response_timeout)
+        with self._recording("send raw", _show(text)):
+            self._ensure_connected()
+            self._run(self.session.send_raw(text), self.response_timeout)
 
     # -- the connection --------------------------------------------------------------------
 
     def disconnect(self) -> None:
         """Close the current connection from the harness's side."""
-        self._run(self.session.close_current(), self.response_timeout)
+        with self._recording("disconnect", "harness closes the connection"):
+            self._run(self.session.close_current(), self.response_timeout)
 
     def expect_disconnect(self, *, timeout: float | None = None, rule: str | None = None) -> None:
         wait = timeout if timeout is not None else self.response_timeout
-        self._run(self.session.expect_disconnect(wait, rule), wait)
+        with self._recording("expect disconnect", f"within {wait:g} s"):
+            self._run(self.session.expect_disconnect(wait, rule), wait)
 
     @property
     def connected(self) -> bool:
@@ -246,8 +263,8 @@ class CsmsRole(Role):
     def expect_reconnect(self, *, timeout: float | None = None, rule: str | None = None) -> None:
         """Wait until the station opens a new connection (after a reboot or network loss)."""
         wait = timeout if timeout is not None else self.connect_timeout
-        self.step("expect the station to reconnect")
-        self._run(self.session.expect_reconnect(wait, rule), wait)
+        with self._recording("expect reconnect", f"within {wait:g} s"):
+            self._run(self.session.expect_reconnect(wait, rule), wait)
 
 
 class StationRole(Role):
@@ -272,7 +289,10 @@ class StationRole(Role):
 
     def connect(self) -> None:
         """Open the WebSocket connection to the CSMS (subprotocol and auth per profile)."""
-        self.step(f"connect to {self.endpoint} as {self.identity}")
+        with self._recording("connect", f"{self.endpoint} as {self.identity}"):
+            self._connect()
+
+    def _connect(self) -> None:
 
         async def open_and_serve() -> None:
             connection = await open_station_connection(
@@ -301,7 +321,17 @@ class StationRole(Role):
 
     def handshake(self, subprotocols: Sequence[str]) -> HandshakeResult:
         """Try one opening handshake offering ``subprotocols``; report what the CSMS did."""
-        self.step(f"handshake offering {', '.join(subprotocols) or 'no subprotocol'}")
+        with self._recording(
+            "handshake", f"offering {', '.join(subprotocols) or 'no subprotocol'}"
+        ) as step:
+            result = self._handshake(subprotocols)
+            step["detail"] = (
+                f"upgraded={result.upgraded} subprotocol={result.subprotocol} "
+                f"status={result.status} {result.detail}".strip()
+            )
+            return result
+
+    def _handshake(self, subprotocols: Sequence[str]) -> HandshakeResult:
         result = self._run(
             try_handshake(
                 self.endpoint,
@@ -313,8 +343,21 @@ class StationRole(Role):
             ),
             self.connect_timeout,
         )
-        self.step(
-            f"handshake result: upgraded={result.upgraded} "
-            f"subprotocol={result.subprotocol} status={result.status} {result.detail}"
-        )
         return result
+
+
+def _show(value: Any, limit: int = 160) -> str:
+    """A short one-line rendering of a payload for step records."""
+    text = (
+        value
+        if isinstance(value, str)
+        else json.dumps(value, ensure_ascii=False, default=_describe)
+    )
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe(value: Any) -> str:
+    if callable(value):
+        name = getattr(value, "__name__", "")
+        return "<check>" if name in ("", "<lambda>") else f"<check {name}>"
+    return str(value)

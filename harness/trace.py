@@ -8,7 +8,10 @@ start of the case, and the result of validating it.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -56,11 +59,47 @@ def describe(frame: Frame | None) -> tuple[str | None, str | None]:
 
 
 class Trace:
-    """Append-only record of one case; times are seconds since the case began."""
+    """Append-only record of one case; times are seconds since the case began.
+
+    Besides the frames it keeps the case's *steps* (expect, call, reply, an action, an
+    operator prompt …) with their outcome, so a report can say which step failed.
+    """
 
     def __init__(self) -> None:
         self.started = time.monotonic()
         self.entries: list[TraceEntry] = []
+        self.steps: list[dict[str, Any]] = []
+        self._lock = threading.Lock()  # the test's thread and a background loop may append
+
+    def _append(self, entry: TraceEntry) -> TraceEntry:
+        with self._lock:
+            entry.seq = len(self.entries)
+            self.entries.append(entry)
+        return entry
+
+    @contextlib.contextmanager
+    def recording(self, kind: str, what: str) -> Iterator[dict[str, Any]]:
+        """Record one step of the script and how it ended (ok, failed, error, skipped)."""
+        start = self._now()
+        step: dict[str, Any] = {
+            "seq": len(self.steps),
+            "t": start,
+            "kind": kind,
+            "what": what,
+            "outcome": "ok",
+        }
+        self.steps.append(step)
+        self.step(f"{kind} {what}")
+        try:
+            yield step
+        except BaseException as exc:
+            step["outcome"], step["detail"] = _outcome(exc)
+            rule = getattr(exc, "rule", None)
+            if rule:
+                step["rule"] = rule
+            raise
+        finally:
+            step["duration_s"] = round(self._now() - start, 6)
 
     def _now(self) -> float:
         return round(time.monotonic() - self.started, 6)
@@ -81,7 +120,7 @@ class Trace:
             text = raw
         message_type, frame_action = describe(frame)
         entry = TraceEntry(
-            seq=len(self.entries),
+            seq=0,
             t=self._now(),
             kind="frame",
             direction=direction,
@@ -91,16 +130,26 @@ class Trace:
             action=frame_action or action,
             note=note,
         )
-        self.entries.append(entry)
-        return entry
+        return self._append(entry)
 
     def event(self, text: str, kind: str = "event") -> TraceEntry:
-        entry = TraceEntry(seq=len(self.entries), t=self._now(), kind=kind, note=text)
-        self.entries.append(entry)
-        return entry
+        return self._append(TraceEntry(seq=0, t=self._now(), kind=kind, note=text))
 
     def step(self, text: str) -> TraceEntry:
         return self.event(text, kind="step")
 
     def to_json(self) -> list[dict[str, Any]]:
         return [entry.to_json() for entry in self.entries]
+
+
+def _outcome(exc: BaseException) -> tuple[str, str]:
+    """How a step ended, from what it raised: the DUT's fault, the harness's, or a skip."""
+    from harness.verdicts import DutFailure
+
+    first_line = str(exc).splitlines()[0] if str(exc) else ""
+    text = getattr(exc, "reason", None) or first_line
+    if isinstance(exc, DutFailure | AssertionError):
+        return "failed", text
+    if type(exc).__name__ in ("Skipped", "XFailed"):
+        return "skipped", str(getattr(exc, "msg", text))
+    return "error", f"{type(exc).__name__}: {text}".rstrip(": ")

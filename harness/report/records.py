@@ -14,9 +14,13 @@ from harness import __version__
 from harness.testcase import TestCaseInfo
 from harness.verdicts import DutFailure, HarnessError
 
-__all__ = ["VERDICTS", "CaseRecord", "RunRecord", "verdict_of"]
+__all__ = ["VERDICTS", "CaseRecord", "RunRecord", "utc_now_iso", "verdict_of"]
 
 VERDICTS = ("passed", "failed", "error", "skipped")
+
+
+def utc_now_iso() -> str:
+    return _utc()
 
 
 def _utc() -> str:
@@ -70,6 +74,7 @@ class CaseRecord:
     duration_s: float = 0.0
     started: str = ""
     trace: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @classmethod
@@ -117,6 +122,7 @@ class CaseRecord:
             "duration_s": self.duration_s,
             "started": self.started,
             "warnings": self.warnings,
+            "steps": self.steps,
             "trace": self.trace,
         }
 
@@ -130,6 +136,8 @@ class RunRecord:
     finished: str | None = None
     interrupted: bool = False
     cases: list[CaseRecord] = field(default_factory=list)
+    #: the case that was running when the report was written (a crash leaves it here)
+    running: dict[str, str] | None = None
     _t0: float = field(default_factory=time.monotonic)
 
     @classmethod
@@ -164,5 +172,12 @@ class RunRecord:
                 "sim_defects": self.defects,
             },
             "summary": {**self.summary(), "total": len(self.cases)},
+            "running": self.running,
+            "note": ""
+            if self.cases or not complete
+            else (
+                "no applicable case: nothing in the catalog matched the DUT profile and the "
+                "selection"
+            ),
             "cases": [case.to_json() for case in self.cases],
         }

@@ -1,0 +1,74 @@
+"""A run stopped halfway still leaves a report: valid report.json with complete=false,
+the case that was running, and a readable report.html.
+
+The run is interrupted as an operator or a CI runner would: SIGINT (Ctrl-C) or SIGTERM,
+sent once the first case has finished (read from the run's progress output, so no
+guessing with sleeps).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.helpers import validate_report
+
+WAIT = 60
+
+
+def _wait_for_progress(process: subprocess.Popen[bytes]) -> None:
+    """Block (bounded) until pytest has printed two results: the first case is then
+    completely done (a result character comes at the end of the call phase, before the
+    case's teardown records it)."""
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + WAIT
+    seen = b""
+    while time.monotonic() < deadline:
+        if not selector.select(deadline - time.monotonic()):
+            break
+        chunk = os.read(process.stdout.fileno(), 1)
+        if not chunk:
+            break
+        seen += chunk
+        if seen.count(b".") >= 2 and b"passed" not in seen:
+            return
+    raise AssertionError(f"no case finished within {WAIT} s: {seen[-500:]!r}")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupted_run_leaves_a_valid_incomplete_report(tmp_path, signum):
+    report_dir = tmp_path / "r"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harness.cli", "run", "--report-dir", str(report_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        _wait_for_progress(process)
+        process.send_signal(signum)
+        process.wait(WAIT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        process.stdout.close()
+    assert process.returncode == 3  # interrupted: not a pass, not a DUT failure
+
+    report = json.loads((report_dir / "report.json").read_text())
+    validate_report(report)
+    assert report["complete"] is False
+    assert report["run"]["interrupted"] is True
+    assert 1 <= report["summary"]["total"] < 16
+    if report["running"] is not None:  # interrupted inside a case: it is named
+        assert report["running"]["id"].startswith("TC_")
+    html = (report_dir / "report.html").read_text()
+    assert "ocpp-harness report" in html and "</html>" in html
