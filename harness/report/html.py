@@ -107,11 +107,17 @@ def case_cells(record: CaseRecord | None) -> list[str]:
 
 
 def _pretty(raw: str) -> str:
-    """A frame for reading: pretty JSON when it parses, else the text as it came."""
+    """A frame for reading: its payload pretty-printed (type, action and id have their
+    own columns); a CALLERROR as code and description; anything else as it came."""
     try:
         value = json.loads(raw)
     except ValueError:
         return raw
+    if isinstance(value, list) and len(value) >= 3 and isinstance(value[-1], dict):
+        if value[0] in (4, 5) and len(value) == 5:
+            details = json.dumps(value[4], ensure_ascii=False) if value[4] else ""
+            return f"{value[2]}: {value[3]}" + (f"\n{details}" if details else "")
+        return json.dumps(value[-1], indent=1, ensure_ascii=False)
     return json.dumps(value, indent=1, ensure_ascii=False)
 
 
