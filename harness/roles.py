@@ -213,8 +213,9 @@ class Role:
             )
             return response
 
-    def send_raw(self, text: str) -> None:
-        """Send any text as one WebSocket message: for frames that break rules on purpose."""
+    def send_raw(self, text: str | bytes) -> None:
+        """Send any text (or bytes, as a binary message) as one WebSocket message: for
+        frames that break rules on purpose."""
         with self._recording("send raw", _show(text)):
             self._ensure_connected()
             self._run(self.session.send_raw(text), self.response_timeout)

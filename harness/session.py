@@ -804,7 +804,7 @@ class Session:
         finally:
             self.mode = Mode.SCRIPTING
 
-    async def send_raw(self, text: str) -> None:
+    async def send_raw(self, text: str | bytes) -> None:
         connection = self._current
         if connection is None:
             raise DutFailure(
@@ -818,7 +818,8 @@ class Session:
         elif isinstance(frame, Call):
             connection.raw_ids.add(frame.message_id)
         entry = self.trace.frame(OUT, text, None if isinstance(frame, FramingViolation) else frame)
-        entry.note = "raw frame (sent as is, not checked)"
+        raw_note = "raw frame (sent as is, not checked)"
+        entry.note = f"{entry.note}; {raw_note}" if entry.note else raw_note
         try:
             await connection.websocket.send(text)
         except ConnectionClosed:

@@ -114,8 +114,10 @@ class Trace:
         note: str | None = None,
     ) -> TraceEntry:
         if isinstance(raw, bytes | bytearray):
-            text = raw.decode("utf-8", errors="backslashreplace")
-            note = note or "binary WebSocket message"
+            # Shown escaped: bytes that are not UTF-8 and control characters as \xNN.
+            decoded = bytes(raw).decode("utf-8", errors="backslashreplace")
+            text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in decoded)
+            note = note or f"binary WebSocket message ({len(raw)} bytes), shown escaped"
         else:
             text = raw
         message_type, frame_action = describe(frame)

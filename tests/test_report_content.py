@@ -1,0 +1,115 @@
+"""What the reports show for awkward content: huge frames, binary frames, no cases."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pytest
+
+from tests.helpers import run_cli, validate_report
+
+CASES = """
+from harness import testcase
+
+
+@testcase("TC_Y_01_CS", "a 1 MB frame", ocpp="2.0.1", dut_kind="charging-station",
+          catches=["no-heartbeat"])
+def test_huge_frame(csms, dut):
+    csms.call("DataTransfer", vendorId="ocpp-harness", data="A" * 1_000_000)
+
+
+@testcase("TC_Y_02_CS", "a binary frame", ocpp="2.0.1", dut_kind="charging-station",
+          catches=["no-heartbeat"])
+def test_binary_frame(csms, dut):
+    csms.send_raw(b"\\xff\\xfe\\x00<binary>&")
+    csms.call("TriggerMessage", requestedMessage="Heartbeat")
+"""
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> dict:
+    pytester_dir = tmp_path_factory.mktemp("content")
+    (pytester_dir / "test_content.py").write_text(CASES)
+    import subprocess
+    import sys
+
+    out = pytester_dir / "out"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(pytester_dir / "test_content.py"),
+            "--report-dir",
+            str(out),
+            "-p",
+            "no:cacheprovider",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=pytester_dir,
+    )
+    report = json.loads((out / "report.json").read_text())
+    validate_report(report)
+    return {"json": report, "html": (out / "report.html").read_text()}
+
+
+def _row_html(page: str) -> str:
+    """The HTML of every row and its details, from pytest-html's data blob."""
+    blob = re.search(r'data-jsonblob="([^"]*)"', page)
+    assert blob, "no data blob in report.html"
+    data = json.loads(html.unescape(blob.group(1)))
+    parts = []
+    for runs in data["tests"].values():
+        for test in runs:
+            parts += test.get("resultsTableRow", []) + test.get("log", "").split("\n")
+    return "\n".join(parts)
+
+
+def _case(reports: dict, case_id: str) -> dict:
+    return next(c for c in reports["json"]["cases"] if c["id"] == case_id)
+
+
+def test_huge_frame_is_whole_in_json_and_cut_in_html(reports):
+    frames = [e for e in _case(reports, "TC_Y_01_CS")["trace"] if e["kind"] == "frame"]
+    big = max(frames, key=lambda e: len(e["raw"]))
+    assert len(big["raw"]) > 1_000_000
+    html = reports["html"]
+    assert "frame cut here: 1,000,0" in html
+    assert "the full frame is in report.json" in html
+    assert len(html) < 400_000  # the page itself stays light
+
+
+def test_binary_frame_is_escaped(reports):
+    case = _case(reports, "TC_Y_02_CS")
+    assert case["verdict"] == "passed", case["reason"]
+    sent = [e for e in case["trace"] if e["kind"] == "frame" and "binary" in (e.get("note") or "")]
+    assert sent and sent[0]["raw"] == "\\xff\\xfe\\x00<binary>&"
+    # pytest-html keeps each row's HTML in a JSON blob; our fragment must escape the frame
+    fragments = _row_html(reports["html"])
+    assert "\\xff\\xfe\\x00&lt;binary&gt;&amp;" in fragments
+    assert "<binary>" not in fragments
+
+
+def test_zero_applicable_cases_says_so(tmp_path):
+    run = run_cli("run", "--case", "TC_DOES_NOT_EXIST", report_dir=tmp_path / "r")
+    assert run.code == 0
+    assert run.report["summary"]["total"] == 0
+    assert run.report["note"].startswith("no applicable case")
+    assert "No applicable case" in (tmp_path / "r" / "report.html").read_text()
+
+
+def test_unwritable_report_dir_is_exit_2_with_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    run = run_cli("run", "--report-dir", str(blocker / "sub"), "--case", "TC_B_06_CS")
+    assert run.code == 2
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert lines == [
+        f"ERROR: --report-dir {blocker / 'sub'}: cannot write there (Not a directory)"
+    ], run.stderr
