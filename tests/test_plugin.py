@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -82,10 +83,40 @@ def test_case_option_selects_exact_ids(run):
 
 def test_junit_carries_id_title_and_rule(run, pytester):
     run()
-    junit = (pytester.path / "out" / "junit.xml").read_text()
-    assert 'name="ocpp_id" value="TC_X_04_CS"' in junit
-    assert 'name="title" value="harness trouble"' in junit
+    suite = ET.parse(pytester.path / "out" / "junit.xml").getroot()
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    # the case id is the test name; the block is the class
+    assert {"TC_X_01_CS", "TC_X_02_CS", "TC_X_04_CS", "test_plain"} <= set(cases)
+    trouble = cases["TC_X_04_CS"]
+    assert trouble.get("classname") == "ocpp.2.0.1.charging-station.X"
+    props = {p.get("name"): p.get("value") for p in trouble.iter("property")}
+    assert props["ocpp_id"] == "TC_X_04_CS" and props["title"] == "harness trouble"
+    assert props["verdict"] == "error" and props["rule"] == "harness"
+    # a harness error is an <error>, not a <failure>
+    assert trouble.find("error") is not None and trouble.find("failure") is None
     assert (pytester.path / "out" / "report.html").exists()
+
+
+def test_junit_failure_carries_reason_and_rule(pytester):
+    pytester.makepyfile(
+        test_failing="""
+from harness import DutFailure, testcase
+
+
+@testcase("TC_X_09_CS", "a DUT failure", ocpp="2.0.1", dut_kind="charging-station",
+          requirements=["B01.FR.05"], catches=["no-heartbeat"])
+def test_dut_failure(csms, dut):
+    raise DutFailure("StatusNotification says Unavailable", "B01.FR.05")
+"""
+    )
+    pytester.runpytest_subprocess("--report-dir", "out", "-p", "no:cacheprovider")
+    suite = ET.parse(pytester.path / "out" / "junit.xml").getroot()
+    case = next(c for c in suite.iter("testcase") if c.get("name") == "TC_X_09_CS")
+    failure = case.find("failure")
+    assert failure is not None and case.find("error") is None
+    assert "StatusNotification says Unavailable [B01.FR.05]" in failure.get("message")
+    props = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert props["requirement"] == "B01.FR.05" and props["rule"] == "B01.FR.05"
 
 
 def test_unwritable_report_dir_is_a_usage_error(pytester):
