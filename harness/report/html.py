@@ -55,6 +55,8 @@ _STYLE = """
 .ocpp-filters { margin: 6px 0; font-size: 13px; }
 .ocpp-note { color: #57606a; font-size: 12px; }
 .ocpp-case-head { font-size: 13px; margin: 4px 0; }
+/* a case's details hold a diagram and a trace: give them room (pytest-html: 230px) */
+.logwrapper { max-height: 900px; background-color: #f6f8fa; }
 </style>
 """
 
@@ -227,7 +229,14 @@ def run_header(run: RunRecord) -> str:
         )
         + "</table>"
     )
-    for profile in run.profiles:
+    # The DUTs this run's cases ran against (all of them when none ran).
+    used = {(case.dut_kind, case.ocpp) for case in run.cases}
+    profiles = [
+        p
+        for p in run.profiles
+        if not used or (p.get("dut", {}).get("kind"), p.get("dut", {}).get("ocpp")) in used
+    ]
+    for profile in profiles:
         dut = profile.get("dut", {})
         features = profile.get("features", {}) or {}
         supported = sorted(k for k, v in features.items() if v)
