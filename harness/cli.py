@@ -3,6 +3,7 @@
     ocpp-harness run [--dut PROFILE] [--report-dir DIR] [-k EXPR] [-- PYTEST-ARGS…]
     ocpp-harness list [--format text|json] [--dut PROFILE]
     ocpp-harness check-profile FILE
+    ocpp-harness report diff OLD.json NEW.json
     ocpp-harness sim station|csms …
 
 Exit codes of ``run``: 0 every case passed or was skipped (or none applied); 1 a case
@@ -98,6 +99,10 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-profile", help="validate a DUT profile")
     check.add_argument("file")
 
+    from harness.report.diff import add_report_subparser
+
+    add_report_subparser(commands)
+
     try:
         from harness.sim.cli import add_sim_subparsers
     except ImportError:  # pragma: no cover - the simulators are part of the package
@@ -115,6 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _list(args)
     if args.command == "check-profile":
         return _check_profile(args.file)
+    if args.command == "report":
+        from harness.report.diff import run_report
+
+        return run_report(args)
     from harness.sim.cli import run_sim
 
     return run_sim(args)
