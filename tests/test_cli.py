@@ -69,3 +69,24 @@ def test_run_with_no_applicable_case_exits_0(tmp_path):
     run = run_cli("run", "--case", "TC_NOPE", report_dir=tmp_path / "r")
     assert run.code == 0
     assert run.report["summary"]["total"] == 0
+
+
+def test_report_diff_gate_through_the_cli(tmp_path):
+    good = run_cli("run", "--case", "TC_B_06_CS", report_dir=tmp_path / "good")
+    bad = run_cli(
+        "run",
+        "--case",
+        "TC_B_06_CS",
+        "--sim-defect",
+        "sends-invalid-json",
+        report_dir=tmp_path / "bad",
+    )
+    assert (good.code, bad.code) == (0, 1)
+    old, new = tmp_path / "good" / "report.json", tmp_path / "bad" / "report.json"
+    regression = run_cli("report", "diff", str(old), str(new))
+    assert regression.code == 1
+    assert "TC_B_06_CS (2.0.1, charging-station): passed -> failed" in regression.stdout
+    assert "[ocppj.not-json]" in regression.stdout
+    fixed = run_cli("report", "diff", str(new), str(old))
+    assert fixed.code == 0
+    assert fixed.stdout.strip().endswith("no regression")
