@@ -36,6 +36,20 @@ T = TypeVar("T")
 _GRACE = 5.0
 
 
+def _overrun(timeout: float) -> HarnessError:
+    return HarnessError(f"harness operation did not finish within {timeout + _GRACE:.1f} s")
+
+
+def _hand_over(coro: Coroutine[Any, Any, T], loop: asyncio.AbstractEventLoop, timeout: float) -> T:
+    """Run ``coro`` on ``loop``, which another thread is running, and wait (bounded)."""
+    future = asyncio.run_coroutine_threadsafe(coro, loop)
+    try:
+        return future.result(timeout + _GRACE)
+    except concurrent.futures.TimeoutError:
+        future.cancel()
+        raise _overrun(timeout) from None
+
+
 class BackgroundLoop:
     """One asyncio loop in a daemon thread."""
 
@@ -56,14 +70,7 @@ class BackgroundLoop:
         """
         if threading.current_thread() is self._thread:
             raise RuntimeError("BackgroundLoop.run() called from the loop thread")
-        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        try:
-            return future.result(timeout + _GRACE)
-        except concurrent.futures.TimeoutError:
-            future.cancel()
-            raise HarnessError(
-                f"harness operation did not finish within {timeout + _GRACE:.1f} s"
-            ) from None
+        return _hand_over(coro, self.loop, timeout)
 
     def call_soon(self, callback: Any, *args: Any) -> None:
         self.loop.call_soon_threadsafe(callback, *args)
@@ -112,14 +119,7 @@ class DrivenLoop:
             if threading.get_ident() == self._owner:
                 coro.close()
                 raise RuntimeError("DrivenLoop.run() called from inside the loop")
-            future = asyncio.run_coroutine_threadsafe(coro, self.loop)
-            try:
-                return future.result(timeout + _GRACE)
-            except concurrent.futures.TimeoutError:
-                future.cancel()
-                raise HarnessError(
-                    f"harness operation did not finish within {timeout + _GRACE:.1f} s"
-                ) from None
+            return _hand_over(coro, self.loop, timeout)
         bounded = self._bounded(coro, timeout)
         try:
             return self.loop.run_until_complete(bounded)
@@ -134,9 +134,7 @@ class DrivenLoop:
             async with asyncio.timeout(timeout + _GRACE):
                 result = await coro
         except TimeoutError:
-            raise HarnessError(
-                f"harness operation did not finish within {timeout + _GRACE:.1f} s"
-            ) from None
+            raise _overrun(timeout) from None
         # Let what the operation started (replies being written) reach the socket
         # before the loop stops: step while callbacks are ready, a bounded number of
         # times. Work waiting for I/O resumes at the next call.

@@ -9,6 +9,7 @@ from simkit import Link, linked, run
 
 from harness.ocppj import Call, CallResult, OcppVersion
 from harness.sim import CallErrorReceived, SimStation
+from harness.spec import OCPP16_REQUIRED_CORE_KEYS
 
 VERSIONS = ["1.6", "2.0.1"]
 
@@ -301,29 +302,7 @@ def test_get_base_report_v201() -> None:
     run(scenario())
 
 
-REQUIRED_16_KEYS = {
-    "AuthorizeRemoteTxRequests",
-    "ClockAlignedDataInterval",
-    "ConnectionTimeOut",
-    "ConnectorPhaseRotation",
-    "GetConfigurationMaxKeys",
-    "HeartbeatInterval",
-    "LocalAuthorizeOffline",
-    "LocalPreauthorize",
-    "MeterValuesAlignedData",
-    "MeterValuesSampledData",
-    "MeterValueSampleInterval",
-    "NumberOfConnectors",
-    "ResetRetries",
-    "StopTransactionOnEVSideDisconnect",
-    "StopTransactionOnInvalidId",
-    "StopTxnAlignedData",
-    "StopTxnSampledData",
-    "SupportedFeatureProfiles",
-    "TransactionMessageAttempts",
-    "TransactionMessageRetryInterval",
-    "UnlockConnectorOnEVSideDisconnect",
-}
+REQUIRED_16_KEYS = set(OCPP16_REQUIRED_CORE_KEYS)
 
 
 def test_get_and_change_configuration_v16() -> None:

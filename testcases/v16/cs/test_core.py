@@ -1,33 +1,9 @@
 """OCPP 1.6 Core — the DUT is a charge point (harness = central system)."""
 
 from harness import DutFailure, testcase
+from harness.spec import OCPP16_REQUIRED_CORE_KEYS
 
 BLOCK = "Core"
-
-#: OCPP 1.6 §9.1: the configuration keys every charge point has
-REQUIRED_CORE_KEYS = (
-    "AuthorizeRemoteTxRequests",
-    "ClockAlignedDataInterval",
-    "ConnectionTimeOut",
-    "ConnectorPhaseRotation",
-    "GetConfigurationMaxKeys",
-    "HeartbeatInterval",
-    "LocalAuthorizeOffline",
-    "LocalPreauthorize",
-    "MeterValuesAlignedData",
-    "MeterValuesSampledData",
-    "MeterValueSampleInterval",
-    "NumberOfConnectors",
-    "ResetRetries",
-    "StopTransactionOnEVSideDisconnect",
-    "StopTransactionOnInvalidId",
-    "StopTxnAlignedData",
-    "StopTxnSampledData",
-    "SupportedFeatureProfiles",
-    "TransactionMessageAttempts",
-    "TransactionMessageRetryInterval",
-    "UnlockConnectorOnEVSideDisconnect",
-)
 
 
 @testcase(
@@ -63,7 +39,7 @@ def _keys(response) -> dict[str, dict]:
 def test_tc_019_cs(csms, dut):
     response = csms.call("GetConfiguration").expect(rule="C16.5.8")
     keys = _keys(response)
-    missing = [key for key in REQUIRED_CORE_KEYS if key not in keys]
+    missing = [key for key in OCPP16_REQUIRED_CORE_KEYS if key not in keys]  # §9.1
     if missing:
         raise DutFailure(
             f"GetConfiguration without keys omits required core key(s) {', '.join(missing)}",
