@@ -7,8 +7,8 @@
     ocpp-harness sim station|csms …
 
 Exit codes of ``run``: 0 every case passed or was skipped (or none applied); 1 a case
-failed; 2 usage or profile error; 3 harness error (a case ended in *error*, or pytest
-itself broke).
+failed; 2 usage or profile error; 3 harness error (a case ended in *error*, pytest itself
+broke, or the run was interrupted).
 """
 
 from __future__ import annotations
@@ -220,12 +220,13 @@ def _run(args: argparse.Namespace) -> int:
     if code == pytest.ExitCode.USAGE_ERROR:
         return EXIT_USAGE
     summary = outcome.summary or {}
+    # An interrupted run is no verdict on the DUT, whatever its finished cases said.
+    if code == pytest.ExitCode.INTERRUPTED or summary.get("interrupted"):
+        return EXIT_ERROR
     if code == pytest.ExitCode.INTERNAL_ERROR or summary.get("error"):
         return EXIT_ERROR
     if summary.get("failed") or code == pytest.ExitCode.TESTS_FAILED:
         return EXIT_FAILED
-    if code == pytest.ExitCode.INTERRUPTED:
-        return EXIT_ERROR
     return EXIT_OK
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 import time
 from collections.abc import Generator
@@ -30,7 +31,8 @@ __all__ = ["run_summary"]
 _RUN = pytest.StashKey["HarnessRun"]()
 _ENV = pytest.StashKey[DutEnvironment]()
 _CASE = pytest.StashKey[CaseRecord]()
-_PREVIOUS_SIGTERM = pytest.StashKey[Any]()
+_PREVIOUS_HANDLERS = pytest.StashKey[dict[int, Any]]()
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -85,6 +87,8 @@ class HarnessRun:
         self.writer = ReportWriter(report_dir) if report_dir else None
         #: nodeid -> case id of the collected catalog cases
         self.case_ids: dict[str, str] = {}
+        #: the signal that asked the run to stop, if one did
+        self.stop_requested: str | None = None
 
     def profile_for(self, info: TestCaseInfo) -> DutProfile | None:
         for profile in self.profiles:
@@ -114,16 +118,8 @@ class HarnessRun:
             self.loop.close()
 
 
-def _terminate(signum: int, frame: Any) -> None:
-    """SIGTERM ends a run the way Ctrl-C does, so the reports are still written."""
-    raise KeyboardInterrupt(f"terminated by signal {signum}")
-
-
 @pytest.hookimpl(tryfirst=True)  # before pytest-html and junitxml read their paths
 def pytest_configure(config: pytest.Config) -> None:
-    _CONFIG["config"] = config
-    if threading.current_thread() is threading.main_thread():
-        config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
     config.addinivalue_line("markers", "ocpp_testcase(info): an OCPP catalog test case")
     profile_path = config.getoption("--dut")
     try:
@@ -149,18 +145,21 @@ def pytest_configure(config: pytest.Config) -> None:
             config.option.self_contained_html = True
     run = HarnessRun(config, profiles, directory)
     config.stash[_RUN] = run
+    hooks = RunHooks(config, run)
+    if threading.current_thread() is threading.main_thread():
+        config.stash[_PREVIOUS_HANDLERS] = {
+            signum: signal.signal(signum, hooks.on_stop_signal) for signum in _STOP_SIGNALS
+        }
     if config.pluginmanager.hasplugin("html"):
         from harness.report.pytest_html_hooks import HtmlReportHooks
 
         config.pluginmanager.register(HtmlReportHooks(run.record), "ocpp-harness-html")
-    config.pluginmanager.register(JunitNaming(), "ocpp-harness-junit")
+    config.pluginmanager.register(hooks, "ocpp-harness-run")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    previous = config.stash.get(_PREVIOUS_SIGTERM, None)
-    if previous is not None:
-        signal.signal(signal.SIGTERM, previous)
-    _CONFIG.pop("config", None)
+    for signum, previous in config.stash.get(_PREVIOUS_HANDLERS, {}).items():
+        signal.signal(signum, previous)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -315,24 +314,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     return report
 
 
-def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
-    """Mark the case that starts, in the report on disk: a crash then shows where."""
-    config = _CONFIG.get("config")
-    run = config.stash.get(_RUN, None) if config is not None else None
-    if run is None or run.writer is None:
-        return
-    item_id = run.case_ids.get(nodeid)
-    if item_id is None:
-        return
-    run.record.running = {"id": item_id, "nodeid": nodeid, "started": utc_now_iso()}
-    run.writer.write(run.record, complete=False)
-
-
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash.get(_RUN, None)
     if run is None:
         return
-    interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+    interrupted = exitstatus == pytest.ExitCode.INTERRUPTED or bool(run.stop_requested)
     try:
         run.close()
     finally:
@@ -342,15 +328,52 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             run.writer.write(run.record, complete=not interrupted)
 
 
-class JunitNaming:
-    """JUnit XML for CI gates: the case id is the test name, the block its class, and the
-    element follows the verdict: <failure> when the DUT broke a rule, <error> when the
-    harness or the set-up broke (pytest's junitxml only knows in which phase it raised)."""
+class RunHooks:
+    """Hooks that need the run's config, which their pytest signatures do not carry."""
+
+    def __init__(self, config: pytest.Config, run: HarnessRun) -> None:
+        self.config = config
+        self.run = run
+        self.session: pytest.Session | None = None
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.session = session
+
+    def on_stop_signal(self, signum: int, frame: Any) -> None:
+        """Ctrl-C or SIGTERM: finish the running case, then stop; a second one stops now.
+
+        Stopping between cases keeps every verdict honest (a case cut off half-way
+        would blame the DUT for the harness being stopped); the report says the run is
+        incomplete either way.
+        """
+        name = signal.Signals(signum).name
+        if self.run.stop_requested or self.session is None:
+            raise KeyboardInterrupt(f"stopped by {name}")
+        self.run.stop_requested = name
+        self.session.shouldstop = f"{name}: run stopped after the running case"
+        sys.stderr.write(
+            f"\nocpp-harness: {name} received: stopping after the running case "
+            "(send it again to stop at once)\n"
+        )
+
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        """Mark the case that starts, in the report on disk: a crash then shows where."""
+        item_id = self.run.case_ids.get(nodeid)
+        if item_id is None or self.run.writer is None:
+            return
+        self.run.record.running = {"id": item_id, "nodeid": nodeid, "started": utc_now_iso()}
+        self.run.writer.write(self.run.record, complete=False)
 
     @pytest.hookimpl(trylast=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """JUnit XML for CI gates: the case id is the test name, the block its class, and
+        the element follows the verdict: <failure> when the DUT broke a rule, <error>
+        when the harness or the set-up broke (pytest's junitxml only knows in which
+        phase it raised)."""
+        from _pytest.junitxml import xml_key
+
         record = getattr(report, "ocpp_record", None)
-        xml = _junit(report)
+        xml = self.config.stash.get(xml_key, None)
         if record is None or xml is None:
             return
         # junitxml drops its reporter when the case is finalized; never make a new one.
@@ -371,22 +394,12 @@ class JunitNaming:
                     node.tag = wanted
 
 
-def _junit(report: pytest.TestReport) -> Any:
-    config = _CONFIG.get("config")
-    if config is None:
-        return None
-    from _pytest.junitxml import xml_key
-
-    return config.stash.get(xml_key, None)
-
-
-_CONFIG: dict[str, pytest.Config] = {}
-
-
 def run_summary(config: pytest.Config) -> dict[str, int] | None:
-    """Verdict counts of the run (for the CLI's exit code)."""
+    """Verdict counts of the run and whether it was interrupted (for the CLI's exit code)."""
     run = config.stash.get(_RUN, None)
-    return run.record.summary() if run is not None else None
+    if run is None:
+        return None
+    return {**run.record.summary(), "interrupted": int(run.record.interrupted)}
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

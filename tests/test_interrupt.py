@@ -1,9 +1,10 @@
-"""A run stopped halfway still leaves a report: valid report.json with complete=false,
-the case that was running, and a readable report.html.
+"""A run stopped halfway still leaves a report: valid report.json with complete=false
+and a readable report.html.
 
 The run is interrupted as an operator or a CI runner would: SIGINT (Ctrl-C) or SIGTERM,
 sent once the first case has finished (read from the run's progress output, so no
-guessing with sleeps).
+guessing with sleeps). One signal stops the run after the running case, so every verdict
+in the report is a real one; a second signal stops it at once.
 """
 
 from __future__ import annotations
@@ -43,8 +44,12 @@ def _wait_for_progress(process: subprocess.Popen[bytes]) -> None:
     raise AssertionError(f"no case finished within {WAIT} s: {seen[-500:]!r}")
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_interrupted_run_leaves_a_valid_incomplete_report(tmp_path, signum):
+@pytest.mark.parametrize(
+    "signum,times",
+    [(signal.SIGINT, 1), (signal.SIGTERM, 1), (signal.SIGINT, 2)],
+    ids=["SIGINT", "SIGTERM", "SIGINT-twice"],
+)
+def test_interrupted_run_leaves_a_valid_incomplete_report(tmp_path, signum, times):
     report_dir = tmp_path / "r"
     process = subprocess.Popen(
         [sys.executable, "-m", "harness.cli", "run", "--report-dir", str(report_dir)],
@@ -54,7 +59,8 @@ def test_interrupted_run_leaves_a_valid_incomplete_report(tmp_path, signum):
     )
     try:
         _wait_for_progress(process)
-        process.send_signal(signum)
+        for _ in range(times):
+            process.send_signal(signum)
         process.wait(WAIT)
     finally:
         if process.poll() is None:
@@ -68,7 +74,10 @@ def test_interrupted_run_leaves_a_valid_incomplete_report(tmp_path, signum):
     assert report["complete"] is False
     assert report["run"]["interrupted"] is True
     assert 1 <= report["summary"]["total"] < 16
-    if report["running"] is not None:  # interrupted inside a case: it is named
+    if times == 1:  # stopped between cases: nothing was cut off, every verdict stands
+        assert report["running"] is None
+        assert {c["verdict"] for c in report["cases"]} == {"passed"}
+    elif report["running"] is not None:  # stopped inside a case: it is named
         assert report["running"]["id"].startswith("TC_")
     html = (report_dir / "report.html").read_text()
     assert "ocpp-harness report" in html and "</html>" in html
