@@ -32,6 +32,18 @@ def _named(value: Any, what: str) -> dict[str, Any]:
     raise InvalidParams(f"{what} must be a name or an object with a name, not {value!r}")
 
 
+def _variable_item(item: dict[str, Any]) -> dict[str, Any]:
+    """One Get/SetVariableData entry from an action's item: component, variable, and
+    the attribute type when the item names one."""
+    entry: dict[str, Any] = {
+        "component": _named(item.get("component"), "component"),
+        "variable": _named(item.get("variable"), "variable"),
+    }
+    if "attribute_type" in item:
+        entry["attributeType"] = item["attribute_type"]
+    return entry
+
+
 class CsmsActions:
     """Builds each action's CALL for the CSMS's OCPP version."""
 
@@ -118,15 +130,7 @@ class CsmsActions:
             return await self._get_configuration(params, keys)
         if self.csms.has("get-variables-invalid"):
             return await self._send(params, "GetVariables", {"getVariableData": []})
-        data = []
-        for item in params.get("items") or []:
-            entry: dict[str, Any] = {
-                "component": _named(item.get("component"), "component"),
-                "variable": _named(item.get("variable"), "variable"),
-            }
-            if "attribute_type" in item:
-                entry["attributeType"] = item["attribute_type"]
-            data.append(entry)
+        data = [_variable_item(item) for item in params.get("items") or []]
         if not data:
             raise InvalidParams("get_variables needs items: [{component, variable}]")
         return await self._send(params, "GetVariables", {"getVariableData": data})
@@ -141,16 +145,7 @@ class CsmsActions:
                 raise InvalidParams("ChangeConfiguration needs key and value")
             payload = {"key": str(key), "value": str(value)}
             return await self._send(params, "ChangeConfiguration", payload)
-        data = []
-        for item in items:
-            entry: dict[str, Any] = {
-                "attributeValue": str(item["value"]),
-                "component": _named(item.get("component"), "component"),
-                "variable": _named(item.get("variable"), "variable"),
-            }
-            if "attribute_type" in item:
-                entry["attributeType"] = item["attribute_type"]
-            data.append(entry)
+        data = [{"attributeValue": str(item["value"]), **_variable_item(item)} for item in items]
         if not data:
             raise InvalidParams("set_variables needs items: [{component, variable, value}]")
         return await self._send(params, "SetVariables", {"setVariableData": data})

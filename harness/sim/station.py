@@ -70,6 +70,11 @@ class Connector:
     faulted: bool = False
     transaction: Transaction | None = None
 
+    @property
+    def usable(self) -> bool:
+        """Operative and not faulted: a transaction may start here."""
+        return self.operative and not self.faulted
+
 
 class SimStation:
     """A charging station that connects to ``csms_url`` and behaves per OCPP.

@@ -216,15 +216,11 @@ class StationV16:
                 await self._end(tx, "Local")
                 return {**result, "transaction": "stopped", "transaction_id": tx.id}
         for connector in self.station.connectors.values():
-            if connector.plugged and connector.transaction is None and self._usable(connector):
+            if connector.plugged and connector.transaction is None and connector.usable:
                 tx = self._begin(connector, token)
                 await self._announce_start(tx)
                 return {**result, "transaction": "started", "transaction_id": tx.id}
         return result
-
-    @staticmethod
-    def _usable(connector: Connector) -> bool:
-        return connector.operative and not connector.faulted
 
     # -- Central System calls -------------------------------------------------------------
 
@@ -357,7 +353,7 @@ class StationV16:
             for index, key in sorted(self._keys.items())
             if connector_id in (None, index)
         ]
-        candidates = [c for c in candidates if c.transaction is None and self._usable(c)]
+        candidates = [c for c in candidates if c.transaction is None and c.usable]
         if not candidates:
             return Reply({"status": "Rejected"})
         tx = self._begin(candidates[0], payload["idTag"])

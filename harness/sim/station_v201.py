@@ -201,15 +201,11 @@ class StationV201:
                 await self._end(tx, "StopAuthorized", "Local")
                 return {**result, "transaction": "stopped", "transaction_id": tx.id}
         for connector in self.station.connectors.values():
-            if connector.plugged and connector.transaction is None and self._usable(connector):
+            if connector.plugged and connector.transaction is None and connector.usable:
                 tx = self._begin(connector, token, "ISO14443", None)
                 await self._announce_start(tx, "Authorized")
                 return {**result, "transaction": "started", "transaction_id": tx.id}
         return result
-
-    @staticmethod
-    def _usable(connector: Connector) -> bool:
-        return connector.operative and not connector.faulted
 
     # -- CSMS-initiated calls -------------------------------------------------------------
 
@@ -376,7 +372,7 @@ class StationV201:
         candidates = [
             c
             for c in self.station.connectors.values()
-            if (evse_id is None or c.evse == evse_id) and c.transaction is None and self._usable(c)
+            if (evse_id is None or c.evse == evse_id) and c.transaction is None and c.usable
         ]
         if not candidates:
             return Reply({"status": "Rejected"})
