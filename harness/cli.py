@@ -90,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
         help="give the embedded simulators this defect (repeatable), to see "
         "how the harness reports a misbehaving device",
     )
+    run.add_argument(
+        "--strict",
+        action="store_true",
+        help="rehearse the certification run: named warnings (checks beyond OCTT, places "
+        "where OCTT expects more than the specification) fail their case",
+    )
     run.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
 
     listing = commands.add_parser("list", help="list the catalog's test cases")
@@ -211,6 +217,8 @@ def _run(args: argparse.Namespace) -> int:
         pytest_args += ["--case", case]
     for defect in args.sim_defect:
         pytest_args += ["--sim-defect", defect]
+    if args.strict:
+        pytest_args.append("--ocpp-strict")
     pytest_args += list(args.pytest_args)
 
     import pytest

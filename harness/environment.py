@@ -151,6 +151,7 @@ class DutEnvironment:
     loop: AnyLoop
     defects: tuple[str, ...] = ()
     hold_seconds: float = 2.0
+    strict: bool = False
     session: Session | None = None
     server: CsmsServer | None = None
     setup_error: HarnessError | None = None
@@ -167,6 +168,7 @@ class DutEnvironment:
             heartbeat_interval=UNSCRIPTED_HEARTBEAT_INTERVAL,
             hold_seconds=self.hold_seconds,
             describe_peer="charging station" if self.kind == CHARGING_STATION else "CSMS",
+            strict=self.strict,
         )
 
     def _role_kwargs(self) -> dict[str, Any]:

@@ -64,6 +64,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run only the case with this exact id (repeatable)",
     )
     group.addoption(
+        "--ocpp-strict",
+        action="store_true",
+        default=False,
+        help="a rehearsal of the certification run: named warnings (checks beyond OCTT, "
+        "places where OCTT expects more than the specification) fail the case",
+    )
+    group.addoption(
         "--hold-seconds",
         type=float,
         default=2.0,
@@ -83,7 +90,8 @@ class HarnessRun:
         self.environments: dict[tuple[str, str], DutEnvironment] = {}
         defects = defects_option(config.getoption("--sim-defect"))
         self.defects = defects
-        self.record = RunRecord.start(profiles, defects)
+        self.strict = bool(config.getoption("--ocpp-strict"))
+        self.record = RunRecord.start(profiles, defects, strict=self.strict)
         self.writer = ReportWriter(report_dir) if report_dir else None
         #: nodeid -> case id of the collected catalog cases
         self.case_ids: dict[str, str] = {}
@@ -106,6 +114,7 @@ class HarnessRun:
                 self.loop,
                 defects=self.defects,
                 hold_seconds=self.config.getoption("--hold-seconds"),
+                strict=self.strict,
             )
         return self.environments[key]
 
@@ -408,12 +417,20 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     counts = run.record.summary()
     terminalreporter.write_sep("-", "ocpp-harness verdicts")
-    terminalreporter.write_line(", ".join(f"{n} {v}" for v, n in counts.items() if n))
+    line = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+    warned = run.record.passed_with_warnings()
+    if warned:
+        line += f" ({warned} passed with warnings)"
+    terminalreporter.write_line(line + (" [strict]" if run.strict else ""))
     for case in run.record.cases:
         if case.verdict in ("failed", "error"):
             terminalreporter.write_line(
                 f"{case.verdict.upper():7} {case.id}: {case.reason} [{case.rule}]"
             )
+        elif case.verdict == "passed":
+            for warning in case.warnings:
+                if warning.kind.strict_fails:
+                    terminalreporter.write_line(f"WARNING {case.id}: {warning.line()}")
     if run.writer is not None:
         terminalreporter.write_line(f"report: {run.writer.directory / 'report.json'}")
 

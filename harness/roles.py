@@ -26,7 +26,7 @@ from harness.ocppj import OcppVersion
 from harness.session import Message, Response, Session, error_reply, sticky
 from harness.trace import Trace
 from harness.transport import HandshakeResult, open_station_connection, try_handshake
-from harness.verdicts import HarnessError
+from harness.verdicts import CaseWarning, DutFailure, HarnessError, WarningKind
 
 __all__ = ["CsmsRole", "Message", "Response", "Role", "StationRole"]
 
@@ -76,6 +76,50 @@ class Role:
     def _recording(self, kind: str, what: str) -> contextlib.AbstractContextManager[Any]:
         """A step of the script, kept with its outcome in the trace and report.json."""
         return self.session.trace.recording(kind, what)
+
+    # -- the second verdict axis: checks that only warn ------------------------------------
+
+    def beyond_octt(self, why: str = "") -> contextlib.AbstractContextManager[None]:
+        """Checks in this block are rules of the specification that the OCA case does not
+        check here: a failure is reported as a named warning and the case goes on (with
+        ``--strict`` it fails, as everything the harness finds should)::
+
+            with csms.beyond_octt("Part 6 does not check the boot reason after a reset"):
+                boot.expect_field(reason="RemoteReset", rule="B01.FR.09")
+        """
+        return self._warning_only(WarningKind.BEYOND_OCTT, why)
+
+    def octt_expects(self, why: str) -> contextlib.AbstractContextManager[None]:
+        """Checks in this block are what OCTT expects beyond the specification: a DUT
+        that does only what the specification asks gets a named warning, and fails only
+        with ``--strict`` (a rehearsal of the certification run)."""
+        return self._warning_only(WarningKind.OCTT_STRICTER, why)
+
+    @contextlib.contextmanager
+    def _warning_only(self, kind: WarningKind, why: str) -> Iterator[None]:
+        session = self.session
+        start = len(session.trace.entries)
+        first_step = len(session.trace.steps)
+        try:
+            yield
+        except DutFailure as failure:
+            if any(failure is pending for pending in session.failures):
+                raise  # a rule broken elsewhere meanwhile: that one is a real failure
+            if session.strict:
+                raise DutFailure(
+                    f"{failure.reason} (a {kind.value} warning; --strict makes it a failure)",
+                    failure.rule,
+                    failure.frame,
+                ) from None
+            for entry in session.trace.entries[start:]:
+                if entry.failing:
+                    entry.failing = False
+                    entry.warning = True
+            for step in session.trace.steps[first_step:]:
+                if step["outcome"] == "failed":
+                    step["outcome"] = "warning"
+            warning = CaseWarning(kind, failure.rule, failure.reason, failure.frame, why)
+            self._on_loop(lambda: session.warn(warning))
 
     # -- expectations ----------------------------------------------------------------------
 

@@ -62,7 +62,7 @@ from harness.ocppj import (
     validate_payload,
 )
 from harness.trace import IN, OUT, Trace, TraceEntry
-from harness.verdicts import DutFailure, ScriptError
+from harness.verdicts import CaseWarning, DutFailure, ScriptError, WarningKind
 
 __all__ = ["Message", "Mode", "Response", "Session", "error_reply", "sticky"]
 
@@ -205,8 +205,11 @@ class Session:
         heartbeat_interval: int = 60,
         hold_seconds: float = 2.0,
         describe_peer: str = "DUT",
+        strict: bool = False,
     ) -> None:
         self.version = version
+        #: a rehearsal of the certification run: named warnings fail the case
+        self.strict = strict
         self.strictness = strictness
         self.defaults = DefaultReplies(version, heartbeat_interval)
         self.hold_seconds = hold_seconds
@@ -215,7 +218,7 @@ class Session:
         self.mode = Mode.IDLE
         self.received: list[Message] = []
         self.failures: list[DutFailure] = []
-        self.warnings: list[str] = []
+        self.warnings: list[CaseWarning] = []
         self.rejections: list[Any] = []
         self.overrides: dict[str, list[Any]] = {}
         self._current: _Connection | None = None
@@ -286,6 +289,11 @@ class Session:
             entry.failing = True
         self.failures.append(DutFailure(reason, rule, raw))
         self._notify()
+
+    def warn(self, warning: CaseWarning) -> None:
+        """Record a named warning on the case (the second verdict axis)."""
+        self.warnings.append(warning)
+        self.trace.event(f"warning {warning.line()}")
 
     def raise_failure(self) -> None:
         """Raise the first pending DUT failure, if any."""
@@ -413,9 +421,19 @@ class Session:
             )
         elif isinstance(frame, CallError | CallResultError):
             response_to = received.action
-            if frame.error_code not in ERROR_CODES[self.version]:
-                self.warnings.append(f"unknown CALLERROR code {frame.error_code!r}")
         entry = self.trace.frame(IN, raw, frame, action=response_to)
+        if (
+            isinstance(frame, CallError | CallResultError)
+            and frame.error_code not in ERROR_CODES[self.version]
+        ):
+            self.warn(
+                CaseWarning(
+                    WarningKind.NOTE,
+                    "ocppj.error-code",
+                    f"frame {entry.seq} is a CALLERROR with the unknown code {frame.error_code!r}",
+                    str(raw),
+                )
+            )
         for violation in violations:
             entry.violations.append(
                 {
@@ -447,7 +465,7 @@ class Session:
                 entry,
             )
         for warning in (v for v in violations if v.severity is Severity.WARNING):
-            self.warnings.append(str(warning))
+            self.warn(CaseWarning(WarningKind.NOTE, warning.rule, str(warning), str(raw)))
 
         if isinstance(frame, Call | Send):
             self._check_boot_gate(frame.action, entry, raw)

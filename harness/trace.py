@@ -40,6 +40,8 @@ class TraceEntry:
     violations: list[dict[str, str]] = field(default_factory=list)
     note: str | None = None
     failing: bool = False
+    #: the frame behind a named warning (a check that warns instead of failing)
+    warning: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -6,11 +6,63 @@ such as ``B01.FR.05``) and the frame that proves it. Anything else that goes wro
 port in use, a DUT that never connects, a broken control adapter — is the harness's or
 the set-up's problem and the case is an **error** (:class:`HarnessError`). Misuse of the
 API by a test author is a :class:`ScriptError`, raised at once (an error too).
+
+Beside the verdict, a case carries **named warnings** (:class:`CaseWarning`): the second
+axis. A check the harness makes although OCTT does not (a rule of the specification
+that the OCA case leaves unchecked), or a place where OCTT expects more than the
+specification asks, is reported as a warning and does not fail the case — unless the run
+is strict (``--strict``), a rehearsal of the certification run, where every such warning
+is a failure.
 """
 
 from __future__ import annotations
 
-__all__ = ["DutFailure", "HarnessError", "ScriptError"]
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["CaseWarning", "DutFailure", "HarnessError", "ScriptError", "WarningKind"]
+
+
+class WarningKind(enum.Enum):
+    """Why a finding is a warning rather than a failure."""
+
+    #: a rule of the specification that the OCA case does not check at this step
+    BEYOND_OCTT = "beyond-octt"
+    #: OCTT expects more here than the specification requires
+    OCTT_STRICTER = "octt-stricter"
+    #: an observation that breaks no rule the run enforces (lenient schema checks,
+    #: an unknown CALLERROR code); ``--strict`` leaves these alone
+    NOTE = "note"
+
+    @property
+    def strict_fails(self) -> bool:
+        """Whether ``--strict`` turns a warning of this kind into a failure."""
+        return self is not WarningKind.NOTE
+
+
+@dataclass(frozen=True)
+class CaseWarning:
+    """A named warning on a case: what the DUT did, the rule, and why it only warns."""
+
+    kind: WarningKind
+    rule: str
+    reason: str
+    frame: str | None = None
+    #: why this check only warns (which OCTT step it goes beyond, say)
+    why: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind.value, "rule": self.rule, "reason": self.reason}
+        if self.why:
+            data["why"] = self.why
+        if self.frame is not None:
+            data["frame"] = self.frame
+        return data
+
+    def line(self) -> str:
+        """One line for terminals and JUnit properties."""
+        return f"{self.kind.value} [{self.rule}]: {self.reason}"
 
 
 class DutFailure(AssertionError):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -72,3 +74,32 @@ def write_profile(directory: Path, text: str, name: str = "dut.toml") -> Path:
     path = directory / name
     path.write_text(textwrap.dedent(text))
     return path
+
+
+def html_rows(page: str) -> str:
+    """The HTML of every row of report.html and its details, from pytest-html's data
+    blob (pytest-html keeps each row as an escaped JSON string)."""
+    blob = re.search(r'data-jsonblob="([^"]*)"', page)
+    assert blob, "no data blob in report.html"
+    data = json.loads(html.unescape(blob.group(1)))
+    parts = []
+    for runs in data["tests"].values():
+        for test in runs:
+            parts += test.get("resultsTableRow", []) + test.get("log", "").split("\n")
+    return "\n".join(parts)
+
+
+def pytester_run(pytester: Any, cases: str) -> Any:
+    """Write ``cases`` as a test module and return ``go(*args)``, which runs pytest on it
+    in a subprocess with a report dir and returns (result, report.json)."""
+    pytester.makepyfile(test_cases=cases)
+
+    def go(*args: str) -> tuple[Any, dict[str, Any]]:
+        result = pytester.runpytest_subprocess(
+            "--report-dir", "out", "-p", "no:cacheprovider", *args
+        )
+        report = json.loads((pytester.path / "out" / "report.json").read_text())
+        validate_report(report)
+        return result, report
+
+    return go

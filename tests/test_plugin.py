@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 
 import pytest
+
+from tests.helpers import pytester_run
 
 CASES = """
 from harness import testcase
@@ -42,16 +43,7 @@ def test_plain():
 
 @pytest.fixture
 def run(pytester: pytest.Pytester):
-    pytester.makepyfile(test_cases=CASES)
-
-    def go(*args: str) -> tuple[pytest.RunResult, dict]:
-        result = pytester.runpytest_subprocess(
-            "--report-dir", "out", "-p", "no:cacheprovider", *args
-        )
-        report = json.loads((pytester.path / "out" / "report.json").read_text())
-        return result, report
-
-    return go
+    return pytester_run(pytester, CASES)
 
 
 def test_verdicts_applicability_and_selection(run):
@@ -65,7 +57,14 @@ def test_verdicts_applicability_and_selection(run):
     assert cases["TC_X_02_CS"]["verdict"] == "passed"
     assert cases["TC_X_04_CS"]["verdict"] == "error"
     assert cases["TC_X_04_CS"]["reason"] == "RuntimeError: the lab's relay box is on fire"
-    assert report["summary"] == {"passed": 1, "failed": 0, "error": 1, "skipped": 1, "total": 3}
+    assert report["summary"] == {
+        "passed": 1,
+        "failed": 0,
+        "error": 1,
+        "skipped": 1,
+        "total": 3,
+        "warnings": 0,
+    }
     result.stdout.fnmatch_lines(
         [
             "*ocpp-harness verdicts*",

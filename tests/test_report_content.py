@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import html
 import json
-import re
 
 import pytest
 
-from tests.helpers import run_cli, validate_report
+from tests.helpers import html_rows, run_cli, validate_report
 
 CASES = """
 from harness import testcase
@@ -59,18 +57,6 @@ def reports(tmp_path_factory) -> dict:
     return {"json": report, "html": (out / "report.html").read_text()}
 
 
-def _row_html(page: str) -> str:
-    """The HTML of every row and its details, from pytest-html's data blob."""
-    blob = re.search(r'data-jsonblob="([^"]*)"', page)
-    assert blob, "no data blob in report.html"
-    data = json.loads(html.unescape(blob.group(1)))
-    parts = []
-    for runs in data["tests"].values():
-        for test in runs:
-            parts += test.get("resultsTableRow", []) + test.get("log", "").split("\n")
-    return "\n".join(parts)
-
-
 def _case(reports: dict, case_id: str) -> dict:
     return next(c for c in reports["json"]["cases"] if c["id"] == case_id)
 
@@ -91,7 +77,7 @@ def test_binary_frame_is_escaped(reports):
     sent = [e for e in case["trace"] if e["kind"] == "frame" and "binary" in (e.get("note") or "")]
     assert sent and sent[0]["raw"] == "\\xff\\xfe\\x00<binary>&"
     # pytest-html keeps each row's HTML in a JSON blob; our fragment must escape the frame
-    fragments = _row_html(reports["html"])
+    fragments = html_rows(reports["html"])
     assert "\\xff\\xfe\\x00&lt;binary&gt;&amp;" in fragments
     assert "<binary>" not in fragments
 

@@ -19,7 +19,8 @@ self-contained:
 
 Classes and ``data-`` attributes let tests and the browser check find things: the root
 ``svg.ocpp-sequence``, one ``g.msg`` per arrow (``data-seq``, ``data-direction``,
-``data-action``, ``data-type``; extra classes ``failing``, ``invalid``, ``unparsed``)
+``data-action``, ``data-type``; extra classes ``failing``, ``warning``, ``invalid``,
+``unparsed``)
 and ``g.note`` for everything else (extra classes ``event``, ``action``, ``step``,
 ``connection``, ``more``, ``empty``).
 """
@@ -254,9 +255,13 @@ class _Diagram:
         violations = _violations(entry)
         rule = str(violations[0].get("rule", "")) if violations else ""
 
+        warned = bool(entry.get("warning"))
         if failing:
             marker = "✗ failing" + (f": {rule}" if rule else "")
             colour, width = _RED, 3
+        elif warned:
+            marker = "⚠ warning" + (f": {rule}" if rule else "")
+            colour, width = _WARN, 2.5
         else:
             marker = "⚠ " + (rule or "invalid") if invalid else ""
             if unparsed:
@@ -278,6 +283,8 @@ class _Diagram:
             classes.append("unparsed")
         if invalid:
             classes.append("invalid")
+        if warned:
+            classes.append("warning")
         if failing:
             classes.append("failing")
             self.bands.append(

@@ -50,6 +50,8 @@ _STYLE = """
 .ocpp-trace pre { margin: 0; white-space: pre-wrap; word-break: break-all; max-width: 640px; }
 .ocpp-trace tr.failing td { background: #ffebe9; }
 .ocpp-trace tr.invalid td { background: #fff8c5; }
+.ocpp-trace tr.warning td { background: #fff1d6; }
+.ocpp-warnings { margin: 4px 0; font-size: 12px; color: #7d4e00; }
 .ocpp-trace tr.event td, .ocpp-trace tr.step td { color: #57606a; font-style: italic; }
 .ocpp-verdict { font-weight: bold; }
 .ocpp-filters { margin: 6px 0; font-size: 13px; }
@@ -91,17 +93,33 @@ def header_cells() -> list[str]:
     ]
 
 
+def _warning_line(warning: Any) -> str:
+    return (
+        f"<li><b>{_e(warning.kind.value)}</b> [{_e(warning.rule)}]: {_e(warning.reason)}"
+        + (f' <span class="ocpp-note">({_e(warning.why)})</span>' if warning.why else "")
+        + "</li>"
+    )
+
+
 def case_cells(record: CaseRecord | None) -> list[str]:
     if record is None:
         return ["<td></td>"] * 5
-    reason = f"{record.reason} [{record.rule}]" if record.reason else ""
+    reason = _e(f"{record.reason} [{record.rule}]" if record.reason else "")
+    if record.warnings:
+        count = len(record.warnings)
+        reason += (
+            ("<br>" if reason else "")
+            + f'<span class="ocpp-warning-count" data-warnings="{count}">⚠ {count} '
+            + ("warning" if count == 1 else "warnings")
+            + "</span>"
+        )
     return [
         f'<td class="col-ocpp-id">{_e(record.id)}</td>',
         f"<td>{_e(record.title)}<br><span class='ocpp-note'>OCPP {_e(record.ocpp)} · "
         f"DUT {_e(record.dut_kind)}</span></td>",
         f"<td>{_verdict_span(record.verdict or 'error')}</td>",
         f"<td>{_block_span(record.block)}</td>",
-        f"<td>{_e(reason)}</td>",
+        f"<td>{reason}</td>",
     ]
 
 
@@ -140,6 +158,8 @@ def trace_table(record: CaseRecord) -> str:
         classes = [kind]
         if entry.get("failing"):
             classes.append("failing")
+        elif entry.get("warning"):
+            classes.append("warning")
         elif not entry.get("valid", True):
             classes.append("invalid")
         if kind == "frame":
@@ -160,6 +180,8 @@ def trace_table(record: CaseRecord) -> str:
         validation = "<br>".join(_e(p) for p in problems) or ("✓" if kind == "frame" else "")
         if entry.get("failing"):
             validation = "<b>✗ failing frame</b><br>" + validation
+        elif entry.get("warning"):
+            validation = "<b>⚠ frame of a warning</b><br>" + validation
         rows.append(
             f'<tr class="{" ".join(classes)}" data-seq="{entry["seq"]}">'
             f"<td>{entry['t']:.3f}</td><td>{_e(arrow)}</td><td>{what}</td>"
@@ -184,6 +206,13 @@ def case_details(record: CaseRecord, diagram: str) -> str:
         f'<p class="ocpp-case-head"><b>{_e(record.id)}</b> {_e(record.title)} — {verdict}'
         f"{reason}</p>"
         + (f'<p class="ocpp-note">Requirements: {_e(requirements)}</p>' if requirements else "")
+        + (
+            '<div class="ocpp-warnings">Warnings (the case passes without --strict):<ul>'
+            + "".join(_warning_line(w) for w in record.warnings)
+            + "</ul></div>"
+            if record.warnings
+            else ""
+        )
         + f'<div class="ocpp-diagram">{diagram}</div>'
         + trace_table(record)
         + "</div>"
@@ -222,6 +251,12 @@ def run_header(run: RunRecord) -> str:
         "<table><tr><th>harness</th><td>ocpp-harness "
         f"{_e(run.harness_version)}</td></tr><tr><th>started</th><td>{_e(run.started)}"
         f"</td></tr><tr><th>finished</th><td>{_e(run.finished or '(interrupted)')}</td></tr>"
+        + (
+            "<tr><th>strict</th><td>yes: named warnings fail their case (a rehearsal of "
+            "the certification run)</td></tr>"
+            if run.strict
+            else ""
+        )
         + (
             f"<tr><th>simulator defects</th><td>{_e(', '.join(run.defects))}</td></tr>"
             if run.defects

@@ -12,7 +12,7 @@ import pytest
 
 from harness import __version__
 from harness.testcase import TestCaseInfo
-from harness.verdicts import DutFailure, HarnessError
+from harness.verdicts import CaseWarning, DutFailure, HarnessError
 
 __all__ = ["VERDICTS", "CaseRecord", "RunRecord", "utc_now_iso", "verdict_of"]
 
@@ -75,7 +75,7 @@ class CaseRecord:
     started: str = ""
     trace: list[dict[str, Any]] = field(default_factory=list)
     steps: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[CaseWarning] = field(default_factory=list)
 
     @classmethod
     def begin(cls, info: TestCaseInfo, nodeid: str) -> CaseRecord:
@@ -105,6 +105,7 @@ class CaseRecord:
         props += [("requirement", r) for r in self.requirements]
         if self.rule:
             props.append(("rule", self.rule))
+        props += [("warning", warning.line()) for warning in self.warnings]
         return props
 
     def to_json(self) -> dict[str, Any]:
@@ -121,7 +122,7 @@ class CaseRecord:
             "rule": self.rule,
             "duration_s": self.duration_s,
             "started": self.started,
-            "warnings": self.warnings,
+            "warnings": [warning.to_json() for warning in self.warnings],
             "steps": self.steps,
             "trace": self.trace,
         }
@@ -133,6 +134,7 @@ class RunRecord:
     started: str
     profiles: list[dict[str, Any]]
     defects: list[str]
+    strict: bool = False
     finished: str | None = None
     interrupted: bool = False
     cases: list[CaseRecord] = field(default_factory=list)
@@ -141,8 +143,10 @@ class RunRecord:
     _t0: float = field(default_factory=time.monotonic)
 
     @classmethod
-    def start(cls, profiles: list[Any], defects: tuple[str, ...]) -> RunRecord:
-        return cls(__version__, _utc(), [p.public_dict() for p in profiles], list(defects))
+    def start(
+        cls, profiles: list[Any], defects: tuple[str, ...], *, strict: bool = False
+    ) -> RunRecord:
+        return cls(__version__, _utc(), [p.public_dict() for p in profiles], list(defects), strict)
 
     def add(self, case: CaseRecord) -> None:
         self.cases.append(case)
@@ -157,6 +161,9 @@ class RunRecord:
             counts[case.verdict or "error"] += 1
         return counts
 
+    def passed_with_warnings(self) -> int:
+        return sum(1 for case in self.cases if case.verdict == "passed" and case.warnings)
+
     def to_json(self, *, complete: bool) -> dict[str, Any]:
         return {
             "format": "ocpp-harness-report/1",
@@ -168,10 +175,15 @@ class RunRecord:
                 "finished": self.finished,
                 "duration_s": round(time.monotonic() - self._t0, 3),
                 "interrupted": self.interrupted,
+                "strict": self.strict,
                 "duts": self.profiles,
                 "sim_defects": self.defects,
             },
-            "summary": {**self.summary(), "total": len(self.cases)},
+            "summary": {
+                **self.summary(),
+                "total": len(self.cases),
+                "warnings": self.passed_with_warnings(),
+            },
             "running": self.running,
             "note": ""
             if self.cases or not complete
