@@ -45,11 +45,13 @@ __all__ = [
     "Control",
     "DutProfile",
     "Evse",
+    "HarnessSide",
     "Kind",
     "Listen",
     "ProfileError",
     "ProfileWarning",
     "Timeouts",
+    "Tolerances",
     "Timers",
     "Tokens",
     "bundled_profiles",
@@ -203,6 +205,26 @@ class Timers:
 
 
 @dataclass(frozen=True)
+class Tolerances:
+    """What the harness tolerates when it compares the DUT's timing with what it asked.
+
+    Part 6 (§2.1) lets the test tool accept a deviation in time comparisons and the
+    certification labs set it to 4 s; the embedded simulators keep time to the
+    millisecond, so their profiles set it small and a defect of a second shows.
+    """
+
+    time_deviation: float = 4.0
+
+
+@dataclass(frozen=True)
+class HarnessSide:
+    """How the harness plays its own role ([harness] in the profile)."""
+
+    #: as charging station: report connectors by StatusNotification or NotifyEvent
+    connector_report: str = "status-notification"
+
+
+@dataclass(frozen=True)
 class Control:
     """How the harness carries out actions on the DUT (DESIGN.md §7)."""
 
@@ -241,6 +263,8 @@ class DutProfile:
     tokens: Tokens = field(default_factory=Tokens)
     timeouts: Timeouts = field(default_factory=Timeouts)
     timers: Timers = field(default_factory=Timers)
+    tolerances: Tolerances = field(default_factory=Tolerances)
+    harness: HarnessSide = field(default_factory=HarnessSide)
     features: Mapping[str, bool] = field(default_factory=_FrozenMap)
     control: Control = field(default_factory=Control)
     source: str = field(default=EMBEDDED, compare=False)
@@ -308,6 +332,8 @@ class DutProfile:
             "tokens": dataclasses.asdict(self.tokens),
             "timeouts": dataclasses.asdict(self.timeouts),
             "timers": dataclasses.asdict(self.timers),
+            "tolerances": dataclasses.asdict(self.tolerances),
+            "harness": dataclasses.asdict(self.harness),
             "features": dict(self.features),
             "control": control,
         }
@@ -558,6 +584,8 @@ def _build(data: Mapping[str, Any], source: str, *, from_file: bool) -> DutProfi
         tokens=Tokens(**plain.get("tokens", {})),
         timeouts=Timeouts(**{k: float(v) for k, v in plain.get("timeouts", {}).items()}),
         timers=Timers(**plain.get("timers", {})),
+        tolerances=Tolerances(**{k: float(v) for k, v in plain.get("tolerances", {}).items()}),
+        harness=HarnessSide(**plain.get("harness", {})),
         features=_FrozenMap(plain.get("features", {})),
         control=Control(
             adapter=control.get("adapter", "manual"),

@@ -41,6 +41,7 @@ from typing import Any
 
 from websockets.exceptions import ConnectionClosed
 
+from harness.boot_gate import BootGate
 from harness.defaults import DefaultReplies
 from harness.matching import differences
 from harness.ocppj import (
@@ -97,10 +98,6 @@ ERROR_CODES = {
     },
 }
 ERROR_CODES[OcppVersion.V21] = ERROR_CODES[OcppVersion.V201]
-
-
-#: seconds a station's retry may come before the boot interval ends: timer granularity
-BOOT_INTERVAL_TOLERANCE = 0.01
 
 
 def format_violation_code(version: OcppVersion) -> str:
@@ -206,6 +203,7 @@ class Session:
         hold_seconds: float = 2.0,
         describe_peer: str = "DUT",
         strict: bool = False,
+        time_deviation: float = 0.0,
     ) -> None:
         self.version = version
         #: a rehearsal of the certification run: named warnings fail the case
@@ -232,12 +230,10 @@ class Session:
         self.restriction: tuple[tuple[str, ...], str] | None = None
         #: answers the DUT gave to frames sent with send_raw
         self.raw_answers: list[Any] = []
-        #: status of the last BootNotification the harness (as CSMS) answered
-        self.boot_status: str | None = None
-        #: loop time before which the station must not boot again (Pending/Rejected)
-        self.boot_retry_at = 0.0
-        #: messages the harness asked for with TriggerMessage (allowed while Pending)
-        self.triggered: set[str] = set()
+        #: seconds a time comparison may be off (Part 6 §2.1: a configured deviation)
+        self.time_deviation = time_deviation
+        #: what a station may send around its boot (harness as CSMS)
+        self.boot_gate = BootGate(version, deviation=time_deviation)
 
     # -- bookkeeping --------------------------------------------------------------------
 
@@ -270,9 +266,7 @@ class Session:
         self.rejections = []
         self.overrides = {}
         self.restriction = None
-        self.boot_status = None
-        self.boot_retry_at = 0.0
-        self.triggered = set()
+        self.boot_gate = BootGate(self.version, deviation=self.time_deviation)
         self.trace = Trace()
         self._mark = self._connections
         if self._current is not None:
@@ -522,43 +516,17 @@ class Session:
             self._answer_default(message)
 
     def _check_boot_gate(self, action: str, entry: TraceEntry, raw: str | bytes) -> None:
-        """While the harness's answer to BootNotification is Pending or Rejected:
-
-        * the station sends nothing but BootNotification (2.0.1 B02.FR.02, B03.FR.02;
-          1.6 §4.2.1), except what the CSMS asked for (TriggerMessage, a report);
-        * and it boots again only once the interval of that answer has passed
-          (B02.FR.04, B03.FR.02), unless the CSMS triggered the BootNotification.
-        """
-        if self.boot_status not in ("Pending", "Rejected"):
-            return
-        pending = self.boot_status == "Pending"
-        version16 = self.version is OcppVersion.V16
+        """Judge a station's CALL by the boot rules (see :mod:`harness.boot_gate`)."""
+        violation = self.boot_gate.check(action, asyncio.get_running_loop().time())
         if action == "BootNotification":
-            early = asyncio.get_running_loop().time() - self.boot_retry_at
-            if early >= -BOOT_INTERVAL_TOLERANCE or action in self.triggered:
-                return
-            rule = "C16.4.2" if version16 else "B02.FR.04" if pending else "B03.FR.02"
+            self.boot_gate.boot_received()
+        if violation is not None:
             self._fail(
-                f"{self.describe_peer} sent BootNotification again (frame {entry.seq}) "
-                f"{-early:.2f} s before the interval of the {self.boot_status} answer had "
-                "passed",
-                rule,
+                f"{self.describe_peer} {violation.reason} (frame {entry.seq})",
+                violation.rule,
                 raw if isinstance(raw, str) else None,
                 entry,
             )
-            return
-        if pending and (
-            action in self.triggered or action in ("NotifyReport", "SecurityEventNotification")
-        ):
-            return
-        rule = "C16.4.2" if version16 else "B02.FR.02" if pending else "B03.FR.02"
-        self._fail(
-            f"{self.describe_peer} sent {action} (frame {entry.seq}) while its boot was "
-            f"{self.boot_status}; only BootNotification is allowed until it is Accepted",
-            rule,
-            raw if isinstance(raw, str) else None,
-            entry,
-        )
 
     # -- answering -----------------------------------------------------------------------
 
@@ -618,10 +586,10 @@ class Session:
             self.trace.event(f"reply to {message.action} not sent: its connection is closed")
             return
         message.answer = payload if error is None else error
-        if message.action == "BootNotification" and error is None:
-            self.boot_status = payload.get("status")
-            interval = payload.get("interval", 0) if self.boot_status != "Accepted" else 0
-            self.boot_retry_at = asyncio.get_running_loop().time() + interval
+        if message.action == "BootNotification":
+            status = payload.get("status") if error is None else None
+            interval = int(payload.get("interval", 0)) if error is None else 0
+            self.boot_gate.boot_answered(status, interval, asyncio.get_running_loop().time())
         try:
             connection.conversation.send(frame)
         except LocalProtocolError as exc:
@@ -795,8 +763,7 @@ class Session:
                     raise ScriptError(f"the harness's {action} is not schema-valid: {problems[0]}")
             message_id = next_message_id()
             frame = Call(message_id, action, payload)
-            if action == "TriggerMessage":
-                self.triggered.add(payload.get("requestedMessage", ""))
+            self.boot_gate.harness_called(action, payload)
             try:
                 connection.conversation.send(frame)
             except LocalProtocolError as exc:

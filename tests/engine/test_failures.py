@@ -105,8 +105,8 @@ def test_boot_gate_fails_a_station_that_sends_while_pending(make_csms_bench) -> 
         bench.role.expect("BootNotification", timeout=2)
 
     assert re.fullmatch(
-        r"charging station sent StatusNotification \(frame \d+\) while its boot was Pending; "
-        r"only BootNotification is allowed until it is Accepted \[B02\.FR\.02\]",
+        r"charging station sent StatusNotification while its boot was Pending; allowed is "
+        r"BootNotification, or what the CSMS asked for \(frame \d+\) \[B02\.FR\.02\]",
         str(failure.value),
     ), str(failure.value)
     [entry] = [e for e in bench.frames(IN) if e.failing]
@@ -152,8 +152,8 @@ def test_boot_gate_fails_a_station_that_boots_again_before_the_interval(make_csm
 
     assert failure.value.rule == "B02.FR.04"
     assert re.fullmatch(
-        r"charging station sent BootNotification again \(frame \d+\) \d\.\d\d s before the "
-        r"interval of the Pending answer had passed \[B02\.FR\.04\]",
+        r"charging station sent BootNotification again \d\.\d\d s before the 1 s interval "
+        r"of the Pending answer had passed \(frame \d+\) \[B02\.FR\.04\]",
         str(failure.value),
     ), str(failure.value)
 
