@@ -282,6 +282,8 @@ def dut(_ocpp_case: tuple[Any, Any]) -> Any:
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     result = yield
     session = item.stash.get(_SESSION, None)
+    if session is not None:
+        session.end_of_case_checks()
     if session is not None and session.failures:
         # The DUT broke a rule after the script's last wait: the case still fails.
         raise session.failures[0]

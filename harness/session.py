@@ -62,6 +62,7 @@ from harness.ocppj import (
     encode_raw,
     validate_payload,
 )
+from harness.seqno import SEQNO_RULE, SeqNoMonitor
 from harness.trace import IN, OUT, Trace, TraceEntry
 from harness.verdicts import CaseWarning, DutFailure, ScriptError, WarningKind
 
@@ -234,6 +235,8 @@ class Session:
         self.time_deviation = time_deviation
         #: what a station may send around its boot (harness as CSMS)
         self.boot_gate = BootGate(version, deviation=time_deviation)
+        #: TransactionEvent numbering; kept across cases, a transaction may span two
+        self.seq_nos = SeqNoMonitor()
 
     # -- bookkeeping --------------------------------------------------------------------
 
@@ -273,6 +276,17 @@ class Session:
             self.trace.event(f"connection {self._current.number} open at start of case")
         # Until the case's first step, the set-up answers whatever the DUT sends.
         self.mode = Mode.WAITING
+
+    def end_of_case_checks(self) -> None:
+        """Rules that can only be judged once the case's frames are all in: the
+        numbering of every transaction that ended (its messages may come in any order)."""
+        for finding in self.seq_nos.complete_transactions():
+            self._fail(
+                f"{self.describe_peer} numbered its TransactionEvents wrongly: {finding.reason}",
+                SEQNO_RULE,
+                None,
+                None,
+            )
 
     def end_case(self) -> None:
         self.mode = Mode.IDLE
@@ -463,6 +477,20 @@ class Session:
 
         if isinstance(frame, Call | Send):
             self._check_boot_gate(frame.action, entry, raw)
+        if (
+            isinstance(frame, Call)
+            and frame.action == "TransactionEvent"
+            and self.version is not OcppVersion.V16
+        ):
+            finding = self.seq_nos.observe(frame.payload)
+            if finding is not None:
+                self._fail(
+                    f"{self.describe_peer} numbered its TransactionEvents wrongly (frame "
+                    f"{entry.seq}): {finding.reason}",
+                    SEQNO_RULE,
+                    raw if isinstance(raw, str) else None,
+                    entry,
+                )
         if isinstance(frame, Call | Send) and self.restriction is not None:
             allowed, rule = self.restriction
             if frame.action not in allowed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from typing import Any
 
 import pytest
 
@@ -216,3 +217,54 @@ def test_conformant_callerror_to_a_raw_broken_frame_does_not_fail(make_csms_benc
     errors = [e for e in bench.frames(IN) if e.message_type == "CALLERROR"]
     assert [json.loads(e.raw or "")[:2] for e in errors] == [[4, "-1"]]
     assert bench.failures() == []
+
+
+# -- transaction numbering ---------------------------------------------------------------
+
+
+def _transaction_event(seq_no: int, event_type: str) -> dict:
+    return {
+        "eventType": event_type,
+        "timestamp": "2026-01-01T00:00:00Z",
+        "triggerReason": {"Started": "Authorized", "Updated": "MeterValuePeriodic"}.get(
+            event_type, "StopAuthorized"
+        ),
+        "seqNo": seq_no,
+        "transactionInfo": {"transactionId": "ENGINE-TX-1"},
+    }
+
+
+def _send_events(bench: CsmsBench, events: list[tuple[int, str]]) -> Any:
+    """The station sends these TransactionEvents one after the other (each waits for its
+    answer, which the harness gives while the test waits in expect)."""
+    station = bench.station
+    assert station is not None
+
+    async def send_all() -> None:
+        for seq_no, event_type in events:
+            await station.send("TransactionEvent", _transaction_event(seq_no, event_type))
+
+    return bench.spawn(send_all())
+
+
+def test_a_gap_in_transaction_numbers_fails_at_the_end_of_the_case(booted: CsmsBench) -> None:
+    sent = _send_events(booted, [(0, "Started"), (2, "Ended")])
+    booted.role.expect("TransactionEvent", eventType="Started")
+    booted.role.expect("TransactionEvent", eventType="Ended")
+    sent.result(timeout=2)
+    assert booted.failures() == []  # judged when the case's frames are all in
+
+    booted.on_loop(booted.session.end_of_case_checks)
+
+    [failure] = booted.failures()
+    assert failure.rule == "E01.FR.07"
+    assert "transaction ENGINE-TX-1 ended with seqNo 0…2 but without 1" in failure.reason
+
+
+def test_transaction_events_in_any_order_pass(booted: CsmsBench) -> None:
+    sent = _send_events(booted, [(1, "Updated"), (0, "Started"), (2, "Ended")])
+    for event_type in ("Updated", "Started", "Ended"):
+        booted.role.expect("TransactionEvent", eventType=event_type)
+    sent.result(timeout=2)
+    booted.on_loop(booted.session.end_of_case_checks)
+    assert booted.failures() == []
