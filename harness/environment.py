@@ -279,6 +279,8 @@ class DutEnvironment:
                 await session.close_current()
 
             finalizers.append(lambda: self.loop.run(close_station(), 10))
+        # Post-conditions run before the case's session ends (finalizers run last first).
+        finalizers.append(role.run_cleanups)
         self.loop.run(_call(session.scripting), 5)
         return role, Dut(self.profile, self, adapter, session)
 

@@ -21,6 +21,7 @@ import json
 from collections.abc import Callable, Coroutine, Hashable, Iterator, Sequence
 from typing import Any
 
+from harness.connectors import connector_keys
 from harness.loop import AnyLoop
 from harness.ocppj import OcppVersion
 from harness.session import Message, Response, Session, error_reply, sticky
@@ -48,6 +49,7 @@ class Role:
         self.response_timeout = response_timeout
         self.connect_timeout = connect_timeout
         self.evses = tuple((evse, tuple(connectors)) for evse, connectors in evses)
+        self._cleanups: list[tuple[str, Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
 
     @property
     def version(self) -> OcppVersion:
@@ -76,6 +78,36 @@ class Role:
     def _recording(self, kind: str, what: str) -> contextlib.AbstractContextManager[Any]:
         """A step of the script, kept with its outcome in the trace and report.json."""
         return self.session.trace.recording(kind, what)
+
+    # -- post-conditions: leave the device as it was found ----------------------------------
+
+    def finally_do(
+        self, what: str, function: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> None:
+        """Run ``function(*args, **kwargs)`` after the case, whether it passed or not, to
+        undo what the case changed on the DUT (a setting, a profile, a reservation).
+        Later registrations run first, as ``contextlib.ExitStack`` does."""
+        self._cleanups.append((what, function, args, kwargs))
+
+    def run_cleanups(self) -> None:
+        """Run the registered post-conditions (the plugin calls this at teardown).
+
+        The verdict is decided by then; a post-condition the DUT does not carry out is
+        a note on the case, never a change of verdict.
+        """
+        session = self.session
+        self._on_loop(lambda: session.failures.clear())
+        while self._cleanups:
+            what, function, args, kwargs = self._cleanups.pop()
+            try:
+                with self._recording("restore", what):
+                    function(*args, **kwargs)
+            except (DutFailure, HarnessError) as exc:
+                note = CaseWarning(
+                    WarningKind.NOTE, exc.rule, f"could not restore {what}: {exc.reason}"
+                )
+                self._on_loop(lambda note=note: session.warn(note))
+                self._on_loop(lambda: session.failures.clear())
 
     # -- the second verdict axis: checks that only warn ------------------------------------
 
@@ -304,6 +336,36 @@ class CsmsRole(Role):
                 "setup",
             )
         self._seen_connection = True
+
+    def expect_connectors(
+        self,
+        status: str = "Available",
+        *,
+        since: Message | None = None,
+        timeout: float | None = None,
+        rule: str | None = None,
+    ) -> dict[Any, Message]:
+        """Wait until every connector of the profile's layout is last reported in
+        ``status``, by StatusNotification or NotifyEvent AvailabilityState, whichever the
+        station uses (1.6: StatusNotification, connector 0 included).
+
+        ``since`` (say, the BootNotification of a reboot) anchors the window: only reports
+        after it count, and of each connector only the latest. Returns the reporting
+        message per connector.
+        """
+        keys = connector_keys(self.version, self.evses)
+        what = f"every connector {status}" + (
+            f" after frame {since.entry.seq}" if since is not None else ""
+        )
+        with self._recording("expect connectors", what):
+            self._ensure_connected()
+            wait = timeout if timeout is not None else self.response_timeout
+            return self._run(
+                self.session.expect_connector_states(
+                    keys, status, since=since, timeout=wait, rule=rule
+                ),
+                wait,
+            )
 
     def expect_reconnect(self, *, timeout: float | None = None, rule: str | None = None) -> None:
         """Wait until the station opens a new connection (after a reboot or network loss)."""

@@ -42,6 +42,7 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 
 from harness.boot_gate import BootGate
+from harness.connectors import CONNECTOR_REPORT_ACTIONS, ConnectorKey, read_connector_states
 from harness.defaults import DefaultReplies
 from harness.matching import differences
 from harness.ocppj import (
@@ -144,6 +145,19 @@ class Message:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.payload.get(key, default)
+
+    def expect(self, *, rule: str, **fields: Any) -> Message:
+        """Fail with ``rule`` unless the payload contains ``fields`` (a tool validation
+        of a message already received); marks the frame as the evidence."""
+        diffs = differences(fields, self.payload)
+        if diffs:
+            self.entry.failing = True
+            raise DutFailure(
+                f"{self.action} (frame {self.entry.seq}) does not match: {'; '.join(diffs)}",
+                rule,
+                self.entry.raw,
+            )
+        return self
 
 
 @dataclass(frozen=True)
@@ -737,6 +751,85 @@ class Session:
             self._awaiting = None
             self.mode = Mode.SCRIPTING
 
+    async def expect_connector_states(
+        self,
+        keys: list[ConnectorKey],
+        status: str,
+        *,
+        since: Message | None,
+        timeout: float,
+        rule: str | None,
+    ) -> dict[ConnectorKey, Message]:
+        """Wait until the latest report of every connector in ``keys`` says ``status``.
+
+        Reports come as StatusNotification or NotifyEvent (see :mod:`harness.connectors`),
+        in any order and any number: what counts is each connector's latest state among
+        the messages after ``since`` (or, without it, those no step has taken yet). So a
+        station that says Unavailable while going down and Available once up passes,
+        and one whose last word is Unavailable fails, naming it. One deadline for all.
+        """
+        self.mode = Mode.WAITING
+        self._awaiting = None
+        start_entries = len(self.trace.entries)
+        try:
+            self.settle()
+            if since is not None:
+                first = next(
+                    (i + 1 for i, m in enumerate(self.received) if m is since), len(self.received)
+                )
+                candidates = lambda: self.received[first:]  # noqa: E731
+            else:
+                fresh = [m for m in self.received if not m.claimed]
+                known = len(self.received)
+                candidates = lambda: fresh + self.received[known:]  # noqa: E731
+            wanted = set(keys)
+
+            def latest() -> dict[ConnectorKey, tuple[str, Message]]:
+                states: dict[ConnectorKey, tuple[str, Message]] = {}
+                for message in candidates():
+                    if message.action not in CONNECTOR_REPORT_ACTIONS:
+                        continue
+                    for key, value in read_connector_states(
+                        self.version, message.action, message.payload
+                    ):
+                        if key in wanted:
+                            states[key] = (value, message)
+                return states
+
+            def all_reported() -> bool:
+                states = latest()
+                return all(key in states and states[key][0] == status for key in keys)
+
+            done = await self._wait(all_reported, timeout)
+            states = latest()
+            for _, message in states.values():
+                message.claimed = True
+            if not done:
+                parts = []
+                for key in keys:
+                    if key not in states:
+                        parts.append(f"{_connector_name(key)}: no report")
+                    else:
+                        value, message = states[key]
+                        if value != status:
+                            message.entry.failing = True
+                            parts.append(
+                                f"{_connector_name(key)}: {value} (frame {message.entry.seq})"
+                            )
+                raise DutFailure(
+                    f"not every connector reported {status} within {timeout:g} s: "
+                    + "; ".join(parts)
+                    + f"; {self._received_instead(start_entries)}",
+                    rule or "expect:connector-state",
+                    next(
+                        (m.entry.raw for v, m in states.values() if v != status and m.entry.raw),
+                        None,
+                    ),
+                )
+            return {key: states[key][1] for key in keys}
+        finally:
+            self.mode = Mode.SCRIPTING
+
     def _received_instead(self, start: int) -> str:
         entries = [e for e in self.trace.entries[start:] if e.kind == "frame" and e.direction == IN]
         if not entries:
@@ -938,6 +1031,12 @@ class Session:
 
     def scripting(self) -> None:
         self.mode = Mode.SCRIPTING
+
+
+def _connector_name(key: ConnectorKey) -> str:
+    if isinstance(key, tuple):
+        return f"EVSE {key[0]} connector {key[1]}"
+    return f"connector {key}"
 
 
 class _ErrorReply:

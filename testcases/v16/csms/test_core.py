@@ -1,7 +1,7 @@
 """OCPP 1.6 Core — the DUT is a central system (harness = charge point)."""
 
 from harness import DutFailure, testcase
-from harness.states import boot_payload, booted_station, status_payloads
+from harness.states import csms as states
 
 BLOCK = "Core"
 
@@ -14,11 +14,10 @@ BLOCK = "Core"
 )
 def test_tc_001_csms(station, dut):
     station.connect()
-    station.call("BootNotification", boot_payload(station.version, dut)).expect(
+    station.call("BootNotification", states.boot_payload(station.version, dut)).expect(
         rule="C16.4.2", status="Accepted", interval=lambda i: i > 0
     )
-    for payload in status_payloads(station.version, dut):
-        station.call("StatusNotification", payload).expect(rule="C16.4.9")
+    states.report_connectors(station, dut)
     station.call("Heartbeat").expect(rule="C16.4.6")
 
 
@@ -29,7 +28,7 @@ def test_tc_001_csms(station, dut):
     catches={"get-configuration-with-keys": "C16.5.8", "get-variables-invalid": None},
 )
 def test_tc_019_1_csms(station, dut):
-    booted_station(station, dut, rule="C16.4.2")
+    states.booted(station, dut)
     # Manual action: make the central system retrieve the whole configuration.
     dut.act("get_configuration")
     request = station.expect("GetConfiguration", rule="C16.5.8")

@@ -1,0 +1,128 @@
+"""Device-model steps for a 2.x station DUT: get, set, and configure-then-restore.
+
+Cases and states share these, so a tool validation of a Get/SetVariables result is
+written once: the result names the component and variable asked for (B06.FR.02,
+B05.FR.02), carries the attributeType asked for, Actual when none was (B06.FR.03/.11,
+B05.FR.03/.12), and on success has no attributeStatusInfo or reasonCode "NoError"
+(Part 6 TC_B_06_CS / TC_B_09_CS step 2).
+
+:func:`configure` is Part 6's "Configuration State": the variable is read first and,
+when the case is over (passed or not), set back to what it was, so that a real device
+leaves the run as it came.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from harness.matching import absent_or, exactly_one
+from harness.session import Response
+
+__all__ = ["Variable", "configure", "get_variable", "set_variable"]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A component/variable pair of the device model."""
+
+    component: str
+    name: str
+    evse: int | None = None
+    instance: str | None = None
+
+    def data(self) -> dict[str, Any]:
+        """The component and variable as GetVariableData/SetVariableData name them."""
+        component: dict[str, Any] = {"name": self.component}
+        if self.evse is not None:
+            component["evse"] = {"id": self.evse}
+        variable: dict[str, Any] = {"name": self.name}
+        if self.instance is not None:
+            variable["instance"] = self.instance
+        return {"component": component, "variable": variable}
+
+    def __str__(self) -> str:
+        return f"{self.component}.{self.name}"
+
+
+#: what a successful result says about why (Part 6: absent, or NoError)
+_NO_ERROR = absent_or({"reasonCode": "NoError"})
+
+
+#: the rules of one result, per message: (count, names, type asked, type default, status)
+_RULES = {
+    "getVariableResult": ("B06.FR.01", "B06.FR.02", "B06.FR.03", "B06.FR.11", "B06.FR.10"),
+    "setVariableResult": ("B05.FR.01", "B05.FR.02", "B05.FR.03", "B05.FR.12", "B05.FR.10"),
+}
+
+
+def _check_one_result(
+    response: Response, key: str, variable: Variable, attribute_type: str | None, status: str
+) -> None:
+    """The tool validations of a one-item Get/SetVariables result, each with its rule."""
+    count, names, type_asked, type_default, accepted = _RULES[key]
+    response.expect(rule=count, **{key: exactly_one({})})
+    data = variable.data()
+    named = {"component": {"name": data["component"]["name"]}, "variable": {"name": variable.name}}
+    response.expect(rule=names, **{key: exactly_one(named)})
+    response.expect(
+        rule=type_asked if attribute_type is not None else type_default,
+        **{key: exactly_one({"attributeType": attribute_type or "Actual"})},
+    )
+    wanted: dict[str, Any] = {"attributeStatus": status}
+    if status == "Accepted":
+        wanted["attributeStatusInfo"] = _NO_ERROR
+    response.expect(rule=accepted if status == "Accepted" else count, **{key: exactly_one(wanted)})
+
+
+def _item(variable: Variable, attribute_type: str | None, **extra: Any) -> dict[str, Any]:
+    item = {**variable.data(), **extra}
+    if attribute_type is not None:
+        item["attributeType"] = attribute_type
+    return item
+
+
+def get_variable(
+    csms: Any,
+    variable: Variable,
+    *,
+    attribute_type: str | None = None,
+    status: str = "Accepted",
+) -> tuple[Any, Response]:
+    """GetVariables for one variable; checks the one result and returns (value, response).
+
+    Rules: one result per item (B06.FR.01), the same component and variable (B06.FR.02),
+    the same attributeType or Actual when none was asked (B06.FR.03/.11), and the status
+    (B06.FR.10 for Accepted) with no error info.
+    """
+    item = _item(variable, attribute_type)
+    response = csms.call("GetVariables", getVariableData=[item]).expect(rule="B06.FR.01")
+    _check_one_result(response, "getVariableResult", variable, attribute_type, status)
+    return response["getVariableResult"][0].get("attributeValue"), response
+
+
+def set_variable(
+    csms: Any,
+    variable: Variable,
+    value: str,
+    *,
+    attribute_type: str | None = None,
+    status: str = "Accepted",
+) -> Response:
+    """SetVariables for one variable; checks the one result (B05.FR.01/.02/.03/.12, and
+    the status: B05.FR.10 for Accepted, with no error info)."""
+    item = _item(variable, attribute_type, attributeValue=value)
+    response = csms.call("SetVariables", setVariableData=[item]).expect(rule="B05.FR.01")
+    _check_one_result(response, "setVariableResult", variable, attribute_type, status)
+    return response
+
+
+def configure(csms: Any, variable: Variable, value: str) -> None:
+    """Part 6 "Configuration State: <variable> is <value>": set it if it is not so, and
+    set it back after the case (also when the case fails)."""
+    current, _ = get_variable(csms, variable)
+    if current == value:
+        return
+    set_variable(csms, variable, value)
+    if current is not None:
+        csms.finally_do(f"{variable} = {current!r}", set_variable, csms, variable, str(current))
