@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from harness.applicability import not_applicable
 from harness.dut import DutProfile, ProfileError, load_profile
 from harness.environment import DutEnvironment, defects_option, embedded_profiles
 from harness.loop import DrivenLoop
@@ -202,19 +203,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         item.extra_keyword_matches.add(info.id)
         run.case_ids[item.nodeid] = info.id
-        missing = [f for f in info.needs if not profile.supports(f)]
-        present = [f for f in info.absent if profile.supports(f)]
-        if missing:
-            item.add_marker(
-                pytest.mark.skip(
-                    reason=f"not applicable: the DUT profile does not support "
-                    f"{', '.join(missing)} (features.{missing[0]})"
-                )
-            )
-        elif present:
-            item.add_marker(
-                pytest.mark.skip(reason=f"not applicable: needs {', '.join(present)} to be absent")
-            )
+        reason = not_applicable(info, profile.supports)
+        if reason is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))
         keep.append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)

@@ -1,9 +1,12 @@
 """The ``@testcase`` decorator: the metadata a catalog case carries.
 
-A case names its OCA id and title, the requirement ids it checks, the supported
-features it needs (PICS-like keys of the DUT profile; a case that does not apply is
-skipped with the reason, never passed), features that must be *absent*, and the
-simulator defects it must catch (the self-tests prove it fails against each).
+A case names its OCA id and title, the Part 6 table it is built from, the requirement
+ids it checks, when it applies — features it ``needs`` (all), features it ``lacks`` (none
+of them may be supported: "requires absence" cases), ``any_of`` (at least one): Part 5
+feature ids such as ``C-44`` or readable profile keys; a case that does not apply is
+skipped with the reason, never passed — and the simulator defects it must catch (the
+self-tests prove it fails against each) or only warns about (``warns``: it passes with a
+named warning, and fails with ``--strict``).
 
 The OCPP version and the DUT kind come from where the module lives in the catalog
 (``v201/cs/…`` = OCPP 2.0.1, DUT is a charging station; ``…/csms/…`` = DUT is a CSMS),
@@ -46,8 +49,18 @@ class TestCaseInfo:
     requirements: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
     absent: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()
     #: defect name -> rule the failing verdict must name (None: the defect's own rule)
     catches: Mapping[str, str | None] = field(default_factory=dict)
+    #: defect name -> rule of the named warning it gets (a failure only with --strict)
+    warns: Mapping[str, str | None] = field(default_factory=dict)
+    #: the Part 6 table the case is built from (None for 1.6: no public Part 6)
+    table: int | None = None
+
+    @property
+    def lacks(self) -> tuple[str, ...]:
+        """Features that must not be supported (Part 5 "NOT" conditions)."""
+        return self.absent
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,7 +72,10 @@ class TestCaseInfo:
             "requirements": list(self.requirements),
             "needs": list(self.needs),
             "absent": list(self.absent),
+            "any_of": list(self.any_of),
             "catches": sorted(self.catches),
+            "warns": sorted(self.warns),
+            "table": self.table,
         }
 
 
@@ -77,7 +93,11 @@ def testcase(
     requirements: Iterable[str] = (),
     needs: Iterable[str] = (),
     absent: Iterable[str] = (),
+    lacks: Iterable[str] = (),
+    any_of: Iterable[str] = (),
     catches: Iterable[str] | Mapping[str, str | None] = (),
+    warns: Iterable[str] | Mapping[str, str | None] = (),
+    table: int | None = None,
     ocpp: str | None = None,
     dut_kind: str | None = None,
     block: str | None = None,
@@ -95,6 +115,7 @@ def testcase(
                 f"{func.__module__!r}; pass ocpp= and dut_kind="
             )
         caught = dict(catches) if isinstance(catches, Mapping) else dict.fromkeys(catches)
+        warned = dict(warns) if isinstance(warns, Mapping) else dict.fromkeys(warns)
         info = TestCaseInfo(
             id=id,
             title=title,
@@ -103,8 +124,11 @@ def testcase(
             block=block or getattr(module, "BLOCK", "") or id.split("_")[1],
             requirements=tuple(requirements),
             needs=tuple(needs),
-            absent=tuple(absent),
+            absent=(*absent, *lacks),
+            any_of=tuple(any_of),
             catches=caught,
+            warns=warned,
+            table=table,
         )
         func.ocpp_testcase = info  # type: ignore[attr-defined]
         return pytest.mark.ocpp_testcase(info)(func)

@@ -86,6 +86,8 @@ class HandshakeResult:
     subprotocol: str | None
     status: int | None
     detail: str = ""
+    #: after an upgrade without a subprotocol: the CSMS closed the connection itself
+    closed_by_peer: bool = False
 
 
 async def try_handshake(
@@ -113,6 +115,9 @@ async def try_handshake(
                 open_timeout=None,
                 proxy=None,
                 ping_interval=None,
+                # a CSMS that never finishes the closing handshake must not cost
+                # websockets' default 10 s per try
+                close_timeout=min(timeout, 2.0),
             ),
             timeout,
         )
@@ -135,5 +140,9 @@ async def try_handshake(
         closed_by_peer = False
     await connection.close()
     return HandshakeResult(
-        True, subprotocol, 101, "" if not closed_by_peer else "closed by the CSMS after the upgrade"
+        True,
+        subprotocol,
+        101,
+        "" if not closed_by_peer else "closed by the CSMS after the upgrade",
+        closed_by_peer=closed_by_peer,
     )

@@ -1,0 +1,55 @@
+"""Whether a case applies to a DUT, and if not, a reason a vendor can act on.
+
+Part 5 makes a conditional case mandatory when the DUT has a feature (``C-44``), or
+when it lacks one ("NOT AQ-16"), or when it has at least one of several. A case says so
+with ``needs``, ``lacks`` and ``any_of``; the DUT profile's ``[features]`` answers, by
+Part 5 id or by a readable key. A case that does not apply is skipped, and the reason
+names the feature id, what it means, and the profile key that would change it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["describe_feature", "not_applicable"]
+
+
+def describe_feature(info: Any, key: str) -> str:
+    """``C-44 (BootNotification Pending)``: the key and, where the feature table knows
+    it, its meaning for this version and role."""
+    try:
+        from harness.spec.catalog import resolve_feature
+    except ImportError:  # the feature table is optional data
+        return key
+    try:
+        feature = resolve_feature(info.ocpp, info.dut_kind, key)
+    except (KeyError, ValueError):
+        feature = None
+    if feature is None:
+        return key
+    if feature.id.lower() == key.lower():
+        return f"{feature.id} ({feature.name})"
+    return f"{key} = {feature.id} ({feature.name})"
+
+
+def not_applicable(info: Any, supports: Callable[[str], bool]) -> str | None:
+    """None when the case applies; else why not, starting "not applicable:"."""
+    missing = [key for key in info.needs if not supports(key)]
+    if missing:
+        shown = ", ".join(describe_feature(info, key) for key in missing)
+        return (
+            f"not applicable: needs {shown}, which the DUT profile does not declare "
+            f"(features.{missing[0]} = true to run it)"
+        )
+    present = [key for key in info.lacks if supports(key)]
+    if present:
+        shown = ", ".join(describe_feature(info, key) for key in present)
+        return (
+            f"not applicable: only for a DUT without {shown}, and the DUT profile declares "
+            f"it (features.{present[0]})"
+        )
+    if info.any_of and not any(supports(key) for key in info.any_of):
+        shown = " or ".join(describe_feature(info, key) for key in info.any_of)
+        return f"not applicable: needs {shown}; the DUT profile declares none of them"
+    return None

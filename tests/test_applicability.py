@@ -1,0 +1,41 @@
+"""Applicability: needs (all), lacks (none), any_of (one), with reasons that name the key."""
+
+from __future__ import annotations
+
+from harness.applicability import not_applicable
+from harness.ocppj import OcppVersion
+from harness.testcase import TestCaseInfo
+
+
+def _info(**kw) -> TestCaseInfo:
+    return TestCaseInfo("TC_Z_01_CS", "t", OcppVersion.V201, "charging-station", "Z", **kw)
+
+
+def _supports(*keys: str):
+    return lambda key: key in keys
+
+
+def test_applies_without_conditions():
+    assert not_applicable(_info(), _supports()) is None
+
+
+def test_needs_every_feature():
+    info = _info(needs=("C-44", "local_auth_list"))
+    assert not_applicable(info, _supports("C-44", "local_auth_list")) is None
+    reason = not_applicable(info, _supports("C-44"))
+    assert reason is not None and reason.startswith("not applicable: needs local_auth_list")
+    assert "features.local_auth_list = true" in reason
+
+
+def test_lacks_is_a_requires_absence_case():
+    info = _info(absent=("C-13",))
+    assert not_applicable(info, _supports()) is None
+    reason = not_applicable(info, _supports("C-13"))
+    assert reason is not None and reason.startswith("not applicable: only for a DUT without C-13")
+
+
+def test_any_of_needs_one():
+    info = _info(any_of=("C-44", "AQ-16"))
+    assert not_applicable(info, _supports("AQ-16")) is None
+    reason = not_applicable(info, _supports())
+    assert reason is not None and "C-44" in reason and " or " in reason and "AQ-16" in reason
