@@ -32,6 +32,8 @@ class DefaultReplies:
 
     version: OcppVersion
     heartbeat_interval: int = 60
+    #: the harness's own station's device model (DUT = CSMS): answers Get/SetVariables
+    device_model: Any = None
     _transaction_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def response(self, action: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -68,6 +70,10 @@ class DefaultReplies:
     # -- answers the harness gives as a charging station -----------------------------------
 
     def _GetVariables(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        if self.device_model is not None and request.get("getVariableData"):
+            from harness.station_model import get_variables_reply
+
+            return get_variables_reply(self.device_model, request)
         results = []
         for item in request.get("getVariableData", []):
             result = {
@@ -88,6 +94,10 @@ class DefaultReplies:
         }
 
     def _SetVariables(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        if self.device_model is not None:
+            from harness.station_model import set_variables_reply
+
+            return set_variables_reply(self.device_model, request)
         results = []
         for item in request.get("setVariableData", []):
             result = {

@@ -23,6 +23,7 @@ from harness.loop import AnyLoop
 from harness.ocppj import OcppVersion
 from harness.roles import CsmsRole, StationRole
 from harness.session import Session
+from harness.station_model import station_model
 from harness.testcase import CHARGING_STATION, CSMS
 from harness.transport import CsmsServer
 from harness.verdicts import HarnessError
@@ -258,6 +259,11 @@ class DutEnvironment:
                 )
         else:
             session = self._new_session()
+            # Every CSMS case starts from the station configuration Part 6 §3.1 presumes.
+            session.defaults.device_model = station_model(
+                heartbeat_interval=int(self.profile.timers.heartbeat),
+                security_profile=self.profile.security_profile,
+            )
             self.loop.run(_call(session.begin_case), 5)
             on_session(session)
             endpoint = self.profile.connect.url

@@ -71,6 +71,11 @@ class Role:
     def _ensure_connected(self) -> None:
         """Hook for roles whose connection comes from the DUT (see CsmsRole)."""
 
+    def mark(self) -> int:
+        """The current trace position, for ``expect(after=...)``: what the DUT sent
+        before this point does not count for that expectation."""
+        return self._on_loop(lambda: len(self.session.trace.entries) - 1)
+
     def step(self, text: str) -> None:
         """Write a note into the trace (shown in the report and diagram)."""
         self.session.trace.step(text)
@@ -162,9 +167,12 @@ class Role:
         timeout: float | None = None,
         rule: str | None = None,
         each_connector: bool = False,
+        after: int | None = None,
         **fields: Any,
     ) -> Any:
         """Wait for the DUT's next ``action`` whose payload contains ``fields``.
+
+        ``after`` (a trace position, :meth:`mark`) ignores what came before it.
 
         Returns the :class:`Message`; with ``each_connector=True`` (StatusNotification)
         a list with one message per connector of the profile's layout. Fails with
@@ -184,7 +192,13 @@ class Role:
                 keys, wanted = self._connector_keys()
             return self._run(
                 self.session.expect(
-                    action, fields, timeout=wait, rule=rule, keys=keys, wanted_keys=wanted
+                    action,
+                    fields,
+                    timeout=wait,
+                    rule=rule,
+                    keys=keys,
+                    wanted_keys=wanted,
+                    after=after,
                 ),
                 wait,
             )
@@ -204,6 +218,13 @@ class Role:
         with self._recording("expect silence", what):
             self._ensure_connected()
             self._run(self.session.expect_silence(seconds, allow=tuple(allow), rule=rule), seconds)
+
+    def hold_for(self, seconds: float, why: str) -> None:
+        """Let ``seconds`` pass while answering the DUT, because the protocol says so
+        (``why``: e.g. "the retry interval the CSMS gave"). Not a sleep: the DUT is
+        served and a rule it breaks meanwhile fails the case at once."""
+        with self._recording("hold", f"{seconds:g} s: {why}"):
+            self._run(self.session.hold(seconds), seconds)
 
     @contextlib.contextmanager
     def only_allow(self, *actions: str, rule: str) -> Iterator[None]:

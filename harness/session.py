@@ -169,6 +169,8 @@ class Response:
     error_code: str | None = None
     error_description: str = ""
     raw: str = ""
+    #: trace position of the answer (to tell what the DUT sent before and after it)
+    seq: int | None = None
 
     @property
     def is_error(self) -> bool:
@@ -532,10 +534,17 @@ class Session:
             message_id, action, future = self._pending_call
             if frame.message_id == message_id and not future.done():
                 if isinstance(frame, CallResult):
-                    future.set_result(Response(action, frame.payload, raw=str(raw)))
+                    future.set_result(Response(action, frame.payload, raw=str(raw), seq=entry.seq))
                 else:
                     future.set_result(
-                        Response(action, {}, frame.error_code, frame.description, raw=str(raw))
+                        Response(
+                            action,
+                            {},
+                            frame.error_code,
+                            frame.description,
+                            raw=str(raw),
+                            seq=entry.seq,
+                        )
                     )
         self._notify()
 
@@ -696,8 +705,10 @@ class Session:
         rule: str | None,
         keys: Callable[[Message], Hashable] | None = None,
         wanted_keys: set[Hashable] | None = None,
+        after: int | None = None,
     ) -> Message | list[Message]:
-        """Wait for the next unclaimed ``action``; with ``keys``, one per wanted key."""
+        """Wait for the next unclaimed ``action`` (received after trace position
+        ``after``, when given); with ``keys``, one per wanted key."""
         self.mode = Mode.WAITING
         self._awaiting = action
         start = len(self.trace.entries)
@@ -708,6 +719,8 @@ class Session:
             def find() -> Message | None:
                 for message in self.received:
                     if message.claimed or message.action != action:
+                        continue
+                    if after is not None and message.entry.seq <= after:
                         continue
                     if keys is not None:
                         key = keys(message)
@@ -954,6 +967,17 @@ class Session:
                     rule or "expect:silence",
                     message.entry.raw,
                 )
+        finally:
+            self.mode = Mode.SCRIPTING
+
+    async def hold(self, seconds: float) -> None:
+        """Let ``seconds`` pass answering whatever the DUT sends; a rule it breaks
+        meanwhile fails at once. For protocol waits the DUT itself asked for (the
+        interval of a Pending boot answer), not for waiting on events."""
+        self.mode = Mode.WAITING
+        try:
+            self.settle()
+            await self._wait(lambda: False, seconds)
         finally:
             self.mode = Mode.SCRIPTING
 
