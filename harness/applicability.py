@@ -17,7 +17,9 @@ __all__ = ["describe_feature", "not_applicable"]
 
 def describe_feature(info: Any, key: str) -> str:
     """``C-44 (BootNotification Pending)``: the key and, where the feature table knows
-    it, its meaning for this version and role."""
+    it, its meaning for this version and role (``not AQ-16`` keeps its "not")."""
+    if key.lower().startswith("not "):
+        return "not " + describe_feature(info, key[4:].strip())
     try:
         from harness.spec.catalog import resolve_feature
     except ImportError:  # the feature table is optional data
@@ -31,6 +33,13 @@ def describe_feature(info: Any, key: str) -> str:
     if feature.id.lower() == key.lower():
         return f"{feature.id} ({feature.name})"
     return f"{key} = {feature.id} ({feature.name})"
+
+
+def _holds(key: str, supports: Callable[[str], bool]) -> bool:
+    """``key`` is supported; ``"not KEY"`` is not (Part 5's "NOT AQ-16")."""
+    if key.lower().startswith("not "):
+        return not supports(key[4:].strip())
+    return supports(key)
 
 
 def not_applicable(info: Any, supports: Callable[[str], bool]) -> str | None:
@@ -49,7 +58,7 @@ def not_applicable(info: Any, supports: Callable[[str], bool]) -> str | None:
             f"not applicable: only for a DUT without {shown}, and the DUT profile declares "
             f"it (features.{present[0]})"
         )
-    if info.any_of and not any(supports(key) for key in info.any_of):
+    if info.any_of and not any(_holds(key, supports) for key in info.any_of):
         shown = " or ".join(describe_feature(info, key) for key in info.any_of)
         return f"not applicable: needs {shown}; the DUT profile declares none of them"
     return None

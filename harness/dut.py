@@ -285,7 +285,14 @@ class DutProfile:
         """Whether the DUT declares feature ``name``; undeclared features count as
         ``default`` (not supported unless the caller says otherwise), so a case needing an
         optional feature is skipped rather than failed on a device that lacks it."""
-        return self.features.get(name, default)
+        if name in self.features:
+            return self.features[name]
+        # Part 5 ids are case-insensitive in a profile ("c-44" is C-44).
+        folded = name.casefold()
+        for key, value in self.features.items():
+            if key.casefold() == folded:
+                return value
+        return default
 
     def replace(self, **changes: Any) -> DutProfile:
         """A copy with ``changes`` (``dataclasses.replace``); not re-validated, meant for

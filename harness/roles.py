@@ -76,6 +76,12 @@ class Role:
         before this point does not count for that expectation."""
         return self._on_loop(lambda: len(self.session.trace.entries) - 1)
 
+    def note(self, rule: str, reason: str) -> None:
+        """Put a note on the case: something a reader of the report should know (a step
+        the DUT made moot, say) that is neither a failure nor a warning about a rule."""
+        warning = CaseWarning(WarningKind.NOTE, rule, reason)
+        self._on_loop(lambda: self.session.warn(warning))
+
     def step(self, text: str) -> None:
         """Write a note into the trace (shown in the report and diagram)."""
         self.session.trace.step(text)
@@ -358,6 +364,22 @@ class CsmsRole(Role):
             )
         self._seen_connection = True
 
+    def quiet_before(self, message: Message) -> float:
+        """Seconds without any frame, either way, before ``message`` arrived: the
+        "interval of inactivity" a heartbeat interval is measured as."""
+
+        def measure() -> float:
+            entries = self.session.trace.entries
+            earlier = [e for e in entries[: message.entry.seq] if e.kind == "frame"]
+            return message.entry.t - (earlier[-1].t if earlier else 0.0)
+
+        return float(self._on_loop(measure))
+
+    def heartbeat_interval(self) -> int | None:
+        """The heartbeat interval the harness last gave the station in an Accepted boot
+        answer (None if it has not answered one in this run)."""
+        return self._on_loop(lambda: self.session.heartbeat_interval_given)
+
     def expect_connectors(
         self,
         status: str = "Available",
@@ -447,6 +469,11 @@ class StationRole(Role):
         )
         self.connect()
 
+    @property
+    def device_model(self) -> Any:
+        """The harness station's device model (what it answers GetVariables with)."""
+        return self.session.defaults.device_model
+
     def handshake(self, subprotocols: Sequence[str]) -> HandshakeResult:
         """Try one opening handshake offering ``subprotocols``; report what the CSMS did."""
         with self._recording(
@@ -468,8 +495,9 @@ class StationRole(Role):
                 password=self._password,
                 security_profile=self.security_profile,
                 timeout=self.connect_timeout,
+                close_wait=self.response_timeout,
             ),
-            self.connect_timeout,
+            self.connect_timeout + self.response_timeout,
         )
         return result
 

@@ -251,6 +251,9 @@ class Session:
         self.time_deviation = time_deviation
         #: what a station may send around its boot (harness as CSMS)
         self.boot_gate = BootGate(version, deviation=time_deviation)
+        #: interval of the last Accepted boot answer the harness gave (kept across
+        #: cases): the station's periodic heartbeat, as far as the harness knows
+        self.heartbeat_interval_given: int | None = None
         #: TransactionEvent numbering; kept across cases, a transaction may span two
         self.seq_nos = SeqNoMonitor()
 
@@ -641,6 +644,8 @@ class Session:
             status = payload.get("status") if error is None else None
             interval = int(payload.get("interval", 0)) if error is None else 0
             self.boot_gate.boot_answered(status, interval, asyncio.get_running_loop().time())
+            if status == "Accepted":
+                self.heartbeat_interval_given = interval
         try:
             connection.conversation.send(frame)
         except LocalProtocolError as exc:

@@ -39,3 +39,12 @@ def test_any_of_needs_one():
     assert not_applicable(info, _supports("AQ-16")) is None
     reason = not_applicable(info, _supports())
     assert reason is not None and "C-44" in reason and " or " in reason and "AQ-16" in reason
+
+
+def test_any_of_takes_a_negation():
+    # Part 5 TC_B_30 for a CSMS: C-44 or NOT AQ-16
+    info = _info(any_of=("C-44", "not AQ-16"))
+    assert not_applicable(info, _supports()) is None  # no AQ-16: applies
+    assert not_applicable(info, _supports("C-44", "AQ-16")) is None
+    reason = not_applicable(info, _supports("AQ-16"))
+    assert reason is not None and "C-44" in reason and "not AQ-16" in reason

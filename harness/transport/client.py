@@ -98,8 +98,12 @@ async def try_handshake(
     password: str | None,
     security_profile: int,
     timeout: float,
+    close_wait: float | None = None,
 ) -> HandshakeResult:
     """Open and close one connection offering ``subprotocols``; report what happened.
+
+    After an upgrade without a subprotocol, the CSMS must close the connection at once
+    (Part 4 §3.2): the probe gives it ``close_wait`` seconds (default ``timeout``).
 
     Used by subprotocol negotiation cases (TC_B_58_CSMS): a refusal is an observation
     here, not an error.
@@ -134,7 +138,8 @@ async def try_handshake(
     subprotocol = connection.subprotocol
     try:
         # A CSMS that upgrades without a common subprotocol must close straight away.
-        await asyncio.wait_for(connection.wait_closed(), 0.0 if subprotocol else timeout)
+        wait = close_wait if close_wait is not None else timeout
+        await asyncio.wait_for(connection.wait_closed(), 0.0 if subprotocol else wait)
         closed_by_peer = True
     except TimeoutError:
         closed_by_peer = False

@@ -1,6 +1,9 @@
-"""Block F, Remote control — OCPP 2.0.1, the DUT is a charging station (harness = CSMS)."""
+"""Block F, Remote control — OCPP 2.0.1, the DUT is a charging station (harness = CSMS).
 
-from harness import testcase
+Each case follows its table in OCPP 2.0.1 Part 6 (Edition 3 with the errata to 2025-09).
+"""
+
+from harness import DutFailure, testcase
 
 BLOCK = "F Remote Control"
 
@@ -8,12 +11,34 @@ BLOCK = "F Remote Control"
 @testcase(
     "TC_F_20_CS",
     "Trigger message - Heartbeat",
-    requirements=["F06.FR.04"],
-    catches=["ignores-trigger"],
+    table=193,
+    requirements=["F06.FR.04", "F06.FR.05", "F06.FR.10"],
+    catches=["ignores-trigger", "triggered-before-response"],
 )
 def test_tc_f_20_cs(csms, dut):
-    csms.call("TriggerMessage", requestedMessage="Heartbeat").expect(
-        rule="F06.FR.04", status="Accepted"
-    )
-    # The triggered Heartbeat follows the response (F06.FR.04).
-    csms.expect("Heartbeat", rule="F06.FR.04")
+    # A triggered Heartbeat must not be confused with a periodic one: wait only as long
+    # as the periodic interval the station was last given leaves room for (the
+    # harness's answers give long intervals unless a case chose a short one).
+    periodic = csms.heartbeat_interval()
+    deviation = dut.profile.tolerances.time_deviation
+    bound = dut.timeouts.response
+    if periodic is not None:
+        bound = min(bound, max(periodic - deviation, 0.5))
+    before = csms.mark()
+    # 1-2. TriggerMessage Heartbeat; Part 6 requires Accepted (F06.FR.05 would also let
+    # a station say Rejected: OCTT expects more than the specification here).
+    response = csms.call("TriggerMessage", requestedMessage="Heartbeat")
+    with csms.octt_expects("Part 6 presumes the station accepts a Heartbeat trigger"):
+        response.expect(rule="F06.FR.05", status="Accepted")
+    if response.get("status") != "Accepted":
+        return  # nothing was promised, so nothing more to check
+    # 3-4. The Heartbeat it promised (F06.FR.10), after the response (F06.FR.04).
+    heartbeat = csms.expect("Heartbeat", after=before, timeout=bound, rule="F06.FR.10")
+    if response.seq is not None and heartbeat.entry.seq < response.seq:
+        heartbeat.entry.failing = True
+        raise DutFailure(
+            f"the triggered Heartbeat (frame {heartbeat.entry.seq}) came before the "
+            f"TriggerMessage response (frame {response.seq})",
+            "F06.FR.04",
+            heartbeat.entry.raw,
+        )
