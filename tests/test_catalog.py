@@ -2,7 +2,9 @@
 
 A case passes against the conformant simulators and fails, naming the stated rule,
 against every simulator defect in its ``catches``. A case that cannot fail is a defect
-of the catalog, so a case without ``catches`` fails here too.
+of the catalog, so a case without ``catches`` fails here too. A defect in a case's
+``warns`` breaks a rule the case checks beyond OCTT: the case passes with a named
+warning for that rule, and fails for it with ``--strict``.
 
 Runs go through the real command line (``python -m harness.cli run``) in a subprocess,
 one run for the conformant simulators and one per defect, each selecting exactly the
@@ -39,13 +41,15 @@ def _expected_rule(info, defect: str) -> str:
 
 
 @functools.cache
-def _run(defect: str | None, ids: tuple[str, ...]) -> dict[str, dict]:
+def _run(defect: str | None, ids: tuple[str, ...], strict: bool = False) -> dict[str, dict]:
     report_dir = Path(tempfile.mkdtemp(prefix="ocpp-selftest-"))
     command = [sys.executable, "-m", "harness.cli", "run", "--report-dir", str(report_dir)]
     for case_id in ids:
         command += ["--case", case_id]
     if defect:
         command += ["--sim-defect", defect]
+    if strict:
+        command.append("--strict")
     done = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
     report = report_dir / "report.json"
     assert report.exists(), f"no report.json; exit {done.returncode}\n{done.stdout[-3000:]}"
@@ -92,11 +96,52 @@ def test_case_fails_against_its_defect(info, defect):
     ), "schema failures mark the frame"
 
 
+WARNED = [(info, defect) for info in CASES for defect in info.warns]
+
+
+def _warned_rule(info, defect: str) -> str:
+    stated = info.warns[defect]
+    return (
+        stated
+        if stated is not None
+        else get_defect(SIDE[info.dut_kind], defect).rule_for(info.ocpp.value)
+    )
+
+
+@pytest.mark.parametrize(
+    "info,defect", WARNED, ids=[f"{info.id}-{defect}" for info, defect in WARNED]
+)
+def test_case_warns_about_its_defect_and_fails_when_strict(info, defect):
+    ids = tuple(sorted(i.id for i in CASES if defect in i.warns))
+    rule = _warned_rule(info, defect)
+    lenient = _run(defect, ids)[info.id]
+    assert lenient["verdict"] == "passed", (
+        f"{info.id} with {defect}: {lenient['verdict']} ({lenient['reason']})"
+    )
+    assert [w["rule"] for w in lenient["warnings"] if w["kind"] != "note"] == [rule], lenient[
+        "warnings"
+    ]
+    strict = _run(defect, ids, strict=True)[info.id]
+    assert strict["verdict"] == "failed" and strict["rule"] == rule, (
+        f"{info.id} with {defect} and --strict: {strict['verdict']} {strict['rule']} "
+        f"({strict['reason']})"
+    )
+
+
+def test_conformant_simulators_give_no_warnings():
+    warned = {
+        case_id: case["warnings"]
+        for case_id, case in _conformant().items()
+        if any(w["kind"] != "note" for w in case["warnings"])
+    }
+    assert warned == {}
+
+
 @pytest.mark.parametrize("info", CASES, ids=[info.id for info in CASES])
 def test_case_declares_defects_it_catches(info):
     assert info.catches, f"{info.id} has no catches: a case that cannot fail is a defect"
     known = defects_for(SIDE[info.dut_kind], info.ocpp.value)
-    for defect in info.catches:
+    for defect in (*info.catches, *info.warns):
         assert defect in known, (
             f"{info.id}: {defect!r} is not a {SIDE[info.dut_kind]} defect for OCPP "
             f"{info.ocpp.value}"
