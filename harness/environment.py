@@ -21,6 +21,7 @@ from harness.control.adapters import CommandAdapter, HttpAdapter, ManualAdapter,
 from harness.dut import DutProfile, profile_from_dict
 from harness.loop import AnyLoop
 from harness.ocppj import OcppVersion
+from harness.preconditions import establish_station_preconditions
 from harness.roles import CsmsRole, StationRole
 from harness.session import Session
 from harness.station_model import station_model
@@ -169,6 +170,8 @@ class DutEnvironment:
     session: Session | None = None
     server: CsmsServer | None = None
     setup_error: HarnessError | None = None
+    #: the case that ran last on this DUT (a precondition error names it)
+    previous_case: str | None = None
     _finalizers: list[Any] = field(default_factory=list)
 
     @property
@@ -235,7 +238,10 @@ class DutEnvironment:
         return self.server
 
     def start_case(
-        self, finalizers: list[Any], on_session: Callable[[Session], None]
+        self,
+        finalizers: list[Any],
+        on_session: Callable[[Session], None],
+        case_id: str | None = None,
     ) -> tuple[Any, Dut]:
         """Prepare the role, the Dut and the per-case simulator.
 
@@ -264,6 +270,13 @@ class DutEnvironment:
                     + (f" (refused attempts: {rejected})" if rejected else ""),
                     "setup",
                 )
+            previous, self.previous_case = self.previous_case, case_id
+            self.loop.run(
+                establish_station_preconditions(
+                    session, previous_case=previous, wait=timeouts.connect
+                ),
+                timeouts.connect,
+            )
         else:
             session = self._new_session()
             # Every CSMS case starts from the station configuration Part 6 §3.1 presumes.

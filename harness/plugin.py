@@ -232,7 +232,9 @@ def _ocpp_case(request: pytest.FixtureRequest) -> Generator[tuple[Any, Any], Non
     finalizers: list[Any] = []
     try:
         role, dut = environment.start_case(
-            finalizers, lambda session: request.node.stash.__setitem__(_SESSION, session)
+            finalizers,
+            lambda session: request.node.stash.__setitem__(_SESSION, session),
+            case_id=_info(request.node).id,  # type: ignore[union-attr]
         )
         yield role, dut
     finally:

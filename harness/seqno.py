@@ -61,6 +61,10 @@ class SeqNoMonitor:
             )
         return None
 
+    def open_transactions(self) -> list[str]:
+        """Transactions that started and have not ended (the station is not idle)."""
+        return [tid for tid, tx in self._transactions.items() if not tx.ended]
+
     def complete_transactions(self) -> list[SeqNoFinding]:
         """Judge every transaction that has ended and is not judged yet: its seqNos,
         sorted, must run without a gap. Each transaction is judged once."""

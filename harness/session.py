@@ -288,7 +288,8 @@ class Session:
         self.rejections = []
         self.overrides = {}
         self.restriction = None
-        self.boot_gate = BootGate(self.version, deviation=self.time_deviation)
+        # The boot gate is not reset: a station left Pending by one case is still
+        # Pending when the next begins (the preconditions deal with it).
         self.trace = Trace()
         self._mark = self._connections
         if self._current is not None:
@@ -972,6 +973,15 @@ class Session:
                     rule or "expect:silence",
                     message.entry.raw,
                 )
+        finally:
+            self.mode = Mode.SCRIPTING
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float) -> Any:
+        """Wait (answering the DUT) until ``predicate()`` holds; its value or None."""
+        self.mode = Mode.WAITING
+        try:
+            self.settle()
+            return await self._wait(predicate, timeout)
         finally:
             self.mode = Mode.SCRIPTING
 

@@ -1,0 +1,46 @@
+"""Part 6 §2.1 general pre-conditions for a station DUT, checked before every case.
+
+Part 6 starts every station case from a station that is accepted by the CSMS, has a
+stable connection and is idle. On a real device one case can leave it otherwise (a
+failing TC_B_02_CS leaves a station Pending; a transaction may still run). Running the
+next case anyway would blame the station for the wrong rule, so before each case the
+harness establishes what it can (it waits for the station to boot again and accepts
+it) and checks the rest; a case whose start state cannot be reached ends in *error*,
+naming the cause and the case that left the station so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.verdicts import HarnessError
+
+__all__ = ["establish_station_preconditions"]
+
+
+async def establish_station_preconditions(
+    session: Any, *, previous_case: str | None, wait: float
+) -> None:
+    """Accepted (waiting up to ``wait`` s for a new boot) and idle, or a set-up error."""
+    after = f" since {previous_case}" if previous_case else ""
+    gate = session.boot_gate
+    if gate.status in ("Pending", "Rejected"):
+        session.trace.event(
+            f"precondition: the station's boot is {gate.status}{after}; waiting for it to "
+            "boot again (it will be accepted)"
+        )
+        accepted = await session.wait_for(lambda: gate.status == "Accepted", wait)
+        if not accepted:
+            raise HarnessError(
+                f"precondition not met: the station's boot was answered {gate.status}{after} "
+                f"and it did not boot again within {wait:g} s, so it is not accepted "
+                "(Part 6 §2.1)",
+                "setup",
+            )
+    open_transactions = session.seq_nos.open_transactions()
+    if open_transactions:
+        raise HarnessError(
+            f"precondition not met: the station is not idle, transaction "
+            f"{', '.join(open_transactions)} has not ended{after} (Part 6 §2.1)",
+            "setup",
+        )

@@ -1,0 +1,57 @@
+"""Part 6 §2.1 pre-conditions before a station case: accepted (waited for) and idle."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.preconditions import establish_station_preconditions
+from harness.verdicts import HarnessError
+from tests.engine.bench import REAL_TIME, CsmsBench, _call
+
+
+def _establish(bench: CsmsBench, wait: float) -> None:
+    bench.run(
+        establish_station_preconditions(bench.session, previous_case="TC_B_02_CS", wait=wait),
+        wait + 2,
+    )
+
+
+def test_a_station_left_pending_is_waited_for_and_accepted(make_csms_bench) -> None:
+    bench = make_csms_bench()
+    bench.role.will_reply("BootNotification", status="Pending", interval=1)
+    bench.start_station(timers=REAL_TIME)
+    bench.boot()
+    assert bench.on_loop(lambda: bench.session.boot_gate.status) == "Pending"
+    bench.run(_call(bench.session.begin_case))  # the next case begins
+
+    _establish(bench, wait=3)  # the retry after 1 s gets the default answer: Accepted
+
+    assert bench.on_loop(lambda: bench.session.boot_gate.status) == "Accepted"
+
+
+def test_a_station_that_stays_unaccepted_is_a_set_up_error(make_csms_bench) -> None:
+    bench = make_csms_bench()
+    bench.role.will_reply("BootNotification", status="Rejected", interval=60)
+    bench.start_station(timers=REAL_TIME)
+    bench.boot()
+    bench.run(_call(bench.session.begin_case))
+
+    with pytest.raises(HarnessError) as error:
+        _establish(bench, wait=0.3)
+
+    assert error.value.rule == "setup"
+    assert str(error.value).startswith(
+        "precondition not met: the station's boot was answered Rejected since TC_B_02_CS"
+    )
+
+
+def test_an_open_transaction_is_a_set_up_error(booted: CsmsBench) -> None:
+    booted.on_loop(
+        lambda: booted.session.seq_nos.observe(
+            {"eventType": "Started", "seqNo": 0, "transactionInfo": {"transactionId": "TX9"}}
+        )
+    )
+    with pytest.raises(
+        HarnessError, match="not idle, transaction TX9 has not ended since TC_B_02_CS"
+    ):
+        _establish(booted, wait=0.1)
