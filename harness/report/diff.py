@@ -22,6 +22,10 @@ absent -> any                 added (no baseline, so never a regression)
 any -> absent                 removed
 ============================  ==========================================================
 
+A case that passes in both reports but carries a named warning (beyond-octt,
+octt-stricter) for a rule it did not warn about before is listed under *new warnings*:
+not a regression (warnings do not fail a case), but what a ``--strict`` run would fail.
+
 :func:`is_regression` is the gate: any regression, *or a removed case that passed before*.
 A case that disappears from the new report may have crashed the run, been deselected or
 renamed; if it passed before, dropping it silently would let a failure hide behind the
@@ -121,6 +125,8 @@ class ReportDiff:
     now_passing: list[CaseChange] = field(default_factory=list)
     added: list[CaseChange] = field(default_factory=list)
     removed: list[CaseChange] = field(default_factory=list)
+    #: passed both times, with a named warning for a rule that had none before
+    new_warnings: list[CaseChange] = field(default_factory=list)
     unchanged_count: int = 0
     warnings: list[str] = field(default_factory=list)
 
@@ -154,6 +160,7 @@ class ReportDiff:
         out["warnings"] = list(self.warnings)
         for name in lists:
             out[name] = [asdict(change) for change in getattr(self, name)]
+        out["new_warnings"] = [asdict(change) for change in self.new_warnings]
         return out
 
 
@@ -289,10 +296,24 @@ def diff_reports(old: Mapping[str, Any], new: Mapping[str, Any]) -> ReportDiff:
             diff.now_passing.append(change)
         else:
             diff.unchanged_count += 1
+            fresh = _warned_rules(new_case) - _warned_rules(old_case)
+            if after == "passed" and fresh:
+                diff.new_warnings.append(
+                    replace(change, rule=", ".join(sorted(fresh)), note="new named warning")
+                )
     for key, old_case in old_cases.items():
         if key not in new_cases:
             diff.removed.append(_change(key, old_case, None))
     return diff
+
+
+def _warned_rules(case: Mapping[str, Any]) -> set[str]:
+    """Rules of a case's named warnings (notes aside; older reports had plain strings)."""
+    return {
+        str(w.get("rule", ""))
+        for w in case.get("warnings") or []
+        if isinstance(w, Mapping) and w.get("kind") != "note"
+    }
 
 
 def _with_note(change: CaseChange, note: str) -> CaseChange:
@@ -361,6 +382,7 @@ def render_text(diff: ReportDiff, old_label: str, new_label: str) -> str:
         ("Now passing", diff.now_passing),
         ("Added", diff.added),
         ("Removed", diff.removed),
+        ("New warnings (a --strict run fails these)", diff.new_warnings),
     )
     for title, changes in sections:
         if changes:

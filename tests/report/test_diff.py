@@ -465,3 +465,25 @@ def test_real_runs_defect_is_a_regression(tmp_path: Path, capsys: Any) -> None:
     assert regressions.startswith("  TC_B_01_CS (2.0.1, charging-station): passed -> failed — ")
     assert regressions.endswith(" [schema:BootNotificationRequest:required]")
     assert lines[-1] == "regression: 1 case(s) got worse"
+
+
+# --------------------------------------------------------------------------- warnings axis
+
+
+def test_a_new_named_warning_is_listed_but_not_a_regression() -> None:
+    old = _case("TC_B_20_CS", "passed")
+    new = _case("TC_B_20_CS", "passed")
+    new["warnings"] = [
+        {"kind": "beyond-octt", "rule": "B01.FR.09", "reason": "reason PowerUp"},
+        {"kind": "note", "rule": "ocppj.error-code", "reason": "a note is not listed"},
+    ]
+    diff = diff_reports(_report(old), _report(new))
+
+    assert not is_regression(diff)
+    [change] = diff.new_warnings
+    assert change.rule == "B01.FR.09"
+    text = render_text(diff, "old", "new")
+    assert "New warnings (a --strict run fails these) (1):" in text
+    assert text.splitlines()[-1] == "no regression"
+    # the same warning in both reports is not new
+    assert diff_reports(_report(new), _report(new)).new_warnings == []
