@@ -91,6 +91,14 @@ def _parser() -> argparse.ArgumentParser:
         "how the harness reports a misbehaving device",
     )
     run.add_argument(
+        "--sim-option",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="give the embedded simulators this legal variation (repeatable), e.g. "
+        "connector-report-notify-event",
+    )
+    run.add_argument(
         "--strict",
         action="store_true",
         help="rehearse the certification run: named warnings (checks beyond OCTT, places "
@@ -217,6 +225,8 @@ def _run(args: argparse.Namespace) -> int:
         pytest_args += ["--case", case]
     for defect in args.sim_defect:
         pytest_args += ["--sim-defect", defect]
+    for option in args.sim_option:
+        pytest_args += ["--sim-option", option]
     if args.strict:
         pytest_args.append("--ocpp-strict")
     pytest_args += list(args.pytest_args)

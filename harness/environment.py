@@ -165,6 +165,8 @@ class DutEnvironment:
     profile: DutProfile
     loop: AnyLoop
     defects: tuple[str, ...] = ()
+    #: legal variations the embedded simulators are told to show (harness.sim.options)
+    options: tuple[str, ...] = ()
     hold_seconds: float = 2.0
     strict: bool = False
     session: Session | None = None
@@ -341,6 +343,7 @@ class DutEnvironment:
         side = "station" if self.kind == CHARGING_STATION else "csms"
         version = self.profile.ocpp
         defects = [d for d in self.defects if _applies(side, version.value, d)]
+        options = [o for o in self.options if _option_applies(side, version.value, o)]
         timers = SimTimers(retry_backoff_min=0.02, retry_backoff_max=0.5, boot_retry_default=1.0)
         validate_defects(side, version.value, defects)
         if side == "station":
@@ -351,6 +354,7 @@ class DutEnvironment:
                 self.profile.identity,
                 password=self._password(),
                 defects=defects,
+                options=options,
                 timers=timers,
                 evses=[(evse.id, list(evse.connectors)) for evse in self.profile.layout],
                 valid_token=self.profile.tokens.valid,
@@ -366,6 +370,7 @@ class DutEnvironment:
                 port=0,
                 path="/ocpp",
                 defects=defects,
+                **({"options": options} if options else {}),
                 timers=timers,
                 heartbeat_interval=int(self.profile.timers.heartbeat),
                 passwords=passwords,
@@ -378,7 +383,9 @@ class DutEnvironment:
         self.loop.run(start(), 10)
         finalizers.append(lambda: self.loop.run(sim.stop(), 10))
         record(
-            f"simulated {side} started" + (f" with defects {', '.join(defects)}" if defects else "")
+            f"simulated {side} started"
+            + (f" with defects {', '.join(defects)}" if defects else "")
+            + (f" with options {', '.join(options)}" if options else "")
         )
 
         def run(action: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -396,6 +403,12 @@ class DutEnvironment:
             server = self.server
             self.server = None
             self.loop.run(server.close(), 10)
+
+
+def _option_applies(side: str, version: str, option: str) -> bool:
+    from harness.sim.options import options_for
+
+    return option in options_for(side, version)
 
 
 def _applies(side: str, version: str, defect: str) -> bool:

@@ -8,6 +8,7 @@ Fixtures for test cases: ``csms`` (the harness as CSMS, DUT = station), ``statio
 from __future__ import annotations
 
 import contextlib
+import difflib
 import signal
 import sys
 import threading
@@ -58,6 +59,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="give the embedded simulators this defect (repeatable; self-tests)",
     )
     group.addoption(
+        "--sim-option",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="give the embedded simulators this legal variation (repeatable; self-tests)",
+    )
+    group.addoption(
         "--case",
         metavar="ID",
         action="append",
@@ -91,6 +99,7 @@ class HarnessRun:
         self.environments: dict[tuple[str, str], DutEnvironment] = {}
         defects = defects_option(config.getoption("--sim-defect"))
         self.defects = defects
+        self.options = defects_option(config.getoption("--sim-option"))
         self.strict = bool(config.getoption("--ocpp-strict"))
         self.record = RunRecord.start(profiles, defects, strict=self.strict)
         self.writer = ReportWriter(report_dir) if report_dir else None
@@ -114,6 +123,7 @@ class HarnessRun:
                 profile,
                 self.loop,
                 defects=self.defects,
+                options=self.options,
                 hold_seconds=self.config.getoption("--hold-seconds"),
                 strict=self.strict,
             )
@@ -153,6 +163,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
             config.option.htmlpath = str(directory / "report.html")
             config.option.self_contained_html = True
+    _check_sim_names(config)
     run = HarnessRun(config, profiles, directory)
     config.stash[_RUN] = run
     hooks = RunHooks(config, run)
@@ -165,6 +176,23 @@ def pytest_configure(config: pytest.Config) -> None:
 
         config.pluginmanager.register(HtmlReportHooks(run.record), "ocpp-harness-html")
     config.pluginmanager.register(hooks, "ocpp-harness-run")
+
+
+def _check_sim_names(config: pytest.Config) -> None:
+    """A misspelt defect or option would run the conformant simulator and pass: refuse."""
+    from harness.sim.defects import DEFECTS
+    from harness.sim.options import OPTIONS
+
+    known_defects = {defect.name for defect in DEFECTS.values()}
+    for flag, names, known in (
+        ("--sim-defect", defects_option(config.getoption("--sim-defect")), known_defects),
+        ("--sim-option", defects_option(config.getoption("--sim-option")), set(OPTIONS)),
+    ):
+        for name in names:
+            if name not in known:
+                close = difflib.get_close_matches(name, sorted(known), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise pytest.UsageError(f"{flag} {name}: no such simulator {flag[6:]}{hint}")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

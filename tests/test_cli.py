@@ -90,3 +90,12 @@ def test_report_diff_gate_through_the_cli(tmp_path):
     fixed = run_cli("report", "diff", str(new), str(old))
     assert fixed.code == 0
     assert fixed.stdout.strip().endswith("no regression")
+
+
+def test_a_misspelt_simulator_defect_or_option_is_a_usage_error(tmp_path):
+    done = run_cli("run", "--sim-defect", "boot-omit-model", report_dir=tmp_path / "r")
+    assert done.code == 2
+    assert "--sim-defect boot-omit-model: no such simulator defect; did you mean " in done.stderr
+    assert "'boot-omits-model'?" in done.stderr
+    done = run_cli("run", "--sim-option", "nonsense", report_dir=tmp_path / "s")
+    assert done.code == 2 and "--sim-option nonsense: no such simulator option" in done.stderr
