@@ -24,6 +24,7 @@ import pytest
 
 from harness.cli import catalog_cases
 from harness.sim.defects import defects_for, get_defect
+from harness.sim.options import OPTIONS
 from tests.helpers import validate_report
 
 CASES = catalog_cases()
@@ -41,7 +42,9 @@ def _expected_rule(info, defect: str) -> str:
 
 
 @functools.cache
-def _run(defect: str | None, ids: tuple[str, ...], strict: bool = False) -> dict[str, dict]:
+def _run(
+    defect: str | None, ids: tuple[str, ...], strict: bool = False, option: str | None = None
+) -> dict[str, dict]:
     report_dir = Path(tempfile.mkdtemp(prefix="ocpp-selftest-"))
     command = [sys.executable, "-m", "harness.cli", "run", "--report-dir", str(report_dir)]
     for case_id in ids:
@@ -50,6 +53,8 @@ def _run(defect: str | None, ids: tuple[str, ...], strict: bool = False) -> dict
         command += ["--sim-defect", defect]
     if strict:
         command.append("--strict")
+    if option:
+        command += ["--sim-option", option]
     done = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
     report = report_dir / "report.json"
     assert report.exists(), f"no report.json; exit {done.returncode}\n{done.stdout[-3000:]}"
@@ -71,6 +76,28 @@ def _with_defect(defect: str) -> dict[str, dict]:
 def test_case_passes_against_conformant_simulator(info):
     case = _conformant()[info.id]
     assert case["verdict"] == "passed", f"{info.id}: {case['verdict']}: {case['reason']}"
+
+
+#: every legal variation the simulators can show, with the cases it concerns
+OPTION_PAIRS = [
+    (info, option)
+    for option in sorted(OPTIONS)
+    for info in CASES
+    if OPTIONS[option].applies_to(SIDE[info.dut_kind], info.ocpp.value)
+]
+
+
+@pytest.mark.parametrize(
+    "info,option", OPTION_PAIRS, ids=[f"{info.id}-{option}" for info, option in OPTION_PAIRS]
+)
+def test_case_passes_a_legal_variation(info, option):
+    """A case that fails a legal device is a defect: each simulator option is a freedom
+    the specification gives, and every case it concerns must pass with it on."""
+    ids = tuple(sorted(i.id for i, o in OPTION_PAIRS if o == option))
+    case = _run(None, ids, option=option)[info.id]
+    assert case["verdict"] == "passed", (
+        f"{info.id} with option {option}: {case['verdict']}: {case['reason']} [{case['rule']}]"
+    )
 
 
 PAIRS = [(info, defect) for info in CASES for defect in info.catches]
