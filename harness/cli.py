@@ -99,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
         "connector-report-notify-event",
     )
     run.add_argument(
+        "--connector-report",
+        choices=("status-notification", "notify-event"),
+        help="when the harness is the station: report connectors by StatusNotification or "
+        "NotifyEvent (default: the profile's [harness] connector_report)",
+    )
+    run.add_argument(
         "--strict",
         action="store_true",
         help="rehearse the certification run: named warnings (checks beyond OCTT, places "
@@ -227,6 +233,8 @@ def _run(args: argparse.Namespace) -> int:
         pytest_args += ["--sim-defect", defect]
     for option in args.sim_option:
         pytest_args += ["--sim-option", option]
+    if args.connector_report:
+        pytest_args += ["--connector-report", args.connector_report]
     if args.strict:
         pytest_args.append("--ocpp-strict")
     pytest_args += list(args.pytest_args)

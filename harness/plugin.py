@@ -8,6 +8,7 @@ Fixtures for test cases: ``csms`` (the harness as CSMS, DUT = station), ``statio
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import signal
 import sys
@@ -64,6 +65,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         help="give the embedded simulators this legal variation (repeatable; self-tests)",
+    )
+    group.addoption(
+        "--connector-report",
+        choices=("status-notification", "notify-event"),
+        default=None,
+        help="as charging station, report connectors this way (overrides the profile's "
+        "[harness] connector_report): OCTT's station uses both",
     )
     group.addoption(
         "--case",
@@ -164,6 +172,12 @@ def pytest_configure(config: pytest.Config) -> None:
             config.option.htmlpath = str(directory / "report.html")
             config.option.self_contained_html = True
     _check_sim_names(config)
+    style = config.getoption("--connector-report")
+    if style:
+        profiles = [
+            p.replace(harness=dataclasses.replace(p.harness, connector_report=style))
+            for p in profiles
+        ]
     run = HarnessRun(config, profiles, directory)
     config.stash[_RUN] = run
     hooks = RunHooks(config, run)
