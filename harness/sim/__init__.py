@@ -1,8 +1,10 @@
-"""Simulated charging station and CSMS: conformant by default, with named defects.
+"""Simulated charging station and CSMS: conformant by default, with named defects and
+named options.
 
 They are the embedded DUT of the harness, the self-test bench of every catalog case
 (conformant -> must pass; each defect a case claims to catch -> must fail for the named
-rule) and stand-alone tools (``ocpp-harness sim station|csms``).
+rule; each option, a legal variation, -> must pass too) and stand-alone tools
+(``ocpp-harness sim station|csms``).
 """
 
 from harness.sim.control_api import ControlServer
@@ -20,10 +22,18 @@ from harness.sim.errors import (
     CallErrorReceived,
     CallTimeout,
     InvalidParams,
+    NotAllowed,
     NotConnected,
     PeerClosed,
     SimError,
     UnsupportedAction,
+)
+from harness.sim.options import (
+    OPTIONS,
+    SimOption,
+    get_option,
+    options_for,
+    validate_options,
 )
 from harness.sim.peer import FrameEvent, FrameHook, OcppPeer, Reply
 from harness.sim.recorder import FrameRecorder, Recorded
@@ -33,6 +43,7 @@ from harness.sim.timers import SimTimers
 __all__ = [
     "CSMS_DEFECTS",
     "DEFECTS",
+    "OPTIONS",
     "STATION_DEFECTS",
     "CallErrorReceived",
     "CallTimeout",
@@ -43,6 +54,7 @@ __all__ = [
     "FrameHook",
     "FrameRecorder",
     "InvalidParams",
+    "NotAllowed",
     "NotConnected",
     "OcppPeer",
     "PeerClosed",
@@ -51,6 +63,7 @@ __all__ = [
     "Reply",
     "SimCsms",
     "SimError",
+    "SimOption",
     "SimStation",
     "SimTimers",
     "StationRecord",
@@ -58,5 +71,8 @@ __all__ = [
     "UnsupportedAction",
     "defects_for",
     "get_defect",
+    "get_option",
+    "options_for",
     "validate_defects",
+    "validate_options",
 ]

@@ -25,6 +25,7 @@ from typing import Any
 from harness.sim.control_api import ControlServer
 from harness.sim.csms import SimCsms
 from harness.sim.defects import defects_for
+from harness.sim.options import options_for
 from harness.sim.peer import FrameEvent
 from harness.sim.station import SimStation
 from harness.sim.timers import SimTimers
@@ -44,14 +45,15 @@ def add_sim_subparsers(subparsers: Any) -> None:
     sim = subparsers.add_parser(
         "sim",
         help="run a simulated charging station or CSMS",
-        description="Run a bundled simulator, conformant unless given --defect.",
+        description="Run a bundled simulator, conformant unless given --defect; --option "
+        "picks a legal variation of its behaviour.",
     )
     roles = sim.add_subparsers(dest="sim_role", required=True, metavar="{station,csms}")
 
     station = roles.add_parser(
         "station",
         help="a simulated charging station that connects to a CSMS",
-        epilog="defects: " + ", ".join(sorted(defects_for("station"))),
+        epilog=_epilog("station"),
     )
     station.add_argument("--ocpp", choices=_VERSIONS, default="2.0.1", help="OCPP version")
     station.add_argument("--csms", required=True, metavar="URL", help="CSMS endpoint ws://…")
@@ -71,7 +73,7 @@ def add_sim_subparsers(subparsers: Any) -> None:
     csms = roles.add_parser(
         "csms",
         help="a simulated CSMS that stations connect to",
-        epilog="defects: " + ", ".join(sorted(defects_for("csms"))),
+        epilog=_epilog("csms"),
     )
     csms.add_argument("--ocpp", choices=_VERSIONS, default="2.0.1", help="OCPP version")
     csms.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -85,6 +87,13 @@ def add_sim_subparsers(subparsers: Any) -> None:
         help="interval given in BootNotificationResponse (s)",
     )
     csms.add_argument(
+        "--boot-retry-interval",
+        type=int,
+        default=10,
+        metavar="S",
+        help="interval given with a Pending or Rejected boot answer (s)",
+    )
+    csms.add_argument(
         "--station-password-env",
         action="append",
         default=[],
@@ -94,9 +103,23 @@ def add_sim_subparsers(subparsers: Any) -> None:
     _common(csms)
 
 
+def _epilog(side: str) -> str:
+    return (
+        f"defects: {', '.join(sorted(defects_for(side)))}; "
+        f"options: {', '.join(sorted(options_for(side)))}"
+    )
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--defect", action="append", default=[], metavar="NAME", help="misbehave (repeatable)"
+    )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a legal variation of behaviour (repeatable)",
     )
     parser.add_argument(
         "--control-port",
@@ -182,6 +205,7 @@ def _build(args: argparse.Namespace) -> SimStation | SimCsms:
                 args.identity,
                 password=password,
                 defects=args.defect,
+                options=args.option,
                 timers=SimTimers(heartbeat_fallback=args.heartbeat_fallback),
                 on_frame=on_frame,
             )
@@ -199,7 +223,9 @@ def _build(args: argparse.Namespace) -> SimStation | SimCsms:
             port=args.port,
             path=args.path,
             defects=args.defect,
+            options=args.option,
             heartbeat_interval=args.heartbeat_interval,
+            boot_retry_interval=args.boot_retry_interval,
             passwords=passwords,
             on_frame=on_frame,
         )

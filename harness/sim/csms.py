@@ -3,12 +3,21 @@
 Handshake checks happen in ``process_request`` so a refused station gets a plain HTTP
 answer and no upgrade: 404 for a path that names no station, 401 for bad HTTP Basic
 credentials, 400 when no offered subprotocol is ours (OCTT TC_B_58_CSMS: ``ocpp0.1``
-alone is not upgraded). Each refusal is recorded in :attr:`SimCsms.refusals` so tests can
-see why a station was turned away.
+alone is not upgraded). With option ``unknown-subprotocol-upgrade-then-close`` the last
+one is done as Part 4 §3.2 words it instead: upgrade without a Sec-WebSocket-Protocol
+header, then close at once. Each refusal is recorded in :attr:`SimCsms.refusals` so
+tests can see why a station was turned away.
 
-Per station it remembers the boot status; while a boot is Pending it answers every
-other CALL with SecurityError (B02.FR.09). The answer to the next boots is a mode the
-driver sets with the ``boot_pending`` / ``boot_reject`` / ``boot_accept`` actions.
+Boot answers. :attr:`SimCsms.boot_mode` answers every boot (Accepted unless a driver
+set it). The ``boot_pending`` / ``boot_reject`` actions plan the *first* answer only: the
+next BootNotification gets Pending (or Rejected) with an interval, a boot that comes
+before the interval is over gets the same again, and the first one after it (or the one
+the CSMS asked for with TriggerMessage) is Accepted, on the same connection (B02.FR.06).
+
+While a station's boot is Pending, every CALL other than BootNotification and the ones
+the CSMS asked for (TriggerMessage, GetBaseReport/GetReport -> NotifyReport) gets
+CALLERROR SecurityError (B02.FR.09); while Rejected, everything but BootNotification
+does (B03.FR.07), and the CSMS sends the station nothing (B03.FR.03).
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import base64
 import binascii
 import itertools
 import logging
+import math
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -28,11 +38,13 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
+from harness.boot_gate import REPORT_REQUESTS, TRIGGERED_ACTIONS
 from harness.ocppj import Call, OcppVersion, validate_payload
 from harness.sim.csms_actions import CsmsActions
 from harness.sim.csms_handlers import CsmsHandlers
 from harness.sim.defects import validate_defects
-from harness.sim.errors import NotConnected, UnsupportedAction
+from harness.sim.errors import NotAllowed, NotConnected, UnsupportedAction
+from harness.sim.options import validate_options
 from harness.sim.peer import FrameHook, OcppPeer, Reply, request_problem
 from harness.sim.timers import SimTimers
 from harness.sim.util import Notifier
@@ -56,6 +68,18 @@ class StationRecord:
     subprotocol: str | None = None
     last_transaction_id: str | int | None = None
     connected: asyncio.Event = field(default_factory=asyncio.Event)
+    #: security event types the station reported, in order
+    security_events: list[str] = field(default_factory=list)
+    #: a planned first Pending/Rejected: (status, loop time its interval is over)
+    hold: tuple[str, float] | None = None
+    #: actions the CSMS asked for since the last boot answer (TriggerMessage)
+    triggered: set[str] = field(default_factory=set)
+    #: the CSMS sent GetBaseReport/GetReport since the last boot answer
+    report_requested: bool = False
+
+    def asked_for(self, action: str) -> bool:
+        """Did the CSMS ask for this CALL (B02.FR.09's exceptions while Pending)?"""
+        return action in self.triggered or (action == "NotifyReport" and self.report_requested)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -66,6 +90,7 @@ class StationRecord:
             "heartbeats": self.heartbeats,
             "connections": self.connections,
             "statuses": dict(self.statuses),
+            "security_events": list(self.security_events),
             "last_transaction_id": self.last_transaction_id,
         }
 
@@ -90,6 +115,7 @@ class SimCsms:
         port: int = 0,
         path: str = "/ocpp",
         defects: Iterable[str] = (),
+        options: Iterable[str] = (),
         timers: SimTimers | None = None,
         heartbeat_interval: int = 60,
         boot_retry_interval: int = 10,
@@ -99,6 +125,7 @@ class SimCsms:
     ) -> None:
         self.version = version if isinstance(version, OcppVersion) else OcppVersion.parse(version)
         self.defects = validate_defects("csms", self.version.value, defects)
+        self.options = validate_options("csms", self.version.value, options)
         self.host = host
         self.port = port
         self.path = "/" + path.strip("/") if path.strip("/") else ""
@@ -108,7 +135,10 @@ class SimCsms:
         self.passwords = passwords
         self.default_token = default_token
         self.on_frame = on_frame
+        #: the answer to every boot that no plan covers
         self.boot_mode = "Accepted"
+        #: the answer planned for the next boot of any station (then Accepted), if any
+        self.next_boot: str | None = None
         self.stations: dict[str, StationRecord] = {}
         self.refusals: list[Refusal] = []
         self.changes = Notifier()
@@ -121,6 +151,46 @@ class SimCsms:
 
     def has(self, defect: str) -> bool:
         return defect in self.defects
+
+    def has_option(self, option: str) -> bool:
+        return option in self.options
+
+    # -- boot answers ---------------------------------------------------------------------
+
+    def retry_interval(self, status: str) -> int:
+        """The interval of a Pending or Rejected answer (0: the station picks its wait)."""
+        if status == "Pending" and self.has_option("pending-interval-zero"):
+            return 0
+        return self.boot_retry_interval
+
+    def boot_answer(self, record: StationRecord) -> tuple[str, int]:
+        """(status, interval) for a BootNotification of ``record``; see the module text."""
+        now = asyncio.get_running_loop().time()
+        if record.hold is not None:
+            status, until = record.hold
+            triggered = "BootNotification" in record.triggered
+            if now < until and not triggered:
+                remaining = math.ceil((until - now) / max(self.timers.interval_scale, 1e-9))
+                return status, max(1, remaining)  # too early: the same answer again
+            if status == "Pending" and self.has("pending-never-accepts"):
+                return status, self.retry_interval(status)
+            record.hold = None
+            return "Accepted", self.heartbeat_interval
+        if self.next_boot is not None:
+            status, self.next_boot = self.next_boot, None
+            interval = self.retry_interval(status)
+            record.hold = (status, now + self.timers.scaled(interval))
+            return status, interval
+        if self.boot_mode == "Accepted":
+            return "Accepted", self.heartbeat_interval
+        return self.boot_mode, self.retry_interval(self.boot_mode)
+
+    def accept_all(self) -> None:
+        """From now on, answer every boot Accepted (the ``boot_accept`` action)."""
+        self.boot_mode = "Accepted"
+        self.next_boot = None
+        for record in self.stations.values():
+            record.hold = None
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -198,17 +268,29 @@ class SimCsms:
                     connection, request, HTTPStatus.UNAUTHORIZED, "bad or missing credentials"
                 )
         offered = _offered_subprotocols(request.headers)
-        if self.version.subprotocol not in offered and not (
-            offered and self.has("accepts-unknown-subprotocol")
-        ):
-            return self._refuse(
-                connection,
-                request,
-                HTTPStatus.BAD_REQUEST,
-                f"no common subprotocol: offered {', '.join(offered) or 'none'}, "
-                f"this CSMS speaks {self.version.subprotocol}",
-            )
-        return None
+        if self.version.subprotocol in offered:
+            return None
+        if offered and self.has("accepts-unknown-subprotocol"):
+            return None
+        if self._upgrades_without_subprotocol():
+            return None  # upgraded without the header; _handle closes it (Part 4 §3.2)
+        return self._refuse(
+            connection,
+            request,
+            HTTPStatus.BAD_REQUEST,
+            self._no_common_subprotocol(offered),
+        )
+
+    def _no_common_subprotocol(self, offered: list[str]) -> str:
+        return (
+            f"no common subprotocol: offered {', '.join(offered) or 'none'}, "
+            f"this CSMS speaks {self.version.subprotocol}"
+        )
+
+    def _upgrades_without_subprotocol(self) -> bool:
+        return self.has_option("unknown-subprotocol-upgrade-then-close") or self.has(
+            "upgrades-without-subprotocol-keeps-open"
+        )
 
     def _select_subprotocol(self, connection: ServerConnection, subprotocols: Any) -> str | None:
         if self.version.subprotocol in subprotocols:
@@ -220,7 +302,15 @@ class SimCsms:
     # -- connections ----------------------------------------------------------------------
 
     async def _handle(self, ws: ServerConnection) -> None:
-        identity = self._identity_of(ws.request.path if ws.request else "") or "?"
+        path = ws.request.path if ws.request else ""
+        if ws.subprotocol is None and not self.has("upgrades-without-subprotocol-keeps-open"):
+            # Option unknown-subprotocol-upgrade-then-close: upgraded, now close at once.
+            offered = _offered_subprotocols(ws.request.headers) if ws.request else []
+            self.refusals.append(Refusal(path, 101, self._no_common_subprotocol(offered)))
+            self.changed()
+            await ws.close(1002, "no common subprotocol")
+            return
+        identity = self._identity_of(path) or "?"
         record = self.stations.setdefault(identity, StationRecord(identity))
         previous = record.peer
         if previous is not None:
@@ -258,10 +348,7 @@ class SimCsms:
         problem = request_problem(self.version, call)
         if problem is not None:
             return problem
-        refused = record.boot_status == "Rejected" or (
-            record.boot_status == "Pending" and not self.has("pending-accepts-requests")
-        )
-        if refused and call.action != "BootNotification":
+        if call.action != "BootNotification" and self._refuses(record, call.action):
             return Reply(
                 error_code="SecurityError",
                 description=f"boot is {record.boot_status}; only BootNotification allowed",
@@ -273,6 +360,14 @@ class SimCsms:
             reply = self._minimal_reply(call.action)
         self.changed()
         return reply
+
+    def _refuses(self, record: StationRecord, action: str) -> bool:
+        """Whether a CALL other than BootNotification gets SecurityError now."""
+        if record.boot_status == "Rejected":
+            return not self.has("rejected-accepts-requests")  # B03.FR.07
+        if record.boot_status == "Pending":  # B02.FR.09, with its exceptions
+            return not (self.has("pending-accepts-requests") or record.asked_for(action))
+        return False
 
     def _minimal_reply(self, action: str) -> Reply:
         """A schema-valid answer for a known action this CSMS does nothing with."""
@@ -294,8 +389,22 @@ class SimCsms:
     async def call(
         self, identity: str | None, action: str, payload: dict[str, Any]
     ) -> dict[str, Any]:
-        """Send a CALL to a station and return its CALLRESULT payload."""
-        peer = self.record(identity).peer
+        """Send a CALL to a station and return its CALLRESULT payload.
+
+        Not to a station this CSMS Rejected (B03.FR.03: :class:`NotAllowed`). A
+        TriggerMessage or a report request is remembered: while Pending, the station may
+        send what it asked for (B02.FR.09)."""
+        record = self.record(identity)
+        if record.boot_status == "Rejected":
+            raise NotAllowed(
+                f"station {record.identity} was Rejected: the CSMS initiates nothing (B03.FR.03)"
+            )
+        if action == "TriggerMessage":
+            requested = str(payload.get("requestedMessage", ""))
+            record.triggered.add(TRIGGERED_ACTIONS.get(requested, requested))
+        elif action in REPORT_REQUESTS:
+            record.report_requested = True
+        peer = record.peer
         assert peer is not None
         return await peer.call(action, payload)
 
@@ -312,9 +421,11 @@ class SimCsms:
             "ocpp": self.version.value,
             "url": self.url,
             "boot_mode": self.boot_mode,
+            "next_boot": self.next_boot,
             "stations": [record.summary() for record in self.stations.values()],
             "refusals": [r.__dict__ for r in self.refusals],
             "defects": sorted(self.defects),
+            "options": sorted(self.options),
         }
 
 

@@ -3,6 +3,15 @@
 Each action targets ``params["identity"]`` (default: the most recently connected
 station), sends one CALL and returns the station's CALLRESULT payload. A CALLERROR or
 a timeout raises, so the control API answers 500 with the reason.
+
+``get_variables`` also returns what the CSMS read, as ``values``: ``{"Component.Variable":
+value}`` for every result the station answered Accepted with a value (``[instance]``
+after a name that has one), so a case can check the CSMS read what the station said.
+
+The boot actions configure answers, they send nothing: ``boot_pending`` and
+``boot_reject`` plan the answer to the next BootNotification (then Accepted once its
+interval is over; ``interval`` sets it, ``sticky: true`` answers every boot so instead),
+``boot_accept`` answers every boot Accepted from now on.
 """
 
 from __future__ import annotations
@@ -70,10 +79,19 @@ class CsmsActions:
 
     def _boot_mode(self, name: str) -> Action:
         async def set_mode(params: dict[str, Any]) -> dict[str, Any]:
-            self.csms.boot_mode = _BOOT_MODES[name]
+            csms, status = self.csms, _BOOT_MODES[name]
             if "interval" in params:
-                self.csms.boot_retry_interval = int(params["interval"])
-            return {"boot_mode": self.csms.boot_mode}
+                try:
+                    csms.boot_retry_interval = int(params["interval"])
+                except (TypeError, ValueError):
+                    raise InvalidParams("interval must be a number of seconds") from None
+            if status == "Accepted":
+                csms.accept_all()
+            elif params.get("sticky"):
+                csms.boot_mode = status
+            else:
+                csms.next_boot = status
+            return {"boot_mode": csms.boot_mode, "next_boot": csms.next_boot}
 
         return set_mode
 
@@ -127,13 +145,21 @@ class CsmsActions:
             keys = params.get("keys")
             if keys is None and "items" in params:
                 keys = [item["variable"] for item in params["items"]]
-            return await self._get_configuration(params, keys)
+            answer = await self._get_configuration(params, keys)
+            entries = answer.get("configurationKey", [])
+            values = {e["key"]: e["value"] for e in entries if "value" in e}
+            return {**answer, "values": values}
         if self.csms.has("get-variables-invalid"):
             return await self._send(params, "GetVariables", {"getVariableData": []})
         data = [_variable_item(item) for item in params.get("items") or []]
         if not data:
             raise InvalidParams("get_variables needs items: [{component, variable}]")
-        return await self._send(params, "GetVariables", {"getVariableData": data})
+        if self.csms.has("get-variables-wrong-variable"):
+            asked = data[0]["variable"].get("name")
+            other = "OfflineThreshold" if asked == "HeartbeatInterval" else "HeartbeatInterval"
+            data[0]["variable"] = {"name": other}
+        answer = await self._send(params, "GetVariables", {"getVariableData": data})
+        return {**answer, "values": _read_values(answer.get("getVariableResult", []))}
 
     async def set_variables(self, params: dict[str, Any]) -> dict[str, Any]:
         items = params.get("items") or []
@@ -191,3 +217,17 @@ class CsmsActions:
         if params.get("evse") is not None:
             payload["evse"] = {"id": int(params["evse"])}
         return await self._send(params, "ChangeAvailability", payload)
+
+
+def _label(named: dict[str, Any]) -> str:
+    name = str(named.get("name"))
+    return f"{name}[{named['instance']}]" if named.get("instance") else name
+
+
+def _read_values(results: list[dict[str, Any]]) -> dict[str, str]:
+    """What a GetVariablesResponse told the CSMS, keyed ``Component.Variable``."""
+    return {
+        f"{_label(r.get('component', {}))}.{_label(r.get('variable', {}))}": r["attributeValue"]
+        for r in results
+        if r.get("attributeStatus") == "Accepted" and "attributeValue" in r
+    }

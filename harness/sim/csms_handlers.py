@@ -44,21 +44,33 @@ class CsmsHandlers:
             self.table.update(
                 TransactionEvent=self._transaction_event,
                 NotifyReport=self._empty,
+                NotifyEvent=self._notify_event,
+                SecurityEventNotification=self._security_event,
             )
 
     def _boot(self, record: StationRecord, payload: dict[str, Any]) -> Reply:
         csms = self.csms
-        status = csms.boot_mode
+        status, interval = csms.boot_answer(record)
         record.boots.append(payload)
         record.boot_status = status
-        interval = csms.heartbeat_interval if status == "Accepted" else csms.boot_retry_interval
+        # What the CSMS asked for before this answer no longer opens the gate.
+        record.triggered = set()
+        record.report_requested = False
         response: dict[str, Any] = {
-            "currentTime": utc_now(),
+            "currentTime": utc_now(),  # UTC, Z suffix
             "interval": interval,
             "status": status,
         }
         if csms.has("boot-response-invalid"):
             del response["currentTime"]
+        if status == "Pending" and csms.has("closes-on-pending"):
+            peer = record.peer
+
+            async def close() -> None:
+                if peer is not None:
+                    await peer.close(1000, "closing while Pending")
+
+            return Reply(response, after=close)
         return Reply(response)
 
     def _heartbeat(self, record: StationRecord, payload: dict[str, Any]) -> Reply:
@@ -74,6 +86,23 @@ class CsmsHandlers:
             key = f"{payload['evseId']}/{payload['connectorId']}"
             status = payload["connectorStatus"]
         record.statuses[key] = status
+        return Reply({})
+
+    def _notify_event(self, record: StationRecord, payload: dict[str, Any]) -> Reply:
+        """Connector states reported as Connector.AvailabilityState events count as
+        statuses (the station may report either way)."""
+        for event in payload.get("eventData", []):
+            component, variable = event.get("component", {}), event.get("variable", {})
+            evse = component.get("evse") or {}
+            if component.get("name") == "Connector" and variable.get("name") == (
+                "AvailabilityState"
+            ):
+                key = f"{evse.get('id')}/{evse.get('connectorId')}"
+                record.statuses[key] = str(event.get("actualValue"))
+        return Reply({})
+
+    def _security_event(self, record: StationRecord, payload: dict[str, Any]) -> Reply:
+        record.security_events.append(payload["type"])
         return Reply({})
 
     def _authorize(self, record: StationRecord, payload: dict[str, Any]) -> Reply:

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from harness.sim.registry import by_side
+
 __all__ = [
     "CSMS_DEFECTS",
     "DEFECTS",
@@ -127,7 +129,7 @@ _TABLE = _defects(
         "station",
         _BOTH,
         "answers TriggerMessage Accepted but never sends the requested message",
-        "F06.FR.04",
+        {"1.6": "C16.5.17", "2.0.1": "F06.FR.10"},
     ),
     Defect(
         "get-configuration-missing-keys",
@@ -185,6 +187,103 @@ _TABLE = _defects(
         "never answers CSMS CALLs",
         "timeout",
     ),
+    Defect(
+        "no-boot-security-event",
+        "station",
+        _V201,
+        "after an accepted boot, never sends the StartupOfTheDevice/ResetOrReboot "
+        "SecurityEventNotification",
+        "A04.FR.01",
+    ),
+    Defect(
+        "security-event-while-pending",
+        "station",
+        _V201,
+        "sends its startup SecurityEventNotification while the boot is Pending, unasked",
+        "B02.FR.02",
+    ),
+    Defect(
+        "remote-start-while-pending",
+        "station",
+        _V201,
+        "answers RequestStartTransaction Accepted while its boot is Pending",
+        "B02.FR.05",
+    ),
+    Defect(
+        "triggered-boot-wrong-reason",
+        "station",
+        _V201,
+        "the BootNotification a TriggerMessage asked for says reason PowerUp, not Triggered",
+        "B01.FR.09",
+    ),
+    Defect(
+        "reset-boot-wrong-reason",
+        "station",
+        _V201,
+        "the BootNotification after a Reset says reason PowerUp, not RemoteReset",
+        "B01.FR.09",
+    ),
+    Defect(
+        "get-variables-wrong-attribute-type",
+        "station",
+        _V201,
+        "a GetVariablesResult carries another attributeType than the one asked for "
+        "(Target when Actual was asked)",
+        "B06.FR.03",
+    ),
+    Defect(
+        "set-variables-wrong-attribute-type",
+        "station",
+        _V201,
+        "a SetVariablesResult carries another attributeType than the one asked for "
+        "(Target when Actual was asked)",
+        "B05.FR.03",
+    ),
+    Defect(
+        "answers-while-rejected",
+        "station",
+        _V201,
+        "while its boot is Rejected, answers CSMS CALLs normally instead of with "
+        "CALLERROR SecurityError",
+        "B03.FR.08",
+    ),
+    Defect(
+        "triggered-before-response",
+        "station",
+        _V201,
+        "puts the message a TriggerMessage asked for on the wire before the TriggerMessageResponse",
+        "F06.FR.04",
+    ),
+    Defect(
+        "closes-while-pending",
+        "station",
+        _V201,
+        "after a Pending answer, drops the connection when its wait is over and sends "
+        "the next BootNotification on a new one",
+        "B02.FR.06",
+    ),
+    Defect(
+        "heartbeat-wrong-interval",
+        "station",
+        _V16,
+        "sends Heartbeat at twice the interval the Central System gave it",
+        "C16.4.2",
+    ),
+    Defect(
+        "get-configuration-wrong-readonly",
+        "station",
+        _V16,
+        "GetConfiguration reports HeartbeatInterval readonly although §9.1 makes it RW",
+        "C16.9",
+    ),
+    Defect(
+        "get-configuration-missing-profile-keys",
+        "station",
+        _V16,
+        "lists LocalAuthListManagement in SupportedFeatureProfiles but has none of the "
+        "keys §9.2 requires for it",
+        "C16.9.2",
+    ),
     # -- CSMS -------------------------------------------------------------------------
     Defect(
         "boot-response-invalid",
@@ -238,16 +337,50 @@ _TABLE = _defects(
         "never answers station CALLs",
         "timeout",
     ),
+    Defect(
+        "rejected-accepts-requests",
+        "csms",
+        _V201,
+        "answers the CALLs of a station it Rejected (other than BootNotification) "
+        "normally instead of with SecurityError",
+        "B03.FR.07",
+    ),
+    Defect(
+        "closes-on-pending",
+        "csms",
+        _V201,
+        "closes the connection right after answering a BootNotification Pending",
+        "B02.FR.06",
+    ),
+    Defect(
+        "pending-never-accepts",
+        "csms",
+        _V201,
+        "set to answer Pending first, it answers every later BootNotification Pending too",
+        "B02.FR.01",
+    ),
+    Defect(
+        "get-variables-wrong-variable",
+        "csms",
+        _V201,
+        "get_variables sends GetVariables for another variable of the component than "
+        "the one it was asked to get",
+        "expect:GetVariables",
+    ),
+    Defect(
+        "upgrades-without-subprotocol-keeps-open",
+        "csms",
+        _V201,
+        "upgrades a connection that offers only an unknown subprotocol, without a "
+        "Sec-WebSocket-Protocol header, and then keeps it open",
+        "OCPP-J 3.2",
+    ),
 )
 
 
 def defects_for(side: str, version: str | None = None) -> dict[str, Defect]:
     """The defects of one side (and version, when given), keyed by name."""
-    return {
-        d.name: d
-        for d in _TABLE.values()
-        if d.side == side and (version is None or version in d.versions)
-    }
+    return by_side(_TABLE.values(), side, version)
 
 
 #: Complete per-side tables, keyed by name. Use these (or :func:`get_defect`) whenever

@@ -13,6 +13,7 @@ __all__ = [
     "CallErrorReceived",
     "CallTimeout",
     "InvalidParams",
+    "NotAllowed",
     "NotConnected",
     "PeerClosed",
     "SimError",
@@ -34,6 +35,11 @@ class UnsupportedAction(SimError):
 
 class InvalidParams(SimError, ValueError):
     """An action's parameters are missing or malformed (the control API answers 400)."""
+
+
+class NotAllowed(SimError):
+    """The protocol forbids what was asked, in the peer's current state (a CSMS does not
+    call a station it has Rejected, B03.FR.03)."""
 
 
 class NotConnected(SimError):

@@ -84,7 +84,9 @@ class Reply:
 
     Exactly one of: ``payload`` (CALLRESULT), ``error_code`` (CALLERROR), ``raw`` (this
     text as is, for deliberate defects) or ``silent`` (no answer at all). ``after`` runs
-    once the answer has been sent.
+    once the answer has been sent. ``first`` (deliberate defects only) runs *before* the
+    answer: the answer waits until ``first`` has put a CALL of ours on the wire, while
+    frames keep being received.
     """
 
     payload: dict[str, Any] | None = None
@@ -93,6 +95,7 @@ class Reply:
     raw: str | None = None
     silent: bool = False
     after: Callable[[], Awaitable[None]] | None = None
+    first: Callable[[], Awaitable[None]] | None = None
 
 
 CallHandler = Callable[[Call], Awaitable[Reply]]
@@ -185,6 +188,8 @@ class OcppPeer:
         self._call_lock = asyncio.Lock()
         self._pending: _Pending | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        #: set when our next CALL is on the wire (for Reply.first)
+        self._call_sent: asyncio.Event | None = None
 
     # -- sending ----------------------------------------------------------------------
 
@@ -222,6 +227,9 @@ class OcppPeer:
             self._pending = _Pending(frame.message_id, action, future)
             try:
                 await self.send_text(encode(frame))
+                sent, self._call_sent = self._call_sent, None
+                if sent is not None:
+                    sent.set()
                 # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a
                 # cancellation that races with the answer (CPython gh-86296).
                 async with asyncio.timeout(timeout):
@@ -300,6 +308,23 @@ class OcppPeer:
         except Exception as exc:  # a simulator bug must not kill the connection
             log.exception("%s: handler for %s failed", self.identity, call.action)
             reply = Reply(error_code="InternalError", description=str(exc)[:255])
+        if reply.first is not None:
+            self.spawn(self._answer_after_first(call, reply))
+        else:
+            await self._deliver(call, reply)
+
+    async def _answer_after_first(self, call: Call, reply: Reply) -> None:
+        """Start ``reply.first``; answer once its CALL went out (or after the timeout)."""
+        assert reply.first is not None
+        sent = self._call_sent = asyncio.Event()
+        self.spawn(reply.first())
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.message_timeout):
+                await sent.wait()
+        await self._deliver(call, reply)
+
+    async def _deliver(self, call: Call, reply: Reply) -> None:
+        """Send the answer to ``call`` as ``reply`` says, then start ``reply.after``."""
         if reply.silent:
             return
         if reply.raw is not None:

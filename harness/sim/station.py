@@ -6,8 +6,14 @@ is Accepted, except what a TriggerMessage asks for while Pending), the heartbeat
 the connectors' physical state and the action vocabulary. The version-specific frames
 and CSMS-initiated handlers live in :mod:`station_v16` and :mod:`station_v201`.
 
+Every start of the station (power-up, reboot action, Reset) is a security event of its
+own (2.0.1: StartupOfTheDevice or ResetOrReboot, both critical, so A04.FR.01 makes the
+station send them). It is queued at the start and sent once a boot is Accepted, like
+the connector reports (B01.FR.05), never before (B01.FR.08, B02.FR.02).
+
 Defects are checked at the exact point where the conformant behaviour happens, so each
-one changes one thing.
+one changes one thing. Options (:mod:`harness.sim.options`) pick between legal
+behaviours in the same way.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from harness.sim.errors import (
     PeerClosed,
     UnsupportedAction,
 )
+from harness.sim.options import validate_options
 from harness.sim.peer import FrameHook, OcppPeer, Reply, new_message_id, request_problem
 from harness.sim.station_v16 import StationV16
 from harness.sim.station_v201 import StationV201
@@ -80,7 +87,8 @@ class SimStation:
     """A charging station that connects to ``csms_url`` and behaves per OCPP.
 
     Conformant by default; each name in ``defects`` (see :mod:`harness.sim.defects`)
-    makes it break one rule. ``connected``, ``accepted`` and :meth:`wait_until` let
+    makes it break one rule, each name in ``options`` (:mod:`harness.sim.options`)
+    picks a legal variation. ``connected``, ``accepted`` and :meth:`wait_until` let
     tests wait for states instead of sleeping.
     """
 
@@ -92,6 +100,7 @@ class SimStation:
         *,
         password: str | None = None,
         defects: Iterable[str] = (),
+        options: Iterable[str] = (),
         timers: SimTimers | None = None,
         evses: Sequence[tuple[int, Sequence[int]]] = ((1, (1,)),),
         vendor: str = "OcppHarness",
@@ -102,6 +111,7 @@ class SimStation:
     ) -> None:
         self.version = version if isinstance(version, OcppVersion) else OcppVersion.parse(version)
         self.defects = validate_defects("station", self.version.value, defects)
+        self.options = validate_options("station", self.version.value, options)
         self.csms_url = csms_url
         self.identity = identity
         self.password = password
@@ -130,6 +140,9 @@ class SimStation:
         # -- internals --------------------------------------------------------------------
         self._needs_boot = True
         self.boot_reason = "PowerUp"
+        #: security events waiting for an Accepted boot (A04.FR.02: queued, not lost)
+        self.security_events: list[dict[str, Any]] = []
+        self._reconnect_after: float | None = None
         self._boot_now = asyncio.Event()
         self._heartbeat_changed = asyncio.Event()
         self._online = asyncio.Event()
@@ -149,6 +162,7 @@ class SimStation:
         self._reset_when_idle = False
         behaviour_class = StationV16 if self.version is OcppVersion.V16 else StationV201
         self.behaviour: StationV16 | StationV201 = behaviour_class(self)
+        self._started("StartupOfTheDevice")
         self._actions: dict[str, Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]] = {
             "reboot": self._act_reboot,
             "plug_in": self._act_plug_in,
@@ -169,6 +183,9 @@ class SimStation:
 
     def has(self, defect: str) -> bool:
         return defect in self.defects
+
+    def has_option(self, option: str) -> bool:
+        return option in self.options
 
     async def start(self) -> None:
         """Start connecting in the background; returns at once."""
@@ -221,7 +238,12 @@ class SimStation:
             attempt = 0
             self.last_connect_error = None
             await self._serve(ws)
-            if self._reconnect_at_once:
+            if self._reconnect_after is not None:
+                # Option disconnect-while-rejected: offline until the boot interval is over.
+                delay, self._reconnect_after = self._reconnect_after, None
+                self._wake.clear()
+                await wait_event(self._wake, delay)
+            elif self._reconnect_at_once:
                 self._reconnect_at_once = False
             elif not self._stopping and self._online.is_set():
                 self._wake.clear()
@@ -277,16 +299,21 @@ class SimStation:
     async def _session(self, peer: OcppPeer) -> None:
         try:
             if self._needs_boot:
-                await self._boot(peer)
+                if not await self._boot(peer):
+                    return  # this connection ends; the next one boots again
                 await self._after_boot()
             else:
                 await self._report_dirty()
+                await self._send_security_events()
             await self._heartbeat_loop()
         except (PeerClosed, NotConnected):
             return
 
-    async def _boot(self, peer: OcppPeer) -> None:
-        """Send BootNotification until Accepted, honouring Pending/Rejected intervals."""
+    async def _boot(self, peer: OcppPeer) -> bool:
+        """Send BootNotification until Accepted, honouring Pending/Rejected intervals.
+
+        ``True`` once Accepted; ``False`` when the station drops this connection to boot
+        on the next one (the connection is closing then)."""
         retried_at_once = False
         while True:
             self._boot_now.clear()
@@ -315,43 +342,82 @@ class SimStation:
                 self.boots_accepted += 1
                 self.accepted.set()
                 self._changed()
-                return
+                return True
+            # B02.FR.07 / B03.FR.05: interval 0 leaves the wait to the station.
             delay = self.timers.scaled(interval) if interval > 0 else self.timers.boot_retry_default
             if status == "Pending":
+                # The connection stays open while Pending (B02.FR.06); the CSMS may ask
+                # for things meanwhile (B02.FR.01), answered by _on_call.
                 if self.has("sends-while-pending"):
                     with suppress(CallTimeout, CallErrorReceived):
                         await peer.call("StatusNotification", self.behaviour.status_requests()[0])
+                if self.has("security-event-while-pending") and self.security_events:
+                    with suppress(CallTimeout, CallErrorReceived):
+                        await peer.call("SecurityEventNotification", self.security_events[0])
                 await wait_event(self._boot_now, delay)
+                if self.has("closes-while-pending"):
+                    self._reconnect_at_once = True
+                    self._disconnect.set()
+                    return False
             else:
                 if self.has("ignores-boot-interval"):
                     delay = self.timers.retry_backoff_min if retried_at_once else 0
                     retried_at_once = True
+                elif self.has_option("disconnect-while-rejected"):
+                    self._reconnect_after = delay  # B03.FR.04: away until the interval
+                    self._disconnect.set()
+                    return False
                 await asyncio.sleep(delay)
 
     async def _after_boot(self) -> None:
-        """StatusNotification for every connector (B01.FR.05), then the defects' extras."""
-        wrong = self.has("wrong-connector-status")
-        for payload in self.behaviour.status_requests(force_unavailable=wrong):
-            with suppress(CallTimeout, CallErrorReceived):
-                await self.send("StatusNotification", payload)
-        self._dirty.clear()
+        """Every connector's state (B01.FR.05) and the queued security events (A04.FR.01),
+        in that order unless an option swaps them; then the defects' extras."""
+        if self.has_option("status-after-security-event"):
+            await self._send_security_events()
+            await self._report_connectors()
+        else:
+            await self._report_connectors()
+            await self._send_security_events()
         if self.has("sends-invalid-json") and not self._sent_invalid_json and self._peer:
             self._sent_invalid_json = True
             await self._peer.send_text("{not json")
 
+    async def _report_connectors(self) -> None:
+        wrong = self.has("wrong-connector-status")
+        for action, payload in self.behaviour.connector_reports(force_unavailable=wrong):
+            with suppress(CallTimeout, CallErrorReceived):
+                await self.send(action, payload)
+        self._dirty.clear()
+
+    def _started(self, event_type: str) -> None:
+        """The station (re)started: queue the security event that says so (2.0.1)."""
+        event = self.behaviour.startup_security_event(event_type)
+        if event is not None:
+            self.security_events.append(event)
+
+    async def _send_security_events(self) -> None:
+        """Deliver the queued security events; a lost connection keeps them queued."""
+        if self.has("no-boot-security-event"):
+            self.security_events.clear()
+        while self.security_events:
+            with suppress(CallErrorReceived, CallTimeout):  # answered or given up: done
+                await self.send("SecurityEventNotification", self.security_events[0])
+            self.security_events.pop(0)
+
     async def _report_dirty(self) -> None:
         """After a plain reconnect: report the connectors whose status changed offline."""
         dirty, self._dirty = sorted(self._dirty), set()
-        for key in dirty:
-            for payload in self.behaviour.status_requests(only=[key]):
-                with suppress(CallTimeout, CallErrorReceived):
-                    await self.send("StatusNotification", payload)
+        for action, payload in self.behaviour.connector_reports(only=dirty):
+            with suppress(CallTimeout, CallErrorReceived):
+                await self.send(action, payload)
 
     async def _heartbeat_loop(self) -> None:
         while True:
             self._heartbeat_changed.clear()
             interval = self.behaviour.heartbeat_interval()
             delay = self.timers.scaled(interval) if interval > 0 else self.timers.heartbeat_fallback
+            if self.has("heartbeat-wrong-interval"):
+                delay *= 2
             if await wait_event(self._heartbeat_changed, delay):
                 continue
             if self.has("no-heartbeat"):
@@ -404,7 +470,8 @@ class SimStation:
             # B03: 1.6 neither sends nor answers; 2.0.1 answers SecurityError (B03.FR.08).
             if self.version is OcppVersion.V16:
                 return Reply(silent=True)
-            return Reply(error_code="SecurityError", description="boot was rejected")
+            if not self.has("answers-while-rejected"):
+                return Reply(error_code="SecurityError", description="boot was rejected")
         if self.has("closes-mid-call") and self.accepted.is_set() and not self._closed_mid_call:
             self._closed_mid_call = True
             self._disconnect.set()
@@ -427,10 +494,14 @@ class SimStation:
 
     # -- reboot, status, transactions (used by the behaviours) ----------------------------
 
-    def reboot(self, reason: str) -> None:
-        """Close the connection, forget the boot, reconnect and boot again with ``reason``."""
+    def reboot(self, reason: str, *, event: str = "StartupOfTheDevice") -> None:
+        """Close the connection, forget the boot, reconnect and boot again with ``reason``.
+
+        ``event`` is the security event type of this start (2.0.1 appendix: a Reset is
+        ResetOrReboot, a power-up StartupOfTheDevice)."""
         self._needs_boot = True
         self.boot_reason = reason
+        self._started(event)
         self.boot_status = None
         self.accepted.clear()
         self._reconnect_at_once = True
@@ -440,13 +511,23 @@ class SimStation:
         self._disconnect.set()
         self._changed()
 
+    async def go_down(self, reason: str, *, event: str) -> None:
+        """Reboot; with option ``unavailable-before-reboot`` every connector is first
+        reported Unavailable (B11.FR.03 allows it)."""
+        if self.has_option("unavailable-before-reboot") and self.boot_status == "Accepted":
+            for action, payload in self.behaviour.connector_reports(force_unavailable=True):
+                with suppress(CallTimeout, CallErrorReceived, NotConnected, PeerClosed):
+                    await self.send(action, payload)
+        self.reboot(reason, event=event)
+
     def schedule_reset_when_idle(self) -> None:
         self._reset_when_idle = True
 
-    def transaction_ended(self) -> None:
+    async def transaction_ended(self) -> None:
         """A transaction ended: run a Reset(OnIdle) scheduled for this moment (B12.FR.03)."""
         if self._reset_when_idle and not self.transactions():
-            self.reboot("RemoteReset")
+            self._reset_when_idle = False
+            await self.go_down(self.behaviour.reset_boot_reason(), event="ResetOrReboot")
 
     def request_boot_now(self) -> None:
         """A TriggerMessage(BootNotification) while Pending: boot without waiting."""
@@ -470,8 +551,8 @@ class SimStation:
         if not (self.online and self.boot_status == "Accepted"):
             self._dirty.update(keys)
             return
-        for payload in self.behaviour.status_requests(only=keys):
-            await self.send("StatusNotification", payload)
+        for action, payload in self.behaviour.connector_reports(only=keys):
+            await self.send(action, payload)
 
     # -- actions --------------------------------------------------------------------------
 
@@ -491,7 +572,7 @@ class SimStation:
             raise InvalidParams(f"bad evse/connector: {exc}") from None
 
     async def _act_reboot(self, params: dict[str, Any]) -> dict[str, Any]:
-        self.reboot("PowerUp")
+        await self.go_down("PowerUp", event="StartupOfTheDevice")
         self._online.set()
         self._wake.set()
         return {"rebooting": True}
@@ -567,4 +648,6 @@ class SimStation:
                 for c in self.connectors.values()
             ],
             "defects": sorted(self.defects),
+            "options": sorted(self.options),
+            "security_events_queued": [e["type"] for e in self.security_events],
         }

@@ -11,7 +11,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
-from harness.sim.config_v16 import Configuration, default_keys
+from harness.sim.config_v16 import (
+    LOCAL_AUTH_LIST_KEYS,
+    Configuration,
+    LocalAuthList,
+    default_keys,
+)
 from harness.sim.errors import SimError
 from harness.sim.peer import Reply
 from harness.sim.util import utc_now
@@ -41,6 +46,7 @@ class StationV16:
             )
         )
         self._meter: dict[int, int] = {}
+        self.local_list = LocalAuthList()
         self.handlers: dict[str, Handler] = {
             "GetConfiguration": self._get_configuration,
             "ChangeConfiguration": self._change_configuration,
@@ -51,6 +57,8 @@ class StationV16:
             "RemoteStopTransaction": self._remote_stop,
             "ClearCache": self._clear_cache,
             "DataTransfer": self._data_transfer,
+            "GetLocalListVersion": self._get_local_list_version,
+            "SendLocalList": self._send_local_list,
         }
 
     def connector_id(self, connector: Connector) -> int:
@@ -113,6 +121,21 @@ class StationV16:
                 }
             )
         return messages
+
+    def connector_reports(
+        self, *, only: Iterable[tuple[int, int]] | None = None, force_unavailable: bool = False
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """Connector state reports: 1.6 has only StatusNotification."""
+        statuses = self.status_requests(only=only, force_unavailable=force_unavailable)
+        return [("StatusNotification", status) for status in statuses]
+
+    def startup_security_event(self, event_type: str) -> dict[str, Any] | None:
+        """1.6 Core has no security events (the security whitepaper's are not simulated)."""
+        return None
+
+    def reset_boot_reason(self) -> str:
+        """1.6 BootNotification carries no reason; kept for the common reboot path."""
+        return "RemoteReset"
 
     def heartbeat_interval(self) -> int:
         return int(self.configuration.value("HeartbeatInterval"))
@@ -193,7 +216,7 @@ class StationV16:
             )
             await self.station.report_status([key])
         finally:
-            self.station.transaction_ended()
+            await self.station.transaction_ended()
 
     async def on_unplug(self, connector: Connector) -> None:
         """StopTransactionOnEVSideDisconnect is true: unplugging ends the transaction."""
@@ -225,22 +248,26 @@ class StationV16:
     # -- Central System calls -------------------------------------------------------------
 
     async def _get_configuration(self, payload: dict[str, Any]) -> Reply:
-        requested = payload.get("key") or []
-        if not requested:  # §5.8: no keys -> every key
-            omitted = set()
-            if self.station.has("get-configuration-missing-keys"):
-                omitted = {"HeartbeatInterval", "MeterValueSampleInterval"}
-            entries = [key.as_entry() for key in self.configuration if key.key not in omitted]
-            return Reply({"configurationKey": entries})
+        hidden: set[str] = set()
+        if self.station.has("get-configuration-missing-keys"):
+            hidden |= {"HeartbeatInterval", "MeterValueSampleInterval"}
+        if self.station.has("get-configuration-missing-profile-keys"):
+            hidden |= set(LOCAL_AUTH_LIST_KEYS)  # the profile stays listed
+        asked = payload.get("key") or []
+        # §5.8: no keys -> every key (then none is "unknown": hidden ones are just absent)
+        names = asked or [key.key for key in self.configuration]
         entries, unknown = [], []
-        for name in requested:
+        for name in names:
             key = self.configuration.get(name)
-            if key is None:
+            if key is None or name in hidden:
                 unknown.append(name)
-            else:
-                entries.append(key.as_entry())
+                continue
+            entry = key.as_entry()
+            if name == "HeartbeatInterval" and self.station.has("get-configuration-wrong-readonly"):
+                entry["readonly"] = True  # §9.1.10 makes it RW
+            entries.append(entry)
         response: dict[str, Any] = {"configurationKey": entries}
-        if unknown:
+        if unknown and asked:
             response["unknownKey"] = unknown
         return Reply(response)
 
@@ -266,7 +293,7 @@ class StationV16:
             for tx in running:  # §5.14: StopTransaction before the reset
                 with suppress(SimError):
                     await self._end(tx, reason)
-            station.reboot("RemoteReset")
+            await station.go_down(self.reset_boot_reason(), event="ResetOrReboot")
 
         return Reply({"status": "Accepted"}, after=reboot)
 
@@ -377,6 +404,12 @@ class StationV16:
 
     async def _clear_cache(self, payload: dict[str, Any]) -> Reply:
         return Reply({"status": "Accepted"})
+
+    async def _get_local_list_version(self, payload: dict[str, Any]) -> Reply:
+        return Reply({"listVersion": self.local_list.version})  # §5.10
+
+    async def _send_local_list(self, payload: dict[str, Any]) -> Reply:
+        return Reply({"status": self.local_list.update(payload)})  # §5.15
 
     async def _data_transfer(self, payload: dict[str, Any]) -> Reply:
         return Reply({"status": "UnknownVendorId"})

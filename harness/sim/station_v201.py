@@ -6,6 +6,7 @@ messages for these flows have the same shape (untested so far).
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
@@ -40,6 +41,7 @@ class StationV201:
         )
         self._seq_no: dict[int, int] = {}
         self._meter: dict[int, int] = {}
+        self._event_ids = itertools.count(1)
         self.handlers: dict[str, Handler] = {
             "GetVariables": self._get_variables,
             "SetVariables": self._set_variables,
@@ -91,6 +93,48 @@ class StationV201:
             for key in keys
             if key in self.station.connectors
         ]
+
+    def connector_reports(
+        self, *, only: Iterable[tuple[int, int]] | None = None, force_unavailable: bool = False
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """How this station reports connector states: StatusNotification, or NotifyEvent
+        with option ``connector-report-notify-event`` (G01.FR.03-.07 allow either)."""
+        statuses = self.status_requests(only=only, force_unavailable=force_unavailable)
+        if not self.station.has_option("connector-report-notify-event"):
+            return [("StatusNotification", status) for status in statuses]
+        return [("NotifyEvent", self._availability_event(status)) for status in statuses]
+
+    def _availability_event(self, status: dict[str, Any]) -> dict[str, Any]:
+        """One connector's state as a NotifyEvent: a Delta of Connector.AvailabilityState,
+        one event per message (so each is eventData[0], as Part 6 reads it)."""
+        return {
+            "generatedAt": status["timestamp"],
+            "seqNo": 0,
+            "tbc": False,
+            "eventData": [
+                {
+                    "eventId": next(self._event_ids),
+                    "timestamp": status["timestamp"],
+                    "trigger": "Delta",
+                    "actualValue": status["connectorStatus"],
+                    "eventNotificationType": "HardWiredNotification",
+                    "component": {
+                        "name": "Connector",
+                        "evse": {"id": status["evseId"], "connectorId": status["connectorId"]},
+                    },
+                    "variable": {"name": "AvailabilityState"},
+                }
+            ],
+        }
+
+    def startup_security_event(self, event_type: str) -> dict[str, Any] | None:
+        """The SecurityEventNotification of a start (StartupOfTheDevice / ResetOrReboot:
+        critical events of the Part 2 appendix, so sent: A04.FR.01)."""
+        return {"type": event_type, "timestamp": utc_now()}
+
+    def reset_boot_reason(self) -> str:
+        """The boot reason after a Reset (B01.FR.09: RemoteReset)."""
+        return "PowerUp" if self.station.has("reset-boot-wrong-reason") else "RemoteReset"
 
     def heartbeat_interval(self) -> int:
         return int(self.device_model.value("OCPPCommCtrlr", "HeartbeatInterval"))
@@ -182,7 +226,7 @@ class StationV201:
             await self.station.send("TransactionEvent", payload)
             await self.station.report_status([(tx.evse, tx.connector)])
         finally:
-            self.station.transaction_ended()
+            await self.station.transaction_ended()
 
     async def on_unplug(self, connector: Connector) -> None:
         """TxStopPoint is Authorized only: unplugging does not end a transaction."""
@@ -211,6 +255,7 @@ class StationV201:
 
     async def _get_variables(self, payload: dict[str, Any]) -> Reply:
         wrong = self.station.has("get-variables-wrong-component")
+        wrong_type = self.station.has("get-variables-wrong-attribute-type")
         results = []
         for item in payload["getVariableData"]:
             status, value = self.device_model.get(item)
@@ -221,7 +266,7 @@ class StationV201:
                 )
             result: dict[str, Any] = {
                 "attributeStatus": status,
-                "attributeType": item.get("attributeType", "Actual"),  # B06.FR.03/11
+                "attributeType": _answered_type(item, wrong_type),  # B06.FR.03/11
                 "component": component,
                 "variable": item["variable"],
             }
@@ -231,6 +276,7 @@ class StationV201:
         return Reply({"getVariableResult": results})
 
     async def _set_variables(self, payload: dict[str, Any]) -> Reply:
+        wrong_type = self.station.has("set-variables-wrong-attribute-type")
         results = []
         for item in payload["setVariableData"]:
             status, variable = self.device_model.check_set(item)
@@ -241,7 +287,7 @@ class StationV201:
             results.append(
                 {
                     "attributeStatus": status,
-                    "attributeType": item.get("attributeType", "Actual"),  # B05.FR.03/12
+                    "attributeType": _answered_type(item, wrong_type),  # B05.FR.03/12
                     "component": item["component"],
                     "variable": item["variable"],
                 }
@@ -295,7 +341,8 @@ class StationV201:
             for tx in running:  # B12.FR.04
                 with suppress(SimError):
                     await self._end(tx, "ResetCommand", "ImmediateReset")
-            station.reboot("RemoteReset")  # B11.FR.03/04
+            # B11.FR.03/04: reboot and boot again as after a cold boot
+            await station.go_down(self.reset_boot_reason(), event="ResetOrReboot")
 
         return Reply({"status": "Accepted"}, after=reboot)
 
@@ -314,8 +361,9 @@ class StationV201:
             if station.boot_status == "Accepted":
                 return Reply({"status": "Rejected"})  # F06.FR.17
 
-            async def boot() -> None:
-                station.boot_reason = "Triggered"
+            async def boot() -> None:  # B01.FR.09: the boot says it was triggered
+                wrong = station.has("triggered-boot-wrong-reason")
+                station.boot_reason = "PowerUp" if wrong else "Triggered"
                 station.request_boot_now()
 
             return Reply({"status": "Accepted"}, after=boot)
@@ -342,6 +390,8 @@ class StationV201:
             return Reply({"status": "NotImplemented"})  # F06.FR.08
         if station.has("ignores-trigger"):
             return Reply({"status": "Accepted"})
+        if station.has("triggered-before-response"):
+            return Reply({"status": "Accepted"}, first=work)  # the message, then the answer
         return Reply({"status": "Accepted"}, after=work)  # F06.FR.04: answer first
 
     async def _change_availability(self, payload: dict[str, Any]) -> Reply:
@@ -367,6 +417,8 @@ class StationV201:
 
     async def _request_start(self, payload: dict[str, Any]) -> Reply:
         if self.station.boot_status != "Accepted":
+            if self.station.has("remote-start-while-pending"):
+                return Reply({"status": "Accepted"})  # and starts nothing
             return Reply({"status": "Rejected"})  # B02.FR.05
         evse_id = payload.get("evseId")
         candidates = [
@@ -403,3 +455,15 @@ class StationV201:
 
     async def _data_transfer(self, payload: dict[str, Any]) -> Reply:
         return Reply({"status": "UnknownVendorId"})
+
+
+def _answered_type(item: dict[str, Any], wrong: bool) -> str:
+    """The attributeType of a Get/SetVariables result: the one asked for, Actual when
+    none was (B06.FR.03/.11, B05.FR.03/.12). ``wrong`` (a defect) answers another one
+    when a type was asked: Target for Actual, Actual for the rest."""
+    asked = item.get("attributeType")
+    if asked is None:
+        return "Actual"
+    if wrong:
+        return "Target" if asked == "Actual" else "Actual"
+    return str(asked)

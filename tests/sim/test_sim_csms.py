@@ -222,8 +222,17 @@ def test_action_errors() -> None:
                 await link.csms.act("get_variables", {"items": []})
             with pytest.raises(NotConnected):
                 await link.csms.act("reset", {"identity": "NOPE"})
-            assert await link.csms.act("boot_pending", {"interval": 5}) == {"boot_mode": "Pending"}
+            planned = await link.csms.act("boot_pending", {"interval": 5})
+            assert planned == {"boot_mode": "Accepted", "next_boot": "Pending"}
             state = await link.csms.act("state", {})
-            assert state["boot_mode"] == "Pending" and state["stations"][0]["identity"] == "CP1"
+            assert state["next_boot"] == "Pending" and state["stations"][0]["identity"] == "CP1"
+            with pytest.raises(InvalidParams):
+                await link.csms.act("boot_reject", {"interval": "soon"})
+            sticky = await link.csms.act("boot_reject", {"sticky": True})
+            assert sticky == {"boot_mode": "Rejected", "next_boot": "Pending"}
+            assert await link.csms.act("boot_accept", {}) == {
+                "boot_mode": "Accepted",
+                "next_boot": None,
+            }
 
     run(scenario())

@@ -3,11 +3,13 @@ the harness's own checks (schemas, framing, conversation) produce for that behav
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import time
 from contextlib import suppress
 
 import pytest
-from simkit import FAST, Link, linked, run
+from simkit import FAST, Link, boot_payload, linked, run, running_csms, scripted_station
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
@@ -67,6 +69,13 @@ def conversation_rules(link: Link) -> set[str]:
 
 
 QUICK_CSMS = dataclasses.replace(FAST, message_timeout=0.2)
+
+STATUS_201 = {
+    "timestamp": "2024-01-01T00:00:00Z",
+    "connectorStatus": "Available",
+    "evseId": 1,
+    "connectorId": 1,
+}
 
 
 # -- station defects ---------------------------------------------------------------------
@@ -418,6 +427,354 @@ def test_csms_never_replies(version: str) -> None:
             await link.at_csms.wait_call("BootNotification", count=2, timeout=1)
             assert not link.station.accepted.is_set()
             assert not any(r.direction == "out" for r in link.at_csms.frames)
+
+    run(scenario())
+
+
+# -- defects of the boot, trigger and device-model checks --------------------------------
+#
+# Each runs the scenario with and without the defect: the defect does the wrong thing,
+# the conformant simulator the right one.
+
+
+def _with_and_without(name: str) -> list[tuple[bool, list[str]]]:
+    return [(False, []), (True, [name])]
+
+
+def _boot_answers(link: Link) -> list[dict]:
+    return [
+        r.frame.payload  # type: ignore[union-attr]
+        for r in link.at_station.frames
+        if r.action == "BootNotification" and isinstance(r.frame, CallResult)
+    ]
+
+
+@covers("station", "no-boot-security-event")
+def test_no_boot_security_event(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("no-boot-security-event"):
+            async with linked(version, station_defects=defects) as link:
+                await link.booted()
+                await link.at_csms.wait_call("Heartbeat", count=2)  # 50 ms apart
+                sent = link.at_csms.count("SecurityEventNotification")
+                assert sent == (0 if defective else 1)
+
+    run(scenario())
+
+
+@covers("station", "security-event-while-pending")
+def test_security_event_while_pending(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("security-event-while-pending"):
+            async with linked(version, station_defects=defects, boot_mode="Pending") as link:
+                await link.at_csms.wait_call("BootNotification", count=2)
+                assert link.station.boot_status == "Pending"
+                sent = link.at_csms.count("SecurityEventNotification")
+                assert (sent > 0) is defective
+                if defective:  # and the conformant CSMS refuses it (B02.FR.09)
+                    errors = [r for r in link.at_station.frames if isinstance(r.frame, CallError)]
+                    assert errors and errors[0].action == "SecurityEventNotification"
+
+    run(scenario())
+
+
+@covers("station", "remote-start-while-pending")
+def test_remote_start_while_pending(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("remote-start-while-pending"):
+            async with linked(
+                version, station_defects=defects, boot_mode="Pending", boot_retry_interval=3600
+            ) as link:
+                await link.station.wait_until(lambda: link.station.boot_status == "Pending")
+                answer = await link.csms.act("request_start", {"evse": 1})
+                assert answer["status"] == ("Accepted" if defective else "Rejected")
+                assert "TransactionEvent" not in link.actions_in()
+
+    run(scenario())
+
+
+@covers("station", "triggered-boot-wrong-reason")
+def test_triggered_boot_wrong_reason(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("triggered-boot-wrong-reason"):
+            async with linked(
+                version, station_defects=defects, boot_mode="Pending", boot_retry_interval=3600
+            ) as link:
+                await link.station.wait_until(lambda: link.station.boot_status == "Pending")
+                await link.csms.act("boot_accept", {})
+                await link.csms.act("trigger_message", {"message": "BootNotification"})
+                await link.booted()
+                reason = link.sent_by_station("BootNotification")[1]["reason"]
+                assert reason == ("PowerUp" if defective else "Triggered")
+
+    run(scenario())
+
+
+@covers("station", "reset-boot-wrong-reason")
+def test_reset_boot_wrong_reason(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("reset-boot-wrong-reason"):
+            async with linked(version, station_defects=defects, heartbeat_interval=3600) as link:
+                await link.booted()
+                await link.security_events()
+                await link.csms.act("reset", {})
+                await link.booted(accepted=2)
+                reason = link.sent_by_station("BootNotification")[1]["reason"]
+                assert reason == ("PowerUp" if defective else "RemoteReset")
+                # only the reason is wrong: the start is still a reset
+                assert (await link.security_events(count=2))[1] == "ResetOrReboot"
+
+    run(scenario())
+
+
+COVERED.update(
+    ("station", name)
+    for name in ("get-variables-wrong-attribute-type", "set-variables-wrong-attribute-type")
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "action", "key"),
+    [
+        ("get-variables-wrong-attribute-type", "get_variables", "getVariableResult"),
+        ("set-variables-wrong-attribute-type", "set_variables", "setVariableResult"),
+    ],
+)
+def test_wrong_attribute_type(name: str, action: str, key: str) -> None:
+
+    async def scenario() -> None:
+        for defective, defects in _with_and_without(name):
+            async with linked("2.0.1", station_defects=defects, heartbeat_interval=3600) as link:
+                await link.booted()
+                item = {"component": "OCPPCommCtrlr", "variable": "OfflineThreshold"}
+                item["value"] = "300"
+                asked = await link.csms.act(
+                    action, {"items": [{**item, "attribute_type": "Actual"}]}
+                )
+                assert asked[key][0]["attributeType"] == ("Target" if defective else "Actual")
+                # Without an attributeType the answer is Actual either way (B06.FR.11/B05.FR.12).
+                plain = await link.csms.act(action, {"items": [item]})
+                assert plain[key][0]["attributeType"] == "Actual"
+                link.assert_schema_valid()
+
+    run(scenario())
+
+
+@covers("station", "answers-while-rejected")
+def test_answers_while_rejected(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("answers-while-rejected"):
+            async with linked(
+                version, station_defects=defects, boot_mode="Rejected", boot_retry_interval=3600
+            ) as link:
+                await link.station.wait_until(lambda: link.station.boot_status == "Rejected")
+                peer = link.csms.stations["CP1"].peer
+                assert peer is not None  # the simulated CSMS would not call (B03.FR.03)
+                payload = {"requestId": 3, "reportBase": "FullInventory"}
+                if defective:
+                    assert await peer.call("GetBaseReport", payload) == {"status": "Accepted"}
+                else:
+                    with pytest.raises(CallErrorReceived) as error:
+                        await peer.call("GetBaseReport", payload)
+                    assert error.value.code == "SecurityError"
+                # the reports it promised are still held back while Rejected (B03.FR.02)
+                assert link.actions_in() == ["BootNotification"]
+
+    run(scenario())
+
+
+@covers("station", "triggered-before-response")
+def test_triggered_before_response(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("triggered-before-response"):
+            async with linked(version, station_defects=defects, heartbeat_interval=3600) as link:
+                await link.booted()
+                answer = await link.csms.act("trigger_message", {"message": "Heartbeat"})
+                assert answer == {"status": "Accepted"}
+                await link.at_csms.wait_call("Heartbeat")
+                order = [
+                    "response" if isinstance(r.frame, CallResult) else "heartbeat"
+                    for r in link.at_station.frames
+                    if r.direction == "out"
+                    and (r.action == "TriggerMessage" or (r.is_call and r.action == "Heartbeat"))
+                ]
+                expected = ["heartbeat", "response"] if defective else ["response", "heartbeat"]
+                assert order == expected
+                # the triggered Heartbeat is still answered and the link goes on
+                await link.at_station.wait_for(
+                    lambda frames: any(
+                        isinstance(r.frame, CallResult) and r.action == "Heartbeat" for r in frames
+                    )
+                )
+                assert await link.csms.act("trigger_message", {"message": "Heartbeat"})
+
+    run(scenario())
+
+
+@covers("station", "closes-while-pending")
+def test_closes_while_pending(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("closes-while-pending"):
+            async with linked(
+                version, station_defects=defects, start_station=False, boot_retry_interval=2
+            ) as link:
+                await link.csms.act("boot_pending", {})  # then Accepted after 0.1 s
+                await link.station.start()
+                await link.booted()
+                assert [a["status"] for a in _boot_answers(link)] == ["Pending", "Accepted"]
+                assert link.station.connections == (2 if defective else 1)
+
+    run(scenario())
+
+
+@covers("station", "heartbeat-wrong-interval")
+def test_heartbeat_wrong_interval(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("heartbeat-wrong-interval"):
+            # interval 3 -> 0.15 s
+            async with linked(version, station_defects=defects, heartbeat_interval=3) as link:
+                await link.booted()
+                await link.at_csms.wait_call("Heartbeat")
+                start = time.monotonic()
+                await link.at_csms.wait_call("Heartbeat", count=2)
+                gap = time.monotonic() - start
+                assert (0.27 <= gap < 0.5) if defective else (0.12 <= gap < 0.25), gap
+
+    run(scenario())
+
+
+@covers("station", "get-configuration-wrong-readonly")
+def test_get_configuration_wrong_readonly(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("get-configuration-wrong-readonly"):
+            async with linked(version, station_defects=defects) as link:
+                await link.booted()
+                answer = await link.csms.act("get_configuration", {})
+                keys = {e["key"]: e for e in answer["configurationKey"]}
+                assert keys["HeartbeatInterval"]["readonly"] is defective
+                # the report is wrong, not the key: it can still be changed
+                change = {"key": "HeartbeatInterval", "value": "3600"}
+                assert (await link.csms.act("set_variables", change)) == {"status": "Accepted"}
+
+    run(scenario())
+
+
+@covers("station", "get-configuration-missing-profile-keys")
+def test_get_configuration_missing_profile_keys(version: str) -> None:
+    local_keys = {"LocalAuthListEnabled", "LocalAuthListMaxLength", "SendLocalListMaxLength"}
+
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("get-configuration-missing-profile-keys"):
+            async with linked(version, station_defects=defects) as link:
+                await link.booted()
+                answer = await link.csms.act("get_configuration", {})
+                keys = {e["key"]: e for e in answer["configurationKey"]}
+                assert "LocalAuthListManagement" in keys["SupportedFeatureProfiles"]["value"]
+                assert (not local_keys & set(keys)) if defective else (local_keys <= set(keys))
+                asked = await link.csms.act("get_configuration", {"keys": sorted(local_keys)})
+                assert set(asked.get("unknownKey", [])) == (local_keys if defective else set())
+
+    run(scenario())
+
+
+@covers("csms", "rejected-accepts-requests")
+def test_rejected_accepts_requests(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("rejected-accepts-requests"):
+            async with (
+                running_csms(version, defects=defects, boot_retry_interval=3600) as csms,
+                scripted_station(csms) as station,
+            ):
+                await csms.act("boot_reject", {})
+                boot = await station.call("BootNotification", boot_payload(version))
+                assert boot[2]["status"] == "Rejected"
+                answer = await station.call("StatusNotification", STATUS_201)
+                assert answer[0] == (3 if defective else 4)
+                if not defective:
+                    assert answer[2] == "SecurityError"
+
+    run(scenario())
+
+
+@covers("csms", "closes-on-pending")
+def test_closes_on_pending(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("closes-on-pending"):
+            async with (
+                running_csms(version, defects=defects, boot_retry_interval=2) as csms,
+                scripted_station(csms) as station,
+            ):
+                await csms.act("boot_pending", {})
+                boot = await station.call("BootNotification", boot_payload(version))
+                assert boot[2]["status"] == "Pending"
+                if defective:
+                    await station.wait_closed()
+                    continue
+                # open for the whole interval (0.1 s) and beyond: Accepted next
+                with pytest.raises(TimeoutError):
+                    await station.wait_closed(timeout=0.15)
+                again = await station.call("BootNotification", boot_payload(version))
+                assert again[2]["status"] == "Accepted"
+
+    run(scenario())
+
+
+@covers("csms", "pending-never-accepts")
+def test_pending_never_accepts(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("pending-never-accepts"):
+            async with linked(
+                version, csms_defects=defects, start_station=False, boot_retry_interval=2
+            ) as link:
+                await link.csms.act("boot_pending", {})
+                await link.station.start()
+                if defective:
+                    await link.at_csms.wait_call("BootNotification", count=4)
+                    assert {a["status"] for a in _boot_answers(link)} == {"Pending"}
+                else:
+                    await link.booted()
+                    assert [a["status"] for a in _boot_answers(link)] == ["Pending", "Accepted"]
+
+    run(scenario())
+
+
+@covers("csms", "get-variables-wrong-variable")
+def test_get_variables_wrong_variable(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("get-variables-wrong-variable"):
+            async with linked(version, csms_defects=defects) as link:
+                await link.booted()
+                item = {"component": "OCPPCommCtrlr", "variable": "OfflineThreshold"}
+                answer = await link.csms.act("get_variables", {"items": [item]})
+                sent = link.at_csms.calls("GetVariables", direction="out")[0].payload or {}
+                name = sent["getVariableData"][0]["variable"]["name"]
+                assert name == ("HeartbeatInterval" if defective else "OfflineThreshold")
+                read = (
+                    "OCPPCommCtrlr.HeartbeatInterval"
+                    if defective
+                    else ("OCPPCommCtrlr.OfflineThreshold")
+                )
+                assert set(answer["values"]) == {read}
+
+    run(scenario())
+
+
+@covers("csms", "upgrades-without-subprotocol-keeps-open")
+def test_upgrades_without_subprotocol_keeps_open(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("upgrades-without-subprotocol-keeps-open"):
+            async with running_csms(version, defects=defects) as csms:
+                url = f"{csms.url}/RAW1"
+                if not defective:
+                    with pytest.raises(InvalidStatus):
+                        await connect(url, subprotocols=["ocpp0.1"], proxy=None)
+                    continue
+                ws = await connect(url, subprotocols=["ocpp0.1"], proxy=None)
+                assert ws.subprotocol is None
+                with pytest.raises(TimeoutError):  # Part 4 §3.2 wants it closed at once
+                    async with asyncio.timeout(0.2):
+                        await ws.wait_closed()
+                await ws.close()
 
     run(scenario())
 

@@ -1,0 +1,132 @@
+"""Named options: legal variations real devices show, which a simulator can be told to show.
+
+A defect (:mod:`harness.sim.defects`) breaks a rule on purpose; an option does not. It
+picks one of the behaviours the specification leaves open: report a connector by
+NotifyEvent instead of StatusNotification, drop the connection while Rejected, answer
+Pending with interval 0 ... A catalog case must pass against the simulator with every
+option that applies to it, because a case that fails a legal device is itself wrong.
+So each option names the freedom it uses (the requirement or section that grants it).
+
+The registry mirrors the defect registry: :data:`OPTIONS`, :func:`options_for` and
+:func:`validate_options`, and the simulators take ``options=[...]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from harness.sim.registry import by_side
+
+__all__ = ["OPTIONS", "SimOption", "get_option", "options_for", "validate_options"]
+
+Side = Literal["station", "csms"]
+
+_BOTH = frozenset({"1.6", "2.0.1"})
+_V201 = frozenset({"2.0.1"})
+
+
+@dataclass(frozen=True)
+class SimOption:
+    """One legal variation of a simulator's behaviour."""
+
+    name: str
+    side: Side
+    versions: frozenset[str]
+    description: str
+
+    def applies_to(self, side: str, version: str) -> bool:
+        return self.side == side and version in self.versions
+
+
+def _options(*items: SimOption) -> dict[str, SimOption]:
+    table: dict[str, SimOption] = {}
+    for item in items:
+        assert item.name not in table, item.name
+        table[item.name] = item
+    return table
+
+
+#: every option, keyed by name (names are unique across both sides)
+OPTIONS: dict[str, SimOption] = _options(
+    # -- charging station -------------------------------------------------------------
+    SimOption(
+        "connector-report-notify-event",
+        "station",
+        _V201,
+        "reports connector state by NotifyEvent (component Connector, variable "
+        "AvailabilityState, trigger Delta) instead of StatusNotification, after every boot "
+        "and on every change (G01.FR.03 to .07 let a station choose)",
+    ),
+    SimOption(
+        "unavailable-before-reboot",
+        "station",
+        _BOTH,
+        "on a Reset or a reboot, first reports every connector Unavailable, then goes down "
+        "(B11.FR.03; 1.6 allows it too)",
+    ),
+    SimOption(
+        "disconnect-while-rejected",
+        "station",
+        _BOTH,
+        "after a Rejected boot, closes the connection and reconnects once the interval is "
+        "over (B03.FR.04; 1.6 §4.2 too)",
+    ),
+    SimOption(
+        "status-after-security-event",
+        "station",
+        _V201,
+        "once accepted, sends its startup SecurityEventNotification before the connector "
+        "reports (nothing fixes the order)",
+    ),
+    # -- CSMS -------------------------------------------------------------------------
+    SimOption(
+        "unknown-subprotocol-upgrade-then-close",
+        "csms",
+        _V201,
+        "when no offered subprotocol is one it speaks, completes the handshake without a "
+        "Sec-WebSocket-Protocol header and closes the connection straight away (Part 4 "
+        "§3.2) instead of refusing the upgrade with HTTP 400",
+    ),
+    SimOption(
+        "pending-interval-zero",
+        "csms",
+        _V201,
+        "answers a boot Pending with interval 0, leaving the wait to the station (B02.FR.07)",
+    ),
+)
+
+
+def options_for(side: str, version: str | None = None) -> dict[str, SimOption]:
+    """The options of one side (and version, when given), keyed by name."""
+    return by_side(OPTIONS.values(), side, version)
+
+
+def get_option(name: str) -> SimOption:
+    """The option ``name``; ``KeyError`` when there is none."""
+    return OPTIONS[name]
+
+
+def validate_options(side: str, version: str, names: Iterable[str]) -> frozenset[str]:
+    """Check option names for a simulator; returns them as a set.
+
+    Raises ``ValueError`` with one line naming the option that does not fit and the
+    options that would, so a typo is caught before any traffic.
+    """
+    chosen = frozenset(names)
+    valid = options_for(side, version)
+    choices = ", ".join(sorted(valid)) or "none"
+    for name in sorted(chosen):
+        if name in valid:
+            continue
+        option = OPTIONS.get(name)
+        if option is None:
+            why = f"unknown option {name!r} for the simulated {side}"
+        elif option.side != side:
+            why = f"option {name!r} is a {option.side} option, not a {side} one"
+        else:
+            only = ", ".join(sorted(option.versions))
+            why = f"option {name!r} does not apply to OCPP {version} (only {only})"
+        raise ValueError(f"{why}; valid {side} options for OCPP {version}: {choices}")
+    return chosen

@@ -1,0 +1,220 @@
+"""Each simulator option changes exactly the behaviour it names, to another legal one.
+
+Every test shows the frames the option makes the simulator send (or not send), as its
+peer recorded them, and that they are schema-valid."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from simkit import boot_payload, linked, run, running_csms, scripted_station
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+
+from harness.sim import OPTIONS
+
+COVERED: set[str] = set()
+
+
+def covers(name: str):
+    """Mark a test as the proof of one option; parametrize it over the option's versions."""
+    COVERED.add(name)
+    return pytest.mark.parametrize("version", sorted(OPTIONS[name].versions))
+
+
+def _event(payload: dict) -> dict:
+    return payload["eventData"][0]
+
+
+@covers("connector-report-notify-event")
+def test_connector_report_notify_event(version: str) -> None:
+    async def scenario() -> None:
+        async with linked(
+            version,
+            options=["connector-report-notify-event"],
+            evses=[(1, [1]), (2, [1, 2])],
+            heartbeat_interval=3600,
+        ) as link:
+            await link.booted()
+            reports = link.reports()
+            assert {action for action, _ in reports} == {"NotifyEvent"}
+            for (_, payload), (evse, connector) in zip(
+                reports, [(1, 1), (2, 1), (2, 2)], strict=True
+            ):
+                assert payload["seqNo"] == 0 and payload["tbc"] is False
+                assert payload["generatedAt"].endswith("Z")
+                event = _event(payload)
+                assert event["trigger"] == "Delta"
+                assert event["actualValue"] == "Available"
+                assert event["eventNotificationType"] == "HardWiredNotification"
+                assert event["component"] == {
+                    "name": "Connector",
+                    "evse": {"id": evse, "connectorId": connector},
+                }
+                assert event["variable"] == {"name": "AvailabilityState"}
+                assert isinstance(event["eventId"], int) and event["timestamp"].endswith("Z")
+            assert len({_event(p)["eventId"] for _, p in reports}) == 3
+            # On a change too, and the CSMS takes it as the connector's status.
+            await link.station.act("plug_in", {"evse": 2, "connector": 2})
+            await link.at_csms.wait_call("NotifyEvent", count=4)
+            assert _event(link.reports()[-1][1])["actualValue"] == "Occupied"
+            assert link.csms.stations["CP1"].statuses["2/2"] == "Occupied"
+            # Offline changes are reported on reconnect the same way.
+            await link.station.act("network_down", {})
+            await link.station.act("unplug", {"evse": 2, "connector": 2})
+            await link.station.act("network_up", {})
+            await link.at_csms.wait_call("NotifyEvent", count=5)
+            assert _event(link.reports()[-1][1])["actualValue"] == "Available"
+            # A StatusNotification asked for by TriggerMessage is still one (F06).
+            await link.csms.act("trigger_message", {"message": "StatusNotification", "evse": 1})
+            await link.at_csms.wait_call("StatusNotification")
+            assert "StatusNotification" not in link.actions_in()[:-1]
+            link.assert_schema_valid()
+
+    run(scenario())
+
+
+def _unavailable(version: str, action: str, payload: dict) -> bool:
+    if action == "NotifyEvent":
+        return _event(payload)["actualValue"] == "Unavailable"
+    key = "status" if version == "1.6" else "connectorStatus"
+    return payload[key] == "Unavailable"
+
+
+@covers("unavailable-before-reboot")
+@pytest.mark.parametrize("how", ["reset", "reboot"])
+def test_unavailable_before_reboot(version: str, how: str) -> None:
+    async def scenario() -> None:
+        for option in (False, True):
+            async with linked(
+                version,
+                options=["unavailable-before-reboot"] if option else [],
+                heartbeat_interval=3600,
+            ) as link:
+                await link.booted()
+                if how == "reset":
+                    assert (await link.csms.act("reset", {}))["status"] == "Accepted"
+                else:
+                    await link.station.act("reboot", {})
+                per_boot = link.statuses_after_boot()
+                await link.booted(accepted=2, extra=per_boot if option else 0)
+                actions = link.actions_in()
+                second_boot = [i for i, a in enumerate(actions) if a == "BootNotification"][1]
+                before = [
+                    (r.action, r.payload)
+                    for r in link.at_csms.calls(direction="in")[:second_boot]
+                    if r.action in ("StatusNotification", "NotifyEvent")
+                ][per_boot:]
+                if not option:
+                    assert before == []
+                    continue
+                # every connector Unavailable, on the old connection, before the new boot
+                assert len(before) == per_boot
+                assert all(_unavailable(version, a or "", p or {}) for a, p in before)
+                assert link.station.connections == 2
+                after = link.reports()[-per_boot:]
+                assert not any(_unavailable(version, a, p) for a, p in after)
+                link.assert_schema_valid()
+
+    run(scenario())
+
+
+@covers("disconnect-while-rejected")
+def test_disconnect_while_rejected(version: str) -> None:
+    async def scenario() -> None:
+        # interval 6 -> 0.3 s real time
+        async with linked(
+            version,
+            options=["disconnect-while-rejected"],
+            boot_mode="Rejected",
+            boot_retry_interval=6,
+        ) as link:
+            await link.station.wait_until(lambda: link.station.boot_status == "Rejected")
+            rejected_at = time.monotonic()
+            # The station closes its connection (B03.FR.04) ...
+            await link.station.wait_until(lambda: not link.station.connected.is_set(), 1)
+            assert link.station.connections == 1
+            # ... and is back, with a new BootNotification, once the interval is over.
+            await link.csms.act("boot_accept", {})
+            await link.booted()
+            assert time.monotonic() - rejected_at >= 0.29
+            assert link.station.connections == 2
+            assert link.actions_in()[:2] == ["BootNotification", "BootNotification"]
+            link.assert_schema_valid()
+
+    run(scenario())
+
+
+@covers("status-after-security-event")
+def test_status_after_security_event(version: str) -> None:
+    async def scenario() -> None:
+        async with linked(
+            version, options=["status-after-security-event"], heartbeat_interval=3600
+        ) as link:
+            await link.booted()
+            await link.security_events()
+            assert link.actions_in()[:3] == [
+                "BootNotification",
+                "SecurityEventNotification",
+                "StatusNotification",
+            ]
+
+    run(scenario())
+
+
+@covers("unknown-subprotocol-upgrade-then-close")
+def test_unknown_subprotocol_upgrade_then_close(version: str) -> None:
+    async def scenario() -> None:
+        async with running_csms(
+            version, options=["unknown-subprotocol-upgrade-then-close"]
+        ) as csms:
+            url = f"{csms.url}/CP1"
+            for offered in (["ocpp0.1"], None):
+                started = time.monotonic()
+                ws = await connect(url, subprotocols=offered, proxy=None)
+                assert ws.subprotocol is None  # upgraded, no Sec-WebSocket-Protocol
+                await ws.wait_closed()  # and closed by the CSMS straight away
+                assert time.monotonic() - started < 0.5
+                assert ws.close_code == 1002
+            assert [r.status for r in csms.refusals] == [101, 101]
+            assert "CP1" not in csms.stations  # never counted as a station connection
+            # A common subprotocol still gets a normal connection.
+            async with scripted_station(csms, subprotocols=["ocpp0.1", "ocpp2.0.1"]) as station:
+                assert station.ws.subprotocol == "ocpp2.0.1"
+                answer = await station.call("BootNotification", boot_payload(version))
+                assert answer[2]["status"] == "Accepted"
+        # Without the option: no upgrade at all (HTTP 400).
+        async with running_csms(version) as plain:
+            with pytest.raises(InvalidStatus):
+                await connect(f"{plain.url}/CP1", subprotocols=["ocpp0.1"], proxy=None)
+
+    run(scenario())
+
+
+@covers("pending-interval-zero")
+def test_pending_interval_zero(version: str) -> None:
+    async def scenario() -> None:
+        async with linked(
+            version, csms_options=["pending-interval-zero"], start_station=False
+        ) as link:
+            await link.csms.act("boot_pending", {})
+            await link.station.start()
+            await link.booted()
+            boots = [
+                r.frame.payload  # type: ignore[union-attr]
+                for r in link.at_station.frames
+                if r.action == "BootNotification" and not r.is_call
+            ]
+            assert [(b["status"], b["interval"]) for b in boots] == [
+                ("Pending", 0),
+                ("Accepted", 1),
+            ]
+            # The station chose its own wait (B02.FR.07): the simulator's boot_retry_default.
+            assert link.station.boots_sent == 2 and link.station.connections == 1
+
+    run(scenario())
+
+
+def test_every_option_has_a_proof() -> None:
+    assert set(OPTIONS) == COVERED
