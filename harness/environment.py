@@ -370,9 +370,10 @@ class DutEnvironment:
                 port=0,
                 path="/ocpp",
                 defects=defects,
-                **({"options": options} if options else {}),
+                options=options,
                 timers=timers,
                 heartbeat_interval=int(self.profile.timers.heartbeat),
+                boot_retry_interval=int(self.profile.timers.boot_retry),
                 passwords=passwords,
             )
 

@@ -1040,9 +1040,10 @@ class Session:
         """Bring a station DUT to the *Booted* state before a case's steps begin.
 
         Waits for a connection; on a connection opened for this case, also for the
-        station's BootNotification and its ``connectors`` StatusNotifications (answered
-        by default, bounded by ``boot_timeout``), so that what the station says while
-        booting does not spill into the case's first step. Returns False if the DUT
+        station's BootNotification, the reports of its ``connectors`` connectors
+        (StatusNotification or NotifyEvent) and, in 2.x, its startup security event
+        (answered by default, bounded by ``boot_timeout``), so that what the station says
+        while booting does not spill into the case's first step. Returns False if the DUT
         never connected; a refused handshake raises its failure.
         """
         self.mode = Mode.WAITING
@@ -1051,11 +1052,23 @@ class Session:
             if not await self._wait(lambda: self.connected, connect_timeout):
                 return False
             if self._connections > fresh_from:
+                startup_event = self.version is not OcppVersion.V16
 
                 def booted() -> bool:
                     boot = [m for m in self.received if m.action == "BootNotification"]
-                    status = [m for m in self.received if m.action == "StatusNotification"]
-                    return bool(boot) and boot[-1].answered and len(status) >= connectors
+                    if not boot or not boot[-1].answered:
+                        return False
+                    reported = {
+                        key
+                        for m in self.received
+                        if m.action in CONNECTOR_REPORT_ACTIONS
+                        for key, _ in read_connector_states(self.version, m.action, m.payload)
+                    }
+                    # a 2.x station also sends its startup security event (A04.FR.01)
+                    security = not startup_event or any(
+                        m.action == "SecurityEventNotification" for m in self.received
+                    )
+                    return len(reported) >= connectors and security
 
                 await self._wait(booted, boot_timeout)
             self.mark_seen()

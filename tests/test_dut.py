@@ -170,7 +170,8 @@ BAD_PROFILES = [
     ),
     pytest.param(
         STATION + "[features]\nLocalAuth = true\n",
-        "features.LocalAuth: feature keys are snake_case (a-z, 0-9, _)",
+        "features.LocalAuth: feature keys are Part 5 ids (C-44, AQ-16, UI-1.2) or snake_case "
+        "names (a-z, 0-9, _)",
         id="feature-name",
     ),
     pytest.param(

@@ -166,6 +166,13 @@ class SimCsms:
     def boot_answer(self, record: StationRecord) -> tuple[str, int]:
         """(status, interval) for a BootNotification of ``record``; see the module text."""
         now = asyncio.get_running_loop().time()
+        if self.next_boot is not None:
+            # A plan made after the last answer replaces what that answer held: the
+            # CSMS was reconfigured (boot_reject after boot_pending, say).
+            status, self.next_boot = self.next_boot, None
+            interval = self.retry_interval(status)
+            record.hold = (status, now + self.timers.scaled(interval))
+            return status, interval
         if record.hold is not None:
             status, until = record.hold
             triggered = "BootNotification" in record.triggered
@@ -176,11 +183,6 @@ class SimCsms:
                 return status, self.retry_interval(status)
             record.hold = None
             return "Accepted", self.heartbeat_interval
-        if self.next_boot is not None:
-            status, self.next_boot = self.next_boot, None
-            interval = self.retry_interval(status)
-            record.hold = (status, now + self.timers.scaled(interval))
-            return status, interval
         if self.boot_mode == "Accepted":
             return "Accepted", self.heartbeat_interval
         return self.boot_mode, self.retry_interval(self.boot_mode)

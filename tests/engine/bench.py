@@ -234,7 +234,8 @@ class StationBench(_Bench):
 
 def settle_boot(bench: CsmsBench, **station: Any) -> CsmsBench:
     """Start the station, wait for its boot and let the set-up answer its first
-    StatusNotifications, as a case's set-up would: the test starts with a quiet station.
+    StatusNotifications (and, in 2.x, its startup security event), as a case's set-up
+    would: the test starts with a quiet station.
 
     (``wait_booted`` alone is not enough: statuses that arrive after it returned are
     held for the test's first step.)
@@ -245,7 +246,10 @@ def settle_boot(bench: CsmsBench, **station: Any) -> CsmsBench:
 
     def settled() -> bool:
         answered = [m for m in session.received if m.action == "StatusNotification"]
-        return len(answered) >= statuses and all(m.answered for m in answered)
+        # a 2.x station also sends its startup security event after an accepted boot
+        events = [m for m in session.received if m.action == "SecurityEventNotification"]
+        security = bench.version is OcppVersion.V16 or (events and events[-1].answered)
+        return len(answered) >= statuses and all(m.answered for m in answered) and bool(security)
 
     async def boot() -> bool:
         booted = await session.wait_booted(2, 1)

@@ -103,7 +103,9 @@ def test_tc_b_02_cs(csms, dut):
     csms.will_reply("BootNotification", status="Accepted", interval=interval)
     deviation = dut.profile.tolerances.time_deviation
     if trigger["status"] == "Accepted":
-        second = csms.expect("BootNotification", rule="F06.FR.10", reason="Triggered")
+        second = csms.expect("BootNotification", rule="F06.FR.10")
+        # Tool validation of step 15: its reason is Triggered (B01.FR.09).
+        second.expect(rule="B01.FR.09", reason="Triggered")
     else:
         second = csms.expect(
             "BootNotification",

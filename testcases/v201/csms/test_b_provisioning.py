@@ -79,34 +79,46 @@ def test_tc_b_02_csms(station, dut):
     catches=["pending-accepts-requests", "rejected-accepts-requests"],
 )
 def test_tc_b_30_csms(station, dut):
-    # Prerequisite: the CSMS is set to answer the first BootNotification with Pending
-    # (or Rejected).
-    dut.act("boot_pending")
-    station.connect()
-    # 1-2. BootNotification PowerUp; tool validation: status Pending or Rejected.
-    answer = station.call("BootNotification", states.boot_payload(station.version, dut))
-    answer.expect(rule="B02.FR.09", status=one_of("Pending", "Rejected"))
-    status = answer["status"]
-    rule = "B02.FR.09" if status == "Pending" else "B03.FR.07"
-    # 3-4. The station reports its connectors anyway: the CSMS must refuse with
-    # CALLERROR SecurityError.
-    payload = {
-        "timestamp": utc_now(),
-        "connectorStatus": "Available",
-        "evseId": station.evses[0][0],
-        "connectorId": station.evses[0][1][0],
-    }
-    response = station.call("StatusNotification", payload)
-    if response.error_code != "SecurityError":
-        got = f"CALLERROR {response.error_code}" if response.is_error else "a CALLRESULT"
-        raise DutFailure(
-            f"the CSMS answered a StatusNotification of a station it had answered {status} "
-            f"with {got}; expected CALLERROR SecurityError",
-            rule,
-            response.raw,
-        )
-    # Post-condition: the CSMS accepts the station again.
+    # Part 5: for a CSMS that can answer Pending first (C-44), or that refuses unknown
+    # stations at their boot rather than at the WebSocket set-up (NOT AQ-16) — which
+    # it does with Rejected. Each answer the CSMS can give is tried in turn.
+    modes = []
+    if dut.supports("C-44"):
+        modes.append(("boot_pending", "B02.FR.09"))
+    if not dut.supports("AQ-16"):
+        modes.append(("boot_reject", "B03.FR.07"))
     station.finally_do("the CSMS accepts the station", dut.act, "boot_accept")
+    for action, rule in modes:
+        # Prerequisite: the CSMS is set to answer the first BootNotification with this.
+        dut.act(action)
+        if station.connected:
+            station.reconnect()
+        else:
+            station.connect()
+        # 1-2. BootNotification PowerUp; tool validation: status Pending or Rejected.
+        answer = station.call("BootNotification", states.boot_payload(station.version, dut))
+        answer.expect(rule=rule, status=one_of("Pending", "Rejected"))
+        got = answer["status"]
+        rule = "B02.FR.09" if got == "Pending" else "B03.FR.07"
+        # 3-4. The station reports a connector anyway: the CSMS must refuse it with
+        # CALLERROR SecurityError.
+        payload = {
+            "timestamp": utc_now(),
+            "connectorStatus": "Available",
+            "evseId": station.evses[0][0],
+            "connectorId": station.evses[0][1][0],
+        }
+        response = station.call("StatusNotification", payload)
+        if response.error_code != "SecurityError":
+            answer_text = (
+                f"CALLERROR {response.error_code}" if response.is_error else "a CALLRESULT"
+            )
+            raise DutFailure(
+                f"the CSMS answered a StatusNotification of a station it had answered {got} "
+                f"with {answer_text}; expected CALLERROR SecurityError",
+                rule,
+                response.raw,
+            )
 
 
 OFFLINE_THRESHOLD_VALUE = "300"
