@@ -198,3 +198,20 @@ def test_catalog_spans_versions_and_kinds():
         ("2.0.1", "csms"),
     }
     assert len({info.id for info in CASES}) == len(CASES), "case ids are unique"
+
+
+def test_b58_a_csms_that_keeps_an_unasked_upgrade_open_fails_within_the_response_timeout():
+    """Part 4 §3.2: upgraded without a subprotocol, the CSMS must close at once; the
+    harness gives it the response timeout (2 s embedded), not the connect timeout."""
+    case = _with_defect("upgrades-without-subprotocol-keeps-open")["TC_B_58_CSMS"]
+    assert case["verdict"] == "failed" and case["rule"] == "OCPP-J 3.2", case["reason"]
+    [probe, *_] = [s for s in case["steps"] if s["kind"] == "handshake"]
+    assert probe["duration_s"] <= 2 + 2, probe
+
+
+def test_b58_upgrade_then_close_is_an_octt_warning():
+    case = _run(None, ("TC_B_58_CSMS",), option="unknown-subprotocol-upgrade-then-close")[
+        "TC_B_58_CSMS"
+    ]
+    assert case["verdict"] == "passed", case["reason"]
+    assert [(w["kind"], w["rule"]) for w in case["warnings"]] == [("octt-stricter", "OCPP-J 3.2")]
