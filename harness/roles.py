@@ -24,6 +24,7 @@ from typing import Any
 from harness.connectors import connector_keys
 from harness.loop import AnyLoop
 from harness.ocppj import OcppVersion
+from harness.restore import undo_for
 from harness.session import Message, Response, Session, error_reply, sticky
 from harness.trace import Trace
 from harness.transport import HandshakeResult, open_station_connection, try_handshake
@@ -314,7 +315,12 @@ class Role:
             step["detail"] = (
                 f"CALLERROR {response.error_code}" if response.is_error else _show(response.payload)
             )
-            return response
+        if not response.is_error:
+            self._after_call(action, body, response)
+        return response
+
+    def _after_call(self, action: str, request: dict[str, Any], response: Response) -> None:
+        """Hook for roles that follow up on what the DUT accepted (see CsmsRole)."""
 
     def send_raw(self, text: str | bytes) -> None:
         """Send any text (or bytes, as a binary message) as one WebSocket message: for
@@ -409,6 +415,16 @@ class CsmsRole(Role):
                 ),
                 wait,
             )
+
+    def _after_call(self, action: str, request: dict[str, Any], response: Response) -> None:
+        # Part 6 §2.1: the next case finds no reservation, profile, display message,
+        # custom monitor or inoperative EVSE that this case made (harness.restore).
+        if self.version is OcppVersion.V16:
+            return
+        undo = undo_for(action, request, response.payload)
+        if undo is not None:
+            what, undo_action, payload = undo
+            self.finally_do(what, self.call, undo_action, payload)
 
     def expect_reconnect(self, *, timeout: float | None = None, rule: str | None = None) -> None:
         """Wait until the station opens a new connection (after a reboot or network loss)."""
