@@ -1,7 +1,8 @@
 """``ocpp-harness``: a thin command line over the pytest plugin.
 
     ocpp-harness run [--dut PROFILE] [--report-dir DIR] [-k EXPR] [-- PYTEST-ARGS…]
-    ocpp-harness list [--format text|json] [--dut PROFILE]
+    ocpp-harness list [--format text|json] [--dut PROFILE] [--ocpp V] [--role cs|csms]
+                      [--profile SLUG] [--coverage]
     ocpp-harness check-profile FILE
     ocpp-harness report diff OLD.json NEW.json
     ocpp-harness sim station|csms …
@@ -115,6 +116,18 @@ def _parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", help="list the catalog's test cases")
     listing.add_argument("--format", choices=("text", "json"), default="text")
     listing.add_argument("--dut", metavar="PROFILE", help="only cases that apply to it")
+    listing.add_argument("--ocpp", choices=("1.6", "2.0.1", "2.1"), help="only this version")
+    listing.add_argument("--role", choices=("cs", "csms"), help="only cases of this DUT kind")
+    listing.add_argument(
+        "--profile",
+        metavar="SLUG",
+        help="only cases of this certification profile (core, advanced-security, …)",
+    )
+    listing.add_argument(
+        "--coverage",
+        action="store_true",
+        help="implemented/known cases of the OCA catalog, per version, role, profile, block",
+    )
 
     check = commands.add_parser("check-profile", help="validate a DUT profile")
     check.add_argument("file")
@@ -177,12 +190,28 @@ def _check_profile(path: str) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    infos = catalog_cases()
+    from harness.ocppj import OcppVersion
+    from harness.spec import listing
+
+    versions = [OcppVersion.parse(args.ocpp)] if args.ocpp else list(OcppVersion)
+    kinds = [listing.KINDS[args.role]] if args.role else list(listing.KINDS.values())
     if args.dut:
         profile = _load(args.dut)
         if profile is None:
             return EXIT_USAGE
-        infos = [i for i in infos if i.dut_kind == profile.kind and i.ocpp is profile.ocpp]
+        versions = [v for v in versions if v is profile.ocpp]
+        kinds = [k for k in kinds if k == profile.kind]
+    if args.profile:
+        problem = listing.profile_problem(args.profile, versions or list(OcppVersion))
+        if problem:
+            _error(problem)
+            return EXIT_USAGE
+    infos = catalog_cases()
+    if args.coverage:
+        implemented = [(i.id, i.ocpp, i.dut_kind) for i in infos]
+        print(listing.coverage_output(implemented, versions, kinds, args.profile, args.format))
+        return EXIT_OK
+    infos = listing.select(infos, versions, kinds, args.profile)
     if args.format == "json":
         print(json.dumps([info.to_json() for info in infos], indent=1))
         return EXIT_OK
