@@ -52,8 +52,8 @@ def test_verdicts_applicability_and_selection(run):
     assert set(cases) == {"TC_X_01_CS", "TC_X_02_CS", "TC_X_04_CS"}  # TC_X_03 deselected
     assert cases["TC_X_01_CS"]["verdict"] == "skipped"
     assert cases["TC_X_01_CS"]["reason"] == (
-        "not applicable: needs reservation, which the DUT profile does not declare "
-        "(features.reservation = true to run it)"
+        "not applicable: needs reservation = profile:reservation (Reservation), which the DUT "
+        "profile does not declare (features.reservation = true to run it)"
     )
     assert cases["TC_X_02_CS"]["verdict"] == "passed"
     assert cases["TC_X_04_CS"]["verdict"] == "error"
