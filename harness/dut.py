@@ -135,6 +135,61 @@ def _one_line(source: str, key: str, reason: str) -> str:
     return " ".join(text.splitlines())
 
 
+def _declared_feature(features: Mapping[str, bool], name: str) -> bool | None:
+    """The value the profile gives ``name`` itself, matched without regard to case."""
+    if name in features:
+        return features[name]
+    folded = name.casefold()
+    for key, value in features.items():
+        if key.casefold() == folded:
+            return value
+    return None
+
+
+def _feature_id(ocpp: OcppVersion, kind: str, key: str) -> str | None:
+    """The Part 5 id a features key means for this version and DUT role, or None when
+    the feature table does not know the key (it is then matched by its own name)."""
+    from harness.spec.catalog import resolve_feature  # the table is read on first use
+
+    feature = resolve_feature(ocpp, kind, key)
+    return None if feature is None else feature.id
+
+
+def _feature_notes(plain: Mapping[str, Any], source: str) -> list[tuple[str, str]]:
+    """Warnings for ``[features]`` keys the feature table does not know for this
+    version and role (likely a typo: only a case asking by that very name reads them).
+
+    Two keys naming one Part 5 feature with different values (``C-44 = false`` beside
+    ``boot_pending = true``) are an error: which cases run would depend on the name a
+    case happens to ask by.
+    """
+    dut = plain["dut"]
+    ocpp, kind = OcppVersion(dut["ocpp"]), dut["kind"]
+    found: list[tuple[str, str]] = []
+    seen: dict[str, tuple[str, bool]] = {}
+    for key, value in plain.get("features", {}).items():
+        feature_id = _feature_id(ocpp, kind, key)
+        if feature_id is None:
+            found.append(
+                (
+                    f"features.{key}",
+                    f"not a Part 5 feature id or known name for a {kind} in OCPP "
+                    f"{ocpp.value}; only a case asking for {key!r} by that name reads it",
+                )
+            )
+            continue
+        if feature_id in seen and seen[feature_id][1] != value:
+            other, first = seen[feature_id]
+            raise ProfileError(
+                source,
+                f"features.{key}",
+                f"{str(value).lower()} contradicts features.{other} = {str(first).lower()}: "
+                f"both mean {feature_id}; keep one",
+            )
+        seen.setdefault(feature_id, (key, value))
+    return found
+
+
 # --------------------------------------------------------------------------- the tree
 #
 # Field names equal the TOML keys so that the schema, the documentation and the code use
@@ -284,14 +339,19 @@ class DutProfile:
     def supports(self, name: str, default: bool = False) -> bool:
         """Whether the DUT declares feature ``name``; undeclared features count as
         ``default`` (not supported unless the caller says otherwise), so a case needing an
-        optional feature is skipped rather than failed on a device that lacks it."""
-        if name in self.features:
-            return self.features[name]
-        # Part 5 ids are case-insensitive in a profile ("c-44" is C-44).
-        folded = name.casefold()
-        for key, value in self.features.items():
-            if key.casefold() == folded:
-                return value
+        optional feature is skipped rather than failed on a device that lacks it.
+
+        A Part 5 id and its readable aliases are one feature: a case asking for
+        ``C-44`` sees ``boot_pending = true``, and ids match in any case (``c-44``).
+        """
+        declared = _declared_feature(self.features, name)
+        if declared is not None:
+            return declared
+        wanted = _feature_id(self.ocpp, self.kind, name)
+        if wanted is not None:
+            for key, value in self.features.items():
+                if _feature_id(self.ocpp, self.kind, key) == wanted:
+                    return value
         return default
 
     def replace(self, **changes: Any) -> DutProfile:
@@ -571,6 +631,7 @@ def _build(data: Mapping[str, Any], source: str, *, from_file: bool) -> DutProfi
                 )
             )
     notes.extend(_one_line(source, key, reason) for key, reason in _ignored(plain))
+    notes.extend(_one_line(source, key, reason) for key, reason in _feature_notes(plain, source))
     for note in notes:
         warnings.warn(note, ProfileWarning, stacklevel=3)
 

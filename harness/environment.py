@@ -34,11 +34,11 @@ __all__ = ["Dut", "DutEnvironment", "embedded_profiles"]
 #: seconds; the embedded simulators answer at once, so short bounds keep runs fast
 EMBEDDED_TIMEOUTS = {"connect": 5, "response": 2, "operator": 5}
 
-#: what the bundled simulators implement, as Part 5 feature ids (applicability)
-EMBEDDED_FEATURES: dict[str, dict[str, bool]] = {
+#: what the bundled simulators implement, as Part 5 feature ids (applicability), per
+#: role and OCPP version: the ids are Part 5's of that version (1.6 has no C-44)
+EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
     # the simulated CSMS can be set to answer a boot Pending first (dut.act("boot_pending"))
-    CSMS: {"C-44": True},
-    CHARGING_STATION: {},
+    (CSMS, "2.0.1"): {"C-44": True},
 }
 
 #: seconds a simulator's timing may be off (event loop scheduling on a busy machine)
@@ -68,7 +68,7 @@ def embedded_profiles() -> list[DutProfile]:
                 # the simulators keep time closely: a defect of a fraction of the
                 # interval must show (a real device gets the labs' 4 s)
                 "tolerances": {"time_deviation": EMBEDDED_TIME_DEVIATION},
-                "features": dict(EMBEDDED_FEATURES[kind]),
+                "features": dict(EMBEDDED_FEATURES.get((kind, ocpp), {})),
                 "control": {"adapter": "sim"},
             }
             if kind == CHARGING_STATION:

@@ -48,3 +48,19 @@ def test_any_of_takes_a_negation():
     assert not_applicable(info, _supports("C-44", "AQ-16")) is None
     reason = not_applicable(info, _supports("AQ-16"))
     assert reason is not None and "C-44" in reason and "not AQ-16" in reason
+
+
+def test_a_readable_name_satisfies_a_part5_id_and_the_skip_names_both():
+    """End to end through a DUT profile: TC_B_02_CSMS needs C-44."""
+    from harness.dut import profile_from_dict
+
+    base = {"dut": {"kind": "csms", "ocpp": "2.0.1", "identity": "X"}}
+    base["connect"] = {"url": "ws://127.0.0.1:9/ocpp"}
+    info = TestCaseInfo("TC_B_02_CSMS", "t", OcppVersion.V201, "csms", "B", needs=("C-44",))
+    with_alias = profile_from_dict({**base, "features": {"boot_pending": True}})
+    assert not_applicable(info, with_alias.supports) is None
+    reason = not_applicable(info, profile_from_dict(base).supports)
+    assert reason == (
+        "not applicable: needs C-44 (Support for sending a BootNotification Pending before "
+        "Accepting), which the DUT profile does not declare (features.C-44 = true to run it)"
+    )

@@ -526,3 +526,40 @@ def test_error_messages_are_single_lines_for_odd_input() -> None:
         )
     assert "\n" not in str(caught.value)
     assert re.match(r"^<embedded>: dut\.identity: ", str(caught.value))
+
+
+# --------------------------------------------------------------------------- features
+
+
+def test_a_part5_id_and_its_alias_are_one_feature(tmp_path: Path) -> None:
+    """A case asks by Part 5 id; a vendor may write the readable name, in any case."""
+    csms = STATION.replace("charging-station", "csms") + "[connect]\nurl = 'ws://x/ocpp'\n"
+    profile = load_profile(write(tmp_path, csms + "[features]\nboot_pending = true\n"))
+    assert profile.supports("C-44") and profile.supports("c-44")
+    assert profile.supports("boot_pending")
+    assert not profile.supports("AQ-16")
+    profile = load_profile(write(tmp_path, csms + '[features]\n"aq-16" = true\n'))
+    assert profile.supports("AQ-16") and profile.supports("rejects_unknown_stations")
+
+
+def test_an_unknown_feature_key_warns_naming_it(tmp_path: Path) -> None:
+    path = write(tmp_path, STATION + "[features]\nreservaton = true\nreservation = true\n")
+    with pytest.warns(ProfileWarning) as caught:
+        profile = load_profile(path)
+    assert [str(w.message) for w in caught] == [
+        f"{path}: features.reservaton: not a Part 5 feature id or known name for a "
+        "charging-station in OCPP 2.0.1; only a case asking for 'reservaton' by that name "
+        "reads it"
+    ]
+    assert profile.supports("reservation")
+
+
+def test_two_names_of_one_feature_must_agree(tmp_path: Path) -> None:
+    csms = STATION.replace("charging-station", "csms") + "[connect]\nurl = 'ws://x/ocpp'\n"
+    path = write(tmp_path, csms + '[features]\n"C-44" = false\nboot_pending = true\n')
+    with pytest.raises(ProfileError) as failure:
+        load_profile(path)
+    assert str(failure.value) == (
+        f"{path}: features.boot_pending: true contradicts features.C-44 = false: "
+        "both mean C-44; keep one"
+    )
