@@ -1,6 +1,7 @@
 """``ocpp-harness``: a thin command line over the pytest plugin.
 
-    ocpp-harness run [--dut PROFILE] [--report-dir DIR] [-k EXPR] [-- PYTEST-ARGS…]
+    ocpp-harness run [--dut PROFILE] [--report-dir DIR] [-k EXPR] [--profile SLUG]
+                     [--strict] [-- PYTEST-ARGS…]
     ocpp-harness list [--format text|json] [--dut PROFILE] [--ocpp V] [--role cs|csms]
                       [--profile SLUG] [--coverage]
     ocpp-harness check-profile FILE
@@ -82,6 +83,13 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="only the case with this exact id (repeatable)",
+    )
+    run.add_argument(
+        "--profile",
+        metavar="SLUG",
+        help="only the cases of this certification profile (core, advanced-security, "
+        "local-auth-list, smart-charging, iso15118, ...; ocpp-harness list --coverage "
+        "names them)",
     )
     run.add_argument(
         "--sim-defect",
@@ -235,8 +243,18 @@ class _Outcome:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.dut and _load(args.dut) is None:
+    dut = _load(args.dut) if args.dut else None
+    if args.dut and dut is None:
         return EXIT_USAGE
+    if args.profile:
+        from harness.ocppj import OcppVersion
+        from harness.spec import listing
+
+        versions = [dut.ocpp] if dut else list(OcppVersion)
+        problem = listing.profile_problem(args.profile, versions)
+        if problem is not None:
+            print(f"ocpp-harness: --profile: {problem}", file=sys.stderr)
+            return EXIT_USAGE
     report_dir = args.report_dir or str(
         Path("reports") / _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     )
@@ -258,6 +276,8 @@ def _run(args: argparse.Namespace) -> int:
         pytest_args += ["-k", args.keyword]
     for case in args.case:
         pytest_args += ["--case", case]
+    if args.profile:
+        pytest_args += ["--cert-profile", args.profile]
     for defect in args.sim_defect:
         pytest_args += ["--sim-defect", defect]
     for option in args.sim_option:

@@ -81,6 +81,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run only the case with this exact id (repeatable)",
     )
     group.addoption(
+        "--cert-profile",
+        metavar="SLUG",
+        default=None,
+        help="run only the cases this Part 5 certification profile lists (core, "
+        "advanced-security, local-auth-list, smart-charging, iso15118, ...)",
+    )
+    group.addoption(
         "--ocpp-strict",
         action="store_true",
         default=False,
@@ -172,6 +179,7 @@ def pytest_configure(config: pytest.Config) -> None:
             config.option.htmlpath = str(directory / "report.html")
             config.option.self_contained_html = True
     _check_sim_names(config)
+    _check_cert_profile(config, profiles)
     style = config.getoption("--connector-report")
     if style:
         profiles = [
@@ -230,6 +238,31 @@ def _info(item: pytest.Item) -> TestCaseInfo | None:
     return marker.args[0] if marker and marker.args else None
 
 
+def _check_cert_profile(config: pytest.Config, profiles: list[DutProfile]) -> None:
+    """``--cert-profile`` must name a certification profile of a version under test."""
+    slug = config.getoption("--cert-profile")
+    if slug is None:
+        return
+    from harness.spec.listing import profile_problem
+
+    versions = list(dict.fromkeys(p.ocpp for p in profiles))
+    problem = profile_problem(slug, versions)
+    if problem is not None:
+        raise pytest.UsageError(f"--cert-profile: {problem}")
+
+
+def _in_cert_profile(config: pytest.Config, info: TestCaseInfo) -> bool:
+    """Whether ``info`` is one of the ``--cert-profile`` cases (all are, without it)."""
+    slug = config.getoption("--cert-profile")
+    if slug is None:
+        return True
+    from harness.spec.catalog import case_ids_in_profile, profiles
+
+    if slug not in profiles(info.ocpp):
+        return False  # this version has no such profile
+    return info.id in case_ids_in_profile(info.ocpp, info.dut_kind, slug)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     run = config.stash[_RUN]
     wanted = set(config.getoption("--case"))
@@ -240,8 +273,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             keep.append(item)
             continue
         profile = run.profile_for(info)
-        if profile is None or (wanted and info.id not in wanted):
-            drop.append(item)  # another version or DUT kind: not in this test plan
+        if (
+            profile is None
+            or (wanted and info.id not in wanted)
+            or not _in_cert_profile(config, info)
+        ):
+            drop.append(item)  # another version, DUT kind or profile: not in this plan
             continue
         item.extra_keyword_matches.add(info.id)
         run.case_ids[item.nodeid] = info.id

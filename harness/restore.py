@@ -29,14 +29,18 @@ def undo_for(
     """(what, action, payload) that undoes an accepted 2.x request, else None."""
     if action == "ReserveNow" and _accepted(response):
         reservation = request.get("id")
-        return f"cancel reservation {reservation}", "CancelReservation", {
-            "reservationId": reservation
-        }
+        return (
+            f"cancel reservation {reservation}",
+            "CancelReservation",
+            {"reservationId": reservation},
+        )
     if action == "SetChargingProfile" and _accepted(response):
         profile = (request.get("chargingProfile") or {}).get("id")
-        return f"clear charging profile {profile}", "ClearChargingProfile", {
-            "chargingProfileId": profile
-        }
+        return (
+            f"clear charging profile {profile}",
+            "ClearChargingProfile",
+            {"chargingProfileId": profile},
+        )
     if action == "SetDisplayMessage" and _accepted(response):
         message = (request.get("message") or {}).get("id")
         return f"clear display message {message}", "ClearDisplayMessage", {"id": message}

@@ -99,3 +99,18 @@ def test_a_misspelt_simulator_defect_or_option_is_a_usage_error(tmp_path):
     assert "'boot-omits-model'?" in done.stderr
     done = run_cli("run", "--sim-option", "nonsense", report_dir=tmp_path / "s")
     assert done.code == 2 and "--sim-option nonsense: no such simulator option" in done.stderr
+
+
+def test_run_profile_selects_the_cases_of_a_certification_profile(tmp_path):
+    # TC_B_06_CS is a Core case of Part 5, not one of Local Auth List Management.
+    core = run_cli("run", "--profile", "core", "--case", "TC_B_06_CS", report_dir=tmp_path / "c")
+    assert core.code == 0, core.stdout[-2000:]
+    assert [c["id"] for c in core.report["cases"]] == ["TC_B_06_CS"]
+    other = run_cli(
+        "run", "--profile", "local-auth-list", "--case", "TC_B_06_CS", report_dir=tmp_path / "l"
+    )
+    assert other.code == 0 and other.report["summary"]["total"] == 0
+    wrong = run_cli("run", "--profile", "cores", report_dir=tmp_path / "w")
+    assert wrong.code == 2
+    assert wrong.stderr.startswith("ocpp-harness: --profile: unknown profile 'cores' for any")
+    assert "use one of core, " in wrong.stderr

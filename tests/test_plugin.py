@@ -128,6 +128,17 @@ def test_unwritable_report_dir_is_a_usage_error(pytester):
     result.stderr.fnmatch_lines([f"*--report-dir {blocker / 'sub'}: cannot write there*"])
 
 
+def test_cert_profile_deselects_other_cases_and_refuses_an_unknown_slug(pytester):
+    # TC_X_* ids are in no certification profile: core selects none of them (a plain
+    # test beside the catalog is not a case and stays).
+    pytester.makepyfile(test_cases=CASES)
+    result = pytester.runpytest_subprocess("--cert-profile", "core", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, deselected=4)
+    result = pytester.runpytest_subprocess("--cert-profile", "nope", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--cert-profile: unknown profile 'nope'*use one of core,*"])
+
+
 def test_fixture_outside_a_catalog_case_is_refused(pytester):
     pytester.makepyfile("def test_x(csms):\n    pass\n")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
