@@ -62,6 +62,9 @@ class DefaultReplies:
         return {}
 
     def _TransactionEvent(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        # E02.FR.02/E03.FR.02: an event carrying an idToken gets its authorization status
+        if "idToken" in request:
+            return {"idTokenInfo": {"status": "Accepted"}}
         return {}
 
     def _DataTransfer(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802

@@ -171,6 +171,7 @@ class SimStation:
             "network_down": self._act_network_down,
             "network_up": self._act_network_up,
             "fault": self._act_fault,
+            "ev_suspend": self._act_ev_suspend,
             "state": self._act_state,
         }
 
@@ -508,6 +509,7 @@ class SimStation:
         self._reset_when_idle = False
         for connector in self.connectors.values():
             connector.transaction = None
+        self.behaviour.forget_sessions()
         self._disconnect.set()
         self._changed()
 
@@ -580,7 +582,7 @@ class SimStation:
     async def _act_plug_in(self, params: dict[str, Any]) -> dict[str, Any]:
         connector = self._target(params)
         connector.plugged = True
-        await self.report_status([(connector.evse, connector.connector)])
+        await self.behaviour.on_plug(connector)
         self._changed()
         return self._connector_result(connector)
 
@@ -588,7 +590,6 @@ class SimStation:
         connector = self._target(params)
         connector.plugged = False
         await self.behaviour.on_unplug(connector)
-        await self.report_status([(connector.evse, connector.connector)])
         self._changed()
         return self._connector_result(connector)
 
@@ -600,11 +601,18 @@ class SimStation:
         self._changed()
         return {"faulted": [[c.evse, c.connector] for c in targets]}
 
+    async def _act_ev_suspend(self, params: dict[str, Any]) -> dict[str, Any]:
+        connector = self._target(params)
+        await self.behaviour.on_ev_suspend(connector)
+        self._changed()
+        return self._connector_result(connector)
+
     async def _act_present_token(self, params: dict[str, Any]) -> dict[str, Any]:
         token = str(params.get("token", self.valid_token))
         if not self.online or self.boot_status != "Accepted":
             raise NotConnected(f"{self.identity} is not connected and accepted")
-        result = await self.behaviour.present_token(token)
+        evse = params.get("evse")
+        result = await self.behaviour.present_token(token, None if evse is None else int(evse))
         self._changed()
         return result
 

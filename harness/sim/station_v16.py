@@ -218,6 +218,10 @@ class StationV16:
         finally:
             await self.station.transaction_ended()
 
+    async def on_plug(self, connector: Connector) -> None:
+        """The cable is in: report the connector (a 1.6 transaction starts with a token)."""
+        await self.station.report_status([(connector.evse, connector.connector)])
+
     async def on_unplug(self, connector: Connector) -> None:
         """StopTransactionOnEVSideDisconnect is true: unplugging ends the transaction."""
         tx = connector.transaction
@@ -226,8 +230,15 @@ class StationV16:
             "True",
         ):
             await self._end(tx, "EVDisconnected")
+        await self.station.report_status([(connector.evse, connector.connector)])
 
-    async def present_token(self, token: str) -> dict[str, Any]:
+    async def on_ev_suspend(self, connector: Connector) -> None:
+        """1.6 reports a suspension only as a status (SuspendedEV), not modelled here."""
+
+    def forget_sessions(self) -> None:
+        """A reboot: 1.6 keeps its transactions on the connectors, cleared there."""
+
+    async def present_token(self, token: str, evse: int | None = None) -> dict[str, Any]:
         """Authorize; if accepted, stop this token's transaction or start one on a plugged,
         free connector."""
         response = await self.station.send("Authorize", {"idTag": token})

@@ -7,7 +7,6 @@ messages for these flows have the same shape (untested so far).
 from __future__ import annotations
 
 import itertools
-import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
@@ -15,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 from harness.sim.device_model import DeviceModel, default_variables
 from harness.sim.errors import SimError
 from harness.sim.peer import Reply
+from harness.sim.transactions_v201 import Session, TxEvent, TxPoints, end_now, happen
 from harness.sim.util import utc_now
 
 if TYPE_CHECKING:
-    from harness.sim.station import Connector, SimStation, Transaction
+    from harness.sim.station import Connector, SimStation
 
 __all__ = ["StationV201"]
 
@@ -39,7 +39,7 @@ class StationV201:
                 security_profile=1 if station.password else 0,
             )
         )
-        self._seq_no: dict[int, int] = {}
+        self._sessions: dict[int, Session] = {}
         self._meter: dict[int, int] = {}
         self._event_ids = itertools.count(1)
         self.handlers: dict[str, Handler] = {
@@ -165,91 +165,160 @@ class StationV201:
         ]
 
     # -- transactions ---------------------------------------------------------------------
+    #
+    # Which TransactionEvent a happening causes is decided by harness.sim.transactions_v201
+    # from TxCtrlr.TxStartPoint/TxStopPoint; here the events are sent and the connector's
+    # view (Occupied while a transaction runs) is kept in step.
 
-    def _begin(
-        self, connector: Connector, token: str, token_type: str, remote_start_id: int | None
-    ) -> Transaction:
+    def tx_points(self) -> TxPoints:
+        model = self.device_model
+        return TxPoints.parse(
+            model.value("TxCtrlr", "TxStartPoint"), model.value("TxCtrlr", "TxStopPoint")
+        )
+
+    def session(self, evse: int) -> Session:
+        """The session at ``evse``; a new one when the last one is over and the EV gone."""
+        session = self._sessions.get(evse)
+        if session is None or (session.ended and not session.plugged):
+            connector = self.station.connector(evse)
+            session = Session(evse=evse, connector=connector.connector)
+            session.plugged = connector.plugged
+            self._sessions[evse] = session
+        return session
+
+    def forget_sessions(self) -> None:
+        """A reboot: no session survives it (transactions were ended or are lost)."""
+        self._sessions.clear()
+
+    async def happen(self, session: Session, what: str, **facts: Any) -> list[TxEvent]:
+        """Apply one happening and send the TransactionEvents it causes, in order."""
+        events = happen(session, what, self.tx_points(), **facts)
+        await self._send_events(session, events)
+        return events
+
+    async def _send_events(self, session: Session, events: list[TxEvent]) -> None:
         from harness.sim.station import Transaction
 
-        tx = Transaction(
-            id=str(uuid.uuid4()),
-            evse=connector.evse,
-            connector=connector.connector,
-            token=token,
-            token_type=token_type,
-            remote_start_id=remote_start_id,
-            meter_start=self._meter_wh(connector.evse),
-        )
-        connector.transaction = tx
-        self._seq_no[connector.evse] = 0  # E §1.3.2.1: SHOULD start at 0
-        return tx
+        for event in events:
+            connector = self.station.connectors[(session.evse, session.connector)]
+            if event.event_type == "Started":
+                token = session.token or {}
+                connector.transaction = Transaction(
+                    id=event.transaction_id,
+                    evse=session.evse,
+                    connector=session.connector,
+                    token=token.get("idToken", ""),
+                    token_type=token.get("type", "ISO14443"),
+                    remote_start_id=session.remote_start_id,
+                    meter_start=self._meter_wh(session.evse),
+                )
+            ended = event.event_type == "Ended"
+            if ended and connector.transaction is not None:
+                connector.transaction = None
+            try:
+                await self.station.send("TransactionEvent", self._event_payload(session, event))
+                if event.event_type == "Started" or ended:
+                    await self.station.report_status([(session.evse, session.connector)])
+            finally:
+                if ended:
+                    await self.station.transaction_ended()
 
-    def _next_seq(self, evse: int) -> int:
-        seq = self._seq_no.get(evse, 0)
-        self._seq_no[evse] = seq + 1
-        return seq
-
-    async def _announce_start(self, tx: Transaction, trigger: str) -> None:
-        info: dict[str, Any] = {"transactionId": tx.id}
-        connector = self.station.connectors[(tx.evse, tx.connector)]
-        if connector.plugged:
-            info["chargingState"] = "Charging"
-        if tx.remote_start_id is not None:
-            info["remoteStartId"] = tx.remote_start_id
-        await self.station.send(
-            "TransactionEvent",
-            {
-                "eventType": "Started",
-                "timestamp": utc_now(),
-                "triggerReason": trigger,
-                "seqNo": self._next_seq(tx.evse),
-                "transactionInfo": info,
-                "evse": {"id": tx.evse, "connectorId": tx.connector},
-                "idToken": {"idToken": tx.token, "type": tx.token_type},
-            },
-        )
-        await self.station.report_status([(tx.evse, tx.connector)])
-
-    async def _end(self, tx: Transaction, trigger: str, reason: str) -> None:
-        connector = self.station.connectors[(tx.evse, tx.connector)]
-        if connector.transaction is tx:
-            connector.transaction = None
-        payload = {
-            "eventType": "Ended",
+    def _event_payload(self, session: Session, event: TxEvent) -> dict[str, Any]:
+        info: dict[str, Any] = {"transactionId": event.transaction_id}
+        if event.charging_state is not None:
+            info["chargingState"] = event.charging_state
+        if event.stopped_reason is not None:
+            info["stoppedReason"] = event.stopped_reason
+        if event.remote_start_id is not None:
+            info["remoteStartId"] = event.remote_start_id
+        payload: dict[str, Any] = {
+            "eventType": event.event_type,
             "timestamp": utc_now(),
-            "triggerReason": trigger,
-            "seqNo": self._next_seq(tx.evse),
-            "transactionInfo": {"transactionId": tx.id, "stoppedReason": reason},
-            "meterValue": self._meter_value(tx.evse),
+            "triggerReason": event.trigger,
+            "seqNo": event.seq_no,
+            "transactionInfo": info,
         }
-        try:
-            await self.station.send("TransactionEvent", payload)
-            await self.station.report_status([(tx.evse, tx.connector)])
-        finally:
-            await self.station.transaction_ended()
+        if event.evse is not None:
+            evse_id, connector_id = event.evse
+            payload["evse"] = {"id": evse_id}
+            if connector_id is not None:
+                payload["evse"]["connectorId"] = connector_id
+        if event.token is not None:
+            payload["idToken"] = dict(event.token)
+        if event.event_type == "Ended":
+            payload["meterValue"] = self._meter_value(session.evse)
+        return payload
+
+    async def on_plug(self, connector: Connector) -> None:
+        """The cable is in: Occupied first (E02.FR.05), then what TxStartPoint says."""
+        await self.station.report_status([(connector.evse, connector.connector)])
+        await self.happen(self.session(connector.evse), "plug", connector=connector.connector)
 
     async def on_unplug(self, connector: Connector) -> None:
-        """TxStopPoint is Authorized only: unplugging does not end a transaction."""
+        """The cable is out: the transaction ends if TxStopPoint lists EVConnected."""
+        session = self._sessions.get(connector.evse)
+        if session is not None and session.connector == connector.connector:
+            await self.happen(session, "unplug")
+        await self.station.report_status([(connector.evse, connector.connector)])
 
-    async def present_token(self, token: str) -> dict[str, Any]:
-        """Authorize the token; if accepted, stop its transaction or start one on a
-        plugged, free connector (TxStartPoint/TxStopPoint = Authorized)."""
-        response = await self.station.send(
-            "Authorize", {"idToken": {"idToken": token, "type": "ISO14443"}}
-        )
+    async def on_ev_suspend(self, connector: Connector) -> None:
+        session = self._sessions.get(connector.evse)
+        if session is not None:
+            await self.happen(session, "suspend_ev")
+
+    def _holding(self, token: str) -> Session | None:
+        """The session whose authorization ``token`` started, if one is authorized."""
+        for session in self._sessions.values():
+            if session.authorized and (session.token or {}).get("idToken") == token:
+                return session
+        return None
+
+    def _authorizable(self, evse: int | None) -> Session | None:
+        """Where a newly authorized driver charges: ``evse`` if given, else an EVSE with
+        the cable in and nobody authorized, else the first free usable EVSE."""
+        free = [
+            c
+            for c in sorted(self.station.connectors.values(), key=lambda c: (c.evse, c.connector))
+            if c.usable
+            and (evse is None or c.evse == evse)
+            and not self._authorized_at(c.evse)
+            and (c.transaction is None or not self._authorized_at(c.evse))
+        ]
+        plugged = [c for c in free if c.plugged]
+        chosen = (plugged or free or [None])[0]
+        return None if chosen is None else self.session(chosen.evse)
+
+    def _authorized_at(self, evse: int) -> bool:
+        session = self._sessions.get(evse)
+        return session is not None and session.authorized and not session.ended
+
+    async def present_token(self, token: str, evse: int | None = None) -> dict[str, Any]:
+        """A driver presents ``token``. The token that started an authorization ends it
+        at once, without an AuthorizeRequest (C01.FR.03, E07.FR.01); any other token is
+        authorized by the CSMS first (C01.FR.02)."""
+        holding = self._holding(token)
+        if holding is not None:
+            running = holding.running
+            await self.happen(holding, "stop_local")
+            return {
+                "response": None,
+                "transaction": "stopped" if running else "deauthorized",
+                "transaction_id": holding.transaction_id,
+            }
+        id_token = {"idToken": token, "type": "ISO14443"}
+        response = await self.station.send("Authorize", {"idToken": id_token})
         result: dict[str, Any] = {"response": response, "transaction": None}
         if response.get("idTokenInfo", {}).get("status") != "Accepted":
             return result
-        for tx in self.station.transactions():
-            if tx.token == token:
-                await self._end(tx, "StopAuthorized", "Local")
-                return {**result, "transaction": "stopped", "transaction_id": tx.id}
-        for connector in self.station.connectors.values():
-            if connector.plugged and connector.transaction is None and connector.usable:
-                tx = self._begin(connector, token, "ISO14443", None)
-                await self._announce_start(tx, "Authorized")
-                return {**result, "transaction": "started", "transaction_id": tx.id}
-        return result
+        session = self._authorizable(evse)
+        if session is None:
+            return result
+        had_started = session.started
+        await self.happen(session, "authorize", token=id_token)
+        state = "authorized"
+        if session.started:
+            state = "authorized" if had_started else "started"
+        return {**result, "transaction": state, "transaction_id": session.transaction_id}
 
     # -- CSMS-initiated calls -------------------------------------------------------------
 
@@ -338,9 +407,10 @@ class StationV201:
             return Reply({"status": "Scheduled"})  # B12.FR.01
 
         async def reboot() -> None:
-            for tx in running:  # B12.FR.04
+            for session in list(self._sessions.values()):  # B12.FR.04
                 with suppress(SimError):
-                    await self._end(tx, "ResetCommand", "ImmediateReset")
+                    events = end_now(session, "ResetCommand", "ImmediateReset")
+                    await self._send_events(session, events)
             # B11.FR.03/04: reboot and boot again as after a cold boot
             await station.go_down(self.reset_boot_reason(), event="ResetOrReboot")
 
@@ -421,34 +491,40 @@ class StationV201:
                 return Reply({"status": "Accepted"})  # and starts nothing
             return Reply({"status": "Rejected"})  # B02.FR.05
         evse_id = payload.get("evseId")
-        candidates = [
+        usable = [
             c
             for c in self.station.connectors.values()
-            if (evse_id is None or c.evse == evse_id) and c.transaction is None and c.usable
+            if (evse_id is None or c.evse == evse_id) and c.usable
         ]
-        if not candidates:
-            return Reply({"status": "Rejected"})
-        token = payload["idToken"]
-        tx = self._begin(
-            candidates[0], token["idToken"], token.get("type", "Central"), payload["remoteStartId"]
-        )
+        if not usable:
+            return Reply({"status": "Rejected"})  # F02.FR.25: Unavailable or Faulted
+        session = self._authorizable(evse_id)
+        if session is None:
+            return Reply({"status": "Rejected"})  # F02.FR.26: already authorized there
+        answer: dict[str, Any] = {"status": "Accepted"}
+        if session.running:
+            answer["transactionId"] = session.transaction_id  # F01.FR.13
+        token = dict(payload["idToken"])
 
         async def start() -> None:
-            await self._announce_start(tx, "RemoteStart")
+            # AuthorizeRemoteStart is false: no AuthorizeRequest first (F02.FR.10).
+            await self.happen(
+                session, "remote_start", token=token, remote_start_id=payload["remoteStartId"]
+            )
 
-        return Reply({"status": "Accepted"}, after=start)
+        return Reply(answer, after=start)
 
     async def _request_stop(self, payload: dict[str, Any]) -> Reply:
         if self.station.boot_status != "Accepted":
             return Reply({"status": "Rejected"})  # B02.FR.05
-        for tx in self.station.transactions():
-            if tx.id == payload["transactionId"]:
+        for session in list(self._sessions.values()):
+            if session.running and session.transaction_id == payload["transactionId"]:
 
-                async def stop(tx: Transaction = tx) -> None:
-                    await self._end(tx, "RemoteStop", "Remote")
+                async def stop(session: Session = session) -> None:
+                    await self.happen(session, "stop_remote")
 
-                return Reply({"status": "Accepted"}, after=stop)
-        return Reply({"status": "Rejected"})
+                return Reply({"status": "Accepted"}, after=stop)  # F03.FR.07
+        return Reply({"status": "Rejected"})  # F03.FR.08
 
     async def _clear_cache(self, payload: dict[str, Any]) -> Reply:
         return Reply({"status": "Accepted"})

@@ -226,6 +226,10 @@ def test_a_held_call_can_be_claimed_by_the_next_expect(booted: CsmsBench) -> Non
 
     message = booted.role.expect("Authorize", idToken={"idToken": "TOKEN-1", "type": "ISO14443"})
     assert not message.answered
-    booted.role.expect_silence(0.05)  # the next step sends the default reply
+    # The next step sends the default reply; the station then starts its transaction
+    # (TxStartPoint Authorized).
+    booted.role.expect("TransactionEvent", eventType="Started")
+    booted.role.expect("StatusNotification", connectorStatus="Occupied")
+    booted.role.expect_silence(0.05)
 
     assert presented.result(1)["response"] == {"idTokenInfo": {"status": "Accepted"}}

@@ -1,0 +1,283 @@
+"""When a simulated 2.0.1 station starts, updates and ends a transaction.
+
+OCPP 2.0.1 lets a station start a transaction at one of several points (TxCtrlr
+TxStartPoint: the cable is plugged in, the driver is authorized, both, energy flows …)
+and end it when one of the TxStopPoint conditions is lost (E01, E06). Which
+TransactionEvent a plug-in or a token produces therefore depends on the configuration,
+and a test tool must accept each legal outcome. This module is that decision, kept
+free of I/O so it can be read against Part 2 and tested alone: :func:`happen` takes an
+EVSE's session and one happening and returns the events to send; the station sends them.
+
+What the simulator cannot do: it has no parking-bay sensor and no signing meter, so the
+ParkingBayOccupancy and DataSigned points are accepted in the configuration but never
+met. Energy flows as soon as the EV is connected and the driver authorized (no EV-side
+delay), unless the EV has suspended it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = [
+    "Happening",
+    "Session",
+    "TxEvent",
+    "TxPoints",
+    "charging_state",
+    "end_now",
+    "happen",
+    "idle",
+]
+
+#: the happenings the station can report, each one trigger of TriggerReasonEnumType
+Happening = str  # plug | unplug | authorize | remote_start | stop_local | stop_remote |
+#                  suspend_ev | resume_ev | reset
+
+
+@dataclass(frozen=True)
+class TxPoints:
+    """TxCtrlr.TxStartPoint and TxStopPoint, parsed (comma-separated member lists)."""
+
+    start: frozenset[str]
+    stop: frozenset[str]
+
+    @classmethod
+    def parse(cls, start: str, stop: str) -> TxPoints:
+        return cls(_members(start), _members(stop))
+
+
+def _members(text: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in text.split(",") if part.strip())
+
+
+@dataclass
+class Session:
+    """What one EVSE knows about the session in progress there."""
+
+    evse: int
+    connector: int = 1
+    plugged: bool = False
+    authorized: bool = False
+    token: dict[str, str] | None = None
+    remote_start_id: int | None = None
+    energy: bool = False
+    ev_suspended: bool = False
+    transaction_id: str | None = None
+    ended: bool = False
+    seq_no: int = 0
+    #: the chargingState last sent, so each change is reported once (E02.FR.13)
+    reported_state: str | None = None
+    #: set by a RequestStartTransaction: the next event says RemoteStart (F02.FR.21)
+    remote_due: bool = False
+    #: the next event carries evse.id and connectorId (E01.FR.16)
+    evse_due: bool = True
+    #: the next event carries the idToken (E02.FR.20)
+    token_due: bool = False
+    #: why the driver or CSMS ended the authorization (E07.FR.05, F03.FR.03)
+    stop_reason: str | None = None
+
+    @property
+    def started(self) -> bool:
+        return self.transaction_id is not None
+
+    @property
+    def running(self) -> bool:
+        return self.started and not self.ended
+
+
+@dataclass(frozen=True)
+class TxEvent:
+    """The fields of one TransactionEventRequest that the model decides."""
+
+    event_type: str  # Started | Updated | Ended
+    trigger: str
+    transaction_id: str
+    seq_no: int
+    charging_state: str | None = None
+    stopped_reason: str | None = None
+    #: (evse id, connector id or None) when the event names the EVSE
+    evse: tuple[int, int | None] | None = None
+    token: dict[str, str] | None = None
+    remote_start_id: int | None = None
+
+
+def charging_state(session: Session) -> str:
+    """ChargingStateEnumType for the session's facts."""
+    if not session.plugged:
+        return "Idle"
+    if session.ev_suspended and session.authorized:
+        return "SuspendedEV"
+    if session.energy:
+        return "Charging"
+    return "EVConnected"
+
+
+def _start_met(session: Session, points: TxPoints) -> bool:
+    """E01.FR.01-.06: any one listed point that holds starts the transaction."""
+    met = {
+        "EVConnected": session.plugged,
+        "Authorized": session.authorized,
+        "PowerPathClosed": session.plugged and session.authorized,
+        "EnergyTransfer": session.energy,
+    }
+    return any(met.get(point, False) for point in points.start)
+
+
+#: which TxStopPoint conditions a happening ends (E06.FR.02/.03/.06/.07)
+_LOST: dict[str, frozenset[str]] = {
+    "unplug": frozenset({"EVConnected", "PowerPathClosed"}),
+    "stop_local": frozenset({"Authorized", "PowerPathClosed"}),
+    "stop_remote": frozenset({"Authorized", "PowerPathClosed"}),
+    "suspend_ev": frozenset(),
+}
+
+_TRIGGER = {
+    "plug": "CablePluggedIn",
+    "unplug": "EVCommunicationLost",
+    "authorize": "Authorized",
+    "remote_start": "RemoteStart",
+    "stop_local": "StopAuthorized",
+    "stop_remote": "RemoteStop",
+    "suspend_ev": "ChargingStateChanged",
+    "resume_ev": "ChargingStateChanged",
+    "energy": "ChargingStateChanged",
+}
+
+
+def happen(session: Session, what: Happening, points: TxPoints, **facts: object) -> list[TxEvent]:
+    """Apply ``what`` to ``session`` and return the TransactionEvents it causes, in order.
+
+    ``facts`` carry the details: ``token`` (a dict IdTokenType) for authorize and
+    remote_start, ``remote_start_id`` for remote_start, ``connector`` for plug.
+    """
+    was_energy = session.energy
+    lost: set[str] = set(_LOST.get(what, ()))
+    if what == "plug":
+        session.plugged = True
+        session.connector = int(facts.get("connector", session.connector))  # type: ignore[call-overload]
+        session.evse_due = True
+    elif what == "unplug":
+        session.plugged = False
+        session.energy = False
+    elif what in ("authorize", "remote_start"):
+        session.authorized = True
+        session.token = dict(facts["token"])  # type: ignore[call-overload]
+        session.token_due = True
+        session.stop_reason = None
+        if what == "remote_start":
+            session.remote_start_id = int(facts["remote_start_id"])  # type: ignore[call-overload]
+            session.remote_due = True
+    elif what in ("stop_local", "stop_remote"):
+        session.authorized = False
+        session.energy = False
+        session.stop_reason = "Local" if what == "stop_local" else "Remote"
+    elif what == "suspend_ev":
+        session.ev_suspended = True
+        session.energy = False
+    elif what == "resume_ev":
+        session.ev_suspended = False
+    if was_energy and not session.energy:
+        lost.add("EnergyTransfer")
+
+    events = _events_for(session, _TRIGGER[what], points, lost)
+    # Energy flows once the EV is connected and the driver authorized (power path
+    # closed), unless the EV holds it back; that change is an event of its own.
+    if (
+        session.plugged
+        and session.authorized
+        and not session.ev_suspended
+        and not session.energy
+        and not session.ended
+    ):
+        session.energy = True
+        events += _events_for(session, "ChargingStateChanged", points, set())
+    elif (
+        what in ("stop_local", "stop_remote")
+        and session.running
+        and session.plugged
+        and session.reported_state != "EVConnected"
+    ):
+        # The authorization ended but the transaction goes on (TxStopPoint does not
+        # include Authorized): energy stops, which is a charging-state change (F03.FR.02).
+        events += _events_for(session, "ChargingStateChanged", points, set())
+    return events
+
+
+def _events_for(session: Session, trigger: str, points: TxPoints, lost: set[str]) -> list[TxEvent]:
+    if session.ended:
+        return []
+    if not session.started:
+        if not _start_met(session, points):
+            return []
+        session.transaction_id = str(uuid.uuid4())
+        return [_event(session, "Started", trigger)]
+    if lost & points.stop:
+        session.ended = True
+        return [_event(session, "Ended", trigger)]
+    return [_event(session, "Updated", trigger)]
+
+
+def _event(session: Session, event_type: str, trigger: str) -> TxEvent:
+    assert session.transaction_id is not None
+    if session.remote_due and event_type != "Ended":
+        trigger = "RemoteStart"  # F02.FR.21: whatever else happened, say why it began
+    state = charging_state(session)
+    if event_type == "Updated" and trigger in ("StopAuthorized", "RemoteStop"):
+        # The energy stop that follows is reported as a charging-state change of its
+        # own (Part 6 Table 433 expects it), so this event leaves the state out.
+        show_state = None
+    else:
+        show_state = state if event_type == "Started" or state != session.reported_state else None
+        session.reported_state = state
+    evse: tuple[int, int | None] | None = None
+    if session.evse_due and session.plugged:
+        evse = (session.evse, session.connector)
+    elif event_type == "Started":
+        evse = (session.evse, None)  # the EVSE is known, the connector not yet
+    token = session.token if session.token_due and session.token is not None else None
+    remote = session.remote_start_id if session.remote_due else None
+    event = TxEvent(
+        event_type=event_type,
+        trigger=trigger,
+        transaction_id=session.transaction_id,
+        seq_no=session.seq_no,
+        charging_state=show_state,
+        stopped_reason=_stopped_reason(session, trigger) if event_type == "Ended" else None,
+        evse=evse,
+        token=token,
+        remote_start_id=remote,
+    )
+    session.seq_no += 1
+    if evse is not None and evse[1] is not None:
+        session.evse_due = False
+    session.token_due = session.token_due and token is None
+    session.remote_due = False
+    return event
+
+
+def _stopped_reason(session: Session, trigger: str) -> str:
+    """ReasonEnumType for the Ended event (E06.FR.08, E07.FR.05/.06, F03.FR.03)."""
+    if session.stop_reason is not None:
+        return session.stop_reason
+    return {
+        "EVCommunicationLost": "EVDisconnected",
+        "ChargingStateChanged": "StoppedByEV",
+        "ResetCommand": "ImmediateReset",
+    }.get(trigger, "Other")
+
+
+def end_now(session: Session, trigger: str, reason: str) -> list[TxEvent]:
+    """End a running transaction for a reason outside the TxStopPoint rules (a Reset,
+    E06.FR.16's abnormal condition): one Ended event, or none if nothing runs."""
+    if not session.running:
+        return []
+    session.ended = True
+    session.stop_reason = reason
+    return [_event(session, "Ended", trigger)]
+
+
+def idle(sessions: Iterable[Session]) -> bool:
+    """No transaction runs on any of ``sessions``."""
+    return not any(s.running for s in sessions)
