@@ -236,6 +236,8 @@ class Tokens:
     invalid: str = "DEADBEEF"
     blocked: str = "0B10C4ED"
     expired: str = "0E4714ED"
+    #: their IdTokenEnumType (2.x): a CSMS knows a token by its value and its type
+    type: str = "ISO14443"
 
 
 @dataclass(frozen=True)
@@ -277,6 +279,9 @@ class HarnessSide:
 
     #: as charging station: report connectors by StatusNotification or NotifyEvent
     connector_report: str = "status-notification"
+    #: as charging station: seconds a transaction charges before the EV suspends or the
+    #: driver stops it (Part 6 ``<Configured Transaction Duration>``)
+    transaction_duration: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -605,6 +610,14 @@ def _ignored(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
+def _harness_side(section: Mapping[str, Any]) -> HarnessSide:
+    """``[harness]`` with its duration as a float (TOML may write it as an integer)."""
+    values = dict(section)
+    if "transaction_duration" in values:
+        values["transaction_duration"] = float(values["transaction_duration"])
+    return HarnessSide(**values)
+
+
 def _build(data: Mapping[str, Any], source: str, *, from_file: bool) -> DutProfile:
     plain = _plain(data)
     _validate(plain, source)
@@ -653,7 +666,7 @@ def _build(data: Mapping[str, Any], source: str, *, from_file: bool) -> DutProfi
         timeouts=Timeouts(**{k: float(v) for k, v in plain.get("timeouts", {}).items()}),
         timers=Timers(**plain.get("timers", {})),
         tolerances=Tolerances(**{k: float(v) for k, v in plain.get("tolerances", {}).items()}),
-        harness=HarnessSide(**plain.get("harness", {})),
+        harness=_harness_side(plain.get("harness", {})),
         features=_FrozenMap(plain.get("features", {})),
         control=Control(
             adapter=control.get("adapter", "manual"),

@@ -335,6 +335,7 @@ def test_schema_defaults_match_the_dataclasses() -> None:
         "tokens": dut_module.Tokens(),
         "timeouts": dut_module.Timeouts(),
         "timers": dut_module.Timers(),
+        "harness": dut_module.HarnessSide(),
     }
     for section, instance in sections.items():
         for key, spec in props[section]["properties"].items():

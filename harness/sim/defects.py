@@ -68,6 +68,78 @@ def _defects(*items: Defect) -> dict[str, Defect]:
 # Keyed "side:name" internally because both sides have a ``never-replies``.
 _TABLE = _defects(
     # -- charging station -------------------------------------------------------------
+    # transactions (harness.sim.station_v201, Part 6 §2.18 states)
+    Defect(
+        "tx-first-event-updated",
+        "station",
+        _V201,
+        "the first TransactionEvent of a transaction says Updated instead of Started",
+        "E01.FR.02",
+    ),
+    Defect(
+        "tx-no-evse-after-plug-in",
+        "station",
+        _V201,
+        "the first TransactionEvent after the plug-in does not name the EVSE and connector",
+        "E01.FR.16",
+    ),
+    Defect(
+        "tx-no-token-after-authorization",
+        "station",
+        _V201,
+        "the first TransactionEvent after an authorization does not carry the idToken",
+        "E02.FR.20",
+    ),
+    Defect(
+        "tx-remote-start-as-authorized",
+        "station",
+        _V201,
+        "the first TransactionEvent after a RequestStartTransaction says Authorized, "
+        "not RemoteStart",
+        "F02.FR.21",
+    ),
+    Defect(
+        "tx-no-charging-state",
+        "station",
+        _V201,
+        "the TransactionEvent of the energy transfer leaves out chargingState Charging",
+        "E02.FR.13",
+    ),
+    Defect(
+        "tx-not-ended-at-unplug",
+        "station",
+        _V201,
+        "with TxStopPoint EVConnected, the event of the unplug says Updated, not Ended",
+        "E06.FR.02",
+    ),
+    Defect(
+        "tx-authorize-before-stop",
+        "station",
+        _V201,
+        "asks the CSMS about the token that started the authorization before ending it",
+        "C01.FR.03",
+    ),
+    Defect(
+        "tx-remote-stop-reason-local",
+        "station",
+        _V201,
+        "a transaction stopped by RequestStopTransaction ends with stoppedReason Local",
+        "F03.FR.03",
+    ),
+    Defect(
+        "tx-stop-trigger-wrong",
+        "station",
+        _V201,
+        "the event of a local stop says ChargingStateChanged, not StopAuthorized",
+        "E07.FR.02",
+    ),
+    Defect(
+        "no-occupied-at-plug-in",
+        "station",
+        _V201,
+        "does not report the connector Occupied when the cable is plugged in",
+        "G01.FR.03",
+    ),
     Defect(
         "boot-omits-model",
         "station",
