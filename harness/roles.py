@@ -77,6 +77,14 @@ class Role:
         before this point does not count for that expectation."""
         return self._on_loop(lambda: len(self.session.trace.entries) - 1)
 
+    def received(self, action: str, *, after: int) -> list[Any]:
+        """What the DUT sent of ``action`` after trace position ``after`` (a :meth:`mark`),
+        without waiting and without claiming it: for a message Part 6 makes optional (an
+        AuthorizeRequest for a cached token), checked when it came."""
+        return self._on_loop(
+            lambda: [m for m in self.session.received if m.action == action and m.entry.seq > after]
+        )
+
     def note(self, rule: str, reason: str) -> None:
         """Put a note on the case: something a reader of the report should know (a step
         the DUT made moot, say) that is neither a failure nor a warning about a rule."""
@@ -393,16 +401,17 @@ class CsmsRole(Role):
         since: Message | None = None,
         timeout: float | None = None,
         rule: str | None = None,
+        only: Sequence[tuple[int, int]] | None = None,
     ) -> dict[Any, Message]:
         """Wait until every connector of the profile's layout is last reported in
         ``status``, by StatusNotification or NotifyEvent AvailabilityState, whichever the
         station uses (1.6: StatusNotification, connector 0 included).
 
         ``since`` (say, the BootNotification of a reboot) anchors the window: only reports
-        after it count, and of each connector only the latest. Returns the reporting
-        message per connector.
+        after it count, and of each connector only the latest. ``only`` limits the wait
+        to those (evse, connector) pairs (2.x). Returns the reporting message per connector.
         """
-        keys = connector_keys(self.version, self.evses)
+        keys = list(only) if only is not None else connector_keys(self.version, self.evses)
         what = f"every connector {status}" + (
             f" after frame {since.entry.seq}" if since is not None else ""
         )

@@ -64,6 +64,19 @@ ACTIONS: dict[str, Action] = {
         ),
         Action("reset", _CSMS, ("type",), "Make the CSMS send a Reset ({type}) to {identity}"),
         Action(
+            "reserve_now",
+            _CSMS,
+            ("evse", "token"),
+            "Make the CSMS reserve EVSE {evse} of {identity} for token {token} (ReserveNow)",
+        ),
+        Action(
+            "change_availability",
+            _CSMS,
+            ("evse", "operative"),
+            "Make the CSMS change the availability of EVSE {evse} of {identity} "
+            "(ChangeAvailability; operative: {operative})",
+        ),
+        Action(
             "get_variables",
             _CSMS,
             ("items",),

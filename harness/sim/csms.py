@@ -145,6 +145,7 @@ class SimCsms:
         self.last_identity: str | None = None
         self.transaction_ids = itertools.count(1)
         self.remote_start_ids = itertools.count(1)
+        self.reservation_ids = itertools.count(1)
         self._server: Server | None = None
         self.handlers = CsmsHandlers(self)
         self._actions = CsmsActions(self)

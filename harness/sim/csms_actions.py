@@ -16,6 +16,7 @@ interval is over; ``interval`` sets it, ``sticky: true`` answers every boot so i
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +69,7 @@ class CsmsActions:
             "trigger_message": self.trigger_message,
             "get_configuration": self.get_configuration,
             "change_availability": self.change_availability,
+            "reserve_now": self.reserve_now,
             "call": self.call,
             "state": self.state,
         }
@@ -213,10 +215,41 @@ class CsmsActions:
         if self.v16:
             payload: dict[str, Any] = {"connectorId": int(params.get("evse", 0)), "type": kind}
             return await self._send(params, "ChangeAvailability", payload)
+        if not operative and self.csms.has("change-availability-operative"):
+            kind = "Operative"
         payload = {"operationalStatus": kind}
         if params.get("evse") is not None:
             payload["evse"] = {"id": int(params["evse"])}
+            if params.get("connector") is not None:
+                payload["evse"]["connectorId"] = int(params["connector"])
+            elif self.csms.has("change-availability-with-connector"):
+                payload["evse"]["connectorId"] = 1
         return await self._send(params, "ChangeAvailability", payload)
+
+    async def reserve_now(self, params: dict[str, Any]) -> dict[str, Any]:
+        """ReserveNow (2.x) for ``token`` on ``evse`` (any EVSE when not given), valid
+        for ``expiry`` seconds (default one hour); ``connector_type`` when given."""
+        if self.v16:
+            raise UnsupportedAction("reserve_now")
+        csms = self.csms
+        token = str(params.get("token", csms.default_token))
+        if csms.has("reserve-now-wrong-token"):
+            token = token[:-1] + ("1" if token.endswith("0") else "0")  # same length
+        expiry = _dt.datetime.now(_dt.UTC) + _dt.timedelta(seconds=int(params.get("expiry", 3600)))
+        payload: dict[str, Any] = {
+            "id": int(params.get("id", next(csms.reservation_ids))),
+            "expiryDateTime": expiry.isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "idToken": {"idToken": token, "type": str(params.get("token_type", "ISO14443"))},
+        }
+        if params.get("evse") is not None:
+            evse = int(params["evse"])
+            payload["evseId"] = evse + 1 if csms.has("reserve-now-wrong-evse") else evse
+        connector_type = params.get("connector_type")
+        if connector_type is None and csms.has("reserve-now-with-connector-type"):
+            connector_type = "cType2"
+        if connector_type is not None:
+            payload["connectorType"] = str(connector_type)
+        return await self._send(params, "ReserveNow", payload)
 
 
 def _label(named: dict[str, Any]) -> str:

@@ -108,7 +108,8 @@ class CsmsHandlers:
     def _authorize(self, record: StationRecord, payload: dict[str, Any]) -> Reply:
         if self.csms.version is OcppVersion.V16:
             return Reply({"idTagInfo": {"status": "Accepted"}})
-        return Reply({"idTokenInfo": {"status": "Accepted"}})
+        status = "Invalid" if self.csms.has("authorize-rejects-valid-token") else "Accepted"
+        return Reply({"idTokenInfo": {"status": status}})
 
     def _empty(self, record: StationRecord, payload: dict[str, Any]) -> Reply:
         return Reply({})
@@ -127,8 +128,16 @@ class CsmsHandlers:
         return Reply({})
 
     def _transaction_event(self, record: StationRecord, payload: dict[str, Any]) -> Reply:
+        """An event that carries an idToken gets that token's authorization status in
+        ``idTokenInfo`` (E01.FR.12, E02.FR.02, E03.FR.02); any other just ``{}``."""
+        csms = self.csms
         if payload["eventType"] == "Started":
             record.last_transaction_id = payload["transactionInfo"]["transactionId"]
-        if "idToken" in payload:
-            return Reply({"idTokenInfo": {"status": "Accepted"}})
-        return Reply({})
+        if "idToken" not in payload or csms.has("transaction-event-omits-id-token-info"):
+            return Reply({})
+        if payload["triggerReason"] == "StopAuthorized" and csms.has(
+            "stop-authorized-omits-id-token-info"
+        ):
+            return Reply({})
+        status = "Invalid" if csms.has("transaction-event-rejects-valid-token") else "Accepted"
+        return Reply({"idTokenInfo": {"status": status}})

@@ -447,6 +447,73 @@ _TABLE = _defects(
         "Sec-WebSocket-Protocol header, and then keeps it open",
         "OCPP-J 3.2",
     ),
+    Defect(
+        "authorize-rejects-valid-token",
+        "csms",
+        _V201,
+        "answers every Authorize with idTokenInfo.status Invalid, the valid token's too",
+        "C01.FR.07",
+    ),
+    Defect(
+        "transaction-event-omits-id-token-info",
+        "csms",
+        _V201,
+        "answers a TransactionEvent that carries an idToken without idTokenInfo",
+        # the first such event of a transaction started by authorization (E03); a
+        # transaction started by the cable (E02) fails for E02.FR.02 instead
+        "E03.FR.02",
+    ),
+    Defect(
+        "transaction-event-rejects-valid-token",
+        "csms",
+        _V201,
+        "answers a TransactionEvent that carries the valid idToken with idTokenInfo.status Invalid",
+        "E03.FR.02",
+    ),
+    Defect(
+        "stop-authorized-omits-id-token-info",
+        "csms",
+        _V201,
+        "answers the TransactionEvent with triggerReason StopAuthorized (and the idToken "
+        "that stopped the charging) without idTokenInfo",
+        "E01.FR.12",
+    ),
+    Defect(
+        "reserve-now-wrong-evse",
+        "csms",
+        _V201,
+        "reserve_now sends ReserveNow for the EVSE after the one it was asked to reserve",
+        "expect:ReserveNow",
+    ),
+    Defect(
+        "reserve-now-with-connector-type",
+        "csms",
+        _V201,
+        "reserve_now for an EVSE also sends a connectorType (cType2)",
+        "expect:ReserveNow",
+    ),
+    Defect(
+        "reserve-now-wrong-token",
+        "csms",
+        _V201,
+        "reserve_now reserves for another idToken than the one it was given (the last "
+        "character changed)",
+        "expect:ReserveNow",
+    ),
+    Defect(
+        "change-availability-with-connector",
+        "csms",
+        _V201,
+        "change_availability for an EVSE also names connector 1 in the ChangeAvailability",
+        "expect:ChangeAvailability",
+    ),
+    Defect(
+        "change-availability-operative",
+        "csms",
+        _V201,
+        "change_availability asked for Inoperative sends operationalStatus Operative",
+        "expect:ChangeAvailability",
+    ),
 )
 
 

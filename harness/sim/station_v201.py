@@ -201,6 +201,7 @@ class StationV201:
 
         for event in events:
             connector = self.station.connectors[(session.evse, session.connector)]
+            status_before = self.status_name(connector)
             if event.event_type == "Started":
                 token = session.token or {}
                 connector.transaction = Transaction(
@@ -217,7 +218,8 @@ class StationV201:
                 connector.transaction = None
             try:
                 await self.station.send("TransactionEvent", self._event_payload(session, event))
-                if event.event_type == "Started" or ended:
+                if self.status_name(connector) != status_before:
+                    # a transaction without a cable still occupies the connector
                     await self.station.report_status([(session.evse, session.connector)])
             finally:
                 if ended:
@@ -247,11 +249,39 @@ class StationV201:
             payload["idToken"] = dict(event.token)
         if event.event_type == "Ended":
             payload["meterValue"] = self._meter_value(session.evse)
+        return self._perturbed(payload, session)
+
+    def _perturbed(self, payload: dict[str, Any], session: Session) -> dict[str, Any]:
+        """The transaction defects: each changes one field of the event it concerns."""
+        has = self.station.has
+        info = payload["transactionInfo"]
+        if has("tx-first-event-updated") and payload["eventType"] == "Started":
+            payload["eventType"] = "Updated"
+        if has("tx-no-evse-after-plug-in") and "connectorId" in payload.get("evse", {}):
+            del payload["evse"]
+        if has("tx-no-token-after-authorization"):
+            payload.pop("idToken", None)
+        if has("tx-remote-start-as-authorized") and payload["triggerReason"] == "RemoteStart":
+            payload["triggerReason"] = "Authorized"
+        if has("tx-no-charging-state") and info.get("chargingState") == "Charging":
+            del info["chargingState"]
+        if (
+            has("tx-not-ended-at-unplug")
+            and payload["eventType"] == "Ended"
+            and payload["triggerReason"] == "EVCommunicationLost"
+        ):
+            payload["eventType"] = "Updated"
+            del info["stoppedReason"]
+        if has("tx-remote-stop-reason-local") and info.get("stoppedReason") == "Remote":
+            info["stoppedReason"] = "Local"
+        if has("tx-stop-trigger-wrong") and payload["triggerReason"] == "StopAuthorized":
+            payload["triggerReason"] = "ChargingStateChanged"
         return payload
 
     async def on_plug(self, connector: Connector) -> None:
-        """The cable is in: Occupied first (E02.FR.05), then what TxStartPoint says."""
-        await self.station.report_status([(connector.evse, connector.connector)])
+        """The cable is in: Occupied first (G01.FR.03), then what TxStartPoint says."""
+        if not self.station.has("no-occupied-at-plug-in"):
+            await self.station.report_status([(connector.evse, connector.connector)])
         await self.happen(self.session(connector.evse), "plug", connector=connector.connector)
 
     async def on_unplug(self, connector: Connector) -> None:
@@ -279,10 +309,7 @@ class StationV201:
         free = [
             c
             for c in sorted(self.station.connectors.values(), key=lambda c: (c.evse, c.connector))
-            if c.usable
-            and (evse is None or c.evse == evse)
-            and not self._authorized_at(c.evse)
-            and (c.transaction is None or not self._authorized_at(c.evse))
+            if c.usable and (evse is None or c.evse == evse) and not self._authorized_at(c.evse)
         ]
         plugged = [c for c in free if c.plugged]
         chosen = (plugged or free or [None])[0]
@@ -298,6 +325,8 @@ class StationV201:
         authorized by the CSMS first (C01.FR.02)."""
         holding = self._holding(token)
         if holding is not None:
+            if self.station.has("tx-authorize-before-stop"):
+                await self.station.send("Authorize", {"idToken": dict(holding.token or {})})
             running = holding.running
             await self.happen(holding, "stop_local")
             return {

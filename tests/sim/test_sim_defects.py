@@ -786,3 +786,149 @@ def test_every_defect_has_a_proof() -> None:
     """A defect no test exercises could silently stop working."""
     declared = {("station", n) for n in STATION_DEFECTS} | {("csms", n) for n in CSMS_DEFECTS}
     assert declared == COVERED
+
+
+# -- CSMS defects of the Part 6 §3.18 states (reservation, availability, transactions) ---
+
+VALID = {"idToken": "04A1B2C3D4", "type": "ISO14443"}
+
+
+def _transaction_event(trigger: str, seq_no: int, *, token: bool = True) -> dict:
+    event = {
+        "eventType": "Started" if seq_no == 0 else "Updated",
+        "timestamp": "2024-01-01T00:00:00Z",
+        "triggerReason": trigger,
+        "seqNo": seq_no,
+        "transactionInfo": {"transactionId": "TX-1"},
+    }
+    return {**event, "idToken": VALID} if token else event
+
+
+@covers("csms", "authorize-rejects-valid-token")
+def test_authorize_rejects_valid_token(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("authorize-rejects-valid-token"):
+            async with (
+                running_csms(version, defects=defects) as csms,
+                scripted_station(csms) as station,
+            ):
+                await station.call("BootNotification", boot_payload(version))
+                answer = await station.call("Authorize", {"idToken": VALID})
+                status = answer[2]["idTokenInfo"]["status"]
+                assert status == ("Invalid" if defective else "Accepted")
+
+    run(scenario())
+
+
+COVERED.update(
+    ("csms", name)
+    for name in (
+        "transaction-event-omits-id-token-info",
+        "transaction-event-rejects-valid-token",
+        "stop-authorized-omits-id-token-info",
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "broken"),
+    [
+        ("transaction-event-omits-id-token-info", {"Authorized": None, "StopAuthorized": None}),
+        (
+            "transaction-event-rejects-valid-token",
+            {"Authorized": "Invalid", "StopAuthorized": "Invalid"},
+        ),
+        ("stop-authorized-omits-id-token-info", {"Authorized": "Accepted", "StopAuthorized": None}),
+    ],
+)
+def test_transaction_event_id_token_info(name: str, broken: dict) -> None:
+    """Each defect spoils idTokenInfo only where it says; an event without a token gets
+    no idTokenInfo either way."""
+
+    async def scenario() -> None:
+        for defective, defects in _with_and_without(name):
+            async with (
+                running_csms("2.0.1", defects=defects) as csms,
+                scripted_station(csms) as station,
+            ):
+                await station.call("BootNotification", boot_payload("2.0.1"))
+                for seq_no, trigger in enumerate(("Authorized", "StopAuthorized")):
+                    answer = await station.call(
+                        "TransactionEvent", _transaction_event(trigger, seq_no)
+                    )
+                    status = answer[2].get("idTokenInfo", {}).get("status")
+                    assert status == (broken[trigger] if defective else "Accepted"), trigger
+                bare = _transaction_event("ChargingStateChanged", 2, token=False)
+                assert (await station.call("TransactionEvent", bare))[2] == {}
+
+    run(scenario())
+
+
+COVERED.update(
+    ("csms", name)
+    for name in (
+        "reserve-now-wrong-evse",
+        "reserve-now-with-connector-type",
+        "reserve-now-wrong-token",
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "changed"),
+    [
+        ("reserve-now-wrong-evse", {"evseId": 2}),
+        ("reserve-now-with-connector-type", {"connectorType": "cType2"}),
+        ("reserve-now-wrong-token", {"idToken": {"idToken": "04A1B2C3D0", "type": "ISO14443"}}),
+    ],
+)
+def test_reserve_now(name: str, changed: dict) -> None:
+    """reserve_now reserves what it is asked to; each defect changes one field only."""
+
+    async def scenario() -> None:
+        for defective, defects in _with_and_without(name):
+            async with (
+                running_csms("2.0.1", defects=defects) as csms,
+                scripted_station(csms) as station,
+            ):
+                station.answers["ReserveNow"] = {"status": "Accepted"}
+                await station.call("BootNotification", boot_payload("2.0.1"))
+                answer = await csms.act("reserve_now", {"evse": 1, "token": VALID["idToken"]})
+                assert answer == {"status": "Accepted"}
+                sent = (await station.wait_received("ReserveNow"))[3]
+                assert not validate_payload(OcppVersion.V201, "ReserveNow", sent, response=False)
+                wanted = {"evseId": 1, "idToken": VALID} | (changed if defective else {})
+                assert {key: sent.get(key) for key in wanted} == wanted
+                assert ("connectorType" in sent) == ("connectorType" in wanted)
+
+    run(scenario())
+
+
+COVERED.update(
+    ("csms", name)
+    for name in ("change-availability-with-connector", "change-availability-operative")
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "changed"),
+    [
+        ("change-availability-with-connector", {"evse": {"id": 1, "connectorId": 1}}),
+        ("change-availability-operative", {"operationalStatus": "Operative"}),
+    ],
+)
+def test_change_availability_of_an_evse(name: str, changed: dict) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without(name):
+            async with (
+                running_csms("2.0.1", defects=defects) as csms,
+                scripted_station(csms) as station,
+            ):
+                station.answers["ChangeAvailability"] = {"status": "Accepted"}
+                await station.call("BootNotification", boot_payload("2.0.1"))
+                await csms.act("change_availability", {"evse": 1, "operative": False})
+                sent = (await station.wait_received("ChangeAvailability"))[3]
+                wanted = {"operationalStatus": "Inoperative", "evse": {"id": 1}}
+                assert sent == wanted | (changed if defective else {})
+
+    run(scenario())

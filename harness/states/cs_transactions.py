@@ -1,0 +1,478 @@
+"""Part 6 §2.18 transaction states for a charging-station DUT (the harness is the CSMS).
+
+EVConnectedPreSession, Authorized, EnergyTransferStarted, EnergyTransferSuspended,
+StopAuthorized, EVConnectedPostSession, EVDisconnected and Unavailable (Tables 425 and
+427-434). A case reaches one by calling its function; the states it presupposes run
+first, as Part 6 chains them ("If State is NOT Authorized then execute Authorized"), and
+all of them share one :class:`Session` that says where the transaction stands.
+
+Which TransactionEvent a step produces depends on the station's TxCtrlr.TxStartPoint and
+TxStopPoint (E01, E06): a plug-in starts the transaction on one station and is an update
+on another. The session reads both from the station once and each state expects what
+the configuration makes due, so one case passes every legal configuration. Part 6's
+general tool rules (§2.1) are kept for every event: the first of a transaction is
+Started; the first after a RequestStartTransaction says RemoteStart with the
+remoteStartId; the first after the plug-in names the EVSE and connector; the first
+after the token names the token. Messages may come in any order (§2.1): a status and a
+TransactionEvent are each awaited on their own.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from harness.matching import absent_or, one_of
+from harness.session import Message
+from harness.steps.device_model import Variable, get_variable
+from harness.verdicts import DutFailure
+
+__all__ = [
+    "Session",
+    "authorized",
+    "energy_transfer_started",
+    "energy_transfer_suspended",
+    "ev_connected_post_session",
+    "ev_connected_pre_session",
+    "ev_disconnected",
+    "session",
+    "stop_authorized",
+    "unavailable",
+]
+
+Method = Literal["local", "remote"]
+
+TX_START_POINT = Variable("TxCtrlr", "TxStartPoint")
+TX_STOP_POINT = Variable("TxCtrlr", "TxStopPoint")
+
+_REMOTE_START_IDS = itertools.count(1)
+
+#: how many intermediate events (SuspendedEVSE, SignedDataReceived) may precede the
+#: event a state waits for; Part 6 Table 430 allows some, a bound keeps waits finite
+_MAX_INTERMEDIATE = 3
+
+
+@dataclass
+class Session:
+    """Where the case's transaction stands, and what the station is configured to do."""
+
+    evse: int
+    connector: int
+    token: dict[str, str]
+    start_points: frozenset[str]
+    stop_points: frozenset[str]
+    ev_connected: bool = False
+    authorized: Method | None = None
+    energy: bool = False
+    suspended: bool = False
+    stop: Method | None = None
+    post_session: bool = False
+    disconnected: bool = False
+    transaction_id: str | None = None
+    ended: bool = False
+    remote_start_id: int | None = None
+    #: a RequestStartTransaction was accepted and no event has followed yet (§2.1)
+    remote_due: bool = False
+    #: the token was presented and no event has carried it yet (§2.1, E02.FR.20)
+    token_due: bool = False
+    #: the plug-in happened and no event has named the EVSE yet (§2.1, E01.FR.16)
+    evse_due: bool = False
+    #: the chargingState the station last reported
+    charging_state: str | None = None
+    events: list[Message] = field(default_factory=list)
+
+    @property
+    def started(self) -> bool:
+        return self.transaction_id is not None
+
+    @property
+    def running(self) -> bool:
+        return self.started and not self.ended
+
+    def starts_at(self, *points: str) -> bool:
+        return any(point in self.start_points for point in points)
+
+    def stops_at(self, *points: str) -> bool:
+        return any(point in self.stop_points for point in points)
+
+
+def _points(text: Any) -> frozenset[str]:
+    return frozenset(p.strip() for p in str(text or "").split(",") if p.strip())
+
+
+def session(
+    csms: Any, dut: Any, *, evse: int | None = None, connector: int | None = None
+) -> Session:
+    """A new session at ``evse``/``connector`` (the profile's first by default), with
+    the station's TxStartPoint and TxStopPoint read from it (B06: GetVariables)."""
+    layout = dut.profile.layout
+    chosen_evse = evse if evse is not None else layout[0].id
+    chosen = next((e for e in layout if e.id == chosen_evse), layout[0])
+    start, _ = get_variable(csms, TX_START_POINT)
+    stop, _ = get_variable(csms, TX_STOP_POINT)
+    tokens = dut.profile.tokens
+    return Session(
+        evse=chosen.id,
+        connector=connector if connector is not None else chosen.connectors[0],
+        token={"idToken": tokens.valid, "type": tokens.type},
+        start_points=_points(start),
+        stop_points=_points(stop),
+    )
+
+
+def _ensure(csms: Any, dut: Any, tx: Session | None) -> Session:
+    return tx if tx is not None else session(csms, dut)
+
+
+# -- one TransactionEvent, with the §2.1 rules -------------------------------------------
+
+
+def _transaction_event(
+    csms: Any,
+    tx: Session,
+    *,
+    rule: str,
+    trigger: Any,
+    trigger_rule: str = "E02.FR.15",
+    timeout: float | None = None,
+    **fields: Any,
+) -> Message:
+    """Wait for the station's next TransactionEvent and check it: ``trigger`` and
+    ``fields`` as the state's table says, overruled where §2.1 says so (RemoteStart)."""
+    message = csms.expect("TransactionEvent", rule=rule, timeout=timeout)
+    tx.events.append(message)
+    payload = message.payload
+    info = payload.get("transactionInfo", {})
+    if not tx.started:
+        # The first event of a transaction is Started (E01.FR.01-.06; Part 6 §2.1).
+        message.expect(rule="E01.FR.02", eventType="Started")
+        tx.transaction_id = info.get("transactionId")
+    else:
+        message.expect(rule="E01.FR.08", transactionInfo={"transactionId": tx.transaction_id})
+    if tx.remote_due:
+        # F02.FR.21: the first event after RequestStartTransaction says RemoteStart and
+        # carries its remoteStartId, whatever the step would otherwise expect.
+        message.expect(
+            rule="F02.FR.21",
+            triggerReason="RemoteStart",
+            transactionInfo={"remoteStartId": tx.remote_start_id},
+        )
+        tx.remote_due = False
+    else:
+        message.expect(rule=trigger_rule, triggerReason=trigger)
+    if tx.token_due:
+        message.expect(rule="E02.FR.20", idToken=tx.token)  # the token it was given
+        tx.token_due = False
+    if tx.evse_due:
+        message.expect(rule="E01.FR.16", evse={"id": tx.evse, "connectorId": tx.connector})
+        tx.evse_due = False
+    if fields:
+        message.expect(rule=rule, **fields)
+    if "chargingState" in info:
+        tx.charging_state = info["chargingState"]
+    if payload.get("eventType") == "Ended":
+        tx.ended = True
+    return message
+
+
+def _connector_reports(csms: Any, tx: Session, status: str, rule: str) -> None:
+    """The connector's latest report says ``status``, by StatusNotification or NotifyEvent
+    AvailabilityState (G01.FR.03/.04 allow either)."""
+    csms.expect_connectors(status, only=[(tx.evse, tx.connector)], rule=rule)
+
+
+# -- the states ---------------------------------------------------------------------------
+
+
+def unavailable(
+    csms: Any, dut: Any, *, evse: int | None = None, connector: int | None = None
+) -> None:
+    """State *Unavailable* (Part 6 Table 425): ChangeAvailability Inoperative for the
+    EVSE/connector, Accepted, and its connector reported Unavailable. (Undone after the
+    case: harness.restore.)"""
+    first = dut.profile.layout[0]
+    evse_id = evse if evse is not None else first.id
+    target: dict[str, Any] = {"id": evse_id}
+    if connector is not None:
+        target["connectorId"] = connector
+    # 1-2. ChangeAvailabilityRequest Inoperative; Accepted (G03.FR.02: nothing runs there).
+    csms.call("ChangeAvailability", operationalStatus="Inoperative", evse=target).expect(
+        rule="G03.FR.02", status="Accepted"
+    )
+    layout = next((e for e in dut.profile.layout if e.id == evse_id), first)
+    connectors = [connector] if connector is not None else list(layout.connectors)
+    # 3-4. The connector(s) reported Unavailable (G03.FR.04).
+    csms.expect_connectors("Unavailable", only=[(evse_id, c) for c in connectors], rule="G03.FR.04")
+
+
+def ev_connected_pre_session(csms: Any, dut: Any, tx: Session | None = None) -> Session:
+    """State *EVConnectedPreSession* (Part 6 Table 427): the cable is plugged in.
+
+    The connector turns Occupied (G01.FR.03). A TransactionEvent follows when the plug-in
+    starts the transaction (TxStartPoint EVConnected, or PowerPathClosed once
+    authorized: E01.FR.02/.05) or one already runs; it says CablePluggedIn (or, right
+    after a remote start, RemoteStart), names the EVSE and connector (E01.FR.16) and the
+    state EVConnected, or Charging/SuspendedEVSE when the driver is already authorized.
+    """
+    tx = _ensure(csms, dut, tx)
+    dut.act("plug_in", evse=tx.evse, connector=tx.connector)
+    tx.ev_connected = True
+    tx.evse_due = True
+    # 1-2. The connector's status change.
+    _connector_reports(csms, tx, "Occupied", "G01.FR.03")
+    # 3-4. The TransactionEvent, when the configuration makes one due.
+    due = (
+        tx.running
+        or tx.starts_at("EVConnected")
+        or (tx.authorized is not None and tx.starts_at("PowerPathClosed"))
+    )
+    if due:
+        states = ("EVConnected",)
+        if tx.authorized is not None:
+            states = ("EVConnected", "SuspendedEVSE", "Charging")
+        _transaction_event(
+            csms,
+            tx,
+            rule="E02.FR.06",
+            trigger=one_of("CablePluggedIn", "ChargingStateChanged"),
+            transactionInfo={"chargingState": one_of(*states)},
+        )
+    return tx
+
+
+def authorized(
+    csms: Any, dut: Any, tx: Session | None = None, *, method: Method = "local"
+) -> Session:
+    """State *Authorized* (Part 6 Table 428): the driver is authorized, by presenting the
+    configured token (A) or by a RequestStartTransaction (B).
+
+    An AuthorizeRequest for the token is checked when it comes; Part 6 makes it optional
+    (a cached token, AuthorizeRemoteStart false). A TransactionEvent follows when the
+    authorization starts the transaction (TxStartPoint Authorized, or PowerPathClosed
+    with the cable in) or one already runs: Authorized with the token (E02.FR.20), or
+    RemoteStart with the remoteStartId (F02.FR.21).
+    """
+    tx = _ensure(csms, dut, tx)
+    mark = csms.mark()
+    tx.token_due = True
+    if method == "local":
+        dut.act("present_token", token=tx.token["idToken"], evse=tx.evse)
+    else:
+        tx.remote_start_id = next(_REMOTE_START_IDS)
+        response = csms.call(
+            "RequestStartTransaction",
+            idToken=tx.token,
+            evseId=tx.evse,
+            remoteStartId=tx.remote_start_id,
+        )
+        # 1-2. Accepted; a transaction already running is named (F01.FR.13).
+        response.expect(rule="F01.FR.02", status="Accepted")
+        if tx.running:
+            response.expect(rule="F01.FR.13", transactionId=tx.transaction_id)
+        tx.remote_due = True
+    tx.authorized = method
+    due = (
+        tx.running
+        or tx.starts_at("Authorized")
+        or (tx.ev_connected and tx.starts_at("PowerPathClosed"))
+    )
+    if due:
+        # 3-4 (A) / 7-8 (B): the TransactionEvent of the authorization.
+        _transaction_event(
+            csms, tx, rule="E02.FR.20", trigger="Authorized", trigger_rule="E02.FR.20"
+        )
+    elif method == "local" and not csms.received("Authorize", after=mark):
+        # Nothing else shows that the token was taken: wait for its AuthorizeRequest
+        # (C01.FR.02); a station that had it cached may send none (a note, not a fault).
+        try:
+            csms.expect("Authorize", after=mark, rule="C01.FR.02")
+        except DutFailure as missing:
+            csms.note("C01.FR.02", f"no AuthorizeRequest after the token ({missing})")
+    for request in csms.received("Authorize", after=mark):
+        # 1-2 (A) / 3-4 (B): the AuthorizeRequest names the configured token.
+        request.expect(rule="C01.FR.02", idToken=tx.token)
+    return tx
+
+
+def energy_transfer_started(csms: Any, dut: Any, tx: Session | None = None) -> Session:
+    """State *EnergyTransferStarted* (Part 6 Table 430): the EV charges.
+
+    Authorized first; then, if the cable is not in yet, part 1 (plug-in: Occupied, and a
+    CablePluggedIn event with state EVConnected when a transaction runs or starts); then
+    part 2: ChargingStateChanged to Charging (E02.FR.13), the Started event when
+    TxStartPoint is EnergyTransfer (E01.FR.06). Intermediate events Part 6 allows
+    (SignedDataReceived, SuspendedEVSE) are taken on the way.
+    """
+    tx = _ensure(csms, dut, tx)
+    if tx.authorized is None:
+        tx = authorized(csms, dut, tx)
+    if not tx.ev_connected:
+        # Part 1: connect the EV.
+        dut.act("plug_in", evse=tx.evse, connector=tx.connector)
+        tx.ev_connected = True
+        tx.evse_due = True
+        _connector_reports(csms, tx, "Occupied", "G01.FR.03")
+        if tx.running or tx.starts_at("EVConnected", "PowerPathClosed"):
+            _transaction_event(
+                csms,
+                tx,
+                rule="E02.FR.06",
+                trigger="CablePluggedIn",
+                transactionInfo={"chargingState": "EVConnected"},
+            )
+    # Part 2: energy flows; Part 6 lets SignedDataReceived or SuspendedEVSE come first.
+    for _ in range(_MAX_INTERMEDIATE):
+        if tx.charging_state == "Charging":
+            break
+        event = _transaction_event(
+            csms,
+            tx,
+            rule="E02.FR.13",
+            trigger=one_of("ChargingStateChanged", "SignedDataReceived"),
+        )
+        state = event.get("transactionInfo", {}).get("chargingState")
+        if event["triggerReason"] == "ChargingStateChanged" and state != "SuspendedEVSE":
+            event.expect(rule="E02.FR.13", transactionInfo={"chargingState": "Charging"})
+    if tx.charging_state != "Charging":
+        raise DutFailure(
+            f"no TransactionEvent with chargingState Charging within {_MAX_INTERMEDIATE} "
+            "events after the EV and the driver were ready",
+            "E02.FR.13",
+            tx.events[-1].entry.raw,
+        )
+    tx.energy = True
+    return tx
+
+
+def energy_transfer_suspended(csms: Any, dut: Any, tx: Session | None = None) -> Session:
+    """State *EnergyTransferSuspended* (Part 6 Table 431): the EV suspends charging; the
+    station reports SuspendedEV (E01.FR.19) or, unable to tell, EVConnected (E01.FR.20),
+    and ends the transaction with StoppedByEV where TxStopPoint is EnergyTransfer."""
+    tx = _ensure(csms, dut, tx)
+    if not tx.energy:
+        tx = energy_transfer_started(csms, dut, tx)
+    dut.act("ev_suspend", evse=tx.evse)
+    event = _transaction_event(
+        csms,
+        tx,
+        rule="E01.FR.19",
+        trigger="ChargingStateChanged",
+        eventType=one_of("Updated", "Ended"),
+        transactionInfo={"chargingState": one_of("SuspendedEV", "EVConnected")},
+    )
+    if event["eventType"] == "Ended":
+        event.expect(rule="E06.FR.07", transactionInfo={"stoppedReason": "StoppedByEV"})
+    tx.suspended = True
+    tx.energy = False
+    return tx
+
+
+def stop_authorized(
+    csms: Any, dut: Any, tx: Session | None = None, *, method: Method = "local"
+) -> Session:
+    """State *StopAuthorized* (Part 6 Table 432): the driver presents the same token (A)
+    or the CSMS sends RequestStopTransaction (B).
+
+    A: an event with StopAuthorized (E07.FR.02), the token or none; if it ends the
+    transaction, stoppedReason Local or none (E07.FR.04/.05). The station must not ask
+    the CSMS about the token first (C01.FR.03), which OCTT does not check.
+    B: Accepted (F03.FR.07); an event with RemoteStop; if it ends the transaction,
+    stoppedReason Remote (F03.FR.03).
+    """
+    tx = _ensure(csms, dut, tx)
+    if not tx.energy and not tx.suspended:
+        tx = energy_transfer_started(csms, dut, tx)
+    mark = csms.mark()
+    if method == "local":
+        dut.act("present_token", token=tx.token["idToken"], evse=tx.evse)
+        event = _transaction_event(
+            csms,
+            tx,
+            rule="E07.FR.02",
+            trigger="StopAuthorized",
+            trigger_rule="E07.FR.02",
+            idToken=absent_or(tx.token),
+        )
+        if event["eventType"] == "Ended":
+            event.expect(rule="E07.FR.05", transactionInfo={"stoppedReason": absent_or("Local")})
+        with csms.beyond_octt("Part 6 Table 432 does not look for an AuthorizeRequest"):
+            for request in csms.received("Authorize", after=mark):
+                request.entry.failing = True
+                raise DutFailure(
+                    "the station asked the CSMS about the token that started the "
+                    f"authorization (frame {request.entry.seq}) before ending it",
+                    "C01.FR.03",
+                    request.entry.raw,
+                )
+    else:
+        response = csms.call("RequestStopTransaction", transactionId=tx.transaction_id)
+        response.expect(rule="F03.FR.07", status="Accepted")
+        event = _transaction_event(
+            csms, tx, rule="F03.FR.02", trigger="RemoteStop", trigger_rule="F03.FR.02"
+        )
+        if event["eventType"] == "Ended":
+            event.expect(rule="F03.FR.03", transactionInfo={"stoppedReason": "Remote"})
+    if not tx.ended and tx.stops_at("Authorized", "PowerPathClosed"):
+        # E06.FR.03/.06, F03.FR.03: the end of the authorization ends this transaction.
+        tx.events[-1].expect(
+            rule="E06.FR.03" if method == "local" else "F03.FR.03", eventType="Ended"
+        )
+    tx.stop = method
+    tx.energy = False
+    return tx
+
+
+def ev_connected_post_session(csms: Any, dut: Any, tx: Session | None = None) -> Session:
+    """State *EVConnectedPostSession* (Part 6 Table 433): energy has stopped and the
+    transaction is not authorized any more. Where it goes on, the station reports the
+    state EVConnected (ChargingStateChanged, E02.FR.13) and, with TxStopPoint DataSigned,
+    a SignedDataReceived event."""
+    tx = _ensure(csms, dut, tx)
+    if tx.stop is None:
+        tx = stop_authorized(csms, dut, tx)
+    if not tx.ended and tx.charging_state != "EVConnected":
+        _transaction_event(
+            csms,
+            tx,
+            rule="E02.FR.13",
+            trigger="ChargingStateChanged",
+            transactionInfo={"chargingState": "EVConnected"},
+        )
+    if not tx.ended and tx.stops_at("DataSigned"):
+        _transaction_event(csms, tx, rule="E06.FR.05", trigger="SignedDataReceived")
+    tx.post_session = True
+    return tx
+
+
+def ev_disconnected(csms: Any, dut: Any, tx: Session | None = None) -> Session:
+    """State *EVDisconnected* (Part 6 Table 434): the cable is pulled out after the stop.
+
+    The connector turns Available; where the transaction still runs, an event with
+    EVCommunicationLost and state Idle follows, the Ended one when TxStopPoint is
+    EVConnected or PowerPathClosed (E06.FR.02/.06), whose stoppedReason is Local (or
+    none) after a local stop and Remote after a remote one (Part 6 §2.1).
+    """
+    tx = _ensure(csms, dut, tx)
+    if not tx.post_session:
+        tx = ev_connected_post_session(csms, dut, tx)
+    dut.act("unplug", evse=tx.evse, connector=tx.connector)
+    tx.ev_connected = False
+    # 1-2. The connector's status change.
+    _connector_reports(csms, tx, "Available", "G01.FR.04")
+    if tx.running:
+        # 3-4. The event of the disconnection.
+        event = _transaction_event(
+            csms,
+            tx,
+            rule="E02.FR.13",
+            trigger="EVCommunicationLost",
+            transactionInfo={"chargingState": "Idle"},
+        )
+        if tx.stops_at("EVConnected", "PowerPathClosed"):
+            event.expect(rule="E06.FR.02", eventType="Ended")
+        if event["eventType"] == "Ended":
+            reason = absent_or("Local") if tx.stop == "local" else "Remote"
+            event.expect(rule="E06.FR.08", transactionInfo={"stoppedReason": reason})
+    tx.disconnected = True
+    return tx
