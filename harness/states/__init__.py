@@ -4,6 +4,7 @@
   ``booted``, ``booting``.
 * :mod:`harness.states.csms` — a CSMS DUT, the harness is the station (§3.18):
   ``booted``, and the boot and connector reports the harness's station sends.
+* Tables 699–707 (CSMS DUT): ``csms.reserved``/``unavailable``, ``csms_transactions``.
 
 Each state is a short sequence of ordinary facade steps, so it appears in the trace and
 a DUT that cannot reach the state fails there, with the rule of the step that broke.
