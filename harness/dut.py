@@ -279,8 +279,9 @@ class HarnessSide:
 
     #: as charging station: report connectors by StatusNotification or NotifyEvent
     connector_report: str = "status-notification"
-    #: as charging station: seconds a transaction charges before the EV suspends or the
-    #: driver stops it (Part 6 ``<Configured Transaction Duration>``)
+    #: seconds the harness lets a transaction charge before the EV suspends or the
+    #: driver stops it, in either role (Part 6 ``<Configured Transaction Duration>``,
+    #: Tables 431/432 and 704/705)
     transaction_duration: float = 5.0
 
 

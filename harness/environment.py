@@ -71,10 +71,9 @@ def embedded_profiles() -> list[DutProfile]:
                 "features": dict(EMBEDDED_FEATURES.get((kind, ocpp), {})),
                 "control": {"adapter": "sim"},
             }
-            if kind == CSMS:
-                # the simulated CSMS does not care how long the harness's station
-                # charges: no wait in its transactions keeps the self-tests fast
-                data["harness"] = {"transaction_duration": 0}
+            # a simulator does not care how long a transaction charges before it is
+            # stopped: no wait in the transaction states keeps the self-tests fast
+            data["harness"] = {"transaction_duration": 0}
             if kind == CHARGING_STATION:
                 data["listen"] = {"host": "127.0.0.1", "port": 0, "path": "/ocpp"}
             else:

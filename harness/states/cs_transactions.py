@@ -182,6 +182,14 @@ def _connector_reports(csms: Any, tx: Session, status: str, rule: str) -> None:
     csms.expect_connectors(status, only=[(tx.evse, tx.connector)], rule=rule)
 
 
+def _let_it_charge(csms: Any, dut: Any) -> None:
+    """Part 6 waits <Configured Transaction Duration> before the EV suspends or the
+    driver stops (Tables 431, 432); the harness keeps serving the station meanwhile."""
+    duration = dut.profile.harness.transaction_duration
+    if duration > 0:
+        csms.hold_for(duration, "Part 6 <Configured Transaction Duration>: the EV charges")
+
+
 # -- the states ---------------------------------------------------------------------------
 
 
@@ -352,6 +360,7 @@ def energy_transfer_suspended(csms: Any, dut: Any, tx: Session | None = None) ->
     tx = _ensure(csms, dut, tx)
     if not tx.energy:
         tx = energy_transfer_started(csms, dut, tx)
+    _let_it_charge(csms, dut)
     dut.act("ev_suspend", evse=tx.evse)
     event = _transaction_event(
         csms,
@@ -383,6 +392,8 @@ def stop_authorized(
     tx = _ensure(csms, dut, tx)
     if not tx.energy and not tx.suspended:
         tx = energy_transfer_started(csms, dut, tx)
+    if not tx.suspended:
+        _let_it_charge(csms, dut)
     mark = csms.mark()
     if method == "local":
         dut.act("present_token", token=tx.token["idToken"], evse=tx.evse)
