@@ -1,7 +1,8 @@
 """Part 6 reusable states: bring the DUT into a named precondition (a case's "Before").
 
 * :mod:`harness.states.cs` — a charging-station DUT, the harness is the CSMS (§2.18):
-  ``booted``, ``booting``.
+  ``booted``, ``booting``; :mod:`harness.states.cs_transactions` — Tables 425 and
+  427-434, from ``unavailable`` and ``ev_connected_pre_session`` to ``ev_disconnected``.
 * :mod:`harness.states.csms` — a CSMS DUT, the harness is the station (§3.18):
   ``booted``, and the boot and connector reports the harness's station sends.
 * Tables 699–707 (CSMS DUT): ``csms.reserved``/``unavailable``, ``csms_transactions``.
