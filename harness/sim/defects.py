@@ -134,6 +134,20 @@ _TABLE = _defects(
         "E07.FR.02",
     ),
     Defect(
+        "reserve-no-reserved-status",
+        "station",
+        _V201,
+        "accepts a ReserveNow but does not report the EVSE's connectors Reserved",
+        "H01.FR.23",
+    ),
+    Defect(
+        "tx-no-reservation-id",
+        "station",
+        _V201,
+        "the first TransactionEvent after the reserved token was used leaves out the reservationId",
+        "H01.FR.15",
+    ),
+    Defect(
         "no-occupied-at-plug-in",
         "station",
         _V201,

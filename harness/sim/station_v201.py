@@ -40,6 +40,9 @@ class StationV201:
             )
         )
         self._sessions: dict[int, Session] = {}
+        #: reservation id -> reserved EVSE, and the token each one is for (H01)
+        self._reservations: dict[int, int] = {}
+        self._reserved_for: dict[int, str] = {}
         self._meter: dict[int, int] = {}
         self._event_ids = itertools.count(1)
         self.handlers: dict[str, Handler] = {
@@ -50,6 +53,8 @@ class StationV201:
             "TriggerMessage": self._trigger_message,
             "ChangeAvailability": self._change_availability,
             "RequestStartTransaction": self._request_start,
+            "ReserveNow": self._reserve_now,
+            "CancelReservation": self._cancel_reservation,
             "RequestStopTransaction": self._request_stop,
             "ClearCache": self._clear_cache,
             "DataTransfer": self._data_transfer,
@@ -73,7 +78,11 @@ class StationV201:
             return "Faulted"
         if not connector.operative:
             return "Unavailable"
-        if connector.plugged or connector.transaction is not None:
+        if connector.transaction is not None:
+            return "Occupied"
+        if connector.evse in self._reservations.values():
+            return "Reserved"  # G01.FR.09: a cable alone does not end the reservation
+        if connector.plugged:
             return "Occupied"
         return "Available"
 
@@ -247,6 +256,8 @@ class StationV201:
                 payload["evse"]["connectorId"] = connector_id
         if event.token is not None:
             payload["idToken"] = dict(event.token)
+        if event.reservation_id is not None:
+            payload["reservationId"] = event.reservation_id
         if event.event_type == "Ended":
             payload["meterValue"] = self._meter_value(session.evse)
         return self._perturbed(payload, session)
@@ -261,6 +272,8 @@ class StationV201:
             del payload["evse"]
         if has("tx-no-token-after-authorization"):
             payload.pop("idToken", None)
+        if has("tx-no-reservation-id"):
+            payload.pop("reservationId", None)
         if has("tx-remote-start-as-authorized") and payload["triggerReason"] == "RemoteStart":
             payload["triggerReason"] = "Authorized"
         if has("tx-no-charging-state") and info.get("chargingState") == "Charging":
@@ -343,7 +356,10 @@ class StationV201:
         if session is None:
             return result
         had_started = session.started
-        await self.happen(session, "authorize", token=id_token)
+        reservation = self._use_reservation(session.evse, token)
+        await self.happen(session, "authorize", token=id_token, reservation_id=reservation)
+        if reservation is not None:
+            await self._reservation_used(session.evse)
         state = "authorized"
         if session.started:
             state = "authorized" if had_started else "started"
@@ -493,6 +509,63 @@ class StationV201:
             return Reply({"status": "Accepted"}, first=work)  # the message, then the answer
         return Reply({"status": "Accepted"}, after=work)  # F06.FR.04: answer first
 
+    # -- reservations (H01, H02) ------------------------------------------------------------
+
+    def _evse_connectors(self, evse: int) -> list[Connector]:
+        return [c for c in self.station.connectors.values() if c.evse == evse]
+
+    async def _reserve_now(self, payload: dict[str, Any]) -> Reply:
+        evse = payload.get("evseId")
+        if evse is None:
+            return Reply({"status": "Rejected"})  # H01.FR.19: ReservationNonEvseSpecific false
+        connectors = self._evse_connectors(evse)
+        if not connectors:
+            return Reply({"status": "Rejected"})
+        statuses = {self.status_name(c) for c in connectors}
+        reservation = int(payload["id"])
+        replacing = self._reservations.get(reservation) == evse  # H01.FR.02
+        for status, answer in (("Faulted", "Faulted"), ("Unavailable", "Unavailable")):
+            if statuses == {status}:
+                return Reply({"status": answer})  # H01.FR.12, H01.FR.14
+        if not replacing and statuses & {"Occupied", "Reserved"}:
+            return Reply({"status": "Occupied"})  # H01.FR.11
+        self._reservations[reservation] = evse
+        self._reserved_for[reservation] = str(payload["idToken"]["idToken"])
+
+        async def report() -> None:
+            # H01.FR.23: every connector of the EVSE is Reserved now
+            if not self.station.has("reserve-no-reserved-status"):
+                await self.station.report_status([(c.evse, c.connector) for c in connectors])
+
+        return Reply({"status": "Accepted"}, after=report)
+
+    async def _cancel_reservation(self, payload: dict[str, Any]) -> Reply:
+        evse = self._reservations.pop(int(payload["reservationId"]), None)
+        if evse is None:
+            return Reply({"status": "Rejected"})  # H02.FR.01
+        self._reserved_for.pop(int(payload["reservationId"]), None)
+        connectors = self._evse_connectors(evse)
+
+        async def report() -> None:
+            await self.station.report_status([(c.evse, c.connector) for c in connectors])
+
+        return Reply({"status": "Accepted"}, after=report)  # H02.FR.02
+
+    def _use_reservation(self, evse: int, token: str) -> int | None:
+        """The reservation of ``evse`` that ``token`` fulfils, now used up (H01.FR.15)."""
+        for reservation, reserved in list(self._reservations.items()):
+            if reserved == evse and self._reserved_for.get(reservation) == token:
+                del self._reservations[reservation]
+                del self._reserved_for[reservation]
+                return reservation
+        return None
+
+    async def _reservation_used(self, evse: int) -> None:
+        """The reserved driver is here: the EVSE's connectors leave Reserved (G01.FR.06)."""
+        await self.station.report_status(
+            [(c.evse, c.connector) for c in self._evse_connectors(evse)]
+        )
+
     async def _change_availability(self, payload: dict[str, Any]) -> Reply:
         operative = payload["operationalStatus"] == "Operative"
         evse = payload.get("evse")
@@ -530,16 +603,28 @@ class StationV201:
         session = self._authorizable(evse_id)
         if session is None:
             return Reply({"status": "Rejected"})  # F02.FR.26: already authorized there
+        token = dict(payload["idToken"])
+        reserved_for = {
+            self._reserved_for[r] for r, e in self._reservations.items() if e == session.evse
+        }
+        if reserved_for and token["idToken"] not in reserved_for:
+            return Reply({"status": "Rejected"})  # F01.FR.21: reserved for another token
+        reservation = self._use_reservation(session.evse, token["idToken"])
         answer: dict[str, Any] = {"status": "Accepted"}
         if session.running:
             answer["transactionId"] = session.transaction_id  # F01.FR.13
-        token = dict(payload["idToken"])
 
         async def start() -> None:
             # AuthorizeRemoteStart is false: no AuthorizeRequest first (F02.FR.10).
             await self.happen(
-                session, "remote_start", token=token, remote_start_id=payload["remoteStartId"]
+                session,
+                "remote_start",
+                token=token,
+                remote_start_id=payload["remoteStartId"],
+                reservation_id=reservation,
             )
+            if reservation is not None:
+                await self._reservation_used(session.evse)
 
         return Reply(answer, after=start)
 

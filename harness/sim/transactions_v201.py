@@ -77,6 +77,8 @@ class Session:
     token_due: bool = False
     #: why the driver or CSMS ended the authorization (E07.FR.05, F03.FR.03)
     stop_reason: str | None = None
+    #: the reservation the authorization used: named in the next event (H01.FR.15)
+    reservation_id: int | None = None
 
     @property
     def started(self) -> bool:
@@ -101,6 +103,7 @@ class TxEvent:
     evse: tuple[int, int | None] | None = None
     token: dict[str, str] | None = None
     remote_start_id: int | None = None
+    reservation_id: int | None = None
 
 
 def charging_state(session: Session) -> str:
@@ -166,6 +169,8 @@ def happen(session: Session, what: Happening, points: TxPoints, **facts: object)
         session.token = dict(facts["token"])  # type: ignore[call-overload]
         session.token_due = True
         session.stop_reason = None
+        if facts.get("reservation_id") is not None:
+            session.reservation_id = int(facts["reservation_id"])  # type: ignore[call-overload]
         if what == "remote_start":
             session.remote_start_id = int(facts["remote_start_id"])  # type: ignore[call-overload]
             session.remote_due = True
@@ -238,6 +243,7 @@ def _event(session: Session, event_type: str, trigger: str) -> TxEvent:
         evse = (session.evse, None)  # the EVSE is known, the connector not yet
     token = session.token if session.token_due and session.token is not None else None
     remote = session.remote_start_id if session.remote_due else None
+    reservation, session.reservation_id = session.reservation_id, None
     event = TxEvent(
         event_type=event_type,
         trigger=trigger,
@@ -248,6 +254,7 @@ def _event(session: Session, event_type: str, trigger: str) -> TxEvent:
         evse=evse,
         token=token,
         remote_start_id=remote,
+        reservation_id=reservation,
     )
     session.seq_no += 1
     if evse is not None and evse[1] is not None:

@@ -19,6 +19,7 @@ TransactionEvent are each awaited on their own.
 
 from __future__ import annotations
 
+import datetime as _dt
 import itertools
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -36,6 +37,7 @@ __all__ = [
     "ev_connected_post_session",
     "ev_connected_pre_session",
     "ev_disconnected",
+    "reserved",
     "session",
     "stop_authorized",
     "unavailable",
@@ -47,6 +49,10 @@ TX_START_POINT = Variable("TxCtrlr", "TxStartPoint")
 TX_STOP_POINT = Variable("TxCtrlr", "TxStopPoint")
 
 _REMOTE_START_IDS = itertools.count(1)
+_RESERVATION_IDS = itertools.count(1)
+
+#: how long a reservation of state Reserved lasts: longer than any case
+_RESERVATION_HOURS = 1
 
 #: how many intermediate events (SuspendedEVSE, SignedDataReceived) may precede the
 #: event a state waits for; Part 6 Table 430 allows some, a bound keeps waits finite
@@ -80,6 +86,9 @@ class Session:
     evse_due: bool = False
     #: the chargingState the station last reported
     charging_state: str | None = None
+    #: the reservation made in state Reserved, and whether the next event must name it
+    reservation_id: int | None = None
+    reservation_due: bool = False
     events: list[Message] = field(default_factory=list)
 
     @property
@@ -167,6 +176,10 @@ def _transaction_event(
     if tx.evse_due:
         message.expect(rule="E01.FR.16", evse={"id": tx.evse, "connectorId": tx.connector})
         tx.evse_due = False
+    if tx.reservation_due:
+        # H01.FR.15, E01.FR.13: the transaction of the reserved token ends the reservation
+        message.expect(rule="H01.FR.15", reservationId=tx.reservation_id)
+        tx.reservation_due = False
     if fields:
         message.expect(rule=rule, **fields)
     if "chargingState" in info:
@@ -214,6 +227,33 @@ def unavailable(
     csms.expect_connectors("Unavailable", only=[(evse_id, c) for c in connectors], rule="G03.FR.04")
 
 
+def reserved(csms: Any, dut: Any, tx: Session | None = None) -> Session:
+    """State *Reserved* (Part 6 Table 424): ReserveNow for the session's EVSE and the
+    configured token, Accepted, and every connector of the EVSE reported Reserved
+    (H01.FR.23; the EVSE's own AvailabilityState is optional). The next transaction of
+    that token must name the reservation (H01.FR.15); the harness cancels a reservation
+    left over after the case (harness.restore)."""
+    tx = _ensure(csms, dut, tx)
+    tx.reservation_id = next(_RESERVATION_IDS)
+    expiry = _dt.datetime.now(_dt.UTC).replace(microsecond=0) + _dt.timedelta(
+        hours=_RESERVATION_HOURS
+    )
+    # 1-2. ReserveNowRequest; tool validation: status Accepted.
+    csms.call(
+        "ReserveNow",
+        id=tx.reservation_id,
+        expiryDateTime=expiry.isoformat().replace("+00:00", "Z"),
+        idToken=tx.token,
+        evseId=tx.evse,
+    ).expect(rule="H01.FR.23", status="Accepted")
+    # 3-4. The EVSE's connectors Reserved, by StatusNotification or NotifyEvent.
+    layout = next(e for e in dut.profile.layout if e.id == tx.evse)
+    csms.expect_connectors(
+        "Reserved", only=[(tx.evse, c) for c in layout.connectors], rule="H01.FR.23"
+    )
+    return tx
+
+
 def ev_connected_pre_session(csms: Any, dut: Any, tx: Session | None = None) -> Session:
     """State *EVConnectedPreSession* (Part 6 Table 427): the cable is plugged in.
 
@@ -227,8 +267,10 @@ def ev_connected_pre_session(csms: Any, dut: Any, tx: Session | None = None) -> 
     dut.act("plug_in", evse=tx.evse, connector=tx.connector)
     tx.ev_connected = True
     tx.evse_due = True
-    # 1-2. The connector's status change.
-    _connector_reports(csms, tx, "Occupied", "G01.FR.03")
+    # 1-2. The connector's status change; at a connector reserved for a driver not yet
+    # here there is none (G01.FR.09: it stays Reserved).
+    if tx.reservation_id is None or tx.authorized is not None:
+        _connector_reports(csms, tx, "Occupied", "G01.FR.03")
     # 3-4. The TransactionEvent, when the configuration makes one due.
     due = (
         tx.running
@@ -264,6 +306,7 @@ def authorized(
     tx = _ensure(csms, dut, tx)
     mark = csms.mark()
     tx.token_due = True
+    tx.reservation_due = tx.reservation_id is not None
     if method == "local":
         dut.act("present_token", token=tx.token["idToken"], evse=tx.evse)
     else:
