@@ -229,6 +229,7 @@ class DutEnvironment:
                 password=self._password(),
                 on_connection=session.serve,
                 on_rejection=session.record_rejection,
+                refuse=session.refusal,
             )
 
             async def start() -> None:

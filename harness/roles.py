@@ -435,6 +435,18 @@ class CsmsRole(Role):
             what, undo_action, payload = undo
             self.finally_do(what, self.call, undo_action, payload)
 
+    def go_offline(self, why: str = "Part 6: the CSMS closes the connection") -> None:
+        """Play an unreachable CSMS: close the connection and refuse every new one until
+        :meth:`come_online` (Part 6: "closes the WebSocket connection AND does not accept
+        a reconnect"). The case's end brings the harness back online in any event."""
+        with self._recording("offline", why):
+            self._run(self.session.go_offline(why), self.response_timeout)
+
+    def come_online(self) -> None:
+        """Accept connections again; :meth:`expect_reconnect` waits for the station."""
+        with self._recording("online", "connections are accepted again"):
+            self._on_loop(self.session.come_online)
+
     def expect_reconnect(self, *, timeout: float | None = None, rule: str | None = None) -> None:
         """Wait until the station opens a new connection (after a reboot or network loss)."""
         wait = timeout if timeout is not None else self.connect_timeout

@@ -236,6 +236,8 @@ class Session:
         self.warnings: list[CaseWarning] = []
         self.rejections: list[Any] = []
         self.overrides: dict[str, list[Any]] = {}
+        #: while set, the harness plays an unreachable CSMS: handshakes are refused
+        self.offline_reason: str | None = None
         self._current: _Connection | None = None
         self._connections = 0
         self._mark = 0  # connections the test has already seen
@@ -310,7 +312,23 @@ class Session:
 
     def end_case(self) -> None:
         self.mode = Mode.IDLE
+        self.offline_reason = None  # a case never leaves the next one unreachable
         self.settle()
+
+    def refusal(self) -> str | None:
+        """Why a new connection is refused now (the server asks at each handshake)."""
+        return self.offline_reason
+
+    async def go_offline(self, reason: str) -> None:
+        """Close the connection and refuse new ones until :meth:`come_online`."""
+        self.offline_reason = reason
+        self.trace.event(f"harness offline: {reason}")
+        await self.close_current(1001, "going offline")
+
+    def come_online(self) -> None:
+        self.offline_reason = None
+        self.trace.event("harness online again: connections are accepted")
+        self._notify()
 
     def _fail(self, reason: str, rule: str, raw: str | None, entry: TraceEntry | None) -> None:
         if entry is not None:

@@ -148,6 +148,21 @@ _TABLE = _defects(
         "H01.FR.15",
     ),
     Defect(
+        "offline-flag-missing",
+        "station",
+        _V201,
+        "TransactionEvents that occurred while offline are delivered without offline true",
+        "E04.FR.03",
+    ),
+    Defect(
+        "drops-offline-events",
+        "station",
+        _V201,
+        "TransactionEvents that occur while offline are lost instead of queued and sent "
+        "once the link is back",
+        "E04.FR.02",
+    ),
+    Defect(
         "no-occupied-at-plug-in",
         "station",
         _V201,

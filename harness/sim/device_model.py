@@ -236,6 +236,7 @@ def default_variables(
         ),
         Variable("AuthCtrlr", "AuthorizeRemoteStart", "false", data_type="boolean"),
         Variable("AuthCtrlr", "LocalAuthorizeOffline", "true", data_type="boolean"),
+        Variable("AuthCtrlr", "OfflineTxForUnknownIdEnabled", "false", data_type="boolean"),
         Variable("AuthCtrlr", "LocalPreAuthorize", "false", data_type="boolean"),
         *(
             Variable(

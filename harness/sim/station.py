@@ -306,6 +306,8 @@ class SimStation:
             else:
                 await self._report_dirty()
                 await self._send_security_events()
+            # E04.FR.02: what was queued while offline goes out once the link is back
+            await self.behaviour.flush_queue()
             await self._heartbeat_loop()
         except (PeerClosed, NotConnected):
             return
@@ -609,7 +611,10 @@ class SimStation:
 
     async def _act_present_token(self, params: dict[str, Any]) -> dict[str, Any]:
         token = str(params.get("token", self.valid_token))
-        if not self.online or self.boot_status != "Accepted":
+        # A 2.0.1 station authorizes offline as its configuration allows (C15); a 1.6
+        # one here needs the central system.
+        offline_ok = self.version is not OcppVersion.V16
+        if self.boot_status != "Accepted" or (not self.online and not offline_ok):
             raise NotConnected(f"{self.identity} is not connected and accepted")
         evse = params.get("evse")
         result = await self.behaviour.present_token(token, None if evse is None else int(evse))

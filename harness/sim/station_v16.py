@@ -235,6 +235,9 @@ class StationV16:
     async def on_ev_suspend(self, connector: Connector) -> None:
         """1.6 reports a suspension only as a status (SuspendedEV), not modelled here."""
 
+    async def flush_queue(self) -> None:
+        """1.6 transaction messages are not queued offline by this simulator."""
+
     def forget_sessions(self) -> None:
         """A reboot: 1.6 keeps its transactions on the connectors, cleared there."""
 

@@ -12,7 +12,7 @@ from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from harness.sim.device_model import DeviceModel, default_variables
-from harness.sim.errors import SimError
+from harness.sim.errors import CallErrorReceived, CallTimeout, SimError
 from harness.sim.peer import Reply
 from harness.sim.transactions_v201 import Session, TxEvent, TxPoints, end_now, happen
 from harness.sim.util import utc_now
@@ -40,6 +40,8 @@ class StationV201:
             )
         )
         self._sessions: dict[int, Session] = {}
+        #: TransactionEvents that occurred offline, in order (E04.FR.01)
+        self._queue: list[dict[str, Any]] = []
         #: reservation id -> reserved EVSE, and the token each one is for (H01)
         self._reservations: dict[int, int] = {}
         self._reserved_for: dict[int, str] = {}
@@ -226,13 +228,39 @@ class StationV201:
             if ended and connector.transaction is not None:
                 connector.transaction = None
             try:
-                await self.station.send("TransactionEvent", self._event_payload(session, event))
+                await self._deliver(self._event_payload(session, event))
                 if self.status_name(connector) != status_before:
                     # a transaction without a cable still occupies the connector
                     await self.station.report_status([(session.evse, session.connector)])
             finally:
                 if ended:
                     await self.station.transaction_ended()
+
+    def _can_send(self) -> bool:
+        return self.station.online and self.station.boot_status == "Accepted"
+
+    async def _deliver(self, payload: dict[str, Any]) -> None:
+        """Send a TransactionEvent, or queue it while offline (E04.FR.01) marked
+        ``offline`` (E04.FR.03); nothing overtakes what is already queued."""
+        if not self._can_send():
+            if not self.station.has("offline-flag-missing"):
+                payload["offline"] = True
+            if not self.station.has("drops-offline-events"):
+                self._queue.append(payload)
+            return
+        if self._queue:
+            self._queue.append(payload)
+            await self.flush_queue()
+            return
+        await self.station.send("TransactionEvent", payload)
+
+    async def flush_queue(self) -> None:
+        """Deliver the queued TransactionEvents in order (E04.FR.02); one the link
+        loses stays queued for the next connection."""
+        while self._queue and self._can_send():
+            with suppress(CallErrorReceived, CallTimeout):  # answered or given up: done
+                await self.station.send("TransactionEvent", self._queue[0])
+            self._queue.pop(0)
 
     def _event_payload(self, session: Session, event: TxEvent) -> dict[str, Any]:
         info: dict[str, Any] = {"transactionId": event.transaction_id}
@@ -309,6 +337,22 @@ class StationV201:
         if session is not None:
             await self.happen(session, "suspend_ev")
 
+    def _offline_authorized(self, token: str) -> bool:
+        """Whether the station lets ``token`` charge while offline: with
+        OfflineTxForUnknownIdEnabled any token may (C15.FR.08); the simulator has no
+        other offline source of truth unless a local list or cache knows the token."""
+        model = self.device_model
+        if model.value("AuthCtrlr", "LocalAuthorizeOffline") != "true":
+            return False
+        if self.known_locally(token):
+            return True
+        return model.value("AuthCtrlr", "OfflineTxForUnknownIdEnabled") == "true"
+
+    def known_locally(self, token: str) -> bool:
+        """Whether a local source (a local authorization list, a cache) accepts
+        ``token`` without the CSMS; none here yet, so no."""
+        return False
+
     def _holding(self, token: str) -> Session | None:
         """The session whose authorization ``token`` started, if one is authorized."""
         for session in self._sessions.values():
@@ -348,7 +392,12 @@ class StationV201:
                 "transaction_id": holding.transaction_id,
             }
         id_token = {"idToken": token, "type": "ISO14443"}
-        response = await self.station.send("Authorize", {"idToken": id_token})
+        if self._can_send():
+            response = await self.station.send("Authorize", {"idToken": id_token})
+        elif self._offline_authorized(token):
+            response = {"idTokenInfo": {"status": "Accepted"}}  # decided locally (C15)
+        else:
+            response = {"idTokenInfo": {"status": "Unknown"}}
         result: dict[str, Any] = {"response": response, "transaction": None}
         if response.get("idTokenInfo", {}).get("status") != "Accepted":
             return result

@@ -40,6 +40,7 @@ __all__ = [
     "reserved",
     "session",
     "stop_authorized",
+    "transaction_event",
     "unavailable",
 ]
 
@@ -137,7 +138,7 @@ def _ensure(csms: Any, dut: Any, tx: Session | None) -> Session:
 # -- one TransactionEvent, with the §2.1 rules -------------------------------------------
 
 
-def _transaction_event(
+def transaction_event(
     csms: Any,
     tx: Session,
     *,
@@ -281,7 +282,7 @@ def ev_connected_pre_session(csms: Any, dut: Any, tx: Session | None = None) -> 
         states = ("EVConnected",)
         if tx.authorized is not None:
             states = ("EVConnected", "SuspendedEVSE", "Charging")
-        _transaction_event(
+        transaction_event(
             csms,
             tx,
             rule="E02.FR.06",
@@ -330,7 +331,7 @@ def authorized(
     )
     if due:
         # 3-4 (A) / 7-8 (B): the TransactionEvent of the authorization.
-        _transaction_event(
+        transaction_event(
             csms, tx, rule="E02.FR.20", trigger="Authorized", trigger_rule="E02.FR.20"
         )
     elif method == "local" and not csms.received("Authorize", after=mark):
@@ -365,7 +366,7 @@ def energy_transfer_started(csms: Any, dut: Any, tx: Session | None = None) -> S
         tx.evse_due = True
         _connector_reports(csms, tx, "Occupied", "G01.FR.03")
         if tx.running or tx.starts_at("EVConnected", "PowerPathClosed"):
-            _transaction_event(
+            transaction_event(
                 csms,
                 tx,
                 rule="E02.FR.06",
@@ -376,7 +377,7 @@ def energy_transfer_started(csms: Any, dut: Any, tx: Session | None = None) -> S
     for _ in range(_MAX_INTERMEDIATE):
         if tx.charging_state == "Charging":
             break
-        event = _transaction_event(
+        event = transaction_event(
             csms,
             tx,
             rule="E02.FR.13",
@@ -405,7 +406,7 @@ def energy_transfer_suspended(csms: Any, dut: Any, tx: Session | None = None) ->
         tx = energy_transfer_started(csms, dut, tx)
     _let_it_charge(csms, dut)
     dut.act("ev_suspend", evse=tx.evse)
-    event = _transaction_event(
+    event = transaction_event(
         csms,
         tx,
         rule="E01.FR.19",
@@ -440,7 +441,7 @@ def stop_authorized(
     mark = csms.mark()
     if method == "local":
         dut.act("present_token", token=tx.token["idToken"], evse=tx.evse)
-        event = _transaction_event(
+        event = transaction_event(
             csms,
             tx,
             rule="E07.FR.02",
@@ -462,7 +463,7 @@ def stop_authorized(
     else:
         response = csms.call("RequestStopTransaction", transactionId=tx.transaction_id)
         response.expect(rule="F03.FR.07", status="Accepted")
-        event = _transaction_event(
+        event = transaction_event(
             csms, tx, rule="F03.FR.02", trigger="RemoteStop", trigger_rule="F03.FR.02"
         )
         if event["eventType"] == "Ended":
@@ -486,7 +487,7 @@ def ev_connected_post_session(csms: Any, dut: Any, tx: Session | None = None) ->
     if tx.stop is None:
         tx = stop_authorized(csms, dut, tx)
     if not tx.ended and tx.charging_state != "EVConnected":
-        _transaction_event(
+        transaction_event(
             csms,
             tx,
             rule="E02.FR.13",
@@ -494,7 +495,7 @@ def ev_connected_post_session(csms: Any, dut: Any, tx: Session | None = None) ->
             transactionInfo={"chargingState": "EVConnected"},
         )
     if not tx.ended and tx.stops_at("DataSigned"):
-        _transaction_event(csms, tx, rule="E06.FR.05", trigger="SignedDataReceived")
+        transaction_event(csms, tx, rule="E06.FR.05", trigger="SignedDataReceived")
     tx.post_session = True
     return tx
 
@@ -516,7 +517,7 @@ def ev_disconnected(csms: Any, dut: Any, tx: Session | None = None) -> Session:
     _connector_reports(csms, tx, "Available", "G01.FR.04")
     if tx.running:
         # 3-4. The event of the disconnection.
-        event = _transaction_event(
+        event = transaction_event(
             csms,
             tx,
             rule="E02.FR.13",

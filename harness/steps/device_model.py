@@ -19,7 +19,7 @@ from typing import Any
 from harness.matching import absent_or, exactly_one
 from harness.session import Response
 
-__all__ = ["Variable", "configure", "get_variable", "set_variable"]
+__all__ = ["Variable", "configure", "configure_if_implemented", "get_variable", "set_variable"]
 
 
 @dataclass(frozen=True)
@@ -126,3 +126,15 @@ def configure(csms: Any, variable: Variable, value: str) -> None:
     set_variable(csms, variable, value)
     if current is not None:
         csms.finally_do(f"{variable} = {current!r}", set_variable, csms, variable, str(current))
+
+
+def configure_if_implemented(csms: Any, variable: Variable, value: str) -> bool:
+    """Part 6's "(If implemented)" configuration state: when the station knows
+    ``variable``, :func:`configure` it; when it answers UnknownComponent or
+    UnknownVariable, leave it (the variable is optional). Returns whether it is set."""
+    response = csms.call("GetVariables", getVariableData=[variable.data()]).expect(rule="B06.FR.01")
+    results = response.get("getVariableResult") or [{}]
+    if results[0].get("attributeStatus") in ("UnknownComponent", "UnknownVariable"):
+        return False
+    configure(csms, variable, value)
+    return True

@@ -50,6 +50,7 @@ class CsmsServer:
         password: str | None = None,
         on_connection: Callable[[ServerConnection], Awaitable[None]],
         on_rejection: Callable[[Rejection], None] = lambda rejection: None,
+        refuse: Callable[[], str | None] = lambda: None,
     ) -> None:
         self.version = version
         self.identity = identity
@@ -60,6 +61,9 @@ class CsmsServer:
         self._password = password
         self._on_connection = on_connection
         self._on_rejection = on_rejection
+        #: a reason to refuse every handshake for now (the harness plays an
+        #: unreachable CSMS), or None
+        self._refuse = refuse
         self._server: Server | None = None
 
     @property
@@ -104,6 +108,10 @@ class CsmsServer:
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         raw_path = request.path.split("?", 1)[0]
+        refusal = self._refuse()
+        if refusal is not None:
+            self._reject(Rejection(refusal, "harness.offline", raw_path))
+            return connection.respond(http.HTTPStatus.SERVICE_UNAVAILABLE, "offline\n")
         expected_prefix = self.path + "/"
         if not raw_path.startswith(expected_prefix):
             self._reject(

@@ -123,6 +123,7 @@ class CsmsBench(_Bench):
             password=password,
             on_connection=self.session.serve,
             on_rejection=self.session.record_rejection,
+            refuse=self.session.refusal,
         )
         self.run(self.server.start())
         self.role = CsmsRole(

@@ -9,7 +9,7 @@ import pytest
 
 from harness.session import Response
 from harness.verdicts import DutFailure, ScriptError
-from tests.engine.bench import OUT, CsmsBench, settle_boot
+from tests.engine.bench import OUT, CsmsBench, _call, settle_boot
 
 
 def test_call_returns_the_response(booted: CsmsBench) -> None:
@@ -110,3 +110,27 @@ def test_station_role_calls_the_csms(make_station_bench) -> None:
     response.expect(rule="B01.FR.02", status="Accepted")
     assert response["interval"] == 60
     assert response.action == "BootNotification"
+
+
+def test_offline_refuses_reconnects_until_online(booted) -> None:
+    """go_offline closes the connection and refuses handshakes (the station keeps
+    trying); come_online lets the next attempt in; no new boot is needed."""
+    booted.role.go_offline("test: an unreachable CSMS")
+
+    def refused() -> bool:
+        return any(r.rule == "harness.offline" for r in booted.session.rejections)
+
+    assert booted.run(booted.session._wait(refused, 3), 4), "no reconnect was refused"
+    assert not booted.on_loop(lambda: booted.session.connected)
+
+    booted.role.come_online()
+    booted.role.expect_reconnect(timeout=3)
+
+    assert booted.on_loop(lambda: booted.session.connected)
+    assert booted.station is not None and booted.station.boots_sent == 1
+
+
+def test_the_end_of_a_case_brings_the_harness_back_online(booted) -> None:
+    booted.role.go_offline("test: a case that forgets to come back")
+    booted.run(_call(booted.session.end_case))
+    assert booted.on_loop(booted.session.refusal) is None
