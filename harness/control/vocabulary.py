@@ -46,6 +46,10 @@ ACTIONS: dict[str, Action] = {
             "Present the identification token {token} at EVSE {evse}",
         ),
         Action("ev_suspend", _STATION, ("evse",), "Make the EV at EVSE {evse} suspend charging"),
+        Action("park", _STATION, ("evse",), "Drive the EV into the parking bay of EVSE {evse}"),
+        Action(
+            "leave_bay", _STATION, ("evse",), "Drive the EV out of the parking bay of EVSE {evse}"
+        ),
         Action("fault", _STATION, ("evse",), "Put EVSE {evse} into a fault state"),
         Action("network_down", _STATION, (), "Cut the network connection of {identity}"),
         Action("network_up", _STATION, (), "Restore the network connection of {identity}"),

@@ -172,6 +172,8 @@ class SimStation:
             "network_up": self._act_network_up,
             "fault": self._act_fault,
             "ev_suspend": self._act_ev_suspend,
+            "park": self._act_park,
+            "leave_bay": self._act_leave_bay,
             "state": self._act_state,
         }
 
@@ -602,6 +604,18 @@ class SimStation:
         await self.report_status((c.evse, c.connector) for c in targets)
         self._changed()
         return {"faulted": [[c.evse, c.connector] for c in targets]}
+
+    async def _act_park(self, params: dict[str, Any]) -> dict[str, Any]:
+        connector = self._target(params)
+        await self.behaviour.on_bay(connector.evse, True)
+        self._changed()
+        return {"evse": connector.evse, "bay": "occupied"}
+
+    async def _act_leave_bay(self, params: dict[str, Any]) -> dict[str, Any]:
+        connector = self._target(params)
+        await self.behaviour.on_bay(connector.evse, False)
+        self._changed()
+        return {"evse": connector.evse, "bay": "free"}
 
     async def _act_ev_suspend(self, params: dict[str, Any]) -> dict[str, Any]:
         connector = self._target(params)

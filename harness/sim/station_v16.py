@@ -232,6 +232,9 @@ class StationV16:
             await self._end(tx, "EVDisconnected")
         await self.station.report_status([(connector.evse, connector.connector)])
 
+    async def on_bay(self, evse: int, occupied: bool) -> None:
+        """1.6 has no parking-bay events."""
+
     async def on_ev_suspend(self, connector: Connector) -> None:
         """1.6 reports a suspension only as a status (SuspendedEV), not modelled here."""
 

@@ -47,6 +47,8 @@ class StationV201:
         self._reserved_for: dict[int, str] = {}
         self._meter: dict[int, int] = {}
         self._event_ids = itertools.count(1)
+        #: EVSEs whose parking bay holds an EV (the park / leave_bay actions)
+        self._bays_occupied: set[int] = set()
         self.handlers: dict[str, Handler] = {
             "GetVariables": self._get_variables,
             "SetVariables": self._set_variables,
@@ -80,8 +82,8 @@ class StationV201:
             return "Faulted"
         if not connector.operative:
             return "Unavailable"
-        if connector.transaction is not None:
-            return "Occupied"
+        # The cable decides (G01.FR.03/.04; H03.FR.10), not whether a transaction runs:
+        # TxStartPoint Authorized or ParkingBayOccupancy starts one without a cable.
         if connector.evse in self._reservations.values():
             return "Reserved"  # G01.FR.09: a cable alone does not end the reservation
         if connector.plugged:
@@ -194,6 +196,7 @@ class StationV201:
             connector = self.station.connector(evse)
             session = Session(evse=evse, connector=connector.connector)
             session.plugged = connector.plugged
+            session.in_bay = evse in self._bays_occupied
             self._sessions[evse] = session
         return session
 
@@ -331,6 +334,15 @@ class StationV201:
         if session is not None and session.connector == connector.connector:
             await self.happen(session, "unplug")
         await self.station.report_status([(connector.evse, connector.connector)])
+
+    async def on_bay(self, evse: int, occupied: bool) -> None:
+        """The parking-bay sensor: an EV drives in (EVDetected, E01.FR.01 with
+        TxStartPoint ParkingBayOccupancy) or out (EVDeparted, E06.FR.01)."""
+        if occupied:
+            self._bays_occupied.add(evse)
+        else:
+            self._bays_occupied.discard(evse)
+        await self.happen(self.session(evse), "park" if occupied else "leave")
 
     async def on_ev_suspend(self, connector: Connector) -> None:
         session = self._sessions.get(connector.evse)

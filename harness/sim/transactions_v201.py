@@ -8,9 +8,9 @@ and a test tool must accept each legal outcome. This module is that decision, ke
 free of I/O so it can be read against Part 2 and tested alone: :func:`happen` takes an
 EVSE's session and one happening and returns the events to send; the station sends them.
 
-What the simulator cannot do: it has no parking-bay sensor and no signing meter, so the
-ParkingBayOccupancy and DataSigned points are accepted in the configuration but never
-met. Energy flows as soon as the EV is connected and the driver authorized (no EV-side
+What the simulator cannot do: it has no signing meter, so the DataSigned point is
+accepted in the configuration but never met. Its parking-bay sensor is the park and
+leave_bay actions. Energy flows as soon as the EV is connected and the driver authorized (no EV-side
 delay), unless the EV has suspended it.
 """
 
@@ -32,8 +32,8 @@ __all__ = [
 ]
 
 #: the happenings the station can report, each one trigger of TriggerReasonEnumType
-Happening = str  # plug | unplug | authorize | remote_start | stop_local | stop_remote |
-#                  suspend_ev | resume_ev | reset
+Happening = str  # park | leave | plug | unplug | authorize | remote_start | stop_local |
+#                  stop_remote | suspend_ev | resume_ev
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class Session:
 
     evse: int
     connector: int = 1
+    in_bay: bool = False
     plugged: bool = False
     authorized: bool = False
     token: dict[str, str] | None = None
@@ -120,6 +121,7 @@ def charging_state(session: Session) -> str:
 def _start_met(session: Session, points: TxPoints) -> bool:
     """E01.FR.01-.06: any one listed point that holds starts the transaction."""
     met = {
+        "ParkingBayOccupancy": session.in_bay,
         "EVConnected": session.plugged,
         "Authorized": session.authorized,
         "PowerPathClosed": session.plugged and session.authorized,
@@ -130,6 +132,7 @@ def _start_met(session: Session, points: TxPoints) -> bool:
 
 #: which TxStopPoint conditions a happening ends (E06.FR.02/.03/.06/.07)
 _LOST: dict[str, frozenset[str]] = {
+    "leave": frozenset({"ParkingBayOccupancy"}),
     "unplug": frozenset({"EVConnected", "PowerPathClosed"}),
     "stop_local": frozenset({"Authorized", "PowerPathClosed"}),
     "stop_remote": frozenset({"Authorized", "PowerPathClosed"}),
@@ -137,6 +140,8 @@ _LOST: dict[str, frozenset[str]] = {
 }
 
 _TRIGGER = {
+    "park": "EVDetected",
+    "leave": "EVDeparted",
     "plug": "CablePluggedIn",
     "unplug": "EVCommunicationLost",
     "authorize": "Authorized",
@@ -157,7 +162,11 @@ def happen(session: Session, what: Happening, points: TxPoints, **facts: object)
     """
     was_energy = session.energy
     lost: set[str] = set(_LOST.get(what, ()))
-    if what == "plug":
+    if what == "park":
+        session.in_bay = True
+    elif what == "leave":
+        session.in_bay = False
+    elif what == "plug":
         session.plugged = True
         session.connector = int(facts.get("connector", session.connector))  # type: ignore[call-overload]
         session.evse_due = True

@@ -34,6 +34,8 @@ __all__ = [
     "authorized",
     "energy_transfer_started",
     "energy_transfer_suspended",
+    "parking_bay_occupied",
+    "parking_bay_unoccupied",
     "ev_connected_post_session",
     "ev_connected_pre_session",
     "ev_disconnected",
@@ -69,6 +71,7 @@ class Session:
     token: dict[str, str]
     start_points: frozenset[str]
     stop_points: frozenset[str]
+    in_bay: bool = False
     ev_connected: bool = False
     authorized: Method | None = None
     energy: bool = False
@@ -255,6 +258,49 @@ def reserved(csms: Any, dut: Any, tx: Session | None = None) -> Session:
     return tx
 
 
+def parking_bay_occupied(csms: Any, dut: Any, tx: Session | None = None) -> Session:
+    """State *ParkingBayOccupied* (Part 6 Table 426): the EV drives into the bay.
+
+    Part 6 makes it optional (a station may have no bay sensor), so it is driven only
+    where it matters: when TxStartPoint lists ParkingBayOccupancy, the arrival starts
+    the transaction (E01.FR.01) with triggerReason EVDetected.
+    """
+    tx = _ensure(csms, dut, tx)
+    if tx.in_bay or not tx.starts_at("ParkingBayOccupancy"):
+        return tx
+    dut.act("park", evse=tx.evse)
+    tx.in_bay = True
+    # 1-2. The transaction begins with the EV's arrival.
+    transaction_event(csms, tx, rule="E01.FR.01", trigger="EVDetected", trigger_rule="E01.FR.01")
+    return tx
+
+
+def parking_bay_unoccupied(csms: Any, dut: Any, tx: Session | None = None) -> Session:
+    """State *ParkingBayUnoccupied* (Part 6 Table 435): after the EV is disconnected it
+    drives out. Where TxStopPoint lists ParkingBayOccupancy and the transaction still
+    runs, that ends it (E06.FR.01): EVDeparted, Ended, stoppedReason Remote after a
+    remote stop and Local (or none) after a local one."""
+    tx = _ensure(csms, dut, tx)
+    if not tx.disconnected:
+        tx = ev_disconnected(csms, dut, tx)
+    if not tx.in_bay:
+        return tx
+    dut.act("leave_bay", evse=tx.evse)
+    tx.in_bay = False
+    if tx.running:
+        reason = "Remote" if tx.stop == "remote" else absent_or("Local")
+        transaction_event(
+            csms,
+            tx,
+            rule="E06.FR.01",
+            trigger="EVDeparted",
+            trigger_rule="E06.FR.01",
+            eventType="Ended",
+            transactionInfo={"stoppedReason": reason},
+        )
+    return tx
+
+
 def ev_connected_pre_session(csms: Any, dut: Any, tx: Session | None = None) -> Session:
     """State *EVConnectedPreSession* (Part 6 Table 427): the cable is plugged in.
 
@@ -264,7 +310,7 @@ def ev_connected_pre_session(csms: Any, dut: Any, tx: Session | None = None) -> 
     after a remote start, RemoteStart), names the EVSE and connector (E01.FR.16) and the
     state EVConnected, or Charging/SuspendedEVSE when the driver is already authorized.
     """
-    tx = _ensure(csms, dut, tx)
+    tx = parking_bay_occupied(csms, dut, _ensure(csms, dut, tx))
     dut.act("plug_in", evse=tx.evse, connector=tx.connector)
     tx.ev_connected = True
     tx.evse_due = True
@@ -304,7 +350,7 @@ def authorized(
     with the cable in) or one already runs: Authorized with the token (E02.FR.20), or
     RemoteStart with the remoteStartId (F02.FR.21).
     """
-    tx = _ensure(csms, dut, tx)
+    tx = parking_bay_occupied(csms, dut, _ensure(csms, dut, tx))
     mark = csms.mark()
     tx.token_due = True
     tx.reservation_due = tx.reservation_id is not None

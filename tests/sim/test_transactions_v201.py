@@ -129,3 +129,20 @@ def test_a_reset_ends_what_runs() -> None:
     happen(session, "plug", points, connector=1)
     [ended] = end_now(session, "ResetCommand", "ImmediateReset")
     assert (ended.event_type, ended.stopped_reason, ended.seq_no) == ("Ended", "ImmediateReset", 1)
+
+
+def test_the_parking_bay_starts_and_ends_a_transaction() -> None:
+    session, points = Session(evse=1), TxPoints.parse("ParkingBayOccupancy", "ParkingBayOccupancy")
+    [started] = happen(session, "park", points)
+    assert (started.event_type, started.trigger) == ("Started", "EVDetected")
+    happen(session, "plug", points, connector=1)
+    happen(session, "authorize", points, token=TOKEN)
+    happen(session, "stop_local", points)
+    [unplugged] = happen(session, "unplug", points)
+    assert unplugged.event_type == "Updated"  # the bay, not the cable, ends it
+    [ended] = happen(session, "leave", points)
+    assert (ended.event_type, ended.trigger, ended.stopped_reason) == (
+        "Ended",
+        "EVDeparted",
+        "Local",
+    )

@@ -23,6 +23,7 @@ POINTS = [
     ("EVConnected", "EVConnected"),
     ("PowerPathClosed", "PowerPathClosed"),
     ("EnergyTransfer", "EnergyTransfer"),
+    ("ParkingBayOccupancy", "ParkingBayOccupancy"),
 ]
 ORDERS = ["cable-first", "token-first"]
 METHODS = ["local", "remote"]
@@ -52,7 +53,7 @@ def make(number, start, stop, order, method):
         states.energy_transfer_started(csms, dut, tx)
         states.stop_authorized(csms, dut, tx, method=method)
         states.ev_connected_post_session(csms, dut, tx)
-        states.ev_disconnected(csms, dut, tx)
+        states.parking_bay_unoccupied(csms, dut, tx)  # runs EVDisconnected first
         assert tx.ended and tx.transaction_id
 
     return case
