@@ -169,6 +169,57 @@ _TABLE = _defects(
         "does not report the connector Occupied when the cable is plugged in",
         "G01.FR.03",
     ),
+    # what the station keeps for the CSMS (harness.sim local_list_v201, charging_profiles_
+    # v201, certificates_v201; Part 6 §2.19 memory states and their undo)
+    Defect(
+        "local-list-update-failed",
+        "station",
+        _V201,
+        "answers a SendLocalList Full update that carries entries Failed",
+        "D01.FR.15",
+    ),
+    Defect(
+        "local-list-version-not-kept",
+        "station",
+        _V201,
+        "accepts SendLocalList updates but keeps the list's old version number",
+        "D01.FR.15",
+    ),
+    Defect(
+        "local-list-not-emptied",
+        "station",
+        _V201,
+        "answers a SendLocalList Full update without entries Failed and keeps its list",
+        "D01.FR.04",
+    ),
+    Defect(
+        "set-charging-profile-rejected",
+        "station",
+        _V201,
+        "rejects a valid TxDefaultProfile for EVSE 0 (the whole station)",
+        "K01.FR.14",
+    ),
+    Defect(
+        "install-certificate-failed",
+        "station",
+        _V201,
+        "answers InstallCertificate Failed for a valid root certificate",
+        "M05.FR.02",
+    ),
+    Defect(
+        "certificate-ids-omit-installed",
+        "station",
+        _V201,
+        "answers GetInstalledCertificateIds NotFound although certificates are installed",
+        "M03.FR.03",
+    ),
+    Defect(
+        "delete-certificate-not-found",
+        "station",
+        _V201,
+        "answers DeleteCertificate NotFound for a certificate it has installed, and keeps it",
+        "M04.FR.02",
+    ),
     Defect(
         "boot-omits-model",
         "station",

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from harness.sim.util import utc_now
 
-__all__ = ["DeviceModel", "Variable", "default_variables"]
+__all__ = ["DeviceModel", "Variable", "default_variables", "memory_variables"]
 
 Mutability = Literal["ReadOnly", "ReadWrite", "WriteOnly"]
 DataType = Literal[
@@ -32,6 +32,7 @@ DataType = Literal[
 
 _PASSWORD = re.compile(r"[a-zA-Z0-9*\-_=:+|@.]{16,40}")
 _INTEGER = re.compile(r"-?[0-9]+")
+_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 TX_POINTS = (
     "ParkingBayOccupancy",
@@ -41,6 +42,9 @@ TX_POINTS = (
     "PowerPathClosed",
     "EnergyTransfer",
 )
+#: LocalAuthListCtrlr.ItemsPerMessage: the most entries one SendLocalList may carry
+LOCAL_LIST_ITEMS = 100
+
 MEASURANDS = (
     "Energy.Active.Import.Register",
     "Power.Active.Import",
@@ -81,6 +85,9 @@ class Variable:
             if not _INTEGER.fullmatch(value):
                 return False
             if self.min_limit is not None and int(value) < self.min_limit:
+                return False
+        elif self.data_type == "decimal":
+            if not _DECIMAL.fullmatch(value):
                 return False
         elif self.data_type == "boolean":
             if value not in ("true", "false"):
@@ -260,5 +267,70 @@ def default_variables(
                 values_list=MEASURANDS,
             )
             for name in ("TxStartedMeasurands", "TxUpdatedMeasurands", "TxEndedMeasurands")
+        ),
+    ]
+
+
+def memory_variables(
+    *,
+    local_list_entries: Callable[[], int],
+    charging_profile_entries: Callable[[], int],
+    certificate_entries: Callable[[], int],
+) -> list[Variable]:
+    """The variables of what the station keeps for the CSMS: the Local Authorization
+    List (D01, C13/C14), the Authorization Cache (C10-C12), charging profiles (K01) and
+    installed certificates (M05). Counts are read from the keeping modules when asked
+    (the callables), so a report never shows a stale number.
+
+    Defaults are the ones Part 6's cases of those blocks start from: list and cache
+    available and enabled, no post-authorization switched off; the smart-charging
+    limits are generous enough for any profile a case sends.
+    """
+
+    def count(source: Callable[[], int]) -> Callable[[], str]:
+        return lambda: str(source())
+
+    read_only_int: dict[str, Any] = {"mutability": "ReadOnly", "data_type": "integer"}
+    flag: dict[str, Any] = {"data_type": "boolean"}
+    fixed_flag: dict[str, Any] = {"mutability": "ReadOnly", "data_type": "boolean"}
+    lists, cache, smart = "LocalAuthListCtrlr", "AuthCacheCtrlr", "SmartChargingCtrlr"
+    return [
+        Variable(lists, "Available", "true", **fixed_flag),
+        Variable(lists, "Enabled", "true", **flag),
+        Variable(lists, "Entries", "", dynamic=count(local_list_entries), **read_only_int),
+        Variable(lists, "ItemsPerMessage", str(LOCAL_LIST_ITEMS), **read_only_int),
+        Variable(lists, "BytesPerMessage", "65000", **read_only_int),
+        Variable(lists, "DisablePostAuthorize", "false", **flag),
+        Variable(cache, "Available", "true", **fixed_flag),
+        Variable(cache, "Enabled", "true", **flag),
+        Variable(cache, "LifeTime", "86400", data_type="integer", min_limit=1),
+        Variable(cache, "DisablePostAuthorize", "false", **flag),
+        Variable(smart, "Available", "true", **fixed_flag),
+        Variable(smart, "Enabled", "true", **flag),
+        Variable(
+            smart,
+            "Entries",
+            "",
+            instance="ChargingProfiles",
+            dynamic=count(charging_profile_entries),
+            **read_only_int,
+        ),
+        Variable(smart, "LimitChangeSignificance", "10", data_type="decimal"),
+        Variable(smart, "PeriodsPerSchedule", "24", **read_only_int),
+        Variable(smart, "ProfileStackLevel", "8", **read_only_int),
+        Variable(
+            smart,
+            "RateUnit",
+            "A,W",
+            mutability="ReadOnly",
+            data_type="MemberList",
+            values_list=("A", "W"),
+        ),
+        Variable(
+            "SecurityCtrlr",
+            "CertificateEntries",
+            "",
+            dynamic=count(certificate_entries),
+            **read_only_int,
         ),
     ]

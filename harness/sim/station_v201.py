@@ -11,8 +11,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
-from harness.sim.device_model import DeviceModel, default_variables
+from harness.sim.auth_cache_v201 import AuthCache
+from harness.sim.certificates_v201 import Certificates
+from harness.sim.charging_profiles_v201 import ChargingProfiles
+from harness.sim.device_model import DeviceModel, default_variables, memory_variables
 from harness.sim.errors import CallErrorReceived, CallTimeout, SimError
+from harness.sim.local_auth_v201 import LocalAuthorizer
+from harness.sim.local_list_v201 import LocalAuthList
 from harness.sim.peer import Reply
 from harness.sim.transactions_v201 import Session, TxEvent, TxPoints, end_now, happen
 from harness.sim.util import utc_now
@@ -38,7 +43,27 @@ class StationV201:
                 message_timeout=max(1, round(station.timers.message_timeout)),
                 security_profile=1 if station.password else 0,
             )
+            + memory_variables(
+                local_list_entries=lambda: len(self.local_auth.local_list),
+                charging_profile_entries=lambda: len(self.charging_profiles),
+                certificate_entries=lambda: len(self.certificates),
+            )
         )
+        # What the station keeps for the CSMS, one module each (D01/D02, C10/C11, K01/
+        # K09/K10, M03-M05); their handlers are registered below.
+        self.local_auth = LocalAuthorizer(
+            self.device_model,
+            LocalAuthList(self.device_model, station.has),
+            AuthCache(self.device_model),
+        )
+        self.charging_profiles = ChargingProfiles(
+            self.device_model,
+            station.has,
+            evses=lambda: {c.evse for c in station.connectors.values()},
+            transaction_at=self._transaction_at,
+            send=lambda action, payload: station.send(action, payload, triggered=True),
+        )
+        self.certificates = Certificates(station.has)
         self._sessions: dict[int, Session] = {}
         #: TransactionEvents that occurred offline, in order (E04.FR.01)
         self._queue: list[dict[str, Any]] = []
@@ -60,9 +85,15 @@ class StationV201:
             "ReserveNow": self._reserve_now,
             "CancelReservation": self._cancel_reservation,
             "RequestStopTransaction": self._request_stop,
-            "ClearCache": self._clear_cache,
             "DataTransfer": self._data_transfer,
         }
+        for keeper in (
+            self.local_auth.local_list,
+            self.local_auth.cache,
+            self.charging_profiles,
+            self.certificates,
+        ):
+            self.handlers.update(keeper.handlers())
 
     # -- frames the station sends ---------------------------------------------------------
 
@@ -361,9 +392,25 @@ class StationV201:
         return model.value("AuthCtrlr", "OfflineTxForUnknownIdEnabled") == "true"
 
     def known_locally(self, token: str) -> bool:
-        """Whether a local source (a local authorization list, a cache) accepts
-        ``token`` without the CSMS; none here yet, so no."""
-        return False
+        """Whether a local source (the local authorization list, the cache) accepts
+        ``token`` without the CSMS (C13.FR.02/.04)."""
+        return self.local_auth.offline_accepts({"idToken": token, "type": "ISO14443"})
+
+    async def _authorize_online(self, id_token: dict[str, Any]) -> dict[str, Any]:
+        """The answer about a presented token while online: from the list or cache when
+        LocalPreAuthorize allows (C12.FR.02, C14.FR.02), else from an AuthorizeRequest
+        (C01.FR.02), which the cache then remembers (C10.FR.04)."""
+        known = self.local_auth.known(id_token)
+        if known is not None:
+            return {"idTokenInfo": known}
+        response = await self.station.send("Authorize", {"idToken": id_token})
+        self.local_auth.learned(id_token, response.get("idTokenInfo"))
+        return response
+
+    def _transaction_at(self, evse: int) -> str | None:
+        """The id of the transaction running at ``evse``, if one runs."""
+        session = self._sessions.get(evse)
+        return session.transaction_id if session is not None and session.running else None
 
     def _holding(self, token: str) -> Session | None:
         """The session whose authorization ``token`` started, if one is authorized."""
@@ -405,7 +452,7 @@ class StationV201:
             }
         id_token = {"idToken": token, "type": "ISO14443"}
         if self._can_send():
-            response = await self.station.send("Authorize", {"idToken": id_token})
+            response = await self._authorize_online(id_token)
         elif self._offline_authorized(token):
             response = {"idTokenInfo": {"status": "Accepted"}}  # decided locally (C15)
         else:
@@ -700,9 +747,6 @@ class StationV201:
 
                 return Reply({"status": "Accepted"}, after=stop)  # F03.FR.07
         return Reply({"status": "Rejected"})  # F03.FR.08
-
-    async def _clear_cache(self, payload: dict[str, Any]) -> Reply:
-        return Reply({"status": "Accepted"})
 
     async def _data_transfer(self, payload: dict[str, Any]) -> Reply:
         return Reply({"status": "UnknownVendorId"})

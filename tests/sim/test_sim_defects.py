@@ -31,6 +31,7 @@ from harness.sim import (
     PeerClosed,
     get_defect,
 )
+from tests.states.test_cs_memory_states import PROVEN as MEMORY_STATE_PROOFS
 from tests.states.test_cs_offline_states import PROVEN as OFFLINE_STATE_PROOFS
 from tests.states.test_cs_transaction_states import PROVEN as TRANSACTION_STATE_PROOFS
 
@@ -38,6 +39,8 @@ VERSIONS = ["1.6", "2.0.1"]
 COVERED: set[tuple[str, str]] = set()
 # The station's transaction defects are proven by the Part 6 §2.18 state chains.
 COVERED.update(("station", name) for name in TRANSACTION_STATE_PROOFS | OFFLINE_STATE_PROOFS)
+# What the station keeps for the CSMS: proven by the Part 6 §2.19 memory states.
+COVERED.update(("station", name) for name in MEMORY_STATE_PROOFS)
 
 
 def covers(side: str, name: str):

@@ -1,0 +1,111 @@
+"""The simulated 2.0.1 station's Authorization Cache (C10) and ClearCache (C11).
+
+The cache remembers what the CSMS last said about each token the station asked about,
+whatever the answer was (C10.FR.01), so that a known token can be taken without a round
+trip (C12, decided in :mod:`harness.sim.local_auth_v201`). An entry lasts until the
+cacheExpiryDateTime the CSMS gave (C10.FR.13) or, without one, AuthCacheCtrlr.LifeTime
+seconds after it was last used (C10.FR.08); then it is dropped (C10.FR.10). The cache
+lives as long as the simulator (C10.FR.02 asks for reboots too).
+
+What it does not do: it learns from AuthorizeResponse only (C10.FR.04). Learning from
+TransactionEventResponse (C10.FR.05) would need the answer of every TransactionEvent,
+which the station's sending path does not hand out; no state needs it yet.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from harness.sim.device_model import DeviceModel
+from harness.sim.local_list_v201 import token_key
+from harness.sim.peer import Reply
+
+__all__ = ["AuthCache"]
+
+_CTRLR = "AuthCacheCtrlr"
+
+Handler = Callable[[dict[str, Any]], Awaitable[Reply]]
+
+
+@dataclass
+class _Entry:
+    info: dict[str, Any]
+    #: wall-clock seconds of the last use (LifeTime counts from there)
+    used: float
+    #: cacheExpiryDateTime as wall-clock seconds, when the CSMS gave one
+    expires: float | None
+
+
+def _timestamp(text: Any) -> float | None:
+    """An OCPP dateTime as epoch seconds; None when absent or not a dateTime."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+class AuthCache:
+    """Tokens and their last idTokenInfo; ``clock`` is wall-clock seconds (a test may
+    pass its own)."""
+
+    def __init__(self, model: DeviceModel, clock: Callable[[], float] = time.time) -> None:
+        self._model = model
+        self._clock = clock
+        self._entries: dict[tuple[str, str], _Entry] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def enabled(self) -> bool:
+        """AuthCacheCtrlr.Enabled (C10.FR.11)."""
+        return self._model.value(_CTRLR, "Enabled") == "true"
+
+    def store(self, id_token: Mapping[str, Any], info: Mapping[str, Any] | None) -> None:
+        """Remember the CSMS's answer about ``id_token`` (C10.FR.01/.04)."""
+        if not self.enabled or not info or "status" not in info:
+            return
+        kept = dict(info)
+        kept.pop("personalMessage", None)  # shown once, not part of the authorization
+        now = self._clock()
+        self._entries[token_key(id_token)] = _Entry(
+            kept, now, _timestamp(info.get("cacheExpiryDateTime"))
+        )
+
+    def lookup(self, id_token: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The cached idTokenInfo of ``id_token`` (and the entry counts as used now);
+        None when the cache is disabled, the token unknown or its entry expired."""
+        if not self.enabled:
+            return None
+        key = token_key(id_token)
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        now = self._clock()
+        life = int(self._model.value(_CTRLR, "LifeTime"))
+        expired = entry.expires <= now if entry.expires is not None else now - entry.used > life
+        if expired:
+            del self._entries[key]  # C10.FR.10
+            return None
+        entry.used = now
+        return dict(entry.info)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    # -- the CSMS's request -----------------------------------------------------------------
+
+    def handlers(self) -> dict[str, Handler]:
+        return {"ClearCache": self._clear_cache}
+
+    async def _clear_cache(self, payload: dict[str, Any]) -> Reply:
+        if not self.enabled:
+            return Reply({"status": "Rejected"})  # C11.FR.04
+        self.clear()  # C11.FR.01
+        return Reply({"status": "Accepted"})  # C11.FR.03

@@ -1,0 +1,71 @@
+"""Whether the simulated 2.0.1 station may authorize a presented token by itself.
+
+An online station asks the CSMS (AuthorizeRequest, C01.FR.02) unless AuthCtrlr
+LocalPreAuthorize is true and it already knows the token: from the Local Authorization
+List, which wins over the cache (C13.FR.01, C14.FR.01), or from the Authorization Cache.
+A token known as Accepted is taken at once (C14.FR.02, C12.FR.02); a token known with
+another status is asked about again (C14.FR.03, C10.FR.03, C12.FR.05) unless
+DisablePostAuthorize of that store is true, in which case the stored status stands.
+Part 6 §2.1 starts every case with LocalPreAuthorize false, so by default every token
+still goes to the CSMS, as before this module existed.
+
+The simulator does not support LocalAuthListSupportsExpiryDateTime, so an entry's
+cacheExpiryDateTime is not checked for the list (C14.FR.02). The answer of an
+AuthorizeRequest is handed to the cache (C10.FR.04), never to the list (D01.FR.09).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from harness.sim.auth_cache_v201 import AuthCache
+from harness.sim.device_model import DeviceModel
+from harness.sim.local_list_v201 import LocalAuthList
+
+__all__ = ["LocalAuthorizer"]
+
+
+class LocalAuthorizer:
+    """The station's local authorization: the list, the cache and the rule between."""
+
+    def __init__(self, model: DeviceModel, local_list: LocalAuthList, cache: AuthCache) -> None:
+        self._model = model
+        self.local_list = local_list
+        self.cache = cache
+
+    def _flag(self, component: str, name: str) -> bool:
+        return self._model.value(component, name) == "true"
+
+    def _entry(self, id_token: Mapping[str, Any]) -> tuple[dict[str, Any], str] | None:
+        """What the station holds about ``id_token`` and in which store's component;
+        the list first (C13.FR.01, C14.FR.01)."""
+        listed = self.local_list.lookup(id_token)
+        if listed is not None:
+            return listed, "LocalAuthListCtrlr"
+        cached = self.cache.lookup(id_token)
+        return None if cached is None else (cached, "AuthCacheCtrlr")
+
+    def known(self, id_token: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Online: the idTokenInfo to go by without asking the CSMS, or None: send an
+        AuthorizeRequest. A returned status other than Accepted means the token is
+        refused locally."""
+        if not self._flag("AuthCtrlr", "LocalPreAuthorize"):
+            return None
+        entry = self._entry(id_token)
+        if entry is None:
+            return None
+        info, store = entry
+        if info.get("status") == "Accepted" or self._flag(store, "DisablePostAuthorize"):
+            return info
+        return None  # known, but not Accepted: the CSMS has the last word
+
+    def offline_accepts(self, id_token: Mapping[str, Any]) -> bool:
+        """Offline: does a local store accept ``id_token`` (C13.FR.02/.04; the caller
+        checks LocalAuthorizeOffline)?"""
+        entry = self._entry(id_token)
+        return entry is not None and entry[0].get("status") == "Accepted"
+
+    def learned(self, id_token: Mapping[str, Any], info: Mapping[str, Any] | None) -> None:
+        """The CSMS answered an AuthorizeRequest about ``id_token`` with ``info``."""
+        self.cache.store(id_token, info)
