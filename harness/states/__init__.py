@@ -2,7 +2,9 @@
 
 * :mod:`harness.states.cs` — a charging-station DUT, the harness is the CSMS (§2.18):
   ``booted``, ``booting``; :mod:`harness.states.cs_transactions` — Tables 425 and
-  427-434, from ``unavailable`` and ``ev_connected_pre_session`` to ``ev_disconnected``.
+  427-434, from ``unavailable`` and ``ev_connected_pre_session`` to ``ev_disconnected``;
+  :mod:`harness.states.cs_memory` — the §2.19 memory states (Tables 442-445): a token
+  on the local list or in the cache, a charging profile, an installed certificate.
 * :mod:`harness.states.csms` — a CSMS DUT, the harness is the station (§3.18):
   ``booted``, and the boot and connector reports the harness's station sends.
 * Tables 699–707 (CSMS DUT): ``csms.reserved``/``unavailable``, ``csms_transactions``.
