@@ -60,6 +60,11 @@ class LocalAuthorizer:
             return info
         return None  # known, but not Accepted: the CSMS has the last word
 
+    def knows(self, id_token: Mapping[str, Any]) -> bool:
+        """Does the list or the cache hold ``id_token``, with any status? Offline, a
+        token the station knows is not an unknown one (C13.FR.04, C15)."""
+        return self._entry(id_token) is not None
+
     def offline_accepts(self, id_token: Mapping[str, Any]) -> bool:
         """Offline: does a local store accept ``id_token`` (C13.FR.02/.04; the caller
         checks LocalAuthorizeOffline)?"""

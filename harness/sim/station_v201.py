@@ -389,6 +389,8 @@ class StationV201:
             return False
         if self.known_locally(token):
             return True
+        if self.local_auth.knows({"idToken": token, "type": "ISO14443"}):
+            return False  # C13.FR.04: known locally but not Accepted, so not an unknown id
         return model.value("AuthCtrlr", "OfflineTxForUnknownIdEnabled") == "true"
 
     def known_locally(self, token: str) -> bool:

@@ -441,3 +441,17 @@ def test_an_expired_root_is_rejected() -> None:
     )
     text = expired.public_bytes(serialization.Encoding.PEM).decode()
     assert Certificates(no_defects).install("MORootCertificate", text) == "Rejected"  # M05.FR.07
+
+
+def test_offline_a_token_known_but_not_accepted_is_no_unknown_id() -> None:
+    from harness.sim.station import SimStation
+
+    station = SimStation("2.0.1", "ws://127.0.0.1:9/ocpp", "MEM1").behaviour
+    settings = station.device_model
+    settings.store("AuthCtrlr", "LocalAuthorizeOffline", "true")
+    settings.store("AuthCtrlr", "OfflineTxForUnknownIdEnabled", "true")
+    station.local_auth.local_list.update(full(1, entry(TOKEN), entry(OTHER, "Blocked")))
+    assert station.local_auth.knows(OTHER) and not station.local_auth.knows({"idToken": "X"})
+    assert station._offline_authorized(TOKEN["idToken"])  # C13.FR.04: listed Accepted
+    assert not station._offline_authorized(OTHER["idToken"])  # known, Blocked
+    assert station._offline_authorized("0NEW0")  # unknown: OfflineTxForUnknownIdEnabled
