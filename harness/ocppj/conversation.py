@@ -19,6 +19,7 @@ misuse by our own side (answering a call that was never made) raises
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from harness.ocppj.frames import (
     Call,
@@ -107,7 +108,7 @@ class Conversation:
     #: peer CALLs not yet answered by us, by message id
     theirs: dict[str, str] = field(default_factory=dict)
     #: ids of CALLs the peer sent on this connection, with (action, payload)
-    _peer_ids: dict[str, tuple[str, dict]] = field(default_factory=dict)
+    _peer_ids: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     #: ids of CALLRESULTs we sent (2.1 CALLRESULTERROR refers to them)
     _our_result_ids: set[str] = field(default_factory=set)
 

@@ -147,7 +147,9 @@ class FramingViolation:
         return f"{self.message} [{self.rule}, {self.reference}]"
 
 
-def _violation(rule: str, message: str, reference: str, message_id: str | None = None):
+def _violation(
+    rule: str, message: str, reference: str, message_id: str | None = None
+) -> FramingViolation:
     return FramingViolation(rule=rule, message=message, reference=reference, message_id=message_id)
 
 

@@ -17,6 +17,7 @@ import functools
 import json
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import jsonschema_rs
@@ -80,7 +81,7 @@ def _file_name(version: OcppVersion, action: str, response: bool) -> str:
     return name
 
 
-def _schema_dir(version: OcppVersion):
+def _schema_dir(version: OcppVersion) -> Traversable:
     return resources.files("ocpp").joinpath(_PACKAGE_DIRS[version], "schemas")
 
 
@@ -113,7 +114,8 @@ def load_schema(version: OcppVersion, action: str, response: bool) -> dict[str, 
     path = _schema_dir(version).joinpath(_file_name(version, action, response))
     if response and not path.is_file():
         return _NO_RESPONSE
-    return json.loads(path.read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return schema
 
 
 @functools.cache
