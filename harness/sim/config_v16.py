@@ -14,7 +14,7 @@ SendLocalList rules of §5.15 (full or differential update, version, size limits
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -67,7 +67,7 @@ class Configuration:
     def __init__(self, keys: Iterable[ConfigKey]) -> None:
         self._keys = {key.key: key for key in keys}
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[ConfigKey]:
         return iter(self._keys.values())
 
     def get(self, key: str) -> ConfigKey | None:

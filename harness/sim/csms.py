@@ -28,7 +28,7 @@ import binascii
 import itertools
 import logging
 import math
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -37,6 +37,7 @@ from urllib.parse import unquote, urlsplit
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
 
 from harness.boot_gate import REPORT_REQUESTS, TRIGGERED_ACTIONS
 from harness.ocppj import Call, OcppVersion, validate_payload
@@ -295,9 +296,11 @@ class SimCsms:
             "upgrades-without-subprotocol-keeps-open"
         )
 
-    def _select_subprotocol(self, connection: ServerConnection, subprotocols: Any) -> str | None:
+    def _select_subprotocol(
+        self, connection: ServerConnection, subprotocols: Sequence[Subprotocol]
+    ) -> Subprotocol | None:
         if self.version.subprotocol in subprotocols:
-            return self.version.subprotocol
+            return Subprotocol(self.version.subprotocol)
         if subprotocols and self.has("accepts-unknown-subprotocol"):
             return subprotocols[0]
         return None
@@ -433,7 +436,7 @@ class SimCsms:
 
 
 def _offered_subprotocols(headers: Headers) -> list[str]:
-    offered = []
+    offered: list[str] = []
     for value in headers.get_all("Sec-WebSocket-Protocol"):
         offered.extend(item.strip() for item in value.split(",") if item.strip())
     return offered

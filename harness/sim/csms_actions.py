@@ -76,7 +76,9 @@ class CsmsActions:
         for name in _BOOT_MODES:
             self.table[name] = self._boot_mode(name)
 
-    async def _send(self, params: dict[str, Any], action: str, payload: dict[str, Any]):
+    async def _send(
+        self, params: dict[str, Any], action: str, payload: dict[str, Any]
+    ) -> dict[str, Any]:
         return await self.csms.call(params.get("identity"), action, payload)
 
     def _boot_mode(self, name: str) -> Action:
@@ -129,6 +131,7 @@ class CsmsActions:
             transaction_id = self.csms.record(params.get("identity")).last_transaction_id
         if transaction_id is None:
             raise InvalidParams("request_stop needs transaction_id (no transaction seen yet)")
+        payload: dict[str, Any]
         if self.v16:
             payload = {"transactionId": int(transaction_id)}
             return await self._send(params, "RemoteStopTransaction", payload)

@@ -10,7 +10,7 @@ UnknownVariable (B06.FR.15).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -130,7 +130,7 @@ class DeviceModel:
         self._variables = {variable.key: variable for variable in variables}
         self._components = {(v.component, v.component_instance) for v in self._variables.values()}
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Variable]:
         return iter(self._variables.values())
 
     def find(

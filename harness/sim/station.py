@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidHandshake, InvalidURI
+from websockets.typing import Subprotocol
 
 from harness.ocppj import Call, CallResult, OcppVersion, encode
 from harness.sim.defects import validate_defects
@@ -51,6 +52,9 @@ from harness.sim.util import Notifier, wait_event
 __all__ = ["Connector", "SimStation", "Transaction"]
 
 log = logging.getLogger(__name__)
+
+#: beyond 2**64 times the minimum, every back-off is the maximum
+_MAX_BACKOFF_DOUBLINGS = 64
 
 
 @dataclass
@@ -223,7 +227,11 @@ class SimStation:
             try:
                 ws = await connect(
                     self.url,
-                    subprotocols=None if self.has("no-subprotocol") else [self.version.subprotocol],
+                    subprotocols=(
+                        None
+                        if self.has("no-subprotocol")
+                        else [Subprotocol(self.version.subprotocol)]
+                    ),
                     additional_headers=self._auth_headers(),
                     open_timeout=self.timers.message_timeout,
                     close_timeout=1,
@@ -254,7 +262,10 @@ class SimStation:
 
     def _backoff(self, attempt: int) -> float:
         """Exponential back-off with jitter, as OCPP 2.0.1 Part 4 §5.3 describes."""
-        base = min(self.timers.retry_backoff_max, self.timers.retry_backoff_min * 2**attempt)
+        # The exponent is capped: past the maximum it changes nothing, and an int power of
+        # two times a float overflows after about 1024 failed attempts in a row.
+        doubling = 2.0 ** min(attempt, _MAX_BACKOFF_DOUBLINGS)
+        base = min(self.timers.retry_backoff_max, self.timers.retry_backoff_min * doubling)
         return min(self.timers.retry_backoff_max, base * random.uniform(1.0, 1.25))
 
     def _auth_headers(self) -> dict[str, str]:

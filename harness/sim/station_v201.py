@@ -430,7 +430,7 @@ class StationV201:
             if c.usable and (evse is None or c.evse == evse) and not self._authorized_at(c.evse)
         ]
         plugged = [c for c in free if c.plugged]
-        chosen = (plugged or free or [None])[0]
+        chosen = next(iter(plugged or free), None)
         return None if chosen is None else self.session(chosen.evse)
 
     def _authorized_at(self, evse: int) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidHandshake, InvalidStatus
+from websockets.typing import Subprotocol
 
 from harness.ocppj import OcppVersion
 from harness.transport.auth import basic_auth_header, ssl_context
@@ -45,7 +46,7 @@ async def open_station_connection(
         connection = await asyncio.wait_for(
             connect(
                 url,
-                subprotocols=[version.subprotocol],
+                subprotocols=[Subprotocol(version.subprotocol)],
                 additional_headers=_headers(identity, password),
                 ssl=ssl_context(security_profile),
                 open_timeout=None,
@@ -113,7 +114,7 @@ async def try_handshake(
         connection = await asyncio.wait_for(
             connect(
                 url,
-                subprotocols=list(subprotocols),
+                subprotocols=[Subprotocol(name) for name in subprotocols],
                 additional_headers=_headers(identity, password),
                 ssl=ssl_context(security_profile),
                 open_timeout=None,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
 
 from harness.ocppj import OcppVersion
 from harness.transport.auth import check_basic_auth, ssl_context
@@ -142,9 +143,9 @@ class CsmsServer:
         return None
 
     def _select_subprotocol(
-        self, connection: ServerConnection, subprotocols: Sequence[str]
-    ) -> str | None:
-        wanted = self.version.subprotocol
+        self, connection: ServerConnection, subprotocols: Sequence[Subprotocol]
+    ) -> Subprotocol | None:
+        wanted = Subprotocol(self.version.subprotocol)
         if wanted in subprotocols:
             return wanted
         offered = ", ".join(subprotocols) if subprotocols else "none"

@@ -8,7 +8,7 @@ import pytest
 from simkit import Link, linked, run
 
 from harness.ocppj import Call, CallResult, OcppVersion
-from harness.sim import CallErrorReceived, SimStation
+from harness.sim import CallErrorReceived, SimStation, SimTimers
 from harness.spec import OCPP16_REQUIRED_CORE_KEYS
 
 VERSIONS = ["1.6", "2.0.1"]
@@ -480,3 +480,17 @@ def test_unsupported_known_action_is_not_supported() -> None:
 def test_station_url_percent_encodes_identity() -> None:
     station = SimStation(OcppVersion.V201, "ws://127.0.0.1:1/ocpp/", "CP 1/x")
     assert station.url == "ws://127.0.0.1:1/ocpp/CP%201%2Fx"
+
+
+def test_station_backoff_stays_at_the_maximum_after_many_failed_attempts() -> None:
+    # 0.01 * 2**1100 raised OverflowError: a station that failed to connect about 1024
+    # times in a row stopped reconnecting
+    station = SimStation(
+        OcppVersion.V201,
+        "ws://127.0.0.1:1/ocpp/",
+        "CP1",
+        timers=SimTimers(retry_backoff_min=0.01, retry_backoff_max=0.1),
+    )
+    assert 0.01 <= station._backoff(0) <= 0.0125
+    for attempt in (10, 1100, 10**6):
+        assert station._backoff(attempt) == 0.1
