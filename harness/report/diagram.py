@@ -256,6 +256,7 @@ class _Diagram:
         rule = str(violations[0].get("rule", "")) if violations else ""
 
         warned = bool(entry.get("warning"))
+        width: float
         if failing:
             marker = "✗ failing" + (f": {rule}" if rule else "")
             colour, width = _RED, 3

@@ -46,7 +46,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = [
     "EXIT_INPUT",
@@ -176,7 +179,9 @@ def _label(key: tuple[str, str, str]) -> str:
     return f"{case_id} ({ocpp}, {kind})"
 
 
-def _index(report: Mapping[str, Any], side: str, warnings: list[str]) -> dict[tuple, dict]:
+def _index(
+    report: Mapping[str, Any], side: str, warnings: list[str]
+) -> dict[tuple[str, str, str], dict[str, Any]]:
     """The report's cases by identity, in report order; a duplicate keeps the worse verdict
     and is warned about, since it means the report is not what the gate assumes."""
     cases: dict[tuple[str, str, str], dict[str, Any]] = {}
@@ -185,13 +190,19 @@ def _index(report: Mapping[str, Any], side: str, warnings: list[str]) -> dict[tu
         if key in cases:
             warnings.append(f"{side} report lists {_label(key)} more than once; the worse counts")
             kept = cases[key]
-            if _WORSE_RANK.get(case.get("verdict"), 0) <= _WORSE_RANK.get(kept.get("verdict"), 0):
+            if _worse_rank(case) <= _worse_rank(kept):
                 continue
         cases[key] = case
     return cases
 
 
-def _change(key: tuple[str, str, str], old: Mapping | None, new: Mapping | None) -> CaseChange:
+def _worse_rank(case: Mapping[str, Any]) -> int:
+    return _WORSE_RANK.get(str(case.get("verdict", "")), 0)
+
+
+def _change(
+    key: tuple[str, str, str], old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
+) -> CaseChange:
     old_verdict = old.get("verdict", "") if old is not None else ABSENT
     new_verdict = new.get("verdict", "") if new is not None else ABSENT
     shown = new if new is not None and new_verdict != "passed" else old
@@ -219,7 +230,8 @@ def _profiles(report: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     for profile in (report.get("run") or {}).get("duts") or []:
         if not isinstance(profile, Mapping):
             continue
-        dut = profile.get("dut") if isinstance(profile.get("dut"), Mapping) else profile
+        nested = profile.get("dut")
+        dut = nested if isinstance(nested, Mapping) else profile
         out.append(
             (str(dut.get("kind", "?")), str(dut.get("ocpp", "?")), str(dut.get("identity", "?")))
         )
@@ -410,7 +422,7 @@ class ReportInputError(Exception):
 
 
 @cache
-def _report_validator() -> Any:
+def _report_validator() -> jsonschema.Draft202012Validator:
     """The Draft 2020-12 validator of ``report.schema.json``, built once.
 
     The schema ships as ``harness.schemas_data``; a source checkout that is not installed
@@ -491,6 +503,7 @@ def load_report(path: str | Path) -> dict[str, Any]:
     problem = _schema_problem(document)
     if problem is not None:
         raise ReportInputError(f"{name}: {problem}")
+    assert isinstance(document, dict)  # _schema_problem checked it is a report object
     return document
 
 
