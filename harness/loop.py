@@ -4,11 +4,13 @@ Test cases read like OCTT steps and must not need asyncio. Two ways to run the l
 
 * :class:`DrivenLoop` (the harness's): the test's own thread runs the loop while it
   waits in a harness call, and stops it when the call returns. No thread hop per
-  call (a hop alone costs more than a whole loopback round trip), no shared state
-  between threads. Between calls the loop does not run: what the DUT sends meanwhile
-  waits in the socket and is handled, in order, at the next call; a blocking step
-  (an operator prompt, a lab service) runs in a worker thread while the loop goes on
-  answering the DUT (``run_blocking``).
+  call (a hop alone costs more than a whole loopback round trip). Between calls, while
+  the case's own code runs, a keeper thread gives the loop short turns (``keep_alive``
+  seconds apart; never at the same time as a call, a lock decides whose turn it is):
+  what the DUT sends meanwhile is read and timestamped, and a held CALL is answered
+  once its hold is over, so ``hold_seconds`` bounds what the DUT waits. A blocking
+  step (an operator prompt, a lab service) runs in a worker thread while the loop
+  goes on answering the DUT (``run_blocking``).
 * :class:`BackgroundLoop`: a loop in a daemon thread, for peers that must run while
   the calling thread blocks on something else (a test that drives an HTTP service
   with a blocking client, say).
@@ -102,32 +104,65 @@ _SETTLE_STEPS = 50
 
 
 class DrivenLoop:
-    """An asyncio loop run by the calling thread, one harness call at a time."""
+    """An asyncio loop run by the calling thread, one harness call at a time, and in
+    short turns by a keeper thread in between (see the module docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_alive: float | None = None) -> None:
         self.loop = asyncio.new_event_loop()
         self._owner = threading.get_ident()
+        #: held by whoever runs the loop: a harness call or a keeper turn
+        self._turn = threading.Lock()
+        self._stop_keeper = threading.Event()
+        self._keeper: threading.Thread | None = None
+        if keep_alive is not None and keep_alive > 0:
+            self._keeper = threading.Thread(
+                target=self._keep, args=(keep_alive,), name="ocpp-harness-keeper", daemon=True
+            )
+            self._keeper.start()
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
         """Run ``coro`` to completion on the loop, bounded by ``timeout`` (+ grace).
 
-        From the owning thread the loop is run right here. From a worker thread (a
-        blocking step started by :meth:`run_blocking`) the coroutine is handed to the
-        loop, which the owning thread is running meanwhile.
+        From the owning thread the loop is run right here (after a keeper turn that is
+        under way, which is short). From a worker thread (a blocking step started by
+        :meth:`run_blocking`) the coroutine is handed to the loop, which the owning
+        thread is running meanwhile.
         """
-        if self.loop.is_running():
-            if threading.get_ident() == self._owner:
+        if threading.get_ident() != self._owner and self.loop.is_running():
+            return _hand_over(coro, self.loop, timeout)
+        with self._turn:
+            if self.loop.is_running():
                 coro.close()
                 raise RuntimeError("DrivenLoop.run() called from inside the loop")
-            return _hand_over(coro, self.loop, timeout)
-        bounded = self._bounded(coro, timeout)
-        try:
-            return self.loop.run_until_complete(bounded)
-        except BaseException:
-            # A loop that could not start (interrupted, closed) leaves both unawaited.
-            bounded.close()
-            coro.close()
-            raise
+            bounded = self._bounded(coro, timeout)
+            try:
+                return self.loop.run_until_complete(bounded)
+            except BaseException:
+                # A loop that could not start (interrupted, closed) leaves both unawaited.
+                bounded.close()
+                coro.close()
+                raise
+
+    def _keep(self, period: float) -> None:
+        """The keeper: every ``period`` s, if no call is running the loop, one short
+        turn (ready callbacks, due timers, pending I/O), then hand it back."""
+        while not self._stop_keeper.wait(period):
+            if not self._turn.acquire(blocking=False):
+                continue  # a harness call runs the loop: nothing to keep
+            try:
+                if not self.loop.is_closed() and not self.loop.is_running():
+                    self.loop.run_until_complete(self._turn_steps())
+            except Exception:  # noqa: BLE001 - a turn must never kill the keeper
+                pass  # what failed shows up at the next harness call
+            finally:
+                self._turn.release()
+
+    async def _turn_steps(self) -> None:
+        """A bounded number of loop iterations: each polls I/O and runs what is due."""
+        for _ in range(_SETTLE_STEPS):
+            await asyncio.sleep(0)
+            if not self.loop._ready:  # type: ignore[attr-defined]  # asyncio's run queue
+                break
 
     async def _bounded(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
         try:
@@ -157,7 +192,10 @@ class DrivenLoop:
         self.loop.call_soon_threadsafe(callback, *args)
 
     def close(self) -> None:
-        """Cancel what is still pending (bounded) and close the loop."""
+        """Stop the keeper, cancel what is still pending (bounded) and close the loop."""
+        self._stop_keeper.set()
+        if self._keeper is not None:
+            self._keeper.join(5)
         if self.loop.is_closed() or self.loop.is_running():
             return
 

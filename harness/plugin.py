@@ -133,7 +133,10 @@ class HarnessRun:
         key = (profile.kind, profile.ocpp.value)
         if key not in self.environments:
             if self.loop is None:
-                self.loop = DrivenLoop()
+                # The keeper's turns come often enough that a held DUT CALL waits
+                # hardly longer than --hold-seconds.
+                hold = self.config.getoption("--hold-seconds")
+                self.loop = DrivenLoop(keep_alive=min(0.1, hold / 4))
             self.environments[key] = DutEnvironment(
                 profile,
                 self.loop,

@@ -37,12 +37,17 @@ import secrets
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from websockets.exceptions import ConnectionClosed
 
 from harness.boot_gate import BootGate
-from harness.connectors import CONNECTOR_REPORT_ACTIONS, ConnectorKey, read_connector_states
+from harness.connectors import (
+    CONNECTOR_REPORT_ACTIONS,
+    ConnectorKey,
+    ReportedKey,
+    read_connector_states,
+)
 from harness.defaults import DefaultReplies
 from harness.matching import differences
 from harness.ocppj import (
@@ -446,7 +451,7 @@ class Session:
             self._notify()
             return
         received = connection.conversation.receive(frame)
-        violations = [*received.violations]
+        violations: list[ConversationViolation | SchemaViolation] = [*received.violations]
         response_to = None
         if isinstance(frame, Call | Send):
             violations += validate_payload(
@@ -702,7 +707,7 @@ class Session:
 
     # -- the facade's operations (awaited from the test thread) ----------------------------
 
-    async def _wait(self, predicate: Callable[[], Any], timeout: float) -> Any:
+    async def _wait(self, predicate: Callable[[], T], timeout: float) -> T | None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -753,8 +758,13 @@ class Session:
                     return message
                 return None
 
+            # One deadline for the whole call: collecting one message per connector
+            # must not restart the clock for each (eight slow connectors would turn a
+            # DUT failure into the loop's overrun, a harness error).
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + timeout
             while True:
-                message = await self._wait(find, timeout)
+                message = await self._wait(find, max(0.0, deadline - loop.time()))
                 if message is None:
                     missing = ""
                     if keys is not None:
@@ -810,6 +820,7 @@ class Session:
         start_entries = len(self.trace.entries)
         try:
             self.settle()
+            candidates: Callable[[], list[Message]]
             if since is not None:
                 first = next(
                     (i + 1 for i, m in enumerate(self.received) if m is since), len(self.received)
@@ -821,8 +832,8 @@ class Session:
                 candidates = lambda: fresh + self.received[known:]  # noqa: E731
             wanted = set(keys)
 
-            def latest() -> dict[ConnectorKey, tuple[str, Message]]:
-                states: dict[ConnectorKey, tuple[str, Message]] = {}
+            def latest() -> dict[ReportedKey, tuple[str, Message]]:
+                states: dict[ReportedKey, tuple[str, Message]] = {}
                 for message in candidates():
                     if message.action not in CONNECTOR_REPORT_ACTIONS:
                         continue

@@ -143,3 +143,53 @@ def test_fixture_outside_a_catalog_case_is_refused(pytester):
     pytester.makepyfile("def test_x(csms):\n    pass\n")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.stdout.fnmatch_lines(["*the 'csms/station' fixture is for catalog cases*"])
+
+
+HOLD_CASE = """
+import time
+
+from harness import testcase
+
+
+@testcase("TC_H_01_CS", "a CALL while the case's code runs", ocpp="2.0.1",
+          dut_kind="charging-station")
+def test_hold(csms, dut):
+    csms.will_reply("BootNotification", status="Accepted", interval=1)
+    dut.act("reboot")
+    csms.expect("BootNotification", timeout=dut.timeouts.connect)
+    entries = csms.session.trace.entries
+
+    def heartbeat_answered():
+        frames = [e for e in list(entries) if e.kind == "frame"]
+        calls = [e for e in frames if e.action == "Heartbeat" and e.message_type == "CALL"]
+        for call in calls:
+            for answer in frames:
+                if answer.message_id == call.message_id and answer is not call:
+                    return call, answer
+        return None
+
+    # The case's own code runs on, making no harness call, until the station's next
+    # Heartbeat has been answered (bounded): only the loop's keeper can answer it.
+    deadline = time.monotonic() + 5
+    found = heartbeat_answered()
+    while found is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+        found = heartbeat_answered()
+    assert found is not None, "the held Heartbeat was never answered"
+    call, answer = found
+    waited = answer.t - call.t
+    print(f"HELD {waited:.3f}")
+    assert 0.25 <= waited < 0.3 + 0.4, waited
+"""
+
+
+def test_hold_seconds_bounds_a_held_call_on_the_plugins_loop(pytester):
+    """A DUT CALL that arrives while the case's own code runs is held for the case
+    (it may still expect it) and answered by default after --hold-seconds, on the
+    DrivenLoop the plugin uses, not only at the case's next harness call."""
+    pytester.makepyfile(test_hold=HOLD_CASE)
+    result = pytester.runpytest_subprocess(
+        "--hold-seconds", "0.3", "-p", "no:cacheprovider", "-s", "--case", "TC_H_01_CS"
+    )
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*HELD 0.*"])

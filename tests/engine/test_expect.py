@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 
@@ -140,3 +141,37 @@ def test_each_connector_names_the_connectors_that_never_reported(booted: CsmsBen
         r"(, (StatusNotification|SecurityEventNotification))?) \[timeout\]",
         str(failure.value),
     ), str(failure.value)
+
+
+def test_eight_slow_connectors_fail_within_one_timeout(make_csms_bench) -> None:
+    """One deadline for ``each_connector``: connectors that report one after another,
+    each sooner than the timeout but all together later, give a DUT failure with the
+    rule after one timeout, not a harness overrun after eight."""
+    layout = tuple((evse, (1,)) for evse in range(1, 9))
+    bench = settle_boot(make_csms_bench("2.0.1", evses=layout))
+    assert bench.station is not None
+    station = bench.station
+    mark = bench.role.mark()
+
+    async def plug_slowly() -> None:
+        # a slow station: one connector every 0.3 s (its pace, not the test's wait)
+        for evse in range(1, 9):
+            await asyncio.sleep(0.3)
+            await station.act("plug_in", {"evse": evse})
+
+    bench.spawn(plug_slowly())
+    started = time.monotonic()
+    with pytest.raises(DutFailure) as failure:
+        bench.role.expect(
+            "StatusNotification",
+            each_connector=True,
+            after=mark,
+            timeout=1.0,
+            rule="G01.FR.03",
+            connectorStatus="Occupied",
+        )
+    elapsed = time.monotonic() - started
+
+    assert failure.value.rule == "G01.FR.03"
+    assert str(failure.value).startswith("no StatusNotification for ")
+    assert elapsed < 1.0 + 0.5, elapsed  # one timeout (8 x 0.3 s would be 2.4 s)
