@@ -22,13 +22,17 @@ from harness.ocppj import OcppVersion
 __all__ = [
     "CONNECTOR_REPORT_ACTIONS",
     "ConnectorKey",
+    "ReportedKey",
     "connector_keys",
     "read_connector_states",
     "report_payloads",
 ]
 
 #: (evse id, connector id) in 2.x; connectorId in 1.6
-ConnectorKey = Hashable
+ConnectorKey = int | tuple[int, int]
+#: a connector as a report names it: a ConnectorKey in a schema-valid report; the ids are
+#: read as the station sent them, so in an invalid one they may be any JSON value
+ReportedKey = Hashable
 
 #: the actions that can carry a connector state report
 CONNECTOR_REPORT_ACTIONS = ("StatusNotification", "NotifyEvent")
@@ -44,12 +48,16 @@ def connector_keys(
     layout = [(evse, tuple(connectors)) for evse, connectors in evses]
     if version is OcppVersion.V16:
         return [0, *(evse for evse, _ in layout)]
-    return [(evse, connector) for evse, connectors in layout for connector in connectors]
+    return [*_evse_connectors(layout)]
+
+
+def _evse_connectors(evses: Iterable[tuple[int, Iterable[int]]]) -> list[tuple[int, int]]:
+    return [(evse, connector) for evse, connectors in evses for connector in connectors]
 
 
 def read_connector_states(
     version: OcppVersion, action: str, payload: Mapping[str, Any]
-) -> list[tuple[ConnectorKey, str]]:
+) -> list[tuple[ReportedKey, str]]:
     """The connector states one message reports, in the order it gives them."""
     if action == "StatusNotification":
         if version is OcppVersion.V16:
@@ -58,7 +66,7 @@ def read_connector_states(
         return [(key, str(payload.get("connectorStatus")))]
     if action != "NotifyEvent" or version is OcppVersion.V16:
         return []
-    states = []
+    states: list[tuple[ReportedKey, str]] = []
     for event in payload.get("eventData") or []:
         if not isinstance(event, Mapping):
             continue
@@ -88,16 +96,16 @@ def report_payloads(
     ``style`` is ``"status-notification"`` or ``"notify-event"`` (2.x only; 1.6 always
     uses StatusNotification).
     """
-    keys = connector_keys(version, evses)
     if version is OcppVersion.V16:
         return [
             ("StatusNotification", {"connectorId": key, "errorCode": "NoError", "status": status})
-            for key in keys
+            for key in connector_keys(version, evses)
         ]
+    keys = _evse_connectors(evses)
     if style == "notify-event":
         return [
             ("NotifyEvent", _notify_event(evse, connector, status, timestamp))
-            for evse, connector in keys  # type: ignore[misc]
+            for evse, connector in keys
         ]
     return [
         (
@@ -109,7 +117,7 @@ def report_payloads(
                 "connectorId": connector,
             },
         )
-        for evse, connector in keys  # type: ignore[misc]
+        for evse, connector in keys
     ]
 
 

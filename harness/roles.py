@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 from collections.abc import Callable, Coroutine, Hashable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-from harness.connectors import connector_keys
+from harness.connectors import ConnectorKey, connector_keys
 from harness.loop import AnyLoop
 from harness.ocppj import OcppVersion
 from harness.restore import undo_for
@@ -31,6 +32,8 @@ from harness.transport import HandshakeResult, open_station_connection, try_hand
 from harness.verdicts import CaseWarning, DutFailure, HarnessError, WarningKind
 
 __all__ = ["CsmsRole", "Message", "Response", "Role", "StationRole"]
+
+T = TypeVar("T")
 
 
 class Role:
@@ -60,11 +63,11 @@ class Role:
     def trace(self) -> Trace:
         return self.session.trace
 
-    def _run(self, coro: Coroutine[Any, Any, Any], timeout: float) -> Any:
+    def _run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
         return self._loop.run(coro, timeout)
 
-    def _on_loop(self, function: Callable[[], Any]) -> Any:
-        async def call() -> Any:
+    def _on_loop(self, function: Callable[[], T]) -> T:
+        async def call() -> T:
             return function()
 
         return self._loop.run(call(), self.response_timeout)
@@ -126,7 +129,7 @@ class Role:
                 note = CaseWarning(
                     WarningKind.NOTE, exc.rule, f"could not restore {what}: {exc.reason}"
                 )
-                self._on_loop(lambda note=note: session.warn(note))
+                self._on_loop(functools.partial(session.warn, note))
                 self._on_loop(lambda: session.failures.clear())
 
     # -- the second verdict axis: checks that only warn ------------------------------------
@@ -402,7 +405,7 @@ class CsmsRole(Role):
         timeout: float | None = None,
         rule: str | None = None,
         only: Sequence[tuple[int, int]] | None = None,
-    ) -> dict[Any, Message]:
+    ) -> dict[ConnectorKey, Message]:
         """Wait until every connector of the profile's layout is last reported in
         ``status``, by StatusNotification or NotifyEvent AvailabilityState, whichever the
         station uses (1.6: StatusNotification, connector 0 included).
@@ -411,7 +414,9 @@ class CsmsRole(Role):
         after it count, and of each connector only the latest. ``only`` limits the wait
         to those (evse, connector) pairs (2.x). Returns the reporting message per connector.
         """
-        keys = list(only) if only is not None else connector_keys(self.version, self.evses)
+        keys: list[ConnectorKey] = (
+            list(only) if only is not None else connector_keys(self.version, self.evses)
+        )
         what = f"every connector {status}" + (
             f" after frame {since.entry.seq}" if since is not None else ""
         )

@@ -60,6 +60,7 @@ from harness.ocppj import (
     FramingViolation,
     LocalProtocolError,
     OcppVersion,
+    SchemaViolation,
     Send,
     Severity,
     Strictness,
@@ -73,6 +74,8 @@ from harness.trace import IN, OUT, Trace, TraceEntry
 from harness.verdicts import CaseWarning, DutFailure, ScriptError, WarningKind
 
 __all__ = ["Message", "Mode", "Response", "Session", "error_reply", "sticky"]
+
+T = TypeVar("T")
 
 #: error codes of CALLERROR per version (1.6 keeps its spelling, OCPP-J 1.6 errata §5)
 ERROR_CODES = {
