@@ -20,7 +20,7 @@ import contextlib
 import functools
 import json
 from collections.abc import Callable, Coroutine, Hashable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 from harness.connectors import ConnectorKey, connector_keys
 from harness.loop import AnyLoop
@@ -178,6 +178,31 @@ class Role:
 
     # -- expectations ----------------------------------------------------------------------
 
+    @overload
+    def expect(
+        self,
+        action: str,
+        *,
+        timeout: float | None = None,
+        rule: str | None = None,
+        each_connector: Literal[False] = False,
+        after: int | None = None,
+        **fields: Any,
+    ) -> Message: ...
+
+    @overload
+    def expect(
+        self,
+        action: str,
+        *,
+        timeout: float | None = None,
+        rule: str | None = None,
+        each_connector: Literal[True],
+        after: int | None = None,
+        **fields: Any,
+    ) -> list[Message]: ...
+
+    @overload
     def expect(
         self,
         action: str,
@@ -187,7 +212,18 @@ class Role:
         each_connector: bool = False,
         after: int | None = None,
         **fields: Any,
-    ) -> Any:
+    ) -> Message | list[Message]: ...
+
+    def expect(
+        self,
+        action: str,
+        *,
+        timeout: float | None = None,
+        rule: str | None = None,
+        each_connector: bool = False,
+        after: int | None = None,
+        **fields: Any,
+    ) -> Message | list[Message]:
         """Wait for the DUT's next ``action`` whose payload contains ``fields``.
 
         ``after`` (a trace position, :meth:`mark`) ignores what came before it.

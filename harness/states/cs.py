@@ -7,10 +7,13 @@ rule of the step that broke. The numbered comments follow the state's table.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from harness.matching import one_of
 from harness.session import Message
+
+if TYPE_CHECKING:
+    from harness.roles import CsmsRole
 
 __all__ = ["BOOT_SECURITY_EVENTS", "booted", "booting"]
 
@@ -30,7 +33,7 @@ def booting(csms: Any, dut: Any) -> None:
     )
 
 
-def booted(csms: Any, dut: Any, *, via: Via = "power-cycle") -> Message:
+def booted(csms: CsmsRole, dut: Any, *, via: Via = "power-cycle") -> Message:
     """State *Booted* (Part 6 Table 423): the station reboots (power cycle or reset, as
     the case says), is accepted, reports every connector Available and sends its
     startup security event. Returns its BootNotification.

@@ -22,7 +22,7 @@ which need a CSR signed by the lab's CA).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.certificates import (
     HASH_ALGORITHMS,
@@ -40,6 +40,9 @@ from harness.states.cs_transactions import (
 from harness.steps.device_model import Variable
 from harness.verdicts import DutFailure, HarnessError
 
+if TYPE_CHECKING:
+    from harness.roles import CsmsRole
+
 __all__ = [
     "LOCAL_LIST_ENABLED",
     "InstalledCertificate",
@@ -52,14 +55,15 @@ __all__ = [
 LOCAL_LIST_ENABLED = Variable("LocalAuthListCtrlr", "Enabled")
 
 
-def _reported(csms: Any, variable: Variable) -> str | None:
+def _reported(csms: CsmsRole, variable: Variable) -> str | None:
     """The Actual value the station reports for an optional ``variable``; None when it
     does not report one (not implemented, or not readable)."""
     response = csms.call("GetVariables", getVariableData=[variable.data()]).expect(rule="B06.FR.01")
     results = response.get("getVariableResult") or [{}]
     if results[0].get("attributeStatus") != "Accepted":
         return None
-    return results[0].get("attributeValue")
+    value: str | None = results[0].get("attributeValue")  # a string where the schema holds
+    return value
 
 
 # -- IdTokenLocalAuthList (Table 444) -------------------------------------------------------

@@ -22,12 +22,15 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from harness.matching import absent_or, one_of
 from harness.session import Message
 from harness.steps.device_model import Variable, get_variable
 from harness.verdicts import DutFailure
+
+if TYPE_CHECKING:
+    from harness.roles import CsmsRole
 
 __all__ = [
     "Session",
@@ -142,7 +145,7 @@ def _ensure(csms: Any, dut: Any, tx: Session | None) -> Session:
 
 
 def transaction_event(
-    csms: Any,
+    csms: CsmsRole,
     tx: Session,
     *,
     rule: str,
@@ -325,7 +328,7 @@ def ev_connected_pre_session(csms: Any, dut: Any, tx: Session | None = None) -> 
         or (tx.authorized is not None and tx.starts_at("PowerPathClosed"))
     )
     if due:
-        states = ("EVConnected",)
+        states: tuple[str, ...] = ("EVConnected",)
         if tx.authorized is not None:
             states = ("EVConnected", "SuspendedEVSE", "Charging")
         transaction_event(

@@ -18,7 +18,7 @@ harness's rule ``expect:<Action>``, as any expected message with other values do
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.connectors import report_payloads
 from harness.defaults import utc_now
@@ -26,6 +26,9 @@ from harness.matching import ABSENT
 from harness.ocppj import OcppVersion
 from harness.session import Message, Response
 from harness.verdicts import ScriptError
+
+if TYPE_CHECKING:
+    from harness.roles import StationRole
 
 __all__ = [
     "boot_payload",
@@ -80,7 +83,7 @@ def report_connectors(
     return responses
 
 
-def booted(station: Any, dut: Any) -> Response:
+def booted(station: StationRole, dut: Any) -> Response:
     """State *Booted* (Part 6 Table 698): connect, boot with reason PowerUp, be accepted,
     report every connector Available. Returns the BootNotification response."""
     station.connect()
@@ -112,7 +115,7 @@ def evse_layout(station: Any, evse: int | None) -> tuple[int, tuple[int, ...]]:
     raise ScriptError(f"the harness station has no EVSE {evse} (its EVSEs: {known})")
 
 
-def reserved(station: Any, dut: Any, evse: int | None = None) -> Message:
+def reserved(station: StationRole, dut: Any, evse: int | None = None) -> Message:
     """State *Reserved* (Part 6 Table 699): the CSMS reserves ``evse`` for the valid
     token; the station accepts and reports that EVSE's connectors Reserved.
 
@@ -139,7 +142,7 @@ def reserved(station: Any, dut: Any, evse: int | None = None) -> Message:
     return request
 
 
-def unavailable(station: Any, dut: Any, evse: int | None = None) -> Message:
+def unavailable(station: StationRole, dut: Any, evse: int | None = None) -> Message:
     """State *Unavailable* (Part 6 Table 700): the CSMS makes ``evse`` Inoperative; the
     station accepts and reports that EVSE's connectors Unavailable.
 

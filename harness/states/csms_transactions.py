@@ -29,13 +29,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.defaults import utc_now
 from harness.ocppj import OcppVersion
 from harness.session import Response
 from harness.states.csms import ensure_booted, evse_layout, report_connectors
 from harness.verdicts import ScriptError
+
+if TYPE_CHECKING:
+    from harness.roles import StationRole
 
 __all__ = [
     "Transaction",
@@ -265,7 +268,7 @@ def _valid_token(dut: Any) -> dict[str, str]:
 
 
 def _event(
-    station: Any,
+    station: StationRole,
     tx: Transaction,
     trigger: str,
     *,

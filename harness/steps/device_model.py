@@ -14,10 +14,13 @@ leaves the run as it came.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.matching import absent_or, exactly_one
 from harness.session import Response
+
+if TYPE_CHECKING:
+    from harness.roles import CsmsRole
 
 __all__ = ["Variable", "configure", "configure_if_implemented", "get_variable", "set_variable"]
 
@@ -102,7 +105,7 @@ def get_variable(
 
 
 def set_variable(
-    csms: Any,
+    csms: CsmsRole,
     variable: Variable,
     value: str,
     *,
