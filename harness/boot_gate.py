@@ -22,6 +22,7 @@ Times compare with a tolerance: Part 6 lets the tool accept a configured deviati
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from harness.ocppj import OcppVersion
 
@@ -84,7 +85,7 @@ class BootGate:
         self._triggered = set()
         self._report_asked = False
 
-    def harness_called(self, action: str, payload: dict) -> None:
+    def harness_called(self, action: str, payload: dict[str, Any]) -> None:
         """The harness sent a CALL: a trigger or a report request opens an exception."""
         if action == "TriggerMessage":
             requested = str(payload.get("requestedMessage", ""))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,13 +35,17 @@ class DefaultReplies:
     heartbeat_interval: int = 60
     #: the harness's own station's device model (DUT = CSMS): answers Get/SetVariables
     device_model: Any = None
-    _transaction_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _transaction_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def response(self, action: str, request: dict[str, Any]) -> dict[str, Any]:
-        handler = getattr(self, f"_{action}", None)
+        handler: Callable[[dict[str, Any]], dict[str, Any]] | None = getattr(
+            self, f"_{action}", None
+        )
         if handler is not None:
             return handler(request)
-        return minimal_instance(load_schema(self.version, action, True))
+        # a response schema is an object, so its smallest instance is a dict
+        reply: dict[str, Any] = minimal_instance(load_schema(self.version, action, True))
+        return reply
 
     # -- answers the harness gives as CSMS -------------------------------------------------
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import jsonschema
 
@@ -412,7 +412,8 @@ class DutProfile:
         }
         # A secret can still hide in free text (a command template with credentials in
         # it); scrub every string on the way out.
-        return _scrub_strings(out)
+        scrubbed: dict[str, Any] = _scrub_strings(out)
+        return scrubbed
 
 
 def _scrub_strings(value: Any) -> Any:
@@ -449,7 +450,8 @@ def profile_schema() -> dict[str, Any]:
     resource = _package_dir("harness.schemas_data", "schemas").joinpath(SCHEMA_FILE)
     if not resource.is_file():
         resource = Path(__file__).parent.parent / "schemas" / SCHEMA_FILE
-    return json.loads(resource.read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads(resource.read_text(encoding="utf-8"))
+    return schema
 
 
 @cache
@@ -516,10 +518,16 @@ def _describe(error: jsonschema.ValidationError) -> tuple[str, str]:
     path: list[str | int] = list(error.absolute_path)
     keyword = error.validator
     rule = _cross_field_rule(error)
+    # types-jsonschema allows a bool or unset schema and an unset instance or keyword value;
+    # an error of a keyword of the profile schema (no boolean subschemas) always has the
+    # object the keyword sits in, the value it checked and the keyword's value.
+    schema = cast(Mapping[str, Any], error.schema)
+    instance: Any = error.instance
+    keyword_value: Any = error.validator_value
 
-    if keyword == "additionalProperties" and error.validator_value is False:
-        allowed = list(error.schema.get("properties", {}))
-        unknown = [k for k in error.instance if k not in allowed]
+    if keyword == "additionalProperties" and keyword_value is False:
+        allowed = list(schema.get("properties", {}))
+        unknown = [k for k in instance if k not in allowed]
         name = unknown[0]
         what = "unknown section" if not path else "unknown key"
         close = difflib.get_close_matches(name, allowed, n=1)
@@ -530,9 +538,9 @@ def _describe(error: jsonschema.ValidationError) -> tuple[str, str]:
         return _dotted([*path, name]), reason
 
     if keyword == "required":
-        missing = [k for k in error.validator_value if k not in error.instance]
+        missing = [k for k in keyword_value if k not in instance]
         name = missing[0]
-        subschema = error.schema.get("properties", {}).get(name, {})
+        subschema = schema.get("properties", {}).get(name, {})
         what = "section" if subschema.get("type") == "object" or not path else "key"
         reason = f"required {what} missing"
         if rule:
@@ -541,19 +549,19 @@ def _describe(error: jsonschema.ValidationError) -> tuple[str, str]:
 
     if "propertyNames" in error.absolute_schema_path:
         # The instance is the offending name itself, so the key is that name.
-        path.append(str(error.instance))
-        custom = error.schema.get("x-message", "invalid name")
+        path.append(str(instance))
+        custom = schema.get("x-message", "invalid name")
         return _dotted(path), custom
 
-    custom = error.schema.get("x-message")
+    custom = schema.get("x-message")
     if _is_secret_path(path):
         # Never echo the value: a wrong password is still somebody's password.
         if keyword == "type":
-            reason = f"must be a {error.validator_value} (value not shown: it is a secret)"
+            reason = f"must be a {keyword_value} (value not shown: it is a secret)"
         else:
             reason = custom or f"invalid value (not shown: it is a secret; fails {keyword!r})"
     elif custom:
-        reason = f"{custom} (got {_show(error.instance)})"
+        reason = f"{custom} (got {_show(instance)})"
     else:
         reason = error.message
     if rule:

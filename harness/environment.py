@@ -296,6 +296,7 @@ class DutEnvironment:
             adapter = self._adapter(session, finalizers)
             if self.profile.control.adapter == "sim":
                 endpoint = self._sim_endpoint
+            assert endpoint is not None  # the profile schema: kind csms needs connect.url
             role = StationRole(
                 self.loop,
                 session,
@@ -332,6 +333,7 @@ class DutEnvironment:
                 dict(control.commands), self.profile.identity, timeout, record=record
             )
         if control.adapter == "http":
+            assert control.url is not None  # the profile schema: adapter http needs control.url
             return HttpAdapter(control.url, timeout, record=record)
         return self._start_sim(session, finalizers, server_url, record)
 
@@ -367,7 +369,8 @@ class DutEnvironment:
             async def start() -> None:
                 await sim.start()
         else:
-            passwords = {self.profile.identity: self._password()} if self._password() else None
+            password = self._password()
+            passwords = {self.profile.identity: password} if password else None
             sim = SimCsms(
                 version,
                 host="127.0.0.1",

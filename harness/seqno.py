@@ -16,6 +16,7 @@ asked for findings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["SEQNO_RULE", "SeqNoFinding", "SeqNoMonitor"]
 
@@ -42,7 +43,7 @@ class SeqNoMonitor:
     def __init__(self) -> None:
         self._transactions: dict[str, _Transaction] = {}
 
-    def observe(self, payload: dict) -> SeqNoFinding | None:
+    def observe(self, payload: dict[str, Any]) -> SeqNoFinding | None:
         """Take one TransactionEventRequest payload; a repeated seqNo is found at once."""
         info = payload.get("transactionInfo")
         seq_no = payload.get("seqNo")

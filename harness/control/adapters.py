@@ -159,7 +159,7 @@ class CommandAdapter:
         return {"stdout": stdout}
 
 
-class _PlainValues(dict):
+class _PlainValues(dict[str, str]):
     """Template values that are plain strings: ``{identity.upper}`` cannot reach into
     Python objects, because every value is a str and attribute access yields an error."""
 
