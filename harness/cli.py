@@ -23,6 +23,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 __all__ = ["catalog_cases", "main"]
@@ -30,18 +31,20 @@ __all__ = ["catalog_cases", "main"]
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 
 
-def _catalog_dir() -> Path:
-    import harness.catalog
+def _catalog() -> ModuleType:
+    """The catalog package. setup.py maps it to ``testcases/`` at install time, so there
+    is no ``harness/catalog`` source folder for a static import to name."""
+    return importlib.import_module("harness.catalog")
 
-    return Path(next(iter(harness.catalog.__path__)))
+
+def _catalog_dir() -> Path:
+    return Path(next(iter(_catalog().__path__)))
 
 
 def catalog_cases() -> list[Any]:
     """Every catalog case's metadata, in catalog order (imports the catalog modules)."""
-    import harness.catalog
-
     infos = []
-    for module_info in pkgutil.walk_packages(harness.catalog.__path__, "harness.catalog."):
+    for module_info in pkgutil.walk_packages(_catalog().__path__, "harness.catalog."):
         if not module_info.name.rsplit(".", 1)[-1].startswith("test_"):
             continue
         module = importlib.import_module(module_info.name)

@@ -34,7 +34,7 @@ __all__ = ["run_summary"]
 _RUN = pytest.StashKey["HarnessRun"]()
 _ENV = pytest.StashKey[DutEnvironment]()
 _CASE = pytest.StashKey[CaseRecord]()
-_PREVIOUS_HANDLERS = pytest.StashKey[dict[int, Any]]()
+_PREVIOUS_HANDLERS = pytest.StashKey[dict[signal.Signals, Any]]()
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -396,7 +396,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         if run.writer is not None:
             run.writer.write(run.record, complete=False)
     # pytest-html builds the row at teardown from every phase's report: all see the record.
-    report.ocpp_record = record  # type: ignore[attr-defined]
+    report.ocpp_record = record
     return report
 
 
@@ -463,8 +463,12 @@ class RunHooks:
         if record is None or xml is None:
             return
         # junitxml drops its reporter when the case is finalized; never make a new one.
-        node_id = getattr(report, "id", report.nodeid)  # pytest 9 keys by report.id
-        reporter = xml.node_reporters.get((node_id, getattr(report, "node", None)))
+        # pytest 9 keys by report.id (a NodeId), pytest 8 by the nodeid string
+        key: tuple[Any, object] = (
+            getattr(report, "id", report.nodeid),
+            getattr(report, "node", None),
+        )
+        reporter = xml.node_reporters.get(key)
         if reporter is None:
             return
         reporter.attrs["name"] = record.id

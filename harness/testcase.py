@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pytest
 
@@ -131,7 +131,9 @@ def testcase(
             table=table,
         )
         func.ocpp_testcase = info  # type: ignore[attr-defined]
-        return pytest.mark.ocpp_testcase(info)(func)
+        # A mark returns the function it marks; pytest's two MarkDecorator.__call__
+        # overloads both accept a callable, so mypy infers Any.
+        return cast(F, pytest.mark.ocpp_testcase(info)(func))
 
     return decorate
 
