@@ -118,7 +118,7 @@ class CsmsServer:
             self._reject(
                 Rejection(
                     f"request path {raw_path!r} is not under {expected_prefix!r}",
-                    "OCPP-J §3.1.1",
+                    "OCPP-J 3.1.1",
                     raw_path,
                 )
             )
@@ -128,7 +128,7 @@ class CsmsServer:
             self._reject(
                 Rejection(
                     f"station identity {identity!r} in the URL is not the DUT's {self.identity!r}",
-                    "OCPP-J §3.1.1",
+                    "OCPP-J 3.1.1",
                     raw_path,
                 )
             )
