@@ -8,6 +8,12 @@ skipped with the reason, never passed — and the simulator defects it must catc
 self-tests prove it fails against each) or only warns about (``warns``: it passes with a
 named warning, and fails with ``--strict``).
 
+Every rule a case names must be declared in the rule registry
+(:mod:`harness.spec.rules`): its ``requirements``, the rules its ``catches`` and
+``warns`` defects fail it with, and the rule literals of its body and of the module's
+helpers it uses, read from the source. A case naming an undeclared rule fails at
+import, with one line naming the rule and the nearest declared one.
+
 The OCPP version and the DUT kind come from where the module lives in the catalog
 (``v201/cs/…`` = OCPP 2.0.1, DUT is a charging station; ``…/csms/…`` = DUT is a CSMS),
 the functional block from the module's ``BLOCK`` constant.
@@ -23,6 +29,7 @@ from typing import Any, TypeVar, cast
 import pytest
 
 from harness.ocppj import OcppVersion
+from harness.spec.rules import check_case
 
 __all__ = ["CHARGING_STATION", "CSMS", "TestCaseInfo", "testcase"]
 
@@ -130,6 +137,9 @@ def testcase(
             warns=warned,
             table=table,
         )
+        # Every rule the case names must be declared (harness/spec/rules): a typo fails
+        # the import of the module, with the nearest declared id.
+        check_case(info, func)
         func.ocpp_testcase = info  # type: ignore[attr-defined]
         # A mark returns the function it marks; pytest's two MarkDecorator.__call__
         # overloads both accept a callable, so mypy infers Any.
