@@ -38,7 +38,7 @@ RULE_SHAPE = re.compile(
         [A-Z][0-9]{2}\.FR\.[0-9]+                   # a Part 2 requirement id
       | C16(?:\.[0-9]+)+                            # a section of OCPP 1.6
       | OCPP-J\ [0-9]+(?:\.[0-9]+)*                 # a section of OCPP-J
-      | (?:ocppj|transport|harness)\.[a-z0-9-]+     # framing, transport, harness
+      | (?:ocppj|transport)\.[a-z0-9-]+             # framing, transport
       | (?:schema|expect|answer):\S+                # the families
     )$""",
     re.X,
