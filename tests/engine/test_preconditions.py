@@ -18,13 +18,15 @@ def _establish(bench: CsmsBench, wait: float) -> None:
 
 def test_a_station_left_pending_is_waited_for_and_accepted(make_csms_bench) -> None:
     bench = make_csms_bench()
-    bench.role.will_reply("BootNotification", status="Pending", interval=1)
+    # The interval outlasts the bench's boot wait (1 s for reports a Pending station
+    # does not send), so the station is still Pending when the next case begins.
+    bench.role.will_reply("BootNotification", status="Pending", interval=3)
     bench.start_station(timers=REAL_TIME)
     bench.boot()
     assert bench.on_loop(lambda: bench.session.boot_gate.status) == "Pending"
     bench.run(_call(bench.session.begin_case))  # the next case begins
 
-    _establish(bench, wait=3)  # the retry after 1 s gets the default answer: Accepted
+    _establish(bench, wait=5)  # the retry after 3 s gets the default answer: Accepted
 
     assert bench.on_loop(lambda: bench.session.boot_gate.status) == "Accepted"
 
