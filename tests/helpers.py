@@ -103,3 +103,8 @@ def pytester_run(pytester: Any, cases: str) -> Any:
         return result, report
 
     return go
+
+
+def case_verdicts(report: dict[str, Any]) -> dict[str, tuple[str, str | None, str | None]]:
+    """Each case of a report.json by id: (verdict, rule, reason)."""
+    return {c["id"]: (c["verdict"], c.get("rule"), c.get("reason")) for c in report["cases"]}

@@ -37,7 +37,7 @@ from harness.states.cs_transactions import (
     ev_connected_pre_session,
     parking_bay_unoccupied,
 )
-from harness.steps.device_model import Variable
+from harness.steps.device_model import Variable, read_optional
 from harness.verdicts import DutFailure, HarnessError
 
 if TYPE_CHECKING:
@@ -58,12 +58,8 @@ LOCAL_LIST_ENABLED = Variable("LocalAuthListCtrlr", "Enabled")
 def _reported(csms: CsmsRole, variable: Variable) -> str | None:
     """The Actual value the station reports for an optional ``variable``; None when it
     does not report one (not implemented, or not readable)."""
-    response = csms.call("GetVariables", getVariableData=[variable.data()]).expect(rule="B06.FR.01")
-    results = response.get("getVariableResult") or [{}]
-    if results[0].get("attributeStatus") != "Accepted":
-        return None
-    value: str | None = results[0].get("attributeValue")  # a string where the schema holds
-    return value
+    status, value = read_optional(csms, variable)
+    return value if status == "Accepted" else None
 
 
 # -- IdTokenLocalAuthList (Table 444) -------------------------------------------------------

@@ -22,7 +22,14 @@ from harness.session import Response
 if TYPE_CHECKING:
     from harness.roles import CsmsRole
 
-__all__ = ["Variable", "configure", "configure_if_implemented", "get_variable", "set_variable"]
+__all__ = [
+    "Variable",
+    "configure",
+    "configure_if_implemented",
+    "get_variable",
+    "read_optional",
+    "set_variable",
+]
 
 
 @dataclass(frozen=True)
@@ -131,13 +138,20 @@ def configure(csms: Any, variable: Variable, value: str) -> None:
         csms.finally_do(f"{variable} = {current!r}", set_variable, csms, variable, str(current))
 
 
+def read_optional(csms: Any, variable: Variable) -> tuple[str | None, str | None]:
+    """(attributeStatus, attributeValue) of one optional ``variable``, without the tool
+    validations of :func:`get_variable`: for a variable the station may not have."""
+    response = csms.call("GetVariables", getVariableData=[variable.data()]).expect(rule="B06.FR.01")
+    result = (response.get("getVariableResult") or [{}])[0]
+    return result.get("attributeStatus"), result.get("attributeValue")
+
+
 def configure_if_implemented(csms: Any, variable: Variable, value: str) -> bool:
     """Part 6's "(If implemented)" configuration state: when the station knows
     ``variable``, :func:`configure` it; when it answers UnknownComponent or
     UnknownVariable, leave it (the variable is optional). Returns whether it is set."""
-    response = csms.call("GetVariables", getVariableData=[variable.data()]).expect(rule="B06.FR.01")
-    results = response.get("getVariableResult") or [{}]
-    if results[0].get("attributeStatus") in ("UnknownComponent", "UnknownVariable"):
+    status, _ = read_optional(csms, variable)
+    if status in ("UnknownComponent", "UnknownVariable"):
         return False
     configure(csms, variable, value)
     return True

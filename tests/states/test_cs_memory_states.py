@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import pytester_run
+from tests.helpers import case_verdicts, pytester_run
 
 #: (TxStartPoint, TxStopPoint) under which IdTokenCached must end its transaction
 POINTS = [
@@ -155,13 +155,9 @@ def run(pytester):
     return pytester_run(pytester, CASES)
 
 
-def _verdicts(report: dict) -> dict[str, tuple[str, str | None, str | None]]:
-    return {c["id"]: (c["verdict"], c.get("rule"), c.get("reason")) for c in report["cases"]}
-
-
 def test_every_memory_state_passes_and_leaves_the_station_as_found(run):
     _, report = run()
-    verdicts = _verdicts(report)
+    verdicts = case_verdicts(report)
     assert list(verdicts) == ALL
     assert {k: v for k, v in verdicts.items() if v[0] != "passed"} == {}
     assert all(not c["warnings"] for c in report["cases"])
@@ -183,7 +179,7 @@ def test_every_memory_state_passes_and_leaves_the_station_as_found(run):
 
 def test_the_states_pass_a_station_reporting_by_notify_event(run):
     _, report = run("--sim-option", "connector-report-notify-event", "-k", "TC_Y_1 or TC_Y_2")
-    verdicts = _verdicts(report)
+    verdicts = case_verdicts(report)
     assert len(verdicts) == len(CACHED) + 1
     assert {k: v for k, v in verdicts.items() if v[0] != "passed"} == {}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import pytester_run
+from tests.helpers import case_verdicts, pytester_run
 
 CASES = """
 from harness import testcase
@@ -50,17 +50,13 @@ def run(pytester):
     return pytester_run(pytester, CASES)
 
 
-def _verdicts(report: dict) -> dict[str, tuple[str, str | None, str | None]]:
-    return {c["id"]: (c["verdict"], c.get("rule"), c.get("reason")) for c in report["cases"]}
-
-
 def test_offline_states_pass_the_conformant_station(run):
     _, report = run()
-    assert {k: v[0] for k, v in _verdicts(report).items()} == {
+    assert {k: v[0] for k, v in case_verdicts(report).items()} == {
         "TC_Q_01_CS": "passed",
         "TC_Q_02_CS": "passed",
         "TC_Q_03_CS": "passed",
-    }, _verdicts(report)
+    }, case_verdicts(report)
     steps = next(c for c in report["cases"] if c["id"] == "TC_Q_01_CS")["steps"]
     kinds = [s["kind"] for s in steps]
     assert "offline" in kinds and "online" in kinds  # the harness really went away
@@ -80,5 +76,5 @@ PROVEN = set(FAILING)
 def test_each_offline_defect_fails_naming_its_rule(run, defect):
     case_id, rule = FAILING[defect]
     _, report = run("--sim-defect", defect, "--case", case_id)
-    [(verdict, named, reason)] = _verdicts(report).values()
+    [(verdict, named, reason)] = case_verdicts(report).values()
     assert (verdict, named) == ("failed", rule), reason

@@ -13,7 +13,7 @@ import itertools
 
 import pytest
 
-from tests.helpers import pytester_run
+from tests.helpers import case_verdicts, pytester_run
 
 #: (TxStartPoint, TxStopPoint) pairs: the simulator's default, Part 6 §3.1's, and one
 #: per point the simulator can meet
@@ -112,13 +112,9 @@ def run(pytester):
     return pytester_run(pytester, CASES)
 
 
-def _verdicts(report: dict) -> dict[str, tuple[str, str | None, str | None]]:
-    return {c["id"]: (c["verdict"], c.get("rule"), c.get("reason")) for c in report["cases"]}
-
-
 def test_every_chain_passes_the_conformant_station(run):
     result, report = run()
-    verdicts = _verdicts(report)
+    verdicts = case_verdicts(report)
     assert len(verdicts) == len(MATRIX) + 5
     failed = {k: v for k, v in verdicts.items() if v[0] != "passed"}
     assert failed == {}
@@ -127,7 +123,7 @@ def test_every_chain_passes_the_conformant_station(run):
 
 def test_every_chain_passes_a_station_reporting_by_notify_event(run):
     _, report = run("--sim-option", "connector-report-notify-event", "-k", "TC_T_0 or TC_T_9")
-    failed = {k: v for k, v in _verdicts(report).items() if v[0] != "passed"}
+    failed = {k: v for k, v in case_verdicts(report).items() if v[0] != "passed"}
     assert failed == {}
 
 
@@ -171,7 +167,7 @@ PROVEN = set(FAILING) | set(WARNING)
 def test_each_transaction_defect_fails_its_chain_naming_the_rule(run, defect):
     case_id, rule = FAILING[defect]
     _, report = run("--sim-defect", defect, "--case", case_id)
-    [(verdict, named, reason)] = _verdicts(report).values()
+    [(verdict, named, reason)] = case_verdicts(report).values()
     assert (verdict, named) == ("failed", rule), reason
 
 
@@ -183,5 +179,5 @@ def test_a_defect_beyond_octt_warns_and_fails_with_strict(run, defect):
     assert case["verdict"] == "passed"
     assert [(w["kind"], w["rule"]) for w in case["warnings"]] == [("beyond-octt", rule)]
     _, strict = run("--sim-defect", defect, "--case", case_id, "--ocpp-strict")
-    [(verdict, named, _)] = _verdicts(strict).values()
+    [(verdict, named, _)] = case_verdicts(strict).values()
     assert (verdict, named) == ("failed", rule)
