@@ -314,6 +314,23 @@ def ev_connected_pre_session(csms: Any, dut: Any, tx: Session | None = None) -> 
     state EVConnected, or Charging/SuspendedEVSE when the driver is already authorized.
     """
     tx = parking_bay_occupied(csms, dut, _ensure(csms, dut, tx))
+    states: tuple[str, ...] = ("EVConnected",)
+    if tx.authorized is not None:
+        states = ("EVConnected", "SuspendedEVSE", "Charging")
+    _plug_in(
+        csms,
+        dut,
+        tx,
+        trigger=one_of("CablePluggedIn", "ChargingStateChanged"),
+        charging_state=one_of(*states),
+    )
+    return tx
+
+
+def _plug_in(csms: Any, dut: Any, tx: Session, *, trigger: Any, charging_state: Any) -> None:
+    """The cable goes in (Tables 427 and 430 part 1, which differ only in what they
+    accept of the event): the connector turns Occupied, and the TransactionEvent comes
+    when the configuration makes one due."""
     dut.act("plug_in", evse=tx.evse, connector=tx.connector)
     tx.ev_connected = True
     tx.evse_due = True
@@ -328,17 +345,13 @@ def ev_connected_pre_session(csms: Any, dut: Any, tx: Session | None = None) -> 
         or (tx.authorized is not None and tx.starts_at("PowerPathClosed"))
     )
     if due:
-        states: tuple[str, ...] = ("EVConnected",)
-        if tx.authorized is not None:
-            states = ("EVConnected", "SuspendedEVSE", "Charging")
         transaction_event(
             csms,
             tx,
             rule="E02.FR.06",
-            trigger=one_of("CablePluggedIn", "ChargingStateChanged"),
-            transactionInfo={"chargingState": one_of(*states)},
+            trigger=trigger,
+            transactionInfo={"chargingState": charging_state},
         )
-    return tx
 
 
 def authorized(
@@ -409,19 +422,8 @@ def energy_transfer_started(csms: Any, dut: Any, tx: Session | None = None) -> S
     if tx.authorized is None:
         tx = authorized(csms, dut, tx)
     if not tx.ev_connected:
-        # Part 1: connect the EV.
-        dut.act("plug_in", evse=tx.evse, connector=tx.connector)
-        tx.ev_connected = True
-        tx.evse_due = True
-        _connector_reports(csms, tx, "Occupied", "G01.FR.03")
-        if tx.running or tx.starts_at("EVConnected", "PowerPathClosed"):
-            transaction_event(
-                csms,
-                tx,
-                rule="E02.FR.06",
-                trigger="CablePluggedIn",
-                transactionInfo={"chargingState": "EVConnected"},
-            )
+        # Part 1: connect the EV (authorized already, so the event is the plug-in's).
+        _plug_in(csms, dut, tx, trigger="CablePluggedIn", charging_state="EVConnected")
     # Part 2: energy flows; Part 6 lets SignedDataReceived or SuspendedEVSE come first.
     for _ in range(_MAX_INTERMEDIATE):
         if tx.charging_state == "Charging":
