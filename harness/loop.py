@@ -114,6 +114,8 @@ class DrivenLoop:
         self._turn = threading.Lock()
         self._stop_keeper = threading.Event()
         self._keeper: threading.Thread | None = None
+        #: why a keeper turn could not run the loop (raised at the next harness call)
+        self._keeper_error: BaseException | None = None
         if keep_alive is not None and keep_alive > 0:
             self._keeper = threading.Thread(
                 target=self._keep, args=(keep_alive,), name="ocpp-harness-keeper", daemon=True
@@ -134,6 +136,11 @@ class DrivenLoop:
             if self.loop.is_running():
                 coro.close()
                 raise RuntimeError("DrivenLoop.run() called from inside the loop")
+            if self._keeper_error is not None:
+                coro.close()
+                raise HarnessError(
+                    f"the loop's keeper could not run the loop: {self._keeper_error!r}"
+                ) from self._keeper_error
             bounded = self._bounded(coro, timeout)
             try:
                 return self.loop.run_until_complete(bounded)
@@ -152,8 +159,12 @@ class DrivenLoop:
             try:
                 if not self.loop.is_closed() and not self.loop.is_running():
                     self.loop.run_until_complete(self._turn_steps())
-            except Exception:  # noqa: BLE001 - a turn must never kill the keeper
-                pass  # what failed shows up at the next harness call
+            except BaseException as exc:  # noqa: BLE001 - reported, not lost
+                # The loop machinery itself failed (a callback's error goes to the
+                # loop's exception handler instead): the next harness call says so,
+                # and the keeper stops rather than fail the same way every turn.
+                self._keeper_error = exc
+                return
             finally:
                 self._turn.release()
 

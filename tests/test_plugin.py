@@ -170,12 +170,14 @@ def test_hold(csms, dut):
 
     # The case's own code runs on, making no harness call, until the station's next
     # Heartbeat has been answered (bounded): only the loop's keeper can answer it.
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10
     found = heartbeat_answered()
     while found is None and time.monotonic() < deadline:
         time.sleep(0.01)
         found = heartbeat_answered()
-    assert found is not None, "the held Heartbeat was never answered"
+    seen = [(e.seq, e.message_type, e.action, round(e.t, 3)) for e in list(entries)
+            if e.kind == "frame"]
+    assert found is not None, f"the held Heartbeat was never answered; frames: {seen}"
     call, answer = found
     waited = answer.t - call.t
     print(f"HELD {waited:.3f}")

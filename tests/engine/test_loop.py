@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import pytest
+
 from harness.loop import DrivenLoop
+from harness.verdicts import HarnessError
 
 
 def test_the_keeper_runs_what_is_due_between_calls() -> None:
@@ -52,5 +55,23 @@ def test_a_call_waits_for_a_keeper_turn_and_runs_alone() -> None:
 
         assert sum(loop.run(where(), 1) for _ in range(200)) == 200
         assert owners == {threading.get_ident()}
+    finally:
+        loop.close()
+
+
+def test_a_keeper_that_cannot_run_the_loop_is_reported_at_the_next_call() -> None:
+    """A failed turn is not swallowed: the next harness call is a harness error."""
+    loop = DrivenLoop(keep_alive=0.01)
+    failed = threading.Event()
+
+    async def broken_turn() -> None:
+        failed.set()
+        raise RuntimeError("the selector is gone")
+
+    loop._turn_steps = broken_turn  # type: ignore[method-assign]
+    try:
+        assert failed.wait(2), "the keeper never took a turn"
+        with pytest.raises(HarnessError, match="keeper could not run the loop"):
+            loop.run(asyncio.sleep(0), 1)
     finally:
         loop.close()
