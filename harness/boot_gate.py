@@ -62,6 +62,11 @@ class BootGate:
     def __init__(self, version: OcppVersion, *, deviation: float = 0.0) -> None:
         self.version = version
         self.deviation = deviation
+        self.forget()
+
+    def forget(self) -> None:
+        """Back to a station never seen: the DUT was replaced by a fresh one (each case
+        gets a new simulator), so the intervals its predecessor was given bind nobody."""
         #: status of the last answer to a BootNotification, None before the first
         self.status: str | None = None
         #: a BootNotification arrived and is not answered yet

@@ -41,18 +41,23 @@ def _catalog_dir() -> Path:
     return Path(next(iter(_catalog().__path__)))
 
 
-def catalog_cases() -> list[Any]:
-    """Every catalog case's metadata, in catalog order (imports the catalog modules)."""
-    infos = []
+def catalog_functions() -> list[Any]:
+    """Every catalog case's function, in catalog order (imports the catalog modules);
+    each carries its metadata as ``ocpp_testcase``."""
+    functions = []
     for module_info in pkgutil.walk_packages(_catalog().__path__, "harness.catalog."):
         if not module_info.name.rsplit(".", 1)[-1].startswith("test_"):
             continue
         module = importlib.import_module(module_info.name)
         for value in vars(module).values():
-            info = getattr(value, "ocpp_testcase", None)
-            if info is not None:
-                infos.append(info)
-    return infos
+            if getattr(value, "ocpp_testcase", None) is not None:
+                functions.append(value)
+    return functions
+
+
+def catalog_cases() -> list[Any]:
+    """Every catalog case's metadata, in catalog order (imports the catalog modules)."""
+    return [function.ocpp_testcase for function in catalog_functions()]
 
 
 def _parser() -> argparse.ArgumentParser:

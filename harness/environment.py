@@ -11,6 +11,7 @@ both roles and both versions.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +30,7 @@ from harness.testcase import CHARGING_STATION, CSMS
 from harness.transport import CsmsServer
 from harness.verdicts import HarnessError
 
-__all__ = ["Dut", "DutEnvironment", "embedded_profiles"]
+__all__ = ["CaseSetup", "Dut", "DutEnvironment", "embedded_profiles"]
 
 #: seconds; the embedded simulators answer at once, so short bounds keep runs fast
 EMBEDDED_TIMEOUTS = {"connect": 5, "response": 2, "operator": 5}
@@ -161,6 +162,23 @@ class Dut:
         return result
 
 
+@dataclass(frozen=True)
+class CaseSetup:
+    """What one case changes of the run-wide set-up (the ``ocpp_sim`` marker).
+
+    The self-test matrix runs every case against the conformant simulator and against
+    each defect it claims, all in one pytest process: each item brings its own defects,
+    legal variations and strictness instead of a run per defect. ``None`` keeps the
+    run's value.
+    """
+
+    defects: tuple[str, ...] | None = None
+    options: tuple[str, ...] | None = None
+    strict: bool | None = None
+    #: how the harness's station reports connectors (``[harness] connector_report``)
+    connector_report: str | None = None
+
+
 @dataclass
 class DutEnvironment:
     """Run-long state for one DUT profile."""
@@ -183,14 +201,14 @@ class DutEnvironment:
     def kind(self) -> str:
         return self.profile.kind
 
-    def _new_session(self) -> Session:
+    def _new_session(self, strict: bool | None = None) -> Session:
         return Session(
             self.profile.ocpp,
             strictness=self.profile.strictness,
             heartbeat_interval=UNSCRIPTED_HEARTBEAT_INTERVAL,
             hold_seconds=self.hold_seconds,
             describe_peer="charging station" if self.kind == CHARGING_STATION else "CSMS",
-            strict=self.strict,
+            strict=self.strict if strict is None else strict,
             time_deviation=self.profile.tolerances.time_deviation,
         )
 
@@ -248,6 +266,7 @@ class DutEnvironment:
         finalizers: list[Any],
         on_session: Callable[[Session], None],
         case_id: str | None = None,
+        setup: CaseSetup = CaseSetup(),
     ) -> tuple[Any, Dut]:
         """Prepare the role, the Dut and the per-case simulator.
 
@@ -255,15 +274,24 @@ class DutEnvironment:
         the caller undo what was started; ``on_session`` gets the case's session before
         anything can fail, so its trace reaches the report whatever happens.
         """
+        profile = self.profile
+        if setup.connector_report is not None:
+            profile = profile.replace(
+                harness=dataclasses.replace(
+                    profile.harness, connector_report=setup.connector_report
+                )
+            )
+        strict = self.strict if setup.strict is None else setup.strict
         if self.kind == CHARGING_STATION:
             server = self.ensure_server()
             session = self.session
             assert session is not None
+            session.strict = strict  # the session is run-long; strictness is per case
             self.loop.run(_call(session.begin_case), 5)
             on_session(session)
             finalizers.append(lambda: self.loop.run(_call(session.end_case), 5))
             role: Any = CsmsRole(self.loop, session, url=server.url, **self._role_kwargs())
-            adapter = self._adapter(session, finalizers, server_url=server.url)
+            adapter = self._adapter(session, finalizers, setup, server_url=server.url)
             timeouts = self.profile.timeouts
             booted = self.loop.run(
                 session.wait_booted(timeouts.connect, timeouts.response, self._connector_count()),
@@ -284,7 +312,7 @@ class DutEnvironment:
                 timeouts.connect,
             )
         else:
-            session = self._new_session()
+            session = self._new_session(strict)
             # Every CSMS case starts from the station configuration Part 6 §3.1 presumes.
             session.defaults.device_model = station_model(
                 heartbeat_interval=int(self.profile.timers.heartbeat),
@@ -293,7 +321,7 @@ class DutEnvironment:
             self.loop.run(_call(session.begin_case), 5)
             on_session(session)
             endpoint = self.profile.connect.url
-            adapter = self._adapter(session, finalizers)
+            adapter = self._adapter(session, finalizers, setup)
             if self.profile.control.adapter == "sim":
                 endpoint = self._sim_endpoint
             assert endpoint is not None  # the profile schema: kind csms needs connect.url
@@ -315,11 +343,13 @@ class DutEnvironment:
         # Post-conditions run before the case's session ends (finalizers run last first).
         finalizers.append(role.run_cleanups)
         self.loop.run(_call(session.scripting), 5)
-        return role, Dut(self.profile, self, adapter, session)
+        return role, Dut(profile, self, adapter, session)
 
     # -- control ------------------------------------------------------------------------
 
-    def _adapter(self, session: Session, finalizers: list[Any], server_url: str = "") -> Any:
+    def _adapter(
+        self, session: Session, finalizers: list[Any], setup: CaseSetup, server_url: str = ""
+    ) -> Any:
         control = self.profile.control
 
         def record(text: str) -> None:
@@ -335,10 +365,15 @@ class DutEnvironment:
         if control.adapter == "http":
             assert control.url is not None  # the profile schema: adapter http needs control.url
             return HttpAdapter(control.url, timeout, record=record)
-        return self._start_sim(session, finalizers, server_url, record)
+        return self._start_sim(session, finalizers, setup, server_url, record)
 
     def _start_sim(
-        self, session: Session, finalizers: list[Any], server_url: str, record: Any
+        self,
+        session: Session,
+        finalizers: list[Any],
+        setup: CaseSetup,
+        server_url: str,
+        record: Any,
     ) -> SimAdapter:
         from harness.sim.csms import SimCsms
         from harness.sim.defects import validate_defects
@@ -348,11 +383,16 @@ class DutEnvironment:
 
         side = "station" if self.kind == CHARGING_STATION else "csms"
         version = self.profile.ocpp
-        defects = [d for d in self.defects if _applies(side, version.value, d)]
-        options = [o for o in self.options if _option_applies(side, version.value, o)]
+        wanted_defects = self.defects if setup.defects is None else setup.defects
+        wanted_options = self.options if setup.options is None else setup.options
+        defects = [d for d in wanted_defects if _applies(side, version.value, d)]
+        options = [o for o in wanted_options if _option_applies(side, version.value, o)]
         timers = SimTimers(retry_backoff_min=0.02, retry_backoff_max=0.5, boot_retry_default=1.0)
         validate_defects(side, version.value, defects)
         if side == "station":
+            # A fresh simulator is a new device: the boot intervals the harness gave the
+            # previous case's simulator do not bind it.
+            session.boot_gate.forget()
             endpoint = server_url.rsplit("/", 1)[0]
             sim: Any = SimStation(
                 version,

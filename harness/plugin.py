@@ -22,7 +22,7 @@ import pytest
 
 from harness.applicability import not_applicable
 from harness.dut import DutProfile, ProfileError, load_profile
-from harness.environment import DutEnvironment, defects_option, embedded_profiles
+from harness.environment import CaseSetup, DutEnvironment, defects_option, embedded_profiles
 from harness.loop import DrivenLoop
 from harness.report.records import CaseRecord, RunRecord, utc_now_iso, verdict_of
 from harness.report.writer import ReportWriter
@@ -159,6 +159,12 @@ class HarnessRun:
 @pytest.hookimpl(tryfirst=True)  # before pytest-html and junitxml read their paths
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "ocpp_testcase(info): an OCPP catalog test case")
+    config.addinivalue_line(
+        "markers",
+        "ocpp_sim(defects=(), options=(), strict=None, connector_report=None): this case's "
+        "simulator defects, legal variations, strictness and connector-report style, in "
+        "place of the run's --sim-defect, --sim-option, --strict and --connector-report",
+    )
     profile_path = config.getoption("--dut")
     try:
         profiles = [load_profile(profile_path)] if profile_path else embedded_profiles()
@@ -317,6 +323,7 @@ def _ocpp_case(request: pytest.FixtureRequest) -> Generator[tuple[Any, Any], Non
             finalizers,
             lambda session: request.node.stash.__setitem__(_SESSION, session),
             case_id=_info(request.node).id,  # type: ignore[union-attr]
+            setup=_case_setup(request.node),
         )
         yield role, dut
     finally:
@@ -327,6 +334,34 @@ def _ocpp_case(request: pytest.FixtureRequest) -> Generator[tuple[Any, Any], Non
 
 
 _SESSION = pytest.StashKey[Any]()
+
+
+def _case_setup(item: pytest.Item) -> CaseSetup:
+    """The item's ``ocpp_sim`` marker as a :class:`CaseSetup`; names are checked, since a
+    misspelt defect would run the conformant simulator and pass."""
+    marker = item.get_closest_marker("ocpp_sim")
+    if marker is None:
+        return CaseSetup()
+    from harness.sim.defects import DEFECTS
+    from harness.sim.options import OPTIONS
+
+    setup = CaseSetup(
+        defects=tuple(marker.kwargs["defects"]) if "defects" in marker.kwargs else None,
+        options=tuple(marker.kwargs["options"]) if "options" in marker.kwargs else None,
+        strict=marker.kwargs.get("strict"),
+        connector_report=marker.kwargs.get("connector_report"),
+    )
+    known_defects = {defect.name for defect in DEFECTS.values()}
+    for kind, names, known in (
+        ("defect", setup.defects or (), known_defects),
+        ("option", setup.options or (), set(OPTIONS)),
+    ):
+        for name in names:
+            if name not in known:
+                raise pytest.UsageError(
+                    f"{item.nodeid}: ocpp_sim: no such simulator {kind} {name!r}"
+                )
+    return setup
 
 
 @pytest.fixture
@@ -398,6 +433,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     # pytest-html builds the row at teardown from every phase's report: all see the record.
     report.ocpp_record = record
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_report_to_serializable(config: pytest.Config, report: Any) -> Any:
+    """The case record stays in the process that ran the case: a report sent elsewhere
+    (an xdist worker's to its controller) goes without it, since it cannot be pickled
+    and every hook that reads it has run where the case ran."""
+    data = yield
+    if isinstance(data, dict):
+        data.pop("ocpp_record", None)
+    return data
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -482,6 +528,12 @@ class RunHooks:
             for node in reporter.nodes:
                 if node.tag in ("failure", "error"):
                     node.tag = wanted
+
+
+def run_record(config: pytest.Config) -> RunRecord | None:
+    """The run's record (what report.json is written from), None outside a harness run."""
+    run = config.stash.get(_RUN, None)
+    return run.record if run is not None else None
 
 
 def run_summary(config: pytest.Config) -> dict[str, int] | None:

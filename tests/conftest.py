@@ -1,3 +1,3 @@
 """Self-test configuration: pytester runs the plugin from outside, as xdist's own tests do."""
 
-pytest_plugins = ["pytester"]
+pytest_plugins = ["pytester", "tests.matrix"]

@@ -1,0 +1,109 @@
+"""The self-test matrix in one pytest process: a catalog case as a self-test item.
+
+Each item runs one catalog case, in this process and on the plugin's own fixtures,
+against a simulator set up by its ``ocpp_sim`` marker (a defect, a legal variation,
+``--strict``), and is judged by the verdict it *should* get (``selftest_expect``):
+passed, or failed naming a rule, with exactly the warnings expected. A run per defect
+in a subprocess cost an interpreter start each and ran its cases one after another;
+here the items spread over the xdist workers like any other test.
+
+The harness fixtures are requested inside the item's body (not as arguments), so that
+everything the harness does, set-up included, happens in the call phase that is judged.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from harness.plugin import run_record
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """The verdict a case must get on one simulator set-up."""
+
+    verdict: str  # "passed" or "failed"
+    #: failed: a rule the failing verdict must name (substring, as rule families nest)
+    rule: str | None = None
+    #: rules of the non-note warnings a passing case must carry, in order (None: any;
+    #: a legal variation may earn an OCTT-stricter warning, and still passes)
+    warnings: tuple[str, ...] | None = ()
+    #: a schema failure must mark its frame in the trace
+    schema_marks_frame: bool = True
+
+    def verdict_problem(self, record: Any) -> str | None:
+        verdict = (record.verdict if record is not None else None) or "passed"
+        got = verdict
+        if record is not None and record.reason:
+            got += f" ({record.reason}) [{record.rule}]"
+        if verdict != self.verdict:
+            return f"expected {self.verdict}{self._rule_text()}, got {got}"
+        if self.verdict == "failed" and self.rule is not None and self.rule not in record.rule:
+            return f"failed for the wrong rule: expected {self.rule!r}, got {got}"
+        return None
+
+    def after_problem(self, record: Any) -> str | None:
+        """What only the finished record shows: its warnings and its trace."""
+        if record is None:
+            return "the harness kept no record of the case"
+        if self.verdict == "passed" and self.warnings is not None:
+            rules = tuple(w.rule for w in record.warnings if w.kind.strict_fails)
+            if rules != self.warnings:
+                shown = [w.line() for w in record.warnings]
+                return f"expected warnings {list(self.warnings)}, got {shown}"
+        elif (
+            self.schema_marks_frame
+            and (record.rule or "").startswith("schema:")
+            and not any(entry.get("failing") for entry in record.trace)
+        ):
+            return "a schema failure must mark the failing frame in the trace"
+        return None
+
+    def _rule_text(self) -> str:
+        return f" naming {self.rule!r}" if self.rule else ""
+
+
+def run_catalog_case(function: Any, request: pytest.FixtureRequest) -> None:
+    """Run a catalog case's body with the harness fixtures it names."""
+    names = inspect.signature(function).parameters
+    function(**{name: request.getfixturevalue(name) for name in names})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "selftest_expect(expectation): the verdict a catalog case must get"
+    )
+
+
+def _judge(report: pytest.TestReport, problem: str | None, nodeid: str) -> None:
+    if problem is None:
+        report.outcome = "passed"
+        report.longrepr = None
+    else:
+        report.outcome = "failed"
+        report.longrepr = f"{nodeid}: {problem}"
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
+    report = yield
+    marker = item.get_closest_marker("selftest_expect")
+    if marker is None:
+        return report
+    expected: Expectation = marker.args[0]
+    record = getattr(report, "ocpp_record", None)
+    if report.when == "call":
+        _judge(report, expected.verdict_problem(record), item.nodeid)
+    elif report.when == "teardown":
+        problem = expected.after_problem(record)
+        if problem is not None or report.outcome != "passed":
+            _judge(report, problem or str(report.longrepr), item.nodeid)
+        # The harness's own verdict summary is about DUTs, not about this matrix.
+        run = run_record(item.config)
+        if run is not None and record in run.cases:
+            run.cases.remove(record)
+    return report
