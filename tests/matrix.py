@@ -67,6 +67,22 @@ class Expectation:
         return f" naming {self.rule!r}" if self.rule else ""
 
 
+def matrix_item(value: Any, info: Any, item_id: str, expected: Expectation, **sim: Any) -> Any:
+    """One matrix item (a ``pytest.param`` of ``value``): case ``info``, its simulator
+    set-up (no defect and no option unless given, so the run's own --sim-defect never
+    leaks in; ``strict``, ``connector_report`` as :class:`harness.environment.CaseSetup`)
+    and the verdict it must get."""
+    return pytest.param(
+        value,
+        marks=[
+            pytest.mark.ocpp_testcase(info),
+            pytest.mark.ocpp_sim(**{"defects": (), "options": (), **sim}),
+            pytest.mark.selftest_expect(expected),
+        ],
+        id=item_id,
+    )
+
+
 def run_catalog_case(function: Any, request: pytest.FixtureRequest) -> None:
     """Run a catalog case's body with the harness fixtures it names."""
     names = inspect.signature(function).parameters

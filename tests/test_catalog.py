@@ -29,7 +29,7 @@ from harness.cli import catalog_functions
 from harness.sim.defects import defects_for, get_defect
 from harness.sim.options import OPTIONS
 from tests.helpers import validate_report
-from tests.matrix import Expectation, run_catalog_case
+from tests.matrix import Expectation, matrix_item, run_catalog_case
 
 FUNCTIONS = {function.ocpp_testcase.id: function for function in catalog_functions()}
 CASES = [function.ocpp_testcase for function in FUNCTIONS.values()]
@@ -56,17 +56,7 @@ def _warned_rule(info, defect: str) -> str:
 
 
 def _item(info, item_id: str, expected: Expectation, **sim):
-    """One matrix item: the case, its simulator set-up (no defect, no option unless
-    given: the run's own --sim-defect never leaks in) and the verdict it must get."""
-    return pytest.param(
-        info,
-        marks=[
-            pytest.mark.ocpp_testcase(info),
-            pytest.mark.ocpp_sim(**{"defects": (), "options": (), **sim}),
-            pytest.mark.selftest_expect(expected),
-        ],
-        id=item_id,
-    )
+    return matrix_item(info, info, item_id, expected, **sim)
 
 
 PASS = Expectation("passed")

@@ -12,21 +12,13 @@ ITEMS = """
 import pytest
 
 from harness.catalog.v201.cs.test_b_provisioning import test_tc_b_06_cs as case
-from tests.matrix import Expectation, run_catalog_case
+from tests.matrix import Expectation, matrix_item, run_catalog_case
 
 INFO = case.ocpp_testcase
 
 
 def item(name, expected, **sim):
-    return pytest.param(
-        INFO,
-        marks=[
-            pytest.mark.ocpp_testcase(INFO),
-            pytest.mark.ocpp_sim(**{"defects": (), "options": (), **sim}),
-            pytest.mark.selftest_expect(expected),
-        ],
-        id=name,
-    )
+    return matrix_item(INFO, INFO, name, expected, **sim)
 
 
 WRONG = "get-variables-wrong-component"
