@@ -14,6 +14,7 @@ everything the harness does, set-up included, happens in the call phase that is 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,14 +27,22 @@ from harness.plugin import run_record
 class Expectation:
     """The verdict a case must get on one simulator set-up."""
 
-    verdict: str  # "passed" or "failed"
-    #: failed: a rule the failing verdict must name (substring, as rule families nest)
+    verdict: str  # "passed", "failed" or "error"
+    #: failed or error: a rule the verdict must name (substring, as rule families nest)
     rule: str | None = None
     #: rules of the non-note warnings a passing case must carry, in order (None: any;
     #: a legal variation may earn an OCTT-stricter warning, and still passes)
     warnings: tuple[str, ...] | None = ()
     #: a schema failure must mark its frame in the trace
     schema_marks_frame: bool = True
+    #: the verdict must name ``rule`` itself, not a rule of its family
+    exact_rule: bool = False
+    #: rules of the note warnings the case must carry, in order (None: any)
+    notes: tuple[str, ...] | None = None
+    #: a further check of the finished case, given as report.json holds it (what a
+    #: verdict cannot say: its steps, its trace); the AssertionError it raises is the
+    #: problem
+    check: Callable[[dict[str, Any]], None] | None = None
 
     def verdict_problem(self, record: Any) -> str | None:
         verdict = (record.verdict if record is not None else None) or "passed"
@@ -42,8 +51,10 @@ class Expectation:
             got += f" ({record.reason}) [{record.rule}]"
         if verdict != self.verdict:
             return f"expected {self.verdict}{self._rule_text()}, got {got}"
-        if self.verdict == "failed" and self.rule is not None and self.rule not in record.rule:
-            return f"failed for the wrong rule: expected {self.rule!r}, got {got}"
+        if self.verdict != "passed" and self.rule is not None:
+            named = record.rule == self.rule if self.exact_rule else self.rule in record.rule
+            if not named:
+                return f"{verdict} for the wrong rule: expected {self.rule!r}, got {got}"
         return None
 
     def after_problem(self, record: Any) -> str | None:
@@ -61,6 +72,18 @@ class Expectation:
             and not any(entry.get("failing") for entry in record.trace)
         ):
             return "a schema failure must mark the failing frame in the trace"
+        if self.notes is not None:
+            notes = tuple(w.rule for w in record.warnings if not w.kind.strict_fails)
+            if notes != self.notes:
+                shown = [w.line() for w in record.warnings]
+                return f"expected notes {list(self.notes)}, got {shown}"
+        if self.check is not None:
+            try:
+                self.check(record.to_json())
+            except AssertionError as error:
+                return f"check {self.check.__qualname__} failed: {error}"
+            except Exception as error:  # a broken check is reported as this item's problem
+                return f"check {self.check.__qualname__} raised {type(error).__name__}: {error}"
         return None
 
     def _rule_text(self) -> str:
