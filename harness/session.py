@@ -41,7 +41,6 @@ from typing import Any, TypeVar
 
 from websockets.exceptions import ConnectionClosed
 
-from harness.boot_gate import BootGate
 from harness.connectors import (
     CONNECTOR_REPORT_ACTIONS,
     ConnectorKey,
@@ -70,6 +69,7 @@ from harness.ocppj import (
     validate_payload,
 )
 from harness.seqno import SEQNO_RULE, SeqNoMonitor
+from harness.spec.boot import BootGate
 from harness.trace import IN, OUT, Trace, TraceEntry
 from harness.verdicts import CaseWarning, DutFailure, ScriptError, WarningKind
 
@@ -597,10 +597,10 @@ class Session:
             self._answer_default(message)
 
     def _check_boot_gate(self, action: str, entry: TraceEntry, raw: str | bytes) -> None:
-        """Judge a station's CALL by the boot rules (see :mod:`harness.boot_gate`)."""
+        """Judge a station's CALL by the boot rules (see :mod:`harness.spec.boot`)."""
         violation = self.boot_gate.check(action, asyncio.get_running_loop().time())
         if action == "BootNotification":
-            self.boot_gate.boot_received()
+            self.boot_gate.boot_requested()
         if violation is not None:
             self._fail(
                 f"{self.describe_peer} {violation.reason} (frame {entry.seq})",
@@ -935,7 +935,7 @@ class Session:
                     raise ScriptError(f"the harness's {action} is not schema-valid: {problems[0]}")
             message_id = next_message_id()
             frame = Call(message_id, action, payload)
-            self.boot_gate.harness_called(action, payload)
+            self.boot_gate.csms_requested(action, payload)
             try:
                 connection.conversation.send(frame)
             except LocalProtocolError as exc:

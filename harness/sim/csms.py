@@ -39,7 +39,6 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from harness.boot_gate import REPORT_REQUESTS, TRIGGERED_ACTIONS
 from harness.ocppj import Call, OcppVersion, validate_payload
 from harness.sim.csms_actions import CsmsActions
 from harness.sim.csms_handlers import CsmsHandlers
@@ -49,6 +48,7 @@ from harness.sim.options import validate_options
 from harness.sim.peer import FrameHook, OcppPeer, Reply, request_problem
 from harness.sim.timers import SimTimers
 from harness.sim.util import Notifier
+from harness.spec.boot import BootGate
 
 __all__ = ["Refusal", "SimCsms", "StationRecord"]
 
@@ -73,14 +73,13 @@ class StationRecord:
     security_events: list[str] = field(default_factory=list)
     #: a planned first Pending/Rejected: (status, loop time its interval is over)
     hold: tuple[str, float] | None = None
-    #: actions the CSMS asked for since the last boot answer (TriggerMessage)
-    triggered: set[str] = field(default_factory=set)
-    #: the CSMS sent GetBaseReport/GetReport since the last boot answer
-    report_requested: bool = False
+    #: the boot rules as the harness checks them (harness.spec.boot): told what this
+    #: CSMS answered and asked, it knows what the station may send while Pending
+    boot_gate: BootGate = field(default_factory=lambda: BootGate(OcppVersion.V201))
 
     def asked_for(self, action: str) -> bool:
         """Did the CSMS ask for this CALL (B02.FR.09's exceptions while Pending)?"""
-        return action in self.triggered or (action == "NotifyReport" and self.report_requested)
+        return self.boot_gate.asked_for(action)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -177,7 +176,7 @@ class SimCsms:
             return status, interval
         if record.hold is not None:
             status, until = record.hold
-            triggered = "BootNotification" in record.triggered
+            triggered = record.asked_for("BootNotification")
             if now < until and not triggered:
                 remaining = math.ceil((until - now) / max(self.timers.interval_scale, 1e-9))
                 return status, max(1, remaining)  # too early: the same answer again
@@ -317,7 +316,9 @@ class SimCsms:
             await ws.close(1002, "no common subprotocol")
             return
         identity = self._identity_of(path) or "?"
-        record = self.stations.setdefault(identity, StationRecord(identity))
+        record = self.stations.setdefault(
+            identity, StationRecord(identity, boot_gate=BootGate(self.version))
+        )
         previous = record.peer
         if previous is not None:
             await previous.close(1000, "replaced by a new connection")
@@ -405,11 +406,7 @@ class SimCsms:
             raise NotAllowed(
                 f"station {record.identity} was Rejected: the CSMS initiates nothing (B03.FR.03)"
             )
-        if action == "TriggerMessage":
-            requested = str(payload.get("requestedMessage", ""))
-            record.triggered.add(TRIGGERED_ACTIONS.get(requested, requested))
-        elif action in REPORT_REQUESTS:
-            record.report_requested = True
+        record.boot_gate.csms_requested(action, payload)
         peer = record.peer
         assert peer is not None
         return await peer.call(action, payload)

@@ -7,6 +7,7 @@ and the control API can see what arrived.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -54,8 +55,7 @@ class CsmsHandlers:
         record.boots.append(payload)
         record.boot_status = status
         # What the CSMS asked for before this answer no longer opens the gate.
-        record.triggered = set()
-        record.report_requested = False
+        record.boot_gate.boot_answered(status, interval, asyncio.get_running_loop().time())
         response: dict[str, Any] = {
             "currentTime": utc_now(),  # UTC, Z suffix
             "interval": interval,

@@ -48,6 +48,7 @@ from harness.sim.station_v16 import StationV16
 from harness.sim.station_v201 import StationV201
 from harness.sim.timers import SimTimers
 from harness.sim.util import Notifier, wait_event
+from harness.spec.boot import BootGate
 
 __all__ = ["Connector", "SimStation", "Transaction"]
 
@@ -137,6 +138,8 @@ class SimStation:
         self.accepted = asyncio.Event()
         self.changes = Notifier()
         self.boot_status: str | None = None
+        #: the boot rules the harness checks, obeyed before every CALL (harness.spec.boot)
+        self.boot_gate = BootGate(self.version)
         self.boots_sent = 0
         self.boots_accepted = 0
         self.connections = 0
@@ -336,11 +339,13 @@ class SimStation:
             message_id = new_message_id()
             self.boots_sent += 1
             self._changed()
+            self.boot_gate.boot_requested()
             try:
                 response = await peer.call(
                     "BootNotification", self.behaviour.boot_request(), message_id=message_id
                 )
             except (CallTimeout, CallErrorReceived):
+                self.boot_gate.boot_answered(None, 0, asyncio.get_running_loop().time())
                 await wait_event(self._boot_now, self.timers.boot_retry_default)
                 continue
             status = response.get("status")
@@ -348,6 +353,9 @@ class SimStation:
             if not isinstance(interval, int | float) or isinstance(interval, bool):
                 interval = 0
             self.boot_status = status if isinstance(status, str) else "Rejected"
+            self.boot_gate.boot_answered(
+                self.boot_status, int(interval), asyncio.get_running_loop().time()
+            )
             self._changed()
             if status == "Accepted":
                 if interval > 0:
@@ -451,18 +459,20 @@ class SimStation:
     def online(self) -> bool:
         return self._peer is not None and not self._peer.closed.is_set()
 
-    async def send(
-        self, action: str, payload: dict[str, Any], *, triggered: bool = False
-    ) -> dict[str, Any]:
-        """Send a CALL through the boot gate: nothing but BootNotification before the boot
-        is Accepted (B01.FR.08), except messages a TriggerMessage asked for while Pending
-        (B02.FR.02)."""
+    async def send(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send a CALL through the boot gate the harness checks (harness.spec.boot): on a
+        new connection nothing before the first BootNotification is answered (B01.FR.08);
+        while Pending only what the CSMS asked for (B02.FR.02); while Rejected nothing
+        (B03.FR.02). A defect that breaks these rules calls the peer directly."""
         peer = self._peer
         if peer is None or peer.closed.is_set():
             raise NotConnected(f"{self.identity} is not connected")
-        allowed = self.boot_status == "Accepted" or (triggered and self.boot_status == "Pending")
-        if action != "BootNotification" and not allowed:
-            raise NotConnected(f"{self.identity}: boot is not accepted, {action} not sent")
+        if action != "BootNotification":
+            if self.boot_status is None:
+                raise NotConnected(f"{self.identity}: not booted, {action} not sent")
+            refused = self.boot_gate.check(action, asyncio.get_running_loop().time())
+            if refused is not None:
+                raise NotConnected(f"{self.identity}: {refused.reason} ({refused.rule}): not sent")
         message_id = None
         if self._reuse_boot_id and action != "BootNotification":
             self._reuse_boot_id = False
@@ -480,6 +490,8 @@ class SimStation:
     # -- CSMS-initiated calls -------------------------------------------------------------
 
     async def _on_call(self, call: Call) -> Reply:
+        # A trigger or a report request opens what the station may send while Pending.
+        self.boot_gate.csms_requested(call.action, call.payload)
         if self.has("never-replies"):
             return Reply(silent=True)
         if self.boot_status == "Rejected":
@@ -519,6 +531,7 @@ class SimStation:
         self.boot_reason = reason
         self._started(event)
         self.boot_status = None
+        self.boot_gate.forget()
         self.accepted.clear()
         self._reconnect_at_once = True
         self._reset_when_idle = False

@@ -332,7 +332,7 @@ class StationV16:
         if requested == "Heartbeat":
 
             async def work() -> None:
-                await station.send("Heartbeat", {}, triggered=True)
+                await station.send("Heartbeat", {})
 
         elif requested == "StatusNotification":
             if connector_id is None:
@@ -344,19 +344,19 @@ class StationV16:
 
             async def work() -> None:
                 for message in self.status_requests(only=keys):
-                    await station.send("StatusNotification", message, triggered=True)
+                    await station.send("StatusNotification", message)
 
         elif requested == "MeterValues":
             ids = sorted(self._keys) if not connector_id else [connector_id]
 
             async def work() -> None:
                 for each in ids:
-                    await station.send("MeterValues", self._meter_values(each), triggered=True)
+                    await station.send("MeterValues", self._meter_values(each))
 
         elif requested in ("DiagnosticsStatusNotification", "FirmwareStatusNotification"):
 
             async def work() -> None:
-                await station.send(requested, {"status": "Idle"}, triggered=True)
+                await station.send(requested, {"status": "Idle"})
 
         else:
             return Reply({"status": "NotImplemented"})

@@ -61,7 +61,7 @@ class StationV201:
             station.has,
             evses=lambda: {c.evse for c in station.connectors.values()},
             transaction_at=self._transaction_at,
-            send=lambda action, payload: station.send(action, payload, triggered=True),
+            send=station.send,
         )
         self.certificates = Certificates(station.has)
         self._sessions: dict[int, Session] = {}
@@ -546,7 +546,7 @@ class StationV201:
                 }
                 if seq_no < len(chunks) - 1:
                     message["tbc"] = True
-                await self.station.send("NotifyReport", message, triggered=True)
+                await self.station.send("NotifyReport", message)
 
         return Reply({"status": "Accepted"}, after=report)
 
@@ -596,20 +596,20 @@ class StationV201:
         if requested == "Heartbeat":
 
             async def work() -> None:
-                await station.send("Heartbeat", {}, triggered=True)
+                await station.send("Heartbeat", {})
 
         elif requested == "StatusNotification":
 
             async def work() -> None:
                 for message in self.status_requests(only=keys):
-                    await station.send("StatusNotification", message, triggered=True)
+                    await station.send("StatusNotification", message)
 
         elif requested == "MeterValues":
 
             async def work() -> None:
                 for evse_id in sorted({k[0] for k in keys}):
                     message = {"evseId": evse_id, "meterValue": self._meter_value(evse_id)}
-                    await station.send("MeterValues", message, triggered=True)
+                    await station.send("MeterValues", message)
 
         else:
             return Reply({"status": "NotImplemented"})  # F06.FR.08

@@ -13,7 +13,7 @@ import pytest
 from simkit import linked, run
 
 from harness.ocppj import CallError, CallResult
-from harness.sim import CallErrorReceived, CallTimeout, NotAllowed
+from harness.sim import CallErrorReceived, CallTimeout, NotAllowed, NotConnected
 
 OFFLINE = {"component": "OCPPCommCtrlr", "variable": "OfflineThreshold"}
 
@@ -117,6 +117,26 @@ def test_pending_station_queues_its_event_and_answers_what_the_csms_asks() -> No
             again = await link.csms.act("trigger_message", {"message": "BootNotification"})
             assert again == {"status": "Rejected"}
             link.assert_schema_valid()
+
+    run(scenario())
+
+
+@pytest.mark.parametrize(("version", "rule"), [("1.6", "C16.4.2"), ("2.0.1", "B02.FR.02")])
+def test_pending_station_sends_through_the_harness_boot_gate(version: str, rule: str) -> None:
+    """The station obeys the table the harness checks (harness.spec.boot): a CALL
+    nobody asked for is not sent while Pending, naming the rule; once the CSMS triggers
+    it, it goes out."""
+
+    async def scenario() -> None:
+        async with linked(version, boot_mode="Pending", boot_retry_interval=3600) as link:
+            await link.station.wait_until(lambda: link.station.boot_status == "Pending")
+            status = link.station.behaviour.status_requests()[0]
+            with pytest.raises(NotConnected, match=rule):
+                await link.station.send("StatusNotification", status)
+            trigger = await link.csms.act("trigger_message", {"message": "StatusNotification"})
+            assert trigger == {"status": "Accepted"}
+            await link.at_csms.wait_call("StatusNotification")
+            assert link.station.boot_status == "Pending"
 
     run(scenario())
 

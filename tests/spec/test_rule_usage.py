@@ -38,7 +38,7 @@ HARNESS_SOURCES = [
     "harness/control",
     "harness/session.py",
     "harness/roles.py",
-    "harness/boot_gate.py",
+    "harness/spec/boot.py",
     "harness/seqno.py",
     "harness/connectors.py",
     "harness/environment.py",

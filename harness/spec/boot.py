@@ -1,8 +1,12 @@
 """What a charging station may send around its BootNotification: B01.FR.08, B02, B03.
 
-A sans-IO monitor: it is told what the harness (as CSMS) answered and asked, and the
-time, and judges every CALL the station sends. The session feeds it; a case never calls
-it. The rules, in OCPP 2.0.1 Part 2 terms:
+One table of the boot rules for both sides (as h11 keeps one state machine for client
+and server): a sans-IO gate that is told what the CSMS answered and asked, and the time,
+and judges every CALL the station would send. The harness, playing the CSMS, feeds it
+what it answered and judges what a station DUT sends (the session's monitor); the
+simulated station feeds it what its CSMS answered and asks it before every CALL, so it
+obeys exactly the rules the harness checks. A case never calls it. The rules, in OCPP
+2.0.1 Part 2 terms:
 
 * between a BootNotification and its answer the station sends no other request
   (B01.FR.08);
@@ -76,13 +80,14 @@ class BootGate:
         self._triggered: set[str] = set()
         self._report_asked = False
 
-    # -- what the harness did ---------------------------------------------------------
+    # -- what the CSMS did ---------------------------------------------------------
 
-    def boot_received(self) -> None:
+    def boot_requested(self) -> None:
+        """The station sent a BootNotification; its answer is awaited."""
         self.awaiting_answer = True
 
     def boot_answered(self, status: str | None, interval: int, now: float) -> None:
-        """The harness answered a BootNotification (a CALLERROR counts as no answer)."""
+        """The CSMS answered a BootNotification (a CALLERROR counts as no answer)."""
         self.awaiting_answer = False
         self.status = status
         self._interval = interval if status != "Accepted" else 0
@@ -90,13 +95,19 @@ class BootGate:
         self._triggered = set()
         self._report_asked = False
 
-    def harness_called(self, action: str, payload: dict[str, Any]) -> None:
-        """The harness sent a CALL: a trigger or a report request opens an exception."""
+    def csms_requested(self, action: str, payload: dict[str, Any]) -> None:
+        """The CSMS sent a CALL: a trigger or a report request opens an exception."""
         if action == "TriggerMessage":
             requested = str(payload.get("requestedMessage", ""))
             self._triggered.add(TRIGGERED_ACTIONS.get(requested, requested))
         elif action in REPORT_REQUESTS:
             self._report_asked = True
+
+    def asked_for(self, action: str) -> bool:
+        """Whether the CSMS asked for a CALL of ``action`` since the last boot answer
+        (a TriggerMessage for it, or a report request for NotifyReport): B02.FR.02's
+        exceptions while Pending."""
+        return action in self._triggered or (action == "NotifyReport" and self._report_asked)
 
     # -- judging the station ----------------------------------------------------------
 
@@ -122,9 +133,7 @@ class BootGate:
                 f"sent BootNotification again {early:.2f} s before the {self._interval} s "
                 f"interval of the {self.status} answer had passed",
             )
-        if pending and (
-            action in self._triggered or (action == "NotifyReport" and self._report_asked)
-        ):
+        if pending and self.asked_for(action):
             return None
         if pending:
             allowed = "BootNotification, or what the CSMS asked for"
