@@ -412,7 +412,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         item.stash[_CASE] = record
     verdict = verdict_of(report, call)
     if verdict is not None:
+        first = record.verdict in (None, "passed")
         record.set_verdict(*verdict)
+        session = item.stash.get(_SESSION, None)
+        if first and record.verdict in ("failed", "error") and session is not None:
+            record.table_step = session.trace.table_step
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         record.duration_s = round(record.duration_s + report.duration, 6)
     if report.when == "teardown":

@@ -94,8 +94,15 @@ class Role:
         warning = CaseWarning(WarningKind.NOTE, rule, reason)
         self._on_loop(lambda: self.session.warn(warning))
 
-    def step(self, text: str) -> None:
-        """Write a note into the trace (shown in the report and diagram)."""
+    def step(self, number: int | str, text: str) -> None:
+        """Step ``number`` of the case's Part 6 table begins (``"3-4"`` for a request and
+        its answer): the trace shows it, every step recorded from here (expect, call …)
+        carries it in report.json, and a failure names the table step it happened in."""
+        self.session.trace.begin_table_step(str(number), text)
+
+    def comment(self, text: str) -> None:
+        """Write a comment into the trace (shown in the report and diagram): which
+        reusable state begins, say."""
         self.session.trace.step(text)
 
     def _recording(self, kind: str, what: str) -> contextlib.AbstractContextManager[Any]:
@@ -285,7 +292,7 @@ class Role:
         """While the block runs, any DUT CALL other than ``actions`` fails the case with
         ``rule`` (e.g. a station that sends StatusNotification while its boot is Pending).
         """
-        self.step(f"from here the DUT may send only {', '.join(actions) or 'nothing'}")
+        self.comment(f"from here the DUT may send only {', '.join(actions) or 'nothing'}")
 
         def set_restriction(value: Any) -> None:
             self.session.restriction = value
@@ -295,7 +302,7 @@ class Role:
             yield
         finally:
             self._on_loop(lambda: set_restriction(None))
-            self.step("restriction lifted")
+            self.comment("restriction lifted")
 
     # -- answering the DUT -----------------------------------------------------------------
 

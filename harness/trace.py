@@ -71,6 +71,8 @@ class Trace:
         self.started = time.monotonic()
         self.entries: list[TraceEntry] = []
         self.steps: list[dict[str, Any]] = []
+        #: the step of the case's Part 6 table under way (``Role.step``), None before one
+        self.table_step: str | None = None
         self._lock = threading.Lock()  # the test's thread and a background loop may append
 
     def _append(self, entry: TraceEntry) -> TraceEntry:
@@ -90,6 +92,8 @@ class Trace:
             "what": what,
             "outcome": "ok",
         }
+        if self.table_step is not None:
+            step["table_step"] = self.table_step
         self.steps.append(step)
         self.step(f"{kind} {what}")
         try:
@@ -141,6 +145,12 @@ class Trace:
 
     def step(self, text: str) -> TraceEntry:
         return self.event(text, kind="step")
+
+    def begin_table_step(self, number: str, text: str) -> TraceEntry:
+        """Step ``number`` of the Part 6 table begins: what is recorded from here carries
+        it (report.json's steps, and the case's failing step)."""
+        self.table_step = number
+        return self.step(f"step {number}: {text}")
 
     def to_json(self) -> list[dict[str, Any]]:
         return [entry.to_json() for entry in self.entries]

@@ -101,10 +101,15 @@ def _warning_line(warning: Any) -> str:
     )
 
 
+def _at_step(record: CaseRecord) -> str:
+    """Where in the Part 6 table the verdict arose, if the case declares its steps."""
+    return f" at step {record.table_step}" if record.table_step else ""
+
+
 def case_cells(record: CaseRecord | None) -> list[str]:
     if record is None:
         return ["<td></td>"] * 5
-    reason = _e(f"{record.reason} [{record.rule}]" if record.reason else "")
+    reason = _e(f"{record.reason} [{record.rule}]{_at_step(record)}" if record.reason else "")
     if record.warnings:
         count = len(record.warnings)
         reason += (
@@ -199,7 +204,9 @@ def trace_table(record: CaseRecord) -> str:
 def case_details(record: CaseRecord, diagram: str) -> str:
     """What a row expands into: the verdict line, the sequence diagram, the trace."""
     verdict = _verdict_span(record.verdict or "error")
-    reason = f": {_e(record.reason)} [{_e(record.rule)}]" if record.reason else ""
+    reason = (
+        f": {_e(record.reason)} [{_e(record.rule)}]{_e(_at_step(record))}" if record.reason else ""
+    )
     requirements = ", ".join(record.requirements)
     return (
         f'<div class="ocpp-case" data-case="{_e(record.id)}">'

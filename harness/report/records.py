@@ -76,6 +76,8 @@ class CaseRecord:
     trace: list[dict[str, Any]] = field(default_factory=list)
     steps: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[CaseWarning] = field(default_factory=list)
+    #: the Part 6 table step under way when the verdict failed or erred (Role.step)
+    table_step: str | None = None
 
     @classmethod
     def begin(cls, info: TestCaseInfo, nodeid: str) -> CaseRecord:
@@ -105,6 +107,8 @@ class CaseRecord:
         props += [("requirement", r) for r in self.requirements]
         if self.rule:
             props.append(("rule", self.rule))
+        if self.table_step is not None:
+            props.append(("table_step", self.table_step))
         props += [("warning", warning.line()) for warning in self.warnings]
         return props
 
@@ -120,6 +124,7 @@ class CaseRecord:
             "verdict": self.verdict or "error",
             "reason": self.reason,
             "rule": self.rule,
+            "table_step": self.table_step,
             "duration_s": self.duration_s,
             "started": self.started,
             "warnings": [warning.to_json() for warning in self.warnings],

@@ -125,7 +125,7 @@ def reserved(station: StationRole, dut: Any, evse: int | None = None) -> Message
     ensure_booted(station, dut)
     evse, connectors = evse_layout(station, evse)
     tokens = dut.profile.tokens
-    station.step("reusable state Reserved (Part 6 Table 699)")
+    station.comment("reusable state Reserved (Part 6 Table 699)")
     # 1-2. The CSMS is made to reserve the EVSE; the station answers Accepted.
     station.will_reply("ReserveNow", status="Accepted")
     dut.act("reserve_now", evse=evse, token=tokens.valid, token_type=tokens.type)
@@ -151,7 +151,7 @@ def unavailable(station: StationRole, dut: Any, evse: int | None = None) -> Mess
     _two_x_only(station, "Unavailable")
     ensure_booted(station, dut)
     evse, connectors = evse_layout(station, evse)
-    station.step("reusable state Unavailable (Part 6 Table 700)")
+    station.comment("reusable state Unavailable (Part 6 Table 700)")
     # 1-2. The CSMS is made to set the EVSE Inoperative; the station answers Accepted.
     station.will_reply("ChangeAvailability", status="Accepted")
     dut.act("change_availability", evse=evse, operative=False)

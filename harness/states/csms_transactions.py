@@ -109,7 +109,7 @@ def ev_connected_pre_session(station: Any, dut: Any, tx: Transaction | None = No
     tx = _usable(station, dut, tx)
     if tx.ev_connected:
         raise ScriptError("EVConnectedPreSession: the EV is connected already")
-    station.step("reusable state EVConnectedPreSession (Part 6 Table 701)")
+    station.comment("reusable state EVConnectedPreSession (Part 6 Table 701)")
     _plug_in(station, dut, tx)
     return tx
 
@@ -120,7 +120,7 @@ def authorized(station: Any, dut: Any, tx: Transaction | None = None) -> Transac
     tx = _usable(station, dut, tx)
     if tx.authorized:
         raise ScriptError("Authorized: the transaction is authorized already")
-    station.step("reusable state Authorized (Part 6 Table 702)")
+    station.comment("reusable state Authorized (Part 6 Table 702)")
     id_token = _valid_token(dut)
     # 1-2. Authorize; tool validation: idTokenInfo.status Accepted (C01.FR.07: the CSMS
     # gives the token's status; the configured valid token is one it accepts).
@@ -143,7 +143,7 @@ def energy_transfer_started(station: Any, dut: Any, tx: Transaction | None = Non
     tx = _usable(station, dut, tx)
     if not tx.authorized:
         authorized(station, dut, tx)
-    station.step("reusable state EnergyTransferStarted (Part 6 Table 703)")
+    station.comment("reusable state EnergyTransferStarted (Part 6 Table 703)")
     if not tx.ev_connected:
         _plug_in(station, dut, tx)
     _event(station, tx, "ChargingStateChanged", charging_state="Charging")
@@ -155,7 +155,7 @@ def energy_transfer_suspended(station: Any, dut: Any, tx: Transaction | None = N
     """State *EnergyTransferSuspended* (Part 6 Table 704): after charging for the
     configured transaction duration, the EV suspends."""
     tx = _charging(station, dut, tx)
-    station.step("reusable state EnergyTransferSuspended (Part 6 Table 704)")
+    station.comment("reusable state EnergyTransferSuspended (Part 6 Table 704)")
     _charge_for_a_while(station, dut)
     _event(station, tx, "ChargingStateChanged", charging_state="SuspendedEV")
     return tx
@@ -170,7 +170,7 @@ def stop_authorized(station: Any, dut: Any, tx: Transaction | None = None) -> Tr
     (E01.FR.12: a TransactionEventResponse to an event with a token gives its status).
     """
     tx = _charging(station, dut, tx)
-    station.step("reusable state StopAuthorized (Part 6 Table 705)")
+    station.comment("reusable state StopAuthorized (Part 6 Table 705)")
     _charge_for_a_while(station, dut)
     _event(
         station,
@@ -191,7 +191,7 @@ def ev_connected_post_session(station: Any, dut: Any, tx: Transaction | None = N
     tx = _usable(station, dut, tx)
     if not tx.stop_authorized:
         stop_authorized(station, dut, tx)
-    station.step("reusable state EVConnectedPostSession (Part 6 Table 706)")
+    station.comment("reusable state EVConnectedPostSession (Part 6 Table 706)")
     _event(station, tx, "ChargingStateChanged", charging_state="EVConnected")
     tx.post_session = True
     return tx
@@ -203,7 +203,7 @@ def ev_disconnected(station: Any, dut: Any, tx: Transaction | None = None) -> Tr
     tx = _usable(station, dut, tx)
     if not tx.post_session:
         ev_connected_post_session(station, dut, tx)
-    station.step("reusable state EVDisconnected (Part 6 Table 707)")
+    station.comment("reusable state EVDisconnected (Part 6 Table 707)")
     # 1-2. The connector is Available again.
     report_connectors(station, dut, "Available", evses=[(tx.evse, (tx.connector,))])
     # 3-4. The transaction ends.

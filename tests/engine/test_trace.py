@@ -75,9 +75,35 @@ def test_invalid_frames_are_marked_invalid_with_their_violations(make_csms_bench
 
 
 def test_trace_steps_record_what_the_test_did(booted: CsmsBench) -> None:
-    booted.role.step("1. the operator does nothing")
+    booted.role.comment("1. the operator does nothing")
     booted.role.expect_silence(0.05)
 
     entries = booted.on_loop(lambda: list(booted.session.trace.entries))
     steps = [e.note for e in entries if e.kind == "step"]
     assert steps[-2:] == ["1. the operator does nothing", "expect silence for 0.05 s"]
+
+
+def test_table_steps_number_the_steps_that_follow(booted: CsmsBench) -> None:
+    """Role.step: the Part 6 table's step is shown in the trace and carried by every
+    script step recorded after it, a failing one included."""
+    booted.role.expect_silence(0.01)  # before any table step: no number
+    booted.role.step("3-4", "TriggerMessage Heartbeat: Accepted")
+    booted.role.call("TriggerMessage", requestedMessage="Heartbeat").expect(rule="F06")
+    booted.role.step(5, "a Heartbeat")
+    booted.role.expect("Heartbeat")
+    booted.role.step(6, "nothing more")
+    with pytest.raises(DutFailure):
+        booted.role.expect("MeterValues", timeout=0.05)
+
+    trace = booted.session.trace
+    entries = booted.on_loop(lambda: list(trace.entries))
+    assert "step 3-4: TriggerMessage Heartbeat: Accepted" in [e.note for e in entries]
+    steps = booted.on_loop(lambda: [dict(s) for s in trace.steps])
+    assert "table_step" not in steps[0]
+    assert [(s["kind"], s.get("table_step")) for s in steps[1:]] == [
+        ("call", "3-4"),
+        ("expect", "5"),
+        ("expect", "6"),
+    ]
+    assert steps[-1]["outcome"] == "failed"
+    assert trace.table_step == "6"
