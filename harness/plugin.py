@@ -27,7 +27,7 @@ from harness.loop import DrivenLoop
 from harness.report.records import CaseRecord, RunRecord, utc_now_iso, verdict_of
 from harness.report.writer import ReportWriter
 from harness.testcase import TestCaseInfo
-from harness.verdicts import DutFailure
+from harness.verdicts import DutFailure, Verdict
 
 __all__ = ["run_summary"]
 
@@ -427,7 +427,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
             record.warnings = list(session.warnings)
         record.finish()
         if record.verdict is None:
-            record.set_verdict("passed", "", "")
+            record.set_verdict(Verdict.PASSED, "", "")
         report.user_properties.extend(record.junit_properties())
         run = item.config.stash[_RUN]
         run.record.add(record)

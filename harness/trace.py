@@ -157,13 +157,9 @@ class Trace:
 
 
 def _outcome(exc: BaseException) -> tuple[str, str]:
-    """How a step ended, from what it raised: the DUT's fault, the harness's, or a skip."""
-    from harness.verdicts import DutFailure
+    """How a step ended, from what it raised: the DUT's fault, the harness's, or a skip
+    (the classifier the case's verdict uses, so a step and its case agree)."""
+    from harness.verdicts import classify
 
-    first_line = str(exc).splitlines()[0] if str(exc) else ""
-    text = getattr(exc, "reason", None) or first_line
-    if isinstance(exc, DutFailure | AssertionError):
-        return "failed", text
-    if type(exc).__name__ in ("Skipped", "XFailed"):
-        return "skipped", str(getattr(exc, "msg", text))
-    return "error", f"{type(exc).__name__}: {text}".rstrip(": ")
+    verdict, reason, _ = classify(exc)
+    return verdict.value, reason

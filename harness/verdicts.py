@@ -21,7 +21,31 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["CaseWarning", "DutFailure", "HarnessError", "ScriptError", "WarningKind"]
+__all__ = [
+    "CaseWarning",
+    "DutFailure",
+    "HarnessError",
+    "ScriptError",
+    "Verdict",
+    "WarningKind",
+    "classify",
+]
+
+
+class Verdict(enum.StrEnum):
+    """What one case says: the DUT kept the rules, broke one, the harness or set-up
+    broke, or the case did not apply. A ``str`` too, so report.json and the reports
+    write it as it is."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+    @property
+    def is_bad(self) -> bool:
+        """A verdict a CI gate stops on."""
+        return self in (Verdict.FAILED, Verdict.ERROR)
 
 
 class WarningKind(enum.Enum):
@@ -89,3 +113,19 @@ class ScriptError(HarnessError):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason, "script")
+
+
+def classify(exc: BaseException) -> tuple[Verdict, str, str]:
+    """(verdict, one-line reason, rule) of what a case or a step raised: the one place
+    that decides whose fault an exception is (the report's verdict and each step's
+    outcome both ask here)."""
+    first_line = str(exc).splitlines()[0] if str(exc) else ""
+    if isinstance(exc, DutFailure):
+        return Verdict.FAILED, exc.reason, exc.rule
+    if isinstance(exc, HarnessError):
+        return Verdict.ERROR, exc.reason, exc.rule
+    if isinstance(exc, AssertionError):
+        return Verdict.FAILED, first_line or "assertion failed", "assertion"
+    if type(exc).__name__ in ("Skipped", "XFailed"):  # pytest.skip / xfail inside a step
+        return Verdict.SKIPPED, str(getattr(exc, "msg", first_line)), ""
+    return Verdict.ERROR, f"{type(exc).__name__}: {first_line}".rstrip(": "), "harness"

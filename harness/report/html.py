@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from harness.report.records import VERDICTS, CaseRecord, RunRecord
@@ -229,7 +230,7 @@ def case_details(record: CaseRecord, diagram: str) -> str:
 # -- the run header, summary and filters ----------------------------------------------------
 
 
-def _filter_css(attribute: str, data: str, values: list[str]) -> str:
+def _filter_css(attribute: str, data: str, values: Sequence[str]) -> str:
     rules = []
     for value in values:
         v = _e(value)
@@ -240,7 +241,7 @@ def _filter_css(attribute: str, data: str, values: list[str]) -> str:
     return "\n".join(rules)
 
 
-def _select(attribute: str, label: str, values: list[str]) -> str:
+def _select(attribute: str, label: str, values: Sequence[str]) -> str:
     options = '<option value="">all</option>' + "".join(
         f'<option value="{_e(v)}">{_e(v)}</option>' for v in values
     )

@@ -12,11 +12,11 @@ import pytest
 
 from harness import __version__
 from harness.testcase import TestCaseInfo
-from harness.verdicts import CaseWarning, DutFailure, HarnessError
+from harness.verdicts import CaseWarning, Verdict, classify
 
 __all__ = ["VERDICTS", "CaseRecord", "RunRecord", "utc_now_iso", "verdict_of"]
 
-VERDICTS = ("passed", "failed", "error", "skipped")
+VERDICTS = tuple(Verdict)
 
 
 def utc_now_iso() -> str:
@@ -27,35 +27,23 @@ def _utc() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _classify(excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[str, str, str]:
-    exc = excinfo.value
-    if isinstance(exc, DutFailure):
-        return "failed", exc.reason, exc.rule
-    if isinstance(exc, HarnessError):
-        return "error", exc.reason, exc.rule
-    if isinstance(exc, AssertionError):
-        return "failed", str(exc).splitlines()[0] if str(exc) else "assertion failed", "assertion"
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    return "error", f"{type(exc).__name__}: {text}".rstrip(": "), "harness"
-
-
 def verdict_of(
     report: pytest.TestReport, call: pytest.CallInfo[Any]
-) -> tuple[str, str, str] | None:
+) -> tuple[Verdict, str, str] | None:
     """(verdict, reason, rule) that one phase's report implies, or None."""
     if report.skipped:
         longrepr = report.longrepr
         reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
-        return "skipped", reason.removeprefix("Skipped: "), ""
+        return Verdict.SKIPPED, reason.removeprefix("Skipped: "), ""
     if report.failed:
         if call.excinfo is not None:
-            verdict, reason, rule = _classify(call.excinfo)
-            if report.when != "call" and verdict == "failed" and rule == "assertion":
-                verdict = "error"
+            verdict, reason, rule = classify(call.excinfo.value)
+            if report.when != "call" and verdict is Verdict.FAILED and rule == "assertion":
+                verdict = Verdict.ERROR  # a plain assert in set-up is the harness's
             return verdict, reason, rule
-        return "error", f"{report.when} failed", "harness"
+        return Verdict.ERROR, f"{report.when} failed", "harness"
     if report.when == "call":
-        return "passed", "", ""
+        return Verdict.PASSED, "", ""
     return None
 
 
@@ -68,7 +56,7 @@ class CaseRecord:
     block: str
     requirements: list[str]
     nodeid: str
-    verdict: str | None = None
+    verdict: Verdict | None = None
     reason: str = ""
     rule: str = ""
     duration_s: float = 0.0
@@ -92,7 +80,7 @@ class CaseRecord:
             started=_utc(),
         )
 
-    def set_verdict(self, verdict: str, reason: str, rule: str) -> None:
+    def set_verdict(self, verdict: Verdict, reason: str, rule: str) -> None:
         # The first thing that went wrong decides; a passing call does not undo it.
         if self.verdict in (None, "passed") or (self.verdict == "skipped" and verdict != "passed"):
             if self.verdict == "passed" and verdict == "passed":
@@ -161,9 +149,10 @@ class RunRecord:
         self.interrupted = interrupted
 
     def summary(self) -> dict[str, int]:
-        counts = dict.fromkeys(VERDICTS, 0)
+        """Cases per verdict, every verdict present (a case without one is an error)."""
+        counts = {verdict.value: 0 for verdict in VERDICTS}
         for case in self.cases:
-            counts[case.verdict or "error"] += 1
+            counts[Verdict(case.verdict or Verdict.ERROR).value] += 1
         return counts
 
     def passed_with_warnings(self) -> int:
