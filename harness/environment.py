@@ -24,6 +24,7 @@ from harness.loop import AnyLoop
 from harness.ocppj import OcppVersion
 from harness.preconditions import establish_station_preconditions
 from harness.roles import CsmsRole, StationRole
+from harness.seqno import SeqNoMonitor
 from harness.session import Session
 from harness.station_model import station_model
 from harness.testcase import CHARGING_STATION, CSMS
@@ -391,8 +392,10 @@ class DutEnvironment:
         validate_defects(side, version.value, defects)
         if side == "station":
             # A fresh simulator is a new device: the boot intervals the harness gave the
-            # previous case's simulator do not bind it.
+            # previous case's simulator do not bind it, and a transaction that one left
+            # open (a case failed half-way) is not this one's: it starts idle.
             session.boot_gate.forget()
+            session.seq_nos = SeqNoMonitor()
             endpoint = server_url.rsplit("/", 1)[0]
             sim: Any = SimStation(
                 version,
