@@ -14,7 +14,7 @@ everything the harness does, set-up included, happens in the call phase that is 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,6 +90,10 @@ class Expectation:
         return f" naming {self.rule!r}" if self.rule else ""
 
 
+#: passed, with no warning of any kind (notes included)
+CLEAN = Expectation("passed", notes=())
+
+
 def matrix_item(value: Any, info: Any, item_id: str, expected: Expectation, **sim: Any) -> Any:
     """One matrix item (a ``pytest.param`` of ``value``): case ``info``, its simulator
     set-up (no defect and no option unless given, so the run's own --sim-defect never
@@ -104,6 +108,33 @@ def matrix_item(value: Any, info: Any, item_id: str, expected: Expectation, **si
         ],
         id=item_id,
     )
+
+
+def by_id(*cases: Any) -> dict[str, Any]:
+    """Case functions (``@testcase``) by their case id."""
+    return {case.ocpp_testcase.id: case for case in cases}
+
+
+def case_item(case: Any, item_id: str, expected: Expectation, **sim: Any) -> Any:
+    """A matrix item of a case function (``@testcase``), which is the item's value."""
+    return matrix_item(case, case.ocpp_testcase, item_id, expected, **sim)
+
+
+def defect_items(
+    cases: Mapping[str, Any], proofs: Mapping[str, tuple[str, str]], *, strict: bool = False
+) -> list[Any]:
+    """An item per defect of ``proofs`` (defect -> (case id, rule)), named by the defect
+    (and ``-strict``): its case of ``cases`` fails against it, naming exactly that rule."""
+    return [
+        case_item(
+            cases[case_id],
+            f"{defect}-strict" if strict else defect,
+            Expectation("failed", rule, exact_rule=True),
+            defects=(defect,),
+            strict=strict,
+        )
+        for defect, (case_id, rule) in sorted(proofs.items())
+    ]
 
 
 def run_catalog_case(function: Any, request: pytest.FixtureRequest) -> None:

@@ -14,7 +14,14 @@ from harness import testcase
 from harness.states import cs_offline as offline
 from harness.states import cs_transactions as states
 from harness.steps.device_model import configure
-from tests.matrix import Expectation, matrix_item, run_catalog_case
+from tests.matrix import (
+    CLEAN,
+    Expectation,
+    by_id,
+    case_item,
+    defect_items,
+    run_catalog_case,
+)
 
 
 @testcase("TC_Q_01_CS", "a whole transaction offline", ocpp="2.0.1", dut_kind="charging-station")
@@ -51,9 +58,7 @@ def start_offline(csms, dut):
     states.ev_disconnected(csms, dut, tx)  # StopAuthorized, post-session, unplug: online
 
 
-CASES = {
-    case.ocpp_testcase.id: case for case in (queue_ended, queue_ended_power_path, start_offline)
-}
+CASES = by_id(queue_ended, queue_ended_power_path, start_offline)
 
 
 def went_away_and_back(case):
@@ -62,18 +67,12 @@ def went_away_and_back(case):
     assert "offline" in kinds and "online" in kinds, kinds
 
 
-def _item(case_id: str, item_id: str, expected: Expectation, **sim):
-    case = CASES[case_id]
-    return matrix_item(case, case.ocpp_testcase, item_id, expected, **sim)
-
-
-#: passed, with no warning of any kind
-PASS = Expectation("passed", notes=())
 CONFORMANT = {"TC_Q_01_CS": Expectation("passed", notes=(), check=went_away_and_back)}
 
 
 @pytest.mark.parametrize(
-    "case", [_item(case_id, case_id, CONFORMANT.get(case_id, PASS)) for case_id in CASES]
+    "case",
+    [case_item(case, case_id, CONFORMANT.get(case_id, CLEAN)) for case_id, case in CASES.items()],
 )
 def test_offline_states_pass_the_conformant_station(case, request):
     run_catalog_case(case, request)
@@ -89,12 +88,6 @@ FAILING = {
 PROVEN = set(FAILING)
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        _item(case_id, defect, Expectation("failed", rule, exact_rule=True), defects=(defect,))
-        for defect, (case_id, rule) in sorted(FAILING.items())
-    ],
-)
+@pytest.mark.parametrize("case", defect_items(CASES, FAILING))
 def test_each_offline_defect_fails_naming_its_rule(case, request):
     run_catalog_case(case, request)

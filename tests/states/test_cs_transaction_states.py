@@ -2,9 +2,12 @@
 
 Every chain of states is run under several TxStartPoint/TxStopPoint configurations (each
 a legal station), in both orders Part 6 uses (cable first, token first) and with both
-ways of authorizing and stopping (local token, Request{Start,Stop}Transaction). One
-pytest run holds them all, so the matrix costs one subprocess. Each station defect
-that breaks a rule of the states fails the chain naming that rule.
+ways of authorizing and stopping (local token, Request{Start,Stop}Transaction). Each
+station defect that breaks a rule of the states fails the chain naming that rule.
+
+The cases run in this process (:mod:`tests.matrix`): one item per case and simulator
+set-up (conformant, NotifyEvent connector reports, each defect, --strict), judged by the
+verdict it must get.
 """
 
 from __future__ import annotations
@@ -13,7 +16,17 @@ import itertools
 
 import pytest
 
-from tests.helpers import case_verdicts, pytester_run
+from harness import testcase
+from harness.states import cs_transactions as states
+from harness.steps.device_model import configure
+from tests.matrix import (
+    CLEAN,
+    Expectation,
+    by_id,
+    case_item,
+    defect_items,
+    run_catalog_case,
+)
 
 #: (TxStartPoint, TxStopPoint) pairs: the simulator's default, Part 6 §3.1's, and one
 #: per point the simulator can meet
@@ -30,17 +43,16 @@ METHODS = ["local", "remote"]
 
 MATRIX = list(itertools.product(POINTS, ORDERS, METHODS))
 
-CASES = f"""
-from harness import testcase
-from harness.states import cs, cs_transactions as states
-from harness.steps.device_model import configure
 
-MATRIX = {MATRIX!r}
+def make(number: int, start: str, stop: str, order: str, method: str):
+    """The chain of every transaction state, under one configuration and order."""
 
-
-def make(number, start, stop, order, method):
-    @testcase(f"TC_T_{{number:02d}}_CS", f"{{start}} / {{stop}}, {{order}}, {{method}}",
-              ocpp="2.0.1", dut_kind="charging-station")
+    @testcase(
+        f"TC_T_{number:02d}_CS",
+        f"{start} / {stop}, {order}, {method}",
+        ocpp="2.0.1",
+        dut_kind="charging-station",
+    )
     def case(csms, dut):
         configure(csms, states.TX_START_POINT, start)
         configure(csms, states.TX_STOP_POINT, stop)
@@ -59,22 +71,26 @@ def make(number, start, stop, order, method):
     return case
 
 
-for number, ((start, stop), order, method) in enumerate(MATRIX):
-    globals()[f"test_t_{{number:02d}}"] = make(number, start, stop, order, method)
+CHAINS = [
+    make(number, *points, order, method) for number, (points, order, method) in enumerate(MATRIX)
+]
 
 
-@testcase("TC_T_90_CS", "EV suspends, then a local stop", ocpp="2.0.1",
-          dut_kind="charging-station")
-def test_suspended(csms, dut):
+@testcase("TC_T_90_CS", "EV suspends, then a local stop", ocpp="2.0.1", dut_kind="charging-station")
+def suspended(csms, dut):
     configure(csms, states.TX_START_POINT, "EVConnected,Authorized")
     configure(csms, states.TX_STOP_POINT, "EVConnected")
     tx = states.energy_transfer_suspended(csms, dut)  # runs Authorized, EnergyTransferStarted
     states.ev_disconnected(csms, dut, tx)  # runs StopAuthorized, EVConnectedPostSession
 
 
-@testcase("TC_T_91_CS", "suspended with TxStopPoint EnergyTransfer ends", ocpp="2.0.1",
-          dut_kind="charging-station")
-def test_suspended_ends(csms, dut):
+@testcase(
+    "TC_T_91_CS",
+    "suspended with TxStopPoint EnergyTransfer ends",
+    ocpp="2.0.1",
+    dut_kind="charging-station",
+)
+def suspended_ends(csms, dut):
     configure(csms, states.TX_START_POINT, "PowerPathClosed")
     configure(csms, states.TX_STOP_POINT, "EnergyTransfer")
     tx = states.energy_transfer_suspended(csms, dut)
@@ -82,49 +98,64 @@ def test_suspended_ends(csms, dut):
 
 
 @testcase("TC_T_92_CS", "Unavailable, then back", ocpp="2.0.1", dut_kind="charging-station")
-def test_unavailable(csms, dut):
+def unavailable(csms, dut):
     states.unavailable(csms, dut, evse=1)
 
 
-@testcase("TC_T_93_CS", "Reserved, then the reserved driver charges", ocpp="2.0.1",
-          dut_kind="charging-station")
-def test_reserved_token_first(csms, dut):
+@testcase(
+    "TC_T_93_CS",
+    "Reserved, then the reserved driver charges",
+    ocpp="2.0.1",
+    dut_kind="charging-station",
+)
+def reserved_token_first(csms, dut):
     configure(csms, states.TX_START_POINT, "EVConnected,Authorized")
     configure(csms, states.TX_STOP_POINT, "EVConnected")
     tx = states.reserved(csms, dut)
     states.ev_disconnected(csms, dut, tx)  # Authorized ... EVDisconnected
 
 
-@testcase("TC_T_94_CS", "Reserved, the cable first, then the token", ocpp="2.0.1",
-          dut_kind="charging-station")
-def test_reserved_cable_first(csms, dut):
+@testcase(
+    "TC_T_94_CS",
+    "Reserved, the cable first, then the token",
+    ocpp="2.0.1",
+    dut_kind="charging-station",
+)
+def reserved_cable_first(csms, dut):
     configure(csms, states.TX_START_POINT, "PowerPathClosed")
     configure(csms, states.TX_STOP_POINT, "PowerPathClosed")
     tx = states.reserved(csms, dut)
     states.ev_connected_pre_session(csms, dut, tx)
     states.authorized(csms, dut, tx, method="remote")
     states.ev_disconnected(csms, dut, tx)
-"""
 
 
-@pytest.fixture
-def run(pytester):
-    return pytester_run(pytester, CASES)
+#: every case by id: the chains of MATRIX, then the other states
+CASES = by_id(
+    *CHAINS, suspended, suspended_ends, unavailable, reserved_token_first, reserved_cable_first
+)
 
 
-def test_every_chain_passes_the_conformant_station(run):
-    result, report = run()
-    verdicts = case_verdicts(report)
-    assert len(verdicts) == len(MATRIX) + 5
-    failed = {k: v for k, v in verdicts.items() if v[0] != "passed"}
-    assert failed == {}
-    assert all(not c["warnings"] for c in report["cases"])
+def test_every_chain_of_the_matrix_is_a_case():
+    assert len(CASES) == len(MATRIX) + 5
 
 
-def test_every_chain_passes_a_station_reporting_by_notify_event(run):
-    _, report = run("--sim-option", "connector-report-notify-event", "-k", "TC_T_0 or TC_T_9")
-    failed = {k: v for k, v in case_verdicts(report).items() if v[0] != "passed"}
-    assert failed == {}
+@pytest.mark.parametrize(
+    "case", [case_item(case, case_id, CLEAN) for case_id, case in CASES.items()]
+)
+def test_every_chain_passes_the_conformant_station(case, request):
+    run_catalog_case(case, request)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        case_item(case, case_id, CLEAN, options=("connector-report-notify-event",))
+        for case_id, case in CASES.items()
+    ],
+)
+def test_every_chain_passes_a_station_reporting_by_notify_event(case, request):
+    run_catalog_case(case, request)
 
 
 def _number(points: tuple[str, str], order: str, method: str) -> str:
@@ -163,21 +194,19 @@ WARNING = {"tx-authorize-before-stop": (USUAL, "C01.FR.03")}
 PROVEN = set(FAILING) | set(WARNING)
 
 
-@pytest.mark.parametrize("defect", sorted(FAILING))
-def test_each_transaction_defect_fails_its_chain_naming_the_rule(run, defect):
-    case_id, rule = FAILING[defect]
-    _, report = run("--sim-defect", defect, "--case", case_id)
-    [(verdict, named, reason)] = case_verdicts(report).values()
-    assert (verdict, named) == ("failed", rule), reason
+@pytest.mark.parametrize("case", defect_items(CASES, FAILING))
+def test_each_transaction_defect_fails_its_chain_naming_the_rule(case, request):
+    run_catalog_case(case, request)
 
 
-@pytest.mark.parametrize("defect", sorted(WARNING))
-def test_a_defect_beyond_octt_warns_and_fails_with_strict(run, defect):
-    case_id, rule = WARNING[defect]
-    _, report = run("--sim-defect", defect, "--case", case_id)
-    [case] = report["cases"]
-    assert case["verdict"] == "passed"
-    assert [(w["kind"], w["rule"]) for w in case["warnings"]] == [("beyond-octt", rule)]
-    _, strict = run("--sim-defect", defect, "--case", case_id, "--ocpp-strict")
-    [(verdict, named, _)] = case_verdicts(strict).values()
-    assert (verdict, named) == ("failed", rule)
+WARNED = [
+    case_item(
+        CASES[case_id], defect, Expectation("passed", warnings=(rule,), notes=()), defects=(defect,)
+    )
+    for defect, (case_id, rule) in sorted(WARNING.items())
+]
+
+
+@pytest.mark.parametrize("case", WARNED + defect_items(CASES, WARNING, strict=True))
+def test_a_defect_beyond_octt_warns_and_fails_with_strict(case, request):
+    run_catalog_case(case, request)
