@@ -1,20 +1,28 @@
 """Part 6 §2.19 memory states against the simulated 2.0.1 station.
 
-One generated catalog module holds every state, each used the way a case of its block
-would use it (a local-list token presented with LocalPreAuthorize on, the cached token
-presented again, a profile and certificates installed), and a last case that checks the
-station was left as found: empty list, no profile, no certificate. One pytest run holds
-them all. Each station defect that breaks a check of the states fails the state (or, for
-a check OCTT does not make, warns) naming its rule; a defect that breaks an undo leaves
-the verdict alone and puts a note naming its rule on the case, as every post-condition
-does.
+The cases of this module hold every state, each used the way a case of its block would
+use it (a local-list token presented with LocalPreAuthorize on, the cached token
+presented again, a profile and certificates installed), and a case that checks the
+station it gets is empty: no list, no profile, no certificate. Each station defect that
+breaks a check of the states fails the state (or, for a check OCTT does not make, warns)
+naming its rule; a defect that breaks an undo leaves the verdict alone and puts a note
+naming its rule on the case, as every post-condition does.
+
+The cases run in this process (:mod:`tests.matrix`): one item per case and simulator
+set-up, judged by the verdict it must get. Each case gets a fresh simulator (in a
+subprocess run as well), so what shows that a state leaves the station as found is its
+case's restore steps: each carried out, each undo answered Accepted.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.helpers import case_verdicts, pytester_run
+from harness import testcase
+from harness.states import cs_memory as memory
+from harness.states import cs_transactions as states
+from harness.steps.device_model import Variable, configure, get_variable
+from tests.matrix import CLEAN, Expectation, by_id, case_item, defect_items, run_catalog_case
 
 #: (TxStartPoint, TxStopPoint) under which IdTokenCached must end its transaction
 POINTS = [
@@ -25,27 +33,23 @@ POINTS = [
     ("ParkingBayOccupancy", "ParkingBayOccupancy"),
 ]
 
-CASES = f"""
-from harness import testcase
-from harness.states import cs_memory as memory, cs_transactions as states
-from harness.steps.device_model import Variable, configure, get_variable
-
-POINTS = {POINTS!r}
 PRE_AUTHORIZE = Variable("AuthCtrlr", "LocalPreAuthorize")
 
 #: a TxDefaultProfile for the whole station: 16 A from the start, no end
-PROFILE = {{
+PROFILE = {
     "id": 41,
     "stackLevel": 0,
     "chargingProfilePurpose": "TxDefaultProfile",
     "chargingProfileKind": "Absolute",
-    "chargingSchedule": [{{
-        "id": 1,
-        "startSchedule": "2024-01-01T00:00:00Z",
-        "chargingRateUnit": "A",
-        "chargingSchedulePeriod": [{{"startPeriod": 0, "limit": 16.0}}],
-    }}],
-}}
+    "chargingSchedule": [
+        {
+            "id": 1,
+            "startSchedule": "2024-01-01T00:00:00Z",
+            "chargingRateUnit": "A",
+            "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0}],
+        }
+    ],
+}
 
 
 def charge_without_asking(csms, dut):
@@ -57,24 +61,32 @@ def charge_without_asking(csms, dut):
 
 
 @testcase("TC_Y_01_CS", "IdTokenLocalAuthList", ocpp="2.0.1", dut_kind="charging-station")
-def test_local_list(csms, dut):
+def local_list(csms, dut):
     version = memory.id_token_local_auth_list(csms, dut)
     assert version >= 1
     value, _ = get_variable(csms, Variable("LocalAuthListCtrlr", "Entries"))
     assert value == "1", value
 
 
-@testcase("TC_Y_02_CS", "the listed token needs no AuthorizeRequest", ocpp="2.0.1",
-          dut_kind="charging-station")
-def test_local_list_used(csms, dut):
+@testcase(
+    "TC_Y_02_CS",
+    "the listed token needs no AuthorizeRequest",
+    ocpp="2.0.1",
+    dut_kind="charging-station",
+)
+def local_list_used(csms, dut):
     configure(csms, PRE_AUTHORIZE, "true")
     memory.id_token_local_auth_list(csms, dut)
     charge_without_asking(csms, dut)
 
 
 def make_cached(number, start, stop):
-    @testcase(f"TC_Y_1{{number}}_CS", f"IdTokenCached, {{start}} / {{stop}}", ocpp="2.0.1",
-              dut_kind="charging-station")
+    @testcase(
+        f"TC_Y_1{number}_CS",
+        f"IdTokenCached, {start} / {stop}",
+        ocpp="2.0.1",
+        dut_kind="charging-station",
+    )
     def case(csms, dut):
         configure(csms, states.TX_START_POINT, start)
         configure(csms, states.TX_STOP_POINT, stop)
@@ -84,13 +96,16 @@ def make_cached(number, start, stop):
     return case
 
 
-for number, (start, stop) in enumerate(POINTS):
-    globals()[f"test_cached_{{number}}"] = make_cached(number, start, stop)
+CACHED_CASES = [make_cached(number, start, stop) for number, (start, stop) in enumerate(POINTS)]
 
 
-@testcase("TC_Y_20_CS", "the cached token needs no AuthorizeRequest until ClearCache",
-          ocpp="2.0.1", dut_kind="charging-station")
-def test_cache_used_and_cleared(csms, dut):
+@testcase(
+    "TC_Y_20_CS",
+    "the cached token needs no AuthorizeRequest until ClearCache",
+    ocpp="2.0.1",
+    dut_kind="charging-station",
+)
+def cache_used_and_cleared(csms, dut):
     memory.id_token_cached(csms, dut)
     configure(csms, PRE_AUTHORIZE, "true")
     charge_without_asking(csms, dut)
@@ -102,25 +117,25 @@ def test_cache_used_and_cleared(csms, dut):
 
 
 @testcase("TC_Y_30_CS", "SetChargingProfile", ocpp="2.0.1", dut_kind="charging-station")
-def test_profile(csms, dut):
+def profile(csms, dut):
     memory.set_charging_profile(csms, dut, PROFILE, evse=0)
-    csms.call("GetChargingProfiles", requestId=7, chargingProfile={{}}).expect(
+    csms.call("GetChargingProfiles", requestId=7, chargingProfile={}).expect(
         rule="K09.FR.06", status="Accepted"
     )
     csms.expect("ReportChargingProfiles", requestId=7, chargingProfile=[PROFILE])
 
 
-@testcase("TC_Y_40_CS", "CertificateInstalled, two types", ocpp="2.0.1",
-          dut_kind="charging-station")
-def test_certificates(csms, dut):
+@testcase(
+    "TC_Y_40_CS", "CertificateInstalled, two types", ocpp="2.0.1", dut_kind="charging-station"
+)
+def certificates(csms, dut):
     for use in ("CSMSRootCertificate", "V2GRootCertificate"):
         installed = memory.certificate_installed(csms, dut, use)
         assert installed.certificate_type == use and installed.hash_data["serialNumber"]
 
 
-@testcase("TC_Y_99_CS", "the station is as it was found", ocpp="2.0.1",
-          dut_kind="charging-station")
-def test_as_found(csms, dut):
+@testcase("TC_Y_99_CS", "the station is as it was found", ocpp="2.0.1", dut_kind="charging-station")
+def as_found(csms, dut):
     for component, name, instance in (
         ("LocalAuthListCtrlr", "Entries", None),
         ("SmartChargingCtrlr", "Entries", "ChargingProfiles"),
@@ -128,13 +143,23 @@ def test_as_found(csms, dut):
     ):
         value, _ = get_variable(csms, Variable(component, name, instance=instance))
         assert value == "0", (component, value)
-    csms.call("GetChargingProfiles", requestId=8, chargingProfile={{}}).expect(
+    csms.call("GetChargingProfiles", requestId=8, chargingProfile={}).expect(
         rule="K09.FR.06", status="NoProfiles"
     )
     csms.call("GetInstalledCertificateIds").expect(rule="M03.FR.02", status="NotFound")
     value, _ = get_variable(csms, PRE_AUTHORIZE)
     assert value == "false", value
-"""
+
+
+CASES = by_id(
+    local_list,
+    local_list_used,
+    *CACHED_CASES,
+    cache_used_and_cleared,
+    profile,
+    certificates,
+    as_found,
+)
 
 CACHED = [f"TC_Y_1{number}_CS" for number in range(len(POINTS))]
 ALL = ["TC_Y_01_CS", "TC_Y_02_CS", *CACHED, "TC_Y_20_CS", "TC_Y_30_CS", "TC_Y_40_CS", "TC_Y_99_CS"]
@@ -150,38 +175,54 @@ UNDONE = {
 }
 
 
-@pytest.fixture
-def run(pytester):
-    return pytester_run(pytester, CASES)
+#: the calls that undo what a state installed
+UNDO_CALLS = ("ClearCharging", "DeleteCert", "SendLocal")
 
 
-def test_every_memory_state_passes_and_leaves_the_station_as_found(run):
-    _, report = run()
-    verdicts = case_verdicts(report)
-    assert list(verdicts) == ALL
-    assert {k: v for k, v in verdicts.items() if v[0] != "passed"} == {}
-    assert all(not c["warnings"] for c in report["cases"])
-    cases = {c["id"]: c for c in report["cases"]}
-    for case_id, wanted in UNDONE.items():
-        restores = [s for s in cases[case_id]["steps"] if s["kind"] == "restore"]
-        assert [s["what"].split(" (")[0] for s in restores] == wanted, case_id
-        assert all(s["outcome"] == "ok" for s in restores), case_id
-    # the undo calls were answered Accepted, not just sent
-    answers = [
-        s.get("detail", "")
-        for case_id in UNDONE
-        for s in cases[case_id]["steps"]
-        if s["kind"] == "call"
-        and s["what"].startswith(("ClearCharging", "DeleteCert", "SendLocal"))
-    ]
-    assert answers and all('"Accepted"' in detail for detail in answers), answers
+def undone(wanted: list[str]):
+    """The case's restore steps are ``wanted``, each carried out, and the station
+    answered every undo call Accepted (not just sent)."""
+
+    def restored_all(case):
+        restores = [s for s in case["steps"] if s["kind"] == "restore"]
+        assert [s["what"].split(" (")[0] for s in restores] == wanted
+        assert all(s["outcome"] == "ok" for s in restores), restores
+        answers = [
+            s.get("detail", "")
+            for s in case["steps"]
+            if s["kind"] == "call" and s["what"].startswith(UNDO_CALLS)
+        ]
+        assert answers and all('"Accepted"' in detail for detail in answers), answers
+
+    return restored_all
 
 
-def test_the_states_pass_a_station_reporting_by_notify_event(run):
-    _, report = run("--sim-option", "connector-report-notify-event", "-k", "TC_Y_1 or TC_Y_2")
-    verdicts = case_verdicts(report)
-    assert len(verdicts) == len(CACHED) + 1
-    assert {k: v for k, v in verdicts.items() if v[0] != "passed"} == {}
+def test_the_cases_are_all_there():
+    assert list(CASES) == ALL
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        case_item(case, case_id, Expectation("passed", notes=(), check=undone(UNDONE[case_id])))
+        if case_id in UNDONE
+        else case_item(case, case_id, CLEAN)
+        for case_id, case in CASES.items()
+    ],
+)
+def test_every_memory_state_passes_and_leaves_the_station_as_found(case, request):
+    run_catalog_case(case, request)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        case_item(CASES[case_id], case_id, CLEAN, options=("connector-report-notify-event",))
+        for case_id in (*CACHED, "TC_Y_20_CS")
+    ],
+)
+def test_the_states_pass_a_station_reporting_by_notify_event(case, request):
+    run_catalog_case(case, request)
 
 
 #: each memory defect: the case that meets it, the rule, and how it shows: a "failed"
@@ -201,20 +242,40 @@ PROOFS = {
 PROVEN = set(PROOFS)
 
 
-@pytest.mark.parametrize("defect", sorted(PROOFS))
-def test_each_memory_defect_shows_naming_its_rule(run, defect):
-    case_id, rule, shows = PROOFS[defect]
-    _, report = run("--sim-defect", defect, "--case", case_id)
-    [case] = report["cases"]
-    if shows == "failed":
-        assert (case["verdict"], case.get("rule")) == ("failed", rule), case.get("reason")
-        return
-    assert case["verdict"] == "passed", case.get("reason")
-    assert {(w["kind"], w["rule"]) for w in case["warnings"]} == {(shows, rule)}
-    if shows == "note":
-        undone = [s for s in case["steps"] if s["kind"] == "restore" and s["outcome"] != "ok"]
-        assert undone and undone[0]["rule"] == rule
-        return
-    _, strict = run("--sim-defect", defect, "--case", case_id, "--ocpp-strict")
-    [again] = strict["cases"]
-    assert (again["verdict"], again.get("rule")) == ("failed", rule), again.get("reason")
+def _shown(shows: str) -> dict[str, tuple[str, str]]:
+    return {
+        defect: (case_id, rule) for defect, (case_id, rule, how) in PROOFS.items() if how == shows
+    }
+
+
+def undo_failed(rule: str):
+    """An undo the station did not carry out: the first failed restore step names ``rule``."""
+
+    def restore_failed(case):
+        failed = [s for s in case["steps"] if s["kind"] == "restore" and s["outcome"] != "ok"]
+        assert failed and failed[0]["rule"] == rule, failed
+
+    return restore_failed
+
+
+def _warned_items() -> list:
+    items = []
+    for defect, (case_id, rule) in sorted(_shown("beyond-octt").items()):
+        passed = Expectation("passed", warnings=(rule,), notes=())
+        items.append(case_item(CASES[case_id], defect, passed, defects=(defect,)))
+    for defect, (case_id, rule) in sorted(_shown("note").items()):
+        # every undo of the case fails (TC_Y_40 installs two certificates): a note each
+        notes = (rule,) * len(UNDONE[case_id])
+        passed = Expectation("passed", notes=notes, check=undo_failed(rule))
+        items.append(case_item(CASES[case_id], defect, passed, defects=(defect,)))
+    return items
+
+
+@pytest.mark.parametrize(
+    "case",
+    defect_items(CASES, _shown("failed"))
+    + _warned_items()
+    + defect_items(CASES, _shown("beyond-octt"), strict=True),
+)
+def test_each_memory_defect_shows_naming_its_rule(case, request):
+    run_catalog_case(case, request)
