@@ -24,7 +24,6 @@ from harness.loop import AnyLoop
 from harness.ocppj import OcppVersion
 from harness.preconditions import establish_station_preconditions
 from harness.roles import CsmsRole, StationRole
-from harness.seqno import SeqNoMonitor
 from harness.session import Session
 from harness.station_model import station_model
 from harness.testcase import CHARGING_STATION, CSMS
@@ -394,8 +393,7 @@ class DutEnvironment:
             # A fresh simulator is a new device: the boot intervals the harness gave the
             # previous case's simulator do not bind it, and a transaction that one left
             # open (a case failed half-way) is not this one's: it starts idle.
-            session.boot_gate.forget()
-            session.seq_nos = SeqNoMonitor()
+            session.new_device()
             endpoint = server_url.rsplit("/", 1)[0]
             sim: Any = SimStation(
                 version,

@@ -287,6 +287,13 @@ class Session:
     def connections(self) -> int:
         return self._connections
 
+    def new_device(self) -> None:
+        """The DUT was replaced by a fresh one (the embedded simulator is new for each
+        case): what the monitors knew of its predecessor — the boot intervals it was
+        given, the transactions it left open — binds nobody now."""
+        self.boot_gate.forget()
+        self.seq_nos = SeqNoMonitor()
+
     def begin_case(self) -> None:
         """Start a new trace for a test case; earlier messages are settled and dropped."""
         for message in self.received:
