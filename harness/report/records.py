@@ -91,7 +91,7 @@ class CaseRecord:
         pass
 
     def junit_properties(self) -> list[tuple[str, str]]:
-        props = [("ocpp_id", self.id), ("title", self.title), ("verdict", self.verdict or "")]
+        props = [("ocpp_id", self.id), ("title", self.title), ("verdict", str(self.verdict or ""))]
         props += [("requirement", r) for r in self.requirements]
         if self.rule:
             props.append(("rule", self.rule))
