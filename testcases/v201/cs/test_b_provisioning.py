@@ -1,7 +1,7 @@
 """Block B, Provisioning — OCPP 2.0.1, the DUT is a charging station (harness = CSMS).
 
 Each case follows its table in OCPP 2.0.1 Part 6 (Edition 3 with the errata to
-2025-09); the numbered comments are the table's steps, the rules are the Part 2
+2025-09); its numbered steps are the ``csms.step(...)`` calls, the rules are the Part 2
 requirement ids the table names. What the harness checks beyond the table is in a
 ``beyond_octt`` block: a named warning, a failure only with ``--strict``.
 """
@@ -29,9 +29,10 @@ def _heartbeat(dut) -> int:
     warns={"no-heartbeat": "B01.FR.04"},
 )
 def test_tc_b_01_cs(csms, dut):
-    # 1. Reusable state Booted, by power cycle: BootNotification (B01.FR.01, with its
-    # reason, B01.FR.09), every connector Available (B01.FR.05; the post-scenario
-    # validation), the startup security event.
+    csms.step(1, "Reusable state Booted, by power cycle")
+    # The state checks the BootNotification (B01.FR.01, with its reason, B01.FR.09),
+    # every connector Available (B01.FR.05; the post-scenario validation), the startup
+    # security event.
     boot = states.booted(csms, dut, via="power-cycle")
     # Beyond Part 6: the station heartbeats at the interval it was given (B01.FR.04).
     interval = _heartbeat(dut)
@@ -70,36 +71,40 @@ def test_tc_b_02_cs(csms, dut):
     csms.will_reply("BootNotification", status="Pending", interval=interval)
     # Manual action: reboot the station.
     dut.act("reboot")
-    # 1-2. BootNotification, answered Pending with the configured heartbeat interval.
+    csms.step("1-2", "BootNotification, answered Pending with the configured heartbeat interval")
     # From here the boot gate holds: only BootNotification or what the CSMS asks for
     # (B02.FR.02), no new boot before the interval unless triggered (B02.FR.04).
     first = csms.expect("BootNotification", timeout=dut.timeouts.connect, rule="B01.FR.01")
-    # 3-4. SetVariables OfflineThreshold = 300 without attributeType: Accepted (B02.FR.01).
+    csms.step(
+        "3-4", "SetVariables OfflineThreshold = 300 without attributeType: Accepted (B02.FR.01)"
+    )
     dm.set_variable(csms, OFFLINE_THRESHOLD, "300")
-    # 5-6. GetVariables of the same: Accepted.
+    csms.step("5-6", "GetVariables of the same: Accepted")
     dm.get_variable(csms, OFFLINE_THRESHOLD)
-    # 7-8. GetBaseReport FullInventory: Accepted.
+    csms.step("7-8", "GetBaseReport FullInventory: Accepted")
     request_id = 2
     csms.call("GetBaseReport", requestId=request_id, reportBase="FullInventory").expect(
         rule="B02.FR.01", status="Accepted"
     )
-    # 9-10. The NotifyReport parts, until one says no more follow (tbc absent or false).
+    csms.step("9-10", "The NotifyReport parts, until one says no more follow (tbc absent or false)")
     while True:
         part = csms.expect("NotifyReport", rule="B07.FR.04", requestId=request_id)
         if not part.get("tbc", False):
             break
-    # 11-12. RequestStartTransaction while Pending: Rejected (B02.FR.05).
+    csms.step("11-12", "RequestStartTransaction while Pending: Rejected (B02.FR.05)")
     csms.call(
         "RequestStartTransaction",
         idToken={"idToken": dut.tokens.valid, "type": "ISO14443"},
         remoteStartId=1,
     ).expect(rule="B02.FR.05", status="Rejected")
-    # 13-14. TriggerMessage BootNotification: Accepted or NotImplemented.
+    csms.step("13-14", "TriggerMessage BootNotification: Accepted or NotImplemented")
     trigger = csms.call("TriggerMessage", requestedMessage="BootNotification").expect(
         rule="F06.FR.05", status=one_of("Accepted", "NotImplemented")
     )
-    # 15-16. A new BootNotification — at once with reason Triggered when the trigger was
-    # accepted, else after the interval (B02.FR.08) — answered Accepted.
+    csms.step(
+        "15-16",
+        "A new BootNotification, triggered or after the interval (B02.FR.08): Accepted",
+    )
     csms.will_reply("BootNotification", status="Accepted", interval=interval)
     deviation = dut.profile.tolerances.time_deviation
     if trigger["status"] == "Accepted":
@@ -120,7 +125,7 @@ def test_tc_b_02_cs(csms, dut):
             "B02.FR.06",
             second.entry.raw,
         )
-    # 17-18. Every connector Available (post-scenario validation).
+    csms.step("17-18", "Every connector Available (post-scenario validation)")
     csms.expect_connectors("Available", since=second, rule="B01.FR.05")
 
 
@@ -136,11 +141,14 @@ def test_tc_b_03_cs(csms, dut):
     csms.will_reply("BootNotification", status="Rejected", interval=interval)
     # Manual action: reboot the station.
     dut.act("reboot")
-    # 1-2. BootNotification, answered Rejected with the configured heartbeat interval.
+    csms.step("1-2", "BootNotification, answered Rejected with the configured heartbeat interval")
     csms.expect("BootNotification", timeout=dut.timeouts.connect, rule="B01.FR.01")
-    # 3-4. Not a message until the interval has passed (B03.FR.02: the boot gate fails
-    # anything earlier); the station may close the connection meanwhile (B03.FR.04).
-    # Then a new BootNotification (B03.FR.06), answered Accepted.
+    csms.step(
+        "3-4",
+        "Silent for the interval (B03.FR.02), then a new BootNotification (B03.FR.06): Accepted",
+    )
+    # The boot gate fails anything earlier; the station may close the connection
+    # meanwhile (B03.FR.04).
     csms.will_reply("BootNotification", status="Accepted", interval=interval)
     deviation = dut.profile.tolerances.time_deviation
     second = csms.expect(
@@ -148,7 +156,7 @@ def test_tc_b_03_cs(csms, dut):
         timeout=interval + deviation + dut.timeouts.connect,
         rule="B03.FR.06",
     )
-    # 5-6. Every connector Available (post-scenario validation).
+    csms.step("5-6", "Every connector Available (post-scenario validation)")
     csms.expect_connectors("Available", since=second, rule="B01.FR.05")
 
 
@@ -164,10 +172,10 @@ def test_tc_b_30_cs(csms, dut):
     csms.will_reply("BootNotification", status="Rejected", interval=interval)
     # The station boots (a reboot brings it to its BootNotification).
     dut.act("reboot")
-    # 1-2. BootNotification, answered Rejected.
+    csms.step("1-2", "BootNotification, answered Rejected")
     csms.expect("BootNotification", timeout=dut.timeouts.connect, rule="B01.FR.01")
-    # 3-4. Unless the station closed the connection (B03.FR.04 allows it), the CSMS
-    # sends GetBaseReport; a rejected station answers CALLERROR SecurityError.
+    csms.step("3-4", "GetBaseReport to a rejected station: CALLERROR SecurityError (B03.FR.08)")
+    # Sent only if the station kept the connection open (B03.FR.04 lets it close).
     response = None
     if csms.connected:
         try:
@@ -214,9 +222,9 @@ def _note_closed(csms) -> None:
 def test_tc_b_06_cs(csms, dut):
     # Configuration state: OCPPCommCtrlr.OfflineThreshold is 300 (restored afterwards).
     dm.configure(csms, OFFLINE_THRESHOLD, "300")
-    # 1-2. GetVariables with attributeType Actual: one result for the same component and
-    # variable (B06.FR.01/.02), attributeType Actual (B06.FR.03), Accepted without error
-    # info (B06.FR.10) ...
+    csms.step("1-2", "GetVariables OfflineThreshold with attributeType Actual")
+    # One result for the same component and variable (B06.FR.01/.02), attributeType
+    # Actual (B06.FR.03), Accepted without error info (B06.FR.10) ...
     value, response = dm.get_variable(csms, OFFLINE_THRESHOLD, attribute_type="Actual")
     # ... and the value of that attribute, "300" (B06.FR.04).
     response.expect(rule="B06.FR.04", getVariableResult=exactly_one({"attributeValue": "300"}))
@@ -243,9 +251,9 @@ def test_tc_b_09_cs(csms, dut):
                 OFFLINE_THRESHOLD,
                 str(original),
             )
-    # 1-2. SetVariables OfflineThreshold = "300" with attributeType Actual: one result
-    # for it (B05.FR.01/.02), attributeType Actual (B05.FR.03), Accepted without error
-    # info (B05.FR.10).
+    csms.step("1-2", 'SetVariables OfflineThreshold = "300" with attributeType Actual')
+    # One result for it (B05.FR.01/.02), attributeType Actual (B05.FR.03), Accepted
+    # without error info (B05.FR.10).
     dm.set_variable(csms, OFFLINE_THRESHOLD, "300", attribute_type="Actual")
     # Beyond Part 6: Accepted means set, so it reads back as 300.
     with csms.beyond_octt("Part 6 TC_B_09_CS does not read the value back"):
@@ -268,12 +276,12 @@ def test_tc_b_09_cs(csms, dut):
 )
 def test_tc_b_20_cs(csms, dut):
     csms.will_reply("BootNotification", status="Accepted", interval=_heartbeat(dut))
-    # 1-2. ResetRequest OnIdle, no transaction: Accepted (B11.FR.01).
+    csms.step("1-2", "ResetRequest OnIdle, no transaction: Accepted (B11.FR.01)")
     csms.call("Reset", type="OnIdle", rule="B11.FR.01").expect(rule="B11.FR.01", status="Accepted")
-    # 3-4. The station reboots and boots again (B11.FR.03, B01.FR.03): Accepted. It may
-    # report Unavailable before going down (B11.FR.03): only the state after counts.
+    csms.step("3-4", "The station reboots and boots again (B11.FR.03, B01.FR.03): Accepted")
+    # It may report Unavailable before going down (B11.FR.03): only the state after counts.
     boot = csms.expect("BootNotification", timeout=dut.timeouts.connect, rule="B11.FR.03")
-    # 5-6. Every connector Available, as a cold boot (B11.FR.04).
+    csms.step("5-6", "Every connector Available, as a cold boot (B11.FR.04)")
     csms.expect_connectors("Available", since=boot, rule="B11.FR.04")
     # Beyond Part 6: the boot says why it happened (B01.FR.09).
     with csms.beyond_octt("Part 6 TC_B_20_CS does not check the boot reason"):

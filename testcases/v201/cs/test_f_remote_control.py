@@ -1,6 +1,7 @@
 """Block F, Remote control — OCPP 2.0.1, the DUT is a charging station (harness = CSMS).
 
-Each case follows its table in OCPP 2.0.1 Part 6 (Edition 3 with the errata to 2025-09).
+Each case follows its table in OCPP 2.0.1 Part 6 (Edition 3 with the errata to 2025-09);
+its numbered steps are the ``csms.step(...)`` calls.
 """
 
 from harness import DutFailure, testcase
@@ -25,14 +26,15 @@ def test_tc_f_20_cs(csms, dut):
     if periodic is not None:
         bound = min(bound, max(periodic - deviation, 0.5))
     before = csms.mark()
-    # 1-2. TriggerMessage Heartbeat; Part 6 requires Accepted (F06.FR.05 would also let
-    # a station say Rejected: OCTT expects more than the specification here).
+    csms.step("1-2", "TriggerMessage Heartbeat: Accepted, as Part 6 requires")
+    # F06.FR.05 would also let a station say Rejected: OCTT expects more than the
+    # specification here.
     response = csms.call("TriggerMessage", requestedMessage="Heartbeat")
     with csms.octt_expects("Part 6 presumes the station accepts a Heartbeat trigger"):
         response.expect(rule="F06.FR.05", status="Accepted")
     if response.get("status") != "Accepted":
         return  # nothing was promised, so nothing more to check
-    # 3-4. The Heartbeat it promised (F06.FR.10), after the response (F06.FR.04).
+    csms.step("3-4", "The Heartbeat it promised (F06.FR.10), after the response (F06.FR.04)")
     heartbeat = csms.expect("Heartbeat", after=before, timeout=bound, rule="F06.FR.10")
     if response.seq is not None and heartbeat.entry.seq < response.seq:
         heartbeat.entry.failing = True

@@ -1,9 +1,9 @@
 """Block B, Provisioning — OCPP 2.0.1, the DUT is a CSMS (harness = charging station).
 
 Each case follows its table in OCPP 2.0.1 Part 6 (Edition 3 with the errata to
-2025-09); the numbered comments are the table's steps. The harness's station reports
-its connectors as the profile says (StatusNotification or NotifyEvent, the two ways
-OCTT's station does it).
+2025-09); its numbered steps are the ``station.step(...)`` calls. The harness's station
+reports its connectors as the profile says (StatusNotification or NotifyEvent, the two
+ways OCTT's station does it).
 """
 
 from harness import DutFailure, testcase
@@ -25,8 +25,9 @@ LONGEST_PENDING_WAIT = 600
     catches=["boot-response-invalid", "heartbeat-response-invalid"],
 )
 def test_tc_b_01_csms(station, dut):
-    # 1. Reusable state Booted: BootNotification PowerUp, Accepted (B01.FR.02); every
-    # connector reported Available and answered.
+    station.step(1, "Reusable state Booted")
+    # BootNotification PowerUp, Accepted (B01.FR.02); every connector reported Available
+    # and answered.
     states.booted(station, dut)
     # Beyond Part 6: a Heartbeat is answered (schema-checked like every frame).
     with station.beyond_octt("Part 6 TC_B_01_CSMS sends no Heartbeat"):
@@ -45,7 +46,7 @@ def test_tc_b_02_csms(station, dut):
     # Prerequisite: the CSMS is set to answer the first BootNotification with Pending.
     dut.act("boot_pending")
     station.connect()
-    # 1-2. BootNotification PowerUp; tool validation: status Pending.
+    station.step("1-2", "BootNotification PowerUp; tool validation: status Pending")
     boot = states.boot_payload(station.version, dut)
     first = station.call("BootNotification", boot).expect(rule="B02.FR.01", status="Pending")
     # The station waits the interval (its own heartbeat interval when the CSMS gave 0),
@@ -64,9 +65,9 @@ def test_tc_b_02_csms(station, dut):
             "the CSMS closed the connection of a station whose boot it answered Pending",
             "B02.FR.06",
         )
-    # 3-4. BootNotification again; tool validation: status Accepted.
+    station.step("3-4", "BootNotification again; tool validation: status Accepted")
     station.call("BootNotification", boot).expect(rule="B02.FR.01", status="Accepted")
-    # 5-6. Every connector Available; the CSMS answers each report.
+    station.step("5-6", "Every connector Available; the CSMS answers each report")
     states.report_connectors(station, dut)
 
 
@@ -95,13 +96,14 @@ def test_tc_b_30_csms(station, dut):
             station.reconnect()
         else:
             station.connect()
-        # 1-2. BootNotification PowerUp; tool validation: status Pending or Rejected.
+        station.step("1-2", "BootNotification PowerUp; tool validation: status Pending or Rejected")
         answer = station.call("BootNotification", states.boot_payload(station.version, dut))
         answer.expect(rule=rule, status=one_of("Pending", "Rejected"))
         got = answer["status"]
         rule = "B02.FR.09" if got == "Pending" else "B03.FR.07"
-        # 3-4. The station reports a connector anyway: the CSMS must refuse it with
-        # CALLERROR SecurityError.
+        station.step(
+            "3-4", "A connector reported anyway: the CSMS refuses it with CALLERROR SecurityError"
+        )
         payload = {
             "timestamp": utc_now(),
             "connectorStatus": "Available",
@@ -135,7 +137,7 @@ def test_tc_b_06_csms(station, dut):
     states.booted(station, dut)
     # The station's answer: its value of the variable asked for (from the harness
     # station's device model: OCPPCommCtrlr.OfflineThreshold).
-    # 1. Manual action: make the CSMS get OCPPCommCtrlr.OfflineThreshold.
+    station.step(1, "Manual action: make the CSMS get OCPPCommCtrlr.OfflineThreshold")
     result = dut.act(
         "get_variables", items=[{"component": "OCPPCommCtrlr", "variable": "OfflineThreshold"}]
     )
@@ -156,8 +158,9 @@ def test_tc_b_06_csms(station, dut):
             "expect:GetVariables",
             request.entry.raw,
         )
-    # 2. The station answers (from its device model). Post-scenario: the CSMS has read
-    # the value the station gave — where the control adapter can tell.
+    station.step(2, "The station answers from its device model")
+    # Post-scenario: the CSMS has read the value the station gave — where the control
+    # adapter can tell.
     values = (result or {}).get("values") if isinstance(result, dict) else None
     if values is None:
         station.note(
@@ -197,8 +200,9 @@ def _names(items) -> str:
 )
 def test_tc_b_58_csms(station, dut):
     # Errata 2025-04 §6.2.21 (Part 6 has no table number for this case).
-    # 1-2. Offer only "ocpp0.1": the CSMS must not agree on it. OCTT expects no upgrade;
-    # Part 4 §3.2 also lets the CSMS upgrade without a subprotocol and close at once.
+    station.step("1-2", 'Offer only "ocpp0.1": the CSMS must not agree on it')
+    # OCTT expects no upgrade; Part 4 §3.2 also lets the CSMS upgrade without a
+    # subprotocol and close at once.
     unknown = station.handshake(["ocpp0.1"])
     if unknown.upgraded and unknown.subprotocol is not None:
         raise DutFailure(
@@ -220,8 +224,8 @@ def test_tc_b_58_csms(station, dut):
                 "subprotocol and then closed it (Part 4 allows it)",
                 "OCPP-J 3.2",
             )
-    # 3-4. Offer "ocpp0.1, ocpp2.0.1": the CSMS upgrades and its Sec-WebSocket-Protocol
-    # header names the version (tool validation of step 4).
+    station.step("3-4", 'Offer "ocpp0.1, ocpp2.0.1": the CSMS upgrades with that version')
+    # Its Sec-WebSocket-Protocol header names the version (tool validation of step 4).
     wanted = station.version.subprotocol
     both = station.handshake(["ocpp0.1", wanted])
     if not both.upgraded or both.subprotocol != wanted:
