@@ -28,7 +28,7 @@ import pytest
 from harness.cli import catalog_functions
 from harness.sim.defects import defects_for, get_defect
 from harness.sim.options import OPTIONS
-from tests.helpers import validate_report
+from tests.helpers import html_rows, run_cli, validate_report
 from tests.matrix import Expectation, matrix_item, run_catalog_case
 
 FUNCTIONS = {function.ocpp_testcase.id: function for function in catalog_functions()}
@@ -207,3 +207,26 @@ def test_b58_upgrade_then_close_is_an_octt_warning():
     ]
     assert case["verdict"] == "passed", case["reason"]
     assert [(w["kind"], w["rule"]) for w in case["warnings"]] == [("octt-stricter", "OCPP-J 3.2")]
+
+
+def test_a_failure_names_the_part6_step_it_happened_in(tmp_path):
+    """End to end: report.json says which step of the case's Part 6 table failed (and
+    which table step each script step belongs to); report.html says "at step 11-12"."""
+    done = run_cli(
+        "run",
+        "--case",
+        "TC_B_02_CS",
+        "--sim-defect",
+        "remote-start-while-pending",
+        report_dir=tmp_path,
+    )
+    case = done.case("TC_B_02_CS")
+    assert (case["verdict"], case["rule"], case["table_step"]) == (
+        "failed",
+        "B02.FR.05",
+        "11-12",
+    ), case["reason"]
+    # the script's last step is the call whose answer broke the rule
+    assert case["steps"][-1]["kind"] == "call" and case["steps"][-1]["table_step"] == "11-12"
+    assert {s.get("table_step") for s in case["steps"]} >= {"1-2", "3-4", "11-12"}
+    assert "at step 11-12" in html_rows((tmp_path / "report.html").read_text())
