@@ -8,33 +8,35 @@ where it belongs, every frame schema-valid. Each simulator defect that breaks a 
 validation of these states fails exactly the cases that reach that validation, at that
 step, naming the defect's rule; every other case still passes.
 
-The cases run through pytest in a subprocess (``tests.helpers.pytester_run``), one run
-per defect with all cases, so that the report.json of each run is the evidence.
+The cases run in this process (:mod:`tests.matrix`): one item per case and set-up (each
+connector-report style, each defect), judged by the verdict it must get and by a check
+of what it sent and where it failed, read from the case as report.json holds it. The
+profile's transaction duration is proven by one run of pytest in a subprocess.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from typing import Any
 
 import pytest
 
+from harness import testcase
 from harness.connectors import read_connector_states
 from harness.ocppj import OcppVersion, validate_payload
 from harness.sim.defects import get_defect
-from tests.helpers import pytester_run
-
-CASES = """
-from harness import testcase
 from harness.states import csms as states
 from harness.states import csms_transactions as transactions
+from tests.helpers import ROOT, pytester_run
+from tests.matrix import Expectation, by_id, case_item, run_catalog_case
 
 ON = {"ocpp": "2.0.1", "dut_kind": "csms", "catches": ["never-replies"]}
 
 
 @testcase("TC_S_01_CSMS", "every state, cable first", **ON)
-def test_cable_first(station, dut):
+def cable_first(station, dut):
     states.booted(station, dut)
     tx = transactions.ev_connected_pre_session(station, dut)
     transactions.authorized(station, dut, tx)
@@ -47,7 +49,7 @@ def test_cable_first(station, dut):
 
 
 @testcase("TC_S_02_CSMS", "every state, token first", **ON)
-def test_token_first(station, dut):
+def token_first(station, dut):
     states.booted(station, dut)
     tx = transactions.authorized(station, dut)
     transactions.energy_transfer_started(station, dut, tx)
@@ -69,45 +71,60 @@ def _alone(case_id, state, holds):
     return case
 
 
-test_disconnected_alone = _alone(
+disconnected_alone = _alone(
     "TC_S_03_CSMS", "ev_disconnected", lambda tx: tx.ended and not tx.ev_connected
 )
-test_pre_session_alone = _alone(
+pre_session_alone = _alone(
     "TC_S_04_CSMS", "ev_connected_pre_session", lambda tx: tx.ev_connected and not tx.authorized
 )
-test_authorized_alone = _alone(
+authorized_alone = _alone(
     "TC_S_05_CSMS", "authorized", lambda tx: tx.authorized and not tx.ev_connected
 )
-test_started_alone = _alone(
+started_alone = _alone(
     "TC_S_06_CSMS", "energy_transfer_started", lambda tx: tx.charging_state == "Charging"
 )
-test_suspended_alone = _alone(
+suspended_alone = _alone(
     "TC_S_07_CSMS", "energy_transfer_suspended", lambda tx: tx.charging_state == "SuspendedEV"
 )
-test_stop_authorized_alone = _alone(
+stop_authorized_alone = _alone(
     "TC_S_08_CSMS", "stop_authorized", lambda tx: tx.stop_authorized and not tx.authorized
 )
-test_post_session_alone = _alone(
+post_session_alone = _alone(
     "TC_S_09_CSMS", "ev_connected_post_session", lambda tx: tx.charging_state == "EVConnected"
 )
 
 
 @testcase("TC_S_10_CSMS", "Reserved", **ON)
-def test_reserved(station, dut):
+def reserved(station, dut):
     request = states.reserved(station, dut)
     assert request["evseId"] == 1
 
 
 @testcase("TC_S_11_CSMS", "Unavailable", **ON)
-def test_unavailable(station, dut):
+def unavailable(station, dut):
     states.unavailable(station, dut)
 
 
 @testcase("TC_S_12_CSMS", "an ended transaction takes no more states", **ON)
-def test_ended(station, dut):
+def ended(station, dut):
     tx = transactions.ev_disconnected(station, dut)
     transactions.ev_disconnected(station, dut, tx)
-"""
+
+
+CASES = by_id(
+    cable_first,
+    token_first,
+    disconnected_alone,
+    pre_session_alone,
+    authorized_alone,
+    started_alone,
+    suspended_alone,
+    stop_authorized_alone,
+    post_session_alone,
+    reserved,
+    unavailable,
+    ended,
+)
 
 ALL = [f"TC_S_{n:02d}_CSMS" for n in range(1, 13)]
 #: the harness refuses to run a state on an ended transaction: a script error
@@ -181,15 +198,6 @@ BROKEN_EVENT = {
 }
 
 
-@pytest.fixture
-def run(pytester: pytest.Pytester):
-    return pytester_run(pytester, CASES)
-
-
-def _cases(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {case["id"]: case for case in report["cases"]}
-
-
 def _sent(case: dict[str, Any], action: str) -> list[dict[str, Any]]:
     """The payloads of the CALLs ``action`` the harness's station sent, in order."""
     return [
@@ -203,11 +211,11 @@ def _sent(case: dict[str, Any], action: str) -> list[dict[str, Any]]:
 
 
 def _connector_states(case: dict[str, Any], style: str) -> list[str]:
-    states = []
+    found = []
     for payload in _sent(case, REPORT_ACTION[style]):
         action = REPORT_ACTION[style]
-        states += [state for _, state in read_connector_states(OcppVersion.V201, action, payload)]
-    return states
+        found += [state for _, state in read_connector_states(OcppVersion.V201, action, payload)]
+    return found
 
 
 def _check_events(case_id: str, events: list[dict[str, Any]], valid_token: str) -> None:
@@ -233,18 +241,22 @@ def _check_events(case_id: str, events: list[dict[str, Any]], valid_token: str) 
             assert event["transactionInfo"]["stoppedReason"] == "EVDisconnected", case_id
 
 
-@pytest.mark.parametrize("style", sorted(REPORT_ACTION))
-def test_every_state_passes_against_the_conformant_csms(run, style: str) -> None:
-    _, report = run("--connector-report", style)
-    cases = _cases(report)
-    assert sorted(cases) == ALL
-    for case_id in ALL:
-        case = cases[case_id]
-        if case_id == MISUSE:
-            assert case["verdict"] == "error" and case["rule"] == "script", case["reason"]
-            assert "has ended" in case["reason"]
-            continue
-        assert case["verdict"] == "passed", f"{case_id}: {case['reason']} [{case['rule']}]"
+def test_the_cases_are_all_there():
+    assert sorted(CASES) == ALL
+
+
+def _misused(case: dict[str, Any]) -> None:
+    assert "has ended" in case["reason"], case["reason"]
+
+
+#: the harness refuses the misuse: a script error, whatever the simulator does
+MISUSED = Expectation("error", "script", exact_rule=True, check=_misused)
+
+
+def conformant(case_id: str, style: str):
+    """What the case sent against the conformant CSMS, reporting connectors by ``style``."""
+
+    def sent_as_the_tables_say(case: dict[str, Any]) -> None:
         for entry in case["trace"]:
             assert entry.get("valid", True), (case_id, entry)
         if case_id in EVENTS:
@@ -255,40 +267,77 @@ def test_every_state_passes_against_the_conformant_csms(run, style: str) -> None
                 "notify-event" if style == "status-notification" else "status-notification"
             ]
             assert _sent(case, other) == [], f"{case_id} reported by {other} too"
-    # Authorized asks the CSMS first, with the same token
-    assert _sent(cases["TC_S_05_CSMS"], "Authorize") == [
-        {"idToken": {"idToken": "04A1B2C3D4", "type": "ISO14443"}}
-    ]
-    # the embedded profile charges for no time: no hold in any state
-    assert not any(s["kind"] == "hold" for s in cases["TC_S_01_CSMS"]["steps"])
+        if case_id == "TC_S_05_CSMS":
+            # Authorized asks the CSMS first, with the same token
+            assert _sent(case, "Authorize") == [
+                {"idToken": {"idToken": "04A1B2C3D4", "type": "ISO14443"}}
+            ]
+        if case_id == "TC_S_01_CSMS":
+            # the embedded profile charges for no time: no hold in any state
+            assert not any(s["kind"] == "hold" for s in case["steps"])
+
+    return sent_as_the_tables_say
 
 
-@pytest.mark.parametrize("defect", sorted(DEFECT_FAILURES))
-def test_each_defect_fails_the_states_that_check_it(run, defect: str) -> None:
-    failing, kind, what = DEFECT_FAILURES[defect]
-    _, report = run("--sim-defect", defect)
-    cases = _cases(report)
-    rule = get_defect("csms", defect).rule_for("2.0.1")
-    for case_id in ALL:
-        case = cases[case_id]
-        if case_id not in failing:
-            expected = "error" if case_id == MISUSE else "passed"
-            assert case["verdict"] == expected, f"{case_id}: {case['reason']} [{case['rule']}]"
-            continue
-        assert case["verdict"] == "failed", f"{case_id}: {case['verdict']} {case['reason']}"
-        wanted = rule
-        if case_id == "TC_S_01_CSMS" and defect in (
-            "transaction-event-omits-id-token-info",
-            "transaction-event-rejects-valid-token",
-        ):
-            wanted = "E02.FR.02"  # cable first: the token updates a running transaction
-        assert case["rule"] == wanted, f"{case_id}: {case['rule']} ({case['reason']})"
-        # the last step the case took is the one whose validation failed
+def _conformant_items() -> list:
+    items = []
+    for style in sorted(REPORT_ACTION):
+        for case_id, case in CASES.items():
+            expected = (
+                MISUSED
+                if case_id == MISUSE
+                else Expectation("passed", check=conformant(case_id, style))
+            )
+            items.append(case_item(case, f"{style}-{case_id}", expected, connector_report=style))
+    return items
+
+
+@pytest.mark.parametrize("case", _conformant_items())
+def test_every_state_passes_against_the_conformant_csms(case, request) -> None:
+    run_catalog_case(case, request)
+
+
+def failed_at(kind: str, what: str, trigger: str | None):
+    """The last step the case took is the one whose validation failed: a ``kind`` step
+    on ``what`` (for a TransactionEvent answer, the event of trigger reason ``trigger``)."""
+
+    def failed_at_its_step(case: dict[str, Any]) -> None:
         last = case["steps"][-1]
-        assert last["kind"] == kind and last["what"].startswith(what), (case_id, last)
-        if defect in BROKEN_EVENT:
-            assert f'"triggerReason": "{BROKEN_EVENT[defect]}"' in last["what"], (case_id, last)
+        assert last["kind"] == kind and last["what"].startswith(what), last
+        if trigger is not None:
+            assert f'"triggerReason": "{trigger}"' in last["what"], last
 
+    return failed_at_its_step
+
+
+def _defect_items() -> list:
+    items = []
+    for defect, (failing, kind, what) in sorted(DEFECT_FAILURES.items()):
+        rule = get_defect("csms", defect).rule_for("2.0.1")
+        for case_id, case in CASES.items():
+            if case_id not in failing:
+                expected = MISUSED if case_id == MISUSE else Expectation("passed")
+            else:
+                wanted = rule
+                if case_id == "TC_S_01_CSMS" and defect in (
+                    "transaction-event-omits-id-token-info",
+                    "transaction-event-rejects-valid-token",
+                ):
+                    wanted = "E02.FR.02"  # cable first: the token updates a running transaction
+                check = failed_at(kind, what, BROKEN_EVENT.get(defect))
+                expected = Expectation("failed", wanted, exact_rule=True, check=check)
+            items.append(case_item(case, f"{defect}-{case_id}", expected, defects=(defect,)))
+    return items
+
+
+@pytest.mark.parametrize("case", _defect_items())
+def test_each_defect_fails_the_states_that_check_it(case, request) -> None:
+    run_catalog_case(case, request)
+
+
+#: the sample's module: TC_S_01_CSMS, the case of this module (tests.matrix registers the
+#: markers this module's items carry)
+SAMPLE = "from tests.states.test_csms_states import cable_first as test_cable_first\n"
 
 PROFILE = """
 [dut]
@@ -313,13 +362,17 @@ adapter = "sim"
 
 
 def test_the_configured_transaction_duration_is_waited_before_suspend_and_stop(
-    pytester: pytest.Pytester,
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Tables 704 and 705: the station charges for the profile's transaction duration
-    before the EV suspends and again before the driver stops; a hold, not a sleep."""
+    before the EV suspends and again before the driver stops; a hold, not a sleep.
+
+    A DUT profile of its own (no ocpp_sim marker can give one): a run of pytest in a
+    subprocess, the end-to-end sample of this module."""
     pytester.makefile(".toml", dut=textwrap.dedent(PROFILE))
-    go = pytester_run(pytester, CASES)
-    _, report = go("--dut", "dut.toml", "-k", "cable_first")
+    monkeypatch.setenv("PYTHONPATH", f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    go = pytester_run(pytester, SAMPLE)
+    _, report = go("--dut", "dut.toml", "-p", "tests.matrix")
     [case] = report["cases"]
     assert case["verdict"] == "passed", case["reason"]
     holds = [s for s in case["steps"] if s["kind"] == "hold"]
