@@ -365,6 +365,11 @@ class DutProfile:
         the plugin and self-tests adjusting a profile they already trust."""
         return dataclasses.replace(self, **changes)
 
+    def with_connector_report(self, style: str) -> DutProfile:
+        """A copy whose harness station reports connectors in ``style`` (``--connector-
+        report``, or one self-test item's set-up)."""
+        return self.replace(harness=dataclasses.replace(self.harness, connector_report=style))
+
     def public_dict(self) -> dict[str, Any]:
         """The effective profile in the TOML file's shape (defaults filled in), safe to
         publish: JSON-serialisable, secrets as ``***``, absent values left out.

@@ -11,7 +11,6 @@ both roles and both versions.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -276,11 +275,7 @@ class DutEnvironment:
         """
         profile = self.profile
         if setup.connector_report is not None:
-            profile = profile.replace(
-                harness=dataclasses.replace(
-                    profile.harness, connector_report=setup.connector_report
-                )
-            )
+            profile = profile.with_connector_report(setup.connector_report)
         strict = self.strict if setup.strict is None else setup.strict
         if self.kind == CHARGING_STATION:
             server = self.ensure_server()

@@ -8,13 +8,12 @@ Fixtures for test cases: ``csms`` (the harness as CSMS, DUT = station), ``statio
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import difflib
 import signal
 import sys
 import threading
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -187,14 +186,15 @@ def pytest_configure(config: pytest.Config) -> None:
         if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
             config.option.htmlpath = str(directory / "report.html")
             config.option.self_contained_html = True
-    _check_sim_names(config)
+    _check_sim_names(
+        "--sim-{kind}",
+        defects_option(config.getoption("--sim-defect")),
+        defects_option(config.getoption("--sim-option")),
+    )
     _check_cert_profile(config, profiles)
     style = config.getoption("--connector-report")
     if style:
-        profiles = [
-            p.replace(harness=dataclasses.replace(p.harness, connector_report=style))
-            for p in profiles
-        ]
+        profiles = [p.with_connector_report(style) for p in profiles]
     run = HarnessRun(config, profiles, directory)
     config.stash[_RUN] = run
     hooks = RunHooks(config, run)
@@ -209,21 +209,24 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(hooks, "ocpp-harness-run")
 
 
-def _check_sim_names(config: pytest.Config) -> None:
-    """A misspelt defect or option would run the conformant simulator and pass: refuse."""
+def _check_sim_names(where: str, defects: Iterable[str], options: Iterable[str]) -> None:
+    """A misspelt defect or option would run the conformant simulator and pass: refuse,
+    naming ``where`` it was given (a flag, a marker) and the nearest known name."""
     from harness.sim.defects import DEFECTS
     from harness.sim.options import OPTIONS
 
     known_defects = {defect.name for defect in DEFECTS.values()}
-    for flag, names, known in (
-        ("--sim-defect", defects_option(config.getoption("--sim-defect")), known_defects),
-        ("--sim-option", defects_option(config.getoption("--sim-option")), set(OPTIONS)),
+    for kind, names, known in (
+        ("defect", defects, known_defects),
+        ("option", options, set(OPTIONS)),
     ):
         for name in names:
             if name not in known:
                 close = difflib.get_close_matches(name, sorted(known), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise pytest.UsageError(f"{flag} {name}: no such simulator {flag[6:]}{hint}")
+                raise pytest.UsageError(
+                    f"{where.format(kind=kind)} {name}: no such simulator {kind}{hint}"
+                )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -342,25 +345,13 @@ def _case_setup(item: pytest.Item) -> CaseSetup:
     marker = item.get_closest_marker("ocpp_sim")
     if marker is None:
         return CaseSetup()
-    from harness.sim.defects import DEFECTS
-    from harness.sim.options import OPTIONS
-
     setup = CaseSetup(
         defects=tuple(marker.kwargs["defects"]) if "defects" in marker.kwargs else None,
         options=tuple(marker.kwargs["options"]) if "options" in marker.kwargs else None,
         strict=marker.kwargs.get("strict"),
         connector_report=marker.kwargs.get("connector_report"),
     )
-    known_defects = {defect.name for defect in DEFECTS.values()}
-    for kind, names, known in (
-        ("defect", setup.defects or (), known_defects),
-        ("option", setup.options or (), set(OPTIONS)),
-    ):
-        for name in names:
-            if name not in known:
-                raise pytest.UsageError(
-                    f"{item.nodeid}: ocpp_sim: no such simulator {kind} {name!r}"
-                )
+    _check_sim_names(f"{item.nodeid}: ocpp_sim {{kind}}", setup.defects or (), setup.options or ())
     return setup
 
 
@@ -412,11 +403,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         item.stash[_CASE] = record
     verdict = verdict_of(report, call)
     if verdict is not None:
-        first = record.verdict in (None, "passed")
-        record.set_verdict(*verdict)
         session = item.stash.get(_SESSION, None)
-        if first and record.verdict in ("failed", "error") and session is not None:
-            record.table_step = session.trace.table_step
+        record.set_verdict(*verdict, table_step=session.trace.table_step if session else None)
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         record.duration_s = round(record.duration_s + report.duration, 6)
     if report.when == "teardown":

@@ -17,9 +17,6 @@ the real command line (``python -m harness.cli run``) in a subprocess.
 from __future__ import annotations
 
 import functools
-import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -28,7 +25,7 @@ import pytest
 from harness.cli import catalog_functions
 from harness.sim.defects import defects_for, get_defect
 from harness.sim.options import OPTIONS
-from tests.helpers import html_rows, run_cli, validate_report
+from tests.helpers import html_rows, run_cli
 from tests.matrix import Expectation, matrix_item, run_catalog_case
 
 FUNCTIONS = {function.ocpp_testcase.id: function for function in catalog_functions()}
@@ -152,22 +149,19 @@ def test_case_fails_for_its_warning_when_strict(info, request):
 def _run(
     defect: str | None, ids: tuple[str, ...], strict: bool = False, option: str | None = None
 ) -> dict[str, dict]:
-    report_dir = Path(tempfile.mkdtemp(prefix="ocpp-selftest-"))
-    command = [sys.executable, "-m", "harness.cli", "run", "--report-dir", str(report_dir)]
+    args = ["run"]
     for case_id in ids:
-        command += ["--case", case_id]
+        args += ["--case", case_id]
     if defect:
-        command += ["--sim-defect", defect]
+        args += ["--sim-defect", defect]
     if strict:
-        command.append("--strict")
+        args.append("--strict")
     if option:
-        command += ["--sim-option", option]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
-    report = report_dir / "report.json"
-    assert report.exists(), f"no report.json; exit {done.returncode}\n{done.stdout[-3000:]}"
-    data = json.loads(report.read_text())
-    validate_report(data)
-    return {case["id"]: case | {"exit": done.returncode} for case in data["cases"]}
+        args += ["--sim-option", option]
+    report_dir = Path(tempfile.mkdtemp(prefix="ocpp-selftest-"))
+    done = run_cli(*args, report_dir=report_dir, timeout=RUN_TIMEOUT)
+    assert done.report is not None, f"no report.json; exit {done.code}\n{done.stdout[-3000:]}"
+    return {case["id"]: case | {"exit": done.code} for case in done.report["cases"]}
 
 
 @pytest.mark.parametrize("info", CASES, ids=[info.id for info in CASES])

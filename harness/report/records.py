@@ -80,12 +80,16 @@ class CaseRecord:
             started=_utc(),
         )
 
-    def set_verdict(self, verdict: Verdict, reason: str, rule: str) -> None:
-        # The first thing that went wrong decides; a passing call does not undo it.
+    def set_verdict(
+        self, verdict: Verdict, reason: str, rule: str, *, table_step: str | None = None
+    ) -> None:
+        """The first thing that went wrong decides; a passing call does not undo it.
+        ``table_step`` (the Part 6 step under way) is kept with a failure or an error."""
         if self.verdict in (None, "passed") or (self.verdict == "skipped" and verdict != "passed"):
             if self.verdict == "passed" and verdict == "passed":
                 return
             self.verdict, self.reason, self.rule = verdict, reason, rule
+            self.table_step = table_step if Verdict(verdict).is_bad else None
 
     def finish(self) -> None:
         pass

@@ -75,7 +75,7 @@ class StationRecord:
     hold: tuple[str, float] | None = None
     #: the boot rules as the harness checks them (harness.spec.boot): told what this
     #: CSMS answered and asked, it knows what the station may send while Pending
-    boot_gate: BootGate = field(default_factory=lambda: BootGate(OcppVersion.V201))
+    boot_gate: BootGate = field(kw_only=True)
 
     def asked_for(self, action: str) -> bool:
         """Did the CSMS ask for this CALL (B02.FR.09's exceptions while Pending)?"""
