@@ -7,7 +7,7 @@ whoever optimises ``harness/`` knows what to change first. Four views, each chea
   variant: more iterations mean more wake-ups, which on a small VM cost more than the
   Python they run;
 * ablations: ``Session.call`` timed with one piece of its work replaced by a trivial
-  stand-in (schema validation, ``uuid.uuid4``, trace entries, ``asyncio.wait_for``),
+  stand-in (schema validation, trace entries, the session's wait),
   interleaved with the unmodified call; the drop in the median is that piece's cost;
 * a "receive loop" floor: a bare echo whose answer arrives through a reader task and a
   future, as in any client with a receive loop (the harness's design, and the ``ocpp``
@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import cProfile
 import io
-import itertools
 import pstats
 import statistics
 import time
@@ -35,6 +34,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
+import harness.observe as observe_module
 import harness.session as session_module
 from benchmarks import roundtrip as rt
 from harness.ocppj import Call, CallResult, Conversation, decode, encode, validate_payload
@@ -44,7 +44,7 @@ from harness.trace import IN, OUT, Trace, TraceEntry
 __all__ = ["Diagnosis", "run"]
 
 #: the unmodified call, then each ablation, then all of them together
-ABLATIONS = ("none", "validation", "uuid4", "trace", "wait_for", "all four")
+ABLATIONS = ("none", "validation", "trace", "wait_for", "all three")
 
 
 @dataclass
@@ -100,20 +100,6 @@ async def _wait_without_wait_for(
                 await event.wait()
 
 
-class _PooledUuid:
-    """Stands in for the ``uuid`` module inside ``harness.session``: pre-made random ids.
-
-    Random, not a counter: with permessage-deflate a counter id compresses better than a
-    UUID and the ablation would credit that (about 7 us here) to uuid4's cost.
-    """
-
-    _ids = itertools.cycle([str(uuid.uuid4()) for _ in range(rt.ECHO_POOL)])
-
-    @classmethod
-    def uuid4(cls) -> str:
-        return next(cls._ids)  # the session's str() of a str is free: uuid4 + str saved
-
-
 def _no_violations(*args: Any, **kwargs: Any) -> list[Any]:
     return []
 
@@ -121,7 +107,7 @@ def _no_violations(*args: Any, **kwargs: Any) -> list[Any]:
 @contextlib.contextmanager
 def _patched(bench: rt.Bench, ablation: str) -> Iterator[None]:
     """Apply one ablation (or all) for the duration of a block; always restore."""
-    names = ABLATIONS[1:-1] if ablation == "all four" else (ablation,)
+    names = ABLATIONS[1:-1] if ablation == "all three" else (ablation,)
     saved: list[tuple[Any, str, Any]] = []
     entry = TraceEntry(0, 0.0, "frame")
 
@@ -136,9 +122,9 @@ def _patched(bench: rt.Bench, ablation: str) -> Iterator[None]:
     try:
         for name in names:
             if name == "validation":
+                # the harness's own CALL (session) and the DUT's answer (observe)
                 patch(session_module, "validate_payload", _no_violations)
-            elif name == "uuid4":
-                patch(session_module, "uuid", _PooledUuid)
+                patch(observe_module, "validate_payload", _no_violations)
             elif name == "trace":
                 patch(bench.session.trace, "frame", lambda *a, **k: entry)
             elif name == "wait_for":

@@ -309,7 +309,7 @@ class DutEnvironment:
         else:
             session = self._new_session(strict)
             # Every CSMS case starts from the station configuration Part 6 §3.1 presumes.
-            session.defaults.device_model = station_model(
+            session.replies.defaults.device_model = station_model(
                 heartbeat_interval=int(self.profile.timers.heartbeat),
                 security_profile=self.profile.security_profile,
             )

@@ -23,7 +23,7 @@ async def establish_station_preconditions(
 ) -> None:
     """Accepted (waiting up to ``wait`` s for a new boot) and idle, or a set-up error."""
     after = f" since {previous_case}" if previous_case else ""
-    gate = session.boot_gate
+    gate = session.monitors.boot_gate
     if gate.status in ("Pending", "Rejected"):
         session.trace.event(
             f"precondition: the station's boot is {gate.status}{after}; waiting for it to "
@@ -37,7 +37,7 @@ async def establish_station_preconditions(
                 "(Part 6 §2.1)",
                 "setup",
             )
-    open_transactions = session.seq_nos.open_transactions()
+    open_transactions = session.monitors.seq_nos.open_transactions()
     if open_transactions:
         raise HarnessError(
             f"precondition not met: the station is not idle, transaction "

@@ -24,9 +24,11 @@ from typing import Any, Literal, TypeVar, overload
 
 from harness.connectors import ConnectorKey, connector_keys
 from harness.loop import AnyLoop
+from harness.messages import Message, Response
 from harness.ocppj import OcppVersion
+from harness.replies import error_reply, sticky
 from harness.restore import undo_for
-from harness.session import Message, Response, Session, error_reply, sticky
+from harness.session import Session
 from harness.trace import Trace
 from harness.transport import HandshakeResult, open_station_connection, try_handshake
 from harness.verdicts import CaseWarning, DutFailure, HarnessError, WarningKind
@@ -295,7 +297,7 @@ class Role:
         self.comment(f"from here the DUT may send only {', '.join(actions) or 'nothing'}")
 
         def set_restriction(value: Any) -> None:
-            self.session.restriction = value
+            self.session.monitors.restriction = value
 
         self._on_loop(lambda: set_restriction((tuple(actions), rule)))
         try:
@@ -316,13 +318,11 @@ class Role:
         entry = sticky(reply) if always else reply
         shown = "computed from the request" if callable(reply) else _show(reply)
         with self._recording("will reply", f"{action} {shown}" + (" (always)" if always else "")):
-            self._on_loop(lambda: self.session.overrides.setdefault(action, []).append(entry))
+            self._on_loop(lambda: self.session.replies.will_reply(action, entry))
 
     def will_reply_error(self, action: str, code: str, description: str = "") -> None:
         self._on_loop(
-            lambda: self.session.overrides.setdefault(action, []).append(
-                error_reply(code, description)
-            )
+            lambda: self.session.replies.will_reply(action, error_reply(code, description))
         )
 
     def reply(
@@ -438,7 +438,7 @@ class CsmsRole(Role):
     def heartbeat_interval(self) -> int | None:
         """The heartbeat interval the harness last gave the station in an Accepted boot
         answer (None if it has not answered one in this run)."""
-        return self._on_loop(lambda: self.session.heartbeat_interval_given)
+        return self._on_loop(lambda: self.session.monitors.heartbeat_interval_given)
 
     def expect_connectors(
         self,
@@ -557,7 +557,7 @@ class StationRole(Role):
     @property
     def device_model(self) -> Any:
         """The harness station's device model (what it answers GetVariables with)."""
-        return self.session.defaults.device_model
+        return self.session.replies.defaults.device_model
 
     def handshake(self, subprotocols: Sequence[str]) -> HandshakeResult:
         """Try one opening handshake offering ``subprotocols``; report what the CSMS did."""

@@ -32,8 +32,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
-import itertools
-import secrets
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
@@ -47,82 +45,32 @@ from harness.connectors import (
     ReportedKey,
     read_connector_states,
 )
-from harness.defaults import DefaultReplies
 from harness.matching import differences
+from harness.messages import Message, Response, next_message_id
+from harness.monitors import RuleMonitors, format_violation_code
+from harness.observe import observe
 from harness.ocppj import (
     Call,
     CallError,
     CallResult,
     CallResultError,
     Conversation,
-    ConversationViolation,
     FramingViolation,
     LocalProtocolError,
     OcppVersion,
-    SchemaViolation,
     Send,
-    Severity,
     Strictness,
     decode,
     encode,
-    encode_raw,
     validate_payload,
 )
-from harness.seqno import SEQNO_RULE, SeqNoMonitor
-from harness.spec.boot import BootGate
+from harness.replies import ReplyBook
 from harness.trace import IN, OUT, Trace, TraceEntry
 from harness.verdicts import CaseWarning, DutFailure, ScriptError, WarningKind
 
-__all__ = ["Message", "Mode", "Response", "Session", "error_reply", "sticky"]
+__all__ = ["Mode", "Session"]
 
 T = TypeVar("T")
-
-#: error codes of CALLERROR per version (1.6 keeps its spelling, OCPP-J 1.6 errata §5)
-ERROR_CODES = {
-    OcppVersion.V16: {
-        "NotImplemented",
-        "NotSupported",
-        "InternalError",
-        "ProtocolError",
-        "SecurityError",
-        "FormationViolation",
-        "PropertyConstraintViolation",
-        "OccurenceConstraintViolation",
-        "TypeConstraintViolation",
-        "GenericError",
-    },
-    OcppVersion.V201: {
-        "FormatViolation",
-        "GenericError",
-        "InternalError",
-        "MessageTypeNotSupported",
-        "NotImplemented",
-        "NotSupported",
-        "OccurrenceConstraintViolation",
-        "OccurenceConstraintViolation",
-        "PropertyConstraintViolation",
-        "ProtocolError",
-        "RpcFrameworkError",
-        "SecurityError",
-        "TypeConstraintViolation",
-    },
-}
-ERROR_CODES[OcppVersion.V21] = ERROR_CODES[OcppVersion.V201]
-
-
-def format_violation_code(version: OcppVersion) -> str:
-    return "FormationViolation" if version is OcppVersion.V16 else "FormatViolation"
-
-
-#: message ids of the harness's CALLs: a random prefix per process and a counter. Unique
-#: across all connections of a run (OCPP 2.0.1 §4.1.4 asks that of the sender), far
-#: cheaper than a uuid4 per call, and readable in a trace; at most 36 characters.
-_ID_PREFIX = secrets.token_hex(6)
-_ID_COUNTER = itertools.count(1)
-
-
-def next_message_id() -> str:
-    return f"h-{_ID_PREFIX}-{next(_ID_COUNTER)}"
 
 
 class Mode(enum.Enum):
@@ -131,80 +79,6 @@ class Mode(enum.Enum):
     IDLE = "idle"  # no test runs: answer at once
     WAITING = "waiting"  # the test is blocked in a harness call: answer at once
     SCRIPTING = "scripting"  # the test's own code runs: hold until its next step
-
-
-@dataclass(eq=False)
-class Message:
-    """A CALL (or 2.1 SEND) from the DUT, as a test case sees it."""
-
-    action: str
-    payload: dict[str, Any]
-    message_id: str
-    connection: int
-    entry: TraceEntry
-    is_send: bool = False
-    claimed: bool = False
-    answered: bool = False
-    answer: Any = None
-    _hold: asyncio.TimerHandle | None = field(default=None, repr=False)
-
-    def __getitem__(self, key: str) -> Any:
-        return self.payload[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.payload.get(key, default)
-
-    def expect(self, *, rule: str, **fields: Any) -> Message:
-        """Fail with ``rule`` unless the payload contains ``fields`` (a tool validation
-        of a message already received); marks the frame as the evidence."""
-        diffs = differences(fields, self.payload)
-        if diffs:
-            self.entry.failing = True
-            raise DutFailure(
-                f"{self.action} (frame {self.entry.seq}) does not match: {'; '.join(diffs)}",
-                rule,
-                self.entry.raw,
-            )
-        return self
-
-
-@dataclass(frozen=True)
-class Response:
-    """The DUT's answer to a CALL of the harness: a CALLRESULT or a CALLERROR."""
-
-    action: str
-    payload: dict[str, Any]
-    error_code: str | None = None
-    error_description: str = ""
-    raw: str = ""
-    #: trace position of the answer (to tell what the DUT sent before and after it)
-    seq: int | None = None
-
-    @property
-    def is_error(self) -> bool:
-        return self.error_code is not None
-
-    def expect(self, *, rule: str, **fields: Any) -> Response:
-        """Fail with ``rule`` unless this is a CALLRESULT whose payload contains ``fields``."""
-        if self.is_error:
-            raise DutFailure(
-                f"{self.action} answered with CALLERROR {self.error_code}"
-                + (f": {self.error_description}" if self.error_description else ""),
-                rule,
-                self.raw,
-            )
-        diffs = differences(fields, self.payload)
-        if diffs:
-            raise DutFailure(
-                f"{self.action} response does not match: {'; '.join(diffs)}", rule, self.raw
-            )
-        return self
-
-    def __getitem__(self, key: str) -> Any:
-        return self.payload[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.payload.get(key, default)
 
 
 @dataclass
@@ -234,7 +108,8 @@ class Session:
         #: a rehearsal of the certification run: named warnings fail the case
         self.strict = strict
         self.strictness = strictness
-        self.defaults = DefaultReplies(version, heartbeat_interval)
+        #: what unscripted CALLs of the DUT are answered with
+        self.replies = ReplyBook(version, heartbeat_interval)
         self.hold_seconds = hold_seconds
         self.describe_peer = describe_peer
         self.trace = Trace()
@@ -243,7 +118,6 @@ class Session:
         self.failures: list[DutFailure] = []
         self.warnings: list[CaseWarning] = []
         self.rejections: list[Any] = []
-        self.overrides: dict[str, list[Any]] = {}
         #: while set, the harness plays an unreachable CSMS: handshakes are refused
         self.offline_reason: str | None = None
         self._current: _Connection | None = None
@@ -253,19 +127,12 @@ class Session:
         self._awaiting: str | None = None
         self._pending_call: tuple[str, str, asyncio.Future[Response]] | None = None
         self._changed: asyncio.Event | None = None
-        #: (allowed actions, rule) while the DUT may send no other CALL
-        self.restriction: tuple[tuple[str, ...], str] | None = None
         #: answers the DUT gave to frames sent with send_raw
         self.raw_answers: list[Any] = []
         #: seconds a time comparison may be off (Part 6 §2.1: a configured deviation)
         self.time_deviation = time_deviation
-        #: what a station may send around its boot (harness as CSMS)
-        self.boot_gate = BootGate(version, deviation=time_deviation)
-        #: interval of the last Accepted boot answer the harness gave (kept across
-        #: cases): the station's periodic heartbeat, as far as the harness knows
-        self.heartbeat_interval_given: int | None = None
-        #: TransactionEvent numbering; kept across cases, a transaction may span two
-        self.seq_nos = SeqNoMonitor()
+        #: the rules judged on every CALL of the DUT (boot gate, numbering, only-allow)
+        self.monitors = RuleMonitors(version, peer=describe_peer, deviation=time_deviation)
 
     # -- bookkeeping --------------------------------------------------------------------
 
@@ -291,8 +158,7 @@ class Session:
         """The DUT was replaced by a fresh one (the embedded simulator is new for each
         case): what the monitors knew of its predecessor — the boot intervals it was
         given, the transactions it left open — binds nobody now."""
-        self.boot_gate.forget()
-        self.seq_nos = SeqNoMonitor()
+        self.monitors.new_device()
 
     def begin_case(self) -> None:
         """Start a new trace for a test case; earlier messages are settled and dropped."""
@@ -303,10 +169,8 @@ class Session:
         self.failures = []
         self.warnings = []
         self.rejections = []
-        self.overrides = {}
-        self.restriction = None
-        # The boot gate is not reset: a station left Pending by one case is still
-        # Pending when the next begins (the preconditions deal with it).
+        self.replies.clear()
+        self.monitors.begin_case()
         self.trace = Trace()
         self._mark = self._connections
         if self._current is not None:
@@ -317,13 +181,8 @@ class Session:
     def end_of_case_checks(self) -> None:
         """Rules that can only be judged once the case's frames are all in: the
         numbering of every transaction that ended (its messages may come in any order)."""
-        for finding in self.seq_nos.complete_transactions():
-            self._fail(
-                f"{self.describe_peer} numbered its TransactionEvents wrongly: {finding.reason}",
-                SEQNO_RULE,
-                None,
-                None,
-            )
+        for finding in self.monitors.end_of_case():
+            self._fail(finding.reason, finding.rule, None, None)
 
     def end_case(self) -> None:
         self.mode = Mode.IDLE
@@ -423,167 +282,84 @@ class Session:
     # -- receiving ---------------------------------------------------------------------------
 
     async def _ingest(self, raw: str | bytes, connection: _Connection) -> None:
-        frame = decode(raw, self.version)
-        if isinstance(frame, FramingViolation):
-            entry = self.trace.frame(IN, raw, None, note=str(frame))
-            entry.valid = False
-            entry.violations.append(
-                {"rule": frame.rule, "message": frame.message, "severity": "error"}
-            )
-            text = raw if isinstance(raw, str) else entry.raw
-            self._fail(
-                f"frame {entry.seq} is not a valid OCPP-J frame: {frame.message}",
-                frame.rule,
-                text,
-                entry,
-            )
-            if frame.rule != "ocppj.unknown-message-type":
-                # OCPP-J §4.2.3: answer with a CALLERROR; "-1" when the id is unreadable.
-                error = [
-                    4,
-                    frame.message_id or "-1",
-                    # 2.x: not a valid RPC frame; 1.6 has no RpcFrameworkError, and calls a
-                    # frame that does not fit the PDU structure a FormationViolation.
-                    "FormationViolation"
-                    if self.version is OcppVersion.V16
-                    else "RpcFrameworkError",
-                    frame.message[:255],
-                    {},
-                ]
-                await self._send_text(connection, encode_raw(error), None, "error reply")
-            return
-
-        if isinstance(frame, CallResult | CallError) and frame.message_id in connection.raw_ids:
-            connection.raw_ids.discard(frame.message_id)
+        """One text from the DUT: observe it, trace it, judge it, hand it on."""
+        observation = observe(
+            raw,
+            self.version,
+            connection.conversation,
+            strictness=self.strictness,
+            raw_ids=connection.raw_ids,
+        )
+        frame = observation.frame
+        if observation.answers_raw:
             entry = self.trace.frame(IN, raw, frame)
             entry.note = "answer to a raw frame"
             self.raw_answers.append(frame)
             self._notify()
             return
-        received = connection.conversation.receive(frame)
-        violations: list[ConversationViolation | SchemaViolation] = [*received.violations]
-        response_to = None
-        if isinstance(frame, Call | Send):
-            violations += validate_payload(
-                self.version,
-                frame.action,
-                frame.payload,
-                response=False,
-                strictness=self.strictness,
-            )
-        elif isinstance(frame, CallResult) and received.action is not None:
-            response_to = received.action
-            violations += validate_payload(
-                self.version,
-                received.action,
-                frame.payload,
-                response=True,
-                strictness=self.strictness,
-            )
-        elif isinstance(frame, CallError | CallResultError):
-            response_to = received.action
-        entry = self.trace.frame(IN, raw, frame, action=response_to)
-        if (
-            isinstance(frame, CallError | CallResultError)
-            and frame.error_code not in ERROR_CODES[self.version]
-        ):
-            self.warn(
-                CaseWarning(
-                    WarningKind.NOTE,
-                    "ocppj.error-code",
-                    f"frame {entry.seq} is a CALLERROR with the unknown code {frame.error_code!r}",
-                    str(raw),
-                )
-            )
-        for violation in violations:
-            entry.violations.append(
-                {
-                    "rule": violation.rule,
-                    "message": str(violation),
-                    "severity": violation.severity.value,
-                }
-            )
-        errors = [v for v in violations if v.severity is Severity.ERROR]
-        entry.valid = not errors
-        if errors:
-            first = errors[0]
-            what = getattr(frame, "action", None) or (
-                f"{frame.message_type.name} to {response_to}"
-                if response_to
-                else frame.message_type.name
-            )
-            # Schema violations read best whole (schema, path, keyword); conversation
-            # rules as their message and reference, the rule id follows anyway.
-            detail = (
-                f"{first.message} ({first.reference})"
-                if isinstance(first, ConversationViolation)
-                else str(first)
-            )
-            self._fail(
-                f"{self.describe_peer} sent an invalid {what} (frame {entry.seq}): {detail}",
-                first.rule,
-                raw if isinstance(raw, str) else None,
-                entry,
-            )
-        for warning in (v for v in violations if v.severity is Severity.WARNING):
+        if observation.framing is not None:
+            entry = self.trace.frame(IN, raw, None, note=str(observation.framing))
+        else:
+            entry = self.trace.frame(IN, raw, frame, action=observation.response_to)
+        entry.violations.extend(observation.violation_records())
+        entry.valid = not (observation.framing or observation.errors)
+        text = raw if isinstance(raw, str) else None
+        failure = observation.failure(entry.seq, self.describe_peer)
+        if failure is not None:
+            reason, rule = failure
+            # an unreadable frame is evidence as the trace shows it (bytes escaped)
+            self._fail(reason, rule, text or (entry.raw if observation.framing else None), entry)
+        error_reply = observation.error_reply(self.version)
+        if error_reply is not None:
+            await self._send_text(connection, error_reply, None, "error reply")
+        if frame is None:
+            return
+        for warning in observation.warnings:
             self.warn(CaseWarning(WarningKind.NOTE, warning.rule, str(warning), str(raw)))
-
-        if isinstance(frame, Call | Send):
-            self._check_boot_gate(frame.action, entry, raw)
-        if (
-            isinstance(frame, Call)
-            and frame.action == "TransactionEvent"
-            and self.version is not OcppVersion.V16
-        ):
-            finding = self.seq_nos.observe(frame.payload)
-            if finding is not None:
-                self._fail(
-                    f"{self.describe_peer} numbered its TransactionEvents wrongly (frame "
-                    f"{entry.seq}): {finding.reason}",
-                    SEQNO_RULE,
-                    raw if isinstance(raw, str) else None,
-                    entry,
-                )
-        if isinstance(frame, Call | Send) and self.restriction is not None:
-            allowed, rule = self.restriction
-            if frame.action not in allowed:
-                self._fail(
-                    f"{self.describe_peer} sent {frame.action} (frame {entry.seq}) where "
-                    f"only {', '.join(allowed) or 'nothing'} may be sent",
-                    rule,
-                    raw if isinstance(raw, str) else None,
-                    entry,
-                )
-        if isinstance(frame, Call | Send):
+        if isinstance(frame, CallError | CallResultError):
+            note = self.monitors.dut_error_code(frame.error_code, seq=entry.seq)
+            if note is not None:
+                self.warn(CaseWarning(WarningKind.NOTE, note.rule, note.reason, str(raw)))
+        call = observation.call
+        if call is not None:
+            findings = self.monitors.dut_call(
+                call.action,
+                call.payload,
+                seq=entry.seq,
+                now=asyncio.get_running_loop().time(),
+                is_send=isinstance(call, Send),
+            )
+            for finding in findings:
+                self._fail(finding.reason, finding.rule, text, entry)
             message = Message(
-                frame.action,
-                frame.payload,
-                frame.message_id,
+                call.action,
+                call.payload,
+                call.message_id,
                 connection.number,
                 entry,
-                is_send=isinstance(frame, Send),
+                is_send=isinstance(call, Send),
             )
             if message.is_send:
                 message.answered = True  # SEND is never answered (OCPP 2.1)
             self.received.append(message)
-            self._on_new_call(message, invalid=bool(errors))
-        elif isinstance(frame, CallResult | CallError) and self._pending_call is not None:
-            message_id, action, future = self._pending_call
-            if frame.message_id == message_id and not future.done():
-                if isinstance(frame, CallResult):
-                    future.set_result(Response(action, frame.payload, raw=str(raw), seq=entry.seq))
-                else:
-                    future.set_result(
-                        Response(
-                            action,
-                            {},
-                            frame.error_code,
-                            frame.description,
-                            raw=str(raw),
-                            seq=entry.seq,
-                        )
-                    )
+            self._on_new_call(message, invalid=bool(observation.errors))
+        elif isinstance(frame, CallResult | CallError):
+            self._resolve_pending_call(frame, str(raw), entry.seq)
         self._notify()
+
+    def _resolve_pending_call(self, frame: CallResult | CallError, raw: str, seq: int) -> None:
+        """Hand the DUT's answer to the harness CALL that waits for it."""
+        if self._pending_call is None:
+            return
+        message_id, action, future = self._pending_call
+        if frame.message_id != message_id or future.done():
+            return
+        if isinstance(frame, CallResult):
+            future.set_result(Response(action, frame.payload, raw=raw, seq=seq))
+        else:
+            future.set_result(
+                Response(action, {}, frame.error_code, frame.description, raw=raw, seq=seq)
+            )
 
     def _on_new_call(self, message: Message, *, invalid: bool) -> None:
         if message.answered:
@@ -603,44 +379,13 @@ class Session:
         else:
             self._answer_default(message)
 
-    def _check_boot_gate(self, action: str, entry: TraceEntry, raw: str | bytes) -> None:
-        """Judge a station's CALL by the boot rules (see :mod:`harness.spec.boot`)."""
-        violation = self.boot_gate.check(action, asyncio.get_running_loop().time())
-        if action == "BootNotification":
-            self.boot_gate.boot_requested()
-        if violation is not None:
-            self._fail(
-                f"{self.describe_peer} {violation.reason} (frame {entry.seq})",
-                violation.rule,
-                raw if isinstance(raw, str) else None,
-                entry,
-            )
-
     # -- answering -----------------------------------------------------------------------
 
     def _answer_default(self, message: Message) -> None:
         if message.answered:
             return
-        override = self.overrides.get(message.action)
-        if override:
-            # One-off replies are used first, in order; an always-reply stays.
-            one_off = next((r for r in override if not _is_sticky(r)), None)
-            if one_off is not None:
-                override.remove(one_off)
-                reply = one_off
-            else:
-                reply = _unsticky(override[-1])
-            if isinstance(reply, _ErrorReply):
-                self._answer(message, error=(reply.code, reply.description))
-            elif callable(reply):
-                self._answer(message, payload=reply(message.payload))
-            else:
-                # A registered reply names what matters; the default fills in the rest
-                # (BootNotification's currentTime, say).
-                default = self.defaults.response(message.action, message.payload)
-                self._answer(message, payload={**default, **reply})
-            return
-        self._answer(message, payload=self.defaults.response(message.action, message.payload))
+        chosen = self.replies.choose(message.action, message.payload)
+        self._answer(message, payload=chosen.payload, error=chosen.error)
 
     def _answer(
         self,
@@ -667,8 +412,7 @@ class Session:
                         f"the harness's reply to {message.action} is not "
                         f"schema-valid: {problems[0]}"
                     )
-        if message._hold is not None:
-            message._hold.cancel()
+        message.cancel_hold()
         message.answered = True
         if connection is None or connection.number != message.connection:
             self.trace.event(f"reply to {message.action} not sent: its connection is closed")
@@ -677,9 +421,7 @@ class Session:
         if message.action == "BootNotification":
             status = payload.get("status") if error is None else None
             interval = int(payload.get("interval", 0)) if error is None else 0
-            self.boot_gate.boot_answered(status, interval, asyncio.get_running_loop().time())
-            if status == "Accepted":
-                self.heartbeat_interval_given = interval
+            self.monitors.harness_boot_answer(status, interval, asyncio.get_running_loop().time())
         try:
             connection.conversation.send(frame)
         except LocalProtocolError as exc:
@@ -786,9 +528,7 @@ class Session:
                         rule or "timeout",
                     )
                 message.claimed = True
-                if message._hold is not None:
-                    message._hold.cancel()
-                    message._hold = None
+                message.cancel_hold()
                 diffs = differences(fields, message.payload)
                 if diffs:
                     message.entry.failing = True
@@ -942,7 +682,7 @@ class Session:
                     raise ScriptError(f"the harness's {action} is not schema-valid: {problems[0]}")
             message_id = next_message_id()
             frame = Call(message_id, action, payload)
-            self.boot_gate.csms_requested(action, payload)
+            self.monitors.harness_call(action, payload)
             try:
                 connection.conversation.send(frame)
             except LocalProtocolError as exc:
@@ -1128,30 +868,3 @@ def _connector_name(key: ConnectorKey) -> str:
     if isinstance(key, tuple):
         return f"EVSE {key[0]} connector {key[1]}"
     return f"connector {key}"
-
-
-class _ErrorReply:
-    def __init__(self, code: str, description: str) -> None:
-        self.code = code
-        self.description = description
-
-
-class _Sticky:
-    def __init__(self, reply: Any) -> None:
-        self.reply = reply
-
-
-def _is_sticky(reply: Any) -> bool:
-    return isinstance(reply, _Sticky)
-
-
-def _unsticky(reply: Any) -> Any:
-    return reply.reply if isinstance(reply, _Sticky) else reply
-
-
-def error_reply(code: str, description: str = "") -> _ErrorReply:
-    return _ErrorReply(code, description)
-
-
-def sticky(reply: Any) -> _Sticky:
-    return _Sticky(reply)

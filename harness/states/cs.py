@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from harness.matching import one_of
-from harness.session import Message
+from harness.messages import Message
 
 if TYPE_CHECKING:
     from harness.roles import CsmsRole

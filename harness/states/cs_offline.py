@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from harness.matching import ANY
-from harness.session import Message
+from harness.messages import Message
 from harness.states.cs_transactions import Session, session, transaction_event
 from harness.steps.device_model import Variable, configure_if_implemented
 from harness.verdicts import DutFailure

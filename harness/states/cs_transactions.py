@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from harness.matching import absent_or, one_of
-from harness.session import Message
+from harness.messages import Message
 from harness.steps.device_model import Variable, get_variable
 from harness.verdicts import DutFailure
 

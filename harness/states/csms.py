@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 from harness.connectors import report_payloads
 from harness.defaults import utc_now
 from harness.matching import ABSENT
+from harness.messages import Message, Response
 from harness.ocppj import OcppVersion
-from harness.session import Message, Response
 from harness.verdicts import ScriptError
 
 if TYPE_CHECKING:

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from harness.defaults import utc_now
+from harness.messages import Response
 from harness.ocppj import OcppVersion
-from harness.session import Response
 from harness.states.csms import ensure_booted, evse_layout, report_connectors
 from harness.verdicts import ScriptError
 

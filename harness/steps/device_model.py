@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from harness.matching import absent_or, exactly_one
-from harness.session import Response
+from harness.messages import Response
 
 if TYPE_CHECKING:
     from harness.roles import CsmsRole

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from harness.session import Response
+from harness.messages import Response
 from harness.verdicts import DutFailure, ScriptError
 from tests.engine.bench import OUT, CsmsBench, _call, settle_boot
 

@@ -23,12 +23,12 @@ def test_a_station_left_pending_is_waited_for_and_accepted(make_csms_bench) -> N
     bench.role.will_reply("BootNotification", status="Pending", interval=3)
     bench.start_station(timers=REAL_TIME)
     bench.boot()
-    assert bench.on_loop(lambda: bench.session.boot_gate.status) == "Pending"
+    assert bench.on_loop(lambda: bench.session.monitors.boot_gate.status) == "Pending"
     bench.run(_call(bench.session.begin_case))  # the next case begins
 
     _establish(bench, wait=5)  # the retry after 3 s gets the default answer: Accepted
 
-    assert bench.on_loop(lambda: bench.session.boot_gate.status) == "Accepted"
+    assert bench.on_loop(lambda: bench.session.monitors.boot_gate.status) == "Accepted"
 
 
 def test_a_station_that_stays_unaccepted_is_a_set_up_error(make_csms_bench) -> None:
@@ -49,7 +49,7 @@ def test_a_station_that_stays_unaccepted_is_a_set_up_error(make_csms_bench) -> N
 
 def test_an_open_transaction_is_a_set_up_error(booted: CsmsBench) -> None:
     booted.on_loop(
-        lambda: booted.session.seq_nos.observe(
+        lambda: booted.session.monitors.seq_nos.observe(
             {"eventType": "Started", "seqNo": 0, "transactionInfo": {"transactionId": "TX9"}}
         )
     )

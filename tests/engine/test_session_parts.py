@@ -1,0 +1,144 @@
+"""The session's parts without a connection: observing a frame, the always-on monitors,
+the reply book. Each is fed text and times by hand, which is the point of keeping them
+apart from the session's connections and waits."""
+
+from __future__ import annotations
+
+import json
+
+from harness.monitors import RuleMonitors
+from harness.observe import observe
+from harness.ocppj import Call, Conversation, OcppVersion
+from harness.replies import ReplyBook, error_reply, sticky
+
+V201 = OcppVersion.V201
+
+
+def _observe(text: str, conversation: Conversation | None = None, **kwargs):
+    return observe(text, V201, conversation or Conversation(V201), **kwargs)
+
+
+# -- observe ------------------------------------------------------------------------------
+
+
+def test_a_valid_call_has_no_violation_and_no_failure():
+    seen = _observe('[2,"1","Heartbeat",{}]')
+    assert seen.call is not None and seen.call.action == "Heartbeat"
+    assert seen.violations == [] and seen.failure(7, "station") is None
+    assert seen.error_reply(V201) is None
+
+
+def test_a_schema_invalid_call_fails_naming_the_frame_and_the_schema_rule():
+    seen = _observe('[2,"1","Heartbeat",{"extra":1}]')
+    reason, rule = seen.failure(7, "charging station")
+    assert rule.startswith("schema:HeartbeatRequest")
+    assert reason.startswith("charging station sent an invalid Heartbeat (frame 7)")
+    assert seen.violation_records()[0]["severity"] == "error"
+
+
+def test_text_that_is_not_json_owes_an_rpc_framework_error_with_id_minus_one():
+    seen = _observe("{not json")
+    assert seen.frame is None
+    assert seen.failure(3, "station")[1] == "ocppj.not-json"
+    assert json.loads(seen.error_reply(V201))[:3] == [4, "-1", "RpcFrameworkError"]
+    assert json.loads(seen.error_reply(OcppVersion.V16))[2] == "FormationViolation"
+
+
+def test_an_unknown_message_type_is_a_failure_that_owes_no_answer():
+    seen = _observe('[9,"1","Heartbeat",{}]')
+    assert seen.failure(1, "station")[1] == "ocppj.unknown-message-type"
+    assert seen.error_reply(V201) is None
+
+
+def test_an_answer_to_the_harnesss_call_names_the_action_it_answers():
+    conversation = Conversation(V201)
+    conversation.send(Call("h1", "GetVariables", {"getVariableData": []}))
+    seen = _observe('[3,"h1",{"getVariableResult":[]}]', conversation)
+    assert seen.response_to == "GetVariables"
+    reason, rule = seen.failure(4, "station")
+    assert rule.startswith("schema:GetVariablesResponse")
+    assert "invalid CALLRESULT to GetVariables (frame 4)" in reason
+
+
+def test_an_answer_to_a_raw_frame_bypasses_the_conversation_rules():
+    raw_ids = {"raw-1"}
+    seen = _observe('[3,"raw-1",{}]', raw_ids=raw_ids)
+    assert seen.answers_raw and raw_ids == set() and seen.violations == []
+    # the same answer without the raw frame answers no CALL: a conversation rule
+    assert _observe('[3,"raw-1",{}]').failure(1, "station")[1] == "ocppj.unknown-message-id"
+
+
+# -- monitors -----------------------------------------------------------------------------
+
+
+def test_the_boot_gate_judges_what_a_station_sends_before_its_boot_is_answered():
+    monitors = RuleMonitors(V201, peer="charging station")
+    assert monitors.dut_call("BootNotification", {}, seq=1, now=0.0) == []
+    (finding,) = monitors.dut_call("Heartbeat", {}, seq=2, now=0.1)
+    assert finding.rule == "B01.FR.08" and "(frame 2)" in finding.reason
+    monitors.harness_boot_answer("Accepted", 30, now=0.2)
+    assert monitors.dut_call("Heartbeat", {}, seq=3, now=0.3) == []
+    assert monitors.heartbeat_interval_given == 30
+
+
+def test_only_allow_fails_any_other_call_and_begin_case_lifts_it():
+    monitors = RuleMonitors(V201, peer="station")
+    monitors.restriction = (("BootNotification",), "B02.FR.02")
+    (finding,) = monitors.dut_call("Heartbeat", {}, seq=5, now=0.0)
+    assert finding.rule == "B02.FR.02"
+    assert "only BootNotification may be sent" in finding.reason
+    monitors.begin_case()
+    assert monitors.dut_call("Heartbeat", {}, seq=6, now=0.0) == []
+
+
+def test_an_unknown_callerror_code_is_a_note_and_a_known_one_nothing():
+    monitors = RuleMonitors(V201, peer="station")
+    note = monitors.dut_error_code("Oops", seq=9)
+    assert note is not None and note.note and note.rule == "ocppj.error-code"
+    assert monitors.dut_error_code("NotSupported", seq=9) is None
+    # 1.6 spells it FormationViolation: 2.x's FormatViolation is unknown there
+    assert RuleMonitors(OcppVersion.V16, peer="station").dut_error_code("FormatViolation", seq=1)
+
+
+def _event(event_type: str, seq_no: int) -> dict:
+    return {
+        "eventType": event_type,
+        "timestamp": "2026-01-01T00:00:00Z",
+        "triggerReason": "Authorized",
+        "seqNo": seq_no,
+        "transactionInfo": {"transactionId": "t1"},
+    }
+
+
+def test_transaction_numbering_is_judged_at_the_end_of_the_case():
+    monitors = RuleMonitors(V201, peer="station")
+    assert monitors.dut_call("TransactionEvent", _event("Started", 0), seq=1, now=0.0) == []
+    monitors.dut_call("TransactionEvent", _event("Ended", 2), seq=2, now=0.0)
+    (finding,) = monitors.end_of_case()
+    assert finding.rule == "E01.FR.07"
+
+
+# -- replies ------------------------------------------------------------------------------
+
+
+def test_registered_replies_go_first_in_order_then_the_always_reply_stays():
+    book = ReplyBook(V201, heartbeat_interval=300)
+    assert book.choose("BootNotification", {}).payload["interval"] == 300
+    book.will_reply("BootNotification", sticky({"status": "Rejected"}))
+    book.will_reply("BootNotification", {"status": "Pending"})
+    book.will_reply("BootNotification", error_reply("InternalError", "down"))
+    first = book.choose("BootNotification", {})
+    assert first.payload["status"] == "Pending" and "currentTime" in first.payload
+    assert book.choose("BootNotification", {}).error == ("InternalError", "down")
+    for _ in range(2):
+        assert book.choose("BootNotification", {}).payload["status"] == "Rejected"
+    book.clear()
+    assert book.choose("BootNotification", {}).payload["status"] == "Accepted"
+
+
+def test_a_reply_may_be_computed_from_the_request():
+    book = ReplyBook(V201, heartbeat_interval=300)
+    book.will_reply("Authorize", lambda request: {"idTokenInfo": {"status": request["s"]}})
+    assert book.choose("Authorize", {"s": "Blocked"}).payload == {
+        "idTokenInfo": {"status": "Blocked"}
+    }
