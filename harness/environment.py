@@ -26,6 +26,7 @@ from harness.roles import CsmsRole, StationRole
 from harness.session import Session
 from harness.station_model import station_model
 from harness.testcase import CHARGING_STATION, CSMS
+from harness.trace import Topic
 from harness.transport import CsmsServer
 from harness.verdicts import HarnessError
 
@@ -128,7 +129,8 @@ class Dut:
         """
         session = self._session
         kind = "operator" if self.profile.control.adapter == "manual" else "act"
-        with session.trace.recording(kind, action + (f" {params}" if params else "")):
+        what = action + (f" {params}" if params else "")
+        with session.trace.recording(kind, what, topic=Topic.ACTION):
             return self._act(action, params)
 
     def _act(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -348,7 +350,7 @@ class DutEnvironment:
         control = self.profile.control
 
         def record(text: str) -> None:
-            self.loop.call_soon(session.trace.event, text)
+            self.loop.call_soon(lambda: session.trace.event(text, topic=Topic.ACTION))
 
         timeout = self.profile.timeouts.operator
         if control.adapter == "manual":

@@ -65,7 +65,7 @@ from harness.ocppj import (
     validate_payload,
 )
 from harness.replies import ReplyBook
-from harness.trace import IN, OUT, Trace, TraceEntry
+from harness.trace import IN, OUT, EntryKind, Topic, Trace, TraceEntry
 from harness.verdicts import CaseWarning, DutFailure, ScriptError, WarningKind
 
 __all__ = ["Mode", "Session"]
@@ -174,7 +174,10 @@ class Session:
         self.trace = Trace()
         self._mark = self._connections
         if self._current is not None:
-            self.trace.event(f"connection {self._current.number} open at start of case")
+            self.trace.event(
+                f"connection {self._current.number} open at start of case",
+                topic=Topic.CONNECTION,
+            )
         # Until the case's first step, the set-up answers whatever the DUT sends.
         self.mode = Mode.WAITING
 
@@ -213,7 +216,7 @@ class Session:
     def warn(self, warning: CaseWarning) -> None:
         """Record a named warning on the case (the second verdict axis)."""
         self.warnings.append(warning)
-        self.trace.event(f"warning {warning.line()}")
+        self.trace.event(f"warning {warning.line()}", topic=Topic.WARNING)
 
     def raise_failure(self) -> None:
         """Raise the first pending DUT failure, if any."""
@@ -242,10 +245,14 @@ class Session:
         self._current = connection
         self._closed_at = None
         if previous is not None:
-            self.trace.event(f"connection {previous.number} replaced by a new connection")
+            self.trace.event(
+                f"connection {previous.number} replaced by a new connection",
+                topic=Topic.CONNECTION,
+            )
             await previous.websocket.close()
         self.trace.event(
-            f"connection {connection.number} opened (subprotocol {websocket.subprotocol})"
+            f"connection {connection.number} opened (subprotocol {websocket.subprotocol})",
+            topic=Topic.CONNECTION,
         )
         self._notify()
         try:
@@ -259,7 +266,8 @@ class Session:
             self.trace.event(
                 f"connection {connection.number} closed (code {code}"
                 + (f", reason {reason!r}" if reason else "")
-                + ")"
+                + ")",
+                topic=Topic.CONNECTION,
             )
             if self._current is connection:
                 self._current = None
@@ -629,7 +637,9 @@ class Session:
             self.mode = Mode.SCRIPTING
 
     def _received_instead(self, start: int) -> str:
-        entries = [e for e in self.trace.entries[start:] if e.kind == "frame" and e.direction == IN]
+        entries = [
+            e for e in self.trace.entries[start:] if e.kind is EntryKind.FRAME and e.direction is IN
+        ]
         if not entries:
             state = (
                 ""

@@ -9,6 +9,7 @@ start of the case, and the result of validating it.
 from __future__ import annotations
 
 import contextlib
+import enum
 import threading
 import time
 from collections.abc import Iterator
@@ -17,11 +18,36 @@ from typing import Any
 
 from harness.ocppj import Call, CallError, CallResult, CallResultError, Frame, Send
 
-__all__ = ["IN", "OUT", "Trace", "TraceEntry"]
+__all__ = ["IN", "OUT", "Direction", "EntryKind", "Topic", "Trace", "TraceEntry"]
 
-#: direction of a frame, seen from the harness
-IN = "dut->harness"
-OUT = "harness->dut"
+
+class EntryKind(enum.StrEnum):
+    """What a trace entry is."""
+
+    FRAME = "frame"  # a WebSocket message, either way
+    EVENT = "event"  # something that happened: a connection, a warning, an operator prompt
+    STEP = "step"  # something the case's script did (expect, call, a Part 6 step …)
+
+
+class Direction(enum.StrEnum):
+    """Which way a frame went, seen from the harness."""
+
+    IN = "dut->harness"
+    OUT = "harness->dut"
+
+
+IN = Direction.IN
+OUT = Direction.OUT
+
+
+class Topic(enum.StrEnum):
+    """What an event or step is about, when the reports show it apart from the rest:
+    the sequence diagram draws a connection as a rule across both lanes and an action
+    on the DUT beside the DUT's lane (it used to guess that from the English text)."""
+
+    CONNECTION = "connection"  # a connection opened, closed or was replaced
+    ACTION = "action"  # done to the DUT: a control action, an operator prompt and its answer
+    WARNING = "warning"  # a named warning was recorded
 
 
 @dataclass
@@ -30,8 +56,8 @@ class TraceEntry:
 
     seq: int
     t: float
-    kind: str  # frame | event | step
-    direction: str | None = None
+    kind: EntryKind
+    direction: Direction | None = None
     raw: str | None = None
     message_type: str | None = None
     message_id: str | None = None
@@ -42,10 +68,13 @@ class TraceEntry:
     failing: bool = False
     #: the frame behind a named warning (a check that warns instead of failing)
     warning: bool = False
+    topic: Topic | None = None
 
     def to_json(self) -> dict[str, Any]:
+        # enum members as their plain values: report.json is read by other tools, and
+        # pytest-xdist's execnet ships only plain types between processes
         return {
-            k: v
+            k: v.value if isinstance(v, enum.Enum) else v
             for k, v in asdict(self).items()
             if v not in (None, [], False) or k in ("valid", "seq", "t", "kind")
         }
@@ -82,7 +111,9 @@ class Trace:
         return entry
 
     @contextlib.contextmanager
-    def recording(self, kind: str, what: str) -> Iterator[dict[str, Any]]:
+    def recording(
+        self, kind: str, what: str, *, topic: Topic | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Record one step of the script and how it ended (ok, failed, error, skipped)."""
         start = self._now()
         step: dict[str, Any] = {
@@ -95,7 +126,7 @@ class Trace:
         if self.table_step is not None:
             step["table_step"] = self.table_step
         self.steps.append(step)
-        self.step(f"{kind} {what}")
+        self.step(f"{kind} {what}", topic=topic)
         try:
             yield step
         except BaseException as exc:
@@ -112,7 +143,7 @@ class Trace:
 
     def frame(
         self,
-        direction: str,
+        direction: Direction,
         raw: str | bytes,
         frame: Frame | None,
         *,
@@ -130,7 +161,7 @@ class Trace:
         entry = TraceEntry(
             seq=0,
             t=self._now(),
-            kind="frame",
+            kind=EntryKind.FRAME,
             direction=direction,
             raw=text,
             message_type=message_type,
@@ -140,11 +171,13 @@ class Trace:
         )
         return self._append(entry)
 
-    def event(self, text: str, kind: str = "event") -> TraceEntry:
-        return self._append(TraceEntry(seq=0, t=self._now(), kind=kind, note=text))
+    def event(
+        self, text: str, kind: EntryKind = EntryKind.EVENT, *, topic: Topic | None = None
+    ) -> TraceEntry:
+        return self._append(TraceEntry(seq=0, t=self._now(), kind=kind, note=text, topic=topic))
 
-    def step(self, text: str) -> TraceEntry:
-        return self.event(text, kind="step")
+    def step(self, text: str, *, topic: Topic | None = None) -> TraceEntry:
+        return self.event(text, EntryKind.STEP, topic=topic)
 
     def begin_table_step(self, number: str, text: str) -> TraceEntry:
         """Step ``number`` of the Part 6 table begins: what is recorded from here carries

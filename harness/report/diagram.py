@@ -32,10 +32,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["sequence_svg"]
+from harness.trace import IN, OUT, EntryKind, Topic
 
-IN = "dut->harness"
-OUT = "harness->dut"
+__all__ = ["sequence_svg"]
 
 # -- layout (px); the report shows the diagram at about 900 px -------------------------------
 _WIDTH = 900
@@ -82,8 +81,6 @@ _UNSAFE = re.compile(
     "\ud800-\udfff\ufffe\uffff"  # lone surrogates, non-characters
     "\u202a-\u202e\u2066-\u2069]"  # bidi embeddings, overrides, isolates
 )
-_CONNECTION = re.compile(r"connection \d+ (open|opened|closed|replaced)\b")
-_ACTION_PREFIXES = ("act ", "action", "operator", "simulator")
 
 
 # -- text ------------------------------------------------------------------------------------
@@ -202,20 +199,21 @@ def _tooltip(entry: Mapping[str, Any]) -> str:
 
 
 def _note_style(entry: Mapping[str, Any]) -> str:
-    """Where a non-frame entry goes: a rule, a note by the DUT, or a step by the harness."""
-    text = str(entry.get("note") or "")
-    kind = entry.get("kind")
-    if kind == "event" and _CONNECTION.match(text):
+    """Where a non-frame entry goes, by its kind and topic (harness.trace): a rule
+    across both lanes for a connection, a note by the DUT for an action done to it, a
+    step on the harness's side, an event note otherwise."""
+    topic = entry.get("topic")
+    if topic == Topic.CONNECTION:
         return "connection"
-    if text.lower().startswith(_ACTION_PREFIXES):
+    if topic == Topic.ACTION:
         return "action"
-    if kind == "step":
+    if entry.get("kind") == EntryKind.STEP:
         return "step"
     return "event"
 
 
 def _is_frame(entry: Mapping[str, Any]) -> bool:
-    return entry.get("kind") == "frame"
+    return entry.get("kind") == EntryKind.FRAME
 
 
 # -- drawing ---------------------------------------------------------------------------------

@@ -107,3 +107,39 @@ def test_table_steps_number_the_steps_that_follow(booted: CsmsBench) -> None:
     ]
     assert steps[-1]["outcome"] == "failed"
     assert trace.table_step == "6"
+
+
+def test_the_report_schema_knows_every_entry_kind_topic_and_direction():
+    import json
+
+    from harness.trace import Direction, EntryKind, Topic
+    from tests.helpers import ROOT
+
+    schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
+    entry = schema["$defs"]["entry"]["properties"]
+    assert entry["kind"]["enum"] == [kind.value for kind in EntryKind]
+    assert entry["topic"]["enum"] == [topic.value for topic in Topic]
+    assert entry["direction"]["enum"] == [direction.value for direction in Direction]
+
+
+def test_entries_are_written_with_plain_strings():
+    from harness.trace import Topic, Trace
+
+    trace = Trace()
+    trace.event("connection 1 opened", topic=Topic.CONNECTION)
+    (entry,) = trace.to_json()
+    assert type(entry["kind"]) is str and type(entry["topic"]) is str
+    assert (entry["kind"], entry["topic"]) == ("event", "connection")
+
+
+def test_connection_events_carry_their_topic(make_csms_bench) -> None:
+    from harness.trace import EntryKind, Topic
+
+    bench: CsmsBench = make_csms_bench("2.0.1")
+    settle_boot(bench)
+    entries = bench.on_loop(lambda: list(bench.session.trace.entries))
+    opened = [e for e in entries if e.topic is Topic.CONNECTION]
+    assert opened and opened[0].kind is EntryKind.EVENT
+    assert "opened" in (opened[0].note or "")
+    # a step is not about a connection, whatever its words
+    assert all(e.topic is None for e in entries if e.kind is EntryKind.STEP)

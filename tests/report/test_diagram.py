@@ -38,7 +38,14 @@ def _frame(seq: int, t: float, direction: str, payload: list[Any], **extra: Any)
 def _boot_trace() -> list[dict]:
     """What a station's boot looks like in a real trace: connection, boot, status, heartbeat."""
     return [
-        {"seq": 0, "t": 0.0, "kind": "event", "valid": True, "note": "connection 1 opened"},
+        {
+            "seq": 0,
+            "t": 0.0,
+            "kind": "event",
+            "valid": True,
+            "note": "connection 1 opened",
+            "topic": "connection",
+        },
         {"seq": 1, "t": 0.001, "kind": "step", "valid": True, "note": "expect BootNotification"},
         _frame(
             2,
@@ -232,25 +239,43 @@ def test_other_message_types():
 
 def test_events_actions_connections_and_steps_are_notes():
     trace = _boot_trace() + [
-        {"seq": 8, "t": 1.0, "kind": "step", "valid": True, "note": "act reboot"},
-        {"seq": 9, "t": 1.1, "kind": "event", "valid": True, "note": "operator prompt: plug in"},
+        {
+            "seq": 8,
+            "t": 1.0,
+            "kind": "step",
+            "valid": True,
+            "note": "act reboot",
+            "topic": "action",
+        },
+        {
+            "seq": 9,
+            "t": 1.1,
+            "kind": "event",
+            "valid": True,
+            "note": "operator prompt: plug in",
+            "topic": "action",
+        },
         {
             "seq": 10,
             "t": 1.2,
             "kind": "event",
             "valid": True,
             "note": "connection 1 closed (code 1000)",
+            "topic": "connection",
         },
         {"seq": 11, "t": 1.3, "kind": "event", "valid": True, "note": "handshake refused: x"},
+        # the text alone decides nothing: a step that reads like an action is a step
+        {"seq": 12, "t": 1.4, "kind": "step", "valid": True, "note": "act as if connected"},
     ]
     _, root = _svg(trace)
     notes = _groups(root, "note")
     by_seq = {g.get("data-seq"): g for g in notes}
-    assert set(by_seq) == {"0", "1", "8", "9", "10", "11"}
+    assert set(by_seq) == {"0", "1", "8", "9", "10", "11", "12"}
     assert "connection" in _classes(by_seq["0"]) and "connection" in _classes(by_seq["10"])
     assert "step" in _classes(by_seq["1"])
     assert "action" in _classes(by_seq["8"]) and "action" in _classes(by_seq["9"])
     assert "event" in _classes(by_seq["11"])
+    assert "step" in _classes(by_seq["12"])
     assert "operator prompt: plug in" in _text(by_seq["9"])
     assert by_seq["10"].find(f"{NS}line") is not None  # a rule across the diagram
     # notes are beside the DUT lane, steps on the harness side
