@@ -34,6 +34,7 @@ from typing import Any, Literal, cast
 
 import jsonschema
 
+from harness.dut_kind import DutKind
 from harness.ocppj import OcppVersion, Strictness
 from harness.secrets import MASK, Secret, registry, resolve_secret
 
@@ -46,7 +47,6 @@ __all__ = [
     "DutProfile",
     "Evse",
     "HarnessSide",
-    "Kind",
     "Listen",
     "ProfileError",
     "ProfileWarning",
@@ -66,7 +66,6 @@ EMBEDDED = "<embedded>"
 
 SCHEMA_FILE = "dut-profile.schema.json"
 
-Kind = Literal["charging-station", "csms"]
 AdapterName = Literal["manual", "command", "http", "sim"]
 
 _SECRET_KEYS = frozenset({"password"})
@@ -309,7 +308,7 @@ class DutProfile:
     raised while loading, for ``ocpp-harness check-profile`` and reports.
     """
 
-    kind: Kind
+    kind: DutKind
     ocpp: OcppVersion
     identity: str
     security_profile: int = 0
@@ -338,9 +337,9 @@ class DutProfile:
         )
 
     @property
-    def harness_role(self) -> Kind:
+    def harness_role(self) -> DutKind:
         """The role the harness plays: the other side of the DUT."""
-        return "csms" if self.kind == "charging-station" else "charging-station"
+        return self.kind.harness_plays
 
     def supports(self, name: str, default: bool = False) -> bool:
         """Whether the DUT declares feature ``name``; undeclared features count as
@@ -664,7 +663,7 @@ def _build(data: Mapping[str, Any], source: str, *, from_file: bool) -> DutProfi
 
     control = plain.get("control", {})
     return DutProfile(
-        kind=dut["kind"],
+        kind=DutKind(dut["kind"]),
         ocpp=OcppVersion(dut["ocpp"]),
         identity=dut["identity"],
         security_profile=dut.get("security_profile", 0),

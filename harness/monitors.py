@@ -17,7 +17,7 @@ from typing import Any
 
 from harness.ocppj import OcppVersion
 from harness.seqno import SEQNO_RULE, SeqNoMonitor
-from harness.spec.boot import BootGate
+from harness.spec.boot import BootGate, BootStatus
 
 __all__ = ["ERROR_CODES", "Finding", "RuleMonitors", "format_violation_code"]
 
@@ -166,5 +166,5 @@ class RuleMonitors:
     def harness_boot_answer(self, status: str | None, interval: int, now: float) -> None:
         """The harness answered a BootNotification (``status`` None: with a CALLERROR)."""
         self.boot_gate.boot_answered(status, interval, now)
-        if status == "Accepted":
+        if BootStatus.read(status) is BootStatus.ACCEPTED:
             self.heartbeat_interval_given = interval

@@ -21,6 +21,7 @@ import pytest
 
 from harness.applicability import not_applicable
 from harness.dut import DutProfile, ProfileError, load_profile
+from harness.dut_kind import DutKind
 from harness.environment import CaseSetup, DutEnvironment, defects_option, embedded_profiles
 from harness.loop import DrivenLoop
 from harness.report.records import CaseRecord, RunRecord, utc_now_iso, verdict_of
@@ -359,7 +360,7 @@ def _case_setup(item: pytest.Item) -> CaseSetup:
 def csms(_ocpp_case: tuple[Any, Any], request: pytest.FixtureRequest) -> Any:
     """The harness playing the CSMS for a charging-station DUT."""
     role, _ = _ocpp_case
-    if _info(request.node).dut_kind != "charging-station":  # type: ignore[union-attr]
+    if _info(request.node).dut_kind is not DutKind.CHARGING_STATION:  # type: ignore[union-attr]
         raise pytest.UsageError("the 'csms' fixture is for cases whose DUT is a station")
     return role
 
@@ -368,7 +369,7 @@ def csms(_ocpp_case: tuple[Any, Any], request: pytest.FixtureRequest) -> Any:
 def station(_ocpp_case: tuple[Any, Any], request: pytest.FixtureRequest) -> Any:
     """The harness playing a charging station for a CSMS DUT."""
     role, _ = _ocpp_case
-    if _info(request.node).dut_kind != "csms":  # type: ignore[union-attr]
+    if _info(request.node).dut_kind is not DutKind.CSMS:  # type: ignore[union-attr]
         raise pytest.UsageError("the 'station' fixture is for cases whose DUT is a CSMS")
     return role
 

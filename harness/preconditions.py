@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.spec.boot import BootStatus
 from harness.verdicts import HarnessError
 
 __all__ = ["establish_station_preconditions"]
@@ -24,12 +25,12 @@ async def establish_station_preconditions(
     """Accepted (waiting up to ``wait`` s for a new boot) and idle, or a set-up error."""
     after = f" since {previous_case}" if previous_case else ""
     gate = session.monitors.boot_gate
-    if gate.status in ("Pending", "Rejected"):
+    if gate.status in (BootStatus.PENDING, BootStatus.REJECTED):
         session.trace.event(
             f"precondition: the station's boot is {gate.status}{after}; waiting for it to "
             "boot again (it will be accepted)"
         )
-        accepted = await session.wait_for(lambda: gate.status == "Accepted", wait)
+        accepted = await session.wait_for(lambda: gate.status is BootStatus.ACCEPTED, wait)
         if not accepted:
             raise HarnessError(
                 f"precondition not met: the station's boot was answered {gate.status}{after} "

@@ -28,13 +28,14 @@ from typing import Any, TypeVar, cast
 
 import pytest
 
+from harness.dut_kind import DutKind
 from harness.ocppj import OcppVersion
 from harness.spec.rules import check_case
 
 __all__ = ["CHARGING_STATION", "CSMS", "TestCaseInfo", "testcase"]
 
-CHARGING_STATION = "charging-station"
-CSMS = "csms"
+CHARGING_STATION = DutKind.CHARGING_STATION
+CSMS = DutKind.CSMS
 
 _VERSION_DIRS = {"v16": OcppVersion.V16, "v201": OcppVersion.V201, "v21": OcppVersion.V21}
 _KIND_DIRS = {"cs": CHARGING_STATION, "csms": CSMS}
@@ -51,7 +52,7 @@ class TestCaseInfo:
     id: str
     title: str
     ocpp: OcppVersion
-    dut_kind: str
+    dut_kind: DutKind
     block: str
     requirements: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
@@ -64,6 +65,10 @@ class TestCaseInfo:
     #: the Part 6 table the case is built from (None for 1.6: no public Part 6)
     table: int | None = None
 
+    def __post_init__(self) -> None:
+        # Built in code with the profile's spelling ("csms") too: hold the enum.
+        object.__setattr__(self, "dut_kind", DutKind(self.dut_kind))
+
     @property
     def lacks(self) -> tuple[str, ...]:
         """Features that must not be supported (Part 5 "NOT" conditions)."""
@@ -74,7 +79,7 @@ class TestCaseInfo:
             "id": self.id,
             "title": self.title,
             "ocpp": self.ocpp.value,
-            "dut_kind": self.dut_kind,
+            "dut_kind": self.dut_kind.value,
             "block": self.block,
             "requirements": list(self.requirements),
             "needs": list(self.needs),
@@ -86,7 +91,7 @@ class TestCaseInfo:
         }
 
 
-def _from_module(module_name: str) -> tuple[OcppVersion | None, str | None]:
+def _from_module(module_name: str) -> tuple[OcppVersion | None, DutKind | None]:
     parts = module_name.split(".")
     version = next((_VERSION_DIRS[p] for p in parts if p in _VERSION_DIRS), None)
     kind = next((_KIND_DIRS[p] for p in parts if p in _KIND_DIRS), None)
@@ -115,7 +120,7 @@ def testcase(
         module_version, module_kind = _from_module(func.__module__)
         module = sys.modules.get(func.__module__)
         version = OcppVersion.parse(ocpp) if ocpp else module_version
-        kind = dut_kind or module_kind
+        kind = DutKind(dut_kind) if dut_kind else module_kind
         if version is None or kind is None:
             raise TypeError(
                 f"{id}: cannot tell the OCPP version and DUT kind from module "

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.dut_kind import DutKind
+
 __all__ = ["ACTIONS", "Action", "prompt_for"]
 
 
 @dataclass(frozen=True)
 class Action:
     name: str
-    dut_kind: str  # charging-station | csms
+    dut_kind: DutKind
     params: tuple[str, ...]
     prompt: str
 
 
-_STATION = "charging-station"
-_CSMS = "csms"
+_STATION = DutKind.CHARGING_STATION
+_CSMS = DutKind.CSMS
 
 ACTIONS: dict[str, Action] = {
     a.name: a

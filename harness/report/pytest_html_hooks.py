@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.dut_kind import DutKind
 from harness.report.html import case_cells, case_details, header_cells, run_header
 from harness.report.records import CaseRecord, RunRecord
 
@@ -16,8 +17,9 @@ def _diagram(record: CaseRecord) -> str:
         from harness.report.diagram import sequence_svg
     except ImportError:  # pragma: no cover - the diagram module ships with the package
         return ""
-    harness_role = "CSMS" if record.dut_kind == "charging-station" else "charging station"
-    dut = "charging station" if record.dut_kind == "charging-station" else "CSMS"
+    station = record.dut_kind == DutKind.CHARGING_STATION
+    harness_role = "CSMS" if station else "charging station"
+    dut = "charging station" if station else "CSMS"
     return sequence_svg(
         record.trace, harness_role=f"harness ({harness_role})", dut_label=f"DUT: {dut}"
     )

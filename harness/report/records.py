@@ -73,7 +73,7 @@ class CaseRecord:
             info.id,
             info.title,
             info.ocpp.value,
-            info.dut_kind,
+            info.dut_kind.value,
             info.block,
             list(info.requirements),
             nodeid,

@@ -25,12 +25,29 @@ Times compare with a tolerance: Part 6 lets the tool accept a configured deviati
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from typing import Any
 
 from harness.ocppj import OcppVersion
 
-__all__ = ["BootGate", "BootViolation", "TRIGGERED_ACTIONS"]
+__all__ = ["BootGate", "BootStatus", "BootViolation", "TRIGGERED_ACTIONS"]
+
+
+class BootStatus(enum.StrEnum):
+    """The status of a BootNotification answer (RegistrationStatus, the same three
+    values in 1.6 and 2.x)."""
+
+    ACCEPTED = "Accepted"
+    PENDING = "Pending"
+    REJECTED = "Rejected"
+
+    @classmethod
+    def read(cls, value: object) -> BootStatus | None:
+        """The status a CSMS answered, or None for a value that is not one (a hostile
+        CSMS DUT may answer anything; the schema check names that, the gate ignores it)."""
+        return cls(value) if isinstance(value, str) and value in cls._value2member_map_ else None
+
 
 #: MessageTriggerEnumType value -> the action of the CALL it asks for
 TRIGGERED_ACTIONS = {
@@ -72,7 +89,7 @@ class BootGate:
         """Back to a station never seen: the DUT was replaced by a fresh one (each case
         gets a new simulator), so the intervals its predecessor was given bind nobody."""
         #: status of the last answer to a BootNotification, None before the first
-        self.status: str | None = None
+        self.status: BootStatus | None = None
         #: a BootNotification arrived and is not answered yet
         self.awaiting_answer = False
         self._retry_at = 0.0
@@ -89,8 +106,8 @@ class BootGate:
     def boot_answered(self, status: str | None, interval: int, now: float) -> None:
         """The CSMS answered a BootNotification (a CALLERROR counts as no answer)."""
         self.awaiting_answer = False
-        self.status = status
-        self._interval = interval if status != "Accepted" else 0
+        self.status = BootStatus.read(status)
+        self._interval = interval if self.status is not BootStatus.ACCEPTED else 0
         self._retry_at = now + self._interval
         self._triggered = set()
         self._report_asked = False
@@ -119,9 +136,9 @@ class BootGate:
                 "C16.4.2" if v16 else "B01.FR.08",
                 f"sent {action} before its BootNotification was answered",
             )
-        if self.status not in ("Pending", "Rejected"):
+        if self.status not in (BootStatus.PENDING, BootStatus.REJECTED):
             return None
-        pending = self.status == "Pending"
+        pending = self.status is BootStatus.PENDING
         if action == "BootNotification":
             early = self._retry_at - now
             if early <= self.deviation or (pending and "BootNotification" in self._triggered):

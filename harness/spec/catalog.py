@@ -23,6 +23,7 @@ from importlib.resources import files
 from types import MappingProxyType
 from typing import Any, Literal
 
+from harness.dut_kind import DutKind
 from harness.ocppj import OcppVersion
 from harness.spec.conditions import Condition, parse
 
@@ -40,14 +41,15 @@ __all__ = [
     "resolve_feature",
 ]
 
-Role = Literal["charging-station", "csms"]
+#: the role a case tests (the DUT kind); kept as a name, the catalog speaks of roles
+Role = DutKind
 Version = OcppVersion | str
 
 _SLUGS = {OcppVersion.V16: "v16", OcppVersion.V201: "v201", OcppVersion.V21: "v21"}
 _ROLES: dict[str, Role] = {
-    "charging-station": "charging-station",
-    "cs": "charging-station",
-    "csms": "csms",
+    "charging-station": DutKind.CHARGING_STATION,
+    "cs": DutKind.CHARGING_STATION,
+    "csms": DutKind.CSMS,
 }
 
 

@@ -13,12 +13,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from harness.dut_kind import DutKind
 from harness.ocppj import OcppVersion
 from harness.spec.catalog import CatalogEntry, catalog, profiles
 
 __all__ = ["Coverage", "Tally", "measure", "render_text"]
 
-ROLE_LABELS = {"charging-station": "CS", "csms": "CSMS"}
+ROLE_LABELS = {DutKind.CHARGING_STATION: "CS", DutKind.CSMS: "CSMS"}
 
 
 @dataclass
@@ -98,7 +99,7 @@ def measure(
     result = Coverage(profile=profile)
     for version in versions:
         for kind in kinds:
-            key = f"{version.value} {ROLE_LABELS[kind]}"
+            key = f"{version.value} {ROLE_LABELS[DutKind(kind)]}"
             result.totals[key] = Tally()
             result.blocks[key] = {}
             result.statuses[key] = {"M": Tally(), "C": Tally()}

@@ -8,13 +8,14 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from harness.dut_kind import DutKind
 from harness.ocppj import OcppVersion
 from harness.spec.catalog import case_ids_in_profile, profiles
 from harness.spec.coverage import measure, render_text
 
 __all__ = ["KINDS", "coverage_output", "profile_problem", "select"]
 
-KINDS = {"cs": "charging-station", "csms": "csms"}
+KINDS = {"cs": DutKind.CHARGING_STATION, "csms": DutKind.CSMS}
 
 
 def profile_problem(profile: str, versions: Sequence[OcppVersion]) -> str | None:

@@ -44,6 +44,7 @@ from pathlib import PurePath
 from types import MappingProxyType
 from typing import Any, Literal
 
+from harness.dut_kind import DutKind
 from harness.ocppj import OcppVersion
 from harness.ocppj.schemas import known_actions, schema_name
 
@@ -324,9 +325,6 @@ def versions_declaring(rule_id: str) -> tuple[OcppVersion, ...]:
 # -- a case's rules ----------------------------------------------------------------------
 
 
-_SIDES = {"charging-station": "station", "csms": "csms"}
-
-
 def case_rules(info: Any, func: Callable[..., Any] | None = None) -> Iterator[tuple[str, str]]:
     """(rule, where) for every rule a case names: its ``requirements``, the rule each
     defect of ``catches`` and ``warns`` must fail it with (the stated one, else the
@@ -336,7 +334,7 @@ def case_rules(info: Any, func: Callable[..., Any] | None = None) -> Iterator[tu
 
     for requirement in info.requirements:
         yield requirement, f"{info.id}: requirements"
-    known = defects_for(_SIDES.get(info.dut_kind, info.dut_kind), info.ocpp.value)
+    known = defects_for(DutKind(info.dut_kind).sim_side, info.ocpp.value)
     for field, defects in (("catches", info.catches), ("warns", info.warns)):
         for name, stated in defects.items():
             if stated is not None:

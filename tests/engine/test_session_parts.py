@@ -142,3 +142,16 @@ def test_a_reply_may_be_computed_from_the_request():
     assert book.choose("Authorize", {"s": "Blocked"}).payload == {
         "idTokenInfo": {"status": "Blocked"}
     }
+
+
+def test_the_boot_gate_keeps_the_status_as_an_enum_and_ignores_a_made_up_one():
+    from harness.spec.boot import BootStatus
+
+    monitors = RuleMonitors(V201, peer="station")
+    monitors.dut_call("BootNotification", {}, seq=1, now=0.0)
+    monitors.harness_boot_answer("Pending", 5, now=0.0)
+    assert monitors.boot_gate.status is BootStatus.PENDING
+    # a hostile CSMS's status is no status: the gate does not hold the station to it
+    monitors.boot_gate.boot_answered("Maybe", 5, now=0.0)
+    assert monitors.boot_gate.status is None
+    assert monitors.dut_call("Heartbeat", {}, seq=2, now=0.1) == []
