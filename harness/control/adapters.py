@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 import pytest
 
+from harness.control.protocol import ControlCode
 from harness.control.vocabulary import prompt_for
 from harness.verdicts import HarnessError
 
@@ -188,11 +189,9 @@ class HttpAdapter:
             with opener.open(request, timeout=self.timeout) as response:
                 answer = json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace")[:200]
-            if exc.code == 400 and any(
-                words in detail.lower() for words in ("unknown action", "unsupported action")
-            ):
-                pytest.skip(f"control service at {self.url} cannot do {action!r}")
+            code, detail = _error_of(exc.read())
+            if code == ControlCode.CANNOT_DO:
+                pytest.skip(f"control service at {self.url} cannot do {action!r}: {detail}")
             raise HarnessError(
                 f"control service at {self.url} answered HTTP {exc.code} to {action!r}: {detail}",
                 "setup",
@@ -209,6 +208,22 @@ class HttpAdapter:
                 "setup",
             ) from None
         return answer.get("result", answer) if isinstance(answer, dict) else {}
+
+
+def _error_of(body: bytes) -> tuple[str | None, str]:
+    """(code, words) of a control service's error answer (:mod:`harness.control.protocol`);
+    a body that is not one is shown as it came, cut to one line's worth."""
+    text = body.decode("utf-8", "replace")
+    try:
+        answer = json.loads(text or "null")
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        return None, text[:200]
+    code = answer.get("code")
+    code = code if isinstance(code, str) else None
+    words = str(answer.get("error", text))[:200]
+    return code, f"{code}: {words}" if code else words
 
 
 class SimAdapter:

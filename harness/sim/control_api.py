@@ -5,9 +5,12 @@ device (the ``http`` control adapter of DESIGN §7). Stdlib only (``asyncio.star
 one request per connection, ``Connection: close``, every read bounded by a timeout, and
 bound to 127.0.0.1 by default because it has no authentication.
 
-Request body ``{"action": "...", "params": {...}}``. Answers: 200
-``{"ok": true, "result": {...}}``; 400 ``{"ok": false, "error": ...}`` for bad JSON,
-an unknown action or bad parameters; 500 when the action failed; 404/405 otherwise.
+Request body ``{"action": "...", "params": {...}}``. Answers, in the protocol of
+:mod:`harness.control.protocol`: 200 ``{"ok": true, "result": {...}}``; 400 ``{"ok":
+false, "code": ..., "error": ...}`` with code ``cannot-do`` for an action this simulator
+has no vocabulary entry for, ``invalid-params`` for bad parameters, ``bad-request`` for
+a body that is not the request; 500 ``failed`` when the action failed; 404/405
+``bad-request`` otherwise.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from harness.control.protocol import ControlCode, error_body
 from harness.sim.errors import InvalidParams, UnsupportedAction
 
 __all__ = ["ControlServer"]
@@ -74,7 +78,10 @@ class ControlServer:
             async with asyncio.timeout(self.read_timeout):
                 parsed = await self._request(reader)
         except (TimeoutError, asyncio.IncompleteReadError, ConnectionError, ValueError) as exc:
-            parsed = 400, {"ok": False, "error": f"bad request: {exc or type(exc).__name__}"}
+            parsed = (
+                400,
+                error_body(ControlCode.BAD_REQUEST, f"bad request: {exc or type(exc).__name__}"),
+            )
         if isinstance(parsed[0], str):
             # The action runs outside the read timeout: it is bounded by its own timeouts.
             status, body = await self._run(*parsed)
@@ -111,29 +118,35 @@ class ControlServer:
             raise ValueError("body too large")
         raw = await reader.readexactly(length) if length else b""
         if target.split("?")[0] != "/control":
-            return 404, {"ok": False, "error": f"no such endpoint {target}; use POST /control"}
+            return 404, error_body(
+                ControlCode.BAD_REQUEST, f"no such endpoint {target}; use POST /control"
+            )
         if method != "POST":
-            return 405, {"ok": False, "error": "use POST"}
+            return 405, error_body(ControlCode.BAD_REQUEST, "use POST")
         try:
             request = json.loads(raw or b"null")
         except ValueError as exc:
-            return 400, {"ok": False, "error": f"body is not JSON: {exc}"}
+            return 400, error_body(ControlCode.BAD_REQUEST, f"body is not JSON: {exc}")
         if not isinstance(request, dict) or not isinstance(request.get("action"), str):
-            return 400, {"ok": False, "error": 'body must be {"action": "...", "params": {...}}'}
+            return 400, error_body(
+                ControlCode.BAD_REQUEST, 'body must be {"action": "...", "params": {...}}'
+            )
         params = request.get("params")
         params = {} if params is None else params
         if not isinstance(params, dict):
-            return 400, {"ok": False, "error": "params must be an object"}
+            return 400, error_body(ControlCode.BAD_REQUEST, "params must be an object")
         return request["action"], params
 
     async def _run(self, action: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         try:
             result = await self._act(action, params)
-        except (UnsupportedAction, InvalidParams) as exc:
-            return 400, {"ok": False, "error": str(exc)}
+        except UnsupportedAction as exc:
+            return 400, error_body(ControlCode.CANNOT_DO, str(exc))
+        except InvalidParams as exc:
+            return 400, error_body(ControlCode.INVALID_PARAMS, str(exc))
         except Exception as exc:
             log.info("control API: action %s failed: %s", action, exc)
-            return 500, {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+            return 500, error_body(ControlCode.FAILED, f"{type(exc).__name__}: {exc}")
         return 200, {"ok": True, "result": result}
 
     async def _respond(

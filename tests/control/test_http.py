@@ -70,7 +70,9 @@ def test_action_the_service_cannot_do_skips(service: Service) -> None:
     adapter = HttpAdapter(service.url, 5)
     with pytest.raises(pytest.skip.Exception) as info:
         adapter.act("dance", {})
-    assert str(info.value) == f"control service at {service.url} cannot do 'dance'"
+    assert str(info.value) == (
+        f"control service at {service.url} cannot do 'dance': cannot-do: unsupported action 'dance'"
+    )
 
 
 def test_bad_params_are_a_setup_error(service: Service) -> None:
@@ -79,7 +81,7 @@ def test_bad_params_are_a_setup_error(service: Service) -> None:
         adapter.act("plug_in", {})
     assert str(info.value) == (
         f"control service at {service.url} answered HTTP 400 to 'plug_in': "
-        '{"ok": false, "error": "plug_in needs evse"}'
+        "invalid-params: plug_in needs evse"
     )
     assert info.value.rule == "setup"
 
@@ -90,7 +92,7 @@ def test_failed_action_names_url_and_status(service: Service) -> None:
         adapter.act("fault", {"evse": 1})
     assert str(info.value) == (
         f"control service at {service.url} answered HTTP 500 to 'fault': "
-        '{"ok": false, "error": "RuntimeError: relay stuck"}'
+        "failed: RuntimeError: relay stuck"
     )
     assert info.value.rule == "setup"
 
@@ -115,3 +117,61 @@ def test_proxy_environment_is_ignored(
     adapter = HttpAdapter(service.url, 5)
     assert adapter.act("reboot", {}) == {"done": "reboot", "echo": {}}
     assert service.calls == [("reboot", {})]
+
+
+@pytest.fixture
+def lab_service() -> Iterator[str]:
+    """A lab service of someone else's making: its own words, the protocol's codes."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    answers = {
+        # cannot do, worded in the lab's own language
+        "unplug": (400, {"ok": False, "code": "cannot-do", "error": "Aktion nicht verdrahtet"}),
+        # words that read like "cannot do", but the code says the action failed
+        "reboot": (500, {"ok": False, "code": "failed", "error": "unknown action state"}),
+        # no code at all: an error, whatever the text says
+        "plug_in": (400, {"ok": False, "error": "unsupported action plug_in"}),
+    }
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+            length = int(self.headers.get("Content-Length", 0))
+            action = json.loads(self.rfile.read(length))["action"]
+            status, body = answers[action]
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/control"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def test_the_code_decides_a_skip_not_the_words(lab_service: str) -> None:
+    adapter = HttpAdapter(lab_service, 5)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        adapter.act("unplug", {"evse": 1})
+    assert "cannot do 'unplug': cannot-do: Aktion nicht verdrahtet" in str(skipped.value)
+    words = {
+        "reboot": "HTTP 500 to 'reboot': failed: unknown action state",
+        "plug_in": "HTTP 400 to 'plug_in': unsupported action plug_in",
+    }
+    for action, shown in words.items():
+        with pytest.raises(HarnessError) as error:
+            adapter.act(action, {})
+        assert error.value.rule == "setup"
+        assert shown in str(error.value)

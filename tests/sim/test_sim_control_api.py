@@ -33,11 +33,18 @@ def test_round_trip_and_error_statuses() -> None:
                 {"ok": True, "result": {"echo": {"evse": 1}}},
             )
             status, body = await post_action(server.url, "boom")
-            assert status == 500 and body == {"ok": False, "error": "RuntimeError: relay stuck"}
-            assert (await post_action(server.url, "bad"))[0] == 400
+            assert status == 500 and body == {
+                "ok": False,
+                "code": "failed",
+                "error": "RuntimeError: relay stuck",
+            }
+            status, body = await post_action(server.url, "bad")
+            assert (status, body["code"]) == (400, "invalid-params")
             status, body = await post_action(server.url, "unknown")
-            assert status == 400 and "unsupported action" in body["error"]
-            assert (await http(server.url, body=b"{not json"))[0] == 400
+            assert (status, body["code"]) == (400, "cannot-do")
+            assert "unsupported action" in body["error"]
+            status, body = await http(server.url, body=b"{not json")
+            assert (status, body["code"]) == (400, "bad-request")
             assert (await http(server.url, body=b'{"params": {}}'))[0] == 400
             assert (await http(server.url, body=b'{"action": "x", "params": []}'))[0] == 400
             assert (await http(server.url, method="GET"))[0] == 405
