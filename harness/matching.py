@@ -26,7 +26,6 @@ __all__ = [
     "differences",
     "each",
     "exactly_one",
-    "matches",
     "one_of",
 ]
 
@@ -186,7 +185,3 @@ def _call(predicate: Callable[[Any], Any], value: Any) -> bool:
         return bool(predicate(value))
     except Exception:  # noqa: BLE001 - a predicate that raises means "no match"
         return False
-
-
-def matches(expected: Mapping[str, Any], actual: Any) -> bool:
-    return not differences(expected, actual)

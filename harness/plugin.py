@@ -12,7 +12,6 @@ import difflib
 import signal
 import sys
 import threading
-import time
 from collections.abc import Generator, Iterable
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from harness.loop import DrivenLoop
 from harness.report.records import CaseRecord, RunRecord, utc_now_iso, verdict_of
 from harness.report.writer import ReportWriter
 from harness.testcase import TestCaseInfo
-from harness.verdicts import DutFailure, Verdict
+from harness.verdicts import Verdict
 
 __all__ = ["run_summary"]
 
@@ -414,7 +413,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
             record.trace = session.trace.to_json()
             record.steps = [dict(step) for step in session.trace.steps]
             record.warnings = list(session.warnings)
-        record.finish()
         if record.verdict is None:
             record.set_verdict(Verdict.PASSED, "", "")
         report.user_properties.extend(record.junit_properties())
@@ -559,6 +557,3 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
                     terminalreporter.write_line(f"WARNING {case.id}: {warning.line()}")
     if run.writer is not None:
         terminalreporter.write_line(f"report: {run.writer.directory / 'report.json'}")
-
-
-_ = (time, DutFailure)

@@ -127,8 +127,6 @@ class Session:
         self._awaiting: str | None = None
         self._pending_call: tuple[str, str, asyncio.Future[Response]] | None = None
         self._changed: asyncio.Event | None = None
-        #: answers the DUT gave to frames sent with send_raw
-        self.raw_answers: list[Any] = []
         #: seconds a time comparison may be off (Part 6 §2.1: a configured deviation)
         self.time_deviation = time_deviation
         #: the rules judged on every CALL of the DUT (boot gate, numbering, only-allow)
@@ -302,7 +300,6 @@ class Session:
         if observation.answers_raw:
             entry = self.trace.frame(IN, raw, frame)
             entry.note = "answer to a raw frame"
-            self.raw_answers.append(frame)
             self._notify()
             return
         if observation.framing is not None:

@@ -91,9 +91,6 @@ class CaseRecord:
             self.verdict, self.reason, self.rule = verdict, reason, rule
             self.table_step = table_step if Verdict(verdict).is_bad else None
 
-    def finish(self) -> None:
-        pass
-
     def junit_properties(self) -> list[tuple[str, str]]:
         props = [("ocpp_id", self.id), ("title", self.title), ("verdict", str(self.verdict or ""))]
         props += [("requirement", r) for r in self.requirements]
