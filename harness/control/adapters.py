@@ -240,8 +240,3 @@ class SimAdapter:
     def act(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
         self.record(f"simulator: {action} {params}")
         return self._run(action, params)
-
-
-def has_terminal() -> bool:
-    """True when an operator can answer prompts (used for the run header)."""
-    return sys.stdin is not None and os.isatty(0) if hasattr(os, "isatty") else False
