@@ -19,7 +19,6 @@ import select
 import shlex
 import signal
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable
