@@ -23,9 +23,38 @@ from typing import Any
 from cryptography import x509
 
 from harness.certificates import HASH_ALGORITHMS, hash_data, load_certificate, same_certificate
+from harness.sim.declare import V201, Defect, declare
 from harness.sim.peer import Reply
 
-__all__ = ["MAX_CERTIFICATES", "Certificates"]
+__all__ = ["DEFECTS", "MAX_CERTIFICATES", "Certificates"]
+
+#: the defects that live in this module, each under the function that perturbs it
+DEFECTS = declare(
+    # Certificates.install
+    Defect(
+        "install-certificate-failed",
+        "station",
+        V201,
+        "answers InstallCertificate Failed for a valid root certificate",
+        "M05.FR.02",
+    ),
+    # Certificates.hash_chain
+    Defect(
+        "certificate-ids-omit-installed",
+        "station",
+        V201,
+        "answers GetInstalledCertificateIds NotFound although certificates are installed",
+        "M03.FR.03",
+    ),
+    # Certificates.delete
+    Defect(
+        "delete-certificate-not-found",
+        "station",
+        V201,
+        "answers DeleteCertificate NotFound for a certificate it has installed, and keeps it",
+        "M04.FR.02",
+    ),
+)
 
 Handler = Callable[[dict[str, Any]], Awaitable[Reply]]
 

@@ -20,10 +20,23 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from harness.sim.declare import V201, Defect, declare
 from harness.sim.device_model import DeviceModel
 from harness.sim.peer import Reply
 
-__all__ = ["ChargingProfiles", "Installed"]
+__all__ = ["DEFECTS", "ChargingProfiles", "Installed"]
+
+#: the defects that live in this module, each under the function that perturbs it
+DEFECTS = declare(
+    # ChargingProfiles.install
+    Defect(
+        "set-charging-profile-rejected",
+        "station",
+        V201,
+        "rejects a valid TxDefaultProfile for EVSE 0 (the whole station)",
+        "K01.FR.14",
+    ),
+)
 
 _CTRLR = "SmartChargingCtrlr"
 

@@ -1,12 +1,10 @@
 """The simulated CSMS: a websocket server that answers stations as OCPP says it should.
 
-Handshake checks happen in ``process_request`` so a refused station gets a plain HTTP
-answer and no upgrade: 404 for a path that names no station, 401 for bad HTTP Basic
-credentials, 400 when no offered subprotocol is ours (OCTT TC_B_58_CSMS: ``ocpp0.1``
-alone is not upgraded). With option ``unknown-subprotocol-upgrade-then-close`` the last
-one is done as Part 4 §3.2 words it instead: upgrade without a Sec-WebSocket-Protocol
-header, then close at once. Each refusal is recorded in :attr:`SimCsms.refusals` so
-tests can see why a station was turned away.
+Its parts, one module each: the opening handshake (:mod:`harness.sim.csms_handshake`:
+which stations are upgraded, the refusals in :attr:`SimCsms.refusals`), the answers to
+the stations' CALLs (:mod:`harness.sim.csms_handlers`) and the actions that make it send
+something (:mod:`harness.sim.csms_actions`). This module keeps the connections, the
+station records and the boot plan.
 
 Boot answers. :attr:`SimCsms.boot_mode` answers every boot (Accepted unless a driver
 set it). The ``boot_pending`` / ``boot_reject`` actions plan the *first* answer only: the
@@ -23,29 +21,22 @@ does (B03.FR.07), and the CSMS sends the station nothing (B03.FR.03).
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import itertools
 import logging
-import math
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.datastructures import Headers
-from websockets.http11 import Request, Response
-from websockets.typing import Subprotocol
 
-from harness.ocppj import Call, OcppVersion, validate_payload
+from harness.ocppj import Call, OcppVersion
 from harness.sim.csms_actions import CsmsActions
 from harness.sim.csms_handlers import CsmsHandlers
+from harness.sim.csms_handshake import Handshake, Refusal
 from harness.sim.defects import validate_defects
 from harness.sim.errors import NotAllowed, NotConnected, UnsupportedAction
 from harness.sim.options import validate_options
-from harness.sim.peer import FrameHook, OcppPeer, Reply, request_problem
+from harness.sim.peer import FrameHook, OcppPeer, Reply
 from harness.sim.timers import SimTimers
 from harness.sim.util import Notifier
 from harness.spec.boot import BootGate
@@ -95,15 +86,6 @@ class StationRecord:
         }
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """A handshake the CSMS refused: the request path, the HTTP status and why."""
-
-    path: str
-    status: int
-    reason: str
-
-
 class SimCsms:
     """A CSMS accepting stations at ``ws://host:port/path/IDENTITY``."""
 
@@ -147,6 +129,7 @@ class SimCsms:
         self.remote_start_ids = itertools.count(1)
         self.reservation_ids = itertools.count(1)
         self._server: Server | None = None
+        self.handshake = Handshake(self)
         self.handlers = CsmsHandlers(self)
         self._actions = CsmsActions(self)
 
@@ -157,36 +140,6 @@ class SimCsms:
         return option in self.options
 
     # -- boot answers ---------------------------------------------------------------------
-
-    def retry_interval(self, status: str) -> int:
-        """The interval of a Pending or Rejected answer (0: the station picks its wait)."""
-        if status == "Pending" and self.has_option("pending-interval-zero"):
-            return 0
-        return self.boot_retry_interval
-
-    def boot_answer(self, record: StationRecord) -> tuple[str, int]:
-        """(status, interval) for a BootNotification of ``record``; see the module text."""
-        now = asyncio.get_running_loop().time()
-        if self.next_boot is not None:
-            # A plan made after the last answer replaces what that answer held: the
-            # CSMS was reconfigured (boot_reject after boot_pending, say).
-            status, self.next_boot = self.next_boot, None
-            interval = self.retry_interval(status)
-            record.hold = (status, now + self.timers.scaled(interval))
-            return status, interval
-        if record.hold is not None:
-            status, until = record.hold
-            triggered = record.asked_for("BootNotification")
-            if now < until and not triggered:
-                remaining = math.ceil((until - now) / max(self.timers.interval_scale, 1e-9))
-                return status, max(1, remaining)  # too early: the same answer again
-            if status == "Pending" and self.has("pending-never-accepts"):
-                return status, self.retry_interval(status)
-            record.hold = None
-            return "Accepted", self.heartbeat_interval
-        if self.boot_mode == "Accepted":
-            return "Accepted", self.heartbeat_interval
-        return self.boot_mode, self.retry_interval(self.boot_mode)
 
     def accept_all(self) -> None:
         """From now on, answer every boot Accepted (the ``boot_accept`` action)."""
@@ -203,8 +156,8 @@ class SimCsms:
             self._handle,
             self.host,
             self.port,
-            process_request=self._process_request,
-            select_subprotocol=self._select_subprotocol,
+            process_request=self.handshake.process_request,
+            select_subprotocol=self.handshake.select_subprotocol,
             open_timeout=self.timers.message_timeout,
             close_timeout=1,
             ping_interval=None,
@@ -237,85 +190,12 @@ class SimCsms:
     def changed(self) -> None:
         self.changes.notify()
 
-    # -- handshake ------------------------------------------------------------------------
-
-    def _identity_of(self, request_path: str) -> str | None:
-        path = urlsplit(request_path).path
-        prefix = f"{self.path}/"
-        if not path.startswith(prefix):
-            return None
-        rest = path[len(prefix) :]
-        if not rest or "/" in rest:
-            return None
-        return unquote(rest)
-
-    def _refuse(
-        self, connection: ServerConnection, request: Request, status: HTTPStatus, reason: str
-    ) -> Response:
-        self.refusals.append(Refusal(request.path, int(status), reason))
-        self.changed()
-        response = connection.respond(status, reason + "\n")
-        if status is HTTPStatus.UNAUTHORIZED:
-            response.headers["WWW-Authenticate"] = 'Basic realm="ocpp", charset="UTF-8"'
-        return response
-
-    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        identity = self._identity_of(request.path)
-        if identity is None:
-            return self._refuse(connection, request, HTTPStatus.NOT_FOUND, "no station in path")
-        if self.passwords is not None:
-            if identity not in self.passwords:
-                return self._refuse(connection, request, HTTPStatus.NOT_FOUND, "unknown station")
-            if _basic_credentials(request.headers) != (identity, self.passwords[identity]):
-                return self._refuse(
-                    connection, request, HTTPStatus.UNAUTHORIZED, "bad or missing credentials"
-                )
-        offered = _offered_subprotocols(request.headers)
-        if self.version.subprotocol in offered:
-            return None
-        if offered and self.has("accepts-unknown-subprotocol"):
-            return None
-        if self._upgrades_without_subprotocol():
-            return None  # upgraded without the header; _handle closes it (Part 4 §3.2)
-        return self._refuse(
-            connection,
-            request,
-            HTTPStatus.BAD_REQUEST,
-            self._no_common_subprotocol(offered),
-        )
-
-    def _no_common_subprotocol(self, offered: list[str]) -> str:
-        return (
-            f"no common subprotocol: offered {', '.join(offered) or 'none'}, "
-            f"this CSMS speaks {self.version.subprotocol}"
-        )
-
-    def _upgrades_without_subprotocol(self) -> bool:
-        return self.has_option("unknown-subprotocol-upgrade-then-close") or self.has(
-            "upgrades-without-subprotocol-keeps-open"
-        )
-
-    def _select_subprotocol(
-        self, connection: ServerConnection, subprotocols: Sequence[Subprotocol]
-    ) -> Subprotocol | None:
-        if self.version.subprotocol in subprotocols:
-            return Subprotocol(self.version.subprotocol)
-        if subprotocols and self.has("accepts-unknown-subprotocol"):
-            return subprotocols[0]
-        return None
-
     # -- connections ----------------------------------------------------------------------
 
     async def _handle(self, ws: ServerConnection) -> None:
-        path = ws.request.path if ws.request else ""
-        if ws.subprotocol is None and not self.has("upgrades-without-subprotocol-keeps-open"):
-            # Option unknown-subprotocol-upgrade-then-close: upgraded, now close at once.
-            offered = _offered_subprotocols(ws.request.headers) if ws.request else []
-            self.refusals.append(Refusal(path, 101, self._no_common_subprotocol(offered)))
-            self.changed()
-            await ws.close(1002, "no common subprotocol")
+        if await self.handshake.closed_at_once(ws):
             return
-        identity = self._identity_of(path) or "?"
+        identity = self.handshake.identity_of(ws.request.path if ws.request else "") or "?"
         record = self.stations.setdefault(
             identity, StationRecord(identity, boot_gate=BootGate(self.version))
         )
@@ -324,7 +204,7 @@ class SimCsms:
             await previous.close(1000, "replaced by a new connection")
 
         async def on_call(call: Call) -> Reply:
-            return await self._on_call(record, call)
+            return self.handlers.answer(record, call)
 
         peer = OcppPeer(
             ws,
@@ -348,40 +228,6 @@ class SimCsms:
                 record.connected.clear()
             await peer.aclose()
             self.changed()
-
-    async def _on_call(self, record: StationRecord, call: Call) -> Reply:
-        if self.has("never-replies"):
-            return Reply(silent=True)
-        problem = request_problem(self.version, call)
-        if problem is not None:
-            return problem
-        if call.action != "BootNotification" and self._refuses(record, call.action):
-            return Reply(
-                error_code="SecurityError",
-                description=f"boot is {record.boot_status}; only BootNotification allowed",
-            )
-        handler = self.handlers.table.get(call.action)
-        if handler is not None:
-            reply = handler(record, call.payload)
-        else:
-            reply = self._minimal_reply(call.action)
-        self.changed()
-        return reply
-
-    def _refuses(self, record: StationRecord, action: str) -> bool:
-        """Whether a CALL other than BootNotification gets SecurityError now."""
-        if record.boot_status == "Rejected":
-            return not self.has("rejected-accepts-requests")  # B03.FR.07
-        if record.boot_status == "Pending":  # B02.FR.09, with its exceptions
-            return not (self.has("pending-accepts-requests") or record.asked_for(action))
-        return False
-
-    def _minimal_reply(self, action: str) -> Reply:
-        """A schema-valid answer for a known action this CSMS does nothing with."""
-        for candidate in ({}, {"status": "Rejected"}):
-            if not validate_payload(self.version, action, candidate, response=True):
-                return Reply(dict(candidate))
-        return Reply(error_code="NotSupported", description=f"{action} is not supported")
 
     # -- calls to stations ----------------------------------------------------------------
 
@@ -430,23 +276,3 @@ class SimCsms:
             "defects": sorted(self.defects),
             "options": sorted(self.options),
         }
-
-
-def _offered_subprotocols(headers: Headers) -> list[str]:
-    offered: list[str] = []
-    for value in headers.get_all("Sec-WebSocket-Protocol"):
-        offered.extend(item.strip() for item in value.split(",") if item.strip())
-    return offered
-
-
-def _basic_credentials(headers: Headers) -> tuple[str, str] | None:
-    value = headers.get("Authorization", "")
-    scheme, _, encoded = value.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    user, sep, password = decoded.partition(":")
-    return (user, password) if sep else None

@@ -21,12 +21,86 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from harness.ocppj import OcppVersion
+from harness.sim.declare import BOTH, V16, V201, Defect, declare
 from harness.sim.errors import InvalidParams, UnsupportedAction
 
 if TYPE_CHECKING:
     from harness.sim.csms import SimCsms
 
-__all__ = ["CsmsActions"]
+__all__ = ["DEFECTS", "CsmsActions"]
+
+#: the defects that live in this module, each under the function that perturbs it
+DEFECTS = declare(
+    # CsmsActions.get_variables, CsmsActions._get_configuration
+    Defect(
+        "get-variables-invalid",
+        "csms",
+        BOTH,
+        "GetVariables has an empty getVariableData (1.6: GetConfiguration key is a string)",
+        {
+            "1.6": "schema:GetConfigurationRequest:type",
+            "2.0.1": "schema:GetVariablesRequest:minItems",
+        },
+    ),
+    # CsmsActions._get_configuration
+    Defect(
+        "get-configuration-with-keys",
+        "csms",
+        V16,
+        "get_configuration without keys sends a non-empty key list",
+        "C16.5.8",
+    ),
+    # CsmsActions.get_variables
+    Defect(
+        "get-variables-wrong-variable",
+        "csms",
+        V201,
+        "get_variables sends GetVariables for another variable of the component than "
+        "the one it was asked to get",
+        "expect:GetVariables",
+    ),
+    # CsmsActions.reserve_now
+    Defect(
+        "reserve-now-wrong-evse",
+        "csms",
+        V201,
+        "reserve_now sends ReserveNow for the EVSE after the one it was asked to reserve",
+        "expect:ReserveNow",
+    ),
+    # CsmsActions.reserve_now
+    Defect(
+        "reserve-now-with-connector-type",
+        "csms",
+        V201,
+        "reserve_now for an EVSE also sends a connectorType (cType2)",
+        "expect:ReserveNow",
+    ),
+    # CsmsActions.reserve_now
+    Defect(
+        "reserve-now-wrong-token",
+        "csms",
+        V201,
+        "reserve_now reserves for another idToken than the one it was given (the last "
+        "character changed)",
+        "expect:ReserveNow",
+    ),
+    # CsmsActions.change_availability
+    Defect(
+        "change-availability-with-connector",
+        "csms",
+        V201,
+        "change_availability for an EVSE also names connector 1 in the ChangeAvailability",
+        "expect:ChangeAvailability",
+    ),
+    # CsmsActions.change_availability
+    Defect(
+        "change-availability-operative",
+        "csms",
+        V201,
+        "change_availability asked for Inoperative sends operationalStatus Operative",
+        "expect:ChangeAvailability",
+    ),
+)
 
 Action = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 

@@ -19,10 +19,39 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from harness.sim.declare import V201, Defect, declare
 from harness.sim.device_model import DeviceModel
 from harness.sim.peer import Reply
 
-__all__ = ["LocalAuthList", "token_key"]
+__all__ = ["DEFECTS", "LocalAuthList", "token_key"]
+
+#: the defects that live in this module, each under the function that perturbs it
+DEFECTS = declare(
+    # LocalAuthList.update
+    Defect(
+        "local-list-update-failed",
+        "station",
+        V201,
+        "answers a SendLocalList Full update that carries entries Failed",
+        "D01.FR.15",
+    ),
+    # LocalAuthList.update
+    Defect(
+        "local-list-version-not-kept",
+        "station",
+        V201,
+        "accepts SendLocalList updates but keeps the list's old version number",
+        "D01.FR.15",
+    ),
+    # LocalAuthList.update
+    Defect(
+        "local-list-not-emptied",
+        "station",
+        V201,
+        "answers a SendLocalList Full update without entries Failed and keeps its list",
+        "D01.FR.04",
+    ),
+)
 
 _CTRLR = "LocalAuthListCtrlr"
 
@@ -79,8 +108,12 @@ class LocalAuthList:
         if full:
             if any("idTokenInfo" not in item for item in items):
                 return "Failed"  # Part 2 AuthorizationData: required in a Full update
-            defect = "local-list-update-failed" if items else "local-list-not-emptied"
-            if self._has(defect):
+            refused = (
+                self._has("local-list-update-failed")  # a Full update with entries
+                if items
+                else self._has("local-list-not-emptied")  # the one that empties the list
+            )
+            if refused:
                 return "Failed"
             # D01.FR.15 replaces the list; D01.FR.04: without entries it is emptied
             self._entries = {key: dict(item) for key, item in zip(keys, items, strict=True)}

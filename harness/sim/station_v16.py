@@ -17,14 +17,78 @@ from harness.sim.config_v16 import (
     LocalAuthList,
     default_keys,
 )
+from harness.sim.connectors import Connector, Transaction
+from harness.sim.declare import BOTH, V16, Defect, declare
 from harness.sim.errors import SimError
 from harness.sim.peer import Reply
 from harness.sim.util import utc_now
 
 if TYPE_CHECKING:
-    from harness.sim.station import Connector, SimStation, Transaction
+    from harness.sim.station_link import StationLink
 
-__all__ = ["StationV16"]
+__all__ = ["DEFECTS", "StationV16"]
+
+#: the defects that live in this module, each under the function that perturbs it (the
+#: first three apply to both versions, so station_v201 perturbs them in 2.0.1)
+DEFECTS = declare(
+    # StationV16.boot_request; in 2.0.1 StationV201.boot_request (harness.sim.station_v201)
+    Defect(
+        "boot-omits-model",
+        "station",
+        BOTH,
+        "BootNotification omits the model (1.6: chargePointModel)",
+        "schema:BootNotificationRequest:required",
+    ),
+    # StationV16._reset; in 2.0.1 StationV201._reset
+    Defect(
+        "ignores-reset",
+        "station",
+        BOTH,
+        "answers Reset Accepted but does not reboot",
+        {"1.6": "C16.5.14", "2.0.1": "B11.FR.03"},
+    ),
+    # StationV16._trigger_message; in 2.0.1 StationV201._trigger_message
+    Defect(
+        "ignores-trigger",
+        "station",
+        BOTH,
+        "answers TriggerMessage Accepted but never sends the requested message",
+        {"1.6": "C16.5.17", "2.0.1": "F06.FR.10"},
+    ),
+    # StationV16._get_configuration
+    Defect(
+        "get-configuration-missing-keys",
+        "station",
+        V16,
+        "GetConfiguration without keys omits HeartbeatInterval and MeterValueSampleInterval",
+        "C16.9.1",
+    ),
+    # StationV16._change_configuration
+    Defect(
+        "change-configuration-not-applied",
+        "station",
+        V16,
+        "ChangeConfiguration answers Accepted but does not store the value",
+        "C16.5.3",
+    ),
+    # StationV16._get_configuration
+    Defect(
+        "get-configuration-wrong-readonly",
+        "station",
+        V16,
+        "GetConfiguration reports HeartbeatInterval readonly although §9.1 makes it RW",
+        "C16.9",
+    ),
+    # StationV16._get_configuration
+    Defect(
+        "get-configuration-missing-profile-keys",
+        "station",
+        V16,
+        "lists LocalAuthListManagement in SupportedFeatureProfiles but has none of the "
+        "keys §9.2 requires for it",
+        "C16.9.2",
+    ),
+)
 
 Handler = Callable[[dict[str, Any]], Awaitable[Reply]]
 
@@ -35,7 +99,7 @@ CHARGE_POINT = (0, 0)
 class StationV16:
     """Frames and Central System call handlers of a 1.6 charge point."""
 
-    def __init__(self, station: SimStation) -> None:
+    def __init__(self, station: StationLink) -> None:
         self.station = station
         self._ids = {key: index for index, key in enumerate(sorted(station.connectors), 1)}
         self._keys = {index: key for key, index in self._ids.items()}
@@ -172,8 +236,6 @@ class StationV16:
     # -- transactions ---------------------------------------------------------------------
 
     def _begin(self, connector: Connector, token: str) -> Transaction:
-        from harness.sim.station import Transaction
-
         # The Central System assigns the id (StartTransaction.conf); -1 until it does.
         tx = Transaction(id=-1, evse=connector.evse, connector=connector.connector, token=token)
         tx.meter_start = self._meter_wh(self.connector_id(connector))

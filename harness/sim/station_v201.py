@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from harness.sim.auth_cache_v201 import AuthCache
 from harness.sim.certificates_v201 import Certificates
 from harness.sim.charging_profiles_v201 import ChargingProfiles
+from harness.sim.connectors import Connector, Transaction
+from harness.sim.declare import V201, Defect, declare
 from harness.sim.device_model import DeviceModel, default_variables, memory_variables
 from harness.sim.errors import CallErrorReceived, CallTimeout, SimError
 from harness.sim.local_auth_v201 import LocalAuthorizer
@@ -23,9 +25,193 @@ from harness.sim.transactions_v201 import Session, TxEvent, TxPoints, end_now, h
 from harness.sim.util import utc_now
 
 if TYPE_CHECKING:
-    from harness.sim.station import Connector, SimStation
+    from harness.sim.station_link import StationLink
 
-__all__ = ["StationV201"]
+__all__ = ["DEFECTS", "StationV201"]
+
+#: the defects that live in this module, each under the function that perturbs it
+DEFECTS = declare(
+    # StationV201._perturbed
+    Defect(
+        "tx-first-event-updated",
+        "station",
+        V201,
+        "the first TransactionEvent of a transaction says Updated instead of Started",
+        "E01.FR.02",
+    ),
+    # StationV201._perturbed
+    Defect(
+        "tx-no-evse-after-plug-in",
+        "station",
+        V201,
+        "the first TransactionEvent after the plug-in does not name the EVSE and connector",
+        "E01.FR.16",
+    ),
+    # StationV201._perturbed
+    Defect(
+        "tx-no-token-after-authorization",
+        "station",
+        V201,
+        "the first TransactionEvent after an authorization does not carry the idToken",
+        "E02.FR.20",
+    ),
+    # StationV201._perturbed
+    Defect(
+        "tx-remote-start-as-authorized",
+        "station",
+        V201,
+        "the first TransactionEvent after a RequestStartTransaction says Authorized, "
+        "not RemoteStart",
+        "F02.FR.21",
+    ),
+    # StationV201._perturbed
+    Defect(
+        "tx-no-charging-state",
+        "station",
+        V201,
+        "the TransactionEvent of the energy transfer leaves out chargingState Charging",
+        "E02.FR.13",
+    ),
+    # StationV201._perturbed
+    Defect(
+        "tx-not-ended-at-unplug",
+        "station",
+        V201,
+        "with TxStopPoint EVConnected, the event of the unplug says Updated, not Ended",
+        "E06.FR.02",
+    ),
+    # StationV201.present_token
+    Defect(
+        "tx-authorize-before-stop",
+        "station",
+        V201,
+        "asks the CSMS about the token that started the authorization before ending it",
+        "C01.FR.03",
+    ),
+    # StationV201._perturbed
+    Defect(
+        "tx-remote-stop-reason-local",
+        "station",
+        V201,
+        "a transaction stopped by RequestStopTransaction ends with stoppedReason Local",
+        "F03.FR.03",
+    ),
+    # StationV201._perturbed
+    Defect(
+        "tx-stop-trigger-wrong",
+        "station",
+        V201,
+        "the event of a local stop says ChargingStateChanged, not StopAuthorized",
+        "E07.FR.02",
+    ),
+    # StationV201._reserve_now.report
+    Defect(
+        "reserve-no-reserved-status",
+        "station",
+        V201,
+        "accepts a ReserveNow but does not report the EVSE's connectors Reserved",
+        "H01.FR.23",
+    ),
+    # StationV201._perturbed
+    Defect(
+        "tx-no-reservation-id",
+        "station",
+        V201,
+        "the first TransactionEvent after the reserved token was used leaves out the reservationId",
+        "H01.FR.15",
+    ),
+    # StationV201._deliver
+    Defect(
+        "offline-flag-missing",
+        "station",
+        V201,
+        "TransactionEvents that occurred while offline are delivered without offline true",
+        "E04.FR.03",
+    ),
+    # StationV201._deliver
+    Defect(
+        "drops-offline-events",
+        "station",
+        V201,
+        "TransactionEvents that occur while offline are lost instead of queued and sent "
+        "once the link is back",
+        "E04.FR.02",
+    ),
+    # StationV201.on_plug
+    Defect(
+        "no-occupied-at-plug-in",
+        "station",
+        V201,
+        "does not report the connector Occupied when the cable is plugged in",
+        "G01.FR.03",
+    ),
+    # StationV201._get_variables
+    Defect(
+        "get-variables-wrong-component",
+        "station",
+        V201,
+        "GetVariablesResult names a different component than the one requested",
+        "B06.FR.02",
+    ),
+    # StationV201._set_variables
+    Defect(
+        "set-variables-not-applied",
+        "station",
+        V201,
+        "SetVariables answers Accepted but does not store the value",
+        "B05.FR.10",
+    ),
+    # StationV201._request_start
+    Defect(
+        "remote-start-while-pending",
+        "station",
+        V201,
+        "answers RequestStartTransaction Accepted while its boot is Pending",
+        "B02.FR.05",
+    ),
+    # StationV201._trigger_message.boot
+    Defect(
+        "triggered-boot-wrong-reason",
+        "station",
+        V201,
+        "the BootNotification a TriggerMessage asked for says reason PowerUp, not Triggered",
+        "B01.FR.09",
+    ),
+    # StationV201.reset_boot_reason
+    Defect(
+        "reset-boot-wrong-reason",
+        "station",
+        V201,
+        "the BootNotification after a Reset says reason PowerUp, not RemoteReset",
+        "B01.FR.09",
+    ),
+    # StationV201._get_variables
+    Defect(
+        "get-variables-wrong-attribute-type",
+        "station",
+        V201,
+        "a GetVariablesResult carries another attributeType than the one asked for "
+        "(Target when Actual was asked)",
+        "B06.FR.03",
+    ),
+    # StationV201._set_variables
+    Defect(
+        "set-variables-wrong-attribute-type",
+        "station",
+        V201,
+        "a SetVariablesResult carries another attributeType than the one asked for "
+        "(Target when Actual was asked)",
+        "B05.FR.03",
+    ),
+    # StationV201._trigger_message
+    Defect(
+        "triggered-before-response",
+        "station",
+        V201,
+        "puts the message a TriggerMessage asked for on the wire before the TriggerMessageResponse",
+        "F06.FR.04",
+    ),
+)
 
 Handler = Callable[[dict[str, Any]], Awaitable[Reply]]
 
@@ -33,9 +219,9 @@ _REPORT_CHUNK = 32
 
 
 class StationV201:
-    """Frames and CSMS-call handlers of a 2.0.1 station; state lives in :class:`SimStation`."""
+    """Frames and CSMS-call handlers of a 2.0.1 station; state lives in :class:`StationLink`."""
 
-    def __init__(self, station: SimStation) -> None:
+    def __init__(self, station: StationLink) -> None:
         self.station = station
         self.device_model = DeviceModel(
             default_variables(
@@ -104,6 +290,7 @@ class StationV201:
             "vendorName": station.vendor,
             "serialNumber": station.serial,
         }
+        # declared in station_v16 with its 1.6 perturbation (both versions)
         if station.has("boot-omits-model"):
             del charging_station["model"]
         return {"reason": station.boot_reason, "chargingStation": charging_station}
@@ -242,8 +429,6 @@ class StationV201:
         return events
 
     async def _send_events(self, session: Session, events: list[TxEvent]) -> None:
-        from harness.sim.station import Transaction
-
         for event in events:
             connector = self.station.connectors[(session.evse, session.connector)]
             status_before = self.status_name(connector)
@@ -554,6 +739,7 @@ class StationV201:
         station = self.station
         if payload.get("evseId") is not None:
             return Reply({"status": "Rejected"})  # B11.FR.09: no per-EVSE reset
+        # declared in station_v16 with its 1.6 perturbation (both versions)
         if station.has("ignores-reset"):
             return Reply({"status": "Accepted"})
         running = station.transactions()
@@ -613,6 +799,7 @@ class StationV201:
 
         else:
             return Reply({"status": "NotImplemented"})  # F06.FR.08
+        # declared in station_v16 with its 1.6 perturbation (both versions)
         if station.has("ignores-trigger"):
             return Reply({"status": "Accepted"})
         if station.has("triggered-before-response"):

@@ -1,0 +1,676 @@
+"""The simulated charging station on the wire: connection, boot state machine, heartbeat.
+
+This module holds what is the same in every OCPP version: the websocket client with its
+reconnect back-off, the boot gate (B01-B03: nothing but BootNotification until the boot
+is Accepted, except what a TriggerMessage asks for while Pending), the heartbeat timer,
+the connectors' physical state and the answering of CSMS calls. The version-specific
+frames and CSMS-initiated handlers live in :mod:`station_v16` and :mod:`station_v201`;
+the action vocabulary drivers use, in :mod:`harness.sim.station`.
+
+Every start of the station (power-up, reboot action, Reset) is a security event of its
+own (2.0.1: StartupOfTheDevice or ResetOrReboot, both critical, so A04.FR.01 makes the
+station send them). It is queued at the start and sent once a boot is Accepted, like
+the connector reports (B01.FR.05), never before (B01.FR.08, B02.FR.02).
+
+Defects are checked at the exact point where the conformant behaviour happens, so each
+one changes one thing; the ones that live here are declared in :data:`DEFECTS`.
+Options (:mod:`harness.sim.options`) pick between legal behaviours in the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import random
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import suppress
+from typing import Any
+from urllib.parse import quote
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidHandshake, InvalidURI
+from websockets.typing import Subprotocol
+
+from harness.ocppj import Call, CallResult, OcppVersion, encode
+from harness.sim.connectors import Connector, Transaction
+from harness.sim.declare import BOTH, V16, V201, Defect, declare
+from harness.sim.errors import (
+    CallErrorReceived,
+    CallTimeout,
+    InvalidParams,
+    NotConnected,
+    PeerClosed,
+)
+from harness.sim.options import validate_options
+from harness.sim.peer import FrameHook, OcppPeer, Reply, new_message_id, request_problem
+from harness.sim.station_v16 import StationV16
+from harness.sim.station_v201 import StationV201
+from harness.sim.timers import SimTimers
+from harness.sim.util import Notifier, wait_event
+from harness.spec.boot import BootGate
+
+__all__ = ["DEFECTS", "StationLink"]
+
+log = logging.getLogger(__name__)
+
+#: beyond 2**64 times the minimum, every back-off is the maximum
+_MAX_BACKOFF_DOUBLINGS = 64
+
+#: the defects that live in this module, each under the function that perturbs it
+DEFECTS = declare(
+    # StationLink._run
+    Defect(
+        "no-subprotocol",
+        "station",
+        BOTH,
+        "offers no Sec-WebSocket-Protocol in the opening handshake",
+        "transport.subprotocol",
+    ),
+    # StationLink._boot
+    Defect(
+        "reuses-message-id",
+        "station",
+        BOTH,
+        "the first CALL after BootNotification reuses the BootNotification's message id",
+        "ocppj.message-id-reused",
+    ),
+    # StationLink._boot
+    Defect(
+        "sends-while-pending",
+        "station",
+        BOTH,
+        "sends StatusNotification while its boot is Pending",
+        {"1.6": "C16.4.2", "2.0.1": "B02.FR.02"},
+    ),
+    # StationLink._boot
+    Defect(
+        "security-event-while-pending",
+        "station",
+        V201,
+        "sends its startup SecurityEventNotification while the boot is Pending, unasked",
+        "B02.FR.02",
+    ),
+    # StationLink._boot
+    Defect(
+        "closes-while-pending",
+        "station",
+        V201,
+        "after a Pending answer, drops the connection when its wait is over and sends "
+        "the next BootNotification on a new one",
+        "B02.FR.06",
+    ),
+    # StationLink._boot
+    Defect(
+        "ignores-boot-interval",
+        "station",
+        BOTH,
+        "after a Rejected boot, retries BootNotification at once instead of after interval",
+        {"1.6": "C16.4.2", "2.0.1": "B03.FR.02"},
+    ),
+    # StationLink._after_boot
+    Defect(
+        "sends-invalid-json",
+        "station",
+        BOTH,
+        "sends the text '{not json' once after the boot is accepted",
+        "ocppj.not-json",
+    ),
+    # StationLink._report_connectors
+    Defect(
+        "wrong-connector-status",
+        "station",
+        BOTH,
+        "StatusNotification after an accepted boot reports Unavailable for idle connectors",
+        {"1.6": "C16.4.9", "2.0.1": "B01.FR.05"},
+    ),
+    # StationLink._send_security_events
+    Defect(
+        "no-boot-security-event",
+        "station",
+        V201,
+        "after an accepted boot, never sends the StartupOfTheDevice/ResetOrReboot "
+        "SecurityEventNotification",
+        "A04.FR.01",
+    ),
+    # StationLink._heartbeat_loop
+    Defect(
+        "heartbeat-wrong-interval",
+        "station",
+        V16,
+        "sends Heartbeat at twice the interval the Central System gave it",
+        "C16.4.2",
+    ),
+    # StationLink._heartbeat_loop
+    Defect(
+        "no-heartbeat",
+        "station",
+        BOTH,
+        "never sends Heartbeat after the boot is accepted",
+        {"1.6": "C16.4.6", "2.0.1": "B01.FR.04"},
+    ),
+    # StationLink._on_call
+    Defect(
+        "never-replies",
+        "station",
+        BOTH,
+        "never answers CSMS CALLs",
+        "timeout",
+    ),
+    # StationLink._on_call
+    Defect(
+        "answers-while-rejected",
+        "station",
+        V201,
+        "while its boot is Rejected, answers CSMS CALLs normally instead of with "
+        "CALLERROR SecurityError",
+        "B03.FR.08",
+    ),
+    # StationLink._on_call
+    Defect(
+        "closes-mid-call",
+        "station",
+        BOTH,
+        "closes the websocket instead of answering the first CSMS CALL after boot",
+        "transport.closed-mid-call",
+    ),
+    # StationLink._on_call
+    Defect(
+        "replies-unknown-message-id",
+        "station",
+        BOTH,
+        "answers the first CSMS CALL with a random message id",
+        "ocppj.unknown-message-id",
+    ),
+)
+
+
+class StationLink:
+    """A charging station on the wire: it connects to ``csms_url`` and behaves per OCPP.
+
+    Conformant by default; each name in ``defects`` makes it break one rule, each name
+    in ``options`` (:mod:`harness.sim.options`) picks a legal variation. ``connected``,
+    ``accepted`` and :meth:`wait_until` let tests wait for states instead of sleeping.
+    Drivers use the subclass :class:`harness.sim.station.SimStation`, which checks the
+    defect names against the registry and adds the action vocabulary.
+    """
+
+    def __init__(
+        self,
+        version: OcppVersion | str,
+        csms_url: str,
+        identity: str,
+        *,
+        password: str | None = None,
+        defects: Iterable[str] = (),
+        options: Iterable[str] = (),
+        timers: SimTimers | None = None,
+        evses: Sequence[tuple[int, Sequence[int]]] = ((1, (1,)),),
+        vendor: str = "OcppHarness",
+        model: str = "SimStation",
+        serial: str = "SIM-0001",
+        valid_token: str = "04A1B2C3D4",
+        on_frame: FrameHook | None = None,
+    ) -> None:
+        self.version = version if isinstance(version, OcppVersion) else OcppVersion.parse(version)
+        self.defects = self._checked_defects(defects)
+        self.options = validate_options("station", self.version.value, options)
+        self.csms_url = csms_url
+        self.identity = identity
+        self.password = password
+        self.timers = timers or SimTimers()
+        self.vendor, self.model, self.serial = vendor, model, serial
+        self.valid_token = valid_token
+        self.on_frame = on_frame
+        self.connectors: dict[tuple[int, int], Connector] = {
+            (evse, connector): Connector(evse, connector)
+            for evse, connector_ids in evses
+            for connector in connector_ids
+        }
+        if not self.connectors:
+            raise ValueError("a station needs at least one EVSE with one connector")
+        # -- observable state -------------------------------------------------------------
+        self.connected = asyncio.Event()
+        self.disconnected = asyncio.Event()
+        self.disconnected.set()
+        self.accepted = asyncio.Event()
+        self.changes = Notifier()
+        self.boot_status: str | None = None
+        #: the boot rules the harness checks, obeyed before every CALL (harness.spec.boot)
+        self.boot_gate = BootGate(self.version)
+        self.boots_sent = 0
+        self.boots_accepted = 0
+        self.connections = 0
+        self.last_connect_error: str | None = None
+        # -- internals --------------------------------------------------------------------
+        self._needs_boot = True
+        self.boot_reason = "PowerUp"
+        #: security events waiting for an Accepted boot (A04.FR.02: queued, not lost)
+        self.security_events: list[dict[str, Any]] = []
+        self._reconnect_after: float | None = None
+        self._boot_now = asyncio.Event()
+        self._heartbeat_changed = asyncio.Event()
+        self._online = asyncio.Event()
+        self._online.set()
+        self._wake = asyncio.Event()
+        self._disconnect = asyncio.Event()
+        self._reconnect_at_once = False
+        self._peer: OcppPeer | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._dirty: set[tuple[int, int]] = set()
+        self._boot_message_id: str | None = None
+        self._reuse_boot_id = False
+        self._sent_invalid_json = False
+        self._answered_unknown_id = False
+        self._closed_mid_call = False
+        self._reset_when_idle = False
+        behaviour_class = StationV16 if self.version is OcppVersion.V16 else StationV201
+        self.behaviour: StationV16 | StationV201 = behaviour_class(self)
+        self._started("StartupOfTheDevice")
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The websocket URL: endpoint + ``/`` + percent-encoded identity (OCPP-J §3.1.1)."""
+        return f"{self.csms_url.rstrip('/')}/{quote(self.identity, safe='')}"
+
+    def has(self, defect: str) -> bool:
+        return defect in self.defects
+
+    def has_option(self, option: str) -> bool:
+        return option in self.options
+
+    def _checked_defects(self, names: Iterable[str]) -> frozenset[str]:
+        """The defect names this station takes, as given. The registry that knows every
+        name (:mod:`harness.sim.defects`) imports this module for its declarations, so
+        the check is :class:`~harness.sim.station.SimStation`'s, one layer up."""
+        return frozenset(names)
+
+    async def start(self) -> None:
+        """Start connecting in the background; returns at once."""
+        if self._task is None:
+            self._stopping = False
+            self._task = asyncio.create_task(self._run(), name=f"sim-station-{self.identity}")
+
+    async def stop(self) -> None:
+        """Close the connection and stop; bounded, never hangs."""
+        self._stopping = True
+        self._wake.set()
+        self._online.set()
+        self._disconnect.set()
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.wait({task}, timeout=5)
+
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5) -> None:
+        """Wait (bounded) until ``predicate()`` holds; re-checked on every state change."""
+        await self.changes.wait_until(predicate, timeout)
+
+    def _changed(self) -> None:
+        self.changes.notify()
+
+    async def _run(self) -> None:
+        attempt = 0
+        while not self._stopping:
+            if not self._online.is_set():
+                await self._online.wait()
+                continue
+            try:
+                ws = await connect(
+                    self.url,
+                    subprotocols=(
+                        None
+                        if self.has("no-subprotocol")
+                        else [Subprotocol(self.version.subprotocol)]
+                    ),
+                    additional_headers=self._auth_headers(),
+                    open_timeout=self.timers.message_timeout,
+                    close_timeout=1,
+                    ping_interval=None,
+                    proxy=None,
+                )
+            except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
+                self.last_connect_error = f"{type(exc).__name__}: {exc}"
+                log.info("%s: connecting to %s failed: %s", self.identity, self.url, exc)
+                self._changed()
+                self._wake.clear()
+                await wait_event(self._wake, self._backoff(attempt))
+                attempt += 1
+                continue
+            attempt = 0
+            self.last_connect_error = None
+            await self._serve(ws)
+            if self._reconnect_after is not None:
+                # Option disconnect-while-rejected: offline until the boot interval is over.
+                delay, self._reconnect_after = self._reconnect_after, None
+                self._wake.clear()
+                await wait_event(self._wake, delay)
+            elif self._reconnect_at_once:
+                self._reconnect_at_once = False
+            elif not self._stopping and self._online.is_set():
+                self._wake.clear()
+                await wait_event(self._wake, self._backoff(0))
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential back-off with jitter, as OCPP 2.0.1 Part 4 §5.3 describes."""
+        # The exponent is capped: past the maximum it changes nothing, and an int power of
+        # two times a float overflows after about 1024 failed attempts in a row.
+        doubling = 2.0 ** min(attempt, _MAX_BACKOFF_DOUBLINGS)
+        base = min(self.timers.retry_backoff_max, self.timers.retry_backoff_min * doubling)
+        return min(self.timers.retry_backoff_max, base * random.uniform(1.0, 1.25))
+
+    def _auth_headers(self) -> dict[str, str]:
+        if self.password is None:
+            return {}
+        token = base64.b64encode(f"{self.identity}:{self.password}".encode()).decode("ascii")
+        return {"Authorization": f"Basic {token}"}
+
+    async def _serve(self, ws: ClientConnection) -> None:
+        peer = OcppPeer(
+            ws,
+            self.version,
+            identity=self.identity,
+            on_call=self._on_call,
+            message_timeout=self.timers.message_timeout,
+            on_frame=self.on_frame,
+        )
+        self._peer = peer
+        self._disconnect = asyncio.Event()
+        self.connections += 1
+        self.connected.set()
+        self.disconnected.clear()
+        self._changed()
+        receiving = asyncio.create_task(peer.run())
+        session = asyncio.create_task(self._session(peer))
+        closing = asyncio.create_task(self._disconnect.wait())
+        try:
+            await asyncio.wait({receiving, closing}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._peer = None
+            for task in (session, closing):
+                task.cancel()
+            await peer.close()
+            await asyncio.wait({receiving, session}, timeout=2)
+            for task in (receiving, session):
+                if task.done() and not task.cancelled():
+                    task.exception()  # retrieved: a closed peer ends the session
+            await peer.aclose()
+            self.connected.clear()
+            self.disconnected.set()
+            self._changed()
+
+    # -- the session: boot, status, heartbeat ---------------------------------------------
+
+    async def _session(self, peer: OcppPeer) -> None:
+        try:
+            if self._needs_boot:
+                if not await self._boot(peer):
+                    return  # this connection ends; the next one boots again
+                await self._after_boot()
+            else:
+                await self._report_dirty()
+                await self._send_security_events()
+            # E04.FR.02: what was queued while offline goes out once the link is back
+            await self.behaviour.flush_queue()
+            await self._heartbeat_loop()
+        except (PeerClosed, NotConnected):
+            return
+
+    async def _boot(self, peer: OcppPeer) -> bool:
+        """Send BootNotification until Accepted, honouring Pending/Rejected intervals.
+
+        ``True`` once Accepted; ``False`` when the station drops this connection to boot
+        on the next one (the connection is closing then)."""
+        retried_at_once = False
+        while True:
+            self._boot_now.clear()
+            message_id = new_message_id()
+            self.boots_sent += 1
+            self._changed()
+            self.boot_gate.boot_requested()
+            try:
+                response = await peer.call(
+                    "BootNotification", self.behaviour.boot_request(), message_id=message_id
+                )
+            except (CallTimeout, CallErrorReceived):
+                self.boot_gate.boot_answered(None, 0, asyncio.get_running_loop().time())
+                await wait_event(self._boot_now, self.timers.boot_retry_default)
+                continue
+            status = response.get("status")
+            interval = response.get("interval", 0)
+            if not isinstance(interval, int | float) or isinstance(interval, bool):
+                interval = 0
+            self.boot_status = status if isinstance(status, str) else "Rejected"
+            self.boot_gate.boot_answered(
+                self.boot_status, int(interval), asyncio.get_running_loop().time()
+            )
+            self._changed()
+            if status == "Accepted":
+                if interval > 0:
+                    self.behaviour.set_heartbeat_interval(int(interval))
+                self._needs_boot = False
+                self._boot_message_id = message_id
+                self._reuse_boot_id = self.has("reuses-message-id")
+                self.boots_accepted += 1
+                self.accepted.set()
+                self._changed()
+                return True
+            # B02.FR.07 / B03.FR.05: interval 0 leaves the wait to the station.
+            delay = self.timers.scaled(interval) if interval > 0 else self.timers.boot_retry_default
+            if status == "Pending":
+                # The connection stays open while Pending (B02.FR.06); the CSMS may ask
+                # for things meanwhile (B02.FR.01), answered by _on_call.
+                if self.has("sends-while-pending"):
+                    with suppress(CallTimeout, CallErrorReceived):
+                        await peer.call("StatusNotification", self.behaviour.status_requests()[0])
+                if self.has("security-event-while-pending") and self.security_events:
+                    with suppress(CallTimeout, CallErrorReceived):
+                        await peer.call("SecurityEventNotification", self.security_events[0])
+                await wait_event(self._boot_now, delay)
+                if self.has("closes-while-pending"):
+                    self._reconnect_at_once = True
+                    self._disconnect.set()
+                    return False
+            else:
+                if self.has("ignores-boot-interval"):
+                    delay = self.timers.retry_backoff_min if retried_at_once else 0
+                    retried_at_once = True
+                elif self.has_option("disconnect-while-rejected"):
+                    self._reconnect_after = delay  # B03.FR.04: away until the interval
+                    self._disconnect.set()
+                    return False
+                await asyncio.sleep(delay)
+
+    async def _after_boot(self) -> None:
+        """Every connector's state (B01.FR.05) and the queued security events (A04.FR.01),
+        in that order unless an option swaps them; then the defects' extras."""
+        if self.has_option("status-after-security-event"):
+            await self._send_security_events()
+            await self._report_connectors()
+        else:
+            await self._report_connectors()
+            await self._send_security_events()
+        if self.has("sends-invalid-json") and not self._sent_invalid_json and self._peer:
+            self._sent_invalid_json = True
+            await self._peer.send_text("{not json")
+
+    async def _report_connectors(self) -> None:
+        wrong = self.has("wrong-connector-status")
+        for action, payload in self.behaviour.connector_reports(force_unavailable=wrong):
+            with suppress(CallTimeout, CallErrorReceived):
+                await self.send(action, payload)
+        self._dirty.clear()
+
+    def _started(self, event_type: str) -> None:
+        """The station (re)started: queue the security event that says so (2.0.1)."""
+        event = self.behaviour.startup_security_event(event_type)
+        if event is not None:
+            self.security_events.append(event)
+
+    async def _send_security_events(self) -> None:
+        """Deliver the queued security events; a lost connection keeps them queued."""
+        if self.has("no-boot-security-event"):
+            self.security_events.clear()
+        while self.security_events:
+            with suppress(CallErrorReceived, CallTimeout):  # answered or given up: done
+                await self.send("SecurityEventNotification", self.security_events[0])
+            self.security_events.pop(0)
+
+    async def _report_dirty(self) -> None:
+        """After a plain reconnect: report the connectors whose status changed offline."""
+        dirty, self._dirty = sorted(self._dirty), set()
+        for action, payload in self.behaviour.connector_reports(only=dirty):
+            with suppress(CallTimeout, CallErrorReceived):
+                await self.send(action, payload)
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            self._heartbeat_changed.clear()
+            interval = self.behaviour.heartbeat_interval()
+            delay = self.timers.scaled(interval) if interval > 0 else self.timers.heartbeat_fallback
+            if self.has("heartbeat-wrong-interval"):
+                delay *= 2
+            if await wait_event(self._heartbeat_changed, delay):
+                continue
+            if self.has("no-heartbeat"):
+                continue
+            with suppress(CallTimeout, CallErrorReceived):
+                await self.send("Heartbeat", {})
+
+    def heartbeat_changed(self) -> None:
+        """The HeartbeatInterval changed: restart the heartbeat timer with it."""
+        self._heartbeat_changed.set()
+
+    # -- sending ------------------------------------------------------------------------
+
+    @property
+    def online(self) -> bool:
+        return self._peer is not None and not self._peer.closed.is_set()
+
+    async def send(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send a CALL through the boot gate the harness checks (harness.spec.boot): on a
+        new connection nothing before the first BootNotification is answered (B01.FR.08);
+        while Pending only what the CSMS asked for (B02.FR.02); while Rejected nothing
+        (B03.FR.02). A defect that breaks these rules calls the peer directly."""
+        peer = self._peer
+        if peer is None or peer.closed.is_set():
+            raise NotConnected(f"{self.identity} is not connected")
+        if action != "BootNotification":
+            if self.boot_status is None:
+                raise NotConnected(f"{self.identity}: not booted, {action} not sent")
+            refused = self.boot_gate.check(action, asyncio.get_running_loop().time())
+            if refused is not None:
+                raise NotConnected(f"{self.identity}: {refused.reason} ({refused.rule}): not sent")
+        message_id = None
+        if self._reuse_boot_id and action != "BootNotification":
+            self._reuse_boot_id = False
+            message_id = self._boot_message_id
+        return await peer.call(action, payload, message_id=message_id)
+
+    def spawn(self, work: Awaitable[None]) -> None:
+        """Run follow-up work (after an answer) tied to the current connection."""
+        peer = self._peer
+        if peer is not None:
+            peer.spawn(work)
+        else:
+            asyncio.ensure_future(work)
+
+    # -- CSMS-initiated calls -------------------------------------------------------------
+
+    async def _on_call(self, call: Call) -> Reply:
+        # A trigger or a report request opens what the station may send while Pending.
+        self.boot_gate.csms_requested(call.action, call.payload)
+        if self.has("never-replies"):
+            return Reply(silent=True)
+        if self.boot_status == "Rejected":
+            # B03: 1.6 neither sends nor answers; 2.0.1 answers SecurityError (B03.FR.08).
+            if self.version is OcppVersion.V16:
+                return Reply(silent=True)
+            if not self.has("answers-while-rejected"):
+                return Reply(error_code="SecurityError", description="boot was rejected")
+        if self.has("closes-mid-call") and self.accepted.is_set() and not self._closed_mid_call:
+            self._closed_mid_call = True
+            self._disconnect.set()
+            return Reply(silent=True)
+        reply = request_problem(self.version, call)
+        if reply is None:
+            handler = self.behaviour.handlers.get(call.action)
+            if handler is None:
+                reply = Reply(
+                    error_code="NotSupported",
+                    description=f"{call.action} is not supported by this simulator",
+                )
+            else:
+                reply = await handler(call.payload)
+        if self.has("replies-unknown-message-id") and not self._answered_unknown_id:
+            self._answered_unknown_id = True
+            if reply.payload is not None or reply.error_code is None:
+                reply.raw = encode(CallResult(new_message_id(), reply.payload or {}))
+        return reply
+
+    # -- reboot, status, transactions (used by the behaviours) ----------------------------
+
+    def reboot(self, reason: str, *, event: str = "StartupOfTheDevice") -> None:
+        """Close the connection, forget the boot, reconnect and boot again with ``reason``.
+
+        ``event`` is the security event type of this start (2.0.1 appendix: a Reset is
+        ResetOrReboot, a power-up StartupOfTheDevice)."""
+        self._needs_boot = True
+        self.boot_reason = reason
+        self._started(event)
+        self.boot_status = None
+        self.boot_gate.forget()
+        self.accepted.clear()
+        self._reconnect_at_once = True
+        self._reset_when_idle = False
+        for connector in self.connectors.values():
+            connector.transaction = None
+        self.behaviour.forget_sessions()
+        self._disconnect.set()
+        self._changed()
+
+    async def go_down(self, reason: str, *, event: str) -> None:
+        """Reboot; with option ``unavailable-before-reboot`` every connector is first
+        reported Unavailable (B11.FR.03 allows it)."""
+        if self.has_option("unavailable-before-reboot") and self.boot_status == "Accepted":
+            for action, payload in self.behaviour.connector_reports(force_unavailable=True):
+                with suppress(CallTimeout, CallErrorReceived, NotConnected, PeerClosed):
+                    await self.send(action, payload)
+        self.reboot(reason, event=event)
+
+    def schedule_reset_when_idle(self) -> None:
+        self._reset_when_idle = True
+
+    async def transaction_ended(self) -> None:
+        """A transaction ended: run a Reset(OnIdle) scheduled for this moment (B12.FR.03)."""
+        if self._reset_when_idle and not self.transactions():
+            self._reset_when_idle = False
+            await self.go_down(self.behaviour.reset_boot_reason(), event="ResetOrReboot")
+
+    def request_boot_now(self) -> None:
+        """A TriggerMessage(BootNotification) while Pending: boot without waiting."""
+        self._boot_now.set()
+
+    def transactions(self) -> list[Transaction]:
+        return [c.transaction for c in self.connectors.values() if c.transaction is not None]
+
+    def connector(self, evse: int, connector: int | None = None) -> Connector:
+        if connector is None:
+            for key, value in sorted(self.connectors.items()):
+                if key[0] == evse:
+                    return value
+        elif (evse, connector) in self.connectors:
+            return self.connectors[(evse, connector)]
+        raise InvalidParams(f"no connector {connector} on EVSE {evse}")
+
+    async def report_status(self, keys: Iterable[tuple[int, int]]) -> None:
+        """Send StatusNotification for changed connectors now, or remember them if offline."""
+        keys = list(keys)
+        if not (self.online and self.boot_status == "Accepted"):
+            self._dirty.update(keys)
+            return
+        for action, payload in self.behaviour.connector_reports(only=keys):
+            await self.send(action, payload)
