@@ -155,7 +155,7 @@ class HarnessRun:
             self.loop.close()
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-html and junitxml read their paths
+@pytest.hookimpl(tryfirst=True)  # before pytest-html reads its path
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "ocpp_testcase(info): an OCPP catalog test case")
     config.addinivalue_line(
@@ -181,8 +181,6 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(
                 f"--report-dir {report_dir}: cannot write there ({exc.strerror or exc})"
             ) from None
-        if not getattr(config.option, "xmlpath", None):
-            config.option.xmlpath = str(directory / "junit.xml")
         if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
             config.option.htmlpath = str(directory / "report.html")
             config.option.self_contained_html = True
@@ -486,39 +484,6 @@ class RunHooks:
             return
         self.run.record.running = {"id": item_id, "nodeid": nodeid, "started": utc_now_iso()}
         self.run.writer.write(self.run.record, complete=False)
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """JUnit XML for CI gates: the case id is the test name, the block its class, and
-        the element follows the verdict: <failure> when the DUT broke a rule, <error>
-        when the harness or the set-up broke (pytest's junitxml only knows in which
-        phase it raised)."""
-        from _pytest.junitxml import xml_key
-
-        record = getattr(report, "ocpp_record", None)
-        xml = self.config.stash.get(xml_key, None)
-        if record is None or xml is None:
-            return
-        # junitxml drops its reporter when the case is finalized; never make a new one.
-        # pytest 9 keys by report.id (a NodeId), pytest 8 by the nodeid string
-        key: tuple[Any, object] = (
-            getattr(report, "id", report.nodeid),
-            getattr(report, "node", None),
-        )
-        reporter = xml.node_reporters.get(key)
-        if reporter is None:
-            return
-        reporter.attrs["name"] = record.id
-        reporter.attrs["classname"] = (
-            f"ocpp.{record.ocpp}.{record.dut_kind}.{record.block}".replace(" ", "_")
-        )
-        # pytest says failure for any exception in the body and error for any in set-up;
-        # the verdict says whose fault it was.
-        wanted = {"failed": "failure", "error": "error"}.get(record.verdict or "")
-        if wanted:
-            for node in reporter.nodes:
-                if node.tag in ("failure", "error"):
-                    node.tag = wanted
 
 
 def run_record(config: pytest.Config) -> RunRecord | None:
