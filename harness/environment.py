@@ -179,6 +179,27 @@ class CaseSetup:
     #: how the harness's station reports connectors (``[harness] connector_report``)
     connector_report: str | None = None
 
+    def over(
+        self, *, defects: tuple[str, ...], options: tuple[str, ...], strict: bool
+    ) -> ResolvedSetup:
+        """This case's set-up over the run's: the run's value wherever the case keeps it."""
+        return ResolvedSetup(
+            defects=defects if self.defects is None else self.defects,
+            options=options if self.options is None else self.options,
+            strict=strict if self.strict is None else self.strict,
+            connector_report=self.connector_report,
+        )
+
+
+@dataclass(frozen=True)
+class ResolvedSetup:
+    """What one case runs with: :class:`CaseSetup` with the run's values filled in."""
+
+    defects: tuple[str, ...]
+    options: tuple[str, ...]
+    strict: bool
+    connector_report: str | None
+
 
 @dataclass
 class DutEnvironment:
@@ -202,14 +223,14 @@ class DutEnvironment:
     def kind(self) -> str:
         return self.profile.kind
 
-    def _new_session(self, strict: bool | None = None) -> Session:
+    def _new_session(self, strict: bool) -> Session:
         return Session(
             self.profile.ocpp,
             strictness=self.profile.strictness,
             heartbeat_interval=UNSCRIPTED_HEARTBEAT_INTERVAL,
             hold_seconds=self.hold_seconds,
             describe_peer="charging station" if self.kind == CHARGING_STATION else "CSMS",
-            strict=self.strict if strict is None else strict,
+            strict=strict,
             time_deviation=self.profile.tolerances.time_deviation,
         )
 
@@ -235,7 +256,7 @@ class DutEnvironment:
         if self.setup_error is not None:
             raise self.setup_error
         if self.server is None:
-            self.session = self._new_session()
+            self.session = self._new_session(self.strict)
             session = self.session
             listen = self.profile.listen
             server = CsmsServer(
@@ -275,10 +296,11 @@ class DutEnvironment:
         the caller undo what was started; ``on_session`` gets the case's session before
         anything can fail, so its trace reaches the report whatever happens.
         """
+        resolved = setup.over(defects=self.defects, options=self.options, strict=self.strict)
         profile = self.profile
-        if setup.connector_report is not None:
-            profile = profile.with_connector_report(setup.connector_report)
-        strict = self.strict if setup.strict is None else setup.strict
+        if resolved.connector_report is not None:
+            profile = profile.with_connector_report(resolved.connector_report)
+        strict = resolved.strict
         if self.kind == CHARGING_STATION:
             server = self.ensure_server()
             session = self.session
@@ -288,7 +310,7 @@ class DutEnvironment:
             on_session(session)
             finalizers.append(lambda: self.loop.run(_call(session.end_case), 5))
             role: Any = CsmsRole(self.loop, session, url=server.url, **self._role_kwargs())
-            adapter = self._adapter(session, finalizers, setup, server_url=server.url)
+            adapter = self._adapter(session, finalizers, resolved, server_url=server.url)
             timeouts = self.profile.timeouts
             booted = self.loop.run(
                 session.wait_booted(timeouts.connect, timeouts.response, self._connector_count()),
@@ -318,7 +340,7 @@ class DutEnvironment:
             self.loop.run(_call(session.begin_case), 5)
             on_session(session)
             endpoint = self.profile.connect.url
-            adapter = self._adapter(session, finalizers, setup)
+            adapter = self._adapter(session, finalizers, resolved)
             if self.profile.control.adapter == "sim":
                 endpoint = self._sim_endpoint
             assert endpoint is not None  # the profile schema: kind csms needs connect.url
@@ -345,7 +367,7 @@ class DutEnvironment:
     # -- control ------------------------------------------------------------------------
 
     def _adapter(
-        self, session: Session, finalizers: list[Any], setup: CaseSetup, server_url: str = ""
+        self, session: Session, finalizers: list[Any], setup: ResolvedSetup, server_url: str = ""
     ) -> Any:
         control = self.profile.control
 
@@ -368,7 +390,7 @@ class DutEnvironment:
         self,
         session: Session,
         finalizers: list[Any],
-        setup: CaseSetup,
+        setup: ResolvedSetup,
         server_url: str,
         record: Any,
     ) -> SimAdapter:
@@ -378,12 +400,10 @@ class DutEnvironment:
         from harness.sim.station import SimStation
         from harness.sim.timers import SimTimers
 
-        side = "station" if self.kind == CHARGING_STATION else "csms"
+        side = self.profile.kind.sim_side
         version = self.profile.ocpp
-        wanted_defects = self.defects if setup.defects is None else setup.defects
-        wanted_options = self.options if setup.options is None else setup.options
-        defects = [d for d in wanted_defects if _applies(side, version.value, d)]
-        options = [o for o in wanted_options if _option_applies(side, version.value, o)]
+        defects = [d for d in setup.defects if _applies(side, version.value, d)]
+        options = [o for o in setup.options if _option_applies(side, version.value, o)]
         timers = SimTimers(retry_backoff_min=0.02, retry_backoff_max=0.5, boot_retry_default=1.0)
         validate_defects(side, version.value, defects)
         if side == "station":
