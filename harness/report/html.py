@@ -18,8 +18,12 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
-from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
+
+import jinja2
+from markupsafe import Markup
 
 from harness.report.records import VERDICTS, CaseRecord, RunRecord
 
@@ -29,7 +33,6 @@ __all__ = [
     "case_details",
     "header_cells",
     "run_header",
-    "trace_table",
 ]
 
 #: characters of one frame shown in the HTML; report.json keeps the whole frame
@@ -43,7 +46,6 @@ _VERDICT_COLOURS = {
 }
 
 _STYLE = """
-<style>
 .ocpp-header table, .ocpp-summary, .ocpp-trace { border-collapse: collapse; margin: 4px 0 10px; }
 .ocpp-header td, .ocpp-header th, .ocpp-summary td, .ocpp-summary th,
 .ocpp-trace td, .ocpp-trace th { border: 1px solid #d0d7de; padding: 2px 6px;
@@ -60,8 +62,7 @@ _STYLE = """
 .ocpp-case-head { font-size: 13px; margin: 4px 0; }
 /* a case's details hold a diagram and a trace: give them room (pytest-html: 230px) */
 .logwrapper { max-height: 900px; background-color: #f6f8fa; }
-</style>
-"""
+""".strip()
 
 
 def _e(value: Any) -> str:
@@ -94,14 +95,6 @@ def header_cells() -> list[str]:
     ]
 
 
-def _warning_line(warning: Any) -> str:
-    return (
-        f"<li><b>{_e(warning.kind.value)}</b> [{_e(warning.rule)}]: {_e(warning.reason)}"
-        + (f' <span class="ocpp-note">({_e(warning.why)})</span>' if warning.why else "")
-        + "</li>"
-    )
-
-
 def _at_step(record: CaseRecord) -> str:
     """Where in the Part 6 table the verdict arose, if the case declares its steps."""
     return f" at step {record.table_step}" if record.table_step else ""
@@ -129,6 +122,24 @@ def case_cells(record: CaseRecord | None) -> list[str]:
     ]
 
 
+# -- the templates ---------------------------------------------------------------------------
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    """The report's templates, autoescaped: what comes from a DUT can only be text."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("harness.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=False,
+    )
+
+
+def _render(name: str, **values: Any) -> str:
+    return _templates().get_template(name).render(colours=_VERDICT_COLOURS, **values)
+
+
 # -- one case's details ---------------------------------------------------------------------
 
 
@@ -147,187 +158,111 @@ def _pretty(raw: str) -> str:
     return json.dumps(value, indent=1, ensure_ascii=False)
 
 
-def _shown(raw: str) -> str:
-    if len(raw) <= DISPLAY_LIMIT:
-        return _e(_pretty(raw))
-    return (
-        _e(raw[:DISPLAY_LIMIT])
-        + f'\n<span class="ocpp-note">… frame cut here: {len(raw):,} characters in all; the '
-        "full frame is in report.json</span>"
+@dataclass
+class _Row:
+    """One trace entry as the trace table shows it."""
+
+    seq: int
+    t: float
+    frame: bool
+    direction: str
+    content: str
+    classes: list[str]
+    action: str = ""
+    message_type: str = ""
+    message_id: str = ""
+    failing: bool = False
+    warning: bool = False
+    problems: list[str] = field(default_factory=list)
+    #: a frame longer than DISPLAY_LIMIT: shown cut, with its length
+    cut: bool = False
+    length: int = 0
+
+
+def _row(entry: dict[str, Any]) -> _Row:
+    kind = entry["kind"]
+    frame = kind == "frame"
+    classes = [kind]
+    if entry.get("failing"):
+        classes.append("failing")
+    elif entry.get("warning"):
+        classes.append("warning")
+    elif not entry.get("valid", True):
+        classes.append("invalid")
+    problems = [v["message"] for v in entry.get("violations", [])]
+    if entry.get("note") and frame:
+        problems.append(entry["note"])
+    row = _Row(
+        seq=entry["seq"],
+        t=entry["t"],
+        frame=frame,
+        direction=kind,
+        content=entry.get("note") or "",
+        classes=classes,
+        message_id=entry.get("message_id") or "",
+        failing=bool(entry.get("failing")),
+        warning=bool(entry.get("warning")),
+        problems=problems,
     )
-
-
-def trace_table(record: CaseRecord) -> str:
-    rows = []
-    for entry in record.trace:
-        kind = entry["kind"]
-        classes = [kind]
-        if entry.get("failing"):
-            classes.append("failing")
-        elif entry.get("warning"):
-            classes.append("warning")
-        elif not entry.get("valid", True):
-            classes.append("invalid")
-        if kind == "frame":
-            arrow = (
-                "DUT → harness" if entry.get("direction") == "dut->harness" else ("harness → DUT")
-            )
-            content = f"<pre>{_shown(entry.get('raw') or '')}</pre>"
-            action = entry.get("action") or ""
-            mtype = entry.get("message_type") or "invalid frame"
-            what = f"{_e(action)}<br><span class='ocpp-note'>{_e(mtype)}</span>"
-        else:
-            arrow = kind
-            content = _e(entry.get("note") or "")
-            what = ""
-        problems = [v["message"] for v in entry.get("violations", [])]
-        if entry.get("note") and kind == "frame":
-            problems.append(entry["note"])
-        validation = "<br>".join(_e(p) for p in problems) or ("✓" if kind == "frame" else "")
-        if entry.get("failing"):
-            validation = "<b>✗ failing frame</b><br>" + validation
-        elif entry.get("warning"):
-            validation = "<b>⚠ frame of a warning</b><br>" + validation
-        rows.append(
-            f'<tr class="{" ".join(classes)}" data-seq="{entry["seq"]}">'
-            f"<td>{entry['t']:.3f}</td><td>{_e(arrow)}</td><td>{what}</td>"
-            f"<td>{_e(entry.get('message_id') or '')}</td><td>{content}</td>"
-            f"<td>{validation}</td></tr>"
+    if frame:
+        raw = entry.get("raw") or ""
+        row.direction = (
+            "DUT → harness" if entry.get("direction") == "dut->harness" else "harness → DUT"
         )
-    if not rows:
-        return '<p class="ocpp-note">No frames: the case ended before anything was exchanged.</p>'
-    return (
-        '<table class="ocpp-trace"><tr><th>t (s)</th><th>direction</th><th>action</th>'
-        "<th>message id</th><th>frame</th><th>validation</th></tr>" + "".join(rows) + "</table>"
-    )
+        row.action = entry.get("action") or ""
+        row.message_type = entry.get("message_type") or "invalid frame"
+        row.cut = len(raw) > DISPLAY_LIMIT
+        row.length = len(raw)
+        row.content = raw[:DISPLAY_LIMIT] if row.cut else _pretty(raw)
+    return row
 
 
 def case_details(record: CaseRecord, diagram: str) -> str:
     """What a row expands into: the verdict line, the sequence diagram, the trace."""
-    verdict = _verdict_span(record.verdict or "error")
-    reason = (
-        f": {_e(record.reason)} [{_e(record.rule)}]{_e(_at_step(record))}" if record.reason else ""
-    )
-    requirements = ", ".join(record.requirements)
-    return (
-        f'<div class="ocpp-case" data-case="{_e(record.id)}">'
-        f'<p class="ocpp-case-head"><b>{_e(record.id)}</b> {_e(record.title)} — {verdict}'
-        f"{reason}</p>"
-        + (f'<p class="ocpp-note">Requirements: {_e(requirements)}</p>' if requirements else "")
-        + (
-            '<div class="ocpp-warnings">Warnings (the case passes without --strict):<ul>'
-            + "".join(_warning_line(w) for w in record.warnings)
-            + "</ul></div>"
-            if record.warnings
-            else ""
-        )
-        + f'<div class="ocpp-diagram">{diagram}</div>'
-        + trace_table(record)
-        + "</div>"
+    return _render(
+        "case.html.j2",
+        record=record,
+        at_step=_at_step(record),
+        # the diagram is our own SVG, sanitised where it is drawn (diagram.py)
+        diagram=Markup(diagram),
+        rows=[_row(entry) for entry in record.trace],
     )
 
 
 # -- the run header, summary and filters ----------------------------------------------------
 
 
-def _filter_css(attribute: str, data: str, values: Sequence[str]) -> str:
-    rules = []
-    for value in values:
-        v = _e(value)
-        rules.append(
-            f'body[data-ocpp-{attribute}="{v}"] tbody.results-table-row:not(:has('
-            f'.ocpp-{attribute}[data-{data}="{v}"])) {{ display: none; }}'
-        )
-    return "\n".join(rules)
-
-
-def _select(attribute: str, label: str, values: Sequence[str]) -> str:
-    options = '<option value="">all</option>' + "".join(
-        f'<option value="{_e(v)}">{_e(v)}</option>' for v in values
-    )
-    return (
-        f'<label>{_e(label)} <select id="ocpp-filter-{attribute}" '
-        f'onchange="document.body.dataset.ocpp{attribute.capitalize()} = this.value">'
-        f"{options}</select></label>"
-    )
-
-
 def run_header(run: RunRecord) -> str:
     """Run metadata, DUT profiles (secrets masked), summary by block, and filters."""
-    parts = [_STYLE, '<div class="ocpp-header">']
-    parts.append(
-        "<table><tr><th>harness</th><td>ocpp-harness "
-        f"{_e(run.harness_version)}</td></tr><tr><th>started</th><td>{_e(run.started)}"
-        f"</td></tr><tr><th>finished</th><td>{_e(run.finished or '(interrupted)')}</td></tr>"
-        + (
-            "<tr><th>strict</th><td>yes: named warnings fail their case (a rehearsal of "
-            "the certification run)</td></tr>"
-            if run.strict
-            else ""
-        )
-        + (
-            f"<tr><th>simulator defects</th><td>{_e(', '.join(run.defects))}</td></tr>"
-            if run.defects
-            else ""
-        )
-        + "</table>"
-    )
     # The DUTs this run's cases ran against (all of them when none ran).
     used = {(case.dut_kind, case.ocpp) for case in run.cases}
-    profiles = [
-        p
-        for p in run.profiles
-        if not used or (p.get("dut", {}).get("kind"), p.get("dut", {}).get("ocpp")) in used
-    ]
-    for profile in profiles:
+    profiles = []
+    for profile in run.profiles:
         dut = profile.get("dut", {})
+        if used and (dut.get("kind"), dut.get("ocpp")) not in used:
+            continue
         features = profile.get("features", {}) or {}
-        supported = sorted(k for k, v in features.items() if v)
-        unsupported = sorted(k for k, v in features.items() if not v)
-        parts.append(
-            f"<table><tr><th>DUT</th><td>{_e(dut.get('kind'))} · OCPP {_e(dut.get('ocpp'))}"
-            f" · identity {_e(dut.get('identity'))} · security profile "
-            f"{_e(dut.get('security_profile', 0))}</td></tr>"
-            f"<tr><th>features</th><td>supported: {_e(', '.join(supported) or '—')}<br>"
-            f"not supported: {_e(', '.join(unsupported) or '—')}</td></tr>"
-            "<tr><th>profile</th><td><details><summary>show (secrets masked)</summary><pre>"
-            f"{_e(json.dumps(profile, indent=1, ensure_ascii=False))}</pre></details></td></tr>"
-            "</table>"
-        )
-    parts.append(_summary_table(run))
-    verdicts = list(VERDICTS)
-    blocks = sorted({case.block for case in run.cases})
-    parts.append(
-        "<style>"
-        + _filter_css("verdict", "verdict", verdicts)
-        + _filter_css("block", "block", blocks)
-        + "</style>"
-        + '<div class="ocpp-filters">Show: '
-        + _select("verdict", "verdict", verdicts)
-        + " "
-        + _select("block", "block", blocks)
-        + "</div>"
-    )
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def _summary_table(run: RunRecord) -> str:
-    if not run.cases:
-        return (
-            '<p class="ocpp-summary-empty"><b>No applicable case</b>: nothing in the '
-            "catalog matched this DUT profile and selection.</p>"
+        profiles.append(
+            {
+                "kind": dut.get("kind"),
+                "ocpp": dut.get("ocpp"),
+                "identity": dut.get("identity"),
+                "security_profile": dut.get("security_profile", 0),
+                "supported": sorted(k for k, v in features.items() if v),
+                "unsupported": sorted(k for k, v in features.items() if not v),
+                "json": json.dumps(profile, indent=1, ensure_ascii=False),
+            }
         )
     counts: Counter[tuple[str, str]] = Counter((c.block, c.verdict or "error") for c in run.cases)
     blocks = sorted({block for block, _ in counts})
-    head = "".join(f"<th>{_e(v)}</th>" for v in VERDICTS)
-    rows = []
-    for block in blocks:
-        cells = "".join(f"<td>{counts[(block, v)] or ''}</td>" for v in VERDICTS)
-        rows.append(f"<tr><th>{_e(block)}</th>{cells}</tr>")
-    totals = run.summary()
-    total_cells = "".join(f"<td><b>{totals[v]}</b></td>" for v in VERDICTS)
-    return (
-        f'<table class="ocpp-summary"><tr><th>block</th>{head}</tr>{"".join(rows)}'
-        f"<tr><th>all</th>{total_cells}</tr></table>"
+    verdicts = list(VERDICTS)
+    return _render(
+        "header.html.j2",
+        style=Markup(_STYLE),
+        run=run,
+        profiles=profiles,
+        verdicts=verdicts,
+        summary=[(block, [counts[(block, v)] for v in verdicts]) for block in blocks],
+        totals=run.summary(),
+        filters=[("verdict", "verdict", verdicts), ("block", "block", blocks)],
     )
