@@ -2,23 +2,27 @@
 
 A :class:`Message` is a CALL (or 2.1 SEND) the DUT sent; a :class:`Response` is the
 DUT's answer to a CALL of the harness. Both can check their payload (``expect``), which
-is how a case writes a tool validation of something already received. No I/O here: the
-session creates these, the role facade hands them to the case.
+is how a case writes a tool validation of something already received; the check is
+recorded as a step of the case (kind ``check``), so the report shows it among the
+steps, with its outcome. No I/O here: the session creates these, the role facade hands
+them to the case.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import json
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
 from harness.matching import differences
-from harness.trace import TraceEntry
+from harness.trace import Trace, TraceEntry
 from harness.verdicts import DutFailure
 
-__all__ = ["Message", "Response", "next_message_id"]
+__all__ = ["Message", "Response", "next_message_id", "show_payload"]
 
 #: message ids of the harness's CALLs: a random prefix per process and a counter. Unique
 #: across all connections of a run (OCPP 2.0.1 §4.1.4 asks that of the sender), far
@@ -29,6 +33,29 @@ _ID_COUNTER = itertools.count(1)
 
 def next_message_id() -> str:
     return f"h-{_ID_PREFIX}-{next(_ID_COUNTER)}"
+
+
+def show_payload(value: Any, limit: int = 160) -> str:
+    """A short one-line rendering of a payload (or of the fields a check wants) for step
+    records; a matcher shows as what it matches."""
+    text = (
+        value
+        if isinstance(value, str)
+        else json.dumps(value, ensure_ascii=False, default=_describe)
+    )
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe(value: Any) -> str:
+    if callable(value) and not hasattr(value, "describe"):
+        name = getattr(value, "__name__", "")
+        return "<check>" if name in ("", "<lambda>") else f"<check {name}>"
+    return str(value)
+
+
+def _checking(trace: Trace | None, what: str) -> contextlib.AbstractContextManager[Any]:
+    """The check as a step of the case, when the message belongs to one."""
+    return trace.recording("check", what) if trace is not None else contextlib.nullcontext()
 
 
 @dataclass(eq=False)
@@ -44,6 +71,8 @@ class Message:
     claimed: bool = False
     answered: bool = False
     answer: Any = None
+    #: the trace of the case it arrived in: its checks are recorded there
+    trace: Trace | None = field(default=None, repr=False, compare=False)
     _hold: asyncio.TimerHandle | None = field(default=None, repr=False)
 
     def __getitem__(self, key: str) -> Any:
@@ -55,14 +84,17 @@ class Message:
     def expect(self, *, rule: str, **fields: Any) -> Message:
         """Fail with ``rule`` unless the payload contains ``fields`` (a tool validation
         of a message already received); marks the frame as the evidence."""
-        diffs = differences(fields, self.payload)
-        if diffs:
-            self.entry.failing = True
-            raise DutFailure(
-                f"{self.action} (frame {self.entry.seq}) does not match: {'; '.join(diffs)}",
-                rule,
-                self.entry.raw,
-            )
+        with _checking(
+            self.trace, f"{self.action} (frame {self.entry.seq}) {show_payload(fields)}"
+        ):
+            diffs = differences(fields, self.payload)
+            if diffs:
+                self.entry.failing = True
+                raise DutFailure(
+                    f"{self.action} (frame {self.entry.seq}) does not match: {'; '.join(diffs)}",
+                    rule,
+                    self.entry.raw,
+                )
         return self
 
     def cancel_hold(self) -> None:
@@ -83,6 +115,8 @@ class Response:
     raw: str = ""
     #: trace position of the answer (to tell what the DUT sent before and after it)
     seq: int | None = None
+    #: the trace of the case it arrived in: its checks are recorded there
+    trace: Trace | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_error(self) -> bool:
@@ -90,18 +124,19 @@ class Response:
 
     def expect(self, *, rule: str, **fields: Any) -> Response:
         """Fail with ``rule`` unless this is a CALLRESULT whose payload contains ``fields``."""
-        if self.is_error:
-            raise DutFailure(
-                f"{self.action} answered with CALLERROR {self.error_code}"
-                + (f": {self.error_description}" if self.error_description else ""),
-                rule,
-                self.raw,
-            )
-        diffs = differences(fields, self.payload)
-        if diffs:
-            raise DutFailure(
-                f"{self.action} response does not match: {'; '.join(diffs)}", rule, self.raw
-            )
+        with _checking(self.trace, f"{self.action} response {show_payload(fields)}"):
+            if self.is_error:
+                raise DutFailure(
+                    f"{self.action} answered with CALLERROR {self.error_code}"
+                    + (f": {self.error_description}" if self.error_description else ""),
+                    rule,
+                    self.raw,
+                )
+            diffs = differences(fields, self.payload)
+            if diffs:
+                raise DutFailure(
+                    f"{self.action} response does not match: {'; '.join(diffs)}", rule, self.raw
+                )
         return self
 
     def __getitem__(self, key: str) -> Any:

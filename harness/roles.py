@@ -18,13 +18,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 from collections.abc import Callable, Coroutine, Hashable, Iterator, Sequence
 from typing import Any, Literal, TypeVar, overload
 
 from harness.connectors import ConnectorKey, connector_keys
 from harness.loop import AnyLoop
-from harness.messages import Message, Response
+from harness.messages import Message, Response, show_payload
 from harness.ocppj import OcppVersion
 from harness.replies import error_reply, sticky
 from harness.restore import undo_for
@@ -244,7 +243,7 @@ class Role:
         """
         what = (
             action
-            + (f" {_show(fields)}" if fields else "")
+            + (f" {show_payload(fields)}" if fields else "")
             + (" for each connector" if each_connector else "")
         )
         with self._recording("expect", what):
@@ -316,7 +315,7 @@ class Role:
         request. Use it before a step that makes the DUT send ``action``."""
         reply = payload if callable(payload) else {**(payload or {}), **fields}
         entry = sticky(reply) if always else reply
-        shown = "computed from the request" if callable(reply) else _show(reply)
+        shown = "computed from the request" if callable(reply) else show_payload(reply)
         with self._recording("will reply", f"{action} {shown}" + (" (always)" if always else "")):
             self._on_loop(lambda: self.session.replies.will_reply(action, entry))
 
@@ -335,7 +334,7 @@ class Role:
     ) -> None:
         """Answer a message returned by :meth:`expect` with a CALLRESULT."""
         reply = {**(payload or {}), **fields}
-        with self._recording("reply", f"{message.action} {_show(reply)}"):
+        with self._recording("reply", f"{message.action} {show_payload(reply)}"):
             self._run(
                 self.session.reply(message, payload=reply, validate=validate),
                 self.response_timeout,
@@ -360,14 +359,16 @@ class Role:
     ) -> Response:
         """Send a CALL and return the DUT's :class:`Response` (CALLRESULT or CALLERROR)."""
         body = {**(payload or {}), **fields}
-        with self._recording("call", f"{action} {_show(body)}") as step:
+        with self._recording("call", f"{action} {show_payload(body)}") as step:
             self._ensure_connected()
             wait = timeout if timeout is not None else self.response_timeout
             response = self._run(
                 self.session.call(action, body, timeout=wait, rule=rule, validate=validate), wait
             )
             step["detail"] = (
-                f"CALLERROR {response.error_code}" if response.is_error else _show(response.payload)
+                f"CALLERROR {response.error_code}"
+                if response.is_error
+                else show_payload(response.payload)
             )
         if not response.is_error:
             self._after_call(action, body, response)
@@ -379,7 +380,7 @@ class Role:
     def send_raw(self, text: str | bytes) -> None:
         """Send any text (or bytes, as a binary message) as one WebSocket message: for
         frames that break rules on purpose."""
-        with self._recording("send raw", _show(text)):
+        with self._recording("send raw", show_payload(text)):
             self._ensure_connected()
             self._run(self.session.send_raw(text), self.response_timeout)
 
@@ -585,20 +586,3 @@ class StationRole(Role):
             self.connect_timeout + self.response_timeout,
         )
         return result
-
-
-def _show(value: Any, limit: int = 160) -> str:
-    """A short one-line rendering of a payload for step records."""
-    text = (
-        value
-        if isinstance(value, str)
-        else json.dumps(value, ensure_ascii=False, default=_describe)
-    )
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _describe(value: Any) -> str:
-    if callable(value):
-        name = getattr(value, "__name__", "")
-        return "<check>" if name in ("", "<lambda>") else f"<check {name}>"
-    return str(value)

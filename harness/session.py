@@ -343,6 +343,7 @@ class Session:
                 connection.number,
                 entry,
                 is_send=isinstance(call, Send),
+                trace=self.trace,
             )
             if message.is_send:
                 message.answered = True  # SEND is never answered (OCPP 2.1)
@@ -360,10 +361,18 @@ class Session:
         if frame.message_id != message_id or future.done():
             return
         if isinstance(frame, CallResult):
-            future.set_result(Response(action, frame.payload, raw=raw, seq=seq))
+            future.set_result(Response(action, frame.payload, raw=raw, seq=seq, trace=self.trace))
         else:
             future.set_result(
-                Response(action, {}, frame.error_code, frame.description, raw=raw, seq=seq)
+                Response(
+                    action,
+                    {},
+                    frame.error_code,
+                    frame.description,
+                    raw=raw,
+                    seq=seq,
+                    trace=self.trace,
+                )
             )
 
     def _on_new_call(self, message: Message, *, invalid: bool) -> None:

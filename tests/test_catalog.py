@@ -220,7 +220,11 @@ def test_a_failure_names_the_part6_step_it_happened_in(tmp_path):
         "B02.FR.05",
         "11-12",
     ), case["reason"]
-    # the script's last step is the call whose answer broke the rule
-    assert case["steps"][-1]["kind"] == "call" and case["steps"][-1]["table_step"] == "11-12"
+    # the script's last steps: the call, and the check of its answer that broke the rule
+    call, check = case["steps"][-2:]
+    assert (call["kind"], call["outcome"], call["table_step"]) == ("call", "ok", "11-12")
+    assert (check["kind"], check["outcome"], check["table_step"]) == ("check", "failed", "11-12")
+    assert check["rule"] == "B02.FR.05"
+    assert check["what"] == 'RequestStartTransaction response {"status": "Rejected"}'
     assert {s.get("table_step") for s in case["steps"]} >= {"1-2", "3-4", "11-12"}
     assert "at step 11-12" in html_rows((tmp_path / "report.html").read_text())

@@ -102,6 +102,7 @@ def test_table_steps_number_the_steps_that_follow(booted: CsmsBench) -> None:
     assert "table_step" not in steps[0]
     assert [(s["kind"], s.get("table_step")) for s in steps[1:]] == [
         ("call", "3-4"),
+        ("check", "3-4"),  # the answer's tool validation, a step of its own
         ("expect", "5"),
         ("expect", "6"),
     ]

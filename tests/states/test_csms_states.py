@@ -299,10 +299,15 @@ def test_every_state_passes_against_the_conformant_csms(case, request) -> None:
 
 def failed_at(kind: str, what: str, trigger: str | None):
     """The last step the case took is the one whose validation failed: a ``kind`` step
-    on ``what`` (for a TransactionEvent answer, the event of trigger reason ``trigger``)."""
+    on ``what`` (for a TransactionEvent answer, the event of trigger reason ``trigger``).
+    A call's answer is validated in a ``check`` step right after the call."""
 
     def failed_at_its_step(case: dict[str, Any]) -> None:
         last = case["steps"][-1]
+        assert last["outcome"] == "failed", last
+        if kind == "call":
+            assert last["kind"] == "check" and last["what"].startswith(f"{what}response"), last
+            last = case["steps"][-2]
         assert last["kind"] == kind and last["what"].startswith(what), last
         if trigger is not None:
             assert f'"triggerReason": "{trigger}"' in last["what"], last
