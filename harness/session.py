@@ -127,6 +127,8 @@ class Session:
         self._awaiting: str | None = None
         self._pending_call: tuple[str, str, asyncio.Future[Response]] | None = None
         self._changed: asyncio.Event | None = None
+        #: replies on their way to the socket (see _answer)
+        self._sending: set[asyncio.Task[None]] = set()
         #: seconds a time comparison may be off (Part 6 §2.1: a configured deviation)
         self.time_deviation = time_deviation
         #: the rules judged on every CALL of the DUT (boot gate, numbering, only-allow)
@@ -440,11 +442,15 @@ class Session:
             connection.conversation.send(frame)
         except LocalProtocolError as exc:
             raise ScriptError(str(exc)) from None
-        asyncio.get_running_loop().create_task(
+        # A reply is sent from a task so that answering never waits on the socket; the
+        # loop holds tasks weakly, so the session keeps each until it is done.
+        task = asyncio.get_running_loop().create_task(
             self._send_text(
                 connection, encode(frame), frame, f"reply to {message.action}", message.action
             )
         )
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
 
     async def _send_text(
         self,
