@@ -16,51 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.ocppj import OcppVersion
+from harness.ocppj.codes import ERROR_CODES
 from harness.seqno import SEQNO_RULE, SeqNoMonitor
 from harness.spec.boot import BootGate, BootStatus
 
-__all__ = ["ERROR_CODES", "Finding", "RuleMonitors", "format_violation_code"]
-
-#: error codes of CALLERROR per version (1.6 keeps its spelling, OCPP-J 1.6 errata §5)
-ERROR_CODES = {
-    OcppVersion.V16: frozenset(
-        {
-            "NotImplemented",
-            "NotSupported",
-            "InternalError",
-            "ProtocolError",
-            "SecurityError",
-            "FormationViolation",
-            "PropertyConstraintViolation",
-            "OccurenceConstraintViolation",
-            "TypeConstraintViolation",
-            "GenericError",
-        }
-    ),
-    OcppVersion.V201: frozenset(
-        {
-            "FormatViolation",
-            "GenericError",
-            "InternalError",
-            "MessageTypeNotSupported",
-            "NotImplemented",
-            "NotSupported",
-            "OccurrenceConstraintViolation",
-            "OccurenceConstraintViolation",
-            "PropertyConstraintViolation",
-            "ProtocolError",
-            "RpcFrameworkError",
-            "SecurityError",
-            "TypeConstraintViolation",
-        }
-    ),
-}
-ERROR_CODES[OcppVersion.V21] = ERROR_CODES[OcppVersion.V201]
-
-
-def format_violation_code(version: OcppVersion) -> str:
-    """The CALLERROR code for a payload that breaks its schema, in ``version``'s spelling."""
-    return "FormationViolation" if version is OcppVersion.V16 else "FormatViolation"
+__all__ = ["Finding", "RuleMonitors"]
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from harness.ocppj import (
     encode_raw,
     validate_payload,
 )
+from harness.ocppj.codes import framing_error_code
 
 __all__ = ["Observation", "observe"]
 
@@ -113,9 +114,7 @@ class Observation:
             [
                 4,
                 self.framing.message_id or "-1",
-                # 2.x: not a valid RPC frame; 1.6 has no RpcFrameworkError and calls a
-                # frame that does not fit the PDU structure a FormationViolation.
-                "FormationViolation" if version is OcppVersion.V16 else "RpcFrameworkError",
+                framing_error_code(version),
                 self.framing.message[:255],
                 {},
             ]

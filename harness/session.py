@@ -47,7 +47,7 @@ from harness.connectors import (
 )
 from harness.matching import differences
 from harness.messages import Message, Response, next_message_id
-from harness.monitors import RuleMonitors, format_violation_code
+from harness.monitors import RuleMonitors
 from harness.observe import observe
 from harness.ocppj import (
     Call,
@@ -64,6 +64,7 @@ from harness.ocppj import (
     encode,
     validate_payload,
 )
+from harness.ocppj.codes import format_violation_code
 from harness.replies import ReplyBook
 from harness.trace import IN, OUT, EntryKind, Topic, Trace, TraceEntry
 from harness.verdicts import CaseWarning, DutFailure, ScriptError, WarningKind
