@@ -317,12 +317,7 @@ class DutEnvironment:
                 timeouts.connect + timeouts.response,
             )
             if not booted:
-                rejected = "; ".join(r.reason for r in session.rejections)
-                raise HarnessError(
-                    f"DUT never connected to {server.url} within {timeouts.connect:g} s"
-                    + (f" (refused attempts: {rejected})" if rejected else ""),
-                    "setup",
-                )
+                raise session.never_connected(server.url, timeouts.connect)
             previous, self.previous_case = self.previous_case, case_id
             self.loop.run(
                 establish_station_preconditions(

@@ -417,12 +417,7 @@ class CsmsRole(Role):
             return
         ok = self._run(self.session.wait_connected(self.connect_timeout), self.connect_timeout)
         if not ok:
-            rejected = "; ".join(f"{r.reason}" for r in self.session.rejections)
-            raise HarnessError(
-                f"DUT never connected to {self.url} within {self.connect_timeout:g} s"
-                + (f" (refused attempts: {rejected})" if rejected else ""),
-                "setup",
-            )
+            raise self.session.never_connected(self.url, self.connect_timeout)
         self._seen_connection = True
 
     def quiet_before(self, message: Message) -> float:

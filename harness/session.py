@@ -67,7 +67,7 @@ from harness.ocppj import (
 from harness.ocppj.codes import format_violation_code
 from harness.replies import ReplyBook
 from harness.trace import IN, OUT, EntryKind, Topic, Trace, TraceEntry
-from harness.verdicts import CaseWarning, DutFailure, ScriptError, WarningKind
+from harness.verdicts import CaseWarning, DutFailure, HarnessError, ScriptError, WarningKind
 
 __all__ = ["Mode", "Session"]
 
@@ -223,6 +223,16 @@ class Session:
         """Raise the first pending DUT failure, if any."""
         if self.failures:
             raise self.failures[0]
+
+    def never_connected(self, url: str, timeout: float) -> HarnessError:
+        """The set-up error of a DUT that did not connect, with the handshakes refused
+        meanwhile (a wrong password or subprotocol looks like silence otherwise)."""
+        rejected = "; ".join(r.reason for r in self.rejections)
+        return HarnessError(
+            f"DUT never connected to {url} within {timeout:g} s"
+            + (f" (refused attempts: {rejected})" if rejected else ""),
+            "setup",
+        )
 
     def record_rejection(self, rejection: Any) -> None:
         self.rejections.append(rejection)
