@@ -49,35 +49,35 @@ class DefaultReplies:
 
     # -- answers the harness gives as CSMS -------------------------------------------------
 
-    def _BootNotification(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def _BootNotification(self, request: dict[str, Any]) -> dict[str, Any]:
         return {"currentTime": utc_now(), "interval": self.heartbeat_interval, "status": "Accepted"}
 
-    def _Heartbeat(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def _Heartbeat(self, request: dict[str, Any]) -> dict[str, Any]:
         return {"currentTime": utc_now()}
 
-    def _Authorize(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def _Authorize(self, request: dict[str, Any]) -> dict[str, Any]:
         if self.version is OcppVersion.V16:
             return {"idTagInfo": {"status": "Accepted"}}
         return {"idTokenInfo": {"status": "Accepted"}}
 
-    def _StartTransaction(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def _StartTransaction(self, request: dict[str, Any]) -> dict[str, Any]:
         return {"transactionId": next(self._transaction_ids), "idTagInfo": {"status": "Accepted"}}
 
-    def _StopTransaction(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def _StopTransaction(self, request: dict[str, Any]) -> dict[str, Any]:
         return {}
 
-    def _TransactionEvent(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def _TransactionEvent(self, request: dict[str, Any]) -> dict[str, Any]:
         # E02.FR.02/E03.FR.02: an event carrying an idToken gets its authorization status
         if "idToken" in request:
             return {"idTokenInfo": {"status": "Accepted"}}
         return {}
 
-    def _DataTransfer(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def _DataTransfer(self, request: dict[str, Any]) -> dict[str, Any]:
         return {"status": "UnknownVendorId"}
 
     # -- answers the harness gives as a charging station -----------------------------------
 
-    def _GetVariables(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def _GetVariables(self, request: dict[str, Any]) -> dict[str, Any]:
         if self.device_model is not None and request.get("getVariableData"):
             from harness.station_model import get_variables_reply
 
@@ -101,7 +101,7 @@ class DefaultReplies:
             ]
         }
 
-    def _SetVariables(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def _SetVariables(self, request: dict[str, Any]) -> dict[str, Any]:
         if self.device_model is not None:
             from harness.station_model import set_variables_reply
 
@@ -118,14 +118,14 @@ class DefaultReplies:
             results.append(result)
         return {"setVariableResult": results}
 
-    def _GetConfiguration(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def _GetConfiguration(self, request: dict[str, Any]) -> dict[str, Any]:
         keys = request.get("key") or []
         return (
             {"configurationKey": [], "unknownKey": list(keys)} if keys else {"configurationKey": []}
         )
 
-    def _ChangeConfiguration(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def _ChangeConfiguration(self, request: dict[str, Any]) -> dict[str, Any]:
         return {"status": "NotSupported"}
 
-    def _TriggerMessage(self, request: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def _TriggerMessage(self, request: dict[str, Any]) -> dict[str, Any]:
         return {"status": "Rejected"}

@@ -159,7 +159,7 @@ class DrivenLoop:
             try:
                 if not self.loop.is_closed() and not self.loop.is_running():
                     self.loop.run_until_complete(self._turn_steps())
-            except BaseException as exc:  # noqa: BLE001 - reported, not lost
+            except BaseException as exc:
                 # The loop machinery itself failed (a callback's error goes to the
                 # loop's exception handler instead): the next harness call says so,
                 # and the keeper stops rather than fail the same way every turn.

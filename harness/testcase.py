@@ -99,7 +99,7 @@ def _from_module(module_name: str) -> tuple[OcppVersion | None, DutKind | None]:
 
 
 def testcase(
-    id: str,  # noqa: A002 - the OCA term
+    id: str,
     title: str,
     *,
     requirements: Iterable[str] = (),

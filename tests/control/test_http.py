@@ -136,7 +136,7 @@ def lab_service() -> Iterator[str]:
     }
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             action = json.loads(self.rfile.read(length))["action"]
             status, body = answers[action]
