@@ -44,6 +44,44 @@ def validate_report(report: dict[str, Any]) -> None:
     )
 
 
+def start_cli(
+    *args: str,
+    report_dir: Path | None = None,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[str]:
+    """Start the real command line in a subprocess (:func:`finish_cli` waits for it), for
+    a test that has something to do while the run goes on (start a DUT it waits for)."""
+    command = [sys.executable, "-m", "harness.cli", *args]
+    if report_dir is not None and args and args[0] == "run":
+        command[4:4] = ["--report-dir", str(report_dir)]
+    return subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        env=env,
+    )
+
+
+def finish_cli(
+    process: subprocess.Popen[str], report_dir: Path | None = None, timeout: float = RUN_TIMEOUT
+) -> CliRun:
+    """Wait (bounded) for a command line started by :func:`start_cli`; read its report."""
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    report = None
+    if report_dir is not None and (report_dir / "report.json").exists():
+        report = json.loads((report_dir / "report.json").read_text())
+        validate_report(report)
+    return CliRun(process.returncode, stdout, stderr, report)
+
+
 def run_cli(
     *args: str,
     report_dir: Path | None = None,
@@ -51,17 +89,29 @@ def run_cli(
     env: dict[str, str] | None = None,
     timeout: float = RUN_TIMEOUT,
 ) -> CliRun:
-    command = [sys.executable, "-m", "harness.cli", *args]
-    if report_dir is not None and args and args[0] == "run":
-        command[4:4] = ["--report-dir", str(report_dir)]
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=timeout, check=False, cwd=cwd, env=env
-    )
-    report = None
-    if report_dir is not None and (report_dir / "report.json").exists():
-        report = json.loads((report_dir / "report.json").read_text())
-        validate_report(report)
-    return CliRun(done.returncode, done.stdout, done.stderr, report)
+    """Run the real command line in a subprocess, as a user or a CI job does."""
+    process = start_cli(*args, report_dir=report_dir, cwd=cwd, env=env)
+    return finish_cli(process, report_dir, timeout)
+
+
+def main_in_process(capsys: Any, *args: str) -> CliRun:
+    """Run the command line's ``main`` in this process and return what it printed.
+
+    For a command that never starts pytest (list, check-profile, report diff, and a run
+    refused before pytest starts): these need no interpreter of their own. A pytest run
+    would be a session inside the self-test's own, so starting one fails the test."""
+    from unittest import mock
+
+    import pytest
+
+    from harness.cli import main
+
+    capsys.readouterr()  # what the test printed before is not the command's
+    refuse = AssertionError(f"{args}: starts pytest; run it with run_cli")
+    with mock.patch.object(pytest, "main", side_effect=refuse):
+        code = main(list(args))
+    out, err = capsys.readouterr()
+    return CliRun(code, out, err, None)
 
 
 def free_port() -> int:
@@ -89,15 +139,19 @@ def html_rows(page: str) -> str:
     return "\n".join(parts)
 
 
-def pytester_run(pytester: Any, cases: str) -> Any:
+def pytester_run(pytester: Any, cases: str, *, in_process: bool = False) -> Any:
     """Write ``cases`` as a test module and return ``go(*args)``, which runs pytest on it
-    in a subprocess with a report dir and returns (result, report.json)."""
+    with a report dir and returns (result, report.json).
+
+    The run is a subprocess (a fresh interpreter, the plugin loaded as a user's pytest
+    loads it) unless ``in_process``: then it is a pytest session of its own in this
+    process (pytester's in-process run), which spares the interpreter start, for what a
+    session shows whatever process it runs in (its verdicts, its reports)."""
     pytester.makepyfile(test_cases=cases)
+    run = pytester.runpytest_inprocess if in_process else pytester.runpytest_subprocess
 
     def go(*args: str) -> tuple[Any, dict[str, Any]]:
-        result = pytester.runpytest_subprocess(
-            "--report-dir", "out", "-p", "no:cacheprovider", *args
-        )
+        result = run("--report-dir", "out", "-p", "no:cacheprovider", *args)
         report = json.loads((pytester.path / "out" / "report.json").read_text())
         validate_report(report)
         return result, report

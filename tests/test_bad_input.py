@@ -5,15 +5,31 @@ a DUT that never connects, a DUT that closes mid-call, a frame that is not JSON,
 with an unknown message id. For each: the verdict (failed for a DUT that broke a rule,
 error for a broken set-up), the rule, a one-line reason that names the culprit, the CLI
 exit code, and a report.json that validates against the schema.
+
+A misbehaving DUT is a simulator defect, so those cases run in this process as
+:mod:`tests.matrix` items (the verdict, the rule, and a check of the reason and the
+trace as report.json holds them); the exit code and the complete report of such a run
+through the command line are tests/test_cli.py's (sends-invalid-json, exit 1). A broken
+set-up needs a DUT profile of its own: the port in use goes through the command line
+(exit 3 for a set-up error), the others are pytest sessions of their own in this
+process (pytester), on the catalog's case. A broken profile is refused before pytest
+starts, so ``main`` runs in this process for all but one of them.
 """
 
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.helpers import free_port, run_cli, write_profile
+from harness.cli import catalog_functions
+from tests.helpers import free_port, main_in_process, pytester_run, run_cli, write_profile
+from tests.matrix import Expectation, by_id, case_item, run_catalog_case
+
+CASES = by_id(*catalog_functions())
 
 # -- the DUT misbehaves: the case fails, naming the rule ------------------------------------
 
@@ -37,25 +53,53 @@ FRAMING = [
 ]
 
 
-@pytest.mark.parametrize("defect,case_id,rule,words", FRAMING, ids=[f[0] for f in FRAMING])
-def test_misbehaving_dut_fails_with_rule(tmp_path, defect, case_id, rule, words):
-    run = run_cli("run", "--case", case_id, "--sim-defect", defect, report_dir=tmp_path)
-    case = run.case(case_id)
-    assert (case["verdict"], case["rule"]) == ("failed", rule), case["reason"]
-    assert words in case["reason"]
-    assert "\n" not in case["reason"]
-    assert run.code == 1
-    assert run.report["complete"] is True
+def one_line_naming(words: str) -> Callable[[dict[str, Any]], None]:
+    """The reason is one line (a terminal, a CI log) and names the culprit."""
+
+    def reason_is_one_line_naming(case: dict[str, Any]) -> None:
+        assert words in case["reason"], case["reason"]
+        assert "\n" not in case["reason"], case["reason"]
+
+    return reason_is_one_line_naming
 
 
-def test_invalid_frame_is_marked_in_the_trace(tmp_path):
-    run = run_cli(
-        "run", "--case", "TC_B_06_CS", "--sim-defect", "sends-invalid-json", report_dir=tmp_path
-    )
-    failing = [e for e in run.case("TC_B_06_CS")["trace"] if e.get("failing")]
-    assert failing and failing[0]["raw"] == "{not json"
+@pytest.mark.parametrize(
+    "case",
+    [
+        case_item(
+            CASES[case_id],
+            defect,
+            Expectation("failed", rule, exact_rule=True, check=one_line_naming(words)),
+            defects=(defect,),
+        )
+        for defect, case_id, rule, words in FRAMING
+    ],
+)
+def test_misbehaving_dut_fails_with_rule(case, request):
+    run_catalog_case(case, request)
+
+
+def invalid_frame_marked(case: dict[str, Any]) -> None:
+    """The frame that is not JSON is the trace's failing entry, kept as it came."""
+    failing = [e for e in case["trace"] if e.get("failing")]
+    assert failing and failing[0]["raw"] == "{not json", failing
     assert failing[0]["valid"] is False
     assert failing[0]["violations"][0]["rule"] == "ocppj.not-json"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        case_item(
+            CASES["TC_B_06_CS"],
+            "sends-invalid-json",
+            Expectation("failed", "ocppj.not-json", exact_rule=True, check=invalid_frame_marked),
+            defects=("sends-invalid-json",),
+        )
+    ],
+)
+def test_invalid_frame_is_marked_in_the_trace(case, request):
+    run_catalog_case(case, request)
 
 
 # -- the set-up is broken: the case is an error, naming what to fix --------------------------
@@ -70,8 +114,9 @@ STATION_PROFILE = """\
     host = "127.0.0.1"
     port = {port}
 
+    # short: the DUT that never connects is waited for this long
     [timeouts]
-    connect = 1
+    connect = 0.2
     response = 1
     operator = 1
 
@@ -82,6 +127,7 @@ STATION_PROFILE = """\
 
 
 def test_port_in_use_is_an_error_naming_host_and_port(tmp_path):
+    """End to end: a set-up error makes ``run`` exit 3 (not a verdict on the DUT)."""
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -98,7 +144,29 @@ def test_port_in_use_is_an_error_naming_host_and_port(tmp_path):
     assert run.code == 3
 
 
-def test_dut_that_never_connects_is_an_error_naming_the_url(tmp_path):
+#: a test module of the catalog's own cases (``{ids}``), for a session of its own
+CATALOG_MODULE = """
+from harness.cli import catalog_functions
+
+globals().update(
+    {{f.__name__: f for f in catalog_functions() if f.ocpp_testcase.id in {ids!r}}}
+)
+"""
+
+
+def run_in_session(pytester: pytest.Pytester, profile: Path, case_id: str) -> dict[str, Any]:
+    """Catalog case ``case_id`` against ``profile``, in a pytest session of its own in
+    this process; the case as report.json holds it. (The verdict and reason are the
+    plugin's; the command line's exit code for a set-up error is the port-in-use
+    sample's.)"""
+    module = CATALOG_MODULE.format(ids=(case_id,))
+    run = pytester_run(pytester, module, in_process=True)
+    _, report = run("--dut", str(profile), "--case", case_id)
+    [case] = [case for case in report["cases"] if case["id"] == case_id]
+    return case
+
+
+def test_dut_that_never_connects_is_an_error_naming_the_url(tmp_path, pytester):
     port = free_port()
     profile = write_profile(
         tmp_path,
@@ -106,16 +174,14 @@ def test_dut_that_never_connects_is_an_error_naming_the_url(tmp_path):
             port=port, adapter="http", extra='url = "http://127.0.0.1:9/control"'
         ),
     )
-    run = run_cli("run", "--dut", str(profile), "--case", "TC_B_06_CS", report_dir=tmp_path / "r")
-    case = run.case("TC_B_06_CS")
+    case = run_in_session(pytester, profile, "TC_B_06_CS")
     assert case["verdict"] == "error"
     assert case["reason"] == (
-        f"DUT never connected to ws://127.0.0.1:{port}/ocpp/BAD-INPUT-1 within 1 s"
+        f"DUT never connected to ws://127.0.0.1:{port}/ocpp/BAD-INPUT-1 within 0.2 s"
     )
-    assert run.code == 3
 
 
-def test_unreachable_csms_is_an_error_naming_the_url(tmp_path):
+def test_unreachable_csms_is_an_error_naming_the_url(tmp_path, pytester):
     port = free_port()
     profile = write_profile(
         tmp_path,
@@ -138,14 +204,12 @@ def test_unreachable_csms_is_an_error_naming_the_url(tmp_path):
         url = "http://127.0.0.1:9/control"
     """,
     )
-    run = run_cli("run", "--dut", str(profile), "--case", "TC_B_01_CSMS", report_dir=tmp_path / "r")
-    case = run.case("TC_B_01_CSMS")
+    case = run_in_session(pytester, profile, "TC_B_01_CSMS")
     assert case["verdict"] == "error"
     assert case["reason"].startswith(
         f"cannot connect to CSMS at ws://127.0.0.1:{port}/ocpp/BAD-INPUT-2"
     )
     assert "\n" not in case["reason"]
-    assert run.code == 3
 
 
 # -- a broken profile: usage error, one line naming the file and the key ---------------------
@@ -165,19 +229,29 @@ BAD_PROFILES = [
 ]
 
 
+#: the one broken profile given to the command line in a subprocess: nothing else (a
+#: warning, a traceback) reaches stderr of the real process; the others run ``main`` here
+END_TO_END = ("wrong key", "run")
+
+
 @pytest.mark.parametrize("command", ["run", "check-profile"])
 @pytest.mark.parametrize("label,text,message", BAD_PROFILES, ids=[b[0] for b in BAD_PROFILES])
-def test_broken_profile_is_one_line_naming_file_and_key(tmp_path, command, label, text, message):
+def test_broken_profile_is_one_line_naming_file_and_key(
+    tmp_path, capsys, command, label, text, message
+):
     profile = tmp_path / "broken.toml"
     profile.write_text(text)
     args = ("run", "--dut", str(profile)) if command == "run" else ("check-profile", str(profile))
-    run = run_cli(*args, report_dir=tmp_path / "r" if command == "run" else None)
+    if (label, command) == END_TO_END:
+        run = run_cli(*args, report_dir=tmp_path / "r")
+    else:
+        run = main_in_process(capsys, *args)
     assert run.code == 2
     lines = run.stderr.strip().splitlines()
     assert lines == [f"ocpp-harness: {profile}: {message}"]
 
 
-def test_missing_profile_file(tmp_path):
-    run = run_cli("run", "--dut", str(tmp_path / "absent.toml"))
+def test_missing_profile_file(tmp_path, capsys):
+    run = main_in_process(capsys, "run", "--dut", str(tmp_path / "absent.toml"))
     assert run.code == 2
     assert run.stderr.strip() == f"ocpp-harness: {tmp_path / 'absent.toml'}: file not found"
