@@ -1,16 +1,33 @@
 """The command line: list, check-profile, run's reports and exit codes, and the catalog
-found from any directory."""
+found from any directory.
+
+``list``, ``check-profile``, ``report diff`` and a ``run`` refused before pytest starts
+run ``main`` in this process (:func:`tests.helpers.main_in_process`): they need no
+interpreter of their own. A ``run`` that starts pytest is a subprocess, as a user's is;
+runs that several tests read (a passing run, a failing run, a run that selects nothing)
+are made once per module. (A misspelt --sim-defect or --sim-option is the plugin's
+usage error: tests/test_plugin.py; the command line's exit 2 for a usage error of the
+plugin is tests/test_report_content.py's unwritable report dir.)
+"""
 
 from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
 
-from tests.helpers import ROOT, run_cli
+import pytest
+
+from tests.helpers import ROOT, CliRun, main_in_process, run_cli
+
+#: a station case and a CSMS case (quick ones): a run of both shows the catalog of both
+#: roles found
+BOTH_ROLES = ("--case", "TC_B_06_CS", "--case", "TC_B_01_CSMS")
 
 
-def test_list_json_fields():
-    run = run_cli("list", "--format", "json")
+def test_list_json_fields(capsys):
+    run = main_in_process(capsys, "list", "--format", "json")
     assert run.code == 0
     cases = json.loads(run.stdout)
     assert len(cases) >= 16
@@ -21,96 +38,107 @@ def test_list_json_fields():
     assert {"TC_B_01_CS", "TC_B_01_CSMS", "TC_001_CS", "TC_019_1_CSMS"} <= ids
 
 
-def test_list_for_a_profile():
-    run = run_cli("list", "--dut", str(ROOT / "fixtures" / "sim-csms-1.6.toml"))
+def test_list_for_a_profile(capsys):
+    run = main_in_process(capsys, "list", "--dut", str(ROOT / "fixtures" / "sim-csms-1.6.toml"))
     assert run.code == 0
     assert "TC_001_CSMS" in run.stdout and "TC_001_CS " not in run.stdout
 
 
-def test_check_profile_ok():
+def test_check_profile_ok(capsys):
     profile = ROOT / "fixtures" / "sim-station-2.0.1.toml"
-    run = run_cli("check-profile", str(profile))
+    run = main_in_process(capsys, "check-profile", str(profile))
     assert run.code == 0
     assert run.stdout.strip().endswith(
         "OK (charging-station, OCPP 2.0.1, identity SIM001, control http)"
     )
 
 
-def test_run_from_another_directory_writes_three_reports(tmp_path):
+@pytest.fixture(scope="module")
+def passing(tmp_path_factory: pytest.TempPathFactory) -> tuple[CliRun, Path]:
+    """A passing run of a case of each role, from a directory that is not the project's,
+    of the Part 5 Core profile (both cases are Core cases)."""
+    where = tmp_path_factory.mktemp("elsewhere")
+    args = ("--profile", "core", *BOTH_ROLES)
+    return run_cli("run", *args, report_dir=where / "r", cwd=where), where / "r"
+
+
+@pytest.fixture(scope="module")
+def failing(tmp_path_factory: pytest.TempPathFactory) -> tuple[CliRun, Path]:
+    """The same cases against a station that sends a frame that is not JSON (a station
+    defect: the CSMS case still passes)."""
+    report_dir = tmp_path_factory.mktemp("failing") / "r"
+    defect = ("--sim-defect", "sends-invalid-json")
+    return run_cli("run", *BOTH_ROLES, *defect, report_dir=report_dir), report_dir
+
+
+def test_run_from_another_directory_writes_three_reports(passing):
     # The catalog ships inside the package: a run from anywhere finds it.
-    run = run_cli(
-        "run",
-        "--case",
-        "TC_B_06_CS",
-        "--case",
-        "TC_B_01_CSMS",
-        report_dir=tmp_path / "r",
-        cwd=tmp_path,
-    )
+    run, report_dir = passing
     assert run.code == 0, run.stdout[-2000:]
     assert run.report["complete"] is True
     assert run.report["summary"]["passed"] == 2
-    assert (tmp_path / "r" / "report.html").stat().st_size > 0
-    suite = ET.parse(tmp_path / "r" / "junit.xml").getroot()
+    assert (report_dir / "report.html").stat().st_size > 0
+    suite = ET.parse(report_dir / "junit.xml").getroot()
     assert suite.find(".//testcase") is not None
 
 
-def test_run_exit_code_1_on_failure(tmp_path):
-    run = run_cli(
-        "run", "--case", "TC_B_01_CS", "--sim-defect", "boot-omits-model", report_dir=tmp_path / "r"
-    )
-    assert run.code == 1
-    case = run.case("TC_B_01_CS")
-    assert case["rule"] == "schema:BootNotificationRequest:required"
-    assert f"FAILED  TC_B_01_CS: {case['reason']} [{case['rule']}]" in run.stdout
-
-
-def test_run_with_no_applicable_case_exits_0(tmp_path):
-    run = run_cli("run", "--case", "TC_NOPE", report_dir=tmp_path / "r")
-    assert run.code == 0
-    assert run.report["summary"]["total"] == 0
-
-
-def test_report_diff_gate_through_the_cli(tmp_path):
-    good = run_cli("run", "--case", "TC_B_06_CS", report_dir=tmp_path / "good")
-    bad = run_cli(
-        "run",
-        "--case",
-        "TC_B_06_CS",
-        "--sim-defect",
-        "sends-invalid-json",
-        report_dir=tmp_path / "bad",
-    )
-    assert (good.code, bad.code) == (0, 1)
-    old, new = tmp_path / "good" / "report.json", tmp_path / "bad" / "report.json"
-    regression = run_cli("report", "diff", str(old), str(new))
-    assert regression.code == 1
-    assert "TC_B_06_CS (2.0.1, charging-station): passed -> failed" in regression.stdout
-    assert "[ocppj.not-json]" in regression.stdout
-    fixed = run_cli("report", "diff", str(new), str(old))
+def test_report_diff_gate_on_real_runs(passing, failing, capsys):
+    """The gate on two real runs: the case the defect broke is a regression, named with
+    its rule (and the other case is not); the other way round nothing got worse."""
+    (good, good_dir), (bad, bad_dir) = passing, failing
+    assert (good.code, bad.code) == (0, 1), good.stdout[-2000:] + bad.stdout[-2000:]
+    old, new = str(good_dir / "report.json"), str(bad_dir / "report.json")
+    regression = main_in_process(capsys, "report", "diff", old, new)
+    assert regression.code == 1, regression.stdout
+    lines = regression.stdout.splitlines()
+    regressions = lines[lines.index("Regressions (1):") + 1]
+    assert regressions.startswith("  TC_B_06_CS (2.0.1, charging-station): passed -> failed — ")
+    assert regressions.endswith(" [ocppj.not-json]")
+    assert lines[-1] == "regression: 1 case(s) got worse"
+    fixed = main_in_process(capsys, "report", "diff", new, old)
     assert fixed.code == 0
     assert fixed.stdout.strip().endswith("no regression")
 
 
-def test_a_misspelt_simulator_defect_or_option_is_a_usage_error(tmp_path):
-    done = run_cli("run", "--sim-defect", "boot-omit-model", report_dir=tmp_path / "r")
-    assert done.code == 2
-    assert "--sim-defect boot-omit-model: no such simulator defect; did you mean " in done.stderr
-    assert "'boot-omits-model'?" in done.stderr
-    done = run_cli("run", "--sim-option", "nonsense", report_dir=tmp_path / "s")
-    assert done.code == 2 and "--sim-option nonsense: no such simulator option" in done.stderr
+def test_run_exit_code_1_on_failure(failing):
+    """End to end: a failed case makes ``run`` exit 1, says so on the terminal, and the
+    report is complete (every case has its verdict)."""
+    run, _ = failing
+    assert run.code == 1
+    case = run.case("TC_B_06_CS")
+    assert (case["verdict"], case["rule"]) == ("failed", "ocppj.not-json"), case["reason"]
+    assert f"FAILED  TC_B_06_CS: {case['reason']} [{case['rule']}]" in run.stdout
+    assert run.case("TC_B_01_CSMS")["verdict"] == "passed"
+    assert run.report["complete"] is True
 
 
-def test_run_profile_selects_the_cases_of_a_certification_profile(tmp_path):
-    # TC_B_06_CS is a Core case of Part 5, not one of Local Auth List Management.
-    core = run_cli("run", "--profile", "core", "--case", "TC_B_06_CS", report_dir=tmp_path / "c")
+@pytest.fixture(scope="module")
+def nothing_selected(tmp_path_factory: pytest.TempPathFactory) -> tuple[CliRun, Path]:
+    """TC_B_06_CS is a Core case of Part 5, not one of Local Auth List Management: a run
+    of that profile and that case has no case to run."""
+    report_dir = tmp_path_factory.mktemp("nothing") / "r"
+    args = ("--profile", "local-auth-list", "--case", "TC_B_06_CS")
+    return run_cli("run", *args, report_dir=report_dir), report_dir
+
+
+def test_run_with_no_applicable_case_exits_0_and_says_so(nothing_selected):
+    run, report_dir = nothing_selected
+    assert run.code == 0, run.stdout[-2000:]
+    assert run.report["complete"] is True
+    assert run.report["summary"]["total"] == 0
+    assert run.report["note"].startswith("no applicable case")
+    assert "No applicable case" in (report_dir / "report.html").read_text()
+
+
+def test_run_profile_selects_the_cases_of_a_certification_profile(
+    passing: Any, nothing_selected: Any, tmp_path: Path, capsys: Any
+) -> None:
+    core, _ = passing
     assert core.code == 0, core.stdout[-2000:]
-    assert [c["id"] for c in core.report["cases"]] == ["TC_B_06_CS"]
-    other = run_cli(
-        "run", "--profile", "local-auth-list", "--case", "TC_B_06_CS", report_dir=tmp_path / "l"
-    )
+    assert [c["id"] for c in core.report["cases"]] == ["TC_B_06_CS", "TC_B_01_CSMS"]
+    other, _ = nothing_selected
     assert other.code == 0 and other.report["summary"]["total"] == 0
-    wrong = run_cli("run", "--profile", "cores", report_dir=tmp_path / "w")
+    wrong = main_in_process(capsys, "run", "--profile", "cores", "--report-dir", str(tmp_path))
     assert wrong.code == 2
     assert wrong.stderr.startswith("ocpp-harness: --profile: unknown profile 'cores' for any")
     assert "use one of core, " in wrong.stderr

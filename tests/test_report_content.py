@@ -1,12 +1,11 @@
-"""What the reports show for awkward content: huge frames, binary frames, no cases."""
+"""What the reports show for awkward content: huge frames, binary frames (a run with no
+case is tests/test_cli.py's, a run that selects nothing)."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.helpers import html_rows, run_cli, validate_report
+from tests.helpers import html_rows, pytester_run, run_cli
 
 CASES = """
 from harness import testcase
@@ -26,35 +25,12 @@ def test_binary_frame(csms, dut):
 """
 
 
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory) -> dict:
-    pytester_dir = tmp_path_factory.mktemp("content")
-    (pytester_dir / "test_content.py").write_text(CASES)
-    import subprocess
-    import sys
-
-    out = pytester_dir / "out"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(pytester_dir / "test_content.py"),
-            "--report-dir",
-            str(out),
-            "-p",
-            "no:cacheprovider",
-            "-q",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=pytester_dir,
-    )
-    report = json.loads((out / "report.json").read_text())
-    validate_report(report)
-    return {"json": report, "html": (out / "report.html").read_text()}
+@pytest.fixture
+def reports(pytester: pytest.Pytester) -> dict:
+    """The reports of a session on CASES, a pytest session of its own in this process
+    (the reports are what it writes, whatever process it runs in)."""
+    _, report = pytester_run(pytester, CASES, in_process=True)("-q")
+    return {"json": report, "html": (pytester.path / "out" / "report.html").read_text()}
 
 
 def _case(reports: dict, case_id: str) -> dict:
@@ -80,14 +56,6 @@ def test_binary_frame_is_escaped(reports):
     fragments = html_rows(reports["html"])
     assert "\\xff\\xfe\\x00&lt;binary&gt;&amp;" in fragments
     assert "<binary>" not in fragments
-
-
-def test_zero_applicable_cases_says_so(tmp_path):
-    run = run_cli("run", "--case", "TC_DOES_NOT_EXIST", report_dir=tmp_path / "r")
-    assert run.code == 0
-    assert run.report["summary"]["total"] == 0
-    assert run.report["note"].startswith("no applicable case")
-    assert "No applicable case" in (tmp_path / "r" / "report.html").read_text()
 
 
 def test_unwritable_report_dir_is_exit_2_with_one_line(tmp_path):
