@@ -1,4 +1,10 @@
-"""The pytest plugin seen from outside: applicability, selection, verdicts, options."""
+"""The pytest plugin seen from outside: applicability, selection, verdicts, options.
+
+Each test runs a pytest session of its own on cases written for it (pytester). One,
+the verdicts and applicability, is a subprocess: the plugin as a user's pytest loads it,
+in a fresh interpreter. The others are sessions in this process, which show the same
+(verdicts, reports, usage errors, the plugin's loop) without an interpreter start each.
+"""
 
 from __future__ import annotations
 
@@ -43,11 +49,13 @@ def test_plain():
 
 @pytest.fixture
 def run(pytester: pytest.Pytester):
-    return pytester_run(pytester, CASES)
+    """A session on CASES in this process."""
+    return pytester_run(pytester, CASES, in_process=True)
 
 
-def test_verdicts_applicability_and_selection(run):
-    result, report = run()
+def test_verdicts_applicability_and_selection(pytester: pytest.Pytester):
+    """End to end, in a fresh interpreter."""
+    result, report = pytester_run(pytester, CASES)()
     cases = {case["id"]: case for case in report["cases"]}
     assert set(cases) == {"TC_X_01_CS", "TC_X_02_CS", "TC_X_04_CS"}  # TC_X_03 deselected
     assert cases["TC_X_01_CS"]["verdict"] == "skipped"
@@ -110,7 +118,7 @@ def test_dut_failure(csms, dut):
     raise DutFailure("StatusNotification says Unavailable", "B01.FR.05")
 """
     )
-    pytester.runpytest_subprocess("--report-dir", "out", "-p", "no:cacheprovider")
+    pytester.runpytest_inprocess("--report-dir", "out", "-p", "no:cacheprovider")
     suite = ET.parse(pytester.path / "out" / "junit.xml").getroot()
     case = next(c for c in suite.iter("testcase") if c.get("name") == "TC_X_09_CS")
     failure = case.find("failure")
@@ -124,7 +132,7 @@ def test_unwritable_report_dir_is_a_usage_error(pytester):
     pytester.makepyfile(test_cases=CASES)
     blocker = pytester.path / "file"
     blocker.write_text("")
-    result = pytester.runpytest_subprocess("--report-dir", str(blocker / "sub"))
+    result = pytester.runpytest_inprocess("--report-dir", str(blocker / "sub"))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*--report-dir {blocker / 'sub'}: cannot write there*"])
 
@@ -133,16 +141,37 @@ def test_cert_profile_deselects_other_cases_and_refuses_an_unknown_slug(pytester
     # TC_X_* ids are in no certification profile: core selects none of them (a plain
     # test beside the catalog is not a case and stays).
     pytester.makepyfile(test_cases=CASES)
-    result = pytester.runpytest_subprocess("--cert-profile", "core", "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("--cert-profile", "core", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, deselected=4)
-    result = pytester.runpytest_subprocess("--cert-profile", "nope", "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("--cert-profile", "nope", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--cert-profile: unknown profile 'nope'*use one of core,*"])
 
 
+@pytest.mark.parametrize(
+    "flag,name,message",
+    [
+        (
+            "--sim-defect",
+            "boot-omit-model",
+            "*--sim-defect boot-omit-model: no such simulator defect; "
+            "did you mean 'boot-omits-model'?*",
+        ),
+        ("--sim-option", "nonsense", "*--sim-option nonsense: no such simulator option*"),
+    ],
+    ids=["defect", "option"],
+)
+def test_a_misspelt_simulator_defect_or_option_is_a_usage_error(pytester, flag, name, message):
+    """A misspelt name would run the conformant simulator and pass: refused, with the
+    nearest known name (the command line passes both flags on to the plugin)."""
+    result = pytester.runpytest_inprocess(flag, name, "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+
+
 def test_fixture_outside_a_catalog_case_is_refused(pytester):
     pytester.makepyfile("def test_x(csms):\n    pass\n")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.stdout.fnmatch_lines(["*the 'csms/station' fixture is for catalog cases*"])
 
 
@@ -191,7 +220,7 @@ def test_hold_seconds_bounds_a_held_call_on_the_plugins_loop(pytester):
     (it may still expect it) and answered by default after --hold-seconds, on the
     DrivenLoop the plugin uses, not only at the case's next harness call."""
     pytester.makepyfile(test_hold=HOLD_CASE)
-    result = pytester.runpytest_subprocess(
+    result = pytester.runpytest_inprocess(
         "--hold-seconds", "0.3", "-p", "no:cacheprovider", "-s", "--case", "TC_H_01_CS"
     )
     result.assert_outcomes(passed=1)

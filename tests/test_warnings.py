@@ -3,6 +3,9 @@
 A check beyond what OCTT checks (``beyond_octt``) or a place where OCTT expects more than
 the specification (``octt_expects``) must not fail a case in a normal run, must be shown
 in every report, and must fail the case in a strict run (a rehearsal of certification).
+
+Each run is a pytest session of its own in this process (what it shows is the session's
+verdicts and reports; tests/test_plugin.py runs the plugin in a fresh interpreter).
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ def test_clean(csms, dut):
 
 @pytest.fixture
 def run(pytester: pytest.Pytester):
-    return pytester_run(pytester, CASES)
+    return pytester_run(pytester, CASES, in_process=True)
 
 
 def _cases(report: dict) -> dict[str, dict]:
