@@ -4,6 +4,10 @@
 example profiles in ``fixtures/`` point the harness at it. A conformant simulator
 passes; the same simulator with a defect makes the run exit 1 with the schema rule.
 The fixtures' fixed ports are swapped for free ones so runs never collide.
+
+The harness as CSMS is started before the station simulator, as a lab's CSMS is up
+before its stations: the simulator connects as soon as the harness listens, instead of
+backing off from refused attempts while the harness starts.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, free_port, run_cli
+from tests.helpers import ROOT, finish_cli, free_port, run_cli, start_cli
 
 READY_TIMEOUT = 20
 
@@ -73,22 +77,31 @@ def test_station_simulator_in_its_own_process(tmp_path, defect):
         {
             "port = 9000": f"port = {ws_port}",
             "127.0.0.1:8181": f"127.0.0.1:{control_port}",
+            # TC_B_01_CS waits for a Heartbeat at this interval: the shortest there is
+            "heartbeat = 2": "heartbeat = 1",
         },
     )
     extra = ["--defect", defect] if defect else []
-    with simulator(
-        "station",
-        "--ocpp",
-        "2.0.1",
-        "--csms",
-        f"ws://127.0.0.1:{ws_port}/ocpp",
-        "--identity",
-        "SIM001",
-        "--control-port",
-        str(control_port),
-        *extra,
-    ):
-        run = run_cli("run", "--dut", str(profile), "-k", "TC_B_01_CS", report_dir=tmp_path / "r")
+    report_dir = tmp_path / "r"
+    harness = start_cli("run", "--dut", str(profile), "-k", "TC_B_01_CS", report_dir=report_dir)
+    try:
+        with simulator(
+            "station",
+            "--ocpp",
+            "2.0.1",
+            "--csms",
+            f"ws://127.0.0.1:{ws_port}/ocpp",
+            "--identity",
+            "SIM001",
+            "--control-port",
+            str(control_port),
+            *extra,
+        ):
+            run = finish_cli(harness, report_dir)
+    finally:
+        if harness.poll() is None:  # the simulator never came up: the run is no use
+            harness.kill()
+            harness.communicate()
     case = run.case("TC_B_01_CS")
     if defect is None:
         assert (run.code, case["verdict"]) == (0, "passed"), case["reason"]
