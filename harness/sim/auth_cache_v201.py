@@ -15,20 +15,20 @@ which the station's sending path does not hand out; no state needs it yet.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from harness.sim.blocks import Block, Handler
+from harness.sim.declare import V201
 from harness.sim.device_model import DeviceModel
 from harness.sim.local_list_v201 import token_key
 from harness.sim.peer import Reply
 
-__all__ = ["AuthCache"]
+__all__ = ["BLOCK", "AuthCache"]
 
 _CTRLR = "AuthCacheCtrlr"
-
-Handler = Callable[[dict[str, Any]], Awaitable[Reply]]
 
 
 @dataclass
@@ -102,10 +102,20 @@ class AuthCache:
     # -- the CSMS's request -----------------------------------------------------------------
 
     def handlers(self) -> dict[str, Handler]:
-        return {"ClearCache": self._clear_cache}
+        """This keeper's calls (:data:`BLOCK`), bound to it."""
+        return dict(BLOCK.bind(self).handlers)
 
     async def _clear_cache(self, payload: dict[str, Any]) -> Reply:
         if not self.enabled:
             return Reply({"status": "Rejected"})  # C11.FR.04
         self.clear()  # C11.FR.01
         return Reply({"status": "Accepted"})  # C11.FR.03
+
+
+BLOCK: Block[AuthCache] = Block(
+    "authorization",
+    V201,
+    {
+        "ClearCache": AuthCache._clear_cache,
+    },
+)

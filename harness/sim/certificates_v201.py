@@ -16,17 +16,18 @@ NotFound and M04.FR.06 cannot arise.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
 
 from harness.certificates import HASH_ALGORITHMS, hash_data, load_certificate, same_certificate
+from harness.sim.blocks import Block, Handler
 from harness.sim.declare import V201, Defect, declare
 from harness.sim.peer import Reply
 
-__all__ = ["DEFECTS", "MAX_CERTIFICATES", "Certificates"]
+__all__ = ["BLOCK", "DEFECTS", "MAX_CERTIFICATES", "Certificates"]
 
 #: the defects that live in this module, each under the function that perturbs it
 DEFECTS = declare(
@@ -56,7 +57,6 @@ DEFECTS = declare(
     ),
 )
 
-Handler = Callable[[dict[str, Any]], Awaitable[Reply]]
 
 #: how many certificates the store holds (SecurityCtrlr.CertificateEntries' maxLimit)
 MAX_CERTIFICATES = 16
@@ -134,11 +134,8 @@ class Certificates:
     # -- the CSMS's requests ----------------------------------------------------------------
 
     def handlers(self) -> dict[str, Handler]:
-        return {
-            "InstallCertificate": self._install_certificate,
-            "GetInstalledCertificateIds": self._get_installed_certificate_ids,
-            "DeleteCertificate": self._delete_certificate,
-        }
+        """This keeper's calls (:data:`BLOCK`), bound to it."""
+        return dict(BLOCK.bind(self).handlers)
 
     async def _install_certificate(self, payload: dict[str, Any]) -> Reply:
         return Reply({"status": self.install(payload["certificateType"], payload["certificate"])})
@@ -151,3 +148,14 @@ class Certificates:
 
     async def _delete_certificate(self, payload: dict[str, Any]) -> Reply:
         return Reply({"status": self.delete(payload["certificateHashData"])})
+
+
+BLOCK: Block[Certificates] = Block(
+    "security",
+    V201,
+    {
+        "InstallCertificate": Certificates._install_certificate,
+        "GetInstalledCertificateIds": Certificates._get_installed_certificate_ids,
+        "DeleteCertificate": Certificates._delete_certificate,
+    },
+)

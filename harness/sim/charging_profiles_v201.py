@@ -20,11 +20,12 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from harness.sim.blocks import Block, Handler
 from harness.sim.declare import V201, Defect, declare
 from harness.sim.device_model import DeviceModel
 from harness.sim.peer import Reply
 
-__all__ = ["DEFECTS", "ChargingProfiles", "Installed"]
+__all__ = ["BLOCK", "DEFECTS", "ChargingProfiles", "Installed"]
 
 #: the defects that live in this module, each under the function that perturbs it
 DEFECTS = declare(
@@ -40,7 +41,6 @@ DEFECTS = declare(
 
 _CTRLR = "SmartChargingCtrlr"
 
-Handler = Callable[[dict[str, Any]], Awaitable[Reply]]
 Send = Callable[[str, dict[str, Any]], Awaitable[Any]]
 
 #: the source of every profile installed by SetChargingProfile (ChargingLimitSourceEnum)
@@ -203,11 +203,8 @@ class ChargingProfiles:
     # -- the CSMS's requests ----------------------------------------------------------------
 
     def handlers(self) -> dict[str, Handler]:
-        return {
-            "SetChargingProfile": self._set_charging_profile,
-            "ClearChargingProfile": self._clear_charging_profile,
-            "GetChargingProfiles": self._get_charging_profiles,
-        }
+        """This keeper's calls (:data:`BLOCK`), bound to it."""
+        return dict(BLOCK.bind(self).handlers)
 
     async def _set_charging_profile(self, payload: dict[str, Any]) -> Reply:
         problem = self.install(int(payload["evseId"]), payload["chargingProfile"])
@@ -257,3 +254,14 @@ def _matches(item: Installed, criteria: Mapping[str, Any], *, evse_key: str = ""
     ):
         return False
     return not ("stackLevel" in criteria and profile["stackLevel"] != criteria["stackLevel"])
+
+
+BLOCK: Block[ChargingProfiles] = Block(
+    "smart charging",
+    V201,
+    {
+        "SetChargingProfile": ChargingProfiles._set_charging_profile,
+        "ClearChargingProfile": ChargingProfiles._clear_charging_profile,
+        "GetChargingProfiles": ChargingProfiles._get_charging_profiles,
+    },
+)

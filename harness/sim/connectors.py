@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Connector", "Transaction"]
+__all__ = ["CHARGE_POINT", "Connector", "Transaction"]
+
+#: 1.6: the key of connector 0 (the charge point itself) in ``only=`` lists
+CHARGE_POINT = (0, 0)
 
 
 @dataclass

@@ -21,7 +21,12 @@ from harness.sim.csms_handlers import DEFECTS as CSMS_HANDLERS
 from harness.sim.csms_handshake import DEFECTS as CSMS_HANDSHAKE
 from harness.sim.declare import Defect
 from harness.sim.local_list_v201 import DEFECTS as LOCAL_LIST_V201
+from harness.sim.provisioning_v16 import DEFECTS as PROVISIONING_V16
+from harness.sim.provisioning_v201 import DEFECTS as PROVISIONING_V201
 from harness.sim.registry import by_side
+from harness.sim.remote_control_v16 import DEFECTS as REMOTE_CONTROL_V16
+from harness.sim.remote_control_v201 import DEFECTS as REMOTE_CONTROL_V201
+from harness.sim.reservation_v201 import DEFECTS as RESERVATION_V201
 from harness.sim.station_link import DEFECTS as STATION_LINK
 from harness.sim.station_v16 import DEFECTS as STATION_V16
 from harness.sim.station_v201 import DEFECTS as STATION_V201
@@ -53,10 +58,15 @@ def _table(*declarations: tuple[Defect, ...]) -> dict[str, Defect]:
 #: the declarations of every module that has defects: the station's, then the CSMS's
 _TABLE = _table(
     STATION_V201,
+    PROVISIONING_V201,
+    REMOTE_CONTROL_V201,
+    RESERVATION_V201,
     LOCAL_LIST_V201,
     CHARGING_PROFILES_V201,
     CERTIFICATES_V201,
     STATION_V16,
+    PROVISIONING_V16,
+    REMOTE_CONTROL_V16,
     STATION_LINK,
     CSMS_HANDLERS,
     CSMS_HANDSHAKE,

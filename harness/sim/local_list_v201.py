@@ -16,14 +16,15 @@ and a type); the list lives as long as the simulator (D01.FR.10 asks for reboots
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from harness.sim.blocks import Block, Handler
 from harness.sim.declare import V201, Defect, declare
 from harness.sim.device_model import DeviceModel
 from harness.sim.peer import Reply
 
-__all__ = ["DEFECTS", "LocalAuthList", "token_key"]
+__all__ = ["BLOCK", "DEFECTS", "LocalAuthList", "token_key"]
 
 #: the defects that live in this module, each under the function that perturbs it
 DEFECTS = declare(
@@ -54,8 +55,6 @@ DEFECTS = declare(
 )
 
 _CTRLR = "LocalAuthListCtrlr"
-
-Handler = Callable[[dict[str, Any]], Awaitable[Reply]]
 
 
 def token_key(id_token: Mapping[str, Any]) -> tuple[str, str]:
@@ -133,13 +132,21 @@ class LocalAuthList:
     # -- the CSMS's requests ----------------------------------------------------------------
 
     def handlers(self) -> dict[str, Handler]:
-        return {
-            "SendLocalList": self._send_local_list,
-            "GetLocalListVersion": self._get_local_list_version,
-        }
+        """This keeper's calls (:data:`BLOCK`), bound to it."""
+        return dict(BLOCK.bind(self).handlers)
 
     async def _send_local_list(self, payload: dict[str, Any]) -> Reply:
         return Reply({"status": self.update(payload)})
 
     async def _get_local_list_version(self, payload: dict[str, Any]) -> Reply:
         return Reply({"versionNumber": self.version_number()})
+
+
+BLOCK: Block[LocalAuthList] = Block(
+    "local list",
+    V201,
+    {
+        "SendLocalList": LocalAuthList._send_local_list,
+        "GetLocalListVersion": LocalAuthList._get_local_list_version,
+    },
+)

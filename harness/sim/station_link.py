@@ -4,8 +4,9 @@ This module holds what is the same in every OCPP version: the websocket client w
 reconnect back-off, the boot gate (B01-B03: nothing but BootNotification until the boot
 is Accepted, except what a TriggerMessage asks for while Pending), the heartbeat timer,
 the connectors' physical state and the answering of CSMS calls. The version-specific
-frames and CSMS-initiated handlers live in :mod:`station_v16` and :mod:`station_v201`;
-the action vocabulary drivers use, in :mod:`harness.sim.station`.
+frames live in :mod:`station_v16` and :mod:`station_v201`, the answers to the CSMS's
+calls in their functional blocks (:mod:`harness.sim.blocks`: provisioning, availability,
+remote control, ...), the action vocabulary drivers use in :mod:`harness.sim.station`.
 
 Every start of the station (power-up, reboot action, Reset) is a security event of its
 own (2.0.1: StartupOfTheDevice or ResetOrReboot, both critical, so A04.FR.01 makes the

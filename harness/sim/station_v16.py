@@ -1,4 +1,4 @@
-"""OCPP 1.6 behaviour of the simulated charge point: its frames and its answers.
+"""OCPP 1.6 behaviour of the simulated charge point: frames, transactions, its blocks.
 
 1.6 has no EVSEs: connectors are numbered 1..N across the station (the simulator's
 (evse, connector) pairs in sorted order) and connector 0 stands for the whole charge
@@ -7,20 +7,19 @@ point (OCPP 1.6 §4.9). Section numbers in comments are OCPP 1.6 edition 2.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from contextlib import suppress
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from harness.sim.config_v16 import (
-    LOCAL_AUTH_LIST_KEYS,
-    Configuration,
-    LocalAuthList,
-    default_keys,
-)
-from harness.sim.connectors import Connector, Transaction
-from harness.sim.declare import BOTH, V16, Defect, declare
-from harness.sim.errors import SimError
-from harness.sim.peer import Reply
+from harness.sim.auth_cache_v16 import BLOCK as AUTHORIZATION_CACHE
+from harness.sim.availability_v16 import BLOCK as AVAILABILITY
+from harness.sim.blocks import Handler, dispatch
+from harness.sim.config_v16 import Configuration, LocalAuthList, default_keys
+from harness.sim.connectors import CHARGE_POINT, Connector, Transaction
+from harness.sim.data_transfer import BLOCK as DATA_TRANSFER
+from harness.sim.declare import BOTH, Defect, declare
+from harness.sim.local_list_v16 import BLOCK as LOCAL_LIST
+from harness.sim.provisioning_v16 import BLOCK as PROVISIONING
+from harness.sim.remote_control_v16 import BLOCK as REMOTE_CONTROL
 from harness.sim.util import utc_now
 
 if TYPE_CHECKING:
@@ -28,8 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFECTS", "StationV16"]
 
-#: the defects that live in this module, each under the function that perturbs it (the
-#: first three apply to both versions, so station_v201 perturbs them in 2.0.1)
+#: the defects that live in this module, each under the function that perturbs it (this
+#: one applies to both versions; in 2.0.1 the function named second perturbs it)
 DEFECTS = declare(
     # StationV16.boot_request; in 2.0.1 StationV201.boot_request (harness.sim.station_v201)
     Defect(
@@ -39,70 +38,18 @@ DEFECTS = declare(
         "BootNotification omits the model (1.6: chargePointModel)",
         "schema:BootNotificationRequest:required",
     ),
-    # StationV16._reset; in 2.0.1 StationV201._reset
-    Defect(
-        "ignores-reset",
-        "station",
-        BOTH,
-        "answers Reset Accepted but does not reboot",
-        {"1.6": "C16.5.14", "2.0.1": "B11.FR.03"},
-    ),
-    # StationV16._trigger_message; in 2.0.1 StationV201._trigger_message
-    Defect(
-        "ignores-trigger",
-        "station",
-        BOTH,
-        "answers TriggerMessage Accepted but never sends the requested message",
-        {"1.6": "C16.5.17", "2.0.1": "F06.FR.10"},
-    ),
-    # StationV16._get_configuration
-    Defect(
-        "get-configuration-missing-keys",
-        "station",
-        V16,
-        "GetConfiguration without keys omits HeartbeatInterval and MeterValueSampleInterval",
-        "C16.9.1",
-    ),
-    # StationV16._change_configuration
-    Defect(
-        "change-configuration-not-applied",
-        "station",
-        V16,
-        "ChangeConfiguration answers Accepted but does not store the value",
-        "C16.5.3",
-    ),
-    # StationV16._get_configuration
-    Defect(
-        "get-configuration-wrong-readonly",
-        "station",
-        V16,
-        "GetConfiguration reports HeartbeatInterval readonly although §9.1 makes it RW",
-        "C16.9",
-    ),
-    # StationV16._get_configuration
-    Defect(
-        "get-configuration-missing-profile-keys",
-        "station",
-        V16,
-        "lists LocalAuthListManagement in SupportedFeatureProfiles but has none of the "
-        "keys §9.2 requires for it",
-        "C16.9.2",
-    ),
 )
-
-Handler = Callable[[dict[str, Any]], Awaitable[Reply]]
-
-#: the key of connector 0 (the charge point itself) in ``only=`` lists
-CHARGE_POINT = (0, 0)
 
 
 class StationV16:
-    """Frames and Central System call handlers of a 1.6 charge point."""
+    """Frames, transactions and state of a 1.6 charge point; its answers to the Central
+    System come from its functional blocks (:attr:`handlers`)."""
 
     def __init__(self, station: StationLink) -> None:
         self.station = station
         self._ids = {key: index for index, key in enumerate(sorted(station.connectors), 1)}
-        self._keys = {index: key for key, index in self._ids.items()}
+        #: 1.6 connector id -> the simulator's (evse, connector)
+        self.connector_keys = {index: key for key, index in self._ids.items()}
         self.configuration = Configuration(
             default_keys(
                 heartbeat_interval=max(0, round(station.timers.heartbeat_fallback)),
@@ -111,19 +58,16 @@ class StationV16:
         )
         self._meter: dict[int, int] = {}
         self.local_list = LocalAuthList()
-        self.handlers: dict[str, Handler] = {
-            "GetConfiguration": self._get_configuration,
-            "ChangeConfiguration": self._change_configuration,
-            "Reset": self._reset,
-            "TriggerMessage": self._trigger_message,
-            "ChangeAvailability": self._change_availability,
-            "RemoteStartTransaction": self._remote_start,
-            "RemoteStopTransaction": self._remote_stop,
-            "ClearCache": self._clear_cache,
-            "DataTransfer": self._data_transfer,
-            "GetLocalListVersion": self._get_local_list_version,
-            "SendLocalList": self._send_local_list,
-        }
+        #: what it answers: the calls of its functional blocks, one module each
+        self.handlers: dict[str, Handler] = dispatch(
+            "1.6",
+            PROVISIONING.bind(self),
+            AVAILABILITY.bind(self),
+            REMOTE_CONTROL.bind(self),
+            DATA_TRANSFER.bind(self),
+            LOCAL_LIST.bind(self.local_list),
+            AUTHORIZATION_CACHE.bind(self),
+        )
 
     def connector_id(self, connector: Connector) -> int:
         return self._ids[(connector.evse, connector.connector)]
@@ -210,13 +154,13 @@ class StationV16:
 
     def _meter_wh(self, connector_id: int) -> int:
         value = self._meter.get(connector_id, 0)
-        key = self._keys.get(connector_id)
+        key = self.connector_keys.get(connector_id)
         if key is not None and self.station.connectors[key].transaction is not None:
             value += 100
         self._meter[connector_id] = value
         return value
 
-    def _meter_values(self, connector_id: int) -> dict[str, Any]:
+    def meter_values(self, connector_id: int) -> dict[str, Any]:
         return {
             "connectorId": connector_id,
             "meterValue": [
@@ -235,14 +179,14 @@ class StationV16:
 
     # -- transactions ---------------------------------------------------------------------
 
-    def _begin(self, connector: Connector, token: str) -> Transaction:
+    def begin(self, connector: Connector, token: str) -> Transaction:
         # The Central System assigns the id (StartTransaction.conf); -1 until it does.
         tx = Transaction(id=-1, evse=connector.evse, connector=connector.connector, token=token)
         tx.meter_start = self._meter_wh(self.connector_id(connector))
         connector.transaction = tx
         return tx
 
-    async def _announce_start(self, tx: Transaction) -> None:
+    async def announce_start(self, tx: Transaction) -> None:
         key = (tx.evse, tx.connector)
         response = await self.station.send(
             "StartTransaction",
@@ -258,9 +202,9 @@ class StationV16:
             tx.id = transaction_id
         await self.station.report_status([key])
         if response.get("idTagInfo", {}).get("status") != "Accepted":
-            await self._end(tx, "DeAuthorized")  # StopTransactionOnInvalidId = true
+            await self.end(tx, "DeAuthorized")  # StopTransactionOnInvalidId = true
 
-    async def _end(self, tx: Transaction, reason: str) -> None:
+    async def end(self, tx: Transaction, reason: str) -> None:
         key = (tx.evse, tx.connector)
         connector = self.station.connectors[key]
         if connector.transaction is tx:
@@ -291,7 +235,7 @@ class StationV16:
             "true",
             "True",
         ):
-            await self._end(tx, "EVDisconnected")
+            await self.end(tx, "EVDisconnected")
         await self.station.report_status([(connector.evse, connector.connector)])
 
     async def on_bay(self, evse: int, occupied: bool) -> None:
@@ -315,180 +259,11 @@ class StationV16:
             return result
         for tx in self.station.transactions():
             if tx.token == token:
-                await self._end(tx, "Local")
+                await self.end(tx, "Local")
                 return {**result, "transaction": "stopped", "transaction_id": tx.id}
         for connector in self.station.connectors.values():
             if connector.plugged and connector.transaction is None and connector.usable:
-                tx = self._begin(connector, token)
-                await self._announce_start(tx)
+                tx = self.begin(connector, token)
+                await self.announce_start(tx)
                 return {**result, "transaction": "started", "transaction_id": tx.id}
         return result
-
-    # -- Central System calls -------------------------------------------------------------
-
-    async def _get_configuration(self, payload: dict[str, Any]) -> Reply:
-        hidden: set[str] = set()
-        if self.station.has("get-configuration-missing-keys"):
-            hidden |= {"HeartbeatInterval", "MeterValueSampleInterval"}
-        if self.station.has("get-configuration-missing-profile-keys"):
-            hidden |= set(LOCAL_AUTH_LIST_KEYS)  # the profile stays listed
-        asked = payload.get("key") or []
-        # §5.8: no keys -> every key (then none is "unknown": hidden ones are just absent)
-        names = asked or [key.key for key in self.configuration]
-        entries, unknown = [], []
-        for name in names:
-            key = self.configuration.get(name)
-            if key is None or name in hidden:
-                unknown.append(name)
-                continue
-            entry = key.as_entry()
-            if name == "HeartbeatInterval" and self.station.has("get-configuration-wrong-readonly"):
-                entry["readonly"] = True  # §9.1.10 makes it RW
-            entries.append(entry)
-        response: dict[str, Any] = {"configurationKey": entries}
-        if unknown and asked:
-            response["unknownKey"] = unknown
-        return Reply(response)
-
-    async def _change_configuration(self, payload: dict[str, Any]) -> Reply:
-        key, value = payload["key"], payload["value"]
-        status = self.configuration.check_change(key, value)
-        if status == "Accepted" and not self.station.has("change-configuration-not-applied"):
-            self.configuration.store(key, value)
-            if key == "HeartbeatInterval":
-                self.station.heartbeat_changed()
-            elif key == "AuthorizationKey":
-                self.station.password = value  # used from the next connection on
-        return Reply({"status": status})
-
-    async def _reset(self, payload: dict[str, Any]) -> Reply:
-        station = self.station
-        if station.has("ignores-reset"):
-            return Reply({"status": "Accepted"})
-        running = station.transactions()
-        reason = "HardReset" if payload["type"] == "Hard" else "SoftReset"
-
-        async def reboot() -> None:
-            for tx in running:  # §5.14: StopTransaction before the reset
-                with suppress(SimError):
-                    await self._end(tx, reason)
-            await station.go_down(self.reset_boot_reason(), event="ResetOrReboot")
-
-        return Reply({"status": "Accepted"}, after=reboot)
-
-    async def _trigger_message(self, payload: dict[str, Any]) -> Reply:
-        station = self.station
-        requested = payload["requestedMessage"]
-        connector_id = payload.get("connectorId")
-        if connector_id is not None and connector_id != 0 and connector_id not in self._keys:
-            return Reply({"status": "Rejected"})
-        if requested == "BootNotification":
-            if station.boot_status == "Accepted":
-                return Reply({"status": "Rejected"})  # E16 §3.35 (recommended)
-
-            async def boot() -> None:
-                station.request_boot_now()
-
-            return Reply({"status": "Accepted"}, after=boot)
-        work: Callable[[], Awaitable[None]]
-        if requested == "Heartbeat":
-
-            async def work() -> None:
-                await station.send("Heartbeat", {})
-
-        elif requested == "StatusNotification":
-            if connector_id is None:
-                keys = None
-            elif connector_id == 0:
-                keys = [CHARGE_POINT]
-            else:
-                keys = [self._keys[connector_id]]
-
-            async def work() -> None:
-                for message in self.status_requests(only=keys):
-                    await station.send("StatusNotification", message)
-
-        elif requested == "MeterValues":
-            ids = sorted(self._keys) if not connector_id else [connector_id]
-
-            async def work() -> None:
-                for each in ids:
-                    await station.send("MeterValues", self._meter_values(each))
-
-        elif requested in ("DiagnosticsStatusNotification", "FirmwareStatusNotification"):
-
-            async def work() -> None:
-                await station.send(requested, {"status": "Idle"})
-
-        else:
-            return Reply({"status": "NotImplemented"})
-        if station.has("ignores-trigger"):
-            return Reply({"status": "Accepted"})
-        return Reply({"status": "Accepted"}, after=work)
-
-    async def _change_availability(self, payload: dict[str, Any]) -> Reply:
-        connector_id = payload["connectorId"]
-        operative = payload["type"] == "Operative"
-        if connector_id == 0:
-            targets = list(self.station.connectors.values())
-        elif connector_id in self._keys:
-            targets = [self.station.connectors[self._keys[connector_id]]]
-        else:
-            return Reply({"status": "Rejected"})
-        if not operative and any(c.transaction is not None for c in targets):
-            return Reply({"status": "Scheduled"})
-        changed = [(c.evse, c.connector) for c in targets if c.operative != operative]
-        for connector in targets:
-            connector.operative = operative
-        if connector_id == 0 and changed:
-            changed.insert(0, CHARGE_POINT)
-
-        async def report() -> None:
-            await self.station.report_status(changed)
-
-        return Reply({"status": "Accepted"}, after=report if changed else None)
-
-    async def _remote_start(self, payload: dict[str, Any]) -> Reply:
-        if self.station.boot_status != "Accepted":
-            return Reply({"status": "Rejected"})  # §4.2: not while Pending
-        connector_id = payload.get("connectorId")
-        if connector_id is not None and connector_id not in self._keys:
-            return Reply({"status": "Rejected"})
-        candidates = [
-            self.station.connectors[key]
-            for index, key in sorted(self._keys.items())
-            if connector_id in (None, index)
-        ]
-        candidates = [c for c in candidates if c.transaction is None and c.usable]
-        if not candidates:
-            return Reply({"status": "Rejected"})
-        tx = self._begin(candidates[0], payload["idTag"])
-
-        async def start() -> None:
-            await self._announce_start(tx)
-
-        return Reply({"status": "Accepted"}, after=start)
-
-    async def _remote_stop(self, payload: dict[str, Any]) -> Reply:
-        if self.station.boot_status != "Accepted":
-            return Reply({"status": "Rejected"})
-        for tx in self.station.transactions():
-            if tx.id == payload["transactionId"]:
-
-                async def stop(tx: Transaction = tx) -> None:
-                    await self._end(tx, "Remote")
-
-                return Reply({"status": "Accepted"}, after=stop)
-        return Reply({"status": "Rejected"})
-
-    async def _clear_cache(self, payload: dict[str, Any]) -> Reply:
-        return Reply({"status": "Accepted"})
-
-    async def _get_local_list_version(self, payload: dict[str, Any]) -> Reply:
-        return Reply({"listVersion": self.local_list.version})  # §5.10
-
-    async def _send_local_list(self, payload: dict[str, Any]) -> Reply:
-        return Reply({"status": self.local_list.update(payload)})  # §5.15
-
-    async def _data_transfer(self, payload: dict[str, Any]) -> Reply:
-        return Reply({"status": "UnknownVendorId"})

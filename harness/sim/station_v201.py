@@ -1,4 +1,4 @@
-"""OCPP 2.0.1 behaviour of the simulated station: its frames and its answers to the CSMS.
+"""OCPP 2.0.1 behaviour of the simulated station: frames, transactions, its blocks.
 
 Requirement ids in comments are from OCPP 2.0.1 Part 2. Also used for 2.1, whose
 messages for these flows have the same shape (untested so far).
@@ -7,21 +7,31 @@ messages for these flows have the same shape (untested so far).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
+from harness.sim.auth_cache_v201 import BLOCK as AUTHORIZATION_CACHE
 from harness.sim.auth_cache_v201 import AuthCache
+from harness.sim.availability_v201 import BLOCK as AVAILABILITY
+from harness.sim.blocks import Handler, dispatch
+from harness.sim.certificates_v201 import BLOCK as SECURITY
 from harness.sim.certificates_v201 import Certificates
+from harness.sim.charging_profiles_v201 import BLOCK as SMART_CHARGING
 from harness.sim.charging_profiles_v201 import ChargingProfiles
 from harness.sim.connectors import Connector, Transaction
+from harness.sim.data_transfer import BLOCK as DATA_TRANSFER
 from harness.sim.declare import V201, Defect, declare
 from harness.sim.device_model import DeviceModel, default_variables, memory_variables
-from harness.sim.errors import CallErrorReceived, CallTimeout, SimError
+from harness.sim.errors import CallErrorReceived, CallTimeout
 from harness.sim.local_auth_v201 import LocalAuthorizer
+from harness.sim.local_list_v201 import BLOCK as LOCAL_LIST
 from harness.sim.local_list_v201 import LocalAuthList
-from harness.sim.peer import Reply
-from harness.sim.transactions_v201 import Session, TxEvent, TxPoints, end_now, happen
+from harness.sim.provisioning_v201 import BLOCK as PROVISIONING
+from harness.sim.remote_control_v201 import BLOCK as REMOTE_CONTROL
+from harness.sim.reservation_v201 import BLOCK as RESERVATION
+from harness.sim.reservation_v201 import Reservations, reservation_used
+from harness.sim.transactions_v201 import Session, TxEvent, TxPoints, happen
 from harness.sim.util import utc_now
 
 if TYPE_CHECKING:
@@ -104,14 +114,6 @@ DEFECTS = declare(
         "the event of a local stop says ChargingStateChanged, not StopAuthorized",
         "E07.FR.02",
     ),
-    # StationV201._reserve_now.report
-    Defect(
-        "reserve-no-reserved-status",
-        "station",
-        V201,
-        "accepts a ReserveNow but does not report the EVSE's connectors Reserved",
-        "H01.FR.23",
-    ),
     # StationV201._perturbed
     Defect(
         "tx-no-reservation-id",
@@ -145,38 +147,6 @@ DEFECTS = declare(
         "does not report the connector Occupied when the cable is plugged in",
         "G01.FR.03",
     ),
-    # StationV201._get_variables
-    Defect(
-        "get-variables-wrong-component",
-        "station",
-        V201,
-        "GetVariablesResult names a different component than the one requested",
-        "B06.FR.02",
-    ),
-    # StationV201._set_variables
-    Defect(
-        "set-variables-not-applied",
-        "station",
-        V201,
-        "SetVariables answers Accepted but does not store the value",
-        "B05.FR.10",
-    ),
-    # StationV201._request_start
-    Defect(
-        "remote-start-while-pending",
-        "station",
-        V201,
-        "answers RequestStartTransaction Accepted while its boot is Pending",
-        "B02.FR.05",
-    ),
-    # StationV201._trigger_message.boot
-    Defect(
-        "triggered-boot-wrong-reason",
-        "station",
-        V201,
-        "the BootNotification a TriggerMessage asked for says reason PowerUp, not Triggered",
-        "B01.FR.09",
-    ),
     # StationV201.reset_boot_reason
     Defect(
         "reset-boot-wrong-reason",
@@ -185,41 +155,12 @@ DEFECTS = declare(
         "the BootNotification after a Reset says reason PowerUp, not RemoteReset",
         "B01.FR.09",
     ),
-    # StationV201._get_variables
-    Defect(
-        "get-variables-wrong-attribute-type",
-        "station",
-        V201,
-        "a GetVariablesResult carries another attributeType than the one asked for "
-        "(Target when Actual was asked)",
-        "B06.FR.03",
-    ),
-    # StationV201._set_variables
-    Defect(
-        "set-variables-wrong-attribute-type",
-        "station",
-        V201,
-        "a SetVariablesResult carries another attributeType than the one asked for "
-        "(Target when Actual was asked)",
-        "B05.FR.03",
-    ),
-    # StationV201._trigger_message
-    Defect(
-        "triggered-before-response",
-        "station",
-        V201,
-        "puts the message a TriggerMessage asked for on the wire before the TriggerMessageResponse",
-        "F06.FR.04",
-    ),
 )
-
-Handler = Callable[[dict[str, Any]], Awaitable[Reply]]
-
-_REPORT_CHUNK = 32
 
 
 class StationV201:
-    """Frames and CSMS-call handlers of a 2.0.1 station; state lives in :class:`StationLink`."""
+    """Frames, transactions and state of a 2.0.1 station; its answers to the CSMS come
+    from its functional blocks (:attr:`handlers`); the connection is :class:`StationLink`'s."""
 
     def __init__(self, station: StationLink) -> None:
         self.station = station
@@ -236,7 +177,7 @@ class StationV201:
             )
         )
         # What the station keeps for the CSMS, one module each (D01/D02, C10/C11, K01/
-        # K09/K10, M03-M05); their handlers are registered below.
+        # K09/K10, M03-M05); each is the owner of its block below.
         self.local_auth = LocalAuthorizer(
             self.device_model,
             LocalAuthList(self.device_model, station.has),
@@ -250,36 +191,28 @@ class StationV201:
             send=station.send,
         )
         self.certificates = Certificates(station.has)
-        self._sessions: dict[int, Session] = {}
+        self.sessions: dict[int, Session] = {}
         #: TransactionEvents that occurred offline, in order (E04.FR.01)
         self._queue: list[dict[str, Any]] = []
-        #: reservation id -> reserved EVSE, and the token each one is for (H01)
-        self._reservations: dict[int, int] = {}
-        self._reserved_for: dict[int, str] = {}
+        #: the reservations it holds (H01)
+        self.reservations = Reservations()
         self._meter: dict[int, int] = {}
         self._event_ids = itertools.count(1)
         #: EVSEs whose parking bay holds an EV (the park / leave_bay actions)
         self._bays_occupied: set[int] = set()
-        self.handlers: dict[str, Handler] = {
-            "GetVariables": self._get_variables,
-            "SetVariables": self._set_variables,
-            "GetBaseReport": self._get_base_report,
-            "Reset": self._reset,
-            "TriggerMessage": self._trigger_message,
-            "ChangeAvailability": self._change_availability,
-            "RequestStartTransaction": self._request_start,
-            "ReserveNow": self._reserve_now,
-            "CancelReservation": self._cancel_reservation,
-            "RequestStopTransaction": self._request_stop,
-            "DataTransfer": self._data_transfer,
-        }
-        for keeper in (
-            self.local_auth.local_list,
-            self.local_auth.cache,
-            self.charging_profiles,
-            self.certificates,
-        ):
-            self.handlers.update(keeper.handlers())
+        #: what it answers: the calls of its functional blocks, one module each
+        self.handlers: dict[str, Handler] = dispatch(
+            "2.0.1",
+            PROVISIONING.bind(self),
+            AVAILABILITY.bind(self),
+            RESERVATION.bind(self),
+            REMOTE_CONTROL.bind(self),
+            DATA_TRANSFER.bind(self),
+            LOCAL_LIST.bind(self.local_auth.local_list),
+            AUTHORIZATION_CACHE.bind(self.local_auth.cache),
+            SMART_CHARGING.bind(self.charging_profiles),
+            SECURITY.bind(self.certificates),
+        )
 
     # -- frames the station sends ---------------------------------------------------------
 
@@ -302,7 +235,7 @@ class StationV201:
             return "Unavailable"
         # The cable decides (G01.FR.03/.04; H03.FR.10), not whether a transaction runs:
         # TxStartPoint Authorized or ParkingBayOccupancy starts one without a cable.
-        if connector.evse in self._reservations.values():
+        if self.reservations.holds(connector.evse):
             return "Reserved"  # G01.FR.09: a cable alone does not end the reservation
         if connector.plugged:
             return "Occupied"
@@ -381,7 +314,7 @@ class StationV201:
         self._meter[evse] = value
         return value
 
-    def _meter_value(self, evse: int) -> list[dict[str, Any]]:
+    def meter_value(self, evse: int) -> list[dict[str, Any]]:
         return [
             {
                 "timestamp": utc_now(),
@@ -409,26 +342,26 @@ class StationV201:
 
     def session(self, evse: int) -> Session:
         """The session at ``evse``; a new one when the last one is over and the EV gone."""
-        session = self._sessions.get(evse)
+        session = self.sessions.get(evse)
         if session is None or (session.ended and not session.plugged):
             connector = self.station.connector(evse)
             session = Session(evse=evse, connector=connector.connector)
             session.plugged = connector.plugged
             session.in_bay = evse in self._bays_occupied
-            self._sessions[evse] = session
+            self.sessions[evse] = session
         return session
 
     def forget_sessions(self) -> None:
         """A reboot: no session survives it (transactions were ended or are lost)."""
-        self._sessions.clear()
+        self.sessions.clear()
 
     async def happen(self, session: Session, what: str, **facts: Any) -> list[TxEvent]:
         """Apply one happening and send the TransactionEvents it causes, in order."""
         events = happen(session, what, self.tx_points(), **facts)
-        await self._send_events(session, events)
+        await self.send_events(session, events)
         return events
 
-    async def _send_events(self, session: Session, events: list[TxEvent]) -> None:
+    async def send_events(self, session: Session, events: list[TxEvent]) -> None:
         for event in events:
             connector = self.station.connectors[(session.evse, session.connector)]
             status_before = self.status_name(connector)
@@ -506,7 +439,7 @@ class StationV201:
         if event.reservation_id is not None:
             payload["reservationId"] = event.reservation_id
         if event.event_type == "Ended":
-            payload["meterValue"] = self._meter_value(session.evse)
+            payload["meterValue"] = self.meter_value(session.evse)
         return self._perturbed(payload, session)
 
     def _perturbed(self, payload: dict[str, Any], session: Session) -> dict[str, Any]:
@@ -546,7 +479,7 @@ class StationV201:
 
     async def on_unplug(self, connector: Connector) -> None:
         """The cable is out: the transaction ends if TxStopPoint lists EVConnected."""
-        session = self._sessions.get(connector.evse)
+        session = self.sessions.get(connector.evse)
         if session is not None and session.connector == connector.connector:
             await self.happen(session, "unplug")
         await self.station.report_status([(connector.evse, connector.connector)])
@@ -561,7 +494,7 @@ class StationV201:
         await self.happen(self.session(evse), "park" if occupied else "leave")
 
     async def on_ev_suspend(self, connector: Connector) -> None:
-        session = self._sessions.get(connector.evse)
+        session = self.sessions.get(connector.evse)
         if session is not None:
             await self.happen(session, "suspend_ev")
 
@@ -596,17 +529,17 @@ class StationV201:
 
     def _transaction_at(self, evse: int) -> str | None:
         """The id of the transaction running at ``evse``, if one runs."""
-        session = self._sessions.get(evse)
+        session = self.sessions.get(evse)
         return session.transaction_id if session is not None and session.running else None
 
     def _holding(self, token: str) -> Session | None:
         """The session whose authorization ``token`` started, if one is authorized."""
-        for session in self._sessions.values():
+        for session in self.sessions.values():
             if session.authorized and (session.token or {}).get("idToken") == token:
                 return session
         return None
 
-    def _authorizable(self, evse: int | None) -> Session | None:
+    def authorizable(self, evse: int | None) -> Session | None:
         """Where a newly authorized driver charges: ``evse`` if given, else an EVSE with
         the cable in and nobody authorized, else the first free usable EVSE."""
         free = [
@@ -619,7 +552,7 @@ class StationV201:
         return None if chosen is None else self.session(chosen.evse)
 
     def _authorized_at(self, evse: int) -> bool:
-        session = self._sessions.get(evse)
+        session = self.sessions.get(evse)
         return session is not None and session.authorized and not session.ended
 
     async def present_token(self, token: str, evse: int | None = None) -> dict[str, Any]:
@@ -647,307 +580,15 @@ class StationV201:
         result: dict[str, Any] = {"response": response, "transaction": None}
         if response.get("idTokenInfo", {}).get("status") != "Accepted":
             return result
-        session = self._authorizable(evse)
+        session = self.authorizable(evse)
         if session is None:
             return result
         had_started = session.started
-        reservation = self._use_reservation(session.evse, token)
+        reservation = self.reservations.use(session.evse, token)
         await self.happen(session, "authorize", token=id_token, reservation_id=reservation)
         if reservation is not None:
-            await self._reservation_used(session.evse)
+            await reservation_used(self, session.evse)
         state = "authorized"
         if session.started:
             state = "authorized" if had_started else "started"
         return {**result, "transaction": state, "transaction_id": session.transaction_id}
-
-    # -- CSMS-initiated calls -------------------------------------------------------------
-
-    async def _get_variables(self, payload: dict[str, Any]) -> Reply:
-        wrong = self.station.has("get-variables-wrong-component")
-        wrong_type = self.station.has("get-variables-wrong-attribute-type")
-        results = []
-        for item in payload["getVariableData"]:
-            status, value = self.device_model.get(item)
-            component = dict(item["component"])
-            if wrong:
-                component["name"] = (
-                    "ChargingStation" if component["name"] != "ChargingStation" else "EVSE"
-                )
-            result: dict[str, Any] = {
-                "attributeStatus": status,
-                "attributeType": _answered_type(item, wrong_type),  # B06.FR.03/11
-                "component": component,
-                "variable": item["variable"],
-            }
-            if status == "Accepted" and value is not None:
-                result["attributeValue"] = value[:2500]
-            results.append(result)
-        return Reply({"getVariableResult": results})
-
-    async def _set_variables(self, payload: dict[str, Any]) -> Reply:
-        wrong_type = self.station.has("set-variables-wrong-attribute-type")
-        results = []
-        for item in payload["setVariableData"]:
-            status, variable = self.device_model.check_set(item)
-            store = not self.station.has("set-variables-not-applied")
-            if status == "Accepted" and variable is not None and store:
-                variable.value = str(item["attributeValue"])
-                self._applied(variable.component, variable.name, variable.value)
-            results.append(
-                {
-                    "attributeStatus": status,
-                    "attributeType": _answered_type(item, wrong_type),  # B05.FR.03/12
-                    "component": item["component"],
-                    "variable": item["variable"],
-                }
-            )
-        return Reply({"setVariableResult": results})
-
-    def _applied(self, component: str, name: str, value: str) -> None:
-        if (component, name) == ("OCPPCommCtrlr", "HeartbeatInterval"):
-            self.station.heartbeat_changed()
-        elif (component, name) == ("SecurityCtrlr", "BasicAuthPassword"):
-            self.station.password = value  # used from the next connection on
-
-    async def _get_base_report(self, payload: dict[str, Any]) -> Reply:
-        base = payload["reportBase"]
-        if base == "FullInventory":
-            variables = list(self.device_model)
-        elif base == "ConfigurationInventory":
-            variables = [v for v in self.device_model if v.mutability != "ReadOnly"]
-        else:
-            return Reply({"status": "NotSupported"})  # B07.FR.02, no report (.05)
-        request_id = payload["requestId"]
-        data = [variable.report_data() for variable in variables]
-
-        async def report() -> None:
-            chunks = [data[i : i + _REPORT_CHUNK] for i in range(0, len(data), _REPORT_CHUNK)]
-            for seq_no, chunk in enumerate(chunks):
-                message: dict[str, Any] = {
-                    "requestId": request_id,  # B07.FR.04
-                    "generatedAt": utc_now(),
-                    "seqNo": seq_no,  # B07.FR.10
-                    "reportData": chunk,
-                }
-                if seq_no < len(chunks) - 1:
-                    message["tbc"] = True
-                await self.station.send("NotifyReport", message)
-
-        return Reply({"status": "Accepted"}, after=report)
-
-    async def _reset(self, payload: dict[str, Any]) -> Reply:
-        station = self.station
-        if payload.get("evseId") is not None:
-            return Reply({"status": "Rejected"})  # B11.FR.09: no per-EVSE reset
-        # declared in station_v16 with its 1.6 perturbation (both versions)
-        if station.has("ignores-reset"):
-            return Reply({"status": "Accepted"})
-        running = station.transactions()
-        if running and payload["type"] == "OnIdle":
-            station.schedule_reset_when_idle()
-            return Reply({"status": "Scheduled"})  # B12.FR.01
-
-        async def reboot() -> None:
-            for session in list(self._sessions.values()):  # B12.FR.04
-                with suppress(SimError):
-                    events = end_now(session, "ResetCommand", "ImmediateReset")
-                    await self._send_events(session, events)
-            # B11.FR.03/04: reboot and boot again as after a cold boot
-            await station.go_down(self.reset_boot_reason(), event="ResetOrReboot")
-
-        return Reply({"status": "Accepted"}, after=reboot)
-
-    async def _trigger_message(self, payload: dict[str, Any]) -> Reply:
-        station = self.station
-        requested = payload["requestedMessage"]
-        evse = payload.get("evse")
-        keys = sorted(station.connectors)
-        if evse is not None:
-            keys = [k for k in keys if k[0] == evse["id"]]
-            if "connectorId" in evse:
-                keys = [k for k in keys if k[1] == evse["connectorId"]]
-            if not keys:
-                return Reply({"status": "Rejected"})
-        if requested == "BootNotification":
-            if station.boot_status == "Accepted":
-                return Reply({"status": "Rejected"})  # F06.FR.17
-
-            async def boot() -> None:  # B01.FR.09: the boot says it was triggered
-                wrong = station.has("triggered-boot-wrong-reason")
-                station.boot_reason = "PowerUp" if wrong else "Triggered"
-                station.request_boot_now()
-
-            return Reply({"status": "Accepted"}, after=boot)
-        work: Callable[[], Awaitable[None]]
-        if requested == "Heartbeat":
-
-            async def work() -> None:
-                await station.send("Heartbeat", {})
-
-        elif requested == "StatusNotification":
-
-            async def work() -> None:
-                for message in self.status_requests(only=keys):
-                    await station.send("StatusNotification", message)
-
-        elif requested == "MeterValues":
-
-            async def work() -> None:
-                for evse_id in sorted({k[0] for k in keys}):
-                    message = {"evseId": evse_id, "meterValue": self._meter_value(evse_id)}
-                    await station.send("MeterValues", message)
-
-        else:
-            return Reply({"status": "NotImplemented"})  # F06.FR.08
-        # declared in station_v16 with its 1.6 perturbation (both versions)
-        if station.has("ignores-trigger"):
-            return Reply({"status": "Accepted"})
-        if station.has("triggered-before-response"):
-            return Reply({"status": "Accepted"}, first=work)  # the message, then the answer
-        return Reply({"status": "Accepted"}, after=work)  # F06.FR.04: answer first
-
-    # -- reservations (H01, H02) ------------------------------------------------------------
-
-    def _evse_connectors(self, evse: int) -> list[Connector]:
-        return [c for c in self.station.connectors.values() if c.evse == evse]
-
-    async def _reserve_now(self, payload: dict[str, Any]) -> Reply:
-        evse = payload.get("evseId")
-        if evse is None:
-            return Reply({"status": "Rejected"})  # H01.FR.19: ReservationNonEvseSpecific false
-        connectors = self._evse_connectors(evse)
-        if not connectors:
-            return Reply({"status": "Rejected"})
-        statuses = {self.status_name(c) for c in connectors}
-        reservation = int(payload["id"])
-        replacing = self._reservations.get(reservation) == evse  # H01.FR.02
-        for status, answer in (("Faulted", "Faulted"), ("Unavailable", "Unavailable")):
-            if statuses == {status}:
-                return Reply({"status": answer})  # H01.FR.12, H01.FR.14
-        if not replacing and statuses & {"Occupied", "Reserved"}:
-            return Reply({"status": "Occupied"})  # H01.FR.11
-        self._reservations[reservation] = evse
-        self._reserved_for[reservation] = str(payload["idToken"]["idToken"])
-
-        async def report() -> None:
-            # H01.FR.23: every connector of the EVSE is Reserved now
-            if not self.station.has("reserve-no-reserved-status"):
-                await self.station.report_status([(c.evse, c.connector) for c in connectors])
-
-        return Reply({"status": "Accepted"}, after=report)
-
-    async def _cancel_reservation(self, payload: dict[str, Any]) -> Reply:
-        evse = self._reservations.pop(int(payload["reservationId"]), None)
-        if evse is None:
-            return Reply({"status": "Rejected"})  # H02.FR.01
-        self._reserved_for.pop(int(payload["reservationId"]), None)
-        connectors = self._evse_connectors(evse)
-
-        async def report() -> None:
-            await self.station.report_status([(c.evse, c.connector) for c in connectors])
-
-        return Reply({"status": "Accepted"}, after=report)  # H02.FR.02
-
-    def _use_reservation(self, evse: int, token: str) -> int | None:
-        """The reservation of ``evse`` that ``token`` fulfils, now used up (H01.FR.15)."""
-        for reservation, reserved in list(self._reservations.items()):
-            if reserved == evse and self._reserved_for.get(reservation) == token:
-                del self._reservations[reservation]
-                del self._reserved_for[reservation]
-                return reservation
-        return None
-
-    async def _reservation_used(self, evse: int) -> None:
-        """The reserved driver is here: the EVSE's connectors leave Reserved (G01.FR.06)."""
-        await self.station.report_status(
-            [(c.evse, c.connector) for c in self._evse_connectors(evse)]
-        )
-
-    async def _change_availability(self, payload: dict[str, Any]) -> Reply:
-        operative = payload["operationalStatus"] == "Operative"
-        evse = payload.get("evse")
-        targets = list(self.station.connectors.values())
-        if evse is not None:
-            targets = [c for c in targets if c.evse == evse["id"]]
-            if "connectorId" in evse:
-                targets = [c for c in targets if c.connector == evse["connectorId"]]
-            if not targets:
-                return Reply({"status": "Rejected"})
-        if not operative and any(c.transaction is not None for c in targets):
-            return Reply({"status": "Scheduled"})
-        changed = [(c.evse, c.connector) for c in targets if c.operative != operative]
-        for connector in targets:
-            connector.operative = operative
-
-        async def report() -> None:
-            await self.station.report_status(changed)
-
-        return Reply({"status": "Accepted"}, after=report if changed else None)
-
-    async def _request_start(self, payload: dict[str, Any]) -> Reply:
-        if self.station.boot_status != "Accepted":
-            if self.station.has("remote-start-while-pending"):
-                return Reply({"status": "Accepted"})  # and starts nothing
-            return Reply({"status": "Rejected"})  # B02.FR.05
-        evse_id = payload.get("evseId")
-        usable = [
-            c
-            for c in self.station.connectors.values()
-            if (evse_id is None or c.evse == evse_id) and c.usable
-        ]
-        if not usable:
-            return Reply({"status": "Rejected"})  # F02.FR.25: Unavailable or Faulted
-        session = self._authorizable(evse_id)
-        if session is None:
-            return Reply({"status": "Rejected"})  # F02.FR.26: already authorized there
-        token = dict(payload["idToken"])
-        reserved_for = {
-            self._reserved_for[r] for r, e in self._reservations.items() if e == session.evse
-        }
-        if reserved_for and token["idToken"] not in reserved_for:
-            return Reply({"status": "Rejected"})  # F01.FR.21: reserved for another token
-        reservation = self._use_reservation(session.evse, token["idToken"])
-        answer: dict[str, Any] = {"status": "Accepted"}
-        if session.running:
-            answer["transactionId"] = session.transaction_id  # F01.FR.13
-
-        async def start() -> None:
-            # AuthorizeRemoteStart is false: no AuthorizeRequest first (F02.FR.10).
-            await self.happen(
-                session,
-                "remote_start",
-                token=token,
-                remote_start_id=payload["remoteStartId"],
-                reservation_id=reservation,
-            )
-            if reservation is not None:
-                await self._reservation_used(session.evse)
-
-        return Reply(answer, after=start)
-
-    async def _request_stop(self, payload: dict[str, Any]) -> Reply:
-        if self.station.boot_status != "Accepted":
-            return Reply({"status": "Rejected"})  # B02.FR.05
-        for session in list(self._sessions.values()):
-            if session.running and session.transaction_id == payload["transactionId"]:
-
-                async def stop(session: Session = session) -> None:
-                    await self.happen(session, "stop_remote")
-
-                return Reply({"status": "Accepted"}, after=stop)  # F03.FR.07
-        return Reply({"status": "Rejected"})  # F03.FR.08
-
-    async def _data_transfer(self, payload: dict[str, Any]) -> Reply:
-        return Reply({"status": "UnknownVendorId"})
-
-
-def _answered_type(item: dict[str, Any], wrong: bool) -> str:
-    """The attributeType of a Get/SetVariables result: the one asked for, Actual when
-    none was (B06.FR.03/.11, B05.FR.03/.12). ``wrong`` (a defect) answers another one
-    when a type was asked: Target for Actual, Actual for the rest."""
-    asked = item.get("attributeType")
-    if asked is None:
-        return "Actual"
-    if wrong:
-        return "Target" if asked == "Actual" else "Actual"
-    return str(asked)

@@ -25,8 +25,8 @@ SIM = Path(harness.sim.__file__).parent
 #: declared in one: (side, name) -> the other modules that check them
 ALSO_CHECKED_IN: dict[tuple[str, str], set[str]] = {
     ("station", "boot-omits-model"): {"station_v201"},
-    ("station", "ignores-reset"): {"station_v201"},
-    ("station", "ignores-trigger"): {"station_v201"},
+    ("station", "ignores-reset"): {"provisioning_v201"},
+    ("station", "ignores-trigger"): {"remote_control_v201"},
 }
 
 

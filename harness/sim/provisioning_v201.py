@@ -1,0 +1,195 @@
+"""Provisioning of the simulated 2.0.1 station (Part 2 block B): the CSMS's calls about
+the device model and resets: GetVariables, SetVariables, GetBaseReport, Reset.
+
+The device model itself is :mod:`harness.sim.device_model`; the boot (BootNotification,
+its reasons, the boot gate) is the station's wire engine (:mod:`harness.sim.station_link`)
+with the frames of :mod:`harness.sim.station_v201`. Requirement ids are from OCPP 2.0.1
+Part 2.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any
+
+from harness.sim.blocks import Block
+from harness.sim.declare import V201, Defect, declare
+from harness.sim.errors import SimError
+from harness.sim.peer import Reply
+from harness.sim.transactions_v201 import end_now
+from harness.sim.util import utc_now
+
+if TYPE_CHECKING:
+    from harness.sim.station_link import StationLink
+    from harness.sim.station_v201 import StationV201
+
+__all__ = ["BLOCK", "DEFECTS"]
+
+#: the defects that live in this module, each under the function that perturbs it
+DEFECTS = declare(
+    # get_variables
+    Defect(
+        "get-variables-wrong-component",
+        "station",
+        V201,
+        "GetVariablesResult names a different component than the one requested",
+        "B06.FR.02",
+    ),
+    # get_variables
+    Defect(
+        "get-variables-wrong-attribute-type",
+        "station",
+        V201,
+        "a GetVariablesResult carries another attributeType than the one asked for "
+        "(Target when Actual was asked)",
+        "B06.FR.03",
+    ),
+    # set_variables
+    Defect(
+        "set-variables-wrong-attribute-type",
+        "station",
+        V201,
+        "a SetVariablesResult carries another attributeType than the one asked for "
+        "(Target when Actual was asked)",
+        "B05.FR.03",
+    ),
+    # set_variables
+    Defect(
+        "set-variables-not-applied",
+        "station",
+        V201,
+        "SetVariables answers Accepted but does not store the value",
+        "B05.FR.10",
+    ),
+)
+
+_REPORT_CHUNK = 32
+
+
+async def get_variables(v201: StationV201, payload: dict[str, Any]) -> Reply:
+    """B06: each asked variable's value, or why there is none."""
+    wrong = v201.station.has("get-variables-wrong-component")
+    wrong_type = v201.station.has("get-variables-wrong-attribute-type")
+    results = []
+    for item in payload["getVariableData"]:
+        status, value = v201.device_model.get(item)
+        component = dict(item["component"])
+        if wrong:
+            component["name"] = (
+                "ChargingStation" if component["name"] != "ChargingStation" else "EVSE"
+            )
+        result: dict[str, Any] = {
+            "attributeStatus": status,
+            "attributeType": _answered_type(item, wrong_type),  # B06.FR.03/11
+            "component": component,
+            "variable": item["variable"],
+        }
+        if status == "Accepted" and value is not None:
+            result["attributeValue"] = value[:2500]
+        results.append(result)
+    return Reply({"getVariableResult": results})
+
+
+async def set_variables(v201: StationV201, payload: dict[str, Any]) -> Reply:
+    """B05: store each value the device model accepts, and say so per variable."""
+    wrong_type = v201.station.has("set-variables-wrong-attribute-type")
+    results = []
+    for item in payload["setVariableData"]:
+        status, variable = v201.device_model.check_set(item)
+        store = not v201.station.has("set-variables-not-applied")
+        if status == "Accepted" and variable is not None and store:
+            variable.value = str(item["attributeValue"])
+            _applied(v201.station, variable.component, variable.name, variable.value)
+        results.append(
+            {
+                "attributeStatus": status,
+                "attributeType": _answered_type(item, wrong_type),  # B05.FR.03/12
+                "component": item["component"],
+                "variable": item["variable"],
+            }
+        )
+    return Reply({"setVariableResult": results})
+
+
+def _applied(station: StationLink, component: str, name: str, value: str) -> None:
+    """A stored value the station acts on at once."""
+    if (component, name) == ("OCPPCommCtrlr", "HeartbeatInterval"):
+        station.heartbeat_changed()
+    elif (component, name) == ("SecurityCtrlr", "BasicAuthPassword"):
+        station.password = value  # used from the next connection on
+
+
+async def get_base_report(v201: StationV201, payload: dict[str, Any]) -> Reply:
+    """B07: Accepted, then the report in NotifyReport parts of 32 variables."""
+    base = payload["reportBase"]
+    if base == "FullInventory":
+        variables = list(v201.device_model)
+    elif base == "ConfigurationInventory":
+        variables = [v for v in v201.device_model if v.mutability != "ReadOnly"]
+    else:
+        return Reply({"status": "NotSupported"})  # B07.FR.02, no report (.05)
+    request_id = payload["requestId"]
+    data = [variable.report_data() for variable in variables]
+
+    async def report() -> None:
+        chunks = [data[i : i + _REPORT_CHUNK] for i in range(0, len(data), _REPORT_CHUNK)]
+        for seq_no, chunk in enumerate(chunks):
+            message: dict[str, Any] = {
+                "requestId": request_id,  # B07.FR.04
+                "generatedAt": utc_now(),
+                "seqNo": seq_no,  # B07.FR.10
+                "reportData": chunk,
+            }
+            if seq_no < len(chunks) - 1:
+                message["tbc"] = True
+            await v201.station.send("NotifyReport", message)
+
+    return Reply({"status": "Accepted"}, after=report)
+
+
+async def reset(v201: StationV201, payload: dict[str, Any]) -> Reply:
+    """B11/B12: reboot now, or once no transaction runs (OnIdle)."""
+    station = v201.station
+    if payload.get("evseId") is not None:
+        return Reply({"status": "Rejected"})  # B11.FR.09: no per-EVSE reset
+    # declared in provisioning_v16 with its 1.6 perturbation (both versions)
+    if station.has("ignores-reset"):
+        return Reply({"status": "Accepted"})
+    running = station.transactions()
+    if running and payload["type"] == "OnIdle":
+        station.schedule_reset_when_idle()
+        return Reply({"status": "Scheduled"})  # B12.FR.01
+
+    async def reboot() -> None:
+        for session in list(v201.sessions.values()):  # B12.FR.04
+            with suppress(SimError):
+                events = end_now(session, "ResetCommand", "ImmediateReset")
+                await v201.send_events(session, events)
+        # B11.FR.03/04: reboot and boot again as after a cold boot
+        await station.go_down(v201.reset_boot_reason(), event="ResetOrReboot")
+
+    return Reply({"status": "Accepted"}, after=reboot)
+
+
+def _answered_type(item: dict[str, Any], wrong: bool) -> str:
+    """The attributeType of a Get/SetVariables result: the one asked for, Actual when
+    none was (B06.FR.03/.11, B05.FR.03/.12). ``wrong`` (a defect) answers another one
+    when a type was asked: Target for Actual, Actual for the rest."""
+    asked = item.get("attributeType")
+    if asked is None:
+        return "Actual"
+    if wrong:
+        return "Target" if asked == "Actual" else "Actual"
+    return str(asked)
+
+
+BLOCK: Block[StationV201] = Block(
+    "provisioning",
+    V201,
+    {
+        "GetVariables": get_variables,
+        "SetVariables": set_variables,
+        "GetBaseReport": get_base_report,
+        "Reset": reset,
+    },
+)
