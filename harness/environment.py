@@ -33,7 +33,7 @@ from harness.verdicts import HarnessError
 __all__ = ["CaseSetup", "Dut", "DutEnvironment", "embedded_profiles"]
 
 #: seconds; the embedded simulators answer at once, so short bounds keep runs fast
-EMBEDDED_TIMEOUTS = {"connect": 3, "response": 1, "operator": 5}
+EMBEDDED_TIMEOUTS = {"connect": 2, "response": 1, "operator": 5}
 
 #: what the bundled simulators implement, as Part 5 feature ids (applicability), per
 #: role and OCPP version: the ids are Part 5's of that version (1.6 has no C-44)

@@ -20,13 +20,13 @@ def test_a_station_left_pending_is_waited_for_and_accepted(make_csms_bench) -> N
     bench = make_csms_bench()
     # The interval outlasts the bench's boot wait (1 s for reports a Pending station
     # does not send), so the station is still Pending when the next case begins.
-    bench.role.will_reply("BootNotification", status="Pending", interval=3)
+    bench.role.will_reply("BootNotification", status="Pending", interval=2)
     bench.start_station(timers=REAL_TIME)
     bench.boot()
     assert bench.on_loop(lambda: bench.session.monitors.boot_gate.status) == "Pending"
     bench.run(_call(bench.session.begin_case))  # the next case begins
 
-    _establish(bench, wait=5)  # the retry after 3 s gets the default answer: Accepted
+    _establish(bench, wait=5)  # the retry after 2 s gets the default answer: Accepted
 
     assert bench.on_loop(lambda: bench.session.monitors.boot_gate.status) == "Accepted"
 

@@ -637,6 +637,7 @@ def test_closes_while_pending(version: str) -> None:
 @covers("station", "heartbeat-wrong-interval")
 def test_heartbeat_wrong_interval(version: str) -> None:
     async def scenario() -> None:
+        gaps = {}
         for defective, defects in _with_and_without("heartbeat-wrong-interval"):
             # interval 3 -> 0.15 s
             async with linked(version, station_defects=defects, heartbeat_interval=3) as link:
@@ -644,8 +645,11 @@ def test_heartbeat_wrong_interval(version: str) -> None:
                 await link.at_csms.wait_call("Heartbeat")
                 start = time.monotonic()
                 await link.at_csms.wait_call("Heartbeat", count=2)
-                gap = time.monotonic() - start
-                assert (0.27 <= gap < 0.5) if defective else (0.12 <= gap < 0.25), gap
+                gaps[defective] = time.monotonic() - start
+        # the conformant station keeps the (scaled) interval; the defective one sends at
+        # half of it (compared with each other, so that a busy machine moves both)
+        assert 0.12 <= gaps[False] < 0.25, gaps
+        assert gaps[True] < 0.75 * gaps[False], gaps
 
     run(scenario())
 
