@@ -41,6 +41,7 @@ from harness.ocppj import (
     known_actions,
     validate_payload,
 )
+from harness.ocppj.codes import spelled
 from harness.sim.errors import CallErrorReceived, CallTimeout, PeerClosed, SimError
 
 __all__ = [
@@ -106,17 +107,9 @@ def new_message_id() -> str:
     return str(uuid.uuid4())
 
 
-_ERROR_CODES_16 = {
-    "FormatViolation": "FormationViolation",
-    "OccurrenceConstraintViolation": "OccurenceConstraintViolation",
-}
-
-
 def error_code(version: OcppVersion, code: str) -> str:
     """The CALLERROR code as ``version`` spells it (1.6 keeps its two typos, J16E §5)."""
-    if version is OcppVersion.V16:
-        return _ERROR_CODES_16.get(code, code)
-    return code
+    return spelled(version, code)
 
 
 _KEYWORD_CODES = {

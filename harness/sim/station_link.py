@@ -257,6 +257,8 @@ class StationLink:
         self._disconnect = asyncio.Event()
         self._reconnect_at_once = False
         self._peer: OcppPeer | None = None
+        #: follow-up work started while no connection was open (see spawn)
+        self._orphans: set[asyncio.Future[None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._dirty: set[tuple[int, int]] = set()
@@ -578,7 +580,11 @@ class StationLink:
         if peer is not None:
             peer.spawn(work)
         else:
-            asyncio.ensure_future(work)
+            # no connection owns it: the station keeps it until it is done (the loop
+            # holds tasks only weakly)
+            task = asyncio.ensure_future(work)
+            self._orphans.add(task)
+            task.add_done_callback(self._orphans.discard)
 
     # -- CSMS-initiated calls -------------------------------------------------------------
 
