@@ -242,7 +242,6 @@ class _Outcome:
 
     def __init__(self) -> None:
         self.summary: dict[str, int] | None = None
-        self.report_dir: str | None = None
 
     def pytest_unconfigure(self, config: Any) -> None:
         from harness.plugin import run_summary
@@ -274,8 +273,10 @@ def _run(args: argparse.Namespace) -> int:
         str(Path(__file__).with_name("catalog.ini")),
         "--report-dir",
         report_dir,
-        "-p",
-        "no:cacheprovider",
+        # pytest's cache (what --lf and --ff read) beside the reports, not in the
+        # installed catalog's directory
+        "-o",
+        f"cache_dir={Path(report_dir).resolve().parent / '.pytest_cache'}",
         "-q",
     ]
     if args.dut:

@@ -158,6 +158,18 @@ class HarnessRun:
 @pytest.hookimpl(tryfirst=True)  # before pytest-html reads its path
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "ocpp_testcase(info): an OCPP catalog test case")
+    for name, what in (
+        ("cs", "a case whose DUT is a charging station (select with -m cs)"),
+        ("csms", "a case whose DUT is a CSMS (select with -m csms)"),
+        ("ocpp16", "an OCPP 1.6 case"),
+        ("ocpp201", "an OCPP 2.0.1 case"),
+        ("ocpp21", "an OCPP 2.1 case"),
+    ):
+        config.addinivalue_line("markers", f"{name}: {what}")
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        config.addinivalue_line(
+            "markers", f"block_{letter}: a case of functional block {letter.upper()}"
+        )
     config.addinivalue_line(
         "markers",
         "ocpp_sim(defects=(), options=(), strict=None, connector_report=None): this case's "
@@ -273,9 +285,50 @@ def _in_cert_profile(config: pytest.Config, info: TestCaseInfo) -> bool:
     return info.id in case_ids_in_profile(info.ocpp, info.dut_kind, slug)
 
 
+def _check_case_ids(wanted: set[str], collected: set[str]) -> None:
+    """A misspelt ``--case`` would select nothing and pass: refuse it, naming the
+    nearest collected id, or saying that the id is an OCA case not implemented here."""
+    from harness.ocppj import OcppVersion
+    from harness.spec.catalog import entry
+
+    problems = []
+    for case_id in sorted(wanted - collected):
+        close = difflib.get_close_matches(case_id, sorted(collected), n=1)
+        if any(entry(case_id, version) for version in OcppVersion):
+            problems.append(f"--case {case_id}: an OCA case this catalog does not implement")
+        elif close:
+            problems.append(f"--case {case_id}: no such case; did you mean {close[0]}?")
+        else:
+            problems.append(f"--case {case_id}: no such case")
+    if problems:
+        raise pytest.UsageError("; ".join(problems))
+
+
+#: markers every catalog case gets, so that ``-m`` can select by role, version and block
+_ROLE_MARKERS = {DutKind.CHARGING_STATION: "cs", DutKind.CSMS: "csms"}
+
+
+def _case_markers(info: TestCaseInfo) -> list[str]:
+    markers = [_ROLE_MARKERS[info.dut_kind], "ocpp" + info.ocpp.value.replace(".", "")]
+    letter = info.id.split("_")[1] if info.id.count("_") >= 2 else ""
+    if len(letter) == 1 and letter.isalpha():  # 2.x ids name their block (1.6's number)
+        markers.append(f"block_{letter.lower()}")
+    return markers
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    info = _info(item)
+    if info is not None:
+        for name in _case_markers(info):
+            item.add_marker(name)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k/-m deselect: an unknown --case id is refused
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     run = config.stash[_RUN]
     wanted = set(config.getoption("--case"))
+    if wanted:
+        _check_case_ids(wanted, {info.id for info in map(_info, items) if info is not None})
     keep, drop = [], []
     for item in items:
         info = _info(item)

@@ -142,3 +142,12 @@ def test_run_profile_selects_the_cases_of_a_certification_profile(
     assert wrong.code == 2
     assert wrong.stderr.startswith("ocpp-harness: --profile: unknown profile 'cores' for any")
     assert "use one of core, " in wrong.stderr
+
+
+def test_last_failed_reruns_what_failed(failing):
+    """pytest's cache lives beside the reports (not in the installed catalog), so
+    ``-- --lf`` after a failing run runs the case that failed, and only it."""
+    _, report_dir = failing
+    again = run_cli("run", "--", "--lf", report_dir=report_dir.parent / "again")
+    assert again.code == 0, again.stdout[-2000:]
+    assert [case["id"] for case in again.report["cases"]] == ["TC_B_06_CS"]

@@ -89,6 +89,33 @@ def test_case_option_selects_exact_ids(run):
     assert [case["id"] for case in report["cases"]] == ["TC_X_02_CS"]
 
 
+@pytest.mark.parametrize(
+    "case_id,message",
+    [
+        ("TC_X_2_CS", "*--case TC_X_2_CS: no such case; did you mean TC_X_02_CS?*"),
+        ("TC_B_07_CS", "*--case TC_B_07_CS: an OCA case this catalog does not implement*"),
+        ("NOPE", "*--case NOPE: no such case*"),
+    ],
+    ids=["misspelt", "not-implemented", "unknown"],
+)
+def test_an_unknown_case_id_is_a_usage_error(pytester, case_id, message):
+    """A misspelt --case would select nothing and pass: refused, with the nearest id."""
+    pytester.makepyfile(test_cases=CASES)
+    result = pytester.runpytest_inprocess("--case", case_id, "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+
+
+def test_cases_carry_markers_for_role_version_and_block(run):
+    """-m selects by role (cs, csms), OCPP version (ocpp16, ocpp201, ocpp21) and block."""
+    _, report = run("-m", "cs and ocpp201 and block_x and not csms")
+    assert {case["id"] for case in report["cases"]} == {"TC_X_01_CS", "TC_X_02_CS", "TC_X_04_CS"}
+    _, report = run("-m", "csms or ocpp16")
+    assert report["cases"] == []
+    _, report = run("-m", "block_b")
+    assert report["cases"] == []
+
+
 def test_junit_carries_id_title_and_rule(run, pytester):
     run()
     suite = ET.parse(pytester.path / "out" / "junit.xml").getroot()
