@@ -8,9 +8,10 @@
     ocpp-harness report diff OLD.json NEW.json
     ocpp-harness sim station|csms …
 
-Exit codes of ``run``: 0 every case passed or was skipped (or none applied); 1 a case
-failed; 2 usage or profile error; 3 harness error (a case ended in *error*, pytest itself
-broke, or the run was interrupted).
+Exit codes of ``run``: 0 every case passed or was skipped; 1 a case failed; 2 usage or
+profile error; 3 harness error (a case ended in *error*, pytest itself broke, or the run
+was interrupted); 4 the selection ran no case at all (a filter that matches nothing
+would otherwise pass a CI gate), unless ``--allow-empty``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 
 __all__ = ["catalog_cases", "main"]
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ERROR, EXIT_NOTHING = 0, 1, 2, 3, 4
 
 
 def _catalog() -> ModuleType:
@@ -126,6 +127,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rehearse the certification run: named warnings (checks beyond OCTT, places "
         "where OCTT expects more than the specification) fail their case",
+    )
+    run.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="exit 0 when the selection runs no case (default: exit 4, so that a filter "
+        "that matches nothing does not pass a CI gate)",
     )
     run.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
 
@@ -311,6 +318,13 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     if summary.get("failed") or code == pytest.ExitCode.TESTS_FAILED:
         return EXIT_FAILED
+    ran_nothing = not any(summary.get(verdict, 0) for verdict in ("passed", "skipped"))
+    if ran_nothing and not args.allow_empty:
+        _error(
+            "the selection ran no case (see the report's note); pass --allow-empty "
+            "to accept an empty run"
+        )
+        return EXIT_NOTHING
     return EXIT_OK
 
 

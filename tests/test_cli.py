@@ -121,13 +121,26 @@ def nothing_selected(tmp_path_factory: pytest.TempPathFactory) -> tuple[CliRun, 
     return run_cli("run", *args, report_dir=report_dir), report_dir
 
 
-def test_run_with_no_applicable_case_exits_0_and_says_so(nothing_selected):
+def test_run_with_no_applicable_case_exits_4_and_says_so(nothing_selected):
+    """A selection that runs nothing is no pass: exit 4, one line saying so, and the
+    report's note (with --allow-empty the same run exits 0)."""
     run, report_dir = nothing_selected
-    assert run.code == 0, run.stdout[-2000:]
+    assert run.code == 4, run.stdout[-2000:]
+    assert run.stderr.strip().splitlines()[-1] == (
+        "ocpp-harness: the selection ran no case (see the report's note); pass "
+        "--allow-empty to accept an empty run"
+    )
     assert run.report["complete"] is True
     assert run.report["summary"]["total"] == 0
     assert run.report["note"].startswith("no applicable case")
     assert "No applicable case" in (report_dir / "report.html").read_text()
+
+
+def test_allow_empty_accepts_a_run_of_no_case(tmp_path):
+    args = ("--profile", "local-auth-list", "--case", "TC_B_06_CS", "--allow-empty")
+    run = run_cli("run", *args, report_dir=tmp_path / "r")
+    assert run.code == 0, run.stderr
+    assert run.report["summary"]["total"] == 0
 
 
 def test_run_profile_selects_the_cases_of_a_certification_profile(
@@ -137,7 +150,7 @@ def test_run_profile_selects_the_cases_of_a_certification_profile(
     assert core.code == 0, core.stdout[-2000:]
     assert [c["id"] for c in core.report["cases"]] == ["TC_B_06_CS", "TC_B_01_CSMS"]
     other, _ = nothing_selected
-    assert other.code == 0 and other.report["summary"]["total"] == 0
+    assert other.code == 4 and other.report["summary"]["total"] == 0
     wrong = main_in_process(capsys, "run", "--profile", "cores", "--report-dir", str(tmp_path))
     assert wrong.code == 2
     assert wrong.stderr.startswith("ocpp-harness: --profile: unknown profile 'cores' for any")
