@@ -17,6 +17,7 @@ would otherwise pass a CI gate), unless ``--allow-empty``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import importlib
 import json
@@ -244,6 +245,19 @@ def _list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_last_line(summary: dict[str, int] | None, report_dir: Path) -> None:
+    """The harness's verdicts are the last line a person reads, with where the report is."""
+    if not summary:
+        return
+    counts = ", ".join(
+        f"{summary[verdict]} {verdict}"
+        for verdict in ("passed", "failed", "error", "skipped")
+        if summary.get(verdict)
+    )
+    stopped = " (interrupted)" if summary.get("interrupted") else ""
+    print(f"ocpp-harness: {counts or 'no case'}{stopped}; report: {report_dir / 'report.html'}")
+
+
 class _Outcome:
     """Reads the run's verdict counts before pytest tears the config down."""
 
@@ -269,9 +283,9 @@ def _run(args: argparse.Namespace) -> int:
         if problem is not None:
             print(f"ocpp-harness: --profile: {problem}", file=sys.stderr)
             return EXIT_USAGE
-    report_dir = args.report_dir or str(
-        Path("reports") / _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    )
+    report_dir = Path(
+        args.report_dir or Path("reports") / _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    ).resolve()
     catalog = _catalog_dir()
     pytest_args = [
         str(catalog),
@@ -279,15 +293,17 @@ def _run(args: argparse.Namespace) -> int:
         "-c",
         str(Path(__file__).with_name("catalog.ini")),
         "--report-dir",
-        report_dir,
+        str(report_dir),
         # pytest's cache (what --lf and --ff read) beside the reports, not in the
         # installed catalog's directory
         "-o",
-        f"cache_dir={Path(report_dir).resolve().parent / '.pytest_cache'}",
+        f"cache_dir={report_dir.parent / '.pytest_cache'}",
         "-q",
+        # the harness's own summary lists what failed; pytest's would repeat it
+        "-rN",
     ]
     if args.dut:
-        pytest_args += ["--dut", args.dut]
+        pytest_args += ["--dut", str(Path(args.dut).resolve())]
     if args.keyword:
         pytest_args += ["-k", args.keyword]
     for case in args.case:
@@ -307,7 +323,11 @@ def _run(args: argparse.Namespace) -> int:
     import pytest
 
     outcome = _Outcome()
-    code = pytest.main(pytest_args, plugins=[outcome])
+    # From the catalog's directory, pytest names a case v201/cs/test_b_….py::TC_B_01_CS
+    # rather than by a path into site-packages.
+    with contextlib.chdir(catalog):
+        code = pytest.main(pytest_args, plugins=[outcome])
+    _print_last_line(outcome.summary, report_dir)
     if code == pytest.ExitCode.USAGE_ERROR:
         return EXIT_USAGE
     summary = outcome.summary or {}

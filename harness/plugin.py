@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import inspect
 import signal
 import sys
 import threading
@@ -26,7 +27,7 @@ from harness.loop import DrivenLoop
 from harness.report.records import CaseRecord, RunRecord, utc_now_iso, verdict_of
 from harness.report.writer import ReportWriter
 from harness.testcase import TestCaseInfo
-from harness.verdicts import Verdict
+from harness.verdicts import DutFailure, HarnessError, Verdict
 
 __all__ = ["run_summary"]
 
@@ -442,6 +443,68 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     return result
 
 
+def pytest_pycollect_makeitem(collector: Any, name: str, obj: object) -> Any:
+    """A catalog case is collected under its case id (``…/test_b_provisioning.py::
+    TC_B_01_CS``), so that -v, the summary and --lf speak of cases, not of functions."""
+    info = getattr(obj, "ocpp_testcase", None)
+    if not isinstance(info, TestCaseInfo) or not collector.funcnamefilter(name):
+        return None  # pytest's own collection decides
+    if (
+        not inspect.isfunction(obj)
+        or hasattr(obj, "pytestmark")
+        and any(mark.name == "parametrize" for mark in obj.pytestmark)
+    ):
+        return None  # a parametrized case needs pytest's own item generation
+    return pytest.Function.from_parent(collector, name=info.id, callobj=obj)
+
+
+#: the longest evidence frame the terminal shows (report.json keeps it whole)
+_EVIDENCE_CHARS = 300
+
+
+def _case_line(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    """Where in the case's own code it stopped: ``file:line  statement``."""
+    path = getattr(item, "path", None)
+    for entry in reversed(excinfo.traceback):
+        if path is not None and Path(entry.path) == path:
+            try:
+                statement = str(entry.statement).strip().splitlines()[0]
+            except (IndexError, OSError):
+                statement = ""
+            return f"{path.name}:{entry.lineno + 1}  {statement}".rstrip()
+    return ""
+
+
+def _short_longrepr(
+    item: pytest.Item, record: CaseRecord, excinfo: pytest.ExceptionInfo[BaseException]
+) -> str:
+    """What a person needs of a failed case: its id, verdict, rule, reason, the frame
+    that shows it and the case line, instead of a traceback of harness internals."""
+    head = f"{record.id} {record.verdict}"
+    if record.table_step:
+        head += f" at step {record.table_step}"
+    lines = [f"{head} [{record.rule}]", f"  {record.reason}"]
+    frame = getattr(excinfo.value, "frame", None)
+    if frame:
+        shown = (
+            frame
+            if len(frame) <= _EVIDENCE_CHARS
+            else (f"{frame[:_EVIDENCE_CHARS]}… ({len(frame):,} characters; whole in report.json)")
+        )
+        lines.append(f"  frame: {shown}")
+    where = _case_line(item, excinfo)
+    if where:
+        lines.append(f"  case line: {where}")
+    return "\n".join(lines)
+
+
+def _shows_traceback(config: pytest.Config, excinfo: pytest.ExceptionInfo[BaseException]) -> bool:
+    """A traceback is for a harness bug, or for whoever asks for one (--tb)."""
+    if config.getoption("tbstyle", "auto") != "auto":
+        return True
+    return not isinstance(excinfo.value, DutFailure | HarnessError)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
     report = yield
@@ -472,9 +535,28 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         run.record.running = None
         if run.writer is not None:
             run.writer.write(run.record, complete=False)
+    failed_here = report.failed and call.excinfo is not None and verdict is not None
+    if failed_here and not _shows_traceback(item.config, call.excinfo):
+        report.longrepr = _short_longrepr(item, record, call.excinfo)
     # pytest-html builds the row at teardown from every phase's report: all see the record.
     report.ocpp_record = record
+    # the verdict as plain text: it survives the trip to an xdist controller, which the
+    # record does not, so that its terminal counts verdicts too
+    report.ocpp_verdict = str(record.verdict.value) if record.verdict else ""
     return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
+    """pytest's counters, letters and words follow the harness's verdict: a DUT that
+    breaks a rule while a case is set up (the boot gate) is a failure, not an error."""
+    verdict = getattr(report, "ocpp_verdict", "")
+    if not report.failed or not verdict:
+        return None
+    if verdict == Verdict.FAILED:
+        return "failed", "F", "FAILED"
+    if verdict == Verdict.ERROR:
+        return "error", "E", "ERROR"
+    return None
 
 
 @pytest.hookimpl(wrapper=True)

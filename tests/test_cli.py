@@ -112,6 +112,20 @@ def test_run_exit_code_1_on_failure(failing):
     assert run.report["complete"] is True
 
 
+def test_the_terminal_speaks_of_cases_and_ends_with_the_verdicts(failing):
+    """What a person reads: the failed case by its id, without a traceback or a path
+    into the installed package; the last line is the harness's verdicts and the report."""
+    run, report_dir = failing
+    lines = run.stdout.strip().splitlines()
+    assert lines[-1] == f"ocpp-harness: 1 passed, 1 failed; report: {report_dir / 'report.html'}"
+    assert lines[-2].startswith("1 failed, 1 passed")  # pytest's counters agree
+    assert "TC_B_06_CS failed [ocppj.not-json]" in lines
+    assert "Traceback" not in run.stdout and "site-packages" not in run.stdout
+    assert "harness/session.py" not in run.stdout
+    # one screen for the failed case
+    assert len(lines) < 25, run.stdout
+
+
 @pytest.fixture(scope="module")
 def nothing_selected(tmp_path_factory: pytest.TempPathFactory) -> tuple[CliRun, Path]:
     """TC_B_06_CS is a Core case of Part 5, not one of Local Auth List Management: a run

@@ -81,7 +81,9 @@ def test_verdicts_applicability_and_selection(pytester: pytest.Pytester):
             "ERROR   TC_X_04_CS: RuntimeError: the lab's relay box*",
         ]
     )
-    result.assert_outcomes(passed=2, failed=1, skipped=1, deselected=1)
+    # pytest's counters follow the verdicts: the harness's trouble is an error, not a
+    # failure of the DUT (test_plain is the other pass)
+    result.assert_outcomes(passed=2, errors=1, skipped=1, deselected=1)
 
 
 def test_case_option_selects_exact_ids(run):
@@ -252,3 +254,56 @@ def test_hold_seconds_bounds_a_held_call_on_the_plugins_loop(pytester):
     )
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*HELD 0.*"])
+
+
+SCREEN_CASES = """
+from harness import testcase
+
+
+@testcase("TC_X_20_CS", "answers garbage", ocpp="2.0.1", dut_kind="charging-station",
+          catches=["sends-invalid-json"])
+def test_garbage(csms, dut):
+    csms.call("GetVariables", getVariableData=[{"component": {"name": "OCPPCommCtrlr"},
+              "variable": {"name": "OfflineThreshold"}}])
+"""
+
+
+def test_a_dut_failure_reads_as_a_verdict_not_a_traceback(pytester):
+    """A failed case shows its id, verdict, rule, reason, the frame and the case line;
+    none of the harness's own frames (with --tb, the traceback is there for who asks)."""
+    pytester.makepyfile(test_screen=SCREEN_CASES)
+    args = ("--sim-defect", "sends-invalid-json", "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess(*args)
+    result.stdout.fnmatch_lines(
+        [
+            "*TC_X_20_CS failed*[[]ocppj.not-json[]]",
+            "  frame * is not a valid OCPP-J frame: frame is not JSON*",
+            "  frame: {not json",
+            "  case line: test_screen.py:7  csms.call(*",
+        ]
+    )
+    assert "harness/session.py" not in result.stdout.str()
+    assert "Traceback" not in result.stdout.str()
+    traced = pytester.runpytest_inprocess(*args, "--tb=long")
+    assert "harness/session.py" in traced.stdout.str()
+
+
+def test_a_dut_failure_in_set_up_counts_as_a_failure(pytester):
+    """A station whose BootNotification breaks the schema fails while the case is set up
+    (the boot wait): pytest counts it as failed, as the verdict says, not as an error."""
+    pytester.makepyfile(
+        test_boot="""
+from harness import testcase
+
+
+@testcase("TC_X_21_CS", "boots", ocpp="2.0.1", dut_kind="charging-station",
+          catches=["boot-omits-model"])
+def test_boots(csms, dut):
+    pass
+"""
+    )
+    result = pytester.runpytest_inprocess(
+        "--sim-defect", "boot-omits-model", "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(failed=1, errors=0)
+    result.stdout.fnmatch_lines(["*TC_X_21_CS failed*[[]schema:BootNotificationRequest:*"])
