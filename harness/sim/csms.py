@@ -2,9 +2,11 @@
 
 Its parts, one module each: the opening handshake (:mod:`harness.sim.csms_handshake`:
 which stations are upgraded, the refusals in :attr:`SimCsms.refusals`), the answers to
-the stations' CALLs (:mod:`harness.sim.csms_handlers`) and the actions that make it send
-something (:mod:`harness.sim.csms_actions`). This module keeps the connections, the
-station records and the boot plan.
+the stations' CALLs (:mod:`harness.sim.csms_handlers`, composed of functional blocks:
+``csms_provisioning``, ``csms_notifications``, ``csms_transactions``, ``data_transfer``)
+and the actions that make it send something (:mod:`harness.sim.csms_actions`). This
+module keeps the connections, the station records and the boot plan (which answer
+the next boots get; :mod:`harness.sim.csms_provisioning` gives it).
 
 Boot answers. :attr:`SimCsms.boot_mode` answers every boot (Accepted unless a driver
 set it). The ``boot_pending`` / ``boot_reject`` actions plan the *first* answer only: the
@@ -204,7 +206,7 @@ class SimCsms:
             await previous.close(1000, "replaced by a new connection")
 
         async def on_call(call: Call) -> Reply:
-            return self.handlers.answer(record, call)
+            return await self.handlers.answer(record, call)
 
         peer = OcppPeer(
             ws,

@@ -19,6 +19,8 @@ from harness.sim.charging_profiles_v201 import DEFECTS as CHARGING_PROFILES_V201
 from harness.sim.csms_actions import DEFECTS as CSMS_ACTIONS
 from harness.sim.csms_handlers import DEFECTS as CSMS_HANDLERS
 from harness.sim.csms_handshake import DEFECTS as CSMS_HANDSHAKE
+from harness.sim.csms_provisioning import DEFECTS as CSMS_PROVISIONING
+from harness.sim.csms_transactions import DEFECTS as CSMS_TRANSACTIONS
 from harness.sim.declare import Defect
 from harness.sim.local_list_v201 import DEFECTS as LOCAL_LIST_V201
 from harness.sim.provisioning_v16 import DEFECTS as PROVISIONING_V16
@@ -69,6 +71,8 @@ _TABLE = _table(
     REMOTE_CONTROL_V16,
     STATION_LINK,
     CSMS_HANDLERS,
+    CSMS_PROVISIONING,
+    CSMS_TRANSACTIONS,
     CSMS_HANDSHAKE,
     CSMS_ACTIONS,
 )

@@ -1,0 +1,119 @@
+"""Authorization, transactions and metering of the simulated CSMS (2.0.1 Part 2 blocks C,
+E and J; 1.6 §4.1, §4.7, §4.8, §4.10): the stations' Authorize, TransactionEvent (2.0.1)
+or StartTransaction and StopTransaction (1.6), and MeterValues.
+
+One module because they answer the same question: every valid token is Accepted,
+whether the station asks with Authorize or in the transaction message that carries
+it; the transaction ids are remembered so a case can stop the transaction it saw start.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from harness.ocppj import OcppVersion
+from harness.sim.blocks import CSMS, Block
+from harness.sim.declare import BOTH, V16, V201, Defect, declare
+from harness.sim.peer import Reply
+
+if TYPE_CHECKING:
+    from harness.sim.csms_handlers import Caller
+
+__all__ = ["BLOCKS", "DEFECTS"]
+
+#: the defects that live in this module, each under the function that perturbs it
+DEFECTS = declare(
+    # authorize
+    Defect(
+        "authorize-rejects-valid-token",
+        "csms",
+        V201,
+        "answers every Authorize with idTokenInfo.status Invalid, the valid token's too",
+        "C01.FR.07",
+    ),
+    # transaction_event
+    Defect(
+        "transaction-event-omits-id-token-info",
+        "csms",
+        V201,
+        "answers a TransactionEvent that carries an idToken without idTokenInfo",
+        # the first such event of a transaction started by authorization (E03); a
+        # transaction started by the cable (E02) fails for E02.FR.02 instead
+        "E03.FR.02",
+    ),
+    # transaction_event
+    Defect(
+        "transaction-event-rejects-valid-token",
+        "csms",
+        V201,
+        "answers a TransactionEvent that carries the valid idToken with idTokenInfo.status Invalid",
+        "E03.FR.02",
+    ),
+    # transaction_event
+    Defect(
+        "stop-authorized-omits-id-token-info",
+        "csms",
+        V201,
+        "answers the TransactionEvent with triggerReason StopAuthorized (and the idToken "
+        "that stopped the charging) without idTokenInfo",
+        "E01.FR.12",
+    ),
+)
+
+
+async def authorize(caller: Caller, payload: dict[str, Any]) -> Reply:
+    """C01 (1.6 §4.1): every token is Accepted."""
+    csms = caller.csms
+    if csms.version is OcppVersion.V16:
+        return Reply({"idTagInfo": {"status": "Accepted"}})
+    status = "Invalid" if csms.has("authorize-rejects-valid-token") else "Accepted"
+    return Reply({"idTokenInfo": {"status": status}})
+
+
+async def start_transaction(caller: Caller, payload: dict[str, Any]) -> Reply:
+    """1.6 §4.8: the next transaction id, and the token Accepted."""
+    transaction_id = next(caller.csms.transaction_ids)
+    caller.record.last_transaction_id = transaction_id
+    return Reply({"transactionId": transaction_id, "idTagInfo": {"status": "Accepted"}})
+
+
+async def stop_transaction(caller: Caller, payload: dict[str, Any]) -> Reply:
+    """1.6 §4.10: the stopping token, when there is one, Accepted."""
+    if "idTag" in payload:
+        return Reply({"idTagInfo": {"status": "Accepted"}})
+    return Reply({})
+
+
+async def transaction_event(caller: Caller, payload: dict[str, Any]) -> Reply:
+    """An event that carries an idToken gets that token's authorization status in
+    ``idTokenInfo`` (E01.FR.12, E02.FR.02, E03.FR.02); any other just ``{}``."""
+    csms, record = caller.csms, caller.record
+    if payload["eventType"] == "Started":
+        record.last_transaction_id = payload["transactionInfo"]["transactionId"]
+    if "idToken" not in payload or csms.has("transaction-event-omits-id-token-info"):
+        return Reply({})
+    if payload["triggerReason"] == "StopAuthorized" and csms.has(
+        "stop-authorized-omits-id-token-info"
+    ):
+        return Reply({})
+    status = "Invalid" if csms.has("transaction-event-rejects-valid-token") else "Accepted"
+    return Reply({"idTokenInfo": {"status": status}})
+
+
+async def meter_values(caller: Caller, payload: dict[str, Any]) -> Reply:
+    """J01 (1.6 §4.7): the values are taken; the answer is empty."""
+    return Reply({})
+
+
+#: one block per version set: the transaction messages differ between the versions
+BLOCKS: tuple[Block[Caller], ...] = (
+    Block("authorization", BOTH, {"Authorize": authorize}, sides=CSMS),
+    Block(
+        "transactions",
+        V16,
+        {"StartTransaction": start_transaction, "StopTransaction": stop_transaction},
+        sides=CSMS,
+    ),
+    Block("transactions", V201, {"TransactionEvent": transaction_event}, sides=CSMS),
+    Block("metering", BOTH, {"MeterValues": meter_values}, sides=CSMS),
+)
