@@ -54,12 +54,17 @@ class _Dom(HTMLParser):
         self.failing_frames = 0
         self.failing_arrows = 0
         self.case_ids: list[str] = []
+        #: per row: (its tbody's classes, the text of its result cell)
+        self.results: list[tuple[set[str], str]] = []
         self._in_case_id = False
+        self._in_result = False
+        self._row_classes: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         classes = (dict(attrs).get("class") or "").split()
         if tag == "tbody" and "results-table-row" in classes and dict(attrs).get("id"):
             self.rows += 1  # real rows have an id; pytest-html's <template>s do not
+            self._row_classes = set(classes)
         if tag == "table" and "ocpp-trace" in classes:
             self.traces += 1
         if tag == "svg" and "ocpp-sequence" in classes:
@@ -69,10 +74,14 @@ class _Dom(HTMLParser):
         if tag == "g" and "failing" in classes:
             self.failing_arrows += 1
         self._in_case_id = tag == "td" and "col-ocpp-id" in classes
+        self._in_result = tag == "td" and "col-result" in classes and bool(self._row_classes)
 
     def handle_data(self, data: str) -> None:
         if self._in_case_id and data.strip():
             self.case_ids.append(data.strip())
+        if self._in_result and data.strip():
+            self.results.append((self._row_classes, data.strip()))
+            self._in_result = False
             self._in_case_id = False
 
 
@@ -102,9 +111,13 @@ def rendered(tmp_path_factory) -> tuple[_Dom, str, str]:
         "TC_001_CSMS",
         "--sim-defect",
         "wrong-connector-status",
+        # the station's boot breaks the schema: both station cases fail while they are
+        # set up, which pytest (and pytest-html) would call an error
+        "--sim-defect",
+        "boot-omits-model",
         report_dir=tmp / "r",
     )
-    assert run.code == 1  # one case fails on purpose
+    assert run.code == 1  # the station cases fail on purpose
     page = tmp / "r" / "report.html"
     text = page.read_text()
     dom_text, log = _render(page, tmp / "chromium-profile")
@@ -119,6 +132,20 @@ def test_every_case_has_a_row_a_trace_and_a_diagram(rendered):
     assert dom.rows == 3
     assert dom.traces == 3
     assert dom.diagrams == 3
+
+
+def test_every_row_says_its_verdict_and_nothing_else(rendered):
+    """One verdict word per case: the result column, pytest-html's row class (its
+    filters and colours) and report.json agree, though pytest called a failure in set-up
+    an error; pytest-html's outcome checkboxes are hidden."""
+    dom, _, text = rendered
+    words = [word for _, word in dom.results]
+    classes = [row for row, _ in dom.results]
+    assert sorted(words) == ["Failed", "Failed", "Passed"], dom.results
+    for row, word in zip(classes, words, strict=True):
+        assert word.lower() in row, (row, word)
+        assert not ({"error", "passed", "failed", "skipped"} - {word.lower()}) & row
+    assert ".summary .controls .filters" in text  # hidden by the harness's stylesheet
 
 
 def test_the_failing_frame_is_marked(rendered):

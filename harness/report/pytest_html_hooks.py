@@ -33,10 +33,16 @@ class HtmlReportHooks:
         report.title = "ocpp-harness report"
 
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
-        cells[1:1] = header_cells()
+        cells[0:1] = header_cells()
 
     def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
-        cells[1:1] = case_cells(getattr(report, "ocpp_record", None))
+        record = getattr(report, "ocpp_record", None)
+        if record is None:
+            # not a catalog case (a plain test in the same run): pytest's outcome is all
+            # there is to say, in the verdict column
+            cells[1:1] = ["<td></td>"] * 4
+        else:
+            cells[0:1] = case_cells(record)
 
     def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
         record = getattr(report, "ocpp_record", None)
