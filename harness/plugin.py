@@ -535,9 +535,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         run.record.running = None
         if run.writer is not None:
             run.writer.write(run.record, complete=False)
-    failed_here = report.failed and call.excinfo is not None and verdict is not None
-    if failed_here and not _shows_traceback(item.config, call.excinfo):
-        report.longrepr = _short_longrepr(item, record, call.excinfo)
+    excinfo = call.excinfo if report.failed and verdict is not None else None
+    if excinfo is not None and not _shows_traceback(item.config, excinfo):
+        report.longrepr = _short_longrepr(item, record, excinfo)
     # pytest-html builds the row at teardown from every phase's report: all see the record.
     report.ocpp_record = record
     # the verdict as plain text: it survives the trip to an xdist controller, which the

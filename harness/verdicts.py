@@ -21,6 +21,8 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
+from harness.cut import REASON_CHARS, cut
+
 __all__ = [
     "CaseWarning",
     "DutFailure",
@@ -76,6 +78,9 @@ class CaseWarning:
     #: why this check only warns (which OCTT step it goes beyond, say)
     why: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", cut(self.reason, REASON_CHARS))
+
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind.value, "rule": self.rule, "reason": self.reason}
         if self.why:
@@ -93,6 +98,7 @@ class DutFailure(AssertionError):
     """The DUT broke ``rule``; ``frame`` is the raw text of the frame that shows it."""
 
     def __init__(self, reason: str, rule: str, frame: str | None = None) -> None:
+        reason = cut(reason, REASON_CHARS)  # a DUT's value may be megabytes long
         super().__init__(f"{reason} [{rule}]")
         self.reason = reason
         self.rule = rule

@@ -22,6 +22,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from harness.cut import MESSAGE_CHARS, cut
 from harness.ocppj.frames import OcppVersion
 from harness.severity import Severity
 
@@ -165,7 +166,11 @@ def validate_payload(
         severity = Severity.ERROR
         if keyword == "additionalProperties" and strictness is Strictness.LENIENT:
             severity = Severity.WARNING
-        violations.append(SchemaViolation(name, keyword, path, error.message, severity))
+        # the message quotes the value it rejects, which a DUT may make megabytes long
+        message = cut(error.message, MESSAGE_CHARS)
+        violations.append(
+            SchemaViolation(name, keyword, cut(path, MESSAGE_CHARS), message, severity)
+        )
     return violations
 
 
