@@ -11,6 +11,7 @@ apart so that the rules of a frame can be read (and tested) without a connection
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from harness.ocppj import (
@@ -121,6 +122,19 @@ class Observation:
         )
 
 
+def _pipelined(frame: Call, in_flight: Mapping[str, str], version: OcppVersion) -> Violation:
+    """The one-call-at-a-time rule, for a CALL that came before the answer to the
+    previous one was even sent (the conversation alone sees it answered already)."""
+    open_id, open_action = next(iter(in_flight.items()))
+    return ConversationViolation(
+        "ocppj.one-call-at-a-time",
+        f"CALL {frame.action} sent before the answer to its CALL {open_action} (id "
+        f"{open_id}) was sent: the CALLs are pipelined",
+        # as the conversation rule itself: 1.6 names the rule less strictly
+        Severity.WARNING if version is OcppVersion.V16 else Severity.ERROR,
+    )
+
+
 def observe(
     raw: str | bytes,
     version: OcppVersion,
@@ -128,11 +142,14 @@ def observe(
     *,
     strictness: Strictness = Strictness.STRICT,
     raw_ids: set[str] | None = None,
+    answers_in_flight: Mapping[str, str] | None = None,
 ) -> Observation:
     """Decode ``raw``, feed it to ``conversation`` and validate its payload.
 
     ``raw_ids`` are the ids of raw frames the harness sent whose answers are still due;
-    the id an answer takes is removed from it.
+    the id an answer takes is removed from it. ``answers_in_flight`` are the harness's
+    answers not yet written to the socket (id -> action): a CALL read meanwhile was sent
+    before its sender could have received the answer to its previous one.
     """
     frame = decode(raw, version)
     if isinstance(frame, FramingViolation):
@@ -146,6 +163,8 @@ def observe(
         return Observation(raw, frame, answers_raw=True)
     received = conversation.receive(frame)
     observation = Observation(raw, frame, violations=[*received.violations])
+    if isinstance(frame, Call) and answers_in_flight and not received.violations:
+        observation.violations.append(_pipelined(frame, answers_in_flight, version))
     if isinstance(frame, Call | Send):
         observation.violations += validate_payload(
             version, frame.action, frame.payload, response=False, strictness=strictness

@@ -89,6 +89,9 @@ class _Connection:
     conversation: Conversation
     #: ids of raw frames the harness sent, whose answers bypass the conversation rules
     raw_ids: set[str] = field(default_factory=set)
+    #: the harness's answers not yet written to the socket (message id -> action): a CALL
+    #: that arrives meanwhile was sent before its sender could have had the answer
+    answers_in_flight: dict[str, str] = field(default_factory=dict)
 
 
 class Session:
@@ -308,6 +311,7 @@ class Session:
             connection.conversation,
             strictness=self.strictness,
             raw_ids=connection.raw_ids,
+            answers_in_flight=connection.answers_in_flight,
         )
         frame = observation.frame
         if observation.answers_raw:
@@ -455,9 +459,15 @@ class Session:
             raise ScriptError(str(exc)) from None
         # A reply is sent from a task so that answering never waits on the socket; the
         # loop holds tasks weakly, so the session keeps each until it is done.
+        connection.answers_in_flight[message.message_id] = message.action
         task = asyncio.get_running_loop().create_task(
             self._send_text(
-                connection, encode(frame), frame, f"reply to {message.action}", message.action
+                connection,
+                encode(frame),
+                frame,
+                f"reply to {message.action}",
+                message.action,
+                answers=message.message_id,
             )
         )
         self._sending.add(task)
@@ -470,6 +480,8 @@ class Session:
         frame: Any,
         note: str | None,
         action: str | None = None,
+        *,
+        answers: str | None = None,
     ) -> None:
         entry = self.trace.frame(OUT, text, frame, action=action)
         if frame is None and note:
@@ -478,6 +490,9 @@ class Session:
             await connection.websocket.send(text)
         except ConnectionClosed:
             entry.note = "not delivered: connection closed"
+        finally:
+            if answers is not None:
+                connection.answers_in_flight.pop(answers, None)
 
     def settle(self, *, keep: Message | None = None, claim_for: str | None = None) -> None:
         """Answer held and claimed-but-unanswered messages (except ``keep``)."""

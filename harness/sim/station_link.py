@@ -144,6 +144,15 @@ DEFECTS = declare(
     ),
     # StationLink._heartbeat_loop
     Defect(
+        "pipelines-calls",
+        "station",
+        # 1.6 says SHOULD NOT (OCPP-J 1.6 §4.1.1): a note there, not a failure
+        V201,
+        "sends each Heartbeat twice back to back, the second before the first is answered",
+        "ocppj.one-call-at-a-time",
+    ),
+    # StationLink._heartbeat_loop
+    Defect(
         "no-heartbeat",
         "station",
         BOTH,
@@ -541,6 +550,11 @@ class StationLink:
                 continue
             if self.has("no-heartbeat"):
                 continue
+            if self.has("pipelines-calls") and self._peer is not None:
+                # a CALL of its own ahead of the regular one, whose answer it does not
+                # wait for: both are on the wire before the first answer can come
+                with suppress(PeerClosed):
+                    await self._peer.send_text(encode(Call(new_message_id(), "Heartbeat", {})))
             with suppress(CallTimeout, CallErrorReceived):
                 await self.send("Heartbeat", {})
 

@@ -122,6 +122,27 @@ def test_no_heartbeat(version: str) -> None:
     run(scenario())
 
 
+@covers("station", "pipelines-calls")
+def test_pipelines_calls(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("pipelines-calls"):
+            # a chatty interval: a Heartbeat (or two) every 50 ms
+            async with linked(version, station_defects=defects, heartbeat_interval=1) as link:
+                await link.booted()
+                await link.at_station.wait_call("Heartbeat", count=2)
+                # as the station sent and got them: what came between its first two
+                kinds = [
+                    "call" if r.is_call else "answer"
+                    for r in link.at_station.frames
+                    if r.action == "Heartbeat"
+                ]
+                first = kinds.index("call")
+                pipelined = kinds[first : first + 2] == ["call", "call"]
+                assert pipelined is defective, kinds
+
+    run(scenario())
+
+
 @covers("station", "sends-while-pending")
 def test_sends_while_pending(version: str) -> None:
     async def scenario() -> None:
