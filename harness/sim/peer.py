@@ -293,6 +293,10 @@ class OcppPeer:
                 and not pending.future.done()
             ):
                 pending.future.set_result(frame)
+                # The caller acts on the answer (a Rejected boot, say) before the next
+                # frame is read, as a device handles its messages in order: else a
+                # request right behind the answer meets the state before it.
+                await asyncio.sleep(0)
         # Type 5/6 (2.1) and late answers are ignored: nothing waits for them.
 
     async def _answer(self, call: Call) -> None:
