@@ -36,7 +36,20 @@ from harness.ocppj.codes import framing_error_code
 
 __all__ = ["Observation", "observe"]
 
-Violation = ConversationViolation | SchemaViolation
+@dataclass(frozen=True)
+class FrameWarning:
+    """A rule of the frame's text that lenient mode only warns about (a duplicate key)."""
+
+    rule: str
+    message: str
+    reference: str
+    severity: Severity = Severity.WARNING
+
+    def __str__(self) -> str:
+        return f"{self.message} [{self.rule}, {self.reference}]"
+
+
+Violation = ConversationViolation | SchemaViolation | FrameWarning
 
 
 @dataclass
@@ -151,7 +164,9 @@ def observe(
     answers not yet written to the socket (id -> action): a CALL read meanwhile was sent
     before its sender could have received the answer to its previous one.
     """
-    frame = decode(raw, version)
+    # lenient: a duplicate key is a warning (the last value wins), strict: a failure
+    duplicates: list[str] | None = [] if strictness is Strictness.LENIENT else None
+    frame = decode(raw, version, duplicates=duplicates)
     if isinstance(frame, FramingViolation):
         return Observation(raw, None, framing=frame)
     if (
@@ -163,6 +178,15 @@ def observe(
         return Observation(raw, frame, answers_raw=True)
     received = conversation.receive(frame)
     observation = Observation(raw, frame, violations=[*received.violations])
+    if duplicates:
+        observation.violations.append(
+            FrameWarning(
+                "ocppj.duplicate-key",
+                f"the key {duplicates[0]!r} appears twice in one object; the last value "
+                "was taken",
+                "RFC 8259 §4",
+            )
+        )
     if isinstance(frame, Call) and answers_in_flight and not received.violations:
         observation.violations.append(_pipelined(frame, answers_in_flight, version))
     if isinstance(frame, Call | Send):

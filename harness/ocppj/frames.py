@@ -11,8 +11,10 @@ No I/O, no clock, no asyncio here.
 
 from __future__ import annotations
 
+import contextvars
 import enum
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,11 +164,15 @@ _ARITY = {
 }
 
 
-def decode(text: str | bytes, version: OcppVersion) -> Frame | FramingViolation:
+def decode(
+    text: str | bytes, version: OcppVersion, *, duplicates: list[str] | None = None
+) -> Frame | FramingViolation:
     """Parse one WebSocket message into a frame, or say which framing rule it breaks.
 
     Never raises on peer input. Binary messages are violations: OCPP-J is UTF-8 text
-    (OCPP-J §4.1.2).
+    (OCPP-J §4.1.2). An object that names a key twice breaks ``ocppj.duplicate-key``,
+    unless ``duplicates`` is given (lenient mode): then the keys go there, the last
+    value wins, and the caller decides (a warning).
     """
     if isinstance(text, bytes | bytearray):
         return _violation(
@@ -180,10 +186,15 @@ def decode(text: str | bytes, version: OcppVersion) -> Frame | FramingViolation:
             "frame is not JSON: it starts with a UTF-8 BOM (byte order mark)",
             "OCPP-J §4.1.2",
         )
+    token = _LENIENT_DUPLICATES.set(duplicates)
     try:
         value = _DECODER.decode(text)
+    except _DuplicateKey as exc:
+        return _violation("ocppj.duplicate-key", f"frame has a duplicate key: {exc}", "RFC 8259 §4")
     except (ValueError, RecursionError) as exc:
         return _violation("ocppj.not-json", f"frame is not JSON: {exc}", "OCPP-J §4.1.2")
+    finally:
+        _LENIENT_DUPLICATES.reset(token)
     if not isinstance(value, list):
         return _violation(
             "ocppj.not-an-array",
@@ -319,8 +330,41 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
+def _number(text: str) -> float:
+    """A JSON number with a fraction or exponent; one no double can hold (1e999) is
+    refused rather than read as infinity, which would show as null everywhere after."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text} is out of the range of a double (RFC 8259 §6)")
+    return value
+
+
+class _DuplicateKey(ValueError):
+    """An object names a key twice: which value a receiver takes is anyone's guess."""
+
+
+#: while decoding in lenient mode, the list the duplicate keys go to (else they fail)
+_LENIENT_DUPLICATES: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "lenient_duplicates", default=None
+)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        duplicates = [key for key, _ in pairs if key in seen or seen.add(key)]  # type: ignore[func-returns-value]
+        collected = _LENIENT_DUPLICATES.get()
+        if collected is None:
+            raise _DuplicateKey(f"the key {duplicates[0]!r} appears twice in one object")
+        collected.extend(duplicates)
+    return result
+
+
 #: one decoder for every frame: json.loads with a hook would build a new one per call
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_DECODER = json.JSONDecoder(
+    parse_constant=_reject_constant, parse_float=_number, object_pairs_hook=_object
+)
 
 
 def _json_type(value: Any) -> str:

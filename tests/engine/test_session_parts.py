@@ -155,3 +155,14 @@ def test_the_boot_gate_keeps_the_status_as_an_enum_and_ignores_a_made_up_one():
     monitors.boot_gate.boot_answered("Maybe", 5, now=0.0)
     assert monitors.boot_gate.status is None
     assert monitors.dut_call("Heartbeat", {}, seq=2, now=0.1) == []
+
+
+def test_a_duplicate_key_fails_in_strict_mode_and_warns_in_lenient():
+    from harness.ocppj import Strictness
+
+    text = '[2,"1","Heartbeat",{}]'.replace("{}", '{"a":1,"a":2}')
+    strict = _observe(text)
+    assert strict.failure(3, "station")[1] == "ocppj.duplicate-key"
+    lenient = _observe(text, strictness=Strictness.LENIENT)
+    (warning,) = [v for v in lenient.warnings if v.rule == "ocppj.duplicate-key"]
+    assert "'a' appears twice" in str(warning) and "RFC 8259" in str(warning)

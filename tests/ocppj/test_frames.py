@@ -478,3 +478,29 @@ def test_decode_never_raises_on_random_input():
     # the generator reaches deep into decode, not only the first checks
     assert len(rules_seen) >= 10, rules_seen
     assert len(frames_seen) >= 3, frames_seen
+
+
+# -- what Python's json would let through --------------------------------------------------
+
+
+def test_a_key_named_twice_breaks_the_frame():
+    text = '[3,"1",{"status":"Rejected","status":"Accepted"}]'
+    violation = decode(text, OcppVersion.V201)
+    assert isinstance(violation, FramingViolation)
+    assert violation.rule == "ocppj.duplicate-key"
+    assert "'status' appears twice" in violation.message
+    assert violation.message_id is None or violation.message_id == "1"
+
+
+def test_lenient_decoding_takes_the_last_value_and_names_the_key():
+    duplicates: list[str] = []
+    frame = decode('[3,"1",{"a":{"b":1,"b":2}}]', OcppVersion.V201, duplicates=duplicates)
+    assert not isinstance(frame, FramingViolation)
+    assert frame.payload == {"a": {"b": 2}} and duplicates == ["b"]
+
+
+def test_a_number_no_double_holds_is_not_read_as_infinity():
+    violation = decode('[2,"1","MeterValues",{"value":1e999}]', OcppVersion.V201)
+    assert isinstance(violation, FramingViolation) and violation.rule == "ocppj.not-json"
+    assert "1e999 is out of the range of a double" in violation.message
+    assert not isinstance(decode('[2,"1","A",{"v":1.5e308}]', OcppVersion.V201), FramingViolation)
