@@ -66,6 +66,7 @@ from harness.ocppj import (
 )
 from harness.ocppj.codes import format_violation_code
 from harness.replies import ReplyBook
+from harness.spec.boot import BootStatus
 from harness.trace import IN, OUT, EntryKind, Topic, Trace, TraceEntry
 from harness.verdicts import CaseWarning, DutFailure, HarnessError, ScriptError, WarningKind
 
@@ -870,15 +871,20 @@ class Session:
         station's BootNotification, the reports of its ``connectors`` connectors
         (StatusNotification or NotifyEvent) and, in 2.x, its startup security event
         (answered by default, bounded by ``boot_timeout``), so that what the station says
-        while booting does not spill into the case's first step. Returns False if the DUT
-        never connected; a refused handshake raises its failure.
+        while booting does not spill into the case's first step. A station whose boot
+        this session already accepted and that only reconnects (OCPP asks no new boot for
+        that) is booted at once, instead of costing ``boot_timeout`` before every case.
+        Returns False if the DUT never connected; a refused handshake raises its failure.
         """
         self.mode = Mode.WAITING
         try:
             fresh_from = self._mark
             if not await self._wait(lambda: self.connected, connect_timeout):
                 return False
-            if self._connections > fresh_from:
+            reconnected = self.monitors.boot_gate.status is BootStatus.ACCEPTED and not any(
+                m.action == "BootNotification" for m in self.received if not m.claimed
+            )
+            if self._connections > fresh_from and not reconnected:
                 startup_event = self.version is not OcppVersion.V16
 
                 def booted() -> bool:

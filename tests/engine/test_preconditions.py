@@ -57,3 +57,16 @@ def test_an_open_transaction_is_a_set_up_error(booted: CsmsBench) -> None:
         HarnessError, match="not idle, transaction TX9 has not ended since TC_B_02_CS"
     ):
         _establish(booted, wait=0.1)
+
+
+def test_a_station_that_only_reconnects_is_booted_at_once(booted: CsmsBench) -> None:
+    """OCPP asks no new BootNotification for a reconnection: a station whose boot this
+    session accepted is booted as soon as it is back, not after the boot wait (5 s here)."""
+    import time
+
+    booted.run(booted.session.close_current())
+    booted.run(_call(booted.session.begin_case))  # the next case begins
+    started = time.monotonic()
+    assert booted.run(booted.session.wait_booted(5, 5), 12)
+    assert time.monotonic() - started < 2.5, "a reconnection must not wait for a boot"
+    assert booted.session.connections == 2
