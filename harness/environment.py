@@ -217,6 +217,9 @@ class DutEnvironment:
     setup_error: HarnessError | None = None
     #: the case that ran last on this DUT (a precondition error names it)
     previous_case: str | None = None
+    #: "<case id>: <reason>" once the DUT never connected or could not be reached: the
+    #: run's later cases of this DUT are skipped with it (unless --connect-each-case)
+    unreachable: str | None = None
     _finalizers: list[Any] = field(default_factory=list)
 
     @property

@@ -27,7 +27,7 @@ from harness.loop import DrivenLoop
 from harness.report.records import CaseRecord, RunRecord, utc_now_iso, verdict_of
 from harness.report.writer import ReportWriter
 from harness.testcase import TestCaseInfo
-from harness.verdicts import DutFailure, HarnessError, Verdict
+from harness.verdicts import DutFailure, HarnessError, Unreachable, Verdict
 
 __all__ = ["run_summary"]
 
@@ -99,6 +99,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=float,
         default=2.0,
         help="how long an unscripted DUT CALL may wait for the script (s)",
+    )
+    group.addoption(
+        "--connect-each-case",
+        action="store_true",
+        help="wait for the DUT in every case, even after it never connected in one "
+        "(default: the DUT's later cases are skipped, naming the case it was not there in)",
     )
 
 
@@ -372,6 +378,9 @@ def _environment(request: pytest.FixtureRequest, kind: str) -> DutEnvironment:
 def _ocpp_case(request: pytest.FixtureRequest) -> Generator[tuple[Any, Any], None, None]:
     environment = _environment(request, "csms/station")
     request.node.stash[_ENV] = environment
+    if environment.unreachable and not request.config.getoption("--connect-each-case"):
+        # the DUT was not there for an earlier case: one connect timeout is enough
+        pytest.skip(f"not run: the DUT was not reachable in {environment.unreachable}")
     finalizers: list[Any] = []
     try:
         role, dut = environment.start_case(
@@ -536,6 +545,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         if run.writer is not None:
             run.writer.write(run.record, complete=False)
     excinfo = call.excinfo if report.failed and verdict is not None else None
+    if excinfo is not None and isinstance(excinfo.value, Unreachable):
+        environment = item.stash.get(_ENV, None)
+        if environment is not None and environment.unreachable is None:
+            environment.unreachable = f"{info.id} ({excinfo.value.reason})"
     if excinfo is not None and not _shows_traceback(item.config, excinfo):
         report.longrepr = _short_longrepr(item, record, excinfo)
     # pytest-html builds the row at teardown from every phase's report: all see the record.

@@ -68,7 +68,7 @@ from harness.ocppj.codes import format_violation_code
 from harness.replies import ReplyBook
 from harness.spec.boot import BootStatus
 from harness.trace import IN, OUT, EntryKind, Topic, Trace, TraceEntry
-from harness.verdicts import CaseWarning, DutFailure, HarnessError, ScriptError, WarningKind
+from harness.verdicts import CaseWarning, DutFailure, ScriptError, Unreachable, WarningKind
 
 __all__ = ["Mode", "Session"]
 
@@ -228,14 +228,13 @@ class Session:
         if self.failures:
             raise self.failures[0]
 
-    def never_connected(self, url: str, timeout: float) -> HarnessError:
+    def never_connected(self, url: str, timeout: float) -> Unreachable:
         """The set-up error of a DUT that did not connect, with the handshakes refused
         meanwhile (a wrong password or subprotocol looks like silence otherwise)."""
         rejected = "; ".join(r.reason for r in self.rejections)
-        return HarnessError(
+        return Unreachable(
             f"DUT never connected to {url} within {timeout:g} s"
-            + (f" (refused attempts: {rejected})" if rejected else ""),
-            "setup",
+            + (f" (refused attempts: {rejected})" if rejected else "")
         )
 
     def record_rejection(self, rejection: Any) -> None:

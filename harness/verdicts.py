@@ -114,6 +114,15 @@ class HarnessError(Exception):
         self.rule = rule
 
 
+class Unreachable(HarnessError):
+    """The DUT never connected, or could not be connected to: a set-up error, after
+    which the run's other cases of that DUT are skipped rather than each waiting out
+    its own connect timeout (``--connect-each-case`` waits again in every case)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, "setup")
+
+
 class ScriptError(HarnessError):
     """A test case used the harness API wrongly (a bug in the test case)."""
 

@@ -181,6 +181,32 @@ def test_dut_that_never_connects_is_an_error_naming_the_url(tmp_path, pytester):
     )
 
 
+@pytest.mark.parametrize("each", [False, True], ids=["fail-fast", "connect-each-case"])
+def test_after_a_dut_that_never_connected_its_other_cases_are_skipped(tmp_path, pytester, each):
+    """One connect timeout is enough: the DUT's later cases are skipped, naming the case
+    it was not there in (--connect-each-case waits in every case, each an error)."""
+    port = free_port()
+    profile = write_profile(
+        tmp_path,
+        STATION_PROFILE.format(
+            port=port, adapter="http", extra='url = "http://127.0.0.1:9/control"'
+        ),
+    )
+    ids = ("TC_B_06_CS", "TC_B_09_CS")
+    run = pytester_run(pytester, CATALOG_MODULE.format(ids=ids), in_process=True)
+    _, report = run("--dut", str(profile), *(["--connect-each-case"] if each else []))
+    verdicts = {case["id"]: (case["verdict"], case["reason"]) for case in report["cases"]}
+    first, second = (verdicts[case_id] for case_id in ids)
+    assert first[0] == "error" and first[1].startswith("DUT never connected")
+    if each:
+        assert second[0] == "error" and second[1].startswith("DUT never connected")
+    else:
+        assert second == (
+            "skipped",
+            f"not run: the DUT was not reachable in TC_B_06_CS ({first[1]})",
+        )
+
+
 def test_unreachable_csms_is_an_error_naming_the_url(tmp_path, pytester):
     port = free_port()
     profile = write_profile(

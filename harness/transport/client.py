@@ -14,7 +14,7 @@ from websockets.typing import Subprotocol
 from harness.ocppj import OcppVersion
 from harness.transport.auth import basic_auth_header, ssl_context
 from harness.transport.server import MAX_FRAME_BYTES
-from harness.verdicts import DutFailure, HarnessError
+from harness.verdicts import DutFailure, HarnessError, Unreachable
 
 __all__ = ["HandshakeResult", "open_station_connection", "station_url", "try_handshake"]
 
@@ -57,8 +57,8 @@ async def open_station_connection(
             timeout,
         )
     except TimeoutError:
-        raise HarnessError(
-            f"CSMS at {url} did not accept a connection within {timeout:g} s", "setup"
+        raise Unreachable(
+            f"CSMS at {url} did not accept a connection within {timeout:g} s"
         ) from None
     except InvalidStatus as exc:
         status = exc.response.status_code
@@ -67,7 +67,9 @@ async def open_station_connection(
             + (" (check dut.password and dut.identity)" if status in (401, 403) else ""),
             "setup",
         ) from None
-    except (OSError, InvalidHandshake) as exc:
+    except OSError as exc:
+        raise Unreachable(f"cannot connect to CSMS at {url}: {exc}") from None
+    except InvalidHandshake as exc:
         raise HarnessError(f"cannot connect to CSMS at {url}: {exc}", "setup") from None
     if connection.subprotocol != version.subprotocol:
         await connection.close()
