@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from harness.control.adapters import CommandAdapter, HttpAdapter, ManualAdapter, SimAdapter
-from harness.dut import DutProfile, profile_from_dict
+from harness.dut import EMBEDDED, DutProfile, profile_from_dict
 from harness.loop import AnyLoop
 from harness.ocppj import OcppVersion
 from harness.preconditions import establish_station_preconditions
@@ -220,6 +220,9 @@ class DutEnvironment:
     #: "<case id>: <reason>" once the DUT never connected or could not be reached: the
     #: run's later cases of this DUT are skipped with it (unless --connect-each-case)
     unreachable: str | None = None
+    #: a line for the person at the terminal (the plugin's; silent in the engine tests)
+    say: Callable[[str], None] = lambda text: None
+    _announced: bool = False
     _finalizers: list[Any] = field(default_factory=list)
 
     @property
@@ -235,6 +238,17 @@ class DutEnvironment:
             describe_peer="charging station" if self.kind == CHARGING_STATION else "CSMS",
             strict=strict,
             time_deviation=self.profile.tolerances.time_deviation,
+        )
+
+    def _announce_wait(self, session: Session, url: str, timeout: float) -> None:
+        """Once per run, say where a real station is expected, when it is not there yet
+        (the bundled simulators connect at once and need no word)."""
+        if self._announced or session.connected or self.profile.source == EMBEDDED:
+            return
+        self._announced = True
+        self.say(
+            f"waiting for charging station {self.profile.identity} to connect to {url} "
+            f"(up to {timeout:g} s)"
         )
 
     def _role_kwargs(self) -> dict[str, Any]:
@@ -315,6 +329,7 @@ class DutEnvironment:
             role: Any = CsmsRole(self.loop, session, url=server.url, **self._role_kwargs())
             adapter = self._adapter(session, finalizers, resolved, server_url=server.url)
             timeouts = self.profile.timeouts
+            self._announce_wait(session, server.url, timeouts.connect)
             booted = self.loop.run(
                 session.wait_booted(timeouts.connect, timeouts.response, self._connector_count()),
                 timeouts.connect + timeouts.response,

@@ -150,8 +150,25 @@ class HarnessRun:
                 options=self.options,
                 hold_seconds=self.config.getoption("--hold-seconds"),
                 strict=self.strict,
+                say=self.say,
             )
         return self.environments[key]
+
+    def say(self, text: str) -> None:
+        """One line on the terminal now, even while pytest captures the case's output:
+        what the harness waits for, so that a person at a real device is not left
+        looking at a silent screen."""
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        capture = self.config.pluginmanager.get_plugin("capturemanager")
+        if reporter is None:
+            return
+        disabled = (
+            capture.global_and_fixture_disabled()
+            if capture is not None
+            else contextlib.nullcontext()
+        )
+        with disabled:
+            reporter.write_line(f"ocpp-harness: {text}")
 
     def close(self) -> None:
         for environment in self.environments.values():

@@ -194,7 +194,13 @@ def test_after_a_dut_that_never_connected_its_other_cases_are_skipped(tmp_path, 
     )
     ids = ("TC_B_06_CS", "TC_B_09_CS")
     run = pytester_run(pytester, CATALOG_MODULE.format(ids=ids), in_process=True)
-    _, report = run("--dut", str(profile), *(["--connect-each-case"] if each else []))
+    result, report = run("--dut", str(profile), *(["--connect-each-case"] if each else []))
+    # the person at the terminal is told once where the station is expected
+    said = [line for line in result.outlines if line.startswith("ocpp-harness: waiting")]
+    assert said == [
+        f"ocpp-harness: waiting for charging station BAD-INPUT-1 to connect to "
+        f"ws://127.0.0.1:{port}/ocpp/BAD-INPUT-1 (up to 0.2 s)"
+    ]
     verdicts = {case["id"]: (case["verdict"], case["reason"]) for case in report["cases"]}
     first, second = (verdicts[case_id] for case_id in ids)
     assert first[0] == "error" and first[1].startswith("DUT never connected")
