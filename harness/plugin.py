@@ -11,7 +11,6 @@ import contextlib
 import difflib
 import inspect
 import signal
-import sys
 import threading
 from collections.abc import Generator, Iterable
 from pathlib import Path
@@ -637,9 +636,10 @@ class RunHooks:
             raise KeyboardInterrupt(f"stopped by {name}")
         self.run.stop_requested = name
         self.session.shouldstop = f"{name}: run stopped after the running case"
-        sys.stderr.write(
-            f"\nocpp-harness: {name} received: stopping after the running case "
-            "(send it again to stop at once)\n"
+        # on the terminal at once, past the running case's capture (an operator prompt
+        # may be waiting)
+        self.run.say(
+            f"{name} received: stopping after the running case (send it again to stop at once)"
         )
 
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:

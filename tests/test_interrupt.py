@@ -80,12 +80,16 @@ def test_interrupted_run_leaves_a_valid_incomplete_report(tmp_path, signum, time
         for _ in range(times):
             process.send_signal(signum)
         process.wait(WAIT)
+        rest = process.stdout.read().decode(errors="replace")
     finally:
         if process.poll() is None:
             process.kill()
             process.wait(10)
         process.stdout.close()
     assert process.returncode == 3  # interrupted: not a pass, not a DUT failure
+    name = signal.Signals(signum).name
+    # acknowledged on the terminal at once, not into the running case's capture
+    assert f"ocpp-harness: {name} received: stopping after the running case" in rest, rest
 
     report = json.loads((report_dir / "report.json").read_text())
     validate_report(report)
