@@ -635,6 +635,14 @@ def _build(data: Mapping[str, Any], source: str, *, from_file: bool) -> DutProfi
     plain = _plain(data)
     _validate(plain, source)
     dut = plain["dut"]
+    if dut.get("security_profile", 0) in (2, 3):
+        # refused here, so that check-profile says what the run would: every case of a
+        # TLS profile would end in a set-up error
+        raise ProfileError(
+            source,
+            "dut.security_profile",
+            f"{dut['security_profile']} (TLS) is not supported yet; use 0 or 1",
+        )
     layout = plain.get("layout", {})
     evses = layout.get("evses", [{"id": 1, "connectors": [1]}])
     _check_layout(evses, source)
