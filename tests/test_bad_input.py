@@ -262,8 +262,8 @@ BAD_PROFILES = [
         # check-profile refuses what the run would refuse (every case a set-up error)
         "tls",
         '[dut]\nkind = "charging-station"\nocpp = "2.0.1"\nidentity = "X"\n'
-        "security_profile = 2\n",
-        "dut.security_profile: 2 (TLS) is not supported yet; use 0 or 1",
+        "security_profile = 3\n",
+        "dut.security_profile: 3 (TLS) is not supported yet; use 0 or 1",
     ),
 ]
 
