@@ -23,6 +23,7 @@ import importlib
 import json
 import pkgutil
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -191,10 +192,15 @@ def _error(text: str) -> None:
 
 
 def _load(path: str) -> Any:
-    from harness.dut import ProfileError, load_profile
+    """The profile, or None after one line naming what is wrong. Its warnings are not
+    raised as Python warnings (with a source path); check-profile lists them, and a run
+    shows each once at its start (the plugin's)."""
+    from harness.dut import ProfileError, ProfileWarning, load_profile
 
     try:
-        return load_profile(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ProfileWarning)
+            return load_profile(path)
     except ProfileError as exc:
         _error(str(exc))
         return None

@@ -12,6 +12,7 @@ import difflib
 import inspect
 import signal
 import threading
+import warnings
 from collections.abc import Generator, Iterable
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 
 from harness.applicability import not_applicable
-from harness.dut import DutProfile, ProfileError, load_profile
+from harness.dut import DutProfile, ProfileError, ProfileWarning, load_profile
 from harness.dut_kind import DutKind
 from harness.environment import CaseSetup, DutEnvironment, defects_option, embedded_profiles
 from harness.loop import DrivenLoop
@@ -201,7 +202,10 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     profile_path = config.getoption("--dut")
     try:
-        profiles = [load_profile(profile_path)] if profile_path else embedded_profiles()
+        # its warnings are shown once, as lines of the run's start (pytest_sessionstart)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ProfileWarning)
+            profiles = [load_profile(profile_path)] if profile_path else embedded_profiles()
     except ProfileError as exc:
         raise pytest.UsageError(str(exc)) from None
     report_dir = config.getoption("--report-dir")
@@ -623,6 +627,9 @@ class RunHooks:
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.session = session
+        for profile in self.run.profiles:
+            for warning in profile.warnings:
+                self.run.say(f"warning: {warning}")
 
     def on_stop_signal(self, signum: int, frame: Any) -> None:
         """Ctrl-C or SIGTERM: finish the running case, then stop; a second one stops now.

@@ -213,6 +213,26 @@ def test_after_a_dut_that_never_connected_its_other_cases_are_skipped(tmp_path, 
         )
 
 
+def test_a_literal_password_is_warned_about_once_in_one_line(tmp_path, pytester):
+    """Once, at the start of the run, as the harness's line: not also as a raw Python
+    warning with a source path."""
+    text = STATION_PROFILE.format(
+        port=free_port(), adapter="http", extra='url = "http://127.0.0.1:9/control"'
+    ).replace(
+        'identity = "BAD-INPUT-1"',
+        'identity = "BAD-INPUT-1"\nsecurity_profile = 1\npassword = "hunter2hunter2"',
+    )
+    profile = write_profile(tmp_path, text)
+    run = pytester_run(pytester, CATALOG_MODULE.format(ids=("TC_B_06_CS",)), in_process=True)
+    result, _ = run("--dut", str(profile))
+    warned = [line for line in result.outlines if "literal password" in line]
+    assert warned == [
+        f"ocpp-harness: warning: {profile}: dut.password: literal password in the profile; "
+        'write "env:NAME" to keep it out of the file'
+    ]
+    assert "ProfileWarning" not in result.stdout.str() + result.stderr.str()
+
+
 def test_unreachable_csms_is_an_error_naming_the_url(tmp_path, pytester):
     port = free_port()
     profile = write_profile(
@@ -261,8 +281,7 @@ BAD_PROFILES = [
     (
         # check-profile refuses what the run would refuse (every case a set-up error)
         "tls",
-        '[dut]\nkind = "charging-station"\nocpp = "2.0.1"\nidentity = "X"\n'
-        "security_profile = 3\n",
+        '[dut]\nkind = "charging-station"\nocpp = "2.0.1"\nidentity = "X"\nsecurity_profile = 3\n',
         "dut.security_profile: 3 (TLS) is not supported yet; use 0 or 1",
     ),
 ]
