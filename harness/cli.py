@@ -340,7 +340,11 @@ def _run(args: argparse.Namespace) -> int:
     # An interrupted run is no verdict on the DUT, whatever its finished cases said.
     if code == pytest.ExitCode.INTERRUPTED or summary.get("interrupted"):
         return EXIT_ERROR
-    if code == pytest.ExitCode.INTERNAL_ERROR or summary.get("error"):
+    if (
+        code == pytest.ExitCode.INTERNAL_ERROR
+        or summary.get("error")
+        or summary.get("report_error")
+    ):
         return EXIT_ERROR
     if summary.get("failed") or code == pytest.ExitCode.TESTS_FAILED:
         return EXIT_FAILED

@@ -128,6 +128,24 @@ class HarnessRun:
         self.case_ids: dict[str, str] = {}
         #: the signal that asked the run to stop, if one did
         self.stop_requested: str | None = None
+        #: why the reports could not be written (a full disk, say), once that happened
+        self.report_error: str | None = None
+        self.session: pytest.Session | None = None
+
+    def write_reports(self, *, complete: bool) -> None:
+        """report.json and junit.xml as the run stands; a disk that refuses them stops the
+        run with one line (exit 3 from the command line), rather than a traceback."""
+        if self.writer is None or self.report_error is not None:
+            return
+        try:
+            self.writer.write(self.record, complete=complete)
+        except OSError as exc:
+            self.report_error = (
+                f"cannot write the reports to {self.writer.directory}: {exc.strerror or exc}"
+            )
+            self.say(f"{self.report_error}; the run stops")
+            if self.session is not None:
+                self.session.shouldstop = self.report_error
 
     def profile_for(self, info: TestCaseInfo) -> DutProfile | None:
         for profile in self.profiles:
@@ -562,8 +580,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         run = item.config.stash[_RUN]
         run.record.add(record)
         run.record.running = None
-        if run.writer is not None:
-            run.writer.write(run.record, complete=False)
+        run.write_reports(complete=False)
     excinfo = call.excinfo if report.failed and verdict is not None else None
     if excinfo is not None and isinstance(excinfo.value, Unreachable):
         environment = item.stash.get(_ENV, None)
@@ -613,8 +630,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     finally:
         # Whatever closing did, the report is written (and pytest-html's hook runs next).
         run.record.finish(interrupted=interrupted)
-        if run.writer is not None:
-            run.writer.write(run.record, complete=not interrupted)
+        run.write_reports(complete=not interrupted)
 
 
 class RunHooks:
@@ -627,6 +643,7 @@ class RunHooks:
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.session = session
+        self.run.session = session
         for profile in self.run.profiles:
             for warning in profile.warnings:
                 self.run.say(f"warning: {warning}")
@@ -655,7 +672,33 @@ class RunHooks:
         if item_id is None or self.run.writer is None:
             return
         self.run.record.running = {"id": item_id, "nodeid": nodeid, "started": utc_now_iso()}
-        self.run.writer.write(self.run.record, complete=False)
+        self.run.write_reports(complete=False)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> Any:
+        """pytest-html rewrites report.html after every case: a disk that refuses it is
+        the same one-line stop as for report.json, not an internal error."""
+        try:
+            return (yield)
+        except OSError as exc:
+            self._unwritable(exc)
+            return None
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> Any:
+        """The last writes of the reports (ours and pytest-html's), as above."""
+        try:
+            return (yield)
+        except OSError as exc:
+            self._unwritable(exc)
+            return None
+
+    def _unwritable(self, exc: OSError) -> None:
+        if self.run.report_error is None:
+            self.run.report_error = f"cannot write the reports: {exc.strerror or exc}"
+            self.run.say(f"{self.run.report_error}; the run stops")
+            if self.session is not None:
+                self.session.shouldstop = self.run.report_error
 
 
 def run_record(config: pytest.Config) -> RunRecord | None:
@@ -669,7 +712,11 @@ def run_summary(config: pytest.Config) -> dict[str, int] | None:
     run = config.stash.get(_RUN, None)
     if run is None:
         return None
-    return {**run.record.summary(), "interrupted": int(run.record.interrupted)}
+    return {
+        **run.record.summary(),
+        "interrupted": int(run.record.interrupted),
+        "report_error": int(run.report_error is not None),
+    }
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

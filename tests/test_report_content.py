@@ -67,3 +67,24 @@ def test_unwritable_report_dir_is_exit_2_with_one_line(tmp_path):
     assert lines == [
         f"ERROR: --report-dir {blocker / 'sub'}: cannot write there (Not a directory)"
     ], run.stderr
+
+
+def test_a_disk_that_refuses_the_reports_stops_the_run_in_one_line(pytester, monkeypatch):
+    """A full disk: one line saying so, the run stops after the case, no traceback."""
+    import errno
+
+    import harness.report.writer as writer
+
+    def full(path, text):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    pytester.makepyfile(test_cases=CASES)
+    monkeypatch.setattr(writer, "write_atomic", full)
+    result = pytester.runpytest_inprocess("--report-dir", "out", "-p", "no:cacheprovider")
+    said = [line for line in result.outlines if line.startswith("ocpp-harness: cannot")]
+    assert said == [
+        "ocpp-harness: cannot write the reports to out: No space left on device; the run stops"
+    ], result.outlines
+    result.assert_outcomes(passed=1)  # stopped after the case it could not record
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+    assert "Traceback" not in result.stdout.str()
