@@ -75,6 +75,14 @@ __all__ = ["Mode", "Session"]
 T = TypeVar("T")
 
 
+#: close codes the harness's WebSocket layer sends when the DUT breaks the protocol
+_OUR_CLOSE_RULES = {
+    1009: "transport.message-too-big",
+    1007: "transport.invalid-utf8",
+    1002: "transport.websocket-protocol",
+}
+
+
 class Mode(enum.Enum):
     """What the test thread is doing: decides when unscripted CALLs are answered."""
 
@@ -275,6 +283,7 @@ class Session:
         except ConnectionClosed:
             pass
         finally:
+            self._judge_our_close(websocket)
             code = websocket.close_code
             reason = websocket.close_reason
             self.trace.event(
@@ -296,6 +305,27 @@ class Session:
                     )
                 )
             self._notify()
+
+    def _judge_our_close(self, websocket: Any) -> None:
+        """When the harness's own WebSocket layer closed the connection because the DUT
+        broke the WebSocket protocol (a message over the size limit, text that is not
+        UTF-8), the DUT fails for that, rather than the case later saying it "closed the
+        connection" or "sent nothing"."""
+        protocol = getattr(websocket, "protocol", None)
+        sent = getattr(protocol, "close_sent", None)
+        if sent is None or getattr(protocol, "close_rcvd_then_sent", False):
+            return  # the DUT closed first, or nobody closed with a code
+        rule = _OUR_CLOSE_RULES.get(int(sent.code))
+        if rule is None:
+            return
+        what = f" ({sent.reason})" if sent.reason else ""
+        self._fail(
+            f"{self.describe_peer} broke the WebSocket protocol{what}: the harness's "
+            f"WebSocket layer closed the connection with {int(sent.code)}",
+            rule,
+            None,
+            None,
+        )
 
     async def close_current(self, code: int = 1000, reason: str = "") -> None:
         if self._current is not None:
