@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import InvalidHandshake, InvalidStatus
+from websockets.exceptions import InvalidHandshake, InvalidStatus, NegotiationError
 from websockets.typing import Subprotocol
 
 from harness.ocppj import OcppVersion
@@ -69,6 +69,13 @@ async def open_station_connection(
         ) from None
     except OSError as exc:
         raise Unreachable(f"cannot connect to CSMS at {url}: {exc}") from None
+    except NegotiationError as exc:
+        # the CSMS chose a subprotocol the station never offered: the DUT's fault
+        raise DutFailure(
+            f"CSMS at {url} selected a subprotocol the station did not offer "
+            f"(offered {version.subprotocol!r}; {exc})",
+            "transport.subprotocol",
+        ) from None
     except InvalidHandshake as exc:
         raise HarnessError(f"cannot connect to CSMS at {url}: {exc}", "setup") from None
     if connection.subprotocol != version.subprotocol:

@@ -165,3 +165,36 @@ def test_listening_on_a_port_in_use_is_a_setup_error(make_csms_bench) -> None:
 
     assert str(error.value).startswith(f"cannot listen on 127.0.0.1:{port}: address already in use")
     assert error.value.rule == "setup"
+
+
+def test_a_csms_that_selects_a_subprotocol_never_offered_fails() -> None:
+    """The CSMS's fault, not a set-up error: it answered with a subprotocol the station
+    did not offer (websockets refuses the upgrade)."""
+    import asyncio
+
+    from websockets.asyncio.server import serve
+
+    from harness.transport import open_station_connection
+
+    async def scenario() -> DutFailure:
+        async def handler(connection) -> None:
+            await connection.wait_closed()
+
+        async with serve(
+            handler, "127.0.0.1", 0, select_subprotocol=lambda connection, offered: "ocpp9.9"
+        ) as listening:
+            port = listening.sockets[0].getsockname()[1]
+            with pytest.raises(DutFailure) as raised:
+                await open_station_connection(
+                    f"ws://127.0.0.1:{port}/ocpp",
+                    IDENTITY,
+                    OcppVersion.V201,
+                    password=None,
+                    security_profile=0,
+                    timeout=2,
+                )
+            return raised.value
+
+    failure = asyncio.run(scenario())
+    assert failure.rule == "transport.subprotocol"
+    assert "selected a subprotocol the station did not offer" in failure.reason
