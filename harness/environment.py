@@ -287,6 +287,7 @@ class DutEnvironment:
                 on_connection=session.serve,
                 on_rejection=session.record_rejection,
                 refuse=session.refusal,
+                close_timeout=self.profile.timeouts.response,
             )
 
             async def start() -> None:

@@ -517,6 +517,7 @@ class StationRole(Role):
         self.identity = identity
         self._password = password
         self.security_profile = security_profile
+        self._serving: asyncio.Task[None] | None = None
 
     def connect(self) -> None:
         """Open the WebSocket connection to the CSMS (subprotocol and auth per profile)."""
@@ -534,7 +535,8 @@ class StationRole(Role):
                 security_profile=self.security_profile,
                 timeout=self.connect_timeout,
             )
-            asyncio.get_running_loop().create_task(self.session.serve(connection))
+            # the role keeps the receive loop's task (the event loop holds it weakly)
+            self._serving = asyncio.get_running_loop().create_task(self.session.serve(connection))
             await self.session.wait_connected(self.connect_timeout)
 
         self._run(open_and_serve(), self.connect_timeout)

@@ -53,6 +53,9 @@ async def open_station_connection(
                 proxy=None,
                 max_size=MAX_FRAME_BYTES,
                 ping_interval=None,
+                # a CSMS that never ends its TCP side holds a close up this long at most
+                # (websockets' own default is 10 s, added to every case)
+                close_timeout=timeout,
             ),
             timeout,
         )

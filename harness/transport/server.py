@@ -52,8 +52,12 @@ class CsmsServer:
         on_connection: Callable[[ServerConnection], Awaitable[None]],
         on_rejection: Callable[[Rejection], None] = lambda rejection: None,
         refuse: Callable[[], str | None] = lambda: None,
+        close_timeout: float = 10.0,
     ) -> None:
         self.version = version
+        #: how long a close handshake may take (a station that never closes its TCP
+        #: side must not hold a case up longer: the profile's response timeout)
+        self.close_timeout = close_timeout
         self.identity = identity
         self.host = host
         self.port = port
@@ -84,6 +88,7 @@ class CsmsServer:
                 select_subprotocol=self._select_subprotocol,
                 max_size=MAX_FRAME_BYTES,
                 ping_interval=None,
+                close_timeout=self.close_timeout,
             )
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:

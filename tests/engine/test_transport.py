@@ -198,3 +198,62 @@ def test_a_csms_that_selects_a_subprotocol_never_offered_fails() -> None:
     failure = asyncio.run(scenario())
     assert failure.rule == "transport.subprotocol"
     assert "selected a subprotocol the station did not offer" in failure.reason
+
+
+def test_a_close_handshake_is_bounded_by_the_profiles_timeouts(make_csms_bench) -> None:
+    """A peer that never ends its TCP side holds a close up no longer than the profile's
+    response timeout (as CSMS) or connect timeout (as station), not websockets' 10 s."""
+    import asyncio
+
+    from websockets.asyncio.server import serve
+
+    from harness.transport import open_station_connection
+
+    async def scenario() -> float:
+        async def handler(connection) -> None:
+            await connection.wait_closed()
+
+        async with serve(handler, "127.0.0.1", 0, subprotocols=["ocpp2.0.1"]) as listening:
+            port = listening.sockets[0].getsockname()[1]
+            connection = await open_station_connection(
+                f"ws://127.0.0.1:{port}/ocpp",
+                IDENTITY,
+                OcppVersion.V201,
+                password=None,
+                security_profile=0,
+                timeout=1.5,
+            )
+            await connection.close()
+            return connection.close_timeout
+
+    assert asyncio.run(scenario()) == 1.5
+
+    async def as_csms() -> float:
+        seen: list[float] = []
+
+        async def on_connection(connection) -> None:
+            seen.append(connection.close_timeout)
+
+        server = CsmsServer(
+            version=OcppVersion.V201,
+            identity=IDENTITY,
+            port=0,
+            on_connection=on_connection,
+            close_timeout=0.7,
+        )
+        await server.start()
+        try:
+            connection = await open_station_connection(
+                server.url.rsplit("/", 1)[0],
+                IDENTITY,
+                OcppVersion.V201,
+                password=None,
+                security_profile=0,
+                timeout=2,
+            )
+            await connection.wait_closed()
+        finally:
+            await server.close()
+        return seen[0]
+
+    assert asyncio.run(as_csms()) == 0.7
