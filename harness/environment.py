@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from harness.control.adapters import CommandAdapter, HttpAdapter, ManualAdapter, SimAdapter
-from harness.dut import EMBEDDED, DutProfile, profile_from_dict
+from harness.dut import DutProfile, profile_from_dict
 from harness.loop import AnyLoop
 from harness.ocppj import OcppVersion
 from harness.preconditions import establish_station_preconditions
@@ -243,7 +243,7 @@ class DutEnvironment:
     def _announce_wait(self, session: Session, url: str, timeout: float) -> None:
         """Once per run, say where a real station is expected, when it is not there yet
         (the bundled simulators connect at once and need no word)."""
-        if self._announced or session.connected or self.profile.source == EMBEDDED:
+        if self._announced or session.connected or self.profile.control.adapter == "sim":
             return
         self._announced = True
         self.say(

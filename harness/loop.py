@@ -143,11 +143,26 @@ class DrivenLoop:
                 ) from self._keeper_error
             bounded = self._bounded(coro, timeout)
             try:
-                return self.loop.run_until_complete(bounded)
+                task = self.loop.create_task(bounded)
             except BaseException:
-                # A loop that could not start (interrupted, closed) leaves both unawaited.
+                # a closed loop takes no task: nothing ran, nothing is left to warn
                 bounded.close()
                 coro.close()
+                raise
+            try:
+                return self.loop.run_until_complete(task)
+            except BaseException:
+                # Interrupted (a second Ctrl-C raises in the middle): cancel the task and
+                # let it finish, bounded; closing its coroutine under it made asyncio
+                # print "cannot reuse already awaited coroutine" at exit.
+                if not task.done():
+                    task.cancel()
+                    with contextlib.suppress(BaseException):
+                        self.loop.run_until_complete(asyncio.wait({task}, timeout=1))
+                if not task.done():
+                    # it never got to run (interrupted again): its coroutine is closed
+                    # unstarted, so that nothing warns "never awaited" at exit
+                    task.get_coro().close()
                 raise
 
     def _keep(self, period: float) -> None:

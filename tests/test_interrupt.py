@@ -90,6 +90,11 @@ def test_interrupted_run_leaves_a_valid_incomplete_report(tmp_path, signum, time
     name = signal.Signals(signum).name
     # acknowledged on the terminal at once, not into the running case's capture
     assert f"ocpp-harness: {name} received: stopping after the running case" in rest, rest
+    # however it was stopped: no traceback or asyncio noise, and the harness's summary
+    # is the last line
+    for noise in ("Traceback", "never awaited", "never retrieved", "RuntimeError"):
+        assert noise not in rest, rest
+    assert rest.strip().splitlines()[-1].startswith("ocpp-harness: "), rest
 
     report = json.loads((report_dir / "report.json").read_text())
     validate_report(report)
