@@ -335,6 +335,9 @@ class Session:
 
     async def _ingest(self, raw: str | bytes, connection: _Connection) -> None:
         """One text from the DUT: observe it, trace it, judge it, hand it on."""
+        if connection is not self._current:
+            self._ignore_replaced(raw, connection)
+            return
         observation = observe(
             raw,
             self.version,
@@ -398,6 +401,28 @@ class Session:
             self._on_new_call(message, invalid=bool(observation.errors))
         elif isinstance(frame, CallResult | CallError):
             self._resolve_pending_call(frame, str(raw), entry.seq)
+        self._notify()
+
+    def _ignore_replaced(self, raw: str | bytes, connection: _Connection) -> None:
+        """A frame on a connection a newer one replaced (the old one is closing): kept in
+        the trace and named, never taken as an answer or a CALL of the case."""
+        newer = f"connection {self._current.number}" if self._current else "a newer connection"
+        reason = (
+            f"{self.describe_peer} sent a frame on connection {connection.number} after "
+            f"{newer} replaced it: not taken"
+        )
+        entry = self.trace.frame(IN, raw, None, note=reason)
+        entry.violations.append(
+            {"rule": "transport.replaced-connection", "message": reason, "severity": "warning"}
+        )
+        self.warn(
+            CaseWarning(
+                WarningKind.NOTE,
+                "transport.replaced-connection",
+                f"{reason} (frame {entry.seq})",
+                entry.raw,
+            )
+        )
         self._notify()
 
     def _resolve_pending_call(self, frame: CallResult | CallError, raw: str, seq: int) -> None:

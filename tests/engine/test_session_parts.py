@@ -166,3 +166,25 @@ def test_a_duplicate_key_fails_in_strict_mode_and_warns_in_lenient():
     lenient = _observe(text, strictness=Strictness.LENIENT)
     (warning,) = [v for v in lenient.warnings if v.rule == "ocppj.duplicate-key"]
     assert "'a' appears twice" in str(warning) and "RFC 8259" in str(warning)
+
+
+def test_a_frame_on_a_replaced_connection_is_named_and_not_taken():
+    """The answer to the harness's CALL arriving on the old connection, after a new one of
+    the same identity replaced it, does not answer the CALL; it is traced and named."""
+    import asyncio
+
+    from harness.session import Session, _Connection
+
+    async def scenario() -> Session:
+        session = Session(V201, describe_peer="charging station")
+        old = _Connection(1, None, Conversation(V201))
+        session._current = _Connection(2, None, Conversation(V201))
+        await session._ingest('[3,"h-1",{"status":"Accepted"}]', old)
+        return session
+
+    session = asyncio.run(scenario())
+    (entry,) = [e for e in session.trace.entries if e.kind == "frame"]
+    assert entry.violations[0]["rule"] == "transport.replaced-connection"
+    assert "on connection 1 after connection 2 replaced it: not taken" in (entry.note or "")
+    assert [w.rule for w in session.warnings] == ["transport.replaced-connection"]
+    assert session.failures == []
