@@ -212,6 +212,14 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line(
             "markers", f"block_{letter}: a case of functional block {letter.upper()}"
         )
+    from harness.ocppj import OcppVersion
+    from harness.spec.catalog import profiles as cert_profiles
+
+    for slug in sorted({slug for version in OcppVersion for slug in cert_profiles(version)}):
+        config.addinivalue_line(
+            "markers",
+            f"{_profile_marker(slug)}: a case Part 5 certification profile {slug} lists",
+        )
     config.addinivalue_line(
         "markers",
         "ocpp_sim(defects=(), options=(), strict=None, connector_report=None): this case's "
@@ -353,11 +361,21 @@ def _check_case_ids(wanted: set[str], collected: set[str]) -> None:
 _ROLE_MARKERS = {DutKind.CHARGING_STATION: "cs", DutKind.CSMS: "csms"}
 
 
+def _profile_marker(slug: str) -> str:
+    """A Part 5 certification profile's marker name: ``profile_local_auth_list``."""
+    return "profile_" + slug.replace("-", "_")
+
+
 def _case_markers(info: TestCaseInfo) -> list[str]:
+    from harness.spec.catalog import entry
+
     markers = [_ROLE_MARKERS[info.dut_kind], "ocpp" + info.ocpp.value.replace(".", "")]
     letter = info.id.split("_")[1] if info.id.count("_") >= 2 else ""
     if len(letter) == 1 and letter.isalpha():  # 2.x ids name their block (1.6's number)
         markers.append(f"block_{letter.lower()}")
+    known = entry(info.id, info.ocpp)
+    if known is not None and not known.removed:
+        markers += [_profile_marker(slug) for slug in sorted(known.in_profiles)]
     return markers
 
 

@@ -116,6 +116,9 @@ def test_cases_carry_markers_for_role_version_and_block(run):
     assert report["cases"] == []
     _, report = run("-m", "block_b")
     assert report["cases"] == []
+    # and by Part 5 certification profile (TC_X ids are in none)
+    _, report = run("-m", "profile_core")
+    assert report["cases"] == []
 
 
 def test_junit_carries_id_title_and_rule(run, pytester):
@@ -307,3 +310,12 @@ def test_boots(csms, dut):
     )
     result.assert_outcomes(failed=1, errors=0)
     result.stdout.fnmatch_lines(["*TC_X_21_CS failed*[[]schema:BootNotificationRequest:*"])
+
+
+def test_a_catalog_case_carries_the_markers_of_its_certification_profiles():
+    """TC_B_06_CS is a Core case of Part 5 (2.0.1): -m profile_core selects it."""
+    from harness.cli import catalog_functions
+    from harness.plugin import _case_markers
+
+    (case,) = [f for f in catalog_functions() if f.ocpp_testcase.id == "TC_B_06_CS"]
+    assert _case_markers(case.ocpp_testcase) == ["cs", "ocpp201", "block_b", "profile_core"]
