@@ -230,6 +230,14 @@ class DutEnvironment:
         return self.profile.kind
 
     def _new_session(self, strict: bool) -> Session:
+        session = self._session_for(strict)
+        # a long wait speaks on the terminal (the plugin's say; silent in the engine tests)
+        session.on_long_wait = lambda what, left: self.say(
+            f"still waiting for {what} ({left:.0f} s left)"
+        )
+        return session
+
+    def _session_for(self, strict: bool) -> Session:
         return Session(
             self.profile.ocpp,
             strictness=self.profile.strictness,

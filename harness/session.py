@@ -75,6 +75,9 @@ __all__ = ["Mode", "Session"]
 T = TypeVar("T")
 
 
+#: seconds between two words on a long wait (a 60 s heartbeat wait, a slow operator)
+LONG_WAIT_TICK = 10.0
+
 #: close codes the harness's WebSocket layer sends when the DUT breaks the protocol
 _OUR_CLOSE_RULES = {
     1009: "transport.message-too-big",
@@ -144,6 +147,9 @@ class Session:
         self._sending: set[asyncio.Task[None]] = set()
         #: seconds a time comparison may be off (Part 6 §2.1: a configured deviation)
         self.time_deviation = time_deviation
+        #: told (what, seconds left) every LONG_WAIT_TICK s of a long wait: the plugin
+        #: puts it on the terminal
+        self.on_long_wait: Callable[[str, float], None] | None = None
         #: the rules judged on every CALL of the DUT (boot gate, numbering, only-allow)
         self.monitors = RuleMonitors(version, peer=describe_peer, deviation=time_deviation)
 
@@ -560,22 +566,33 @@ class Session:
 
     # -- the facade's operations (awaited from the test thread) ----------------------------
 
-    async def _wait(self, predicate: Callable[[], T], timeout: float) -> T | None:
+    async def _wait(
+        self, predicate: Callable[[], T], timeout: float, what: str | None = None
+    ) -> T | None:
+        """Wait until ``predicate()`` holds, at most ``timeout`` s; raise a pending DUT
+        failure at once. A long wait for ``what`` is told to :attr:`on_long_wait` every
+        :data:`LONG_WAIT_TICK` s, with the time left (a person at a real device)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        next_tick = loop.time() + LONG_WAIT_TICK
         while True:
             event = self._event()
             self.raise_failure()
             result = predicate()
             if result:
                 return result
-            remaining = deadline - loop.time()
+            now = loop.time()
+            remaining = deadline - now
             if remaining <= 0:
                 return None
+            if now >= next_tick:
+                next_tick = now + LONG_WAIT_TICK
+                if what is not None and self.on_long_wait is not None:
+                    self.on_long_wait(what, remaining)
             # asyncio.timeout, not wait_for: no extra task, two loop wake-ups fewer per
             # wait (measured ~10 us of a ~150 us round trip, benchmarks --diagnose).
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(remaining):
+                async with asyncio.timeout(min(remaining, next_tick - now)):
                     await event.wait()
 
     async def expect(
@@ -617,7 +634,7 @@ class Session:
             loop = asyncio.get_running_loop()
             deadline = loop.time() + timeout
             while True:
-                message = await self._wait(find, max(0.0, deadline - loop.time()))
+                message = await self._wait(find, max(0.0, deadline - loop.time()), action)
                 if message is None:
                     missing = ""
                     if keys is not None:
@@ -699,7 +716,7 @@ class Session:
                 states = latest()
                 return all(key in states and states[key][0] == status for key in keys)
 
-            done = await self._wait(all_reported, timeout)
+            done = await self._wait(all_reported, timeout, f"every connector to report {status}")
             states = latest()
             for _, message in states.values():
                 message.claimed = True
@@ -795,7 +812,7 @@ class Session:
             await self._send_text(connection, encode(frame), frame, None)
             start = len(self.trace.entries)
             try:
-                result = await self._wait(lambda: future.done(), timeout)
+                result = await self._wait(lambda: future.done(), timeout, f"the answer to {action}")
             finally:
                 self._pending_call = None
             if result is None:
@@ -846,7 +863,7 @@ class Session:
                         return message
                 return None
 
-            message = await self._wait(broken, seconds)
+            message = await self._wait(broken, seconds, f"{seconds:g} s of silence to pass")
             if message is not None:
                 message.entry.failing = True
                 raise DutFailure(
@@ -874,7 +891,7 @@ class Session:
         self.mode = Mode.WAITING
         try:
             self.settle()
-            await self._wait(lambda: False, seconds)
+            await self._wait(lambda: False, seconds, "the hold to end")
         finally:
             self.mode = Mode.SCRIPTING
 
@@ -886,7 +903,9 @@ class Session:
         try:
             self.settle()
             mark = self._mark
-            ok = await self._wait(lambda: self._connections > mark and self.connected, timeout)
+            ok = await self._wait(
+                lambda: self._connections > mark and self.connected, timeout, "a reconnection"
+            )
             if not ok:
                 raise DutFailure(
                     f"{self.describe_peer} did not reconnect within {timeout:g} s",
@@ -933,7 +952,7 @@ class Session:
         self.mode = Mode.WAITING
         try:
             fresh_from = self._mark
-            if not await self._wait(lambda: self.connected, connect_timeout):
+            if not await self._wait(lambda: self.connected, connect_timeout, "the connection"):
                 return False
             reconnected = self.monitors.boot_gate.status is BootStatus.ACCEPTED and not any(
                 m.action == "BootNotification" for m in self.received if not m.claimed
@@ -957,7 +976,7 @@ class Session:
                     )
                     return len(reported) >= connectors and security
 
-                await self._wait(booted, boot_timeout)
+                await self._wait(booted, boot_timeout, "the station's boot")
             self.mark_seen()
             return True
         finally:

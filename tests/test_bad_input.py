@@ -182,9 +182,15 @@ def test_dut_that_never_connects_is_an_error_naming_the_url(tmp_path, pytester):
 
 
 @pytest.mark.parametrize("each", [False, True], ids=["fail-fast", "connect-each-case"])
-def test_after_a_dut_that_never_connected_its_other_cases_are_skipped(tmp_path, pytester, each):
+def test_after_a_dut_that_never_connected_its_other_cases_are_skipped(
+    tmp_path, pytester, each, monkeypatch
+):
     """One connect timeout is enough: the DUT's later cases are skipped, naming the case
-    it was not there in (--connect-each-case waits in every case, each an error)."""
+    it was not there in (--connect-each-case waits in every case, each an error). The
+    wait speaks: where the station is expected, then what is awaited and the time left."""
+    import harness.session
+
+    monkeypatch.setattr(harness.session, "LONG_WAIT_TICK", 0.05)
     port = free_port()
     profile = write_profile(
         tmp_path,
@@ -201,6 +207,10 @@ def test_after_a_dut_that_never_connected_its_other_cases_are_skipped(tmp_path, 
         f"ocpp-harness: waiting for charging station BAD-INPUT-1 to connect to "
         f"ws://127.0.0.1:{port}/ocpp/BAD-INPUT-1 (up to 0.2 s)"
     ]
+    ticks = [line for line in result.outlines if line.startswith("ocpp-harness: still")]
+    assert ticks and ticks[0].startswith("ocpp-harness: still waiting for the connection ("), (
+        result.outlines
+    )
     verdicts = {case["id"]: (case["verdict"], case["reason"]) for case in report["cases"]}
     first, second = (verdicts[case_id] for case_id in ids)
     assert first[0] == "error" and first[1].startswith("DUT never connected")

@@ -188,3 +188,25 @@ def test_a_frame_on_a_replaced_connection_is_named_and_not_taken():
     assert "on connection 1 after connection 2 replaced it: not taken" in (entry.note or "")
     assert [w.rule for w in session.warnings] == ["transport.replaced-connection"]
     assert session.failures == []
+
+
+def test_a_long_wait_speaks_with_the_time_left(monkeypatch):
+    """Every LONG_WAIT_TICK seconds of a wait, what it waits for and how long is left."""
+    import asyncio
+
+    import harness.session as session_module
+    from harness.session import Session
+
+    monkeypatch.setattr(session_module, "LONG_WAIT_TICK", 0.05)
+    told: list[tuple[str, float]] = []
+
+    async def scenario() -> None:
+        session = Session(V201)
+        session.on_long_wait = lambda what, left: told.append((what, left))
+        assert await session._wait(lambda: False, 0.22, "Heartbeat") is None
+
+    asyncio.run(scenario())
+    assert 3 <= len(told) <= 5, told
+    assert {what for what, _ in told} == {"Heartbeat"}
+    lefts = [left for _, left in told]
+    assert lefts == sorted(lefts, reverse=True) and 0 < lefts[-1] < 0.22
