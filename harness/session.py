@@ -977,6 +977,21 @@ class Session:
                     return len(reported) >= connectors and security
 
                 await self._wait(booted, boot_timeout, "the station's boot")
+                never_booted = self.monitors.boot_gate.status is None and not any(
+                    m.action == "BootNotification" for m in self.received
+                )
+                if never_booted:
+                    # OCPP asks no boot of a bare reconnection, so this is no failure; but
+                    # a case that then fails should not leave the reader guessing why
+                    self.warn(
+                        CaseWarning(
+                            WarningKind.NOTE,
+                            "precondition.booted",
+                            f"the station connected but sent no BootNotification within "
+                            f"{boot_timeout:g} s: the case starts from a station this CSMS "
+                            "never accepted (Part 6 §2.1 assumes the state Booted)",
+                        )
+                    )
             self.mark_seen()
             return True
         finally:

@@ -70,3 +70,26 @@ def test_a_station_that_only_reconnects_is_booted_at_once(booted: CsmsBench) -> 
     assert booted.run(booted.session.wait_booted(5, 5), 12)
     assert time.monotonic() - started < 2.5, "a reconnection must not wait for a boot"
     assert booted.session.connections == 2
+
+
+def test_a_station_that_connects_without_booting_gets_a_note(make_csms_bench) -> None:
+    """No failure (a bare reconnection needs no boot), but a note saying the case starts
+    from a station this CSMS never accepted, so that a later failure is understood."""
+    from websockets.asyncio.client import connect
+
+    from tests.engine.bench import IDENTITY
+
+    bench = make_csms_bench()
+    url = f"{bench.endpoint}/{IDENTITY}"
+
+    async def quiet_station() -> object:
+        return await connect(url, subprotocols=["ocpp2.0.1"])  # type: ignore[list-item]
+
+    connection = bench.run(quiet_station())
+    try:
+        assert bench.run(bench.session.wait_booted(2, 0.2), 4)
+        warnings = bench.on_loop(lambda: list(bench.session.warnings))
+        assert [w.rule for w in warnings] == ["precondition.booted"]
+        assert "sent no BootNotification within 0.2 s" in warnings[0].reason
+    finally:
+        bench.run(connection.close())  # type: ignore[attr-defined]
