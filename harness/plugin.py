@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import inspect
+import re
 import signal
 import threading
 import warnings
@@ -386,12 +387,28 @@ def pytest_itemcollected(item: pytest.Item) -> None:
             item.add_marker(name)
 
 
+def _check_marker_expression(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A misspelt marker in -m ('csmss') would select nothing: refuse a name that is
+    neither registered nor on any collected item, with the nearest known one."""
+    expression = config.getoption("markexpr", "") or ""
+    names = set(re.findall(r"[A-Za-z_]\w*", expression)) - {"and", "or", "not"}
+    if not names:
+        return
+    known = {line.split(":")[0].split("(")[0].strip() for line in config.getini("markers")}
+    known |= {mark.name for item in items for mark in item.iter_markers()}
+    for name in sorted(names - known):
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise pytest.UsageError(f"-m {expression!r}: no such marker {name!r}{hint}")
+
+
 @pytest.hookimpl(tryfirst=True)  # before -k/-m deselect: an unknown --case id is refused
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     run = config.stash[_RUN]
     wanted = set(config.getoption("--case"))
     if wanted:
         _check_case_ids(wanted, {info.id for info in map(_info, items) if info is not None})
+    _check_marker_expression(config, items)
     keep, drop = [], []
     for item in items:
         info = _info(item)

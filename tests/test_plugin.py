@@ -319,3 +319,11 @@ def test_a_catalog_case_carries_the_markers_of_its_certification_profiles():
 
     (case,) = [f for f in catalog_functions() if f.ocpp_testcase.id == "TC_B_06_CS"]
     assert _case_markers(case.ocpp_testcase) == ["cs", "ocpp201", "block_b", "profile_core"]
+
+
+def test_a_misspelt_marker_is_a_usage_error(pytester):
+    """-m with a marker nobody has would select nothing and pass: refused."""
+    pytester.makepyfile(test_cases=CASES)
+    result = pytester.runpytest_inprocess("-m", "csmss or ocpp201", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*no such marker 'csmss'; did you mean 'csms'?*"])
