@@ -36,6 +36,7 @@ from harness.ocppj.codes import framing_error_code
 
 __all__ = ["Observation", "observe"]
 
+
 @dataclass(frozen=True)
 class FrameWarning:
     """A rule of the frame's text that lenient mode only warns about (a duplicate key)."""
@@ -182,8 +183,7 @@ def observe(
         observation.violations.append(
             FrameWarning(
                 "ocppj.duplicate-key",
-                f"the key {duplicates[0]!r} appears twice in one object; the last value "
-                "was taken",
+                f"the key {duplicates[0]!r} appears twice in one object; the last value was taken",
                 "RFC 8259 §4",
             )
         )
