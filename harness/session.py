@@ -800,6 +800,10 @@ class Session:
                 problems = validate_payload(self.version, action, payload, response=False)
                 if problems:
                     raise ScriptError(f"the harness's {action} is not schema-valid: {problems[0]}")
+            if connection.answers_in_flight:
+                # Answers owed go out before a new CALL: a station waiting for its boot
+                # answer would drop a request that overtakes it, and be blamed for it.
+                await asyncio.wait(set(self._sending), timeout=timeout)
             message_id = next_message_id()
             frame = Call(message_id, action, payload)
             self.monitors.harness_call(action, payload)

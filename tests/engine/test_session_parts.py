@@ -210,3 +210,38 @@ def test_a_long_wait_speaks_with_the_time_left(monkeypatch):
     assert {what for what, _ in told} == {"Heartbeat"}
     lefts = [left for _, left in told]
     assert lefts == sorted(lefts, reverse=True) and 0 < lefts[-1] < 0.22
+
+
+def test_an_answer_owed_goes_out_before_the_harness_calls():
+    """The station's BootNotification, taken by an expect() and not answered yet: the
+    harness's next CALL waits until that answer is on the wire (a station waiting for its
+    boot answer drops a request that overtakes it)."""
+    import asyncio
+
+    from harness.session import Session, _Connection
+
+    on_the_wire: list[list] = []
+    later: list[asyncio.Future] = []
+
+    async def scenario() -> None:
+        session = Session(V201)
+
+        class Wire:
+            async def send(self, text: str) -> None:
+                frame = json.loads(text)
+                on_the_wire.append(frame[:2])
+                if frame[0] == 2:  # the harness's CALL: the station answers it
+                    answer = json.dumps([3, frame[1], {"status": "Accepted"}])
+                    later.append(asyncio.ensure_future(session._ingest(answer, connection)))
+
+        connection = _Connection(1, Wire(), Conversation(V201))
+        session._current = connection
+        boot = {"chargingStation": {"model": "m", "vendorName": "v"}, "reason": "PowerUp"}
+        session._awaiting = "BootNotification"  # an expect() takes it: not answered yet
+        await session._ingest(json.dumps([2, "b1", "BootNotification", boot]), connection)
+        session._awaiting = None
+        response = await session.call("Reset", {"type": "Immediate"}, timeout=2, rule=None)
+        assert response["status"] == "Accepted"
+
+    asyncio.run(scenario())
+    assert [kind for kind, _ in on_the_wire] == [3, 2], on_the_wire  # answer, then CALL
