@@ -339,6 +339,11 @@ def _run(args: argparse.Namespace) -> int:
     summary = outcome.summary or {}
     # An interrupted run is no verdict on the DUT, whatever its finished cases said.
     if code == pytest.ExitCode.INTERRUPTED or summary.get("interrupted"):
+        # a hard stop may leave a coroutine unstarted; Python's "never awaited" warning
+        # about it at exit (pytest restored the filters by now) says nothing to a user
+        warnings.filterwarnings(
+            "ignore", message="coroutine .* was never awaited", category=RuntimeWarning
+        )
         return EXIT_ERROR
     if (
         code == pytest.ExitCode.INTERNAL_ERROR

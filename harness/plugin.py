@@ -692,6 +692,11 @@ class RunHooks:
         """
         name = signal.Signals(signum).name
         if self.run.stop_requested or self.session is None:
+            # Stopping now may leave a coroutine unstarted wherever the signal landed;
+            # Python's "never awaited" warning about it at exit says nothing to a user.
+            warnings.filterwarnings(
+                "ignore", message="coroutine .* was never awaited", category=RuntimeWarning
+            )
             raise KeyboardInterrupt(f"stopped by {name}")
         self.run.stop_requested = name
         self.session.shouldstop = f"{name}: run stopped after the running case"
