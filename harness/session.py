@@ -58,6 +58,7 @@ from harness.ocppj import (
     FramingViolation,
     LocalProtocolError,
     OcppVersion,
+    SchemaViolation,
     Send,
     Strictness,
     decode,
@@ -404,7 +405,11 @@ class Session:
             if message.is_send:
                 message.answered = True  # SEND is never answered (OCPP 2.1)
             self.received.append(message)
-            self._on_new_call(message, invalid=bool(observation.errors))
+            # the reply follows the kind of violation: a payload that breaks its schema
+            # gets FormatViolation; a schema-valid CALL that broke a conversation rule
+            # (one call at a time) is answered as usual, its failure already recorded
+            schema_broken = any(isinstance(v, SchemaViolation) for v in observation.errors)
+            self._on_new_call(message, invalid=schema_broken)
         elif isinstance(frame, CallResult | CallError):
             self._resolve_pending_call(frame, str(raw), entry.seq)
         self._notify()

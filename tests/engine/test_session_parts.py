@@ -245,3 +245,34 @@ def test_an_answer_owed_goes_out_before_the_harness_calls():
 
     asyncio.run(scenario())
     assert [kind for kind, _ in on_the_wire] == [3, 2], on_the_wire  # answer, then CALL
+
+
+def test_a_schema_valid_call_that_breaks_a_conversation_rule_is_answered_as_usual():
+    """FormatViolation says the payload breaks its schema: a valid CALL sent while the
+    previous one is unanswered fails the one-call rule, and gets its normal answer."""
+    import asyncio
+
+    from harness.session import Session, _Connection
+
+    replies: list[list] = []
+
+    async def scenario() -> Session:
+        session = Session(V201)
+
+        class Wire:
+            async def send(self, text: str) -> None:
+                replies.append(json.loads(text))
+
+        connection = _Connection(1, Wire(), Conversation(V201))
+        session._current = connection
+        session._awaiting = "Authorize"  # an expect() holds the first CALL unanswered
+        token = {"idToken": {"idToken": "AB12", "type": "ISO14443"}}
+        await session._ingest(json.dumps([2, "a1", "Authorize", token]), connection)
+        await session._ingest('[2,"h1","Heartbeat",{}]', connection)
+        await asyncio.sleep(0)  # let the reply task write
+        return session
+
+    session = asyncio.run(scenario())
+    assert [f.rule for f in session.failures] == ["ocppj.one-call-at-a-time"]
+    (reply,) = [r for r in replies if r[1] == "h1"]
+    assert reply[0] == 3 and "currentTime" in reply[2]  # a CALLRESULT, not a CALLERROR
