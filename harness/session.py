@@ -33,7 +33,7 @@ import asyncio
 import contextlib
 import enum
 from collections import Counter
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -945,7 +945,12 @@ class Session:
             message.claimed = True
 
     async def wait_booted(
-        self, connect_timeout: float, boot_timeout: float, connectors: int = 1
+        self,
+        connect_timeout: float,
+        boot_timeout: float,
+        connectors: int = 1,
+        *,
+        required: Collection[ConnectorKey] | None = None,
     ) -> bool:
         """Bring a station DUT to the *Booted* state before a case's steps begin.
 
@@ -983,6 +988,8 @@ class Session:
                     security = not startup_event or any(
                         m.action == "SecurityEventNotification" for m in self.received
                     )
+                    if required is not None:  # these connectors, by key
+                        return set(required) <= reported and security
                     return len(reported) >= connectors and security
 
                 await self._wait(booted, boot_timeout, "the station's boot")

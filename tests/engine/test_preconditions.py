@@ -93,3 +93,44 @@ def test_a_station_that_connects_without_booting_gets_a_note(make_csms_bench) ->
         assert "sent no BootNotification within 0.2 s" in warnings[0].reason
     finally:
         bench.run(connection.close())  # type: ignore[attr-defined]
+
+
+def test_the_set_up_does_not_wait_for_a_1_6_connector_0_status(make_csms_bench) -> None:
+    """A 1.6 station that reports its connectors but not connector 0 (the charge point)
+    is booted as soon as the connectors are in, not after the whole boot wait (5 s)."""
+    import json
+    import time
+
+    from websockets.asyncio.client import connect
+
+    from tests.engine.bench import IDENTITY
+
+    bench = make_csms_bench("1.6")
+
+    async def station() -> object:
+        ws = await connect(f"{bench.endpoint}/{IDENTITY}", subprotocols=["ocpp1.6"])  # type: ignore[list-item]
+        boot = {"chargePointVendor": "v", "chargePointModel": "m"}
+        await ws.send(json.dumps([2, "b1", "BootNotification", boot]))
+        await ws.recv()  # the boot answer
+        status = {"connectorId": 1, "errorCode": "NoError", "status": "Available"}
+        await ws.send(json.dumps([2, "s1", "StatusNotification", status]))
+        return ws
+
+    ws = bench.run(station())
+    try:
+        started = time.monotonic()
+        assert bench.run(bench.session.wait_booted(2, 5, required=[1]), 8)
+        assert time.monotonic() - started < 2.5
+    finally:
+        bench.run(ws.close())  # type: ignore[attr-defined]
+
+
+def test_the_set_up_waits_for_every_real_connector_only() -> None:
+    from harness.environment import DutEnvironment, embedded_profiles
+
+    by_version = {p.ocpp.value: p for p in embedded_profiles() if p.kind == "charging-station"}
+    waits = {
+        version: DutEnvironment(profile, loop=None)._boot_reports()  # type: ignore[arg-type]
+        for version, profile in by_version.items()
+    }
+    assert waits == {"1.6": [1], "2.0.1": [(1, 1)]}
