@@ -59,6 +59,14 @@ DEFECTS = declare(
     ),
     # get_configuration
     Defect(
+        "get-configuration-ignores-key-filter",
+        "station",
+        V16,
+        "GetConfiguration for some keys returns every key (§5.8: only the keys asked for)",
+        "C16.5.8",
+    ),
+    # get_configuration
+    Defect(
         "get-configuration-missing-profile-keys",
         "station",
         V16,
@@ -79,6 +87,8 @@ async def get_configuration(v16: StationV16, payload: dict[str, Any]) -> Reply:
     asked = payload.get("key") or []
     # §5.8: no keys -> every key (then none is "unknown": hidden ones are just absent)
     names = asked or [key.key for key in v16.configuration]
+    if asked and v16.station.has("get-configuration-ignores-key-filter"):
+        names = [key.key for key in v16.configuration]
     entries, unknown = [], []
     for name in names:
         key = v16.configuration.get(name)

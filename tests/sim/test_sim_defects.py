@@ -709,6 +709,19 @@ def test_get_configuration_missing_profile_keys(version: str) -> None:
     run(scenario())
 
 
+@covers("station", "get-configuration-ignores-key-filter")
+def test_get_configuration_ignores_key_filter(version: str) -> None:
+    async def scenario() -> None:
+        for defective, defects in _with_and_without("get-configuration-ignores-key-filter"):
+            async with linked(version, station_defects=defects) as link:
+                await link.booted()
+                asked = await link.csms.act("get_configuration", {"keys": ["HeartbeatInterval"]})
+                keys = {e["key"] for e in asked["configurationKey"]}
+                assert (len(keys) > 1) if defective else (keys == {"HeartbeatInterval"})
+
+    run(scenario())
+
+
 @covers("csms", "rejected-accepts-requests")
 def test_rejected_accepts_requests(version: str) -> None:
     async def scenario() -> None:

@@ -59,6 +59,28 @@ def _keys(response) -> dict[str, dict]:
     return {entry.get("key"): entry for entry in response.get("configurationKey", [])}
 
 
+def _filtered(response, asked: str) -> dict[str, dict]:
+    """The keys of a GetConfiguration answer for ``asked``, held to §5.8's filter: only
+    the key asked for, or the key listed in unknownKey (a required core key: returned)."""
+    keys = _keys(response)
+    others = sorted(set(keys) - {asked})
+    if others:
+        raise DutFailure(
+            f"GetConfiguration for [{asked}] returned other keys too: {', '.join(others[:5])}"
+            + (f" and {len(others) - 5} more" if len(others) > 5 else ""),
+            "C16.5.8",
+            response.raw,
+        )
+    if asked not in keys:
+        where = "lists it in unknownKey" if asked in response.get("unknownKey", []) else "omits it"
+        raise DutFailure(
+            f"GetConfiguration for [{asked}], a required core key (§9.1), {where}",
+            "C16.5.8",
+            response.raw,
+        )
+    return keys
+
+
 def _bad_value(value_type: str, value: object) -> bool:
     if not isinstance(value, str):
         return value is not None  # a missing value is allowed (§5.8: unreadable keys)
@@ -136,12 +158,12 @@ def test_tc_019_cs(csms, dut):
 @testcase(
     "TC_021_CS",
     "Change/set configuration",
-    requirements=["C16.5.3"],
-    catches=["change-configuration-not-applied"],
+    requirements=["C16.5.3", "C16.5.8"],
+    catches=["change-configuration-not-applied", "get-configuration-ignores-key-filter"],
 )
 def test_tc_021_cs(csms, dut):
     key = "MeterValueSampleInterval"
-    before = _keys(csms.call("GetConfiguration", key=[key]).expect(rule="C16.5.8"))
+    before = _filtered(csms.call("GetConfiguration", key=[key]).expect(rule="C16.5.8"), key)
     original = before.get(key, {}).get("value")
     new_value = "61" if original != "61" else "62"
     if original is not None:
@@ -152,7 +174,7 @@ def test_tc_021_cs(csms, dut):
         rule="C16.5.3", status="Accepted"
     )
     after = csms.call("GetConfiguration", key=[key]).expect(rule="C16.5.8")
-    value = _keys(after).get(key, {}).get("value")
+    value = _filtered(after, key).get(key, {}).get("value")
     if value != new_value:
         raise DutFailure(
             f"{key} reads {value!r} after ChangeConfiguration accepted {new_value!r}",
