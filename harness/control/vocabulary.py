@@ -28,7 +28,21 @@ _CSMS = DutKind.CSMS
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
-        Action("reboot", _STATION, (), "Power cycle (reboot) the charging station {identity}"),
+        # Two different things, and verdicts depend on which (the boot reason, whether
+        # the station may say goodbye first):
+        Action(
+            "power_cycle",
+            _STATION,
+            (),
+            "Cut the power of the charging station {identity}, then restore it (cold boot)",
+        ),
+        Action(
+            "reboot",
+            _STATION,
+            (),
+            "Restart the charging station {identity} from its own maintenance interface "
+            "(a graceful reboot, not a power cut)",
+        ),
         Action(
             "plug_in",
             _STATION,

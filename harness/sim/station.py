@@ -52,8 +52,17 @@ class SimStation(StationLink):
         except (TypeError, ValueError) as exc:
             raise InvalidParams(f"bad evse/connector: {exc}") from None
 
+    async def _act_power_cycle(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The power is cut and restored: no goodbye, a cold boot (PowerUp)."""
+        await self.go_down("PowerUp", event="StartupOfTheDevice", graceful=False)
+        self._online.set()
+        self._wake.set()
+        return {"rebooting": True}
+
     async def _act_reboot(self, params: dict[str, Any]) -> dict[str, Any]:
-        await self.go_down("PowerUp", event="StartupOfTheDevice")
+        """A graceful restart from the station's own maintenance interface: it may say
+        goodbye first (option unavailable-before-reboot), and boots with LocalReset."""
+        await self.go_down("LocalReset", event="ResetOrReboot")
         self._online.set()
         self._wake.set()
         return {"rebooting": True}
@@ -126,6 +135,7 @@ class SimStation(StationLink):
 
     _ACTIONS: ClassVar[Mapping[str, Action]] = {
         "reboot": _act_reboot,
+        "power_cycle": _act_power_cycle,
         "plug_in": _act_plug_in,
         "unplug": _act_unplug,
         "present_token": _act_present_token,

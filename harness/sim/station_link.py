@@ -654,10 +654,11 @@ class StationLink:
         self._disconnect.set()
         self._changed()
 
-    async def go_down(self, reason: str, *, event: str) -> None:
-        """Reboot; with option ``unavailable-before-reboot`` every connector is first
-        reported Unavailable (B11.FR.03 allows it)."""
-        if self.has_option("unavailable-before-reboot") and self.boot_status == "Accepted":
+    async def go_down(self, reason: str, *, event: str, graceful: bool = True) -> None:
+        """Reboot; a graceful one with option ``unavailable-before-reboot`` first reports
+        every connector Unavailable (B11.FR.03 allows it); a power cut says nothing."""
+        goodbye = graceful and self.has_option("unavailable-before-reboot")
+        if goodbye and self.boot_status == "Accepted":
             for action, payload in self.behaviour.connector_reports(force_unavailable=True):
                 with suppress(CallTimeout, CallErrorReceived, NotConnected, PeerClosed):
                     await self.send(action, payload)

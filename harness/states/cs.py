@@ -46,7 +46,7 @@ def booted(csms: CsmsRole, dut: Any, *, via: Via = "power-cycle") -> Message:
         booting(csms, dut)
     else:
         # Manual action: power cycle the station.
-        dut.act("reboot")
+        dut.act("power_cycle")
     # 3-4. The station boots again (B01.FR.03) and is accepted.
     boot = csms.expect("BootNotification", timeout=dut.timeouts.connect, rule="B01.FR.03")
     # 5-6. Every connector reported Available, by StatusNotification or NotifyEvent

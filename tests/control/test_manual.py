@@ -14,7 +14,10 @@ import pytest
 
 from harness.control.adapters import ManualAdapter
 
-REBOOT = "Power cycle (reboot) the charging station CP1"
+REBOOT = (
+    "Restart the charging station CP1 from its own maintenance interface "
+    "(a graceful reboot, not a power cut)"
+)
 PLUG_IN = "Plug a cable into EVSE 1 connector 2"
 
 #: bound for the operator side of a pseudo-terminal exchange (never reached when green)

@@ -31,7 +31,13 @@ def test_every_prompt_formats_with_its_params(name: str) -> None:
 
 
 def test_prompt_words() -> None:
-    assert prompt_for("reboot", {}, "CP1") == "Power cycle (reboot) the charging station CP1"
+    assert prompt_for("reboot", {}, "CP1") == (
+        "Restart the charging station CP1 from its own maintenance interface "
+        "(a graceful reboot, not a power cut)"
+    )
+    assert prompt_for("power_cycle", {}, "CP1") == (
+        "Cut the power of the charging station CP1, then restore it (cold boot)"
+    )
     assert (
         prompt_for("plug_in", {"evse": 1, "connector": 2}, "CP1")
         == "Plug a cable into EVSE 1 connector 2"

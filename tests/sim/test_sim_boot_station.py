@@ -44,7 +44,11 @@ def test_security_event_after_accepted_boot(version: str) -> None:
 
 @pytest.mark.parametrize(
     ("how", "event", "reason"),
-    [("reset", "ResetOrReboot", "RemoteReset"), ("reboot", "StartupOfTheDevice", "PowerUp")],
+    [
+        ("reset", "ResetOrReboot", "RemoteReset"),
+        ("power_cycle", "StartupOfTheDevice", "PowerUp"),
+        ("reboot", "ResetOrReboot", "LocalReset"),
+    ],
 )
 def test_security_event_type_and_boot_reason_follow_the_cause(
     how: str, event: str, reason: str
@@ -56,7 +60,7 @@ def test_security_event_type_and_boot_reason_follow_the_cause(
             if how == "reset":
                 assert (await link.csms.act("reset", {}))["status"] == "Accepted"
             else:
-                await link.station.act("reboot", {})
+                await link.station.act(how, {})
             await link.booted(accepted=2)
             types = await link.security_events(count=2)
             assert types == ["StartupOfTheDevice", event]

@@ -137,14 +137,17 @@ def test_reset_reboots_and_boots_again(version: str) -> None:
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_reboot_action_boots_with_power_up(version: str) -> None:
+def test_power_cycle_boots_with_power_up_and_reboot_with_local_reset(version: str) -> None:
     async def scenario() -> None:
         async with linked(version) as link:
             await link.booted()
-            assert await link.station.act("reboot", {}) == {"rebooting": True}
+            assert await link.station.act("power_cycle", {}) == {"rebooting": True}
             await link.booted(accepted=2)
+            assert await link.station.act("reboot", {}) == {"rebooting": True}
+            await link.booted(accepted=3)
             if version == "2.0.1":
-                assert link.sent_by_station("BootNotification")[1]["reason"] == "PowerUp"
+                reasons = [b["reason"] for b in link.sent_by_station("BootNotification")]
+                assert reasons[1:] == ["PowerUp", "LocalReset"]
 
     run(scenario())
 

@@ -35,7 +35,7 @@ def test_tc_001_cs(csms, dut):
     deviation = dut.profile.tolerances.time_deviation
     csms.will_reply("BootNotification", status="Accepted", interval=interval)
     # Manual action: power cycle the charge point.
-    dut.act("reboot")
+    dut.act("power_cycle")
     boot = csms.expect("BootNotification", timeout=dut.timeouts.connect, rule="C16.4.2")
     # A StatusNotification for connector 0 (the charge point) and every connector.
     csms.expect_connectors("Available", since=boot, rule="C16.4.9")
