@@ -123,7 +123,7 @@ DEFECTS = declare(
         "station",
         BOTH,
         "StatusNotification after an accepted boot reports Unavailable for idle connectors",
-        {"1.6": "C16.4.9", "2.0.1": "B01.FR.05"},
+        {"1.6": "E16.3.22", "2.0.1": "B01.FR.05"},
     ),
     # StationLink._send_security_events
     Defect(

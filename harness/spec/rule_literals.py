@@ -37,6 +37,7 @@ RULE_SHAPE = re.compile(
     r"""^(?:
         [A-Z][0-9]{2}\.FR\.[0-9]+                   # a Part 2 requirement id
       | C16(?:\.[0-9]+)+                            # a section of OCPP 1.6
+      | E16(?:\.[0-9]+)+                            # an entry of the 1.6 errata sheet
       | OCPP-J\ [0-9]+(?:\.[0-9]+)*                 # a section of OCPP-J
       | (?:ocppj|transport)\.[a-z0-9-]+             # framing, transport
       | (?:schema|expect|answer):\S+                # the families

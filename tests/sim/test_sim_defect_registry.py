@@ -31,7 +31,7 @@ def test_tables_are_consistent() -> None:
 def test_rules_by_version() -> None:
     wrong = get_defect("station", "wrong-connector-status")
     assert wrong.rule_for("2.0.1") == "B01.FR.05"
-    assert wrong.rule_for("1.6") == "C16.4.9"
+    assert wrong.rule_for("1.6") == "E16.3.22"
     invalid = get_defect("csms", "get-variables-invalid")
     assert invalid.rule_for("2.0.1") == "schema:GetVariablesRequest:minItems"
     assert invalid.rule_for("1.6") == "schema:GetConfigurationRequest:type"
