@@ -251,6 +251,32 @@ def _list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: pytest options whose value is a path (the ones a run of the catalog is likely to get)
+_PATH_OPTIONS = frozenset(
+    {"--junitxml", "--junit-xml", "--html", "--basetemp", "--log-file", "--confcutdir"}
+)
+
+
+def _from_here(args: Sequence[str]) -> list[str]:
+    """pytest arguments given after ``--``, with the paths of the options that take one
+    made absolute: pytest runs from the catalog's directory, and a user means a path
+    from where they typed it."""
+    out: list[str] = []
+    expect_path = False
+    for arg in args:
+        if expect_path:
+            out.append(str(Path(arg).resolve()))
+            expect_path = False
+            continue
+        name, sep, value = arg.partition("=")
+        if name in _PATH_OPTIONS and sep:
+            out.append(f"{name}={Path(value).resolve()}")
+        else:
+            out.append(arg)
+            expect_path = name in _PATH_OPTIONS and not sep
+    return out
+
+
 def _print_last_line(summary: dict[str, int] | None, report_dir: Path) -> None:
     """The harness's verdicts are the last line a person reads, with where the report is."""
     if not summary:
@@ -324,7 +350,7 @@ def _run(args: argparse.Namespace) -> int:
         pytest_args += ["--connector-report", args.connector_report]
     if args.strict:
         pytest_args.append("--ocpp-strict")
-    pytest_args += list(args.pytest_args)
+    pytest_args += _from_here(args.pytest_args)
 
     import pytest
 

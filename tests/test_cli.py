@@ -178,3 +178,19 @@ def test_last_failed_reruns_what_failed(failing):
     again = run_cli("run", "--", "--lf", report_dir=report_dir.parent / "again")
     assert again.code == 0, again.stdout[-2000:]
     assert [case["id"] for case in again.report["cases"]] == ["TC_B_06_CS"]
+
+
+def test_paths_given_to_pytest_are_paths_from_where_they_were_typed(tmp_path, monkeypatch):
+    """The run goes on in the catalog's directory (short case ids on screen), so the
+    paths of pytest's options after -- are made absolute first."""
+    from harness.cli import _from_here
+
+    monkeypatch.chdir(tmp_path)
+    assert _from_here(["--junitxml=out/j.xml", "--basetemp", "bt", "-k", "TC_B", "--lf"]) == [
+        f"--junitxml={tmp_path / 'out' / 'j.xml'}",
+        "--basetemp",
+        str(tmp_path / "bt"),
+        "-k",
+        "TC_B",
+        "--lf",
+    ]
