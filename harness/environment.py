@@ -231,15 +231,7 @@ class DutEnvironment:
         return self.profile.kind
 
     def _new_session(self, strict: bool) -> Session:
-        session = self._session_for(strict)
-        # a long wait speaks on the terminal (the plugin's say; silent in the engine tests)
-        session.on_long_wait = lambda what, left: self.say(
-            f"still waiting for {what} ({left:.0f} s left)"
-        )
-        return session
-
-    def _session_for(self, strict: bool) -> Session:
-        return Session(
+        session = Session(
             self.profile.ocpp,
             strictness=self.profile.strictness,
             heartbeat_interval=UNSCRIPTED_HEARTBEAT_INTERVAL,
@@ -248,6 +240,11 @@ class DutEnvironment:
             strict=strict,
             time_deviation=self.profile.tolerances.time_deviation,
         )
+        # a long wait speaks on the terminal (the plugin's say; silent in the engine tests)
+        session.on_long_wait = lambda what, left: self.say(
+            f"still waiting for {what} ({left:.0f} s left)"
+        )
+        return session
 
     def _announce_wait(self, session: Session, url: str, timeout: float) -> None:
         """Once per run, say where a real station is expected, when it is not there yet

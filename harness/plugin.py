@@ -141,12 +141,19 @@ class HarnessRun:
         try:
             self.writer.write(self.record, complete=complete)
         except OSError as exc:
-            self.report_error = (
+            self.reports_unwritable(
                 f"cannot write the reports to {self.writer.directory}: {exc.strerror or exc}"
             )
-            self.say(f"{self.report_error}; the run stops")
-            if self.session is not None:
-                self.session.shouldstop = self.report_error
+
+    def reports_unwritable(self, reason: str) -> None:
+        """The first report write that failed: say it once, and stop the run after the
+        running case (the command line then exits 3)."""
+        if self.report_error is not None:
+            return
+        self.report_error = reason
+        self.say(f"{reason}; the run stops")
+        if self.session is not None:
+            self.session.shouldstop = reason
 
     def profile_for(self, info: TestCaseInfo) -> DutProfile | None:
         for profile in self.profiles:
@@ -674,10 +681,8 @@ class RunHooks:
     def __init__(self, config: pytest.Config, run: HarnessRun) -> None:
         self.config = config
         self.run = run
-        self.session: pytest.Session | None = None
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        self.session = session
         self.run.session = session
         for profile in self.run.profiles:
             for warning in profile.warnings:
@@ -691,7 +696,8 @@ class RunHooks:
         incomplete either way.
         """
         name = signal.Signals(signum).name
-        if self.run.stop_requested or self.session is None:
+        session = self.run.session
+        if self.run.stop_requested or session is None:
             # Stopping now may leave a coroutine unstarted wherever the signal landed;
             # Python's "never awaited" warning about it at exit says nothing to a user.
             warnings.filterwarnings(
@@ -699,7 +705,7 @@ class RunHooks:
             )
             raise KeyboardInterrupt(f"stopped by {name}")
         self.run.stop_requested = name
-        self.session.shouldstop = f"{name}: run stopped after the running case"
+        session.shouldstop = f"{name}: run stopped after the running case"
         # on the terminal at once, past the running case's capture (an operator prompt
         # may be waiting)
         self.run.say(
@@ -734,11 +740,7 @@ class RunHooks:
             return None
 
     def _unwritable(self, exc: OSError) -> None:
-        if self.run.report_error is None:
-            self.run.report_error = f"cannot write the reports: {exc.strerror or exc}"
-            self.run.say(f"{self.run.report_error}; the run stops")
-            if self.session is not None:
-                self.session.shouldstop = self.run.report_error
+        self.run.reports_unwritable(f"cannot write the reports: {exc.strerror or exc}")
 
 
 def run_record(config: pytest.Config) -> RunRecord | None:
