@@ -948,15 +948,15 @@ class Session:
         self,
         connect_timeout: float,
         boot_timeout: float,
-        connectors: int = 1,
         *,
         required: Collection[ConnectorKey] | None = None,
     ) -> bool:
         """Bring a station DUT to the *Booted* state before a case's steps begin.
 
         Waits for a connection; on a connection opened for this case, also for the
-        station's BootNotification, the reports of its ``connectors`` connectors
-        (StatusNotification or NotifyEvent) and, in 2.x, its startup security event
+        station's BootNotification, the reports of the ``required`` connectors (without
+        them, of at least one; StatusNotification or NotifyEvent) and, in 2.x, its
+        startup security event
         (answered by default, bounded by ``boot_timeout``), so that what the station says
         while booting does not spill into the case's first step. A station whose boot
         this session already accepted and that only reconnects (OCPP asks no new boot for
@@ -990,7 +990,7 @@ class Session:
                     )
                     if required is not None:  # these connectors, by key
                         return set(required) <= reported and security
-                    return len(reported) >= connectors and security
+                    return bool(reported) and security
 
                 await self._wait(booted, boot_timeout, "the station's boot")
                 never_booted = self.monitors.boot_gate.status is None and not any(
