@@ -41,7 +41,7 @@ from harness.ocppj import (
     known_actions,
     validate_payload,
 )
-from harness.ocppj.codes import spelled
+from harness.ocppj.codes import format_violation_code, spelled
 from harness.sim.errors import CallErrorReceived, CallTimeout, PeerClosed, SimError
 
 __all__ = [
@@ -49,7 +49,6 @@ __all__ = [
     "FrameHook",
     "OcppPeer",
     "Reply",
-    "error_code",
     "new_message_id",
     "request_problem",
 ]
@@ -107,11 +106,6 @@ def new_message_id() -> str:
     return str(uuid.uuid4())
 
 
-def error_code(version: OcppVersion, code: str) -> str:
-    """The CALLERROR code as ``version`` spells it (1.6 keeps its two typos, J16E §5)."""
-    return spelled(version, code)
-
-
 _KEYWORD_CODES = {
     "required": "OccurrenceConstraintViolation",
     "minItems": "OccurrenceConstraintViolation",
@@ -143,7 +137,7 @@ def request_problem(version: OcppVersion, call: Call) -> Reply | None:
         return None
     first = violations[0]
     code = _KEYWORD_CODES.get(first.keyword, "FormatViolation")
-    return Reply(error_code=error_code(version, code), description=str(first)[:255])
+    return Reply(error_code=spelled(version, code), description=str(first)[:255])
 
 
 @dataclass
@@ -368,7 +362,7 @@ class OcppPeer:
                 value = None
             is_call = isinstance(value, list) and len(value) > 0 and value[0] == 2
         if is_call and violation.message_id is not None:
-            code = error_code(self.version, "FormatViolation")
+            code = format_violation_code(self.version)
             text = encode(CallError(violation.message_id, code, violation.message[:255]))
             await self._send_quietly(text)
         elif violation.rule == "ocppj.not-json" and self.version is not OcppVersion.V16:
