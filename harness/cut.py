@@ -16,8 +16,10 @@ REASON_CHARS = 600
 MESSAGE_CHARS = 300
 
 
-def cut(text: str, limit: int) -> str:
-    """``text`` as it is when at most ``limit`` characters, else its start and its length."""
+def cut(text: str, limit: int, *, whole_in: str | None = None) -> str:
+    """``text`` as it is when at most ``limit`` characters, else its start and its length
+    (and where the whole of it is, when the reader can find it: ``whole_in``)."""
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}… ({len(text):,} characters in all)"
+    where = f"; whole in {whole_in}" if whole_in else ""
+    return f"{text[:limit]}… ({len(text):,} characters in all{where})"

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from harness.applicability import not_applicable
+from harness.cut import cut
 from harness.dut import DutProfile, ProfileError, ProfileWarning, load_profile
 from harness.dut_kind import DutKind
 from harness.environment import CaseSetup, DutEnvironment, defects_option, embedded_profiles
@@ -575,12 +576,7 @@ def _short_longrepr(
     lines = [f"{head} [{record.rule}]", f"  {record.reason}"]
     frame = getattr(excinfo.value, "frame", None)
     if frame:
-        shown = (
-            frame
-            if len(frame) <= _EVIDENCE_CHARS
-            else (f"{frame[:_EVIDENCE_CHARS]}… ({len(frame):,} characters; whole in report.json)")
-        )
-        lines.append(f"  frame: {shown}")
+        lines.append(f"  frame: {cut(frame, _EVIDENCE_CHARS, whole_in='report.json')}")
     where = _case_line(item, excinfo)
     if where:
         lines.append(f"  case line: {where}")

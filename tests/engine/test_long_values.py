@@ -58,3 +58,9 @@ def test_a_huge_invalid_call_fails_with_a_short_reason_and_a_whole_frame(make_cs
     assert frame.raw == text  # the evidence, whole
     assert all(len(v["message"]) < MESSAGE_CHARS + 200 for v in frame.violations)
     assert "characters in all" in frame.violations[0]["message"]
+
+
+def test_cut_can_say_where_the_whole_text_is():
+    assert cut("abcdefghijk", 4, whole_in="report.json") == (
+        "abcd… (11 characters in all; whole in report.json)"
+    )
