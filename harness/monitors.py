@@ -47,6 +47,9 @@ class RuleMonitors:
         #: interval of the last Accepted boot answer the harness gave (kept across
         #: cases): the station's periodic heartbeat, as far as the harness knows
         self.heartbeat_interval_given: int | None = None
+        #: loop time of the latest event a periodic Heartbeat is counted from: that
+        #: Accepted boot answer or the station's latest Heartbeat, whichever came last
+        self.heartbeat_counted_from: float | None = None
 
     def new_device(self) -> None:
         """The DUT was replaced by a fresh one: what the monitors knew of its
@@ -54,6 +57,8 @@ class RuleMonitors:
         binds nobody now."""
         self.boot_gate.forget()
         self.seq_nos = SeqNoMonitor()
+        self.heartbeat_interval_given = None
+        self.heartbeat_counted_from = None
 
     def begin_case(self) -> None:
         # The boot gate is kept: a station left Pending by one case is still Pending
@@ -67,6 +72,8 @@ class RuleMonitors:
     ) -> list[Finding]:
         """Judge a CALL (or SEND) of the DUT, frame ``seq`` of the trace, at ``now``."""
         findings = []
+        if action == "Heartbeat":
+            self.heartbeat_counted_from = now
         violation = self.boot_gate.check(action, now)
         if action == "BootNotification":
             self.boot_gate.boot_requested()
@@ -117,6 +124,15 @@ class RuleMonitors:
             for finding in self.seq_nos.complete_transactions()
         ]
 
+    def periodic_heartbeat_due(self, now: float) -> float | None:
+        """Seconds from ``now`` until the station's periodic Heartbeat is due: the
+        interval last given, counted from that boot answer or the latest Heartbeat (a
+        station that restarts its count on other traffic sends later, never earlier);
+        negative when overdue, None when the harness gave this device no interval."""
+        if self.heartbeat_interval_given is None or self.heartbeat_counted_from is None:
+            return None
+        return self.heartbeat_counted_from + self.heartbeat_interval_given - now
+
     # -- what the harness sends ---------------------------------------------------------
 
     def harness_call(self, action: str, payload: dict[str, Any]) -> None:
@@ -128,3 +144,4 @@ class RuleMonitors:
         self.boot_gate.boot_answered(status, interval, now)
         if BootStatus.read(status) is BootStatus.ACCEPTED:
             self.heartbeat_interval_given = interval
+            self.heartbeat_counted_from = now

@@ -436,6 +436,31 @@ class CsmsRole(Role):
         answer (None if it has not answered one in this run)."""
         return self._on_loop(lambda: self.session.monitors.heartbeat_interval_given)
 
+    def periodic_heartbeat_due(self) -> float | None:
+        """Seconds from now until the station's periodic Heartbeat is due (the interval
+        given, from the boot answer or its latest Heartbeat); negative when overdue;
+        None when the harness gave it no interval."""
+        monitors = self.session.monitors
+        return self._on_loop(
+            lambda: monitors.periodic_heartbeat_due(asyncio.get_running_loop().time())
+        )
+
+    def wait_for_heartbeat(self, timeout: float) -> bool:
+        """Wait, answering the station, for a Heartbeat of its own; whether one came
+        within ``timeout`` s. Not a check: a case uses it to time a request (a trigger
+        sent right after a periodic Heartbeat cannot be mistaken for one)."""
+        session = self.session
+        with self._recording("wait", f"the station's periodic Heartbeat (up to {timeout:.1f} s)"):
+            self._ensure_connected()
+            start = self.mark()
+
+            def came() -> bool:
+                return any(
+                    m.action == "Heartbeat" and m.entry.seq > start for m in session.received
+                )
+
+            return bool(self._run(session.wait_for(came, timeout), timeout))
+
     def expect_connectors(
         self,
         status: str = "Available",

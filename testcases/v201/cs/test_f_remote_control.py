@@ -5,6 +5,7 @@ its numbered steps are the ``csms.step(...)`` calls.
 """
 
 from harness import DutFailure, testcase
+from harness.steps.heartbeat import trigger_window
 
 BLOCK = "F Remote Control"
 
@@ -17,14 +18,14 @@ BLOCK = "F Remote Control"
     catches=["ignores-trigger", "triggered-before-response"],
 )
 def test_tc_f_20_cs(csms, dut):
-    # A triggered Heartbeat must not be confused with a periodic one: wait only as long
-    # as the periodic interval the station was last given leaves room for (the
-    # harness's answers give long intervals unless a case chose a short one).
-    periodic = csms.heartbeat_interval()
-    deviation = dut.profile.tolerances.time_deviation
-    bound = dut.timeouts.response
-    if periodic is not None:
-        bound = min(bound, max(periodic - deviation, 0.5))
+    # A triggered Heartbeat must not be confused with a periodic one: the trigger goes
+    # when the periodic Heartbeat cannot come before the window after it closes.
+    window = trigger_window(
+        csms,
+        response=dut.timeouts.response,
+        deviation=dut.profile.tolerances.time_deviation,
+        rule="F06.FR.10",
+    )
     before = csms.mark()
     csms.step("1-2", "TriggerMessage Heartbeat: Accepted, as Part 6 requires")
     # F06.FR.05 would also let a station say Rejected: OCTT expects more than the
@@ -35,7 +36,7 @@ def test_tc_f_20_cs(csms, dut):
     if response.get("status") != "Accepted":
         return  # nothing was promised, so nothing more to check
     csms.step("3-4", "The Heartbeat it promised (F06.FR.10), after the response (F06.FR.04)")
-    heartbeat = csms.expect("Heartbeat", after=before, timeout=bound, rule="F06.FR.10")
+    heartbeat = csms.expect("Heartbeat", after=before, timeout=window.left(), rule="F06.FR.10")
     if response.seq is not None and heartbeat.entry.seq < response.seq:
         heartbeat.entry.failing = True
         raise DutFailure(
