@@ -74,6 +74,22 @@ OPTIONS: dict[str, SimOption] = _options(
         "over (B03.FR.04; 1.6 §4.2 too)",
     ),
     SimOption(
+        "slow-restart",
+        "station",
+        _BOTH,
+        "after a Reset, a reboot or a power cycle, stays away for its restart time before it "
+        "connects and boots (a real device takes tens of seconds): the boot comes well after "
+        "the action or the Reset response (B01.FR.01 sets no time)",
+    ),
+    SimOption(
+        "late-boot-retry",
+        "station",
+        _BOTH,
+        "after a Pending or Rejected answer, sends its next BootNotification its restart time "
+        "after the interval rather than on the second (B02.FR.08, B03.FR.06: after the "
+        "interval; Part 6 TC_B_03_CS: 'equal to or greater than')",
+    ),
+    SimOption(
         "status-after-security-event",
         "station",
         _V201,

@@ -472,6 +472,8 @@ class StationLink:
                 return True
             # B02.FR.07 / B03.FR.05: interval 0 leaves the wait to the station.
             delay = self.timers.scaled(interval) if interval > 0 else self.timers.boot_retry_default
+            if self.has_option("late-boot-retry"):
+                delay += self.timers.restart_time
             if status == "Pending":
                 # The connection stays open while Pending (B02.FR.06); the CSMS may ask
                 # for things meanwhile (B02.FR.01), answered by _on_call.
@@ -646,7 +648,10 @@ class StationLink:
         self.boot_status = None
         self.boot_gate.forget()
         self.accepted.clear()
-        self._reconnect_at_once = True
+        if self.has_option("slow-restart"):
+            self._reconnect_after = self.timers.restart_time  # away while it restarts
+        else:
+            self._reconnect_at_once = True
         self._reset_when_idle = False
         for connector in self.connectors.values():
             connector.transaction = None

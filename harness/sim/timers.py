@@ -23,6 +23,10 @@ class SimTimers:
     boot_retry_default: float = 1.0
     message_timeout: float = 10
     interval_scale: float = 1.0
+    #: how long a station with option slow-restart or late-boot-retry takes beyond the
+    #: least it may (a real device restarts in tens of seconds; the embedded runs keep it
+    #: well inside their connect timeout)
+    restart_time: float = 0.5
 
     def scaled(self, protocol_seconds: float) -> float:
         """Real seconds for an interval the protocol expresses in seconds."""

@@ -30,6 +30,8 @@ def test_table_is_consistent() -> None:
     assert set(options_for("station", "1.6")) == {
         "unavailable-before-reboot",
         "disconnect-while-rejected",
+        "slow-restart",
+        "late-boot-retry",
     }
     assert "connector-report-notify-event" in options_for("station", "2.0.1")
     assert set(options_for("csms")) == {

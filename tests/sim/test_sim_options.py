@@ -5,10 +5,11 @@ peer recorded them, and that they are schema-valid."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pytest
-from simkit import boot_payload, linked, run, running_csms, scripted_station
+from simkit import FAST, boot_payload, linked, run, running_csms, scripted_station
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
@@ -145,6 +146,67 @@ def test_disconnect_while_rejected(version: str) -> None:
             assert link.station.connections == 2
             assert link.actions_in()[:2] == ["BootNotification", "BootNotification"]
             link.assert_schema_valid()
+
+    run(scenario())
+
+
+#: the restart time of the slow-restart and late-boot-retry proofs
+SLOW = dataclasses.replace(FAST, restart_time=0.3)
+
+
+@covers("slow-restart")
+@pytest.mark.parametrize("how", ["reset", "reboot", "power_cycle"])
+def test_slow_restart(version: str, how: str) -> None:
+    """The action (or the Reset response) returns long before the station boots again."""
+
+    async def scenario() -> None:
+        for option in (False, True):
+            async with linked(
+                version,
+                options=["slow-restart"] if option else [],
+                heartbeat_interval=3600,
+                timers=SLOW,
+            ) as link:
+                await link.booted()
+                started = time.monotonic()
+                if how == "reset":
+                    assert (await link.csms.act("reset", {}))["status"] == "Accepted"
+                else:
+                    assert (await link.station.act(how, {})) == {"rebooting": True}
+                await link.station.wait_until(lambda: link.station.boots_sent == 2, 2)
+                took = time.monotonic() - started
+                assert (took >= 0.29) == option, took
+                await link.booted(accepted=2)
+                assert link.station.connections == 2
+                link.assert_schema_valid()
+
+    run(scenario())
+
+
+@covers("late-boot-retry")
+@pytest.mark.parametrize("status", ["Pending", "Rejected"])
+def test_late_boot_retry(version: str, status: str) -> None:
+    """The next BootNotification comes after the interval plus the restart time."""
+
+    async def scenario() -> None:
+        for option in (False, True):
+            # interval 6 -> 0.3 s real time
+            async with linked(
+                version,
+                options=["late-boot-retry"] if option else [],
+                boot_mode=status,
+                boot_retry_interval=6,
+                timers=SLOW,
+            ) as link:
+                await link.station.wait_until(lambda: link.station.boot_status == status)
+                answered = time.monotonic()
+                await link.csms.act("boot_accept", {})
+                await link.station.wait_until(lambda: link.station.boots_sent == 2, 2)
+                gap = time.monotonic() - answered
+                assert gap >= 0.29, gap
+                assert (gap >= 0.59) == option, gap
+                await link.booted()
+                link.assert_schema_valid()
 
     run(scenario())
 
