@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from typing import Any
 
 import pytest
 from simkit import FAST, boot_payload, linked, run, running_csms, scripted_station
@@ -83,6 +84,14 @@ def _unavailable(version: str, action: str, payload: dict) -> bool:
     return payload[key] == "Unavailable"
 
 
+async def _restart(link: Any, how: str) -> None:
+    """Restart the station: a Reset from the CSMS, or the reboot / power_cycle action."""
+    if how == "reset":
+        assert (await link.csms.act("reset", {}))["status"] == "Accepted"
+    else:
+        assert (await link.station.act(how, {})) == {"rebooting": True}
+
+
 @covers("unavailable-before-reboot")
 @pytest.mark.parametrize("how", ["reset", "reboot", "power_cycle"])
 def test_unavailable_before_reboot(version: str, how: str) -> None:
@@ -96,10 +105,7 @@ def test_unavailable_before_reboot(version: str, how: str) -> None:
                 heartbeat_interval=3600,
             ) as link:
                 await link.booted()
-                if how == "reset":
-                    assert (await link.csms.act("reset", {}))["status"] == "Accepted"
-                else:
-                    await link.station.act(how, {})
+                await _restart(link, how)
                 per_boot = link.statuses_after_boot()
                 says_goodbye = option and how != "power_cycle"
                 await link.booted(accepted=2, extra=per_boot if says_goodbye else 0)
@@ -169,10 +175,7 @@ def test_slow_restart(version: str, how: str) -> None:
             ) as link:
                 await link.booted()
                 started = time.monotonic()
-                if how == "reset":
-                    assert (await link.csms.act("reset", {}))["status"] == "Accepted"
-                else:
-                    assert (await link.station.act(how, {})) == {"rebooting": True}
+                await _restart(link, how)
                 await link.station.wait_until(lambda: link.station.boots_sent == 2, 2)
                 took = time.monotonic() - started
                 assert (took >= 0.29) == option, took
