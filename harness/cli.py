@@ -119,6 +119,12 @@ def _parser() -> argparse.ArgumentParser:
         "connector-report-notify-event",
     )
     run.add_argument(
+        "--sim-one-device",
+        action="store_true",
+        help="keep one embedded simulator for the whole run, as a lab keeps its device, so "
+        "that what one case leaves behind reaches the next (default: a fresh one per case)",
+    )
+    run.add_argument(
         "--connector-report",
         choices=("status-notification", "notify-event"),
         help="when the harness is the station: report connectors by StatusNotification or "
@@ -346,6 +352,8 @@ def _run(args: argparse.Namespace) -> int:
         pytest_args += ["--sim-defect", defect]
     for option in args.sim_option:
         pytest_args += ["--sim-option", option]
+    if args.sim_one_device:
+        pytest_args.append("--sim-one-device")
     if args.connector_report:
         pytest_args += ["--connector-report", args.connector_report]
     if args.strict:

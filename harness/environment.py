@@ -202,6 +202,16 @@ class ResolvedSetup:
     connector_report: str | None
 
 
+@dataclass(frozen=True)
+class _KeptSim:
+    """The embedded simulator kept from case to case (``--sim-one-device``), with the
+    set-up it was started with: a case that asks for another set-up gets a new one."""
+
+    defects: tuple[str, ...]
+    options: tuple[str, ...]
+    sim: Any
+
+
 @dataclass
 class DutEnvironment:
     """Run-long state for one DUT profile."""
@@ -213,6 +223,11 @@ class DutEnvironment:
     options: tuple[str, ...] = ()
     hold_seconds: float = 2.0
     strict: bool = False
+    #: keep one embedded simulator for the run, as a lab keeps its device (a case's
+    #: leftovers then reach the next case, as they do on a real device); default: a
+    #: fresh simulator per case
+    one_device: bool = False
+    _kept_sim: _KeptSim | None = None
     session: Session | None = None
     server: CsmsServer | None = None
     setup_error: HarnessError | None = None
@@ -418,17 +433,62 @@ class DutEnvironment:
         server_url: str,
         record: Any,
     ) -> SimAdapter:
+        from harness.sim.errors import UnsupportedAction
+
+        side = self.profile.kind.sim_side
+        version = self.profile.ocpp
+        defects = tuple(d for d in setup.defects if _applies(side, version.value, d))
+        options = tuple(o for o in setup.options if _option_applies(side, version.value, o))
+        kept = self._kept_sim
+        if kept is not None and kept.defects == defects and kept.options == options:
+            sim = kept.sim
+            record(f"simulated {side} kept from the previous case (--sim-one-device)")
+        else:
+            if kept is not None:
+                self._kept_sim = None
+                self.loop.run(kept.sim.stop(), 10)
+            sim = self._new_sim(session, defects, options, server_url)
+            if self.one_device:
+                self._kept_sim = _KeptSim(defects, options, sim)
+            else:
+                finalizers.append(lambda: self.loop.run(sim.stop(), 10))
+            record(
+                f"simulated {side} started"
+                + (f" with defects {', '.join(defects)}" if defects else "")
+                + (f" with options {', '.join(options)}" if options else "")
+            )
+
+        def run(action: str, params: dict[str, Any]) -> dict[str, Any]:
+            try:
+                return self.loop.run(sim.act(action, params), self.profile.timeouts.operator)
+            except UnsupportedAction:
+                pytest.skip(f"the simulated {side} cannot do action {action!r}")
+
+        return SimAdapter(run, record=record)
+
+    def _new_sim(
+        self,
+        session: Session,
+        defects: tuple[str, ...],
+        options: tuple[str, ...],
+        server_url: str,
+    ) -> Any:
+        """Start a simulator of the DUT's side (a new device) and return it."""
         from harness.sim.csms import SimCsms
         from harness.sim.defects import validate_defects
-        from harness.sim.errors import UnsupportedAction
         from harness.sim.station import SimStation
         from harness.sim.timers import SimTimers
 
         side = self.profile.kind.sim_side
         version = self.profile.ocpp
-        defects = [d for d in setup.defects if _applies(side, version.value, d)]
-        options = [o for o in setup.options if _option_applies(side, version.value, o)]
-        timers = SimTimers(retry_backoff_min=0.02, retry_backoff_max=0.5, boot_retry_default=1.0)
+        # restart_time: a slow restart still comes well after the action returned (it
+        # is milliseconds without the option), and the catalog's runs stay short
+        timers = SimTimers(
+            retry_backoff_min=0.02,
+            retry_backoff_max=0.5,
+            boot_retry_default=1.0,
+            restart_time=0.25,
+        )
         validate_defects(side, version.value, defects)
         if side == "station":
             # A fresh simulator is a new device: the boot intervals the harness gave the
@@ -471,24 +531,14 @@ class DutEnvironment:
                 self._sim_endpoint = f"ws://127.0.0.1:{port}/ocpp"
 
         self.loop.run(start(), 10)
-        finalizers.append(lambda: self.loop.run(sim.stop(), 10))
-        record(
-            f"simulated {side} started"
-            + (f" with defects {', '.join(defects)}" if defects else "")
-            + (f" with options {', '.join(options)}" if options else "")
-        )
-
-        def run(action: str, params: dict[str, Any]) -> dict[str, Any]:
-            try:
-                return self.loop.run(sim.act(action, params), self.profile.timeouts.operator)
-            except UnsupportedAction:
-                pytest.skip(f"the simulated {side} cannot do action {action!r}")
-
-        return SimAdapter(run, record=record)
+        return sim
 
     _sim_endpoint: str = ""
 
     def close(self) -> None:
+        if self._kept_sim is not None:
+            kept, self._kept_sim = self._kept_sim, None
+            self.loop.run(kept.sim.stop(), 10)
         if self.server is not None:
             server = self.server
             self.server = None

@@ -69,6 +69,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="give the embedded simulators this legal variation (repeatable; self-tests)",
     )
     group.addoption(
+        "--sim-one-device",
+        action="store_true",
+        default=False,
+        help="keep one embedded simulator for the whole run, as a lab keeps its device, so "
+        "that what one case leaves behind reaches the next (default: a fresh simulator per "
+        "case; a case that asks for other defects or options still gets its own)",
+    )
+    group.addoption(
         "--connector-report",
         choices=("status-notification", "notify-event"),
         default=None,
@@ -177,6 +185,7 @@ class HarnessRun:
                 options=self.options,
                 hold_seconds=self.config.getoption("--hold-seconds"),
                 strict=self.strict,
+                one_device=bool(self.config.getoption("--sim-one-device")),
                 say=self.say,
             )
         return self.environments[key]

@@ -1,16 +1,23 @@
 """Every catalog case gives the same verdict whatever the order of the cases (issue 10):
-the harness's run-long state (the session, the boot gate, the heartbeat it gave) must not
-let one case's leftovers decide another's verdict. The catalog runs twice against the
-embedded simulators with their legal variations on, in catalog order and reversed, in
-sessions of their own in this process, and the verdicts are compared case by case.
+neither the harness's run-long state (the session, the boot gate, the heartbeat it gave)
+nor what a case leaves on the device may let one case decide another's verdict. The
+catalog runs twice against the embedded simulators with their legal variations on, in
+catalog order and reversed, in sessions of their own in this process, with one device
+for the whole run (``--sim-one-device``, which keeps what a case leaves behind as a
+lab's device does), and the verdicts are compared case by case.
+
+A device left in a state the next case cannot start from makes that case an error
+naming the case that left it (Part 6 §2.1), never a failure under an unrelated rule.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from harness.sim.options import OPTIONS
-from tests.helpers import case_verdicts, pytester_run
+from tests.helpers import case_verdicts, free_port, pytester_run, write_profile
 
 #: the whole catalog as a test module of the session
 CATALOG = """
@@ -28,20 +35,92 @@ def pytest_collection_modifyitems(items):
 TOGETHER = sorted(name for name in OPTIONS if name != "connector-report-notify-event")
 
 
-def _verdicts(pytester: pytest.Pytester, reverse: bool) -> tuple[list[str], dict[str, str]]:
+def _verdicts(
+    pytester: pytest.Pytester, reverse: bool, *args: str
+) -> tuple[list[str], dict[str, str]]:
     """(the order the cases ran in, each case's verdict)."""
     if reverse:
         pytester.makeconftest(REVERSE)
     run = pytester_run(pytester, CATALOG, in_process=True)
     options = [arg for name in TOGETHER for arg in ("--sim-option", name)]
-    _, report = run(*options)
+    _, report = run(*options, *args)
+    kept = [
+        case["id"]
+        for case in report["cases"]
+        if any("kept from the previous case" in (e.get("note") or "") for e in case["trace"])
+    ]
+    # the cases after the first of each DUT ran on the device kept
+    assert bool(kept) == ("--sim-one-device" in args), kept
     order = [case["id"] for case in report["cases"]]
     return order, {case_id: verdict for case_id, (verdict, _, _) in case_verdicts(report).items()}
 
 
 def test_the_verdicts_do_not_depend_on_the_order_of_the_cases(pytester):
-    order, forward = _verdicts(pytester, reverse=False)
+    # One device, the stricter of the two: what the session keeps is kept either way,
+    # and here what the device keeps is kept too.
+    order, forward = _verdicts(pytester, False, "--sim-one-device")
     assert forward and set(forward.values()) == {"passed"}, forward
-    reversed_order, backward = _verdicts(pytester, reverse=True)
+    reversed_order, backward = _verdicts(pytester, True, "--sim-one-device")
     assert reversed_order == order[::-1]  # the second run did run the other way round
     assert backward == forward
+
+
+#: a 2.0.1 station whose Rejected interval (the heartbeat timer, 5 s) outlasts the next
+#: case's wait for it (the connect timeout, 1 s)
+LONG_REJECTION = """\
+    [dut]
+    kind = "charging-station"
+    ocpp = "2.0.1"
+    identity = "ORDER-1"
+
+    [listen]
+    host = "127.0.0.1"
+    port = {port}
+
+    [timeouts]
+    connect = 1
+    response = 1
+    operator = 2
+
+    [timers]
+    heartbeat = 5
+
+    [tolerances]
+    time_deviation = 0.3
+
+    [control]
+    adapter = "sim"
+"""
+
+LEFT_REJECTED = """
+from harness.cli import catalog_functions
+
+TWO = ("TC_B_30_CS", "TC_B_06_CS")
+globals().update({f.__name__: f for f in catalog_functions() if f.ocpp_testcase.id in TWO})
+"""
+
+
+@pytest.mark.parametrize("device", ["fresh-per-case", "one-device"])
+def test_a_station_left_rejected_makes_the_next_case_an_error_naming_it(
+    pytester, tmp_path: Path, device: str
+):
+    """A station that answers while Rejected fails TC_B_30_CS at its check, which leaves
+    it Rejected (the case re-accepts it only at its end). One device is still Rejected
+    when TC_B_06_CS begins, so that case cannot start and says why, instead of failing
+    the station under a device-model rule; a fresh device starts unrejected and passes."""
+    profile = write_profile(tmp_path, LONG_REJECTION.format(port=free_port()))
+    run = pytester_run(pytester, LEFT_REJECTED, in_process=True)
+    args = ("--sim-one-device",) if device == "one-device" else ()
+    _, report = run("--dut", str(profile), "--sim-defect", "answers-while-rejected", *args)
+
+    verdicts = case_verdicts(report)
+    assert [case["id"] for case in report["cases"]] == ["TC_B_30_CS", "TC_B_06_CS"]
+    assert verdicts["TC_B_30_CS"][:2] == ("failed", "B03.FR.08"), verdicts
+    if device == "fresh-per-case":
+        assert verdicts["TC_B_06_CS"][0] == "passed", verdicts
+        return
+    verdict, rule, reason = verdicts["TC_B_06_CS"]
+    assert (verdict, rule) == ("error", "setup"), verdicts
+    assert reason is not None and reason.startswith(
+        "precondition not met: the station's boot was answered Rejected since TC_B_30_CS"
+    ), reason
