@@ -19,6 +19,7 @@ import pytest
 
 from harness.connectors import ConnectorKey, connector_keys
 from harness.control.adapters import CommandAdapter, HttpAdapter, ManualAdapter, SimAdapter
+from harness.control.vocabulary import RESTARTS
 from harness.dut import DutProfile, profile_from_dict
 from harness.loop import AnyLoop
 from harness.ocppj import OcppVersion
@@ -45,6 +46,9 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
 
 #: seconds a simulator's timing may be off (event loop scheduling on a busy machine)
 EMBEDDED_TIME_DEVIATION = 0.3
+
+#: the trace's line when a case begins with no station, its first step bringing one
+_BROUGHT = "precondition: no station connected; the case's first step ({}) brings it"
 
 #: interval (s) in the harness's default answer to an unscripted BootNotification. Long,
 #: so that periodic Heartbeats do not blur cases about other messages; cases about the
@@ -141,6 +145,8 @@ class Dut:
         async def begin() -> None:
             session.mark_seen()
             session.waiting()
+            if action in RESTARTS:
+                session.monitors.boot_gate.restarted()
 
         async def end() -> None:
             session.scripting()
@@ -228,6 +234,8 @@ class DutEnvironment:
     #: fresh simulator per case
     one_device: bool = False
     _kept_sim: _KeptSim | None = None
+    #: the embedded station simulator of the case running (None: a real station)
+    _station_sim: Any = None
     session: Session | None = None
     server: CsmsServer | None = None
     setup_error: HarnessError | None = None
@@ -260,6 +268,17 @@ class DutEnvironment:
             f"still waiting for {what} ({left:.0f} s left)"
         )
         return session
+
+    def _station_absent(self, session: Session) -> bool:
+        """No station is connected and none is on its way: the embedded one is off, or
+        a real one has not connected since the run (or the device) began. A station
+        that was connected and is away (rebooting after the previous case) is waited
+        for instead, so that its boot does not mix with the one the case brings."""
+        if session.connected:
+            return False
+        if self._station_sim is not None:
+            return bool(getattr(self._station_sim, "off", False))
+        return session.device_connections == 0
 
     def _announce_wait(self, session: Session, url: str, timeout: float) -> None:
         """Once per run, say where a real station is expected, when it is not there yet
@@ -330,8 +349,13 @@ class DutEnvironment:
         on_session: Callable[[Session], None],
         case_id: str | None = None,
         setup: CaseSetup = CaseSetup(),
+        starts_with: str | None = None,
     ) -> tuple[Any, Dut]:
         """Prepare the role, the Dut and the per-case simulator.
+
+        ``starts_with``: the restarting action that is the case's first step
+        (:attr:`harness.testcase.TestCaseInfo.starts_with`); a station that is not
+        connected then is not waited for, since that action brings it.
 
         Appends to ``finalizers`` as it goes, so that a failure half-way still lets
         the caller undo what was started; ``on_session`` gets the case's session before
@@ -353,19 +377,26 @@ class DutEnvironment:
             role: Any = CsmsRole(self.loop, session, url=server.url, **self._role_kwargs())
             adapter = self._adapter(session, finalizers, resolved, server_url=server.url)
             timeouts = self.profile.timeouts
-            self._announce_wait(session, server.url, timeouts.connect)
-            booted = self.loop.run(
-                session.wait_booted(
-                    timeouts.connect, timeouts.response, required=self._boot_reports()
-                ),
-                timeouts.connect + timeouts.response,
-            )
-            if not booted:
-                raise session.never_connected(server.url, timeouts.connect)
             previous, self.previous_case = self.previous_case, case_id
+            absent = starts_with is not None and self._station_absent(session)
+            if not absent:
+                self._announce_wait(session, server.url, timeouts.connect)
+                booted = self.loop.run(
+                    session.wait_booted(
+                        timeouts.connect, timeouts.response, required=self._boot_reports()
+                    ),
+                    timeouts.connect + timeouts.response,
+                )
+                if not booted and starts_with is None:
+                    raise session.never_connected(server.url, timeouts.connect)
+                absent = not booted  # not back: the case's first step brings it
+            if absent:
+                # A one-shot device, or one the control adapter starts: the case's
+                # first step brings it, and its boot is a new one.
+                self.loop.run(_call(lambda: session.trace.event(_BROUGHT.format(starts_with))), 5)
             self.loop.run(
                 establish_station_preconditions(
-                    session, previous_case=previous, wait=timeouts.connect
+                    session, previous_case=previous, wait=timeouts.connect, restarting=absent
                 ),
                 timeouts.connect,
             )
@@ -457,6 +488,9 @@ class DutEnvironment:
                 + (f" with defects {', '.join(defects)}" if defects else "")
                 + (f" with options {', '.join(options)}" if options else "")
             )
+
+        if side == "station":
+            self._station_sim = sim
 
         def run(action: str, params: dict[str, Any]) -> dict[str, Any]:
             try:

@@ -468,7 +468,13 @@ def _environment(request: pytest.FixtureRequest, kind: str) -> DutEnvironment:
 def _ocpp_case(request: pytest.FixtureRequest) -> Generator[tuple[Any, Any], None, None]:
     environment = _environment(request, "csms/station")
     request.node.stash[_ENV] = environment
-    if environment.unreachable and not request.config.getoption("--connect-each-case"):
+    info = _info(request.node)
+    starts_with = info.starts_with if info is not None else None
+    if (
+        environment.unreachable
+        and starts_with is None  # a case that starts the station may still find it
+        and not request.config.getoption("--connect-each-case")
+    ):
         # the DUT was not there for an earlier case: one connect timeout is enough
         pytest.skip(f"not run: the DUT was not reachable in {environment.unreachable}")
     finalizers: list[Any] = []
@@ -476,8 +482,9 @@ def _ocpp_case(request: pytest.FixtureRequest) -> Generator[tuple[Any, Any], Non
         role, dut = environment.start_case(
             finalizers,
             lambda session: request.node.stash.__setitem__(_SESSION, session),
-            case_id=_info(request.node).id,  # type: ignore[union-attr]
+            case_id=info.id if info is not None else None,
             setup=_case_setup(request.node),
+            starts_with=starts_with,
         )
         yield role, dut
     finally:

@@ -20,12 +20,16 @@ __all__ = ["establish_station_preconditions"]
 
 
 async def establish_station_preconditions(
-    session: Any, *, previous_case: str | None, wait: float
+    session: Any, *, previous_case: str | None, wait: float, restarting: bool = False
 ) -> None:
-    """Accepted (waiting up to ``wait`` s for a new boot) and idle, or a set-up error."""
+    """Accepted (waiting up to ``wait`` s for a new boot) and idle, or a set-up error.
+
+    ``restarting``: no station is connected and the case's first step restarts it; the
+    boot it then makes is the case's own, so a Pending or Rejected one before is not
+    waited out (the station must still be idle)."""
     after = f" since {previous_case}" if previous_case else ""
     gate = session.monitors.boot_gate
-    if gate.status in (BootStatus.PENDING, BootStatus.REJECTED):
+    if not restarting and gate.status in (BootStatus.PENDING, BootStatus.REJECTED):
         session.trace.event(
             f"precondition: the station's boot is {gate.status}{after}; waiting for it to "
             "boot again (it will be accepted)"

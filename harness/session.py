@@ -139,6 +139,8 @@ class Session:
         self.offline_reason: str | None = None
         self._current: _Connection | None = None
         self._connections = 0
+        #: connections since the DUT was last replaced by a fresh one (new_device)
+        self.device_connections = 0
         self._mark = 0  # connections the test has already seen
         self._closed_at: float | None = None
         self._awaiting: str | None = None
@@ -179,6 +181,7 @@ class Session:
         case): what the monitors knew of its predecessor — the boot intervals it was
         given, the transactions it left open — binds nobody now."""
         self.monitors.new_device()
+        self.device_connections = 0
 
     def begin_case(self) -> None:
         """Start a new trace for a test case; earlier messages are settled and dropped."""
@@ -270,6 +273,7 @@ class Session:
         """Run one connection until it closes: the receive loop."""
         previous = self._current
         self._connections += 1
+        self.device_connections += 1
         connection = _Connection(self._connections, websocket, Conversation(self.version))
         self._current = connection
         self._closed_at = None

@@ -28,6 +28,7 @@ from typing import Any, TypeVar, cast
 
 import pytest
 
+from harness.control.vocabulary import RESTARTS
 from harness.dut_kind import DutKind
 from harness.ocppj import OcppVersion
 from harness.spec.rules import check_case
@@ -64,6 +65,10 @@ class TestCaseInfo:
     warns: Mapping[str, str | None] = field(default_factory=dict)
     #: the Part 6 table the case is built from (None for 1.6: no public Part 6)
     table: int | None = None
+    #: the restarting action (reboot, power_cycle) that is the case's first step: the
+    #: case may then begin with no station connected, since that action brings it (a
+    #: one-shot device, a station the control adapter starts)
+    starts_with: str | None = None
 
     def __post_init__(self) -> None:
         # Built in code with the profile's spelling ("csms") too: hold the enum.
@@ -88,6 +93,7 @@ class TestCaseInfo:
             "catches": sorted(self.catches),
             "warns": sorted(self.warns),
             "table": self.table,
+            "starts_with": self.starts_with,
         }
 
 
@@ -113,8 +119,14 @@ def testcase(
     ocpp: str | None = None,
     dut_kind: str | None = None,
     block: str | None = None,
+    starts_with: str | None = None,
 ) -> Callable[[F], F]:
     """Mark a function as catalog case ``id``; see the module docstring."""
+    if starts_with is not None and starts_with not in RESTARTS:
+        raise TypeError(
+            f"{id}: starts_with={starts_with!r} is not an action that restarts the station "
+            f"(one of {', '.join(sorted(RESTARTS))})"
+        )
 
     def decorate(func: F) -> F:
         module_version, module_kind = _from_module(func.__module__)
@@ -141,6 +153,7 @@ def testcase(
             catches=caught,
             warns=warned,
             table=table,
+            starts_with=starts_with,
         )
         # Every rule the case names must be declared (harness/spec/rules): a typo fails
         # the import of the module, with the nearest declared id.

@@ -31,8 +31,11 @@ def pytest_collection_modifyitems(items):
     items.reverse()
 """
 
-#: the legal variations that can be on together (one connector-report style at a time)
-TOGETHER = sorted(name for name in OPTIONS if name != "connector-report-notify-event")
+#: the legal variations that can be on together (one connector-report style at a time;
+#: a station off until a case starts it is tests/test_one_shot.py's)
+TOGETHER = sorted(
+    name for name in OPTIONS if name not in ("connector-report-notify-event", "off-until-started")
+)
 
 
 def _verdicts(

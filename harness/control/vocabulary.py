@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from harness.dut_kind import DutKind
 
-__all__ = ["ACTIONS", "Action", "prompt_for"]
+__all__ = ["ACTIONS", "RESTARTS", "Action", "prompt_for"]
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,10 @@ class Action:
     dut_kind: DutKind
     params: tuple[str, ...]
     prompt: str
+    #: the station goes away and boots again: it need not be running before (a case
+    #: that starts with this action may begin with no station connected), and an
+    #: interval a Pending or Rejected answer gave it before binds it no more
+    restarts: bool = False
 
 
 _STATION = DutKind.CHARGING_STATION
@@ -35,6 +39,7 @@ ACTIONS: dict[str, Action] = {
             _STATION,
             (),
             "Cut the power of the charging station {identity}, then restore it (cold boot)",
+            restarts=True,
         ),
         Action(
             "reboot",
@@ -42,6 +47,7 @@ ACTIONS: dict[str, Action] = {
             (),
             "Restart the charging station {identity} from its own maintenance interface "
             "(a graceful reboot, not a power cut)",
+            restarts=True,
         ),
         Action(
             "plug_in",
@@ -140,6 +146,9 @@ ACTIONS: dict[str, Action] = {
         ),
     )
 }
+
+#: the actions that restart the station (a case may start with one: see ``Action.restarts``)
+RESTARTS = frozenset(name for name, action in ACTIONS.items() if action.restarts)
 
 
 def prompt_for(action: str, params: dict[str, object], identity: str) -> str:

@@ -90,6 +90,14 @@ OPTIONS: dict[str, SimOption] = _options(
         "interval; Part 6 TC_B_03_CS: 'equal to or greater than')",
     ),
     SimOption(
+        "off-until-started",
+        "station",
+        _BOTH,
+        "is off until a reboot or power_cycle action starts it (a one-shot device, or one "
+        "its control adapter starts), then connects and boots; cases that start with such "
+        "an action find it, the others find no station",
+    ),
+    SimOption(
         "status-after-security-event",
         "station",
         _V201,

@@ -54,7 +54,8 @@ class SimStation(StationLink):
 
     async def _act_power_cycle(self, params: dict[str, Any]) -> dict[str, Any]:
         """The power is cut and restored: no goodbye, a cold boot (PowerUp)."""
-        await self.go_down("PowerUp", event="StartupOfTheDevice", graceful=False)
+        if not self._switch_on():
+            await self.go_down("PowerUp", event="StartupOfTheDevice", graceful=False)
         self._online.set()
         self._wake.set()
         return {"rebooting": True}
@@ -62,10 +63,17 @@ class SimStation(StationLink):
     async def _act_reboot(self, params: dict[str, Any]) -> dict[str, Any]:
         """A graceful restart from the station's own maintenance interface: it may say
         goodbye first (option unavailable-before-reboot), and boots with LocalReset."""
-        await self.go_down("LocalReset", event="ResetOrReboot")
+        if not self._switch_on():
+            await self.go_down("LocalReset", event="ResetOrReboot")
         self._online.set()
         self._wake.set()
         return {"rebooting": True}
+
+    def _switch_on(self) -> bool:
+        """Option off-until-started: the first restarting action starts a station that
+        was off (it boots as a device powered up, PowerUp); whether it was off."""
+        was_off, self.off = self.off, False
+        return was_off
 
     async def _act_plug_in(self, params: dict[str, Any]) -> dict[str, Any]:
         connector = self._target(params)

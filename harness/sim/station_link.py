@@ -261,7 +261,10 @@ class StationLink:
         self._boot_now = asyncio.Event()
         self._heartbeat_changed = asyncio.Event()
         self._online = asyncio.Event()
-        self._online.set()
+        #: option off-until-started: no connection until a restarting action
+        self.off = "off-until-started" in self.options
+        if not self.off:
+            self._online.set()
         self._wake = asyncio.Event()
         self._disconnect = asyncio.Event()
         self._reconnect_at_once = False

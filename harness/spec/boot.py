@@ -97,6 +97,12 @@ class BootGate:
         self._triggered: set[str] = set()
         self._report_asked = False
 
+    def restarted(self) -> None:
+        """The station was restarted from outside OCPP (a power cycle, a reboot at its
+        own interface): an interval a Pending or Rejected answer gave it before binds it
+        no more, since the boot of a restarted station comes when it comes."""
+        self._retry_at = 0.0
+
     # -- what the CSMS did ---------------------------------------------------------
 
     def boot_requested(self) -> None:

@@ -32,6 +32,7 @@ def test_table_is_consistent() -> None:
         "disconnect-while-rejected",
         "slow-restart",
         "late-boot-retry",
+        "off-until-started",
     }
     assert "connector-report-notify-event" in options_for("station", "2.0.1")
     assert set(options_for("csms")) == {

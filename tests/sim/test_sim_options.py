@@ -214,6 +214,26 @@ def test_late_boot_retry(version: str, status: str) -> None:
     run(scenario())
 
 
+@covers("off-until-started")
+@pytest.mark.parametrize("how", ["reboot", "power_cycle"])
+def test_off_until_started(version: str, how: str) -> None:
+    """No connection until a restarting action; then it boots as a device switched on."""
+
+    async def scenario() -> None:
+        async with linked(version, options=["off-until-started"], heartbeat_interval=3600) as link:
+            with pytest.raises(TimeoutError):  # started, but off: it does not connect
+                await link.station.wait_until(lambda: link.station.connections > 0, 0.3)
+            assert (await link.station.act(how, {})) == {"rebooting": True}
+            await link.booted()
+            assert link.station.connections == 1 and link.station.boots_sent == 1
+            [boot] = link.sent_by_station("BootNotification")
+            if version != "1.6":  # 1.6 has no boot reason
+                assert boot["reason"] == "PowerUp"
+            link.assert_schema_valid()
+
+    run(scenario())
+
+
 @covers("status-after-security-event")
 def test_status_after_security_event(version: str) -> None:
     async def scenario() -> None:

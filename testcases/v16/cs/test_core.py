@@ -29,6 +29,7 @@ _PROFILE_SECTION = {
         "no-heartbeat": "C16.4.6",
         "heartbeat-wrong-interval": "C16.4.2",
     },
+    starts_with="power_cycle",
 )
 def test_tc_001_cs(csms, dut):
     interval = int(dut.timers.heartbeat)

@@ -32,6 +32,7 @@ def _heartbeat(dut) -> int:
         "pipelines-calls",
     ],
     warns={"no-heartbeat": "B01.FR.04"},
+    starts_with="power_cycle",
 )
 def test_tc_b_01_cs(csms, dut):
     csms.step(1, "Reusable state Booted, by power cycle")
@@ -70,6 +71,7 @@ def test_tc_b_01_cs(csms, dut):
         "triggered-boot-wrong-reason",
         "closes-while-pending",
     ],
+    starts_with="reboot",
 )
 def test_tc_b_02_cs(csms, dut):
     interval = _heartbeat(dut)
@@ -140,6 +142,7 @@ def test_tc_b_02_cs(csms, dut):
     table=20,
     requirements=["B03.FR.02", "B03.FR.04", "B03.FR.06"],
     catches=["ignores-boot-interval"],
+    starts_with="reboot",
 )
 def test_tc_b_03_cs(csms, dut):
     interval = _heartbeat(dut)
@@ -171,6 +174,7 @@ def test_tc_b_03_cs(csms, dut):
     table=21,
     requirements=["B03.FR.08"],
     catches=["answers-while-rejected"],
+    starts_with="reboot",
 )
 def test_tc_b_30_cs(csms, dut):
     interval = _heartbeat(dut)
