@@ -135,3 +135,14 @@ def test_asked_for_is_what_the_csms_requested_since_the_last_answer() -> None:
     assert gate.asked_for("StatusNotification") and gate.asked_for("NotifyReport")
     gate.boot_answered("Pending", 10, now=102.0)
     assert not gate.asked_for("StatusNotification") and not gate.asked_for("NotifyReport")
+
+
+@pytest.mark.parametrize("status", ["Pending", "Rejected"])
+def test_a_restart_voids_the_interval_but_still_asks_a_boot_first(status) -> None:
+    """A station power-cycled or rebooted from outside OCPP boots when it comes back:
+    the interval its last answer gave binds it no more; it still boots before anything."""
+    gate = _gate(status, interval=10)
+    assert _rule(gate, "BootNotification", now=101.0) is not None
+    gate.restarted()
+    assert _rule(gate, "BootNotification", now=101.0) is None
+    assert _rule(gate, "Heartbeat", now=101.0) in ("B02.FR.02", "B03.FR.02")

@@ -104,3 +104,23 @@ def test_an_interval_within_the_deviation_is_a_setup_error(
 
     with pytest.raises(HarnessError, match=r"heartbeat interval .* \(1 s\) is within"):
         trigger_window(_role(bench), response=RESPONSE, deviation=1.0, rule="F06.FR.10")
+
+
+def test_the_periodic_heartbeat_is_counted_from_the_boot_answer_or_the_latest_heartbeat() -> None:
+    """Sans-IO: the monitors' clock of the periodic Heartbeat (times are given)."""
+    from harness.monitors import RuleMonitors
+    from harness.ocppj import OcppVersion
+
+    monitors = RuleMonitors(OcppVersion.V201, peer="charging station")
+    assert monitors.periodic_heartbeat_due(100.0) is None  # no interval given yet
+    monitors.boot_gate.boot_requested()
+    monitors.harness_boot_answer("Accepted", 60, now=100.0)
+    assert monitors.periodic_heartbeat_due(110.0) == 50.0
+    monitors.dut_call("Heartbeat", {}, seq=3, now=130.0)
+    assert monitors.periodic_heartbeat_due(140.0) == 50.0
+    monitors.dut_call("StatusNotification", {}, seq=4, now=150.0)  # not a heartbeat
+    assert monitors.periodic_heartbeat_due(190.0) == 0.0
+    monitors.harness_boot_answer("Pending", 5, now=200.0)  # no heartbeat interval
+    assert monitors.periodic_heartbeat_due(200.0) == -10.0
+    monitors.new_device()
+    assert monitors.periodic_heartbeat_due(200.0) is None
