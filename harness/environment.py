@@ -19,7 +19,7 @@ import pytest
 
 from harness.connectors import ConnectorKey, connector_keys
 from harness.control.adapters import CommandAdapter, HttpAdapter, ManualAdapter, SimAdapter
-from harness.control.vocabulary import RESTARTS
+from harness.control.vocabulary import RESTARTS, check_action
 from harness.dut import DutProfile, profile_from_dict
 from harness.loop import AnyLoop
 from harness.ocppj import OcppVersion
@@ -132,6 +132,7 @@ class Dut:
         While it is being done the harness keeps answering the DUT (a device must not
         stall while an operator plugs a cable in).
         """
+        check_action(action, params)
         session = self._session
         kind = "operator" if self.profile.control.adapter == "manual" else "act"
         what = action + (f" {params}" if params else "")

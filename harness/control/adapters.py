@@ -22,7 +22,7 @@ import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 import pytest
 
@@ -186,15 +186,10 @@ class HttpAdapter:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
             with opener.open(request, timeout=self.timeout) as response:
-                answer = json.loads(response.read() or b"{}")
+                body = response.read()
+                answer = json.loads(body or b"{}")
         except urllib.error.HTTPError as exc:
-            code, detail = _error_of(exc.read())
-            if code == ControlCode.CANNOT_DO:
-                pytest.skip(f"control service at {self.url} cannot do {action!r}: {detail}")
-            raise HarnessError(
-                f"control service at {self.url} answered HTTP {exc.code} to {action!r}: {detail}",
-                "setup",
-            ) from None
+            self._refused(action, f"HTTP {exc.code}", exc.read())
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             reason = getattr(exc, "reason", exc)
             raise HarnessError(
@@ -206,7 +201,19 @@ class HttpAdapter:
                 "something that is not JSON",
                 "setup",
             ) from None
+        if isinstance(answer, dict) and answer.get("ok") is False:
+            # an error in a 200 answer is still an error: the action was not done
+            self._refused(action, "HTTP 200", body)
         return answer.get("result", answer) if isinstance(answer, dict) else {}
+
+    def _refused(self, action: str, status: str, body: bytes) -> NoReturn:
+        """The service did not do ``action``: a skip for ``cannot-do``, else an error."""
+        code, detail = _error_of(body)
+        if code == ControlCode.CANNOT_DO:
+            pytest.skip(f"control service at {self.url} cannot do {action!r}: {detail}")
+        raise HarnessError(
+            f"control service at {self.url} answered {status} to {action!r}: {detail}", "setup"
+        ) from None
 
 
 def _error_of(body: bytes) -> tuple[str | None, str]:

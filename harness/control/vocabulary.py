@@ -10,8 +10,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.dut_kind import DutKind
+from harness.verdicts import ScriptError
 
-__all__ = ["ACTIONS", "RESTARTS", "Action", "prompt_for"]
+__all__ = ["ACTIONS", "PARAMS", "RESTARTS", "Action", "check_action", "prompt_for"]
+
+#: what each parameter of an action means (the http adapter sends them as they are, in
+#: ``params``; docs/control.md lists them per action)
+PARAMS: dict[str, str] = {
+    "evse": "EVSE id, an integer from 1 (OCPP 1.6: the connector id)",
+    "connector": "connector id on that EVSE, an integer from 1",
+    "token": "the idToken value, a string",
+    "token_type": "the idToken type (ISO14443, ISO15693, Central, eMAID, KeyCode, Local …)",
+    "transaction_id": "the transaction id the station gave, a string",
+    "type": "Reset type: Immediate or OnIdle (OCPP 1.6: Hard or Soft)",
+    "operative": "true: make it Operative; false: Inoperative",
+    "items": "a list of {component, variable} (get) or {component, variable, value} (set) "
+    "objects; 1.6 reads variable as the configuration key",
+    "keys": "a list of configuration keys (1.6); absent: all of them",
+    "message": "the requestedMessage of TriggerMessage (Heartbeat, StatusNotification …)",
+}
 
 
 @dataclass(frozen=True)
@@ -92,7 +109,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             "reserve_now",
             _CSMS,
-            ("evse", "token"),
+            ("evse", "token", "token_type"),
             "Make the CSMS reserve EVSE {evse} of {identity} for token {token} (ReserveNow)",
         ),
         Action(
@@ -149,6 +166,21 @@ ACTIONS: dict[str, Action] = {
 
 #: the actions that restart the station (a case may start with one: see ``Action.restarts``)
 RESTARTS = frozenset(name for name, action in ACTIONS.items() if action.restarts)
+
+
+def check_action(action: str, params: dict[str, object]) -> None:
+    """An action and parameters of the vocabulary, or a :class:`ScriptError` (a bug in
+    the case): what a lab service is told to expect (docs/control.md) is all a case may
+    ask for."""
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise ScriptError(f"dut.act({action!r}): not an action of the vocabulary")
+    extra = sorted(set(params) - set(spec.params))
+    if extra:
+        raise ScriptError(
+            f"dut.act({action!r}): {', '.join(extra)} not among its parameters "
+            f"({', '.join(spec.params) or 'none'})"
+        )
 
 
 def prompt_for(action: str, params: dict[str, object], identity: str) -> str:

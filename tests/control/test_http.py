@@ -133,6 +133,9 @@ def lab_service() -> Iterator[str]:
         "reboot": (500, {"ok": False, "code": "failed", "error": "unknown action state"}),
         # no code at all: an error, whatever the text says
         "plug_in": (400, {"ok": False, "error": "unsupported action plug_in"}),
+        # an error in a 200 answer: not done, whatever the status says
+        "park": (200, {"ok": False, "code": "cannot-do", "error": "no bay sensor"}),
+        "fault": (200, {"ok": False, "code": "failed", "error": "relay stuck"}),
     }
 
     class Handler(BaseHTTPRequestHandler):
@@ -175,3 +178,15 @@ def test_the_code_decides_a_skip_not_the_words(lab_service: str) -> None:
             adapter.act(action, {})
         assert error.value.rule == "setup"
         assert shown in str(error.value)
+
+
+def test_an_error_in_a_200_answer_is_no_success(lab_service: str) -> None:
+    """{"ok": false} says the action was not done, whatever the HTTP status: before, a
+    200 with it was taken as done and the case went on as if the step had happened."""
+    adapter = HttpAdapter(lab_service, 5)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        adapter.act("park", {"evse": 1})
+    assert "cannot do 'park': cannot-do: no bay sensor" in str(skipped.value)
+    with pytest.raises(HarnessError) as error:
+        adapter.act("fault", {"evse": 1})
+    assert "answered HTTP 200 to 'fault': failed: relay stuck" in str(error.value)

@@ -57,3 +57,19 @@ def test_unknown_action_gets_a_generic_prompt() -> None:
         "Do 'dance' on CP1 ({'style': 'tango'})"
     )
     assert prompt_for("dance", {}, "CP1") == "Do 'dance' on CP1 ({})"
+
+
+def test_a_case_may_ask_only_for_actions_and_params_of_the_vocabulary() -> None:
+    """What docs/control.md tells a lab service to expect is all a case may send it."""
+    from harness.control.vocabulary import check_action
+    from harness.verdicts import ScriptError
+
+    check_action("plug_in", {"evse": 1, "connector": 1})
+    check_action("reboot", {})
+    with pytest.raises(ScriptError, match=r"dut.act\('dance'\): not an action of the vocabulary"):
+        check_action("dance", {})
+    with pytest.raises(
+        ScriptError,
+        match=r"dut.act\('plug_in'\): side not among its parameters \(evse, connector\)",
+    ):
+        check_action("plug_in", {"evse": 1, "side": "EV"})
