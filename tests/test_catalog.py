@@ -197,6 +197,39 @@ def test_catalog_spans_versions_and_kinds():
     assert len({info.id for info in CASES}) == len(CASES), "case ids are unique"
 
 
+def _set_variables_was_tested(case: dict) -> None:
+    """The SetVariables of step 1-2 went out and its check ran, whatever the reads did."""
+    calls = [s for s in case["steps"] if s["kind"] == "call" and s.get("table_step") == "1-2"]
+    assert calls and calls[0]["what"].startswith("SetVariables"), case["steps"]
+
+
+@pytest.mark.parametrize(
+    "info",
+    [
+        # A station whose GetVariables is broken is still tested on SetVariables (issue
+        # 10 item 6): the read before and the read back are beyond Part 6, so each is a
+        # named warning, and the case goes on to step 1-2.
+        _item(
+            FUNCTIONS["TC_B_09_CS"].ocpp_testcase,
+            "TC_B_09_CS-get-variables-broken",
+            Expectation(
+                "passed", warnings=("B06.FR.02", "B06.FR.02"), check=_set_variables_was_tested
+            ),
+            defects=("get-variables-wrong-component",),
+        ),
+        # ... and fails it when SetVariables is broken too, for the SetVariables rule.
+        _item(
+            FUNCTIONS["TC_B_09_CS"].ocpp_testcase,
+            "TC_B_09_CS-get-and-set-variables-broken",
+            Expectation("failed", "B05.FR.03", exact_rule=True, check=_set_variables_was_tested),
+            defects=("get-variables-wrong-component", "set-variables-wrong-attribute-type"),
+        ),
+    ],
+)
+def test_tc_b_09_cs_tests_set_variables_whatever_get_variables_does(info, request):
+    run_catalog_case(FUNCTIONS[info.id], request)
+
+
 def test_b58_a_csms_that_keeps_an_unasked_upgrade_open_fails_within_the_response_timeout():
     """Part 4 §3.2: upgraded without a subprotocol, the CSMS must close at once; the
     harness gives it the response timeout (2 s embedded), not the connect timeout."""
