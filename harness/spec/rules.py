@@ -5,8 +5,9 @@ required``, ``ocppj.not-json``, ``expect:GetVariables``, ``timeout`` …). Those
 free strings, and free strings drift (``OCPP-J 3.2`` beside ``OCPP-J.3.2``). Here each
 one is declared, as data a user can read and correct:
 
-* ``harness/spec/rules/v16.toml``, ``v201.toml``, ``v21.toml``: the requirement ids of
-  one version (Part 2 ids such as ``B01.FR.05``; for 1.6 the sections the harness
+* ``harness/spec/rules/v16.toml``, ``v201.toml``, ``v21.toml`` (and the files of
+  ``v201/`` …, one per functional block, merged; an id in two files is refused): the
+  requirement ids of one version (Part 2 ids such as ``B01.FR.05``; for 1.6 the sections the harness
   names ``C16.<section>``) and the OCPP-J sections (``OCPP-J 3.2``). Keyed per version
   because an id can mean something else in another version (``B01.FR.05`` in 2.1).
   Each file also keeps ``beyond_row``: the rules a case checks that its Part 6 table
@@ -188,12 +189,47 @@ def _document(name: str) -> dict[str, Any]:
 
 
 @cache
+def _version_documents(slug: str) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """(file name, contents) of a version's rule files: ``<slug>.toml`` and the files of
+    ``<slug>/`` (one per functional block, so that blocks are declared side by side
+    without editing one file), in name order."""
+    found = [(f"{slug}.toml", _document(slug))]
+    folder = files("harness.spec").joinpath("rules", slug)
+    if folder.is_dir():
+        for item in sorted(folder.iterdir(), key=lambda entry: entry.name):
+            if item.name.endswith(".toml"):
+                text = item.read_bytes().decode("utf-8")
+                found.append((f"{slug}/{item.name}", tomllib.loads(text)))
+    return tuple(found)
+
+
+def _merged(slug: str, table: str) -> dict[str, tuple[Any, str]]:
+    """One table of a version's rule files, merged: key -> (value, file). A key in two
+    files is refused, naming both (a rule has one summary, a case one beyond_row)."""
+    merged: dict[str, tuple[Any, str]] = {}
+    for source, document in _version_documents(slug):
+        for key, value in document.get(table, {}).items():
+            if key in merged:
+                raise ValueError(
+                    f"harness/spec/rules: {table} {key!r} is declared in both "
+                    f"{merged[key][1]} and {source}"
+                )
+            merged[key] = (value, source)
+    return merged
+
+
+@cache
 def _declared(version: OcppVersion) -> Mapping[str, Rule]:
     slug = _SLUGS[version]
     rules: dict[str, Rule] = {}
     for table, kind in _VERSION_TABLES.items():
-        for rule_id, summary in _document(slug).get(table, {}).items():
-            rules[rule_id] = Rule(rule_id, version, kind, summary, source=f"{slug}.toml")
+        for rule_id, (summary, source) in _merged(slug, table).items():
+            if rule_id in rules:
+                raise ValueError(
+                    f"harness/spec/rules: {rule_id!r} is declared both as "
+                    f"{rules[rule_id].kind} and in [{table}] of {source}"
+                )
+            rules[rule_id] = Rule(rule_id, version, kind, summary, source=source)
     for rule_id, raw in _document("common").get("rule", {}).items():
         if version.value in raw.get("versions", [v.value for v in OcppVersion]):
             rules[rule_id] = Rule(
@@ -236,8 +272,10 @@ def families() -> tuple[Family, ...]:
 def beyond_row(version: Version) -> Mapping[str, Mapping[str, str]]:
     """Case id -> {rule: why} for the rules a case checks that its catalog row (its
     Part 6 table) does not list."""
-    raw = _document(_SLUGS[_version(version)]).get("beyond_row", {})
-    return MappingProxyType({case: MappingProxyType(dict(rules)) for case, rules in raw.items()})
+    raw = _merged(_SLUGS[_version(version)], "beyond_row")
+    return MappingProxyType(
+        {case: MappingProxyType(dict(rules)) for case, (rules, _) in raw.items()}
+    )
 
 
 @cache

@@ -13,6 +13,7 @@ from simkit import FAST, Link, boot_payload, linked, run, running_csms, scripted
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from harness.cli import catalog_functions
 from harness.ocppj import (
     Call,
     CallError,
@@ -41,6 +42,14 @@ COVERED: set[tuple[str, str]] = set()
 COVERED.update(("station", name) for name in TRANSACTION_STATE_PROOFS | OFFLINE_STATE_PROOFS)
 # What the station keeps for the CSMS: proven by the Part 6 §2.19 memory states.
 COVERED.update(("station", name) for name in MEMORY_STATE_PROOFS)
+# A defect a catalog case catches or warns about is proven by the self-test matrix
+# (tests/test_catalog.py: the case fails against it, naming its rule), so a block's
+# cases can bring their defects without a proof here as well.
+COVERED.update(
+    (function.ocpp_testcase.dut_kind.sim_side, name)
+    for function in catalog_functions()
+    for name in (*function.ocpp_testcase.catches, *function.ocpp_testcase.warns)
+)
 
 
 def covers(side: str, name: str):

@@ -20,27 +20,49 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "harness" / "spec" / "rules"
 
 
-@pytest.mark.parametrize("name", ["v16", "v201", "v21", "common"])
+#: every rule file: the version files, their per-block files, common.toml
+RULE_FILES = sorted(str(path.relative_to(DATA)) for path in DATA.rglob("*.toml"))
+
+
+@pytest.mark.parametrize("name", RULE_FILES)
 def test_data_file_is_valid(name):
     schema = json.loads((ROOT / "schemas" / "rules.schema.json").read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
-    data = tomllib.loads((DATA / f"{name}.toml").read_text(encoding="utf-8"))
+    data = tomllib.loads((DATA / name).read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
     assert [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(data)] == []
 
 
 def test_version_files_name_their_version():
     for version in OcppVersion:
-        data = tomllib.loads((DATA / f"{rules._SLUGS[version]}.toml").read_text("utf-8"))
-        assert data["ocpp"] == version.value
+        slug = rules._SLUGS[version]
+        for _, data in rules._version_documents(slug):
+            assert data["ocpp"] == version.value
 
 
 def test_no_id_is_declared_twice_in_a_version():
+    common = tomllib.loads((DATA / "common.toml").read_text("utf-8"))["rule"]
     for version in OcppVersion:
-        data = tomllib.loads((DATA / f"{rules._SLUGS[version]}.toml").read_text("utf-8"))
-        common = tomllib.loads((DATA / "common.toml").read_text("utf-8"))["rule"]
-        tables = [set(data.get("requirements", {})), set(data.get("ocpp-j", {})), set(common)]
-        assert not (tables[0] & tables[1]) and not ((tables[0] | tables[1]) & tables[2])
+        slug = rules._SLUGS[version]
+        requirements, ocpp_j = (
+            set(rules._merged(slug, "requirements")),
+            set(rules._merged(slug, "ocpp-j")),
+        )
+        assert not (requirements & ocpp_j) and not ((requirements | ocpp_j) & set(common))
+
+
+def test_an_id_in_two_files_of_a_version_is_refused(monkeypatch):
+    """The per-block files are merged; an id (or a case's beyond_row) in two of them
+    would have two summaries, so it is refused, naming both files."""
+    documents = (
+        ("v201.toml", {"ocpp": "2.0.1", "requirements": {"G01.FR.01": "one"}}),
+        ("v201/g.toml", {"ocpp": "2.0.1", "requirements": {"G01.FR.01": "two"}}),
+    )
+    monkeypatch.setattr(rules, "_version_documents", lambda slug: documents)
+    with pytest.raises(
+        ValueError, match=r"'G01.FR.01' is declared in both v201.toml and v201/g.toml"
+    ):
+        rules._merged("v201", "requirements")
 
 
 def test_a_requirement_of_one_version():
