@@ -235,6 +235,16 @@ class Tokens:
     invalid: str = "DEADBEEF"
     blocked: str = "0B10C4ED"
     expired: str = "0E4714ED"
+    #: a second accepted token, not of valid's group (Part 6 <Configured valid_idtoken2>)
+    valid2: str = "04B2C3D4E5"
+    #: a token of valid's group (Part 6 groupIdToken: the group both belong to is the
+    #: CSMS's to give; a token of the same group ends valid's authorization, C01.FR.03)
+    group: str = "04C3D4E5F6"
+    #: the group id the CSMS gives valid and group (Part 6 <Configured groupIdToken>)
+    group_id: str = "GROUP-1"
+    #: the master pass token, which stops any transaction (Part 6 masterpass_idtoken,
+    #: C16: MasterPassGroupId)
+    master_pass: str = "04D4E5F6A7"
     #: their IdTokenEnumType (2.x): a CSMS knows a token by its value and its type
     type: str = "ISO14443"
 
