@@ -42,8 +42,51 @@ def _holds(key: str, supports: Callable[[str], bool]) -> bool:
     return supports(key)
 
 
-def not_applicable(info: Any, supports: Callable[[str], bool]) -> str | None:
-    """None when the case applies; else why not, starting "not applicable:"."""
+def not_applicable(
+    info: Any, supports: Callable[[str], bool], cert_profile: str | None = None
+) -> str | None:
+    """None when the case applies; else why not, starting "not applicable:".
+
+    The case's own ``needs``, ``lacks`` and ``any_of`` first, then Part 5's condition
+    from the catalog (:func:`part5_not_applicable`; only ``cert_profile``'s, when the
+    run is restricted to one)."""
+    own = _own_conditions(info, supports)
+    return own if own is not None else part5_not_applicable(info, supports, cert_profile)
+
+
+def part5_not_applicable(
+    info: Any, supports: Callable[[str], bool], cert_profile: str | None = None
+) -> str | None:
+    """Part 5's word on a case: it applies when a certification profile makes it
+    mandatory (M), or conditional (C) with a condition the DUT's features meet; else
+    why not, naming each profile's condition and the features that fall short. A C whose
+    condition the catalog cannot express leaves the decision to the case."""
+    try:
+        from harness.spec.catalog import entry
+    except ImportError:  # the catalog is optional data
+        return None
+    known = entry(info.id, info.ocpp)
+    statuses = [
+        status
+        for status in (known.part5 if known is not None else ())
+        if cert_profile is None or status.profile == cert_profile
+    ]
+    if not statuses:
+        return None
+    reasons = []
+    for status in statuses:
+        condition = status.parsed()
+        if status.status == "M" or condition is None or condition.holds(supports):
+            return None
+        why = condition.explain(supports, lambda term: describe_feature(info, term))
+        reasons.append(f"{status.profile}: {why}")
+    return (
+        "not applicable: Part 5 makes it conditional and the DUT profile's [features] do "
+        f"not meet the condition ({'; '.join(reasons)})"
+    )
+
+
+def _own_conditions(info: Any, supports: Callable[[str], bool]) -> str | None:
     missing = [key for key in info.needs if not supports(key)]
     if missing:
         shown = ", ".join(describe_feature(info, key) for key in missing)

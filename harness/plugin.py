@@ -442,7 +442,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         item.extra_keyword_matches.add(info.id)
         run.case_ids[item.nodeid] = info.id
-        reason = not_applicable(info, profile.supports)
+        reason = not_applicable(info, profile.supports, config.getoption("--cert-profile"))
         if reason is not None:
             item.add_marker(pytest.mark.skip(reason=reason))
         keep.append(item)

@@ -64,3 +64,41 @@ def test_a_readable_name_satisfies_a_part5_id_and_the_skip_names_both():
         "not applicable: needs C-44 (Support for sending a BootNotification Pending before "
         "Accepting), which the DUT profile does not declare (features.C-44 = true to run it)"
     )
+
+
+# -- Part 5's conditions, from the catalog ------------------------------------------------
+
+
+def _catalog_case(case_id: str) -> TestCaseInfo:
+    """A case that is in the catalog but not (yet) implemented: Part 5 decides alone."""
+    return TestCaseInfo(case_id, "t", OcppVersion.V201, "charging-station", case_id.split("_")[1])
+
+
+def test_a_mandatory_case_applies_whatever_the_features():
+    assert not_applicable(_catalog_case("TC_G_01_CS"), _supports()) is None
+
+
+def test_a_conditional_case_runs_by_its_part5_condition():
+    """TC_F_05_CS (Core): 'HFS-1 and not subtype:mode-1-2-only'."""
+    info = _catalog_case("TC_F_05_CS")
+    assert not_applicable(info, _supports("HFS-1")) is None
+    reason = not_applicable(info, _supports())
+    assert reason is not None
+    assert reason.startswith("not applicable: Part 5 makes it conditional and the DUT")
+    assert "core: needs HFS-1" in reason, reason
+    # a NOT condition: the product subtype that excludes it
+    excluded = not_applicable(info, _supports("HFS-1", "subtype:mode-1-2-only"))
+    assert excluded is not None and "mode-1-2-only" in excluded, excluded
+
+
+def test_the_run_s_certification_profile_decides_when_given():
+    """TC_C_39_CS is conditional in Core; restricted to a profile it is not in, Part 5
+    says nothing and the case's own conditions decide."""
+    info = _catalog_case("TC_C_39_CS")
+    assert not_applicable(info, _supports(), "core") is not None
+    assert not_applicable(info, _supports("C-30"), "core") is None
+    assert not_applicable(info, _supports(), "smart-charging") is None
+
+
+def test_a_case_outside_the_catalog_is_left_to_its_own_conditions():
+    assert not_applicable(_info(), _supports()) is None
