@@ -42,6 +42,12 @@ EMBEDDED_TIMEOUTS = {"connect": 2, "response": 1, "operator": 5}
 EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
     # the simulated CSMS can be set to answer a boot Pending first (dut.act("boot_pending"))
     (CSMS, "2.0.1"): {"C-44": True},
+    # the simulated 2.0.1 station, by functional block (each block's features together)
+    (CHARGING_STATION, "2.0.1"): {
+        # -- block C, authorization --
+        # -- block F, remote control --
+        # -- block G, availability --
+    },
 }
 
 #: seconds a simulator's timing may be off (event loop scheduling on a busy machine)
