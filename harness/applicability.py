@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["describe_feature", "not_applicable"]
+__all__ = ["describe_feature", "not_applicable", "why_it_applies"]
 
 
 def describe_feature(info: Any, key: str) -> str:
@@ -61,16 +61,7 @@ def part5_not_applicable(
     mandatory (M), or conditional (C) with a condition the DUT's features meet; else
     why not, naming each profile's condition and the features that fall short. A C whose
     condition the catalog cannot express leaves the decision to the case."""
-    try:
-        from harness.spec.catalog import entry
-    except ImportError:  # the catalog is optional data
-        return None
-    known = entry(info.id, info.ocpp)
-    statuses = [
-        status
-        for status in (known.part5 if known is not None else ())
-        if cert_profile is None or status.profile == cert_profile
-    ]
+    statuses = _part5_statuses(info, cert_profile)
     if not statuses:
         return None
     reasons = []
@@ -105,3 +96,57 @@ def _own_conditions(info: Any, supports: Callable[[str], bool]) -> str | None:
         shown = " or ".join(describe_feature(info, key) for key in info.any_of)
         return f"not applicable: needs {shown}; the DUT profile declares none of them"
     return None
+
+
+def why_it_applies(
+    info: Any, supports: Callable[[str], bool], cert_profile: str | None = None
+) -> str:
+    """For a case that applies: why, in one line for the report (a certification engineer
+    asks why a conditional case ran): Part 5's status, the condition it met, the
+    features the case itself needs. Empty when nothing decides (a case outside Part 5
+    with no conditions of its own)."""
+    parts = []
+    statuses = _part5_statuses(info, cert_profile)
+    mandatory = [status.profile for status in statuses if status.status == "M"]
+    if not statuses:
+        known = _catalog_entry(info)
+        if known is not None and known.profiles:  # 1.6: no Part 5
+            parts.append(f"in {', '.join(known.profiles)} ({known.profile_source or 'catalog'})")
+    elif mandatory:
+        parts.append(f"mandatory in {', '.join(mandatory)} (Part 5)")
+    else:
+        for status in statuses:
+            condition = status.parsed()
+            if condition is None:
+                parts.append(f"conditional in {status.profile} (Part 5), decided by the case")
+                break
+            if condition.holds(supports):
+                parts.append(f"conditional in {status.profile} (Part 5): {condition} holds")
+                break
+    if info.needs:
+        parts.append("needs " + ", ".join(describe_feature(info, key) for key in info.needs))
+    if info.lacks:
+        parts.append("for a DUT without " + ", ".join(info.lacks))
+    if info.any_of:
+        parts.append("needs one of " + ", ".join(info.any_of))
+    return "; ".join(parts)
+
+
+def _part5_statuses(info: Any, cert_profile: str | None) -> list[Any]:
+    """The case's Part 5 statuses (only ``cert_profile``'s when given); none outside
+    the catalog."""
+    known = _catalog_entry(info)
+    return [
+        status
+        for status in (known.part5 if known is not None else ())
+        if cert_profile is None or status.profile == cert_profile
+    ]
+
+
+def _catalog_entry(info: Any) -> Any:
+    """The case's catalog entry; None outside the catalog (or without its data)."""
+    try:
+        from harness.spec.catalog import entry
+    except ImportError:  # the catalog is optional data
+        return None
+    return entry(info.id, info.ocpp)

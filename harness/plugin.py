@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from harness.applicability import not_applicable
+from harness.applicability import not_applicable, why_it_applies
 from harness.cut import cut
 from harness.dut import DutProfile, ProfileError, ProfileWarning, load_profile
 from harness.dut_kind import DutKind
@@ -36,6 +36,8 @@ __all__ = ["run_summary"]
 _RUN = pytest.StashKey["HarnessRun"]()
 _ENV = pytest.StashKey[DutEnvironment]()
 _CASE = pytest.StashKey[CaseRecord]()
+#: why a collected case applies (harness.applicability.why_it_applies), for its record
+_APPLIES = pytest.StashKey[str]()
 _PREVIOUS_HANDLERS = pytest.StashKey[dict[signal.Signals, Any]]()
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -442,9 +444,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         item.extra_keyword_matches.add(info.id)
         run.case_ids[item.nodeid] = info.id
-        reason = not_applicable(info, profile.supports, config.getoption("--cert-profile"))
+        cert_profile = config.getoption("--cert-profile")
+        reason = not_applicable(info, profile.supports, cert_profile)
         if reason is not None:
             item.add_marker(pytest.mark.skip(reason=reason))
+        else:
+            item.stash[_APPLIES] = why_it_applies(info, profile.supports, cert_profile)
         keep.append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
@@ -615,6 +620,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     record = item.stash.get(_CASE, None)
     if record is None:
         record = CaseRecord.begin(info, item.nodeid)
+        record.applicability = item.stash.get(_APPLIES, "")
         item.stash[_CASE] = record
     verdict = verdict_of(report, call)
     if verdict is not None:

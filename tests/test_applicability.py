@@ -102,3 +102,14 @@ def test_the_run_s_certification_profile_decides_when_given():
 
 def test_a_case_outside_the_catalog_is_left_to_its_own_conditions():
     assert not_applicable(_info(), _supports()) is None
+
+
+def test_the_report_says_why_a_case_ran():
+    from harness.applicability import why_it_applies
+
+    assert why_it_applies(_catalog_case("TC_G_01_CS"), _supports()) == "mandatory in core (Part 5)"
+    ran = why_it_applies(_catalog_case("TC_F_05_CS"), _supports("HFS-1"))
+    assert ran == "conditional in core (Part 5): HFS-1 and not subtype:mode-1-2-only holds", ran
+    own = why_it_applies(_info(needs=("C-44",)), _supports("C-44"))
+    assert own.startswith("needs C-44"), own
+    assert why_it_applies(_info(), _supports()) == ""

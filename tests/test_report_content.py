@@ -88,3 +88,22 @@ def test_a_disk_that_refuses_the_reports_stops_the_run_in_one_line(pytester, mon
     result.assert_outcomes(passed=1)  # stopped after the case it could not record
     assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
     assert "Traceback" not in result.stdout.str()
+
+
+def test_the_report_says_why_each_case_ran(pytester):
+    """report.json and the HTML say why a case ran: Part 5's status, the condition the
+    DUT profile met (TC_B_02_CSMS is conditional on C-44), the case's own needs."""
+    module = """
+from harness.cli import catalog_functions
+
+TWO = ("TC_B_02_CSMS", "TC_B_06_CSMS")
+globals().update({f.__name__: f for f in catalog_functions() if f.ocpp_testcase.id in TWO})
+"""
+    _, report = pytester_run(pytester, module, in_process=True)()
+    cases = {case["id"]: case for case in report["cases"]}
+    assert cases["TC_B_06_CSMS"]["applicability"] == "mandatory in core (Part 5)"
+    assert cases["TC_B_02_CSMS"]["applicability"].startswith(
+        "conditional in core (Part 5): C-44 holds"
+    )
+    page = html_rows((pytester.path / "out" / "report.html").read_text())
+    assert "Runs because: conditional in core (Part 5): C-44 holds" in page

@@ -66,6 +66,9 @@ class CaseRecord:
     warnings: list[CaseWarning] = field(default_factory=list)
     #: the Part 6 table step under way when the verdict failed or erred (Role.step)
     table_step: str | None = None
+    #: why the case ran (Part 5 status and condition, features it needs); a skipped
+    #: case says why not in its reason
+    applicability: str = ""
 
     @classmethod
     def begin(cls, info: TestCaseInfo, nodeid: str) -> CaseRecord:
@@ -114,6 +117,7 @@ class CaseRecord:
             "reason": self.reason,
             "rule": self.rule,
             "table_step": self.table_step,
+            "applicability": self.applicability,
             "duration_s": self.duration_s,
             "started": self.started,
             "warnings": [warning.to_json() for warning in self.warnings],
