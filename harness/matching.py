@@ -9,7 +9,8 @@ difference names each path, what was expected and what arrived (as pytest-httpse
 Part 6's tool validations have a few recurring shapes, so they are named matchers that
 say what they wanted when they fail: :func:`one_of` ("status Accepted or
 NotImplemented"), :func:`absent_or` ("attributeStatusInfo is absent or reasonCode
-NoError"), :data:`ABSENT`, :func:`exactly_one` and :func:`each` for lists, :data:`DIGITS`.
+NoError"), :data:`ABSENT`, :func:`exactly_one`, :func:`each` and :func:`has_item` ("has
+(in arbitrary order) a result for …") for lists, :data:`DIGITS`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = [
     "differences",
     "each",
     "exactly_one",
+    "has_item",
     "one_of",
 ]
 
@@ -130,6 +132,32 @@ def exactly_one(pattern: Any) -> Matcher:
 def each(pattern: Any) -> Matcher:
     """A list whose every item matches ``pattern``."""
     return _Items(pattern, exactly_one=False)
+
+
+class _HasItem(Matcher):
+    def __init__(self, pattern: Any) -> None:
+        self.pattern = pattern
+
+    def differences(self, value: Any, path: str) -> list[str]:
+        if not isinstance(value, list):
+            return [f"{path}: expected a list, got {value!r}"]
+        misses = [
+            _differ(self.pattern, item, f"{path}[{index}]") for index, item in enumerate(value)
+        ]
+        if not misses or all(misses):
+            closest = min(misses, key=len) if misses else []
+            why = f" (closest: {'; '.join(closest)})" if closest else " (the list is empty)"
+            return [f"{path}: no item matches {self.pattern!r}{why}"]
+        return []
+
+    def describe(self) -> str:
+        return f"an item matching {self.pattern!r}"
+
+
+def has_item(pattern: Any) -> Matcher:
+    """A list with an item that matches ``pattern``, wherever it is: Part 6's "has (in
+    arbitrary order)" for the results of a request of several items."""
+    return _HasItem(pattern)
 
 
 class _Digits(Matcher):

@@ -51,3 +51,19 @@ RESULT = {"attributeStatus": "Accepted", "attributeType": "Actual", "attributeVa
 )
 def test_matchers(expected, payload, diffs):
     assert differences(expected, payload) == diffs
+
+
+def test_has_item_finds_a_match_wherever_it_is_and_says_the_closest_miss():
+    from harness.matching import has_item
+
+    wanted = {"results": has_item({"name": "b", "status": "Accepted"})}
+    assert (
+        differences(wanted, {"results": [{"name": "a"}, {"name": "b", "status": "Accepted"}]}) == []
+    )
+    missed = differences(wanted, {"results": [{"name": "b", "status": "Rejected"}, {"x": 1}]})
+    assert missed == [
+        "$.results: no item matches {'name': 'b', 'status': 'Accepted'} "
+        "(closest: $.results[0].status: expected 'Accepted', got 'Rejected')"
+    ]
+    assert differences(wanted, {"results": []})[0].endswith("(the list is empty)")
+    assert "expected a list" in differences(wanted, {"results": {}})[0]

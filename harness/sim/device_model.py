@@ -185,7 +185,15 @@ def default_variables(
     rw_int: dict[str, Any] = {"data_type": "integer", "min_limit": 0}
     return [
         Variable(comm, "HeartbeatInterval", str(heartbeat_interval), **rw_int),
-        Variable(comm, "MessageTimeout", str(message_timeout), instance="Default", **rw_int),
+        # ReadOnly: Part 2 §2.1.3 (it is set through a NetworkConnectionProfile)
+        Variable(
+            comm,
+            "MessageTimeout",
+            str(message_timeout),
+            instance="Default",
+            mutability="ReadOnly",
+            data_type="integer",
+        ),
         Variable(comm, "OfflineThreshold", "60", **rw_int),
         Variable(comm, "NetworkConfigurationPriority", "0", data_type="SequenceList"),
         Variable(comm, "NetworkProfileConnectionAttempts", "3", **rw_int),

@@ -44,6 +44,66 @@ DEFECTS = declare(
         "(Target when Actual was asked)",
         "B06.FR.03",
     ),
+    # get_variables
+    Defect(
+        "get-variables-unknown-swapped",
+        "station",
+        V201,
+        "answers UnknownVariable for an unknown component and UnknownComponent for an "
+        "unknown variable",
+        "B06.FR.06",
+    ),
+    # get_variables
+    Defect(
+        "get-variables-any-attribute-type",
+        "station",
+        V201,
+        "reads the Actual value for an attributeType it does not support (Accepted "
+        "instead of NotSupportedAttributeType)",
+        "B06.FR.08",
+    ),
+    # get_variables
+    Defect(
+        "get-variables-first-only",
+        "station",
+        V201,
+        "answers a GetVariables of several items with the result of the first only",
+        "B06.FR.01",
+    ),
+    # set_variables
+    Defect(
+        "set-variables-unknown-swapped",
+        "station",
+        V201,
+        "answers UnknownVariable for an unknown component and UnknownComponent for an "
+        "unknown variable",
+        "B05.FR.04",
+    ),
+    # set_variables
+    Defect(
+        "set-variables-any-attribute-type",
+        "station",
+        V201,
+        "sets the Actual value for an attributeType it does not support (Accepted instead "
+        "of NotSupportedAttributeType)",
+        "B05.FR.06",
+    ),
+    # set_variables
+    Defect(
+        "set-variables-read-only-accepted",
+        "station",
+        V201,
+        "answers Accepted to setting a ReadOnly variable (and keeps the value it had)",
+        "B05.FR.09",
+    ),
+    # set_variables
+    Defect(
+        "set-variables-first-only",
+        "station",
+        V201,
+        "answers a SetVariables of several items with the result of the first only",
+        "B05.FR.01",
+    ),
     # set_variables
     Defect(
         "set-variables-wrong-attribute-type",
@@ -66,6 +126,10 @@ DEFECTS = declare(
 _REPORT_CHUNK = 32
 
 
+#: the two "unknown" statuses, each as the other (defects *-unknown-swapped)
+_SWAPPED = {"UnknownComponent": "UnknownVariable", "UnknownVariable": "UnknownComponent"}
+
+
 async def get_variables(v201: StationV201, payload: dict[str, Any]) -> Reply:
     """B06: each asked variable's value, or why there is none."""
     wrong = v201.station.has("get-variables-wrong-component")
@@ -73,6 +137,12 @@ async def get_variables(v201: StationV201, payload: dict[str, Any]) -> Reply:
     results = []
     for item in payload["getVariableData"]:
         status, value = v201.device_model.get(item)
+        if status == "NotSupportedAttributeType" and v201.station.has(
+            "get-variables-any-attribute-type"
+        ):
+            status, value = v201.device_model.get({**item, "attributeType": "Actual"})
+        if v201.station.has("get-variables-unknown-swapped"):
+            status = _SWAPPED.get(status, status)
         component = dict(item["component"])
         if wrong:
             component["name"] = (
@@ -87,6 +157,8 @@ async def get_variables(v201: StationV201, payload: dict[str, Any]) -> Reply:
         if status == "Accepted" and value is not None:
             result["attributeValue"] = value[:2500]
         results.append(result)
+    if v201.station.has("get-variables-first-only"):
+        results = results[:1]
     return Reply({"getVariableResult": results})
 
 
@@ -97,6 +169,15 @@ async def set_variables(v201: StationV201, payload: dict[str, Any]) -> Reply:
     for item in payload["setVariableData"]:
         status, variable = v201.device_model.check_set(item)
         store = not v201.station.has("set-variables-not-applied")
+        if status == "NotSupportedAttributeType" and v201.station.has(
+            "set-variables-any-attribute-type"
+        ):
+            status, variable = v201.device_model.check_set({**item, "attributeType": "Actual"})
+        if v201.station.has("set-variables-unknown-swapped"):
+            status = _SWAPPED.get(status, status)
+        read_only = variable is not None and variable.mutability == "ReadOnly"
+        if read_only and v201.station.has("set-variables-read-only-accepted"):
+            status, store = "Accepted", False
         if status == "Accepted" and variable is not None and store:
             variable.value = str(item["attributeValue"])
             _applied(v201.station, variable.component, variable.name, variable.value)
@@ -108,6 +189,8 @@ async def set_variables(v201: StationV201, payload: dict[str, Any]) -> Reply:
                 "variable": item["variable"],
             }
         )
+    if v201.station.has("set-variables-first-only"):
+        results = results[:1]
     return Reply({"setVariableResult": results})
 
 

@@ -331,8 +331,7 @@ def _message(where: str, version: OcppVersion, rule_id: str, problem: str) -> Un
     text += f" ({problem})" if problem else ""
     text += f"; nearest declared: {near!r}" if near else ""
     if not problem:
-        home = f"{_SLUGS[version]}.toml" if _REQUIREMENT_LIKE.match(rule_id) else "common.toml"
-        text += f"; declare it in harness/spec/rules/{home}"
+        text += f"; declare it in harness/spec/rules/{_home(version, rule_id)}"
     return UndeclaredRule(text, rule_id, version, near)
 
 
@@ -423,3 +422,17 @@ def problems(version: Version, items: Iterable[tuple[str, str]]) -> list[str]:
         except UndeclaredRule as error:
             found.append(str(error))
     return found
+
+
+def _home(version: OcppVersion, rule_id: str) -> str:
+    """Where an undeclared rule belongs: its block's file when the version has one
+    (``v201/g_availability.toml`` for a G id), else the version's file, or common.toml
+    for a rule that is no requirement id."""
+    if not _REQUIREMENT_LIKE.match(rule_id):
+        return "common.toml"
+    slug = _SLUGS[version]
+    block = rule_id[0].lower()
+    for source, _ in _version_documents(slug):
+        if source.startswith(f"{slug}/{block}_"):
+            return source
+    return f"{slug}.toml"

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from harness.matching import absent_or, exactly_one
+from harness.matching import absent_or, exactly_one, has_item
 from harness.messages import Response
 
 if TYPE_CHECKING:
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Variable",
+    "expect_result",
+    "refused",
+    "restore_after",
     "configure",
     "configure_if_implemented",
     "get_variable",
@@ -155,3 +158,60 @@ def configure_if_implemented(csms: Any, variable: Variable, value: str) -> bool:
         return False
     configure(csms, variable, value)
     return True
+
+
+#: the list of results in each answer
+_RESULTS = {"GetVariables": "getVariableResult", "SetVariables": "setVariableResult"}
+
+
+def refused(
+    csms: Any,
+    action: str,
+    variable: Variable,
+    status: str,
+    *,
+    rule: str,
+    attribute_type: str | None = None,
+    value: str | None = None,
+) -> Response:
+    """A Get/SetVariables of one item the station must refuse with ``status``
+    (UnknownComponent, UnknownVariable, NotSupportedAttributeType, Rejected): Part 6
+    checks the status, the component and variable named (and the attributeType, when
+    one was asked), all under the one requirement its table lists (``rule``)."""
+    extra = {"attributeValue": value} if value is not None else {}
+    item = _item(variable, attribute_type, **extra)
+    data_key = "getVariableData" if action == "GetVariables" else "setVariableData"
+    response: Response = csms.call(action, **{data_key: [item]}).expect(rule=rule)
+    wanted: dict[str, Any] = {"attributeStatus": status, **_names(variable)}
+    if attribute_type is not None:
+        wanted["attributeType"] = attribute_type
+    response.expect(rule=rule, **{_RESULTS[action]: exactly_one(wanted)})
+    return response
+
+
+def restore_after(csms: Any, variable: Variable) -> str | None:
+    """Read ``variable`` before a case sets it, and set it back after the case (passed
+    or not): not in Part 6, so a station that cannot be read here is a named warning,
+    and the case goes on (only the restore is lost). Returns the value read."""
+    original: str | None = None
+    with csms.beyond_octt("read before, to restore the value after the case"):
+        read, _ = get_variable(csms, variable)
+        if read is not None:
+            original = str(read)
+            csms.finally_do(f"{variable} = {original!r}", set_variable, csms, variable, original)
+    return original
+
+
+def expect_result(response: Response, variable: Variable, *, rule: str, **fields: Any) -> None:
+    """The result for ``variable`` among those of a Get/SetVariables of several items
+    (Part 6: "has, in arbitrary order") has ``fields``."""
+    key = _RESULTS[response.action]
+    response.expect(rule=rule, **{key: has_item({**_names(variable), **fields})})
+
+
+def _names(variable: Variable) -> dict[str, Any]:
+    """The component and variable a result must name (the instance too, when asked)."""
+    data = variable.data()
+    named: dict[str, Any] = {"component": {"name": data["component"]["name"]}}
+    named["variable"] = data["variable"]
+    return named

@@ -250,16 +250,7 @@ def test_tc_b_06_cs(csms, dut):
 def test_tc_b_09_cs(csms, dut):
     # Not in Part 6: the value before, to set it back after the case. A station that
     # cannot be read here is still tested on SetVariables (only the restore is lost).
-    with csms.beyond_octt("read before, to restore the value after the case"):
-        original, _ = dm.get_variable(csms, OFFLINE_THRESHOLD)
-        if original is not None and original != "300":
-            csms.finally_do(
-                f"{OFFLINE_THRESHOLD} = {original!r}",
-                dm.set_variable,
-                csms,
-                OFFLINE_THRESHOLD,
-                str(original),
-            )
+    dm.restore_after(csms, OFFLINE_THRESHOLD)
     csms.step("1-2", 'SetVariables OfflineThreshold = "300" with attributeType Actual')
     # One result for it (B05.FR.01/.02), attributeType Actual (B05.FR.03), Accepted
     # without error info (B05.FR.10).
@@ -273,6 +264,180 @@ def test_tc_b_09_cs(csms, dut):
                 "B05.FR.10",
                 response.raw,
             )
+
+
+LOCAL_AUTHORIZE_OFFLINE = dm.Variable("AuthCtrlr", "LocalAuthorizeOffline")
+#: Part 6 names the variables it refuses by these (the component and the variable do
+#: not exist on any station)
+UNKNOWN_COMPONENT = dm.Variable("UnknownComponent", "OfflineThreshold")
+UNKNOWN_VARIABLE = dm.Variable("OCPPCommCtrlr", "UnknownVariable")
+MESSAGE_TIMEOUT = dm.Variable("OCPPCommCtrlr", "MessageTimeout", instance="Default")
+
+#: what Part 6 checks of each result of a request of several items
+_ACCEPTED_ACTUAL = {"attributeStatus": "Accepted", "attributeType": "Actual"}
+
+
+@testcase(
+    "TC_B_07_CS",
+    "Get Variables - multiple values",
+    table=23,
+    requirements=["B06.FR.01", "B06.FR.02", "B06.FR.03", "B06.FR.04", "B06.FR.10"],
+    catches={"get-variables-first-only": "B06.FR.01"},
+)
+def test_tc_b_07_cs(csms, dut):
+    # Configuration state: OfflineThreshold is 300 and LocalAuthorizeOffline is true
+    # (Part 6 spells the component AuthCtrl and the variable LocalAuthorizationOffline;
+    # the device model's names are AuthCtrlr.LocalAuthorizeOffline).
+    dm.configure(csms, OFFLINE_THRESHOLD, "300")
+    dm.configure(csms, LOCAL_AUTHORIZE_OFFLINE, "true")
+    csms.step("1-2", "GetVariables of both, attributeType Actual")
+    items = [
+        {**variable.data(), "attributeType": "Actual"}
+        for variable in (OFFLINE_THRESHOLD, LOCAL_AUTHORIZE_OFFLINE)
+    ]
+    response = csms.call("GetVariables", getVariableData=items).expect(rule="B06.FR.01")
+    # A result for each item (B06.FR.01), in any order: the variable asked for
+    # (B06.FR.02), Actual (B06.FR.03), Accepted without error info (B06.FR.10) and the
+    # value (B06.FR.04).
+    for variable, value in ((OFFLINE_THRESHOLD, "300"), (LOCAL_AUTHORIZE_OFFLINE, "true")):
+        dm.expect_result(response, variable, rule="B06.FR.01")
+        dm.expect_result(response, variable, rule="B06.FR.10", **_ACCEPTED_ACTUAL)
+        dm.expect_result(response, variable, rule="B06.FR.04", attributeValue=value)
+
+
+@testcase(
+    "TC_B_32_CS",
+    "Get Variables - Unknown component",
+    table=24,
+    requirements=["B06.FR.06"],
+    catches=["get-variables-unknown-swapped"],
+)
+def test_tc_b_32_cs(csms, dut):
+    csms.step("1-2", "GetVariables of OfflineThreshold of an unknown component: UnknownComponent")
+    dm.refused(csms, "GetVariables", UNKNOWN_COMPONENT, "UnknownComponent", rule="B06.FR.06")
+
+
+@testcase(
+    "TC_B_33_CS",
+    "Get Variables - Unknown variable",
+    table=25,
+    requirements=["B06.FR.07"],
+    catches={"get-variables-unknown-swapped": "B06.FR.07"},
+)
+def test_tc_b_33_cs(csms, dut):
+    csms.step("1-2", "GetVariables of an unknown variable of OCPPCommCtrlr: UnknownVariable")
+    dm.refused(csms, "GetVariables", UNKNOWN_VARIABLE, "UnknownVariable", rule="B06.FR.07")
+
+
+@testcase(
+    "TC_B_34_CS",
+    "Get Variables - Not supported attribute type",
+    table=26,
+    requirements=["B06.FR.08"],
+    catches=["get-variables-any-attribute-type"],
+)
+def test_tc_b_34_cs(csms, dut):
+    csms.step("1-2", "GetVariables of OfflineThreshold's Target: NotSupportedAttributeType")
+    dm.refused(
+        csms,
+        "GetVariables",
+        OFFLINE_THRESHOLD,
+        "NotSupportedAttributeType",
+        rule="B06.FR.08",
+        attribute_type="Target",
+    )
+
+
+@testcase(
+    "TC_B_10_CS",
+    "Set Variables - multiple values",
+    table=28,
+    requirements=["B05.FR.01", "B05.FR.02", "B05.FR.03", "B05.FR.10", "B05.FR.12"],
+    catches={"set-variables-first-only": "B05.FR.01"},
+)
+def test_tc_b_10_cs(csms, dut):
+    # Not in Part 6: the values before, to set them back after the case.
+    for variable in (OFFLINE_THRESHOLD, LOCAL_AUTHORIZE_OFFLINE):
+        dm.restore_after(csms, variable)
+    csms.step("1-2", 'SetVariables OfflineThreshold = "300" and LocalAuthorizeOffline = "true"')
+    items = [
+        {**variable.data(), "attributeValue": value, "attributeType": "Actual"}
+        for variable, value in ((OFFLINE_THRESHOLD, "300"), (LOCAL_AUTHORIZE_OFFLINE, "true"))
+    ]
+    response = csms.call("SetVariables", setVariableData=items).expect(rule="B05.FR.01")
+    # A result for each item (B05.FR.01), in any order: the variable asked for
+    # (B05.FR.02), Actual (B05.FR.03), Accepted without error info (B05.FR.10).
+    for variable in (OFFLINE_THRESHOLD, LOCAL_AUTHORIZE_OFFLINE):
+        dm.expect_result(response, variable, rule="B05.FR.01")
+        dm.expect_result(response, variable, rule="B05.FR.10", **_ACCEPTED_ACTUAL)
+
+
+@testcase(
+    "TC_B_35_CS",
+    "Set Variables - Unknown component",
+    table=29,
+    requirements=["B05.FR.04"],
+    catches=["set-variables-unknown-swapped"],
+)
+def test_tc_b_35_cs(csms, dut):
+    csms.step("1-2", "SetVariables of OfflineThreshold of an unknown component: UnknownComponent")
+    dm.refused(
+        csms, "SetVariables", UNKNOWN_COMPONENT, "UnknownComponent", rule="B05.FR.04", value="300"
+    )
+
+
+@testcase(
+    "TC_B_36_CS",
+    "Set Variables - Unknown variable",
+    table=30,
+    requirements=["B05.FR.05"],
+    catches={"set-variables-unknown-swapped": "B05.FR.05"},
+)
+def test_tc_b_36_cs(csms, dut):
+    csms.step("1-2", "SetVariables of an unknown variable of OCPPCommCtrlr: UnknownVariable")
+    dm.refused(
+        csms, "SetVariables", UNKNOWN_VARIABLE, "UnknownVariable", rule="B05.FR.05", value="300"
+    )
+
+
+@testcase(
+    "TC_B_37_CS",
+    "Set Variables - Not supported attribute type",
+    table=31,
+    requirements=["B05.FR.06"],
+    catches=["set-variables-any-attribute-type"],
+)
+def test_tc_b_37_cs(csms, dut):
+    # A station that wrongly sets it sets the Actual value: put it back afterwards.
+    dm.restore_after(csms, OFFLINE_THRESHOLD)
+    csms.step("1-2", "SetVariables of OfflineThreshold's Target: NotSupportedAttributeType")
+    dm.refused(
+        csms,
+        "SetVariables",
+        OFFLINE_THRESHOLD,
+        "NotSupportedAttributeType",
+        rule="B05.FR.06",
+        attribute_type="Target",
+        value="300",
+    )
+
+
+@testcase(
+    "TC_B_39_CS",
+    "Set Variables - Read-only",
+    table=33,
+    requirements=["B05.FR.09"],
+    catches=["set-variables-read-only-accepted"],
+)
+def test_tc_b_39_cs(csms, dut):
+    # Part 6 sends no value; SetVariableData requires one, so the harness sends the one
+    # the station reports (setting it, were it allowed, would change nothing).
+    with csms.beyond_octt("read the read-only value to send it back unchanged"):
+        current, _ = dm.get_variable(csms, MESSAGE_TIMEOUT)
+    csms.step("1-2", "SetVariables of the read-only MessageTimeout (instance Default): Rejected")
+    dm.refused(
+        csms, "SetVariables", MESSAGE_TIMEOUT, "Rejected", rule="B05.FR.09", value=current or "30"
+    )
 
 
 @testcase(
