@@ -34,6 +34,10 @@ _PASSWORD = re.compile(r"[a-zA-Z0-9*\-_=:+|@.]{16,40}")
 _INTEGER = re.compile(r"-?[0-9]+")
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
+#: the network connection profile slots the simulated station has
+NETWORK_SLOTS = ("0", "1")
+#: the time sources of ClockCtrlr.TimeSource (Part 2, TimeSource values)
+TIME_SOURCES = ("Heartbeat", "NTP", "GPS", "RealTimeClock", "MobileNetwork", "RadioTimeTransmitter")
 TX_POINTS = (
     "ParkingBayOccupancy",
     "EVConnected",
@@ -195,7 +199,14 @@ def default_variables(
             data_type="integer",
         ),
         Variable(comm, "OfflineThreshold", "60", **rw_int),
-        Variable(comm, "NetworkConfigurationPriority", "0", data_type="SequenceList"),
+        # a list type reports the values it may take (valuesList; Part 6 TC_B_12/13_CS)
+        Variable(
+            comm,
+            "NetworkConfigurationPriority",
+            "0",
+            data_type="SequenceList",
+            values_list=NETWORK_SLOTS,
+        ),
         Variable(comm, "NetworkProfileConnectionAttempts", "3", **rw_int),
         Variable(comm, "ResetRetries", "1", **rw_int),
         Variable(comm, "MessageAttempts", "3", instance="TransactionEvent", **rw_int),
@@ -233,6 +244,7 @@ def default_variables(
             "TimeSource",
             "Heartbeat",
             data_type="SequenceList",
+            values_list=TIME_SOURCES,
         ),
         Variable(
             "TxCtrlr", "TxStartPoint", "Authorized", data_type="MemberList", values_list=TX_POINTS

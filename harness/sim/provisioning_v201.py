@@ -104,6 +104,40 @@ DEFECTS = declare(
         "answers a SetVariables of several items with the result of the first only",
         "B05.FR.01",
     ),
+    # get_base_report
+    Defect(
+        "report-read-only-in-configuration",
+        "station",
+        V201,
+        "reports its ReadOnly variables in a ConfigurationInventory too",
+        "B07.FR.07",
+    ),
+    # get_base_report.report
+    Defect(
+        "report-seq-no-from-one",
+        "station",
+        V201,
+        "numbers the NotifyReport parts of a report from 1 instead of 0",
+        "B07.FR.10",
+    ),
+    # get_base_report
+    Defect(
+        "report-without-values-list",
+        "station",
+        V201,
+        "reports its list-typed variables (OptionList, SequenceList, MemberList) without "
+        "their valuesList",
+        "B07.FR.08",
+    ),
+    # get_base_report
+    Defect(
+        "report-summary-accepted",
+        "station",
+        V201,
+        "answers a SummaryInventory request, which it does not support, Accepted and "
+        "sends its full inventory",
+        "B07.FR.02",
+    ),
     # set_variables
     Defect(
         "set-variables-wrong-attribute-type",
@@ -204,26 +238,35 @@ def _applied(station: StationLink, component: str, name: str, value: str) -> Non
 
 async def get_base_report(v201: StationV201, payload: dict[str, Any]) -> Reply:
     """B07: Accepted, then the report in NotifyReport parts of 32 variables."""
+    station = v201.station
     base = payload["reportBase"]
+    if base == "SummaryInventory" and station.has("report-summary-accepted"):
+        base = "FullInventory"
     if base == "FullInventory":
         variables = list(v201.device_model)
     elif base == "ConfigurationInventory":
-        variables = [v for v in v201.device_model if v.mutability != "ReadOnly"]
+        settable = station.has("report-read-only-in-configuration")
+        variables = [v for v in v201.device_model if settable or v.mutability != "ReadOnly"]
     else:
-        return Reply({"status": "NotSupported"})  # B07.FR.02, no report (.05)
+        return Reply({"status": "NotSupported", "statusInfo": {"reasonCode": "UnsupportedParam"}})
     request_id = payload["requestId"]
     data = [variable.report_data() for variable in variables]
+    if station.has("report-without-values-list"):
+        for item in data:
+            item["variableCharacteristics"].pop("valuesList", None)
+    first = 1 if station.has("report-seq-no-from-one") else 0
 
     async def report() -> None:
         chunks = [data[i : i + _REPORT_CHUNK] for i in range(0, len(data), _REPORT_CHUNK)]
-        for seq_no, chunk in enumerate(chunks):
+        for index, chunk in enumerate(chunks):
+            seq_no = first + index
             message: dict[str, Any] = {
                 "requestId": request_id,  # B07.FR.04
                 "generatedAt": utc_now(),
                 "seqNo": seq_no,  # B07.FR.10
                 "reportData": chunk,
             }
-            if seq_no < len(chunks) - 1:
+            if index < len(chunks) - 1:
                 message["tbc"] = True
             await v201.station.send("NotifyReport", message)
 

@@ -10,6 +10,7 @@ from harness import DutFailure, testcase
 from harness.matching import exactly_one, one_of
 from harness.states import cs as states
 from harness.steps import device_model as dm
+from harness.steps import reports
 
 BLOCK = "B Provisioning"
 
@@ -438,6 +439,63 @@ def test_tc_b_39_cs(csms, dut):
     dm.refused(
         csms, "SetVariables", MESSAGE_TIMEOUT, "Rejected", rule="B05.FR.09", value=current or "30"
     )
+
+
+@testcase(
+    "TC_B_12_CS",
+    "Get Base Report - ConfigurationInventory",
+    table=34,
+    requirements=["B07.FR.01", "B07.FR.03", "B07.FR.04", "B07.FR.07", "B07.FR.10", "B07.FR.12"],
+    catches=["report-read-only-in-configuration", "report-seq-no-from-one"],
+)
+def test_tc_b_12_cs(csms, dut):
+    csms.step("1-2", "GetBaseReport ConfigurationInventory: Accepted (B07.FR.01, .12)")
+    request_id, _ = reports.request_base_report(csms, "ConfigurationInventory", rule="B07.FR.12")
+    csms.step("3-4", "NotifyReport parts: this requestId, seqNo from 0, until tbc is false")
+    parts = reports.collect_report(csms, request_id)
+    # Post-scenario validation: every variable reported has its characteristics (a
+    # list type its valuesList) and is one an operator can set (B07.FR.07).
+    reports.check_variables(parts, rule="B07.FR.07", settable_only=True)
+
+
+@testcase(
+    "TC_B_13_CS",
+    "Get Base Report - FullInventory",
+    table=35,
+    requirements=["B07.FR.01", "B07.FR.03", "B07.FR.04", "B07.FR.08", "B07.FR.10", "B07.FR.12"],
+    catches={"report-seq-no-from-one": "B07.FR.10", "report-without-values-list": "B07.FR.08"},
+)
+def test_tc_b_13_cs(csms, dut):
+    csms.step("1-2", "GetBaseReport FullInventory: Accepted (B07.FR.01, .12)")
+    request_id, _ = reports.request_base_report(csms, "FullInventory", rule="B07.FR.12")
+    csms.step("3-4", "NotifyReport parts: this requestId, seqNo from 0, until tbc is false")
+    parts = reports.collect_report(csms, request_id)
+    # Post-scenario validation: every variable with its characteristics (B07.FR.08).
+    reports.check_variables(parts, rule="B07.FR.08")
+
+
+@testcase(
+    "TC_B_15_CS",
+    "Get Base Report - Not Supported base report",
+    table=37,
+    requirements=["B07.FR.02"],
+    catches=["report-summary-accepted"],
+)
+def test_tc_b_15_cs(csms, dut):
+    before = csms.mark()
+    csms.step("1-2", "GetBaseReport SummaryInventory, which the station lacks: NotSupported")
+    reports.request_base_report(csms, "SummaryInventory", status="NotSupported", rule="B07.FR.02")
+    # Part 6's note: the tool waits to make sure no NotifyReport follows (B07.FR.05).
+    csms.hold_for(dut.timeouts.response, "Part 6: no NotifyReport may follow a NotSupported")
+    sent = csms.received("NotifyReport", after=before)
+    if sent:
+        sent[0].entry.failing = True
+        raise DutFailure(
+            f"the station sent NotifyReport (frame {sent[0].entry.seq}) after answering "
+            "GetBaseReport NotSupported",
+            "B07.FR.05",
+            sent[0].entry.raw,
+        )
 
 
 @testcase(
