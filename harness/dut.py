@@ -245,6 +245,10 @@ class Tokens:
     #: the master pass token, which stops any transaction (Part 6 masterpass_idtoken,
     #: C16: MasterPassGroupId)
     master_pass: str = "04D4E5F6A7"
+    #: the group id that makes a token a master pass: the CSMS gives it to master_pass,
+    #: and a station DUT is configured with it (Part 6 <Configured MasterPassGroupId>,
+    #: AuthCtrlr.MasterPassGroupId)
+    master_pass_group_id: str = "MASTERPASS"
     #: their IdTokenEnumType (2.x): a CSMS knows a token by its value and its type
     type: str = "ISO14443"
 
@@ -268,6 +272,9 @@ class Timers:
 
     heartbeat: int = 60
     boot_retry: int = 10
+    #: TxCtrlr.EVConnectionTimeOut a case gives the station: how long an authorization
+    #: waits for the cable (Part 6 <Configured ev_connection_timeout>, TC_F_04_CS)
+    ev_connection_timeout: int = 30
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,31 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
     # the simulated 2.0.1 station, by functional block (each block's features together)
     (CHARGING_STATION, "2.0.1"): {
         # -- block C, authorization --
+        # RFID ISO14443 cards; no cable lock before authorization; a master pass on a
+        # station without a UI; an authorization cache with LifeTime and
+        # DisablePostAuthorize; offline authorization of unknown ids
+        "C-30": True,
+        "AQ-2": False,
+        "C-08": True,
+        "C-49": True,
+        "C-53": True,
+        "C-59": True,
+        "C-02": True,
         # -- block F, remote control --
+        # every TriggerMessage Part 5 names (LogStatusNotification and
+        # FirmwareStatusNotification: Idle); remote start of ISO14443 tokens, with and
+        # without authorizing them first (AuthorizeRemoteStart is ReadWrite)
+        "C-29": True,
+        "C-29.1": True,
+        "C-29.2": True,
+        "C-29.3": True,
+        "C-29.4": True,
+        "C-29.5": True,
+        "C-29.6": True,
+        "C-36": True,
+        "C-48": True,
+        "C-48.1": True,
+        "C-48.2": True,
         # -- block G, availability --
     },
 }
@@ -76,7 +100,7 @@ def embedded_profiles() -> list[DutProfile]:
                     "security_profile": 0,
                 },
                 "timeouts": dict(EMBEDDED_TIMEOUTS),
-                "timers": {"heartbeat": 1, "boot_retry": 1},
+                "timers": {"heartbeat": 1, "boot_retry": 1, "ev_connection_timeout": 1},
                 # the simulators keep time closely: a defect of a fraction of the
                 # interval must show (a real device gets the labs' 4 s)
                 "tolerances": {"time_deviation": EMBEDDED_TIME_DEVIATION},

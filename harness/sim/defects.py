@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from harness.sim.availability import DEFECTS as AVAILABILITY
+from harness.sim.availability_v201 import DEFECTS as AVAILABILITY_V201
 from harness.sim.certificates_v201 import DEFECTS as CERTIFICATES_V201
 from harness.sim.charging_profiles_v201 import DEFECTS as CHARGING_PROFILES_V201
 from harness.sim.csms_actions import DEFECTS as CSMS_ACTIONS
@@ -22,6 +24,7 @@ from harness.sim.csms_handshake import DEFECTS as CSMS_HANDSHAKE
 from harness.sim.csms_provisioning import DEFECTS as CSMS_PROVISIONING
 from harness.sim.csms_transactions import DEFECTS as CSMS_TRANSACTIONS
 from harness.sim.declare import Defect
+from harness.sim.local_auth_v201 import DEFECTS as LOCAL_AUTH_V201
 from harness.sim.local_list_v201 import DEFECTS as LOCAL_LIST_V201
 from harness.sim.provisioning_v16 import DEFECTS as PROVISIONING_V16
 from harness.sim.provisioning_v201 import DEFECTS as PROVISIONING_V201
@@ -32,6 +35,7 @@ from harness.sim.reservation_v201 import DEFECTS as RESERVATION_V201
 from harness.sim.station_link import DEFECTS as STATION_LINK
 from harness.sim.station_v16 import DEFECTS as STATION_V16
 from harness.sim.station_v201 import DEFECTS as STATION_V201
+from harness.sim.token_groups_v201 import DEFECTS as TOKEN_GROUPS_V201
 
 __all__ = [
     "CSMS_DEFECTS",
@@ -62,8 +66,12 @@ _TABLE = _table(
     STATION_V201,
     PROVISIONING_V201,
     REMOTE_CONTROL_V201,
+    AVAILABILITY_V201,
+    AVAILABILITY,
     RESERVATION_V201,
     LOCAL_LIST_V201,
+    LOCAL_AUTH_V201,
+    TOKEN_GROUPS_V201,
     CHARGING_PROFILES_V201,
     CERTIFICATES_V201,
     STATION_V16,

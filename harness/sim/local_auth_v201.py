@@ -16,21 +16,50 @@ AuthorizeRequest is handed to the cache (C10.FR.04), never to the list (D01.FR.0
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from harness.sim.auth_cache_v201 import AuthCache
+from harness.sim.declare import V201, Defect, declare
 from harness.sim.device_model import DeviceModel
 from harness.sim.local_list_v201 import LocalAuthList
 
-__all__ = ["LocalAuthorizer"]
+__all__ = ["DEFECTS", "LocalAuthorizer"]
+
+#: the defects that live in this module, each under the method that perturbs it
+DEFECTS = declare(
+    # LocalAuthorizer.known
+    Defect(
+        "no-authorize-for-unknown-token",
+        "station",
+        V201,
+        "a token in neither the local list nor the cache is taken as Accepted without "
+        "an AuthorizeRequest",
+        "C01.FR.02",
+    ),
+    # LocalAuthorizer.accepts
+    Defect(
+        "starts-on-refused-token",
+        "station",
+        V201,
+        "a token the CSMS answered with a status other than Accepted still starts the energy offer",
+        "C01.FR.01",
+    ),
+)
 
 
 class LocalAuthorizer:
     """The station's local authorization: the list, the cache and the rule between."""
 
-    def __init__(self, model: DeviceModel, local_list: LocalAuthList, cache: AuthCache) -> None:
+    def __init__(
+        self,
+        model: DeviceModel,
+        local_list: LocalAuthList,
+        cache: AuthCache,
+        has: Callable[[str], bool] = lambda _: False,
+    ) -> None:
         self._model = model
+        self._has = has
         self.local_list = local_list
         self.cache = cache
 
@@ -50,10 +79,10 @@ class LocalAuthorizer:
         """Online: the idTokenInfo to go by without asking the CSMS, or None: send an
         AuthorizeRequest. A returned status other than Accepted means the token is
         refused locally."""
-        if not self._flag("AuthCtrlr", "LocalPreAuthorize"):
-            return None
         entry = self._entry(id_token)
-        if entry is None:
+        if entry is None and self._has("no-authorize-for-unknown-token"):
+            return {"status": "Accepted"}
+        if entry is None or not self._flag("AuthCtrlr", "LocalPreAuthorize"):
             return None
         info, store = entry
         if info.get("status") == "Accepted" or self._flag(store, "DisablePostAuthorize"):
@@ -74,3 +103,8 @@ class LocalAuthorizer:
     def learned(self, id_token: Mapping[str, Any], info: Mapping[str, Any] | None) -> None:
         """The CSMS answered an AuthorizeRequest about ``id_token`` with ``info``."""
         self.cache.store(id_token, info)
+
+    def accepts(self, info: Mapping[str, Any] | None) -> bool:
+        """Does an authorization answer let the driver charge? Only Accepted does
+        (C01.FR.01: energy only after an authorization)."""
+        return (info or {}).get("status") == "Accepted" or self._has("starts-on-refused-token")

@@ -31,6 +31,8 @@ from harness.sim.provisioning_v201 import BLOCK as PROVISIONING
 from harness.sim.remote_control_v201 import BLOCK as REMOTE_CONTROL
 from harness.sim.reservation_v201 import BLOCK as RESERVATION
 from harness.sim.reservation_v201 import Reservations, reservation_used
+from harness.sim.token_groups_v201 import TokenGroups
+from harness.sim.token_groups_v201 import variables as token_group_variables
 from harness.sim.transactions_v201 import Session, TxEvent, TxPoints, happen
 from harness.sim.util import utc_now
 
@@ -175,6 +177,7 @@ class StationV201:
                 charging_profile_entries=lambda: len(self.charging_profiles),
                 certificate_entries=lambda: len(self.certificates),
             )
+            + token_group_variables()
         )
         # What the station keeps for the CSMS, one module each (D01/D02, C10/C11, K01/
         # K09/K10, M03-M05); each is the owner of its block below.
@@ -182,7 +185,10 @@ class StationV201:
             self.device_model,
             LocalAuthList(self.device_model, station.has),
             AuthCache(self.device_model),
+            station.has,
         )
+        #: the group of each session's token and the master pass (C09, C16)
+        self.token_groups = TokenGroups(self.device_model, station.has)
         self.charging_profiles = ChargingProfiles(
             self.device_model,
             station.has,
@@ -296,9 +302,12 @@ class StationV201:
         critical events of the Part 2 appendix, so sent: A04.FR.01)."""
         return {"type": event_type, "timestamp": utc_now()}
 
-    def reset_boot_reason(self) -> str:
-        """The boot reason after a Reset (B01.FR.09: RemoteReset)."""
-        return "PowerUp" if self.station.has("reset-boot-wrong-reason") else "RemoteReset"
+    def reset_boot_reason(self, *, scheduled: bool = False) -> str:
+        """The boot reason after a Reset (B01.FR.09): RemoteReset, or ScheduledReset for
+        one that waited for the transactions to end (Reset OnIdle, B12.FR.01/.03)."""
+        if self.station.has("reset-boot-wrong-reason"):
+            return "PowerUp"
+        return "ScheduledReset" if scheduled else "RemoteReset"
 
     def heartbeat_interval(self) -> int:
         return int(self.device_model.value("OCPPCommCtrlr", "HeartbeatInterval"))
@@ -555,6 +564,27 @@ class StationV201:
         session = self.sessions.get(evse)
         return session is not None and session.authorized and not session.ended
 
+    async def _stop_local(self, session: Session, by: dict[str, str] | None) -> dict[str, Any]:
+        """End the authorization of ``session`` at the driver's request (E07.FR.01);
+        ``by`` is the token that ended it when it is not the one that started it (a
+        member of its group), named in the event (E07.FR.02)."""
+        if by is not None:
+            session.token, session.token_due = dict(by), True
+        running = session.running
+        await self.happen(session, "stop_local")
+        return {
+            "response": None,
+            "transaction": "stopped" if running else "deauthorized",
+            "transaction_id": session.transaction_id,
+        }
+
+    async def _master_pass(self) -> str:
+        """A master pass: every running transaction ends (C16.FR.02), none starts."""
+        stopped = self.token_groups.master_pass_stops(list(self.sessions.values()))
+        for session, events in stopped:
+            await self.send_events(session, events)
+        return "stopped" if stopped else "refused"
+
     async def present_token(self, token: str, evse: int | None = None) -> dict[str, Any]:
         """A driver presents ``token``. The token that started an authorization ends it
         at once, without an AuthorizeRequest (C01.FR.03, E07.FR.01); any other token is
@@ -563,13 +593,7 @@ class StationV201:
         if holding is not None:
             if self.station.has("tx-authorize-before-stop"):
                 await self.station.send("Authorize", {"idToken": dict(holding.token or {})})
-            running = holding.running
-            await self.happen(holding, "stop_local")
-            return {
-                "response": None,
-                "transaction": "stopped" if running else "deauthorized",
-                "transaction_id": holding.transaction_id,
-            }
+            return await self._stop_local(holding, None)
         id_token = {"idToken": token, "type": "ISO14443"}
         if self._can_send():
             response = await self._authorize_online(id_token)
@@ -578,11 +602,18 @@ class StationV201:
         else:
             response = {"idTokenInfo": {"status": "Unknown"}}
         result: dict[str, Any] = {"response": response, "transaction": None}
-        if response.get("idTokenInfo", {}).get("status") != "Accepted":
+        info = response.get("idTokenInfo", {})
+        if self.token_groups.master_pass(info):
+            return {**result, "transaction": await self._master_pass()}  # C16.FR.02/.03
+        grouped = self.token_groups.ends(self.sessions.values(), info, evse)
+        if grouped is not None:
+            return {**result, **await self._stop_local(grouped, id_token)}  # C09.FR.03
+        if not self.local_auth.accepts(info):
             return result
         session = self.authorizable(evse)
         if session is None:
             return result
+        self.token_groups.granted(session.evse, info)
         had_started = session.started
         reservation = self.reservations.use(session.evse, token)
         await self.happen(session, "authorize", token=id_token, reservation_id=reservation)

@@ -1,0 +1,148 @@
+"""Group ids (C09) and the master pass (C16) of the simulated 2.0.1 station.
+
+The CSMS may put a token into a group by giving a groupIdToken in its idTokenInfo
+(C09.FR.02). The station remembers the group of the token that authorized each
+session, so that a different token of the same group, which the CSMS accepted, may end
+that authorization (C09.FR.03); one the CSMS did not accept may not (C09.FR.11). A
+token of no common group ends nothing (C01.FR.03).
+
+A group equal to AuthCtrlr.MasterPassGroupId makes the token a master pass: it never
+starts a transaction (C16.FR.03, C12.FR.09). The simulator has no user interface, so a
+master pass stops every ongoing transaction at once (C16.FR.02, with stoppedReason
+MasterPass); the C16.FR.01 branch (a UI to pick the transactions) is not modelled.
+
+Kept free of I/O: the station asks here what a presented token does and sends the
+events itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from harness.sim.declare import V201, Defect, declare
+from harness.sim.device_model import DeviceModel, Variable
+from harness.sim.transactions_v201 import Session, TxEvent, end_now
+
+__all__ = ["DEFECTS", "TokenGroups", "variables"]
+
+_AUTH = "AuthCtrlr"
+_MASTER_PASS = "MasterPassGroupId"
+
+#: the defects that live in this module, each under the method that perturbs it
+DEFECTS = declare(
+    # TokenGroups.ends
+    Defect(
+        "group-token-not-stopping",
+        "station",
+        V201,
+        "an accepted token of the same group as the one that authorized a transaction "
+        "does not end its authorization",
+        "C09.FR.03",
+    ),
+    # TokenGroups.ends
+    Defect(
+        "group-stop-refused-token",
+        "station",
+        V201,
+        "a token of the same group ends the authorization although the CSMS did not accept it",
+        "C09.FR.11",
+    ),
+    # TokenGroups.ends
+    Defect(
+        "stops-on-any-token",
+        "station",
+        V201,
+        "any accepted token presented at a charging EVSE ends its authorization, "
+        "whatever its group",
+        "C01.FR.03",
+    ),
+    # TokenGroups.master_pass
+    Defect(
+        "master-pass-starts",
+        "station",
+        V201,
+        "a master pass token (group MasterPassGroupId) starts a transaction like any "
+        "accepted token",
+        "C16.FR.03",
+    ),
+    # TokenGroups.master_pass_stops
+    Defect(
+        "master-pass-ignored",
+        "station",
+        V201,
+        "a master pass token presented during transactions stops none of them",
+        "C16.FR.02",
+    ),
+)
+
+
+def variables() -> list[Variable]:
+    """AuthCtrlr.MasterPassGroupId: empty (no master pass) until the CSMS sets one."""
+    return [Variable(_AUTH, _MASTER_PASS, "")]
+
+
+def group_of(info: Mapping[str, Any] | None) -> str | None:
+    """The groupIdToken value of an idTokenInfo, if it has one."""
+    group = (info or {}).get("groupIdToken") or {}
+    value = group.get("idToken") if isinstance(group, Mapping) else None
+    return str(value) if value else None
+
+
+class TokenGroups:
+    """The group of the token behind each authorized session, and the master pass."""
+
+    def __init__(self, model: DeviceModel, has: Callable[[str], bool]) -> None:
+        self._model = model
+        self._has = has
+        #: EVSE id -> the groupIdToken of the token that authorized its session
+        self._groups: dict[int, str | None] = {}
+
+    def granted(self, evse: int, info: Mapping[str, Any] | None) -> None:
+        """The session at ``evse`` was authorized by a token with ``info``."""
+        self._groups[evse] = group_of(info)
+
+    def master_pass(self, info: Mapping[str, Any] | None) -> bool:
+        """Is this an accepted master pass token (C16)? Such a token never starts a
+        transaction (C16.FR.03)."""
+        if self._has("master-pass-starts"):
+            return False
+        wanted = self._model.value(_AUTH, _MASTER_PASS)
+        accepted = (info or {}).get("status") == "Accepted"
+        return accepted and bool(wanted) and group_of(info) == wanted
+
+    def master_pass_stops(self, sessions: Iterable[Session]) -> list[tuple[Session, list[TxEvent]]]:
+        """A station without a UI ends every running transaction (C16.FR.02): the
+        events to send, per session."""
+        if self._has("master-pass-ignored"):
+            return []
+        stopped = []
+        for session in sessions:
+            if not session.running:
+                continue
+            session.authorized = False
+            session.energy = False
+            stopped.append((session, end_now(session, "StopAuthorized", "MasterPass")))
+        return stopped
+
+    def ends(
+        self, sessions: Iterable[Session], info: Mapping[str, Any] | None, evse: int | None
+    ) -> Session | None:
+        """The authorized session that a presented token (the CSMS's ``info`` about it)
+        ends as a member of its group (C09.FR.03), at ``evse`` when given; None when it
+        ends none (no common group, or not Accepted: C09.FR.11)."""
+        accepted = (info or {}).get("status") == "Accepted"
+        group = group_of(info)
+        for session in sessions:
+            if not session.authorized or session.ended:
+                continue
+            if evse is not None and session.evse != evse:
+                continue
+            if self._has("stops-on-any-token") and accepted:
+                return session
+            same = group is not None and self._groups.get(session.evse) == group
+            if not same or self._has("group-token-not-stopping"):
+                continue
+            if accepted or self._has("group-stop-refused-token"):
+                return session
+        return None

@@ -1,0 +1,394 @@
+"""Block C, Authorization — OCPP 2.0.1, the DUT is a charging station (harness = CSMS).
+
+Each case follows its table in OCPP 2.0.1 Part 6 (Edition 3 with the errata to
+2025-09); its numbered steps are the ``csms.step(...)`` calls, the rules are the Part 2
+requirement ids the table names. The harness as CSMS decides what each token is: it
+answers the station's AuthorizeRequest with the status (and group) the table gives
+(``will_reply``). Where Part 6 says the station must stay silent, the case listens for
+<Configured message timeout> (the profile's response timeout) and then judges what came.
+
+Part 6 ends several of these cases with a cable plugged in or a transaction running;
+the harness then unplugs the cable and ends the transaction after the case
+(:func:`_leave_idle`), so the next case finds the station as Part 6 §2.1 wants it.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from harness import DutFailure, testcase
+from harness.matching import ANY, absent_or, one_of
+from harness.states import cs_transactions as tx_states
+from harness.steps import device_model as dm
+
+BLOCK = "C Authorization"
+
+AUTH_ENABLED = dm.Variable("AuthCtrlr", "AuthEnabled")
+DISABLE_REMOTE_AUTHORIZATION = dm.Variable("AuthCtrlr", "DisableRemoteAuthorization")
+MASTER_PASS_GROUP_ID = dm.Variable("AuthCtrlr", "MasterPassGroupId")
+TX_START_POINT = dm.Variable("TxCtrlr", "TxStartPoint")
+
+#: the IdTokenEnumType the harness gives a groupIdToken: a CSMS-side identifier
+GROUP_TYPE = "Central"
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _token(dut, value: str) -> dict[str, str]:
+    """A profile token as the station presents it (idToken and the profile's type)."""
+    return {"idToken": value, "type": dut.tokens.type}
+
+
+def _info(status: str, group: str | None = None) -> dict[str, Any]:
+    """An idTokenInfo the harness answers with: a status, and a group when given."""
+    info: dict[str, Any] = {"status": status}
+    if group is not None:
+        info["groupIdToken"] = {"idToken": group, "type": GROUP_TYPE}
+    return info
+
+
+def _remote_authorization(csms) -> None:
+    """The configuration state of the local-start cases: authorization on, and asked of
+    the CSMS (AuthEnabled true, DisableRemoteAuthorization false; each if implemented)."""
+    dm.configure_if_implemented(csms, AUTH_ENABLED, "true")
+    dm.configure_if_implemented(csms, DISABLE_REMOTE_AUTHORIZATION, "false")
+
+
+def _leave_idle(csms, dut, tx: tx_states.Session) -> None:
+    """After the case: end what it left running (its transaction, by the token that
+    started it; the cable; the EV in the bay), so the next case finds an idle station.
+    Nothing is judged here: a step the station does not take is a note."""
+
+    def tidy() -> None:
+        if tx.authorized is not None and tx.running and tx.stop is None:
+            dut.act("present_token", token=tx.token["idToken"], evse=tx.evse)
+        if tx.ev_connected:
+            dut.act("unplug", evse=tx.evse, connector=tx.connector)
+        if tx.in_bay:
+            dut.act("leave_bay", evse=tx.evse)
+
+    csms.finally_do(f"leave EVSE {tx.evse} idle", tidy)
+
+
+def _present(csms, dut, tx: tx_states.Session, token: str, info: dict[str, Any]) -> int:
+    """Manual action: present ``token`` at the session's EVSE, the harness answering
+    its AuthorizeRequest with ``info``. Returns the trace position before it."""
+    csms.will_reply("Authorize", idTokenInfo=info)
+    mark = csms.mark()
+    dut.act("present_token", token=token, evse=tx.evse)
+    return mark
+
+
+def _authorize_request(csms, dut, mark: int, token: str, rule: str) -> None:
+    """The AuthorizeRequest for the presented ``token`` (the tool validation of the
+    step: idToken and type as configured)."""
+    csms.expect("Authorize", after=mark, rule=rule, idToken=_token(dut, token))
+
+
+def _listen(csms, dut) -> None:
+    """Part 6: the OCTT waits <Configured message timeout> before it ends the case."""
+    csms.hold_for(dut.timeouts.response, "Part 6: the OCTT waits <Configured message timeout>")
+
+
+def _no_transaction_event(
+    csms, mark: int, rule: str, why: str, which: Callable[[Any], bool] = lambda _: True
+) -> None:
+    """Fail with ``rule`` if a TransactionEvent (one ``which`` picks) came after ``mark``."""
+    for event in csms.received("TransactionEvent", after=mark):
+        if which(event):
+            event.entry.failing = True
+            raise DutFailure(
+                f"TransactionEvent {event.get('eventType')} (frame {event.entry.seq}) {why}",
+                rule,
+                event.entry.raw,
+            )
+
+
+def _refused_at_start(csms, dut, token: str, status: str) -> None:
+    """TC_C_02/06/07/56_CS: the EV is connected, the driver presents ``token``, the
+    CSMS answers ``status``; the station must not start a transaction for it."""
+    _remote_authorization(csms)
+    csms.comment("Reusable state EVConnectedPreSession")
+    tx = tx_states.ev_connected_pre_session(csms, dut)
+    _leave_idle(csms, dut, tx)
+    mark = _present(csms, dut, tx, token, _info(status))
+    csms.step("1-2", f"AuthorizeRequest for the presented token, answered {status}")
+    _authorize_request(csms, dut, mark, token, "C01.FR.02")
+    # The table's note: no TransactionEvent after the AuthorizeRequest; the station may
+    # offer energy only after an authorization (C01.FR.01).
+    _listen(csms, dut)
+    _no_transaction_event(csms, mark, "C01.FR.01", f"followed a token the CSMS answered {status}")
+
+
+# -- local start, refused ------------------------------------------------------------------
+
+
+def _refused_case(case_id: str, title: str, table: int, token: str, status: str, *rules: str):
+    """One of the four tables that differ only in the token and the CSMS's answer."""
+
+    @testcase(
+        case_id,
+        title,
+        table=table,
+        requirements=["C01.FR.02", *rules],
+        catches=["no-authorize-for-unknown-token", "starts-on-refused-token"],
+    )
+    def case(csms, dut):
+        _refused_at_start(csms, dut, getattr(dut.tokens, token), status)
+
+    return case
+
+
+# C06.FR.02 (a token of type Local) is Table 65's alternative rule; the profile's tokens
+# are cards, so the step is judged by C01.FR.02. Table 68 answers "Locked", which is no
+# AuthorizationStatus: Blocked is meant (the blocked token).
+test_tc_c_02_cs = _refused_case(
+    "TC_C_02_CS",
+    "Local start transaction - Authorization Invalid/Unknown",
+    65,
+    "invalid",
+    "Invalid",
+    "C06.FR.02",
+)
+test_tc_c_06_cs = _refused_case(
+    "TC_C_06_CS", "Local start transaction - AuthorizationBlocked", 68, "blocked", "Blocked"
+)
+test_tc_c_07_cs = _refused_case(
+    "TC_C_07_CS", "Local start transaction - Authorization Expired", 69, "expired", "Expired"
+)
+test_tc_c_56_cs = _refused_case(
+    "TC_C_56_CS", "Local start transaction - Authorization Unknown", 117, "invalid", "Unknown"
+)
+
+
+# -- local stop with another token ---------------------------------------------------------
+
+
+@testcase(
+    "TC_C_04_CS",
+    "Local Stop Transaction - Different idToken",
+    table=67,
+    requirements=["C01.FR.02", "C01.FR.03"],
+    catches=["no-authorize-for-unknown-token", "stops-on-any-token"],
+)
+def test_tc_c_04_cs(csms, dut):
+    _remote_authorization(csms)
+    csms.comment("Reusable state EnergyTransferStarted")
+    tx = tx_states.energy_transfer_started(csms, dut)
+    _leave_idle(csms, dut, tx)
+    # Memory state: the different token (valid2) is of another group and known to
+    # neither the list nor the cache (the CSMS gives it no group).
+    other = dut.tokens.valid2
+    mark = _present(csms, dut, tx, other, _info("Accepted"))
+    csms.step("1-2", "AuthorizeRequest for the different token, answered Accepted")
+    _authorize_request(csms, dut, mark, other, "C01.FR.02")
+    _listen(csms, dut)
+    # The note: no TransactionEvent with an idToken after the different token; the
+    # post-scenario validation: no Ended one. Only the starting token (or one of its
+    # group) ends the authorization (C01.FR.03).
+    _no_transaction_event(
+        csms,
+        mark,
+        "C01.FR.03",
+        "named a token after a different one was presented",
+        lambda event: "idToken" in event.payload,
+    )
+    _no_transaction_event(
+        csms,
+        mark,
+        "C01.FR.03",
+        "ended the transaction after a different token was presented",
+        lambda event: event.get("eventType") == "Ended",
+    )
+
+
+# -- group id ------------------------------------------------------------------------------
+
+
+def _answer_group(csms, dut) -> None:
+    """Steps 4 and 9 of Tables 94 and 97: every TransactionEvent that names a token is
+    answered Accepted with the configured groupIdToken (C09.FR.12)."""
+
+    def answer(request: dict[str, Any]) -> dict[str, Any]:
+        if "idToken" not in request:
+            return {}
+        return {"idTokenInfo": _info("Accepted", dut.tokens.group_id)}
+
+    csms.will_reply("TransactionEvent", answer, always=True)
+
+
+def _charging_in_group(csms, dut) -> tx_states.Session:
+    """Steps 1-5 of Tables 94 and 97: the EV is connected, the driver presents the
+    valid token, the CSMS accepts it as a member of the configured group (C09.FR.02),
+    and the EV charges."""
+    csms.comment("Reusable state EVConnectedPreSession")
+    tx = tx_states.ev_connected_pre_session(csms, dut)
+    _leave_idle(csms, dut, tx)
+    _answer_group(csms, dut)
+    csms.will_reply("Authorize", idTokenInfo=_info("Accepted", dut.tokens.group_id))
+    csms.step("1-4", "The valid token: AuthorizeRequest, answered with its group; the event")
+    # Reusable state Authorized: the AuthorizeRequest names the token, the event (when
+    # TxStartPoint makes one due) says Authorized with it, Started or Updated.
+    tx_states.authorized(csms, dut, tx)
+    csms.step(5, "Reusable state EnergyTransferStarted")
+    tx_states.energy_transfer_started(csms, dut, tx)
+    return tx
+
+
+def _stopped(tx: tx_states.Session) -> None:
+    """The driver's stop has happened: the session goes on as after StopAuthorized."""
+    tx.stop = "local"
+    tx.energy = False
+
+
+@testcase(
+    "TC_C_39_CS",
+    "Authorization by GroupId - Success",
+    table=94,
+    requirements=["C09.FR.02", "C09.FR.03", "C09.FR.05"],
+    catches=["group-token-not-stopping"],
+)
+def test_tc_c_39_cs(csms, dut):
+    tx = _charging_in_group(csms, dut)
+    group_token = dut.tokens.group
+    mark = _present(csms, dut, tx, group_token, _info("Accepted", dut.tokens.group_id))
+    csms.step("6-7", "The other token of the group: AuthorizeRequest (C09.FR.05), Accepted")
+    _authorize_request(csms, dut, mark, group_token, "C09.FR.05")
+    csms.step("8-9", "It ends the authorization: TransactionEvent StopAuthorized (C09.FR.03)")
+    # Part 6 lists valid's token at step 8; the token that stopped is the group's
+    # (E07.FR.02 asks for it and lets it differ), so either, or none, passes.
+    event = tx_states.transaction_event(
+        csms,
+        tx,
+        rule="C09.FR.03",
+        trigger="StopAuthorized",
+        trigger_rule="C09.FR.03",
+        idToken=absent_or(one_of(tx.token, _token(dut, group_token))),
+    )
+    _stopped(tx)
+    if event["eventType"] != "Ended":
+        csms.step(10, "Reusable state EVConnectedPostSession")
+        tx_states.ev_connected_post_session(csms, dut, tx)
+    else:
+        tx.post_session = True
+    csms.step(11, "Reusable state EVDisconnected")
+    tx_states.ev_disconnected(csms, dut, tx)
+    csms.step(12, "Reusable state ParkingBayUnoccupied")
+    tx_states.parking_bay_unoccupied(csms, dut, tx)
+
+
+@testcase(
+    "TC_C_42_CS",
+    "Authorization by GroupId - Not stopped by GroupId",
+    table=97,
+    requirements=["C09.FR.11"],
+    catches=["group-stop-refused-token"],
+)
+def test_tc_c_42_cs(csms, dut):
+    tx = _charging_in_group(csms, dut)
+    refused = dut.tokens.invalid
+    mark = _present(csms, dut, tx, refused, _info("Invalid", dut.tokens.group_id))
+    csms.step("6-7", "A refused token of the group: AuthorizeRequest, answered Invalid")
+    _authorize_request(csms, dut, mark, refused, "C09.FR.05")
+    # The note and the post-scenario validation: the station sends no TransactionEvent
+    # and the energy transfer goes on (C09.FR.11).
+    _listen(csms, dut)
+    _no_transaction_event(csms, mark, "C09.FR.11", "followed a refused token of the group")
+
+
+# -- master pass -----------------------------------------------------------------------------
+
+
+def _master_pass_configured(csms, dut) -> None:
+    """Configuration state: AuthCtrlr.MasterPassGroupId is <Configured MasterPassGroupId>."""
+    dm.configure(csms, MASTER_PASS_GROUP_ID, dut.tokens.master_pass_group_id)
+
+
+def _master_pass_info(dut) -> dict[str, Any]:
+    return _info("Accepted", dut.tokens.master_pass_group_id)
+
+
+def _start_only_by_authorization(csms) -> None:
+    """Table 100's configuration state: TxStartPoint holds Authorized or PowerPathClosed
+    and neither ParkingBayOccupancy nor EVConnected (else it is set to Authorized)."""
+    value, _ = dm.get_variable(csms, TX_START_POINT)
+    points = {p.strip() for p in str(value or "").split(",") if p.strip()}
+    wanted = points & {"Authorized", "PowerPathClosed"}
+    if wanted and not points & {"ParkingBayOccupancy", "EVConnected"}:
+        return
+    dm.configure(csms, TX_START_POINT, "Authorized")
+
+
+@testcase(
+    "TC_C_45_CS",
+    "Authorization by GroupId - Master pass - Not able to start transaction + groupId",
+    table=100,
+    requirements=["C16.FR.03"],
+    catches=["master-pass-starts"],
+)
+def test_tc_c_45_cs(csms, dut):
+    _start_only_by_authorization(csms)
+    _master_pass_configured(csms, dut)
+    tx = tx_states.session(csms, dut)
+    _leave_idle(csms, dut, tx)
+    master = dut.tokens.master_pass
+    mark = _present(csms, dut, tx, master, _master_pass_info(dut))
+    csms.step("1-2", "The master pass: AuthorizeRequest, Accepted with MasterPassGroupId")
+    # Part 6 lists valid's token at step 1; the token presented is the master pass.
+    _authorize_request(csms, dut, mark, master, "C16.FR.03")
+    csms.step(3, "Reusable state EVConnectedPreSession")
+    tx_states.ev_connected_pre_session(csms, dut, tx)
+    csms.step(4, "No transaction starts and no energy flows for the master pass (C16.FR.03)")
+    _listen(csms, dut)
+    _no_transaction_event(csms, mark, "C16.FR.03", "followed a master pass token")
+
+
+def _charging_everywhere(csms, dut) -> list[tx_states.Session]:
+    """Table 104's reusable state: EnergyTransferStarted on EVSE 1 with the valid token
+    and, on a station with more EVSEs, on EVSE 2 with valid2."""
+    sessions = []
+    tokens = (dut.tokens.valid, dut.tokens.valid2)
+    for layout, token in zip(dut.profile.layout[:2], tokens, strict=False):
+        tx = tx_states.session(csms, dut, evse=layout.id)
+        tx.token = _token(dut, token)
+        _leave_idle(csms, dut, tx)
+        csms.comment(f"Reusable state EnergyTransferStarted on EVSE {tx.evse}")
+        sessions.append(tx_states.energy_transfer_started(csms, dut, tx))
+    return sessions
+
+
+@testcase(
+    "TC_C_49_CS",
+    "Stop Transaction with a Master Pass - Without UI",
+    table=104,
+    requirements=["C16.FR.02"],
+    catches=["master-pass-ignored"],
+)
+def test_tc_c_49_cs(csms, dut):
+    _master_pass_configured(csms, dut)
+    sessions = _charging_everywhere(csms, dut)
+    master = dut.tokens.master_pass
+    mark = _present(csms, dut, sessions[0], master, _master_pass_info(dut))
+    csms.step("1-2", "The master pass: AuthorizeRequest, Accepted with MasterPassGroupId")
+    _authorize_request(csms, dut, mark, master, "C16.FR.02")
+    csms.step("3-4", "Every transaction ends, stoppedReason MasterPass (C16.FR.02)")
+    for tx in sessions:
+        # One EVSE after the other: a station that ends them in another order fails
+        # the transactionId check of the first (Part 6 §2.1 lets messages come in any
+        # order; with two EVSEs this is a limit of the case).
+        tx_states.transaction_event(
+            csms,
+            tx,
+            rule="C16.FR.02",
+            trigger=ANY,
+            eventType="Ended",
+            transactionInfo={"stoppedReason": "MasterPass"},
+            idToken=absent_or(_token(dut, master)),
+        )
+        _stopped(tx)
+        tx.post_session = True  # step 5: nothing of the ended transaction is left to report
+    for tx in sessions:
+        csms.step(6, f"Reusable state EVDisconnected on EVSE {tx.evse}")
+        tx_states.ev_disconnected(csms, dut, tx)
+        csms.step(7, f"Reusable state ParkingBayUnoccupied on EVSE {tx.evse}")
+        tx_states.parking_bay_unoccupied(csms, dut, tx)
