@@ -9,6 +9,7 @@ Part 2.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
@@ -137,6 +138,32 @@ DEFECTS = declare(
         "answers a SummaryInventory request, which it does not support, Accepted and "
         "sends its full inventory",
         "B07.FR.02",
+    ),
+    # reset
+    Defect(
+        "reset-on-idle-never",
+        "station",
+        V201,
+        "answers a Reset OnIdle during a transaction Scheduled, and never resets once the "
+        "transaction has ended",
+        "B12.FR.01",
+    ),
+    # reset
+    Defect(
+        "reset-on-idle-at-once",
+        "station",
+        V201,
+        "answers a Reset OnIdle during a transaction Scheduled, then reboots at once, "
+        "cutting the transaction off",
+        "B12.FR.03",
+    ),
+    # reset.reboot
+    Defect(
+        "reset-immediate-no-ended",
+        "station",
+        V201,
+        "reboots on a Reset Immediate without ending the running transaction first",
+        "B12.FR.04",
     ),
     # set_variables
     Defect(
@@ -283,11 +310,16 @@ async def reset(v201: StationV201, payload: dict[str, Any]) -> Reply:
         return Reply({"status": "Accepted"})
     running = station.transactions()
     if running and payload["type"] == "OnIdle":
-        station.schedule_reset_when_idle()
+        if station.has("reset-on-idle-at-once"):
+            return Reply({"status": "Scheduled"}, after=_cut_off(v201))
+        if not station.has("reset-on-idle-never"):
+            station.schedule_reset_when_idle()
         return Reply({"status": "Scheduled"})  # B12.FR.01
 
     async def reboot() -> None:
         for session in list(v201.sessions.values()):  # B12.FR.04
+            if station.has("reset-immediate-no-ended"):
+                break
             with suppress(SimError):
                 events = end_now(session, "ResetCommand", "ImmediateReset")
                 await v201.send_events(session, events)
@@ -295,6 +327,15 @@ async def reset(v201: StationV201, payload: dict[str, Any]) -> Reply:
         await station.go_down(v201.reset_boot_reason(), event="ResetOrReboot")
 
     return Reply({"status": "Accepted"}, after=reboot)
+
+
+def _cut_off(v201: StationV201) -> Callable[[], Awaitable[None]]:
+    """Defect reset-on-idle-at-once: reboot now, the transaction cut off unended."""
+
+    async def reboot() -> None:
+        await v201.station.go_down(v201.reset_boot_reason(), event="ResetOrReboot")
+
+    return reboot
 
 
 def _answered_type(item: dict[str, Any], wrong: bool) -> str:

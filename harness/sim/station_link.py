@@ -679,7 +679,8 @@ class StationLink:
         """A transaction ended: run a Reset(OnIdle) scheduled for this moment (B12.FR.03)."""
         if self._reset_when_idle and not self.transactions():
             self._reset_when_idle = False
-            await self.go_down(self.behaviour.reset_boot_reason(), event="ResetOrReboot")
+            reason = self.behaviour.reset_boot_reason(scheduled=True)
+            await self.go_down(reason, event="ResetOrReboot")
 
     def request_boot_now(self) -> None:
         """A TriggerMessage(BootNotification) while Pending: boot without waiting."""

@@ -141,7 +141,7 @@ class StationV16:
         """1.6 Core has no security events (the security whitepaper's are not simulated)."""
         return None
 
-    def reset_boot_reason(self) -> str:
+    def reset_boot_reason(self, *, scheduled: bool = False) -> str:
         """1.6 BootNotification carries no reason; kept for the common reboot path."""
         return "RemoteReset"
 

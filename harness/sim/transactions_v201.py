@@ -290,6 +290,7 @@ def end_now(session: Session, trigger: str, reason: str) -> list[TxEvent]:
     if not session.running:
         return []
     session.ended = True
+    session.energy = False  # ending it stops the energy: the state says so (EVConnected)
     session.stop_reason = reason
     return [_event(session, "Ended", trigger)]
 

@@ -6,9 +6,12 @@ requirement ids the table names. What the harness checks beyond the table is in 
 ``beyond_octt`` block: a named warning, a failure only with ``--strict``.
 """
 
+import contextlib
+
 from harness import DutFailure, testcase
-from harness.matching import exactly_one, one_of
+from harness.matching import ABSENT, exactly_one, one_of
 from harness.states import cs as states
+from harness.states import cs_transactions as tx_states
 from harness.steps import device_model as dm
 from harness.steps import reports
 
@@ -439,6 +442,117 @@ def test_tc_b_39_cs(csms, dut):
     dm.refused(
         csms, "SetVariables", MESSAGE_TIMEOUT, "Rejected", rule="B05.FR.09", value=current or "30"
     )
+
+
+@testcase(
+    "TC_B_21_CS",
+    "Reset Charging Station - With Ongoing Transaction - OnIdle",
+    table=42,
+    requirements=["B12.FR.01", "B12.FR.03"],
+    catches=["reset-on-idle-never", "reset-on-idle-at-once"],
+)
+def test_tc_b_21_cs(csms, dut):
+    tx = tx_states.energy_transfer_started(csms, dut)
+    csms.will_reply("BootNotification", status="Accepted", interval=_heartbeat(dut))
+    csms.step("1-2", "ResetRequest OnIdle during the transaction: Scheduled (B12.FR.01)")
+    asked = csms.mark()
+    csms.call("Reset", type="OnIdle").expect(rule="B12.FR.01", status="Scheduled")
+    # The station ends the transaction normally before it resets (B12.FR.03): the stop
+    # states run on; a boot before the transaction ended is what broke them.
+    with _no_reboot_before_idle(csms, tx, after=asked):
+        csms.step(3, "Reusable state StopAuthorized")
+        tx_states.stop_authorized(csms, dut, tx)
+        if tx.running:
+            csms.step("4-5", "Reusable states EVConnectedPostSession and EVDisconnected")
+            tx_states.ev_disconnected(csms, dut, tx)
+        if tx.running:
+            csms.step(6, "Reusable state ParkingBayUnoccupied")
+            tx_states.parking_bay_unoccupied(csms, dut, tx)
+    csms.step("7-8", "Once idle the station resets: BootNotification, reason ScheduledReset")
+    boot = csms.expect("BootNotification", timeout=dut.timeouts.connect, rule="B12.FR.01")
+    boot.expect(rule="B01.FR.09", reason="ScheduledReset")
+    csms.step("9-10", "Every connector: Occupied while the cable is in, else Available")
+    csms.expect_connectors(
+        "Occupied" if tx.ev_connected else "Available", since=boot, rule="B01.FR.05"
+    )
+    csms.step("11-12", "The startup security event (StartupOfTheDevice or ResetOrReboot)")
+    csms.expect("SecurityEventNotification", rule="A04.FR.01", type=one_of(*_RESET_EVENTS))
+
+
+@testcase(
+    "TC_B_22_CS",
+    "Reset Charging Station - With Ongoing Transaction - Immediate",
+    table=43,
+    requirements=["B12.FR.02", "B12.FR.04", "E07.FR.03", "B01.FR.03"],
+    catches=["reset-immediate-no-ended"],
+)
+def test_tc_b_22_cs(csms, dut):
+    tx = tx_states.energy_transfer_started(csms, dut)
+    csms.will_reply("BootNotification", status="Accepted", interval=_heartbeat(dut))
+    csms.step("1-2", "ResetRequest Immediate during the transaction: Accepted (B12.FR.02)")
+    csms.call("Reset", type="Immediate").expect(rule="B12.FR.02", status="Accepted")
+    csms.step("3-4", "The transaction ends first: Ended, ResetCommand, ImmediateReset (B12.FR.04)")
+    # B12.FR.04: the Ended event comes before the reboot, so before a new boot.
+    ended = csms.expect("TransactionEvent", rule="B12.FR.04", eventType="Ended")
+    # (Part 6 cites E07.FR.03 here, which Part 2 Edition 3 does not have.)
+    ended.expect(
+        rule="B12.FR.04",
+        triggerReason="ResetCommand",
+        transactionInfo={
+            "transactionId": tx.transaction_id,
+            "chargingState": "EVConnected",
+            "stoppedReason": "ImmediateReset",
+        },
+        idToken=ABSENT,
+    )
+    csms.step("5-6", "The station reboots: BootNotification, reason RemoteReset (B01.FR.03)")
+    boot = csms.expect("BootNotification", timeout=dut.timeouts.connect, rule="B01.FR.03")
+    boot.expect(rule="B01.FR.09", reason="RemoteReset")
+    csms.step("7-8", "The connector of the cable Occupied, the others Available")
+    plugged = (tx.evse, tx.connector)
+    others = [key for key in _connectors(dut) if key != plugged]
+    csms.expect_connectors("Occupied", since=boot, rule="B01.FR.05", only=[plugged])
+    if others:
+        csms.expect_connectors("Available", since=boot, rule="B01.FR.05", only=others)
+
+
+#: the security event of a station starting after a reset (Part 6 TC_B_21_CS step 11)
+_RESET_EVENTS = ("StartupOfTheDevice", "ResetOrReboot")
+
+
+def _connectors(dut) -> list[tuple[int, int]]:
+    return [(evse.id, connector) for evse in dut.profile.layout for connector in evse.connectors]
+
+
+@contextlib.contextmanager
+def _no_reboot_before_idle(csms, tx, *, after: int):
+    """Whatever fails inside, a BootNotification since ``after`` (the Reset) and before
+    the transaction's Ended event is the cause: the station reset before its transaction
+    ended (B12.FR.03), and the states that expected it to go on could only fail for
+    other rules."""
+    try:
+        yield
+    except DutFailure:
+        _fail_on_early_boot(csms, tx, after)
+        raise
+    _fail_on_early_boot(csms, tx, after)
+
+
+def _fail_on_early_boot(csms, tx, after: int) -> None:
+    ended = [e.entry.seq for e in tx.events if e.get("eventType") == "Ended"]
+    booted = [
+        boot
+        for boot in csms.received("BootNotification", after=after)
+        if not ended or boot.entry.seq < ended[0]
+    ]
+    if booted:
+        booted[0].entry.failing = True
+        raise DutFailure(
+            f"the station booted again (frame {booted[0].entry.seq}) before its transaction "
+            "had ended, after answering the Reset OnIdle Scheduled",
+            "B12.FR.03",
+            booted[0].entry.raw,
+        )
 
 
 @testcase(
