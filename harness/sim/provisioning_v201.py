@@ -141,6 +141,14 @@ DEFECTS = declare(
     ),
     # reset
     Defect(
+        "reset-evse-unsupported-accepted",
+        "station",
+        V201,
+        "answers a Reset of one EVSE, which it cannot do, Accepted (and resets nothing)",
+        "B11.FR.09",
+    ),
+    # reset
+    Defect(
         "reset-on-idle-never",
         "station",
         V201,
@@ -304,7 +312,9 @@ async def reset(v201: StationV201, payload: dict[str, Any]) -> Reply:
     """B11/B12: reboot now, or once no transaction runs (OnIdle)."""
     station = v201.station
     if payload.get("evseId") is not None:
-        return Reply({"status": "Rejected"})  # B11.FR.09: no per-EVSE reset
+        if station.has("reset-evse-unsupported-accepted"):
+            return Reply({"status": "Accepted"})
+        return Reply({"status": "Rejected"})  # B11.FR.09, B12.FR.09: no per-EVSE reset
     # declared in provisioning_v16 with its 1.6 perturbation (both versions)
     if station.has("ignores-reset"):
         return Reply({"status": "Accepted"})

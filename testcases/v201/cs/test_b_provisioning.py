@@ -14,6 +14,7 @@ from harness.states import cs as states
 from harness.states import cs_transactions as tx_states
 from harness.steps import device_model as dm
 from harness.steps import reports
+from harness.steps.idle import leave_idle
 
 BLOCK = "B Provisioning"
 
@@ -453,6 +454,7 @@ def test_tc_b_39_cs(csms, dut):
 )
 def test_tc_b_21_cs(csms, dut):
     tx = tx_states.energy_transfer_started(csms, dut)
+    csms.finally_do("the station left idle", leave_idle, csms, dut, tx)
     csms.will_reply("BootNotification", status="Accepted", interval=_heartbeat(dut))
     csms.step("1-2", "ResetRequest OnIdle during the transaction: Scheduled (B12.FR.01)")
     asked = csms.mark()
@@ -488,6 +490,7 @@ def test_tc_b_21_cs(csms, dut):
 )
 def test_tc_b_22_cs(csms, dut):
     tx = tx_states.energy_transfer_started(csms, dut)
+    csms.finally_do("the station left idle", leave_idle, csms, dut, tx)
     csms.will_reply("BootNotification", status="Accepted", interval=_heartbeat(dut))
     csms.step("1-2", "ResetRequest Immediate during the transaction: Accepted (B12.FR.02)")
     csms.call("Reset", type="Immediate").expect(rule="B12.FR.02", status="Accepted")
@@ -509,11 +512,39 @@ def test_tc_b_22_cs(csms, dut):
     boot = csms.expect("BootNotification", timeout=dut.timeouts.connect, rule="B01.FR.03")
     boot.expect(rule="B01.FR.09", reason="RemoteReset")
     csms.step("7-8", "The connector of the cable Occupied, the others Available")
+    tx.ended = True  # the reset ended it (checked above)
     plugged = (tx.evse, tx.connector)
     others = [key for key in _connectors(dut) if key != plugged]
     csms.expect_connectors("Occupied", since=boot, rule="B01.FR.05", only=[plugged])
     if others:
         csms.expect_connectors("Available", since=boot, rule="B01.FR.05", only=others)
+
+
+@testcase(
+    "TC_B_28_CS",
+    "Reset EVSE - Not Supported",
+    table=50,
+    requirements=["B11.FR.01", "B11.FR.09", "B12.FR.01", "B12.FR.09"],
+    catches=["reset-evse-unsupported-accepted"],
+)
+def test_tc_b_28_cs(csms, dut):
+    csms.step("1-2", "ResetRequest OnIdle for one EVSE, which the station cannot reset: Rejected")
+    evse = dut.profile.layout[0].id
+    csms.call("Reset", type="OnIdle", evseId=evse).expect(rule="B11.FR.09", status="Rejected")
+
+
+@testcase(
+    "TC_B_29_CS",
+    "Reset EVSE - With ongoing transaction - Not Supported",
+    table=51,
+    requirements=["B12.FR.01", "B12.FR.09"],
+    catches={"reset-evse-unsupported-accepted": "B12.FR.09"},
+)
+def test_tc_b_29_cs(csms, dut):
+    tx = tx_states.energy_transfer_started(csms, dut)
+    csms.finally_do("the station left idle", leave_idle, csms, dut, tx)
+    csms.step("1-2", "ResetRequest OnIdle for the EVSE of the transaction: Rejected (B12.FR.09)")
+    csms.call("Reset", type="OnIdle", evseId=tx.evse).expect(rule="B12.FR.09", status="Rejected")
 
 
 #: the security event of a station starting after a reset (Part 6 TC_B_21_CS step 11)

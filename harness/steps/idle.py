@@ -1,0 +1,37 @@
+"""Leaving the station idle after a case that started a transaction.
+
+Part 6 §2.1 starts every station case from an idle station. A case whose scenario ends
+with a transaction still running, or a cable still in (a reset that ended the
+transaction but left the EV connected), would hand the next case a station it cannot
+start from; on a real device (and on ``--sim-one-device``) that next case is then an
+error. :func:`leave_idle` is the post-condition such a case registers with
+``csms.finally_do``: it runs after the verdict, and what the station does not do is a
+note, never a change of verdict.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.states import cs_transactions as tx_states
+
+__all__ = ["leave_idle"]
+
+
+def leave_idle(csms: Any, dut: Any, tx: tx_states.Session) -> None:
+    """End what ``tx`` left: a running transaction is stopped by its driver and the
+    cable pulled out (the states StopAuthorized … EVDisconnected, ParkingBayUnoccupied
+    when it still runs); a transaction already ended with the cable still in gets the
+    cable pulled out and its connector Available again."""
+    if tx.running:
+        if tx.stop is None:
+            tx_states.stop_authorized(csms, dut, tx)
+        if tx.ev_connected:
+            tx_states.ev_disconnected(csms, dut, tx)
+        if tx.running and tx.in_bay:
+            tx_states.parking_bay_unoccupied(csms, dut, tx)
+        return
+    if tx.ev_connected:
+        dut.act("unplug", evse=tx.evse, connector=tx.connector)
+        tx.ev_connected = False
+        csms.expect_connectors("Available", only=[(tx.evse, tx.connector)], rule="G01.FR.04")
