@@ -189,7 +189,7 @@ def test_trigger_boot_after_accepted_is_rejected(version: str) -> None:
             assert answer == {"status": "Rejected"}  # F06.FR.17 / E16 §3.35
             if version == "2.0.1":
                 answer = await link.csms.act(
-                    "trigger_message", {"message": "LogStatusNotification"}
+                    "trigger_message", {"message": "SignCombinedCertificate"}
                 )
                 assert answer == {"status": "NotImplemented"}
 
