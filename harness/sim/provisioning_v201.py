@@ -99,6 +99,14 @@ DEFECTS = declare(
     ),
     # set_variables
     Defect(
+        "set-variables-any-format",
+        "station",
+        V201,
+        "accepts (and stores) a value of the wrong format for its variable's data type",
+        "B05.FR.07",
+    ),
+    # set_variables
+    Defect(
         "set-variables-first-only",
         "station",
         V201,
@@ -244,6 +252,9 @@ async def set_variables(v201: StationV201, payload: dict[str, Any]) -> Reply:
             status, variable = v201.device_model.check_set({**item, "attributeType": "Actual"})
         if v201.station.has("set-variables-unknown-swapped"):
             status = _SWAPPED.get(status, status)
+        writable = variable is not None and variable.mutability == "ReadWrite"
+        if status == "Rejected" and writable and v201.station.has("set-variables-any-format"):
+            status = "Accepted"
         read_only = variable is not None and variable.mutability == "ReadOnly"
         if read_only and v201.station.has("set-variables-read-only-accepted"):
             status, store = "Accepted", False

@@ -13,6 +13,7 @@ leaves the run as it came.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Variable",
     "expect_result",
+    "fits",
+    "names",
     "refused",
     "restore_after",
     "configure",
@@ -182,7 +185,7 @@ def refused(
     item = _item(variable, attribute_type, **extra)
     data_key = "getVariableData" if action == "GetVariables" else "setVariableData"
     response: Response = csms.call(action, **{data_key: [item]}).expect(rule=rule)
-    wanted: dict[str, Any] = {"attributeStatus": status, **_names(variable)}
+    wanted: dict[str, Any] = {"attributeStatus": status, **names(variable)}
     if attribute_type is not None:
         wanted["attributeType"] = attribute_type
     response.expect(rule=rule, **{_RESULTS[action]: exactly_one(wanted)})
@@ -206,12 +209,29 @@ def expect_result(response: Response, variable: Variable, *, rule: str, **fields
     """The result for ``variable`` among those of a Get/SetVariables of several items
     (Part 6: "has, in arbitrary order") has ``fields``."""
     key = _RESULTS[response.action]
-    response.expect(rule=rule, **{key: has_item({**_names(variable), **fields})})
+    response.expect(rule=rule, **{key: has_item({**names(variable), **fields})})
 
 
-def _names(variable: Variable) -> dict[str, Any]:
+def names(variable: Variable) -> dict[str, Any]:
     """The component and variable a result must name (the instance too, when asked)."""
     data = variable.data()
     named: dict[str, Any] = {"component": {"name": data["component"]["name"]}}
     named["variable"] = data["variable"]
     return named
+
+
+#: what a well-formed value of each data type looks like (Part 2 DataEnumType)
+_FORMATS = {
+    "integer": re.compile(r"-?[0-9]+"),
+    "decimal": re.compile(r"-?[0-9]+(\.[0-9]+)?"),
+    "boolean": re.compile(r"true|false"),
+    "dateTime": re.compile(
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})"
+    ),
+}
+
+
+def fits(data_type: str, value: str) -> bool:
+    """Whether ``value`` is well formed for ``data_type`` (integer, decimal, boolean,
+    dateTime): what a station must accept, and refuse otherwise (B05.FR.07)."""
+    return bool(_FORMATS[data_type].fullmatch(value))

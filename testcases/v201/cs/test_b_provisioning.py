@@ -9,7 +9,8 @@ requirement ids the table names. What the harness checks beyond the table is in 
 import contextlib
 
 from harness import DutFailure, testcase
-from harness.matching import ABSENT, exactly_one, one_of
+from harness.defaults import utc_now
+from harness.matching import ABSENT, absent_or, exactly_one, one_of
 from harness.states import cs as states
 from harness.states import cs_transactions as tx_states
 from harness.steps import device_model as dm
@@ -584,6 +585,58 @@ def _fail_on_early_boot(csms, tx, after: int) -> None:
             "B12.FR.03",
             booted[0].entry.raw,
         )
+
+
+#: the variables of TC_B_11_CS, each with the data type its values are judged by, and
+#: whether Part 6 tests it only when the station has it
+_FORMATTED = (
+    (OFFLINE_THRESHOLD, "integer", False),
+    (dm.Variable("SmartChargingCtrlr", "LimitChangeSignificance"), "decimal", True),
+    (dm.Variable("AuthCtrlr", "AuthorizeRemoteStart"), "boolean", True),
+    (dm.Variable("ClockCtrlr", "NextTimeOffsetTransitionDateTime"), "dateTime", True),
+)
+
+
+@testcase(
+    "TC_B_11_CS",
+    "Set Variables - invalidly formatted values",
+    table=32,
+    requirements=["B05.FR.07"],
+    catches=["set-variables-any-format"],
+)
+def test_tc_b_11_cs(csms, dut):
+    # Part 6 repeats the steps for five values: an integer, a decimal, a boolean, a
+    # date-time and a word. Each variable takes the ones of its data type and refuses
+    # the others as wrongly formatted (B05.FR.07; Rejected, reasonCode InvalidValue or
+    # none). Steps 3-8 are for variables the station has (and can write).
+    values = ("300", "300.1", "true", utc_now(), "abc")
+    step = 1
+    for variable, data_type, optional in _FORMATTED:
+        table_step = f"{step}-{step + 1}"
+        step += 2
+        if optional:
+            status, _ = dm.read_optional(csms, variable)
+            if status != "Accepted":
+                csms.note("B05.FR.07", f"steps {table_step} skipped: the station has no {variable}")
+                continue
+        dm.restore_after(csms, variable)
+        for value in values:
+            well_formed = dm.fits(data_type, value)
+            csms.step(table_step, f"SetVariables {variable} = {value!r}")
+            item = {**variable.data(), "attributeValue": value}
+            response = csms.call("SetVariables", setVariableData=[item]).expect(rule="B05.FR.01")
+            result = response["setVariableResult"][0] if response.get("setVariableResult") else {}
+            if optional and well_formed and result.get("attributeStatus") == "Rejected":
+                # read-only on this station (Part 6 then skips the steps)
+                csms.note("B05.FR.07", f"steps {table_step} skipped: {variable} is not writable")
+                break
+            expected = "Accepted" if well_formed else "Rejected"
+            wanted = {"attributeStatus": expected, "attributeType": "Actual"}
+            if not well_formed:
+                wanted["attributeStatusInfo"] = absent_or({"reasonCode": "InvalidValue"})
+            response.expect(
+                rule="B05.FR.07", setVariableResult=exactly_one({**wanted, **dm.names(variable)})
+            )
 
 
 @testcase(
