@@ -101,6 +101,15 @@ DEFECTS = declare(
     ),
     # trigger_message
     Defect(
+        "trigger-rejects-irrelevant-evse",
+        "station",
+        V201,
+        "answers Rejected to a TriggerMessage that names an EVSE the requested message "
+        "does not concern (FirmwareStatusNotification for EVSE 1), instead of ignoring it",
+        "F06.FR.03",
+    ),
+    # trigger_message
+    Defect(
         "trigger-unknown-rejected",
         "station",
         V201,
@@ -261,6 +270,8 @@ async def trigger_message(v201: StationV201, payload: dict[str, Any]) -> Reply:
             keys = [k for k in keys if k[1] == evse["connectorId"]]
         if not keys:
             return Reply({"status": "Rejected"})
+    elif evse is not None and station.has("trigger-rejects-irrelevant-evse"):
+        return Reply({"status": "Rejected"})
     if requested == "BootNotification":
         return _boot(v201)
     work = _triggered(v201, requested, keys)

@@ -162,6 +162,19 @@ def _triggered_status(csms, dut, status: str) -> None:
     _after_response(response, reports[key], "connector report")
 
 
+def _triggered_idle(csms, action: str, *, rule: str, accept_rule: str, evse=None) -> None:
+    """Tables 188, 190-191: a trigger for ``action`` (LogStatusNotification or
+    FirmwareStatusNotification), Accepted (``accept_rule``), and the request after the
+    response with status Idle (``rule``): nothing is uploading or updating."""
+    mark = csms.mark()
+    csms.step("1-2", f"TriggerMessage {action}: Accepted")
+    response = _trigger(csms, action, rule=accept_rule, evse=evse)
+    csms.step("3-4", f"A {action}Request with status Idle")
+    message = csms.expect(action, after=mark, rule="F06.FR.10")
+    message.expect(rule=rule, status="Idle")
+    _after_response(response, message, f"{action}Request")
+
+
 def _triggered_meter_values(csms, evses, *, evse_rule: str, evse=None) -> None:
     """Tables 184-185: a MeterValues trigger, and one MeterValuesRequest per EVSE of
     ``evses`` after the response, each reading marked context Trigger (F06.FR.06);
@@ -453,6 +466,47 @@ def test_tc_f_13_cs(csms, dut):
 def test_tc_f_14_cs(csms, dut):
     csms.comment("Before: reusable state EnergyTransferStarted at every EVSE")
     _triggered_transaction_events(csms, _charging_everywhere(csms, dut), evse_rule="F06.FR.11")
+
+
+@testcase(
+    "TC_F_15_CS",
+    "Trigger message - LogStatusNotification - Idle",
+    table=188,
+    requirements=["F06.FR.04", "F06.FR.05", "F06.FR.10", "F06.FR.15"],
+    catches=["ignores-trigger", "triggered-before-response"],
+)
+def test_tc_f_15_cs(csms, dut):
+    _triggered_idle(csms, "LogStatusNotification", rule="F06.FR.15", accept_rule="F06.FR.05")
+
+
+@testcase(
+    "TC_F_17_CS",
+    "Trigger message - FirmwareStatusNotification - Specific EVSE not relevant",
+    table=190,
+    requirements=["F06.FR.03", "F06.FR.04", "F06.FR.05", "F06.FR.10"],
+    catches=["ignores-trigger", "trigger-rejects-irrelevant-evse"],
+)
+def test_tc_f_17_cs(csms, dut):
+    # The EVSE does not matter to the message: it is ignored, the message still sent.
+    _triggered_idle(
+        csms,
+        "FirmwareStatusNotification",
+        rule="F06.FR.16",
+        accept_rule="F06.FR.03",
+        evse={"id": dut.profile.layout[0].id},
+    )
+
+
+@testcase(
+    "TC_F_18_CS",
+    "Trigger message - FirmwareStatusNotification - Idle",
+    table=191,
+    requirements=["F06.FR.04", "F06.FR.05", "F06.FR.10", "F06.FR.16", "L01.FR.25"],
+    catches=["ignores-trigger"],
+)
+def test_tc_f_18_cs(csms, dut):
+    # L01.FR.25 asks Idle after an Installed status too: here no update ever ran.
+    _triggered_idle(csms, "FirmwareStatusNotification", rule="F06.FR.16", accept_rule="F06.FR.05")
 
 
 @testcase(
