@@ -5,7 +5,7 @@ whatever the answer was (C10.FR.01), so that a known token can be taken without 
 trip (C12, decided in :mod:`harness.sim.local_auth_v201`). An entry lasts until the
 cacheExpiryDateTime the CSMS gave (C10.FR.13) or, without one, AuthCacheCtrlr.LifeTime
 seconds after it was last used (C10.FR.08); then it is dropped (C10.FR.10). The cache
-lives as long as the simulator (C10.FR.02 asks for reboots too).
+lives as long as the simulator, restarts included (C10.FR.02).
 
 What it does not do: it learns from AuthorizeResponse only (C10.FR.04). Learning from
 TransactionEventResponse (C10.FR.05) would need the answer of every TransactionEvent,
@@ -21,12 +21,57 @@ from datetime import datetime
 from typing import Any
 
 from harness.sim.blocks import Block, Handler
-from harness.sim.declare import V201
+from harness.sim.declare import V201, Defect, declare
 from harness.sim.device_model import DeviceModel
 from harness.sim.local_list_v201 import token_key
 from harness.sim.peer import Reply
 
-__all__ = ["BLOCK", "AuthCache"]
+__all__ = ["BLOCK", "DEFECTS", "AuthCache"]
+
+#: the defects that live in this module, each under the method that perturbs it
+DEFECTS = declare(
+    # AuthCache._clear_cache
+    Defect(
+        "clear-cache-rejected",
+        "station",
+        V201,
+        "an enabled cache answers ClearCache with Rejected",
+        "C11.FR.03",
+    ),
+    # AuthCache._clear_cache
+    Defect(
+        "clear-cache-keeps-entries",
+        "station",
+        V201,
+        "answers ClearCache with Accepted but keeps its entries",
+        "C11.FR.01",
+    ),
+    # AuthCache._clear_cache
+    Defect(
+        "clear-cache-accepted-when-disabled",
+        "station",
+        V201,
+        "answers ClearCache with Accepted while AuthCacheCtrlr.Enabled is false",
+        "C11.FR.04",
+    ),
+    # AuthCache.restarted
+    Defect(
+        "cache-lost-on-reboot",
+        "station",
+        V201,
+        "the authorization cache is empty after a restart",
+        "C10.FR.02",
+    ),
+    # AuthCache.lookup
+    Defect(
+        "cache-ignores-lifetime",
+        "station",
+        V201,
+        "a cache entry without cacheExpiryDateTime never expires, whatever "
+        "AuthCacheCtrlr.LifeTime says",
+        "C10.FR.08",
+    ),
+)
 
 _CTRLR = "AuthCacheCtrlr"
 
@@ -54,8 +99,14 @@ class AuthCache:
     """Tokens and their last idTokenInfo; ``clock`` is wall-clock seconds (a test may
     pass its own)."""
 
-    def __init__(self, model: DeviceModel, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        model: DeviceModel,
+        clock: Callable[[], float] = time.time,
+        has: Callable[[str], bool] = lambda _: False,
+    ) -> None:
         self._model = model
+        self._has = has
         self._clock = clock
         self._entries: dict[tuple[str, str], _Entry] = {}
 
@@ -90,6 +141,8 @@ class AuthCache:
         now = self._clock()
         life = int(self._model.value(_CTRLR, "LifeTime"))
         expired = entry.expires <= now if entry.expires is not None else now - entry.used > life
+        if self._has("cache-ignores-lifetime"):
+            expired = False
         if expired:
             del self._entries[key]  # C10.FR.10
             return None
@@ -99,6 +152,11 @@ class AuthCache:
     def clear(self) -> None:
         self._entries.clear()
 
+    def restarted(self) -> None:
+        """The station restarted: the cache is kept in non-volatile memory (C10.FR.02)."""
+        if self._has("cache-lost-on-reboot"):
+            self.clear()
+
     # -- the CSMS's request -----------------------------------------------------------------
 
     def handlers(self) -> dict[str, Handler]:
@@ -106,9 +164,12 @@ class AuthCache:
         return dict(BLOCK.bind(self).handlers)
 
     async def _clear_cache(self, payload: dict[str, Any]) -> Reply:
-        if not self.enabled:
+        if not self.enabled and not self._has("clear-cache-accepted-when-disabled"):
             return Reply({"status": "Rejected"})  # C11.FR.04
-        self.clear()  # C11.FR.01
+        if self._has("clear-cache-rejected"):
+            return Reply({"status": "Rejected"})
+        if not self._has("clear-cache-keeps-entries"):
+            self.clear()  # C11.FR.01
         return Reply({"status": "Accepted"})  # C11.FR.03
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from harness.sim.auth_cache_v201 import DEFECTS as AUTH_CACHE_V201
 from harness.sim.availability import DEFECTS as AVAILABILITY
 from harness.sim.availability_v201 import DEFECTS as AVAILABILITY_V201
 from harness.sim.certificates_v201 import DEFECTS as CERTIFICATES_V201
@@ -71,6 +72,7 @@ _TABLE = _table(
     RESERVATION_V201,
     LOCAL_LIST_V201,
     LOCAL_AUTH_V201,
+    AUTH_CACHE_V201,
     TOKEN_GROUPS_V201,
     CHARGING_PROFILES_V201,
     CERTIFICATES_V201,

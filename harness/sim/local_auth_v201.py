@@ -45,6 +45,33 @@ DEFECTS = declare(
         "a token the CSMS answered with a status other than Accepted still starts the energy offer",
         "C01.FR.01",
     ),
+    # LocalAuthorizer.known
+    Defect(
+        "cached-token-refused",
+        "station",
+        V201,
+        "a token the cache holds as Accepted is refused locally instead of starting the "
+        "transaction",
+        "C12.FR.02",
+    ),
+    # LocalAuthorizer.known
+    Defect(
+        "cache-refuses-without-asking",
+        "station",
+        V201,
+        "a token the cache holds with a status other than Accepted is refused without "
+        "asking the CSMS again",
+        "C12.FR.05",
+    ),
+    # LocalAuthorizer._post_authorize_disabled
+    Defect(
+        "cache-ignores-disable-post-authorize",
+        "station",
+        V201,
+        "with AuthCacheCtrlr.DisablePostAuthorize true, a cached token that is not "
+        "Accepted is still sent to the CSMS",
+        "C10.FR.03",
+    ),
 )
 
 
@@ -85,9 +112,23 @@ class LocalAuthorizer:
         if entry is None or not self._flag("AuthCtrlr", "LocalPreAuthorize"):
             return None
         info, store = entry
-        if info.get("status") == "Accepted" or self._flag(store, "DisablePostAuthorize"):
+        cached = store == "AuthCacheCtrlr"
+        if info.get("status") == "Accepted":
+            if cached and self._has("cached-token-refused"):
+                return {**info, "status": "Invalid"}
+            return info
+        if self._post_authorize_disabled(store):
+            return info
+        if cached and self._has("cache-refuses-without-asking"):
             return info
         return None  # known, but not Accepted: the CSMS has the last word
+
+    def _post_authorize_disabled(self, store: str) -> bool:
+        """<store>.DisablePostAuthorize: a stored status other than Accepted stands,
+        without asking the CSMS again (the exception to C10.FR.03/C12.FR.05)."""
+        if store == "AuthCacheCtrlr" and self._has("cache-ignores-disable-post-authorize"):
+            return False
+        return self._flag(store, "DisablePostAuthorize")
 
     def knows(self, id_token: Mapping[str, Any]) -> bool:
         """Does the list or the cache hold ``id_token``, with any status? Offline, a

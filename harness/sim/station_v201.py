@@ -149,6 +149,14 @@ DEFECTS = declare(
         "does not report the connector Occupied when the cable is plugged in",
         "G01.FR.03",
     ),
+    # StationV201.on_unplug
+    Defect(
+        "no-available-at-unplug",
+        "station",
+        V201,
+        "does not report the connector Available when the cable is pulled out",
+        "G01.FR.04",
+    ),
     # StationV201.reset_boot_reason
     Defect(
         "reset-boot-wrong-reason",
@@ -184,7 +192,7 @@ class StationV201:
         self.local_auth = LocalAuthorizer(
             self.device_model,
             LocalAuthList(self.device_model, station.has),
-            AuthCache(self.device_model),
+            AuthCache(self.device_model, has=station.has),
             station.has,
         )
         #: the group of each session's token and the master pass (C09, C16)
@@ -363,6 +371,7 @@ class StationV201:
     def forget_sessions(self) -> None:
         """A reboot: no session survives it (transactions were ended or are lost)."""
         self.sessions.clear()
+        self.local_auth.cache.restarted()
 
     async def happen(self, session: Session, what: str, **facts: Any) -> list[TxEvent]:
         """Apply one happening and send the TransactionEvents it causes, in order."""
@@ -491,7 +500,8 @@ class StationV201:
         session = self.sessions.get(connector.evse)
         if session is not None and session.connector == connector.connector:
             await self.happen(session, "unplug")
-        await self.station.report_status([(connector.evse, connector.connector)])
+        if not self.station.has("no-available-at-unplug"):
+            await self.station.report_status([(connector.evse, connector.connector)])
 
     async def on_bay(self, evse: int, occupied: bool) -> None:
         """The parking-bay sensor: an EV drives in (EVDetected, E01.FR.01 with

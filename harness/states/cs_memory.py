@@ -35,7 +35,9 @@ from harness.states.cs_transactions import (
     Session,
     authorized,
     ev_connected_pre_session,
+    parking_bay_occupied,
     parking_bay_unoccupied,
+    transaction_event,
 )
 from harness.steps.device_model import Variable, read_optional
 from harness.verdicts import DutFailure, HarnessError
@@ -48,6 +50,7 @@ __all__ = [
     "InstalledCertificate",
     "certificate_installed",
     "id_token_cached",
+    "id_token_cached_refused",
     "id_token_local_auth_list",
     "set_charging_profile",
 ]
@@ -261,4 +264,33 @@ def id_token_cached(csms: Any, dut: Any, tx: Session | None = None) -> Session:
             "cannot make happen",
             "setup",
         )
+    return tx
+
+
+def id_token_cached_refused(csms: Any, dut: Any, token: str, status: str) -> Session:
+    """Memory state *IdTokenCached*, Main B (Part 6 Table 443): ``token`` is presented
+    and the CSMS answers its AuthorizeRequest with ``status`` (not Accepted), so a
+    station with an Authorization Cache holds it with that status (C10.FR.01/.04).
+    Returns the session, which never started charging.
+
+    Before the token the EV drives into the bay (ParkingBayOccupied, where TxStartPoint
+    needs it); after it the EV leaves again (ParkingBayUnoccupied), which ends a
+    transaction the bay started (E06.FR.01). The AuthorizeRequest must name the token
+    (C01.FR.02). No undo, as for Main A.
+    """
+    tx = parking_bay_occupied(csms, dut)
+    tx.token = {"idToken": token, "type": dut.profile.tokens.type}
+    csms.will_reply("Authorize", idTokenInfo={"status": status})
+    mark = csms.mark()
+    dut.act("present_token", token=token, evse=tx.evse)
+    # 2. (Authorized) The AuthorizeRequest for the token, answered with the status.
+    csms.expect("Authorize", after=mark, rule="C01.FR.02", idToken=tx.token)
+    if tx.in_bay:
+        # 5. ParkingBayUnoccupied: the EV leaves; a transaction its arrival began ends.
+        dut.act("leave_bay", evse=tx.evse)
+        tx.in_bay = False
+        if tx.running:
+            transaction_event(
+                csms, tx, rule="E06.FR.01", trigger="EVDeparted", trigger_rule="E06.FR.01"
+            )
     return tx

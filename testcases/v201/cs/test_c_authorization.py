@@ -15,8 +15,12 @@ the harness then unplugs the cable and ends the transaction after the case
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from harness import DutFailure, testcase
 from harness.matching import ANY, absent_or, one_of
+from harness.states import cs as cs_states
+from harness.states import cs_memory as memory
 from harness.states import cs_transactions as tx_states
 from harness.steps import device_model as dm
 
@@ -26,6 +30,10 @@ AUTH_ENABLED = dm.Variable("AuthCtrlr", "AuthEnabled")
 DISABLE_REMOTE_AUTHORIZATION = dm.Variable("AuthCtrlr", "DisableRemoteAuthorization")
 MASTER_PASS_GROUP_ID = dm.Variable("AuthCtrlr", "MasterPassGroupId")
 TX_START_POINT = dm.Variable("TxCtrlr", "TxStartPoint")
+LOCAL_PRE_AUTHORIZE = dm.Variable("AuthCtrlr", "LocalPreAuthorize")
+CACHE_ENABLED = dm.Variable("AuthCacheCtrlr", "Enabled")
+CACHE_DISABLE_POST_AUTHORIZE = dm.Variable("AuthCacheCtrlr", "DisablePostAuthorize")
+CACHE_LIFETIME = dm.Variable("AuthCacheCtrlr", "LifeTime")
 
 #: the IdTokenEnumType the harness gives a groupIdToken: a CSMS-side identifier
 GROUP_TYPE = "Central"
@@ -70,10 +78,14 @@ def _leave_idle(csms, dut, tx: tx_states.Session) -> None:
     csms.finally_do(f"leave EVSE {tx.evse} idle", tidy)
 
 
-def _present(csms, dut, tx: tx_states.Session, token: str, info: dict[str, Any]) -> int:
+def _present(
+    csms, dut, tx: tx_states.Session, token: str, info: dict[str, Any] | None
+) -> int:
     """Manual action: present ``token`` at the session's EVSE, the harness answering
-    its AuthorizeRequest with ``info``. Returns the trace position before it."""
-    csms.will_reply("Authorize", idTokenInfo=info)
+    its AuthorizeRequest with ``info`` (None: the default answer, Accepted). Returns
+    the trace position before it."""
+    if info is not None:
+        csms.will_reply("Authorize", idTokenInfo=info)
     mark = csms.mark()
     dut.act("present_token", token=token, evse=tx.evse)
     return mark
@@ -392,3 +404,300 @@ def test_tc_c_49_cs(csms, dut):
         tx_states.ev_disconnected(csms, dut, tx)
         csms.step(7, f"Reusable state ParkingBayUnoccupied on EVSE {tx.evse}")
         tx_states.parking_bay_unoccupied(csms, dut, tx)
+
+
+# -- the authorization cache ----------------------------------------------------------------
+
+
+def _cache_on(csms, *, post_authorize: bool | None = None) -> None:
+    """The cache cases' configuration state: AuthCacheCtrlr.Enabled and AuthCtrlr
+    LocalPreAuthorize true, and with ``post_authorize`` the cache's
+    DisablePostAuthorize false (each if implemented)."""
+    dm.configure_if_implemented(csms, CACHE_ENABLED, "true")
+    dm.configure_if_implemented(csms, LOCAL_PRE_AUTHORIZE, "true")
+    if post_authorize:
+        dm.configure_if_implemented(csms, CACHE_DISABLE_POST_AUTHORIZE, "false")
+
+
+def _due_at_authorization(tx: tx_states.Session) -> bool:
+    """Does the authorization make a TransactionEvent due (TxStartPoint Authorized, or
+    PowerPathClosed with the cable in, or a transaction already running)?"""
+    return (
+        tx.running
+        or tx.starts_at("Authorized")
+        or (tx.ev_connected and tx.starts_at("PowerPathClosed"))
+    )
+
+
+def _authorized_locally(
+    csms, dut, tx: tx_states.Session, *, rule: str, info: dict[str, Any] | None = None
+) -> int:
+    """Reusable state Authorized (Table 428, local) for the session's token: presented
+    (an AuthorizeRequest, if one comes, answered ``info``), and the TransactionEvent
+    the authorization makes due: Authorized, with the token, Started or Updated
+    (``rule``). Returns the trace position before the token."""
+    mark = _present(csms, dut, tx, tx.token["idToken"], info)
+    tx.authorized, tx.token_due = "local", True
+    if _due_at_authorization(tx):
+        tx_states.transaction_event(csms, tx, rule=rule, trigger="Authorized", trigger_rule=rule)
+    return mark
+
+
+@testcase(
+    "TC_C_08_CS",
+    "Authorization through authorization cache - Accepted",
+    table=70,
+    requirements=["C12.FR.02", "C12.FR.04"],
+    catches=["cached-token-refused"],
+)
+def test_tc_c_08_cs(csms, dut):
+    _cache_on(csms)
+    csms.comment("Memory state IdTokenCached for the valid token")
+    memory.id_token_cached(csms, dut)
+    csms.comment("Reusable state EVConnectedPreSession")
+    tx = tx_states.ev_connected_pre_session(csms, dut)
+    _leave_idle(csms, dut, tx)
+    csms.step(1, "Reusable state Authorized with the cached token (C12.FR.02)")
+    _authorized_locally(csms, dut, tx, rule="C12.FR.02")
+    csms.step(2, "Reusable state EnergyTransferStarted: the energy offer starts (C12.FR.04)")
+    tx_states.energy_transfer_started(csms, dut, tx)
+
+
+@testcase(
+    "TC_C_13_CS",
+    "Authorization through authorization cache - Accepted but cable not connected yet.",
+    table=75,
+    requirements=["C12.FR.02", "C12.FR.04"],
+    catches=["cached-token-refused"],
+)
+def test_tc_c_13_cs(csms, dut):
+    _cache_on(csms)
+    csms.comment("Memory state IdTokenCached for the valid token")
+    memory.id_token_cached(csms, dut)
+    csms.comment("Reusable state ParkingBayOccupied, where TxStartPoint needs it")
+    tx = tx_states.parking_bay_occupied(csms, dut)
+    _leave_idle(csms, dut, tx)
+    csms.step("1-2", "The cached token, no cable yet: TransactionEvent Authorized (C12.FR.02)")
+    _authorized_locally(csms, dut, tx, rule="C12.FR.02")
+    csms.step(3, "Reusable state EVConnectedPreSession")
+    tx_states.ev_connected_pre_session(csms, dut, tx)
+    csms.step(4, "Reusable state EnergyTransferStarted: the energy offer starts (C12.FR.04)")
+    tx_states.energy_transfer_started(csms, dut, tx)
+
+
+def _cached_refused_case(case_id: str, title: str, table: int, token: str, status: str):
+    """Tables 71-73: a token the cache holds with ``status`` is presented again; the
+    station asks the CSMS (C12.FR.05, C10.FR.03), which says ``status`` again."""
+
+    @testcase(
+        case_id,
+        title,
+        table=table,
+        requirements=["C12.FR.05", "C10.FR.03"],
+        catches=["cache-refuses-without-asking"],
+    )
+    def case(csms, dut):
+        value = getattr(dut.tokens, token)
+        _cache_on(csms, post_authorize=True)
+        csms.comment(f"Memory state IdTokenCached for the {token} token ({status})")
+        memory.id_token_cached_refused(csms, dut, value, status)
+        csms.comment("Reusable state EVConnectedPreSession")
+        tx = tx_states.ev_connected_pre_session(csms, dut)
+        _leave_idle(csms, dut, tx)
+        mark = _present(csms, dut, tx, value, _info(status))
+        csms.step("1-2", f"The cached {status} token goes to the CSMS again, answered {status}")
+        _authorize_request(csms, dut, mark, value, "C12.FR.05")
+
+    return case
+
+
+test_tc_c_09_cs = _cached_refused_case(
+    "TC_C_09_CS",
+    "Authorization through authorization cache - Invalid & Not Accepted",
+    71,
+    "invalid",
+    "Invalid",
+)
+# Table 72 answers "Restricted", which is no AuthorizationStatus; its purpose and tool
+# validation name the blocked token, so the cache holds it Blocked and the CSMS says so.
+test_tc_c_10_cs = _cached_refused_case(
+    "TC_C_10_CS", "Authorization through authorization cache - Restricted", 72, "blocked", "Blocked"
+)
+# Table 73's tool validation names valid's token; the token presented is the expired one.
+test_tc_c_11_cs = _cached_refused_case(
+    "TC_C_11_CS", "Authorization through authorization cache - Expired", 73, "expired", "Expired"
+)
+
+
+@testcase(
+    "TC_C_12_CS",
+    "Authorization through authorization cache - Invalid & Accepted",
+    table=74,
+    requirements=["C12.FR.05", "C10.FR.03"],
+    catches=["cache-refuses-without-asking"],
+)
+def test_tc_c_12_cs(csms, dut):
+    _cache_on(csms, post_authorize=True)
+    csms.comment("Memory state IdTokenCached for the invalid token (Invalid)")
+    memory.id_token_cached_refused(csms, dut, dut.tokens.invalid, "Invalid")
+    csms.comment("Reusable state EVConnectedPreSession")
+    tx = tx_states.ev_connected_pre_session(csms, dut)
+    tx.token = _token(dut, dut.tokens.invalid)
+    _leave_idle(csms, dut, tx)
+    mark = _present(csms, dut, tx, dut.tokens.invalid, _info("Accepted"))
+    csms.step("1-2", "The cached Invalid token goes to the CSMS again (C12.FR.05): Accepted now")
+    # Part 6 names valid's token at step 1; the token presented is the invalid one.
+    _authorize_request(csms, dut, mark, dut.tokens.invalid, "C12.FR.05")
+    tx.authorized, tx.token_due = "local", True
+    if _due_at_authorization(tx):
+        csms.step("3-4", "The TransactionEvent of the authorization (optional in Part 6)")
+        tx_states.transaction_event(
+            csms, tx, rule="E02.FR.20", trigger="Authorized", trigger_rule="E02.FR.20"
+        )
+    csms.step(5, "Reusable state EnergyTransferStarted (the post-scenario validation)")
+    tx_states.energy_transfer_started(csms, dut, tx)
+
+
+@testcase(
+    "TC_C_57_CS",
+    "Authorization through authorization cache - AuthCacheDisablePostAuthorize",
+    table=81,
+    requirements=["C12.FR.05", "C10.FR.03"],
+    catches=["cache-ignores-disable-post-authorize"],
+)
+def test_tc_c_57_cs(csms, dut):
+    _cache_on(csms)
+    dm.configure(csms, CACHE_DISABLE_POST_AUTHORIZE, "true")
+    csms.comment("Memory state IdTokenCached for the invalid token (Invalid)")
+    memory.id_token_cached_refused(csms, dut, dut.tokens.invalid, "Invalid")
+    csms.comment("Reusable state EVConnectedPreSession")
+    tx = tx_states.ev_connected_pre_session(csms, dut)
+    _leave_idle(csms, dut, tx)
+    mark = _present(csms, dut, tx, dut.tokens.invalid, _info("Invalid"))
+    csms.step(1, "No AuthorizeRequest for the cached Invalid token, and it is refused")
+    _listen(csms, dut)
+    for request in csms.received("Authorize", after=mark):
+        request.entry.failing = True
+        raise DutFailure(
+            f"AuthorizeRequest (frame {request.entry.seq}) for a cached token that is not "
+            "Accepted, with AuthCacheCtrlr.DisablePostAuthorize true",
+            "C10.FR.03",
+            request.entry.raw,
+        )
+    _no_transaction_event(csms, mark, "C01.FR.01", "followed a token the cache holds as Invalid")
+
+
+def _clear_cache(csms, status: str, rule: str) -> None:
+    """ClearCacheRequest; tool validation: the status."""
+    csms.call("ClearCache").expect(rule=rule, status=status)
+
+
+@testcase(
+    "TC_C_37_CS",
+    "Clear Authorization Data in Authorization Cache - Accepted",
+    table=92,
+    requirements=["C11.FR.01", "C11.FR.02", "C11.FR.03"],
+    catches=["clear-cache-rejected", "clear-cache-keeps-entries"],
+)
+def test_tc_c_37_cs(csms, dut):
+    dm.configure_if_implemented(csms, CACHE_ENABLED, "true")
+    csms.comment("Memory state IdTokenCached for the valid token")
+    memory.id_token_cached(csms, dut)
+    with csms.beyond_octt("Part 6 Table 92 leaves LocalPreAuthorize as it finds it"):
+        # With LocalPreAuthorize true a station that kept the token would not ask the
+        # CSMS at step 5, so the step shows whether the cache was cleared.
+        dm.configure_if_implemented(csms, LOCAL_PRE_AUTHORIZE, "true")
+    csms.step("1-2", "ClearCacheRequest: Accepted (C11.FR.03)")
+    _clear_cache(csms, "Accepted", "C11.FR.03")
+    csms.step("3-4", "Reusable states ParkingBayOccupied and EVConnectedPreSession")
+    tx = tx_states.ev_connected_pre_session(csms, dut)
+    _leave_idle(csms, dut, tx)
+    csms.step("5-8", "The token is not cached any more: AuthorizeRequest (C11.FR.01), the event")
+    mark = _authorized_locally(csms, dut, tx, rule="E02.FR.20", info=_info("Accepted"))
+    _authorize_request(csms, dut, mark, tx.token["idToken"], "C11.FR.01")
+    csms.step(9, "Reusable state EnergyTransferStarted")
+    tx_states.energy_transfer_started(csms, dut, tx)
+
+
+@testcase(
+    "TC_C_38_CS",
+    "Clear Authorization Data in Authorization Cache - Rejected",
+    table=93,
+    requirements=["C11.FR.01", "C11.FR.02", "C11.FR.04"],
+    catches=["clear-cache-accepted-when-disabled"],
+)
+def test_tc_c_38_cs(csms, dut):
+    if not dm.configure_if_implemented(csms, CACHE_ENABLED, "false"):
+        pytest.skip("AuthCacheCtrlr.Enabled is not implemented: the cache cannot be disabled")
+    csms.comment("Memory state IdTokenCached for the valid token")
+    memory.id_token_cached(csms, dut)
+    csms.step("1-2", "ClearCacheRequest with the cache disabled: Rejected (C11.FR.04)")
+    _clear_cache(csms, "Rejected", "C11.FR.04")
+
+
+@testcase(
+    "TC_C_46_CS",
+    "Store Authorization Data in the Authorization Cache - AuthCacheLifeTime",
+    table=101,
+    requirements=["C10.FR.08"],
+    catches=["tx-no-token-after-authorization"],
+    warns={"cache-ignores-lifetime": "C10.FR.08"},
+)
+def test_tc_c_46_cs(csms, dut):
+    # AuthCacheLifeTime is <Configured Transaction Duration>; a lifetime is at least 1 s.
+    lifetime = max(1, round(dut.profile.harness.transaction_duration))
+    dm.configure(csms, CACHE_LIFETIME, str(lifetime))
+    dm.configure_if_implemented(csms, LOCAL_PRE_AUTHORIZE, "true")
+    csms.comment("Memory state IdTokenCached for the valid token")
+    memory.id_token_cached(csms, dut)
+    csms.comment("Reusable state EVConnectedPreSession")
+    tx = tx_states.ev_connected_pre_session(csms, dut)
+    _leave_idle(csms, dut, tx)
+    csms.step(1, f"Wait the cache lifetime ({lifetime} s) and a little more")
+    deviation = dut.profile.tolerances.time_deviation
+    csms.hold_for(lifetime + deviation, "Part 6 Table 101: the cached entry's lifetime passes")
+    csms.step(2, "Reusable state Authorized (local)")
+    mark = csms.mark()
+    tx_states.authorized(csms, dut, tx)
+    with csms.beyond_octt("Part 6 Table 101 does not look for the AuthorizeRequest"):
+        # The entry expired (C10.FR.08), so the token is unknown again: the station asks.
+        if not csms.received("Authorize", after=mark):
+            raise DutFailure(
+                f"no AuthorizeRequest for a token whose cache entry outlived its "
+                f"AuthCacheLifeTime of {lifetime} s",
+                "C10.FR.08",
+            )
+
+
+@testcase(
+    "TC_C_32_CS",
+    "Store Authorization Data in the Authorization Cache - Persistent over reboot",
+    table=88,
+    requirements=["C10.FR.02"],
+    catches=["tx-no-token-after-authorization"],
+    warns={"cache-lost-on-reboot": "C10.FR.02"},
+)
+def test_tc_c_32_cs(csms, dut):
+    dm.configure_if_implemented(csms, CACHE_ENABLED, "true")
+    dm.configure(csms, LOCAL_PRE_AUTHORIZE, "true")
+    csms.comment("Memory state IdTokenCached for the valid token")
+    memory.id_token_cached(csms, dut)
+    csms.step(1, "Reusable state Booted")
+    cs_states.booted(csms, dut)
+    tx = tx_states.session(csms, dut)
+    _leave_idle(csms, dut, tx)
+    csms.step("2-3", "The cached token after the reboot: TransactionEvent Authorized")
+    mark = _authorized_locally(csms, dut, tx, rule="E02.FR.20")
+    with csms.beyond_octt("Part 6 Table 88 does not look for an AuthorizeRequest"):
+        for request in csms.received("Authorize", after=mark):
+            request.entry.failing = True
+            raise DutFailure(
+                f"AuthorizeRequest (frame {request.entry.seq}) for a token cached before "
+                "the reboot: the cache did not survive it",
+                "C10.FR.02",
+                request.entry.raw,
+            )
+    csms.step(4, "Reusable state EVConnectedPreSession")
+    tx_states.ev_connected_pre_session(csms, dut, tx)
+    csms.step(5, "Reusable state EnergyTransferStarted")
+    tx_states.energy_transfer_started(csms, dut, tx)
