@@ -278,6 +278,16 @@ class Timers:
 
 
 @dataclass(frozen=True)
+class Network:
+    """The connection data Part 6's network-profile cases send (B09, B10): how the
+    station reaches the CSMS (Part 6 <Configured ocppInterface>, <Configured
+    messageTimeout>)."""
+
+    interface: str = "Wired0"
+    message_timeout: int = 30
+
+
+@dataclass(frozen=True)
 class Tolerances:
     """What the harness tolerates when it compares the DUT's timing with what it asked.
 
@@ -340,6 +350,7 @@ class DutProfile:
     tokens: Tokens = field(default_factory=Tokens)
     timeouts: Timeouts = field(default_factory=Timeouts)
     timers: Timers = field(default_factory=Timers)
+    network: Network = field(default_factory=Network)
     tolerances: Tolerances = field(default_factory=Tolerances)
     harness: HarnessSide = field(default_factory=HarnessSide)
     features: Mapping[str, bool] = field(default_factory=_FrozenMap)
@@ -426,6 +437,7 @@ class DutProfile:
             "tokens": dataclasses.asdict(self.tokens),
             "timeouts": dataclasses.asdict(self.timeouts),
             "timers": dataclasses.asdict(self.timers),
+            "network": dataclasses.asdict(self.network),
             "tolerances": dataclasses.asdict(self.tolerances),
             "harness": dataclasses.asdict(self.harness),
             "features": dict(self.features),
@@ -703,6 +715,7 @@ def _build(data: Mapping[str, Any], source: str, *, from_file: bool) -> DutProfi
         tokens=Tokens(**plain.get("tokens", {})),
         timeouts=Timeouts(**{k: float(v) for k, v in plain.get("timeouts", {}).items()}),
         timers=Timers(**plain.get("timers", {})),
+        network=Network(**plain.get("network", {})),
         tolerances=Tolerances(**{k: float(v) for k, v in plain.get("tolerances", {}).items()}),
         harness=_harness_side(plain.get("harness", {})),
         features=_FrozenMap(plain.get("features", {})),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.sim.blocks import Block
 from harness.sim.declare import V201, Defect, declare
+from harness.sim.device_model import NETWORK_SLOTS
 from harness.sim.errors import SimError
 from harness.sim.peer import Reply
 from harness.sim.transactions_v201 import end_now
@@ -146,6 +147,14 @@ DEFECTS = declare(
         "answers a SummaryInventory request, which it does not support, Accepted and "
         "sends its full inventory",
         "B07.FR.02",
+    ),
+    # set_network_profile
+    Defect(
+        "network-profile-any-slot",
+        "station",
+        V201,
+        "accepts a SetNetworkProfile for a configuration slot it does not have",
+        "B09.FR.02",
     ),
     # reset
     Defect(
@@ -350,6 +359,20 @@ async def reset(v201: StationV201, payload: dict[str, Any]) -> Reply:
     return Reply({"status": "Accepted"}, after=reboot)
 
 
+async def set_network_profile(v201: StationV201, payload: dict[str, Any]) -> Reply:
+    """B09: store a connection profile in one of the station's configuration slots, or
+    refuse it: a slot that is not in NetworkConfigurationPriority's valuesList
+    (B09.FR.02/.05), a security profile below the one in use (B09.FR.04)."""
+    slot = payload["configurationSlot"]
+    data = payload["connectionData"]
+    current = int(v201.device_model.value("SecurityCtrlr", "SecurityProfile"))
+    known = str(slot) in NETWORK_SLOTS or v201.station.has("network-profile-any-slot")
+    if not known or data.get("securityProfile", 0) < current:
+        return Reply({"status": "Rejected"})
+    v201.network_profiles[slot] = dict(data)  # B09.FR.01
+    return Reply({"status": "Accepted"})
+
+
 def _cut_off(v201: StationV201) -> Callable[[], Awaitable[None]]:
     """Defect reset-on-idle-at-once: reboot now, the transaction cut off unended."""
 
@@ -379,5 +402,6 @@ BLOCK: Block[StationV201] = Block(
         "SetVariables": set_variables,
         "GetBaseReport": get_base_report,
         "Reset": reset,
+        "SetNetworkProfile": set_network_profile,
     },
 )

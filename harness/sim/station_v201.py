@@ -174,6 +174,8 @@ class StationV201:
 
     def __init__(self, station: StationLink) -> None:
         self.station = station
+        #: connection profiles a SetNetworkProfile stored, by configuration slot (B09)
+        self.network_profiles: dict[int, dict[str, Any]] = {}
         self.device_model = DeviceModel(
             default_variables(
                 heartbeat_interval=max(0, round(station.timers.heartbeat_fallback)),

@@ -548,6 +548,31 @@ def test_tc_b_29_cs(csms, dut):
     csms.call("Reset", type="OnIdle", evseId=tx.evse).expect(rule="B12.FR.09", status="Rejected")
 
 
+@testcase(
+    "TC_B_43_CS",
+    "Set new NetworkConnectionProfile - Rejected",
+    table=52,
+    requirements=["B09.FR.02"],
+    catches=["network-profile-any-slot"],
+)
+def test_tc_b_43_cs(csms, dut):
+    csms.step("1-2", "SetNetworkProfile for configuration slot 999, which no station has: Rejected")
+    # Everything but the slot is what the station could use: the harness's own endpoint,
+    # the profile's interface, timeout and security profile.
+    csms.call(
+        "SetNetworkProfile",
+        configurationSlot=999,
+        connectionData={
+            "ocppVersion": "OCPP20",
+            "ocppTransport": "JSON",
+            "ocppCsmsUrl": csms.url.rsplit("/", 1)[0],
+            "messageTimeout": dut.profile.network.message_timeout,
+            "securityProfile": dut.profile.security_profile,
+            "ocppInterface": dut.profile.network.interface,
+        },
+    ).expect(rule="B09.FR.02", status="Rejected")
+
+
 #: the security event of a station starting after a reset (Part 6 TC_B_21_CS step 11)
 _RESET_EVENTS = ("StartupOfTheDevice", "ResetOrReboot")
 
