@@ -70,6 +70,8 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
         "C-48": True,
         "C-48.1": True,
         "C-48.2": True,
+        # a detachable cable in a connector lock that unlocks on request (F05)
+        "HFS-1": True,
         # -- block G, availability --
     },
 }

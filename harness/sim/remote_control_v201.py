@@ -1,12 +1,13 @@
 """Remote control of the simulated 2.0.1 station (Part 2 block F): RequestStartTransaction,
-RequestStopTransaction, TriggerMessage.
+RequestStopTransaction, UnlockConnector, TriggerMessage.
 
 What a remote start or stop does to the transaction is decided where every happening
 is (:mod:`harness.sim.transactions_v201` via :meth:`StationV201.happen`); these
 handlers decide whether to accept, and start the happening once answered. A remote
 start waits for the cable for TxCtrlr.EVConnectionTimeOut (E03.FR.05) and, with
 AuthCtrlr.AuthorizeRemoteStart true, authorizes the token first as if it had been
-presented (F01.FR.01). UnlockConnector is :mod:`harness.sim.connector_lock_v201`'s.
+presented (F01.FR.01). Every connector has a lock (a detachable cable, Part 5 HFS-1)
+that unlocks on request unless an authorized transaction runs there (F05).
 Requirement ids are from OCPP 2.0.1 Part 2.
 """
 
@@ -73,6 +74,46 @@ DEFECTS = declare(
         "answers Accepted to a RequestStopTransaction whose transactionId matches no "
         "active transaction",
         "F03.FR.08",
+    ),
+    # unlock_connector
+    Defect(
+        "unlock-not-supported",
+        "station",
+        V201,
+        "answers UnlockConnector with CALLERROR NotSupported instead of an UnlockConnectorResponse",
+        "F05.FR.01",
+    ),
+    # unlock_connector
+    Defect(
+        "unlock-during-transaction",
+        "station",
+        V201,
+        "unlocks a connector (Unlocked) while an authorized transaction runs on it",
+        "F05.FR.02",
+    ),
+    # unlock_connector
+    Defect(
+        "unlock-unknown-connector-failed",
+        "station",
+        V201,
+        "answers UnlockFailed, not UnknownConnector, for a connector it does not have",
+        "F05.FR.03",
+    ),
+    # unlock_connector
+    Defect(
+        "unlock-fails",
+        "station",
+        V201,
+        "its connector lock is stuck: every unlock answers UnlockFailed",
+        "F05.FR.04",
+    ),
+    # unlock_connector
+    Defect(
+        "unlock-without-cable-failed",
+        "station",
+        V201,
+        "does not try to unlock a connector without a cable and answers UnlockFailed",
+        "F05.FR.06",
     ),
     # trigger_message.boot
     Defect(
@@ -249,6 +290,36 @@ async def request_stop(v201: StationV201, payload: dict[str, Any]) -> Reply:
     return Reply({"status": "Rejected"})  # F03.FR.08
 
 
+# -- UnlockConnector (F05) -----------------------------------------------------------------
+
+
+async def unlock_connector(v201: StationV201, payload: dict[str, Any]) -> Reply:
+    """F05: unlock the connector's cable lock, unless a transaction holds it."""
+    station = v201.station
+    if station.has("unlock-not-supported"):
+        return Reply(error_code="NotSupported", description="UnlockConnector is not supported")
+    key = (payload["evseId"], payload["connectorId"])
+    connector = station.connectors.get(key)
+    if connector is None:
+        if station.has("unlock-unknown-connector-failed"):
+            return Reply({"status": "UnlockFailed"})
+        return Reply({"status": "UnknownConnector"})  # F05.FR.03
+    session = v201.sessions.get(connector.evse)
+    held = (
+        session is not None
+        and session.running
+        and session.authorized
+        and session.connector == connector.connector
+    )
+    if held and not station.has("unlock-during-transaction"):
+        return Reply({"status": "OngoingAuthorizedTransaction"})  # F05.FR.02
+    stuck = station.has("unlock-fails") or (
+        not connector.plugged and station.has("unlock-without-cable-failed")
+    )
+    # F05.FR.04, and F05.FR.06: tried even with no cable in
+    return Reply({"status": "UnlockFailed" if stuck else "Unlocked"})
+
+
 # -- TriggerMessage (F06) -------------------------------------------------------------------
 
 Work = Callable[[], Awaitable[None]]
@@ -393,6 +464,7 @@ BLOCK: Block[StationV201] = Block(
     {
         "RequestStartTransaction": request_start,
         "RequestStopTransaction": request_stop,
+        "UnlockConnector": unlock_connector,
         "TriggerMessage": trigger_message,
     },
 )

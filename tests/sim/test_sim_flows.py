@@ -446,7 +446,12 @@ def test_peer_error_codes(version: str) -> None:
                 return error.value.code
 
             assert await code("NoSuchAction", {}) == "NotImplemented"
-            assert await code("UnlockConnector", {"connectorId": 1, "evseId": 1}) in (
+            # 2.0.1: a request the simulator does not implement; 1.6: a field too many
+            unsupported = (
+                {"requestId": 1} if version == "2.0.1" else {"connectorId": 1, "evseId": 1}
+            )
+            action = "GetDisplayMessages" if version == "2.0.1" else "UnlockConnector"
+            assert await code(action, unsupported) in (
                 "NotSupported",
                 "TypeConstraintViolation",
                 "FormationViolation",
@@ -473,7 +478,7 @@ def test_unsupported_known_action_is_not_supported() -> None:
             with pytest.raises(CallErrorReceived) as error:
                 await link.csms.act(
                     "call",
-                    {"action": "UnlockConnector", "payload": {"evseId": 1, "connectorId": 1}},
+                    {"action": "GetDisplayMessages", "payload": {"requestId": 1}},
                 )
             assert error.value.code == "NotSupported"
 

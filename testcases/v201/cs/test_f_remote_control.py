@@ -418,6 +418,73 @@ def test_tc_f_09_cs(csms, dut):
     )
 
 
+# -- unlock connector (F05) -----------------------------------------------------------------
+
+
+def _unlock(csms, evse: int, connector: int, *, rule: str, status: str) -> None:
+    """Tables 178-180, 183: UnlockConnector for ``evse``/``connector``, answered with an
+    UnlockConnectorResponse (F05.FR.01) whose status is ``status`` (``rule``)."""
+    csms.step("1-2", f"UnlockConnector EVSE {evse} connector {connector}: {status}")
+    response = csms.call("UnlockConnector", evseId=evse, connectorId=connector)
+    response.expect(rule="F05.FR.01")
+    response.expect(rule=rule, status=status)
+
+
+def _configured_connector(dut) -> tuple[int, int]:
+    """Part 6 <Configured evseId> and <Configured connectorId>: the layout's first."""
+    first = dut.profile.layout[0]
+    return first.id, first.connectors[0]
+
+
+@testcase(
+    "TC_F_05_CS",
+    "Remote unlock Connector - With ongoing transaction",
+    table=178,
+    requirements=["F05.FR.01", "F05.FR.02"],
+    catches=["unlock-during-transaction", "unlock-not-supported"],
+)
+def test_tc_f_05_cs(csms, dut):
+    tx = _from_state(csms, dut, tx_states.energy_transfer_started, "EnergyTransferStarted")
+    _unlock(csms, tx.evse, tx.connector, rule="F05.FR.02", status="OngoingAuthorizedTransaction")
+
+
+@testcase(
+    "TC_F_06_CS",
+    "Remote unlock Connector - Without ongoing transaction - Accepted",
+    table=179,
+    requirements=["F05.FR.01", "F05.FR.04"],
+    catches=["unlock-fails", "unlock-not-supported"],
+)
+def test_tc_f_06_cs(csms, dut):
+    evse, connector = _configured_connector(dut)
+    _unlock(csms, evse, connector, rule="F05.FR.04", status="Unlocked")
+
+
+@testcase(
+    "TC_F_07_CS",
+    "Remote unlock Connector - Without ongoing transaction - No cable connected",
+    table=180,
+    requirements=["F05.FR.01", "F05.FR.06"],
+    catches=["unlock-without-cable-failed"],
+)
+def test_tc_f_07_cs(csms, dut):
+    # Charging state: no cable at the connector, which the idle start state gives.
+    evse, connector = _configured_connector(dut)
+    _unlock(csms, evse, connector, rule="F05.FR.06", status="Unlocked")
+
+
+@testcase(
+    "TC_F_10_CS",
+    "Remote unlock Connector - Without ongoing transaction - UnknownConnector",
+    table=183,
+    requirements=["F05.FR.03"],
+    catches=["unlock-unknown-connector-failed"],
+)
+def test_tc_f_10_cs(csms, dut):
+    evse, _ = _configured_connector(dut)
+    _unlock(csms, evse, 999, rule="F05.FR.03", status="UnknownConnector")
+
+
 # -- trigger message (F06) ------------------------------------------------------------------
 
 
