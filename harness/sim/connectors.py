@@ -36,6 +36,9 @@ class Connector:
     connector: int
     plugged: bool = False
     operative: bool = True
+    #: the operative state a ChangeAvailability set for the end of the transaction on
+    #: this EVSE (answered Scheduled), if one waits (harness.sim.availability)
+    scheduled: bool | None = None
     faulted: bool = False
     transaction: Transaction | None = None
 

@@ -98,6 +98,13 @@ OPTIONS: dict[str, SimOption] = _options(
         "an action find it, the others find no station",
     ),
     SimOption(
+        "availability-reports-changes-only",
+        "station",
+        _V201,
+        "after a ChangeAvailability, reports only the connectors whose state changed, "
+        "none when it was asked for the state they had (G03.FR.04, G04.FR.05 ask no more)",
+    ),
+    SimOption(
         "status-after-security-event",
         "station",
         _V201,

@@ -34,6 +34,7 @@ from websockets.exceptions import InvalidHandshake, InvalidURI
 from websockets.typing import Subprotocol
 
 from harness.ocppj import Call, CallResult, OcppVersion, encode
+from harness.sim.availability import apply_scheduled, restarted
 from harness.sim.connectors import Connector, Transaction
 from harness.sim.declare import BOTH, V16, V201, Defect, declare
 from harness.sim.errors import (
@@ -658,6 +659,7 @@ class StationLink:
         self._reset_when_idle = False
         for connector in self.connectors.values():
             connector.transaction = None
+        restarted(self)  # what the CSMS made inoperative stays so (G03.FR.08, G04.FR.09)
         self.behaviour.forget_sessions()
         self._disconnect.set()
         self._changed()
@@ -676,7 +678,13 @@ class StationLink:
         self._reset_when_idle = True
 
     async def transaction_ended(self) -> None:
-        """A transaction ended: run a Reset(OnIdle) scheduled for this moment (B12.FR.03)."""
+        """A transaction ended: an availability change that waited for it happens and is
+        reported (G03.FR.05, G04.FR.06; 1.6 §5.2), then a Reset(OnIdle) scheduled for
+        this moment runs (B12.FR.03)."""
+        changed = apply_scheduled(self.connectors.values())
+        if changed:
+            with suppress(CallTimeout, CallErrorReceived, NotConnected, PeerClosed):
+                await self.report_status(changed)
         if self._reset_when_idle and not self.transactions():
             self._reset_when_idle = False
             reason = self.behaviour.reset_boot_reason(scheduled=True)

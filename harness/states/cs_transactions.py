@@ -214,11 +214,25 @@ def _let_it_charge(csms: Any, dut: Any) -> None:
 
 
 def unavailable(
-    csms: Any, dut: Any, *, evse: int | None = None, connector: int | None = None
+    csms: Any,
+    dut: Any,
+    *,
+    evse: int | None = None,
+    connector: int | None = None,
+    whole_station: bool = False,
 ) -> None:
     """State *Unavailable* (Part 6 Table 425): ChangeAvailability Inoperative for the
-    EVSE/connector, Accepted, and its connector reported Unavailable. (Undone after the
-    case: harness.restore.)"""
+    EVSE/connector, Accepted, and its connector reported Unavailable. With
+    ``whole_station`` the request names no EVSE, so it is the station's (G04.FR.01), and
+    every connector is reported Unavailable. (Undone after the case: harness.restore.)"""
+    if whole_station:
+        # 1-2. ChangeAvailabilityRequest Inoperative for the station; Accepted.
+        csms.call("ChangeAvailability", operationalStatus="Inoperative").expect(
+            rule="G04.FR.03", status="Accepted"
+        )
+        # 3-4. Every connector reported Unavailable (G04.FR.05, G04.FR.07).
+        csms.expect_connectors("Unavailable", rule="G04.FR.05")
+        return
     first = dut.profile.layout[0]
     evse_id = evse if evse is not None else first.id
     target: dict[str, Any] = {"id": evse_id}
@@ -551,13 +565,22 @@ def ev_connected_post_session(csms: Any, dut: Any, tx: Session | None = None) ->
     return tx
 
 
-def ev_disconnected(csms: Any, dut: Any, tx: Session | None = None) -> Session:
+def ev_disconnected(
+    csms: Any,
+    dut: Any,
+    tx: Session | None = None,
+    *,
+    expect_available: bool = True,
+) -> Session:
     """State *EVDisconnected* (Part 6 Table 434): the cable is pulled out after the stop.
 
     The connector turns Available; where the transaction still runs, an event with
     EVCommunicationLost and state Idle follows, the Ended one when TxStopPoint is
     EVConnected or PowerPathClosed (E06.FR.02/.06), whose stoppedReason is Local (or
     none) after a local stop and Remote after a remote one (Part 6 §2.1).
+
+    A case that made the connector due to become Unavailable (G01.FR.05, G03.FR.05)
+    checks its report itself, with ``expect_available=False``.
     """
     tx = _ensure(csms, dut, tx)
     if not tx.post_session:
@@ -565,7 +588,8 @@ def ev_disconnected(csms: Any, dut: Any, tx: Session | None = None) -> Session:
     dut.act("unplug", evse=tx.evse, connector=tx.connector)
     tx.ev_connected = False
     # 1-2. The connector's status change.
-    _connector_reports(csms, tx, "Available", "G01.FR.04")
+    if expect_available:
+        _connector_reports(csms, tx, "Available", "G01.FR.04")
     if tx.running:
         # 3-4. The event of the disconnection.
         event = transaction_event(

@@ -304,5 +304,40 @@ def test_pending_interval_zero(version: str) -> None:
     run(scenario())
 
 
+@covers("availability-reports-changes-only")
+def test_availability_reports_changes_only(version: str) -> None:
+    """After a ChangeAvailability the station reports every connector it took, or with
+    the option only those whose state changed (G03.FR.04, G04.FR.05)."""
+
+    async def change(link: Any, count: int, status: str, evse: int | None = None) -> None:
+        """One ChangeAvailability, Accepted, and the reports until there are ``count``."""
+        payload: dict[str, Any] = {"operationalStatus": status}
+        if evse is not None:
+            payload["evse"] = {"id": evse}
+        answer = await link.csms.act("call", {"action": "ChangeAvailability", "payload": payload})
+        assert answer == {"status": "Accepted"}
+        await link.at_csms.wait_for(lambda _: len(link.reports()) >= count, 2)
+
+    async def scenario(option: bool) -> None:
+        async with linked(
+            version,
+            options=["availability-reports-changes-only"] if option else [],
+            evses=[(1, [1]), (2, [1])],
+            heartbeat_interval=3600,
+        ) as link:
+            await link.booted()
+            booted = len(link.reports())
+            unchanged = 0 if option else 2
+            await change(link, booted + unchanged, "Operative")  # the state they have
+            await change(link, booted + unchanged + 1, "Inoperative", evse=2)  # EVSE 2 changes
+            after = [(p["evseId"], p["connectorStatus"]) for _, p in link.reports()[booted:]]
+            changed = [(2, "Unavailable")]
+            assert after == (changed if option else [(1, "Available"), (2, "Available")] + changed)
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))
+
+
 def test_every_option_has_a_proof() -> None:
     assert set(OPTIONS) == COVERED
