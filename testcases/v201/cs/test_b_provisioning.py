@@ -522,6 +522,31 @@ def test_tc_b_22_cs(csms, dut):
 
 
 @testcase(
+    "TC_B_23_CS",
+    "Reset Charging Station - Unavailable persists reset",
+    table=44,
+    requirements=["B11.FR.01", "B11.FR.02", "B11.FR.03", "B11.FR.04", "B01.FR.03"],
+    catches={"availability-not-persistent": "B11.FR.02"},
+)
+def test_tc_b_23_cs(csms, dut):
+    first = dut.profile.layout[0]
+    configured = (first.id, first.connectors[0])
+    # Memory state: the configured connector Unavailable (undone after the case).
+    tx_states.unavailable(csms, dut, evse=configured[0], connector=configured[1])
+    csms.will_reply("BootNotification", status="Accepted", interval=_heartbeat(dut))
+    csms.step("1-2", "ResetRequest OnIdle, no transaction: Accepted (B11.FR.01)")
+    csms.call("Reset", type="OnIdle").expect(rule="B11.FR.01", status="Accepted")
+    csms.step("3-4", "The station reboots: BootNotification, reason RemoteReset (B11.FR.03)")
+    boot = csms.expect("BootNotification", timeout=dut.timeouts.connect, rule="B11.FR.03")
+    boot.expect(rule="B01.FR.09", reason="RemoteReset")
+    csms.step("5-6", "The configured connector still Unavailable (B11.FR.02), the others Available")
+    csms.expect_connectors("Unavailable", since=boot, rule="B11.FR.02", only=[configured])
+    others = [key for key in _connectors(dut) if key != configured]
+    if others:
+        csms.expect_connectors("Available", since=boot, rule="B11.FR.04", only=others)
+
+
+@testcase(
     "TC_B_28_CS",
     "Reset EVSE - Not Supported",
     table=50,
