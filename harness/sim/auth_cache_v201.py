@@ -54,6 +54,14 @@ DEFECTS = declare(
         "answers ClearCache with Accepted while AuthCacheCtrlr.Enabled is false",
         "C11.FR.04",
     ),
+    # AuthCache.store
+    Defect(
+        "cache-not-updated-by-authorize",
+        "station",
+        V201,
+        "the answer of an AuthorizeRequest is not stored in the authorization cache",
+        "C10.FR.04",
+    ),
     # AuthCache.restarted
     Defect(
         "cache-lost-on-reboot",
@@ -121,6 +129,8 @@ class AuthCache:
     def store(self, id_token: Mapping[str, Any], info: Mapping[str, Any] | None) -> None:
         """Remember the CSMS's answer about ``id_token`` (C10.FR.01/.04)."""
         if not self.enabled or not info or "status" not in info:
+            return
+        if self._has("cache-not-updated-by-authorize"):
             return
         kept = dict(info)
         kept.pop("personalMessage", None)  # shown once, not part of the authorization

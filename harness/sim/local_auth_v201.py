@@ -63,6 +63,15 @@ DEFECTS = declare(
         "asking the CSMS again",
         "C12.FR.05",
     ),
+    # LocalAuthorizer._local_pre_authorize
+    Defect(
+        "cache-used-without-local-pre-authorize",
+        "station",
+        V201,
+        "with AuthCtrlr.LocalPreAuthorize false, a token the cache holds as Accepted is "
+        "taken without an AuthorizeRequest",
+        "C10.FR.11",
+    ),
     # LocalAuthorizer._post_authorize_disabled
     Defect(
         "cache-ignores-disable-post-authorize",
@@ -109,7 +118,7 @@ class LocalAuthorizer:
         entry = self._entry(id_token)
         if entry is None and self._has("no-authorize-for-unknown-token"):
             return {"status": "Accepted"}
-        if entry is None or not self._flag("AuthCtrlr", "LocalPreAuthorize"):
+        if entry is None or not self._local_pre_authorize():
             return None
         info, store = entry
         cached = store == "AuthCacheCtrlr"
@@ -122,6 +131,12 @@ class LocalAuthorizer:
         if cached and self._has("cache-refuses-without-asking"):
             return info
         return None  # known, but not Accepted: the CSMS has the last word
+
+    def _local_pre_authorize(self) -> bool:
+        """AuthCtrlr.LocalPreAuthorize: may a known token be taken without the CSMS?"""
+        if self._has("cache-used-without-local-pre-authorize"):
+            return True
+        return self._flag("AuthCtrlr", "LocalPreAuthorize")
 
     def _post_authorize_disabled(self, store: str) -> bool:
         """<store>.DisablePostAuthorize: a stored status other than Accepted stands,

@@ -267,11 +267,14 @@ def id_token_cached(csms: Any, dut: Any, tx: Session | None = None) -> Session:
     return tx
 
 
-def id_token_cached_refused(csms: Any, dut: Any, token: str, status: str) -> Session:
+def id_token_cached_refused(
+    csms: Any, dut: Any, token: str, status: str, *, group: dict[str, str] | None = None
+) -> Session:
     """Memory state *IdTokenCached*, Main B (Part 6 Table 443): ``token`` is presented
     and the CSMS answers its AuthorizeRequest with ``status`` (not Accepted), so a
     station with an Authorization Cache holds it with that status (C10.FR.01/.04).
-    Returns the session, which never started charging.
+    Returns the session, which never started charging. With ``group`` (an IdTokenType)
+    the answer puts the token into that group (C09.FR.02).
 
     Before the token the EV drives into the bay (ParkingBayOccupied, where TxStartPoint
     needs it); after it the EV leaves again (ParkingBayUnoccupied), which ends a
@@ -280,7 +283,10 @@ def id_token_cached_refused(csms: Any, dut: Any, token: str, status: str) -> Ses
     """
     tx = parking_bay_occupied(csms, dut)
     tx.token = {"idToken": token, "type": dut.profile.tokens.type}
-    csms.will_reply("Authorize", idTokenInfo={"status": status})
+    info: dict[str, Any] = {"status": status}
+    if group is not None:
+        info["groupIdToken"] = dict(group)
+    csms.will_reply("Authorize", idTokenInfo=info)
     mark = csms.mark()
     dut.act("present_token", token=token, evse=tx.evse)
     # 2. (Authorized) The AuthorizeRequest for the token, answered with the status.

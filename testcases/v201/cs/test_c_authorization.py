@@ -34,6 +34,7 @@ LOCAL_PRE_AUTHORIZE = dm.Variable("AuthCtrlr", "LocalPreAuthorize")
 CACHE_ENABLED = dm.Variable("AuthCacheCtrlr", "Enabled")
 CACHE_DISABLE_POST_AUTHORIZE = dm.Variable("AuthCacheCtrlr", "DisablePostAuthorize")
 CACHE_LIFETIME = dm.Variable("AuthCacheCtrlr", "LifeTime")
+LOCAL_LIST_ENABLED = dm.Variable("LocalAuthListCtrlr", "Enabled")
 
 #: the IdTokenEnumType the harness gives a groupIdToken: a CSMS-side identifier
 GROUP_TYPE = "Central"
@@ -78,9 +79,7 @@ def _leave_idle(csms, dut, tx: tx_states.Session) -> None:
     csms.finally_do(f"leave EVSE {tx.evse} idle", tidy)
 
 
-def _present(
-    csms, dut, tx: tx_states.Session, token: str, info: dict[str, Any] | None
-) -> int:
+def _present(csms, dut, tx: tx_states.Session, token: str, info: dict[str, Any] | None) -> int:
     """Manual action: present ``token`` at the session's EVSE, the harness answering
     its AuthorizeRequest with ``info`` (None: the default answer, Accepted). Returns
     the trace position before it."""
@@ -701,3 +700,151 @@ def test_tc_c_32_cs(csms, dut):
     tx_states.ev_connected_pre_session(csms, dut, tx)
     csms.step(5, "Reusable state EnergyTransferStarted")
     tx_states.energy_transfer_started(csms, dut, tx)
+
+
+@testcase(
+    "TC_C_36_CS",
+    "Store Authorization Data in the Authorization Cache - "
+    "AuthCacheCtrl.LocalPreAuthorization = false",
+    table=91,
+    requirements=["C10.FR.11"],
+    catches=["cache-used-without-local-pre-authorize"],
+)
+def test_tc_c_36_cs(csms, dut):
+    dm.configure_if_implemented(csms, CACHE_ENABLED, "true")
+    dm.configure(csms, LOCAL_PRE_AUTHORIZE, "false")
+    csms.comment("Memory state IdTokenCached for the valid token")
+    memory.id_token_cached(csms, dut)
+    tx = tx_states.session(csms, dut)
+    mark = _present(csms, dut, tx, dut.tokens.valid, _info("Invalid"))
+    csms.step("1-2", "LocalPreAuthorize false: the cached token goes to the CSMS, answered Invalid")
+    _authorize_request(csms, dut, mark, dut.tokens.valid, "C10.FR.11")
+
+
+@testcase(
+    "TC_C_33_CS",
+    "Store Authorization Data in the Authorization Cache - Update on AuthorizationResponse",
+    table=89,
+    requirements=["C10.FR.04", "C12.FR.06"],
+    catches=["cached-token-refused"],
+    warns={"cache-not-updated-by-authorize": "C10.FR.04"},
+)
+def test_tc_c_33_cs(csms, dut):
+    dm.configure_if_implemented(csms, CACHE_ENABLED, "true")
+    dm.configure(csms, LOCAL_PRE_AUTHORIZE, "true")
+    dm.configure_if_implemented(csms, LOCAL_LIST_ENABLED, "true")
+    csms.comment("Reusable state EVConnectedPreSession")
+    tx = tx_states.ev_connected_pre_session(csms, dut)
+    csms.step("1-4", "The valid token: AuthorizeRequest, Accepted (C10.FR.04 stores it); the event")
+    mark = _authorized_locally(csms, dut, tx, rule="E02.FR.20", info=_info("Accepted"))
+    _authorize_request(csms, dut, mark, dut.tokens.valid, "C10.FR.04")
+    csms.step(
+        "5-8", "EnergyTransferStarted, EVConnectedPostSession, EVDisconnected, ParkingBayUnoccupied"
+    )
+    tx_states.parking_bay_unoccupied(csms, dut, tx)
+    csms.step("9-10", "Reusable states ParkingBayOccupied and EVConnectedPreSession")
+    again = tx_states.ev_connected_pre_session(csms, dut)
+    _leave_idle(csms, dut, again)
+    # Step 13 answers the event's token Invalid; nothing after it is in the table.
+    csms.will_reply(
+        "TransactionEvent",
+        lambda request: {"idTokenInfo": _info("Invalid")} if "idToken" in request else {},
+    )
+    csms.step("11-13", "The same token again, from the cache: TransactionEvent Authorized")
+    mark = _authorized_locally(csms, dut, again, rule="C12.FR.02")
+    with csms.beyond_octt("Part 6 Table 89 does not look for an AuthorizeRequest at step 12"):
+        for request in csms.received("Authorize", after=mark):
+            request.entry.failing = True
+            raise DutFailure(
+                f"AuthorizeRequest (frame {request.entry.seq}) for a token the CSMS "
+                "accepted a moment ago: its answer was not stored in the cache",
+                "C10.FR.04",
+                request.entry.raw,
+            )
+
+
+# -- group id with the cache -------------------------------------------------------------------
+
+
+def _group(dut) -> dict[str, str]:
+    return {"idToken": dut.tokens.group_id, "type": GROUP_TYPE}
+
+
+def _cached_in_group(csms, dut, token: str) -> None:
+    """Memory state IdTokenCached for ``token``, which the CSMS puts into the
+    configured group (C09.FR.02)."""
+    tx = tx_states.session(csms, dut)
+    tx.token = _token(dut, token)
+    csms.will_reply("Authorize", idTokenInfo=_info("Accepted", dut.tokens.group_id))
+    csms.comment(f"Memory state IdTokenCached for {token}, of the configured group")
+    memory.id_token_cached(csms, dut, tx)
+
+
+def _charging_from_cache(csms, dut) -> tx_states.Session:
+    """Steps 1-3 of Tables 96 and 99: the cached valid token starts the transaction
+    without the CSMS (TransactionEvent Authorized, answered with the group), and the
+    EV charges."""
+    csms.comment("Reusable state EVConnectedPreSession")
+    tx = tx_states.ev_connected_pre_session(csms, dut)
+    _leave_idle(csms, dut, tx)
+    _answer_group(csms, dut)
+    csms.step("1-2", "The cached valid token: TransactionEvent Authorized, answered with its group")
+    _authorized_locally(csms, dut, tx, rule="C12.FR.02")
+    csms.step(3, "Reusable state EnergyTransferStarted")
+    tx_states.energy_transfer_started(csms, dut, tx)
+    return tx
+
+
+@testcase(
+    "TC_C_41_CS",
+    "Authorization by GroupId - Success with Authorization Cache",
+    table=96,
+    requirements=["C09.FR.02", "C09.FR.03", "C09.FR.07"],
+    # the defect breaks C09.FR.03; with both tokens cached the rule is C09.FR.07
+    catches={"group-token-not-stopping": "C09.FR.07"},
+)
+def test_tc_c_41_cs(csms, dut):
+    _cache_on(csms)
+    # Table 96 names valid_idtoken2 "with <Configured GroupId>": the profile's token of
+    # valid's group is ``group`` (valid2 is of another group).
+    _cached_in_group(csms, dut, dut.tokens.valid)
+    _cached_in_group(csms, dut, dut.tokens.group)
+    tx = _charging_from_cache(csms, dut)
+    _present(csms, dut, tx, dut.tokens.group, _info("Accepted", dut.tokens.group_id))
+    csms.step(4, "The cached token of the group ends the authorization (C09.FR.03, C09.FR.07)")
+    # StopAuthorized (Table 432) with the other token: the event may name either token.
+    event = tx_states.transaction_event(
+        csms,
+        tx,
+        rule="C09.FR.07",
+        trigger="StopAuthorized",
+        trigger_rule="C09.FR.07",
+        idToken=absent_or(one_of(tx.token, _token(dut, dut.tokens.group))),
+    )
+    _stopped(tx)
+    if event["eventType"] == "Ended":
+        tx.post_session = True
+    csms.step("5-7", "EVConnectedPostSession, EVDisconnected, ParkingBayUnoccupied")
+    tx_states.parking_bay_unoccupied(csms, dut, tx)
+
+
+@testcase(
+    "TC_C_44_CS",
+    "Authorization by GroupId - Invalid status with Authorization Cache",
+    table=99,
+    requirements=["C09.FR.02", "C09.FR.03", "C09.FR.07"],
+    catches=["group-stop-refused-token"],
+)
+def test_tc_c_44_cs(csms, dut):
+    _cache_on(csms, post_authorize=True)
+    _cached_in_group(csms, dut, dut.tokens.valid)
+    csms.comment("Memory state IdTokenCached for the invalid token, of the configured group")
+    memory.id_token_cached_refused(csms, dut, dut.tokens.invalid, "Invalid", group=_group(dut))
+    tx = _charging_from_cache(csms, dut)
+    refused = dut.tokens.invalid
+    mark = _present(csms, dut, tx, refused, _info("Invalid", dut.tokens.group_id))
+    csms.step("4-5", "The cached Invalid token of the group goes to the CSMS: Invalid again")
+    _authorize_request(csms, dut, mark, refused, "C12.FR.05")
+    # The note: no TransactionEvent; a refused member of the group stops nothing.
+    _listen(csms, dut)
+    _no_transaction_event(csms, mark, "C09.FR.11", "followed a refused token of the group")
