@@ -285,6 +285,9 @@ class Network:
 
     interface: str = "Wired0"
     message_timeout: int = 30
+    #: OCPPCommCtrlr.RetryBackOffWaitMinimum a reconnection case sets (seconds; Part 6
+    #: <Configured RetryBackOffWaitMinimum>, TC_B_57_CS)
+    retry_backoff_wait_minimum: int = 10
 
 
 @dataclass(frozen=True)

@@ -516,6 +516,34 @@ class CsmsRole(Role):
         with self._recording("online", "connections are accepted again"):
             self._on_loop(self.session.come_online)
 
+    def link_events(self, since: float = 0.0) -> list[tuple[str, float]]:
+        """The link's history since trace time ``since``: ("opened" | "closed" |
+        "refused", trace time), for a case that measures reconnection times."""
+        return self._on_loop(lambda: [e for e in self.session.link_log if e[1] >= since])
+
+    def clock(self) -> float:
+        """The trace's time now (seconds since the case began), as :meth:`link_events`."""
+        return float(self._on_loop(self.session.trace._now))
+
+    def expect_refused_attempt(self, *, timeout: float, rule: str | None = None) -> float:
+        """While offline (:meth:`go_offline`), wait for the station's next connection
+        attempt, which the harness refuses; its trace time."""
+        start = self.clock()
+        session = self.session
+
+        def refused() -> float | None:
+            times = [t for kind, t in session.link_log if kind == "refused" and t >= start]
+            return times[0] if times else None
+
+        with self._recording("expect refused attempt", f"within {timeout:g} s"):
+            found = self._run(session.wait_for(refused, timeout), timeout)
+            if found is None:
+                raise DutFailure(
+                    f"the station made no new connection attempt within {timeout:g} s",
+                    rule or "timeout",
+                )
+            return float(found)
+
     def expect_reconnect(self, *, timeout: float | None = None, rule: str | None = None) -> None:
         """Wait until the station opens a new connection (after a reboot or network loss)."""
         wait = timeout if timeout is not None else self.connect_timeout

@@ -141,6 +141,9 @@ class Session:
         self._connections = 0
         #: connections since the DUT was last replaced by a fresh one (new_device)
         self.device_connections = 0
+        #: the link's history, ("opened" | "closed" | "refused", trace time): what a case
+        #: about reconnection times (Part 4 §5.3 back-off) measures
+        self.link_log: list[tuple[str, float]] = []
         self._mark = 0  # connections the test has already seen
         self._closed_at: float | None = None
         self._awaiting: str | None = None
@@ -258,6 +261,7 @@ class Session:
     def record_rejection(self, rejection: Any) -> None:
         self.rejections.append(rejection)
         self.trace.event(f"handshake refused: {rejection.reason} [{rejection.rule}]")
+        self.link_log.append(("refused", self.trace._now()))
         if rejection.rule == "transport.subprotocol" or rejection.rule.startswith("A00"):
             self._fail(
                 f"{self.describe_peer} connection refused: {rejection.reason}",
@@ -287,6 +291,7 @@ class Session:
             f"connection {connection.number} opened (subprotocol {websocket.subprotocol})",
             topic=Topic.CONNECTION,
         )
+        self.link_log.append(("opened", self.trace._now()))
         self._notify()
         try:
             async for raw in websocket:
@@ -303,6 +308,7 @@ class Session:
                 + ")",
                 topic=Topic.CONNECTION,
             )
+            self.link_log.append(("closed", self.trace._now()))
             if self._current is connection:
                 self._current = None
                 self._closed_at = self.trace._now()

@@ -213,7 +213,8 @@ def default_variables(
         Variable(comm, "MessageAttemptInterval", "10", instance="TransactionEvent", **rw_int),
         Variable(comm, "RetryBackOffRepeatTimes", "3", **rw_int),
         Variable(comm, "RetryBackOffRandomRange", "2", **rw_int),
-        Variable(comm, "RetryBackOffWaitMinimum", "1", **rw_int),
+        # 0: the simulator's own fast back-off; a case sets it to test Part 4 §5.3's
+        Variable(comm, "RetryBackOffWaitMinimum", "0", **rw_int),
         Variable(comm, "WebSocketPingInterval", "0", **rw_int),
         Variable(comm, "UnlockOnEVSideDisconnect", "true", data_type="boolean"),
         Variable(

@@ -353,8 +353,9 @@ class StationLink:
                 log.info("%s: connecting to %s failed: %s", self.identity, self.url, exc)
                 self._changed()
                 self._wake.clear()
-                await wait_event(self._wake, self._backoff(attempt))
+                # Part 4 §5.3: each failed attempt doubles the wait before the next one
                 attempt += 1
+                await wait_event(self._wake, self._backoff(attempt))
                 continue
             attempt = 0
             self.last_connect_error = None
@@ -371,7 +372,12 @@ class StationLink:
                 await wait_event(self._wake, self._backoff(0))
 
     def _backoff(self, attempt: int) -> float:
-        """Exponential back-off with jitter, as OCPP 2.0.1 Part 4 §5.3 describes."""
+        """Exponential back-off with jitter, as OCPP 2.0.1 Part 4 §5.3 describes: the
+        device model's RetryBackOff* variables where the station has them set (2.0.1),
+        else the simulator's own fast timers."""
+        configured = self.behaviour.retry_backoff(attempt)
+        if configured is not None:
+            return configured
         # The exponent is capped: past the maximum it changes nothing, and an int power of
         # two times a float overflows after about 1024 failed attempts in a row.
         doubling = 2.0 ** min(attempt, _MAX_BACKOFF_DOUBLINGS)

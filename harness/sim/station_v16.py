@@ -145,6 +145,10 @@ class StationV16:
         """1.6 BootNotification carries no reason; kept for the common reboot path."""
         return "RemoteReset"
 
+    def retry_backoff(self, attempt: int) -> float | None:
+        """1.6 has no RetryBackOff configuration: the simulator's own timers."""
+        return None
+
     def heartbeat_interval(self) -> int:
         return int(self.configuration.value("HeartbeatInterval"))
 

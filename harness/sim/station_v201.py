@@ -7,6 +7,7 @@ messages for these flows have the same shape (untested so far).
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Iterable
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,14 @@ DEFECTS = declare(
     Defect(
         "tx-first-event-updated",
         "station",
+    # StationV201.retry_backoff
+    Defect(
+        "reconnects-at-once",
+        "station",
+        V201,
+        "reconnects at once after a lost connection, ignoring RetryBackOffWaitMinimum",
+        "OCPP-J 5.3",
+    ),
         V201,
         "the first TransactionEvent of a transaction says Updated instead of Started",
         "E01.FR.02",
@@ -328,6 +337,23 @@ class StationV201:
 
     def _meter_wh(self, evse: int) -> int:
         value = self._meter.get(evse, 0)
+    def retry_backoff(self, attempt: int) -> float | None:
+        """Part 4 §5.3: the wait before reconnection attempt ``attempt`` (0 after the
+        connection was lost), RetryBackOffWaitMinimum doubled per failed attempt up to
+        RetryBackOffRepeatTimes times, plus up to RetryBackOffRandomRange at random. None
+        while RetryBackOffWaitMinimum is 0 (the simulator's default): its own fast
+        timers then."""
+        comm = "OCPPCommCtrlr"
+        minimum = int(self.device_model.value(comm, "RetryBackOffWaitMinimum"))
+        if minimum <= 0:
+            return None
+        if self.station.has("reconnects-at-once"):
+            return 0.0
+        repeat = int(self.device_model.value(comm, "RetryBackOffRepeatTimes"))
+        spread = int(self.device_model.value(comm, "RetryBackOffRandomRange"))
+        seconds = minimum * 2 ** min(attempt, max(repeat, 0)) + random.uniform(0, max(spread, 0))
+        return self.station.timers.scaled(seconds)
+
         if any(tx.evse == evse for tx in self.station.transactions()):
             value += 100
         self._meter[evse] = value

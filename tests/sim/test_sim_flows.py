@@ -299,7 +299,11 @@ def test_get_base_report_v201() -> None:
                     "payload": {"requestId": 8, "reportBase": "SummaryInventory"},
                 },
             )
-            assert summary == {"status": "NotSupported"}
+            # B07.FR.02, with the reason Part 6 TC_B_15_CS accepts
+            assert summary == {
+                "status": "NotSupported",
+                "statusInfo": {"reasonCode": "UnsupportedParam"},
+            }
             link.assert_schema_valid()
 
     run(scenario())

@@ -598,6 +598,67 @@ def test_tc_b_43_cs(csms, dut):
     ).expect(rule="B09.FR.02", status="Rejected")
 
 
+RETRY_BACK_OFF = {
+    name: dm.Variable("OCPPCommCtrlr", name)
+    for name in ("RetryBackOffRepeatTimes", "RetryBackOffRandomRange", "RetryBackOffWaitMinimum")
+}
+
+
+@testcase(
+    "TC_B_57_CS",
+    "Network Reconnection - After connection loss",
+    table=64,
+    requirements=["OCPP-J 5.3"],
+    catches=["reconnects-at-once"],
+)
+def test_tc_b_57_cs(csms, dut):
+    minimum = dut.profile.network.retry_backoff_wait_minimum
+    deviation = dut.profile.tolerances.time_deviation
+    # Configuration state: back-off doubled twice at most, no random part, the
+    # configured minimum (each restored after the case).
+    dm.configure(csms, RETRY_BACK_OFF["RetryBackOffRepeatTimes"], "2")
+    dm.configure(csms, RETRY_BACK_OFF["RetryBackOffRandomRange"], "0")
+    dm.configure(csms, RETRY_BACK_OFF["RetryBackOffWaitMinimum"], str(minimum))
+    bound = 2 * minimum + deviation + dut.timeouts.connect
+    csms.step(1, "The harness closes the WebSocket connection")
+    closed = csms.clock()
+    csms.disconnect()
+    csms.step("2-3", f"The station reconnects after RetryBackOffWaitMinimum ({minimum} s)")
+    csms.expect_reconnect(timeout=bound, rule="OCPP-J 5.3")
+    _reconnected_after(csms, closed, minimum - deviation, "the first reconnection")
+    csms.step(4, "The harness closes the connection again, and refuses the next attempt")
+    closed = csms.clock()
+    csms.go_offline("Part 6 TC_B_57_CS step 4: close, and refuse the next attempt")
+    csms.step("5-6", "The station tries again after RetryBackOffWaitMinimum: refused")
+    refused = csms.expect_refused_attempt(timeout=bound, rule="OCPP-J 5.3")
+    first_wait = refused - closed
+    if first_wait < minimum - deviation:
+        raise DutFailure(
+            f"the station tried to reconnect {first_wait:.2f} s after the connection closed; "
+            f"RetryBackOffWaitMinimum is {minimum} s",
+            "OCPP-J 5.3",
+        )
+    csms.come_online()
+    csms.step("7-8", "After a refused attempt the wait doubles: accepted")
+    csms.expect_reconnect(timeout=2 * bound, rule="OCPP-J 5.3")
+    _reconnected_after(
+        csms, refused, 2 * first_wait - deviation, "the reconnection after a refusal"
+    )
+
+
+def _reconnected_after(csms, since: float, least: float, what: str) -> None:
+    """The first connection opened after trace time ``since`` came ``least`` s later
+    at the earliest (Part 4 §5.3's back-off; Part 6's tool validations)."""
+    opened = [t for kind, t in csms.link_events(since) if kind == "opened"]
+    waited = opened[0] - since if opened else 0.0
+    if waited < least:
+        raise DutFailure(
+            f"{what} came {waited:.2f} s after the connection was gone; the back-off asks "
+            f"at least {least:.2f} s",
+            "OCPP-J 5.3",
+        )
+
+
 #: the security event of a station starting after a reset (Part 6 TC_B_21_CS step 11)
 _RESET_EVENTS = ("StartupOfTheDevice", "ResetOrReboot")
 
