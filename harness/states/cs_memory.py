@@ -279,8 +279,13 @@ def id_token_cached_refused(
     Before the token the EV drives into the bay (ParkingBayOccupied, where TxStartPoint
     needs it); after it the EV leaves again (ParkingBayUnoccupied), which ends a
     transaction the bay started (E06.FR.01). The AuthorizeRequest must name the token
-    (C01.FR.02). No undo, as for Main A.
+    (C01.FR.02). No undo, as for Main A. It clears the cache first, so run it before
+    a Main A state whose entry a case needs.
     """
+    # Beyond Table 443: an earlier answer about the token (Accepted, say) would let the
+    # station take it from the cache without asking, so the cache is cleared first;
+    # whatever the station answers (Rejected with the cache disabled) is fine here.
+    csms.call("ClearCache")
     tx = parking_bay_occupied(csms, dut)
     tx.token = {"idToken": token, "type": dut.profile.tokens.type}
     info: dict[str, Any] = {"status": status}

@@ -770,6 +770,12 @@ def _group(dut) -> dict[str, str]:
     return {"idToken": dut.tokens.group_id, "type": GROUP_TYPE}
 
 
+def _fresh_cache(csms) -> None:
+    """Beyond Part 6: ClearCache (any answer) before the memory states, so an earlier
+    answer about a token (without the group) cannot stand in for the one they store."""
+    csms.call("ClearCache")
+
+
 def _cached_in_group(csms, dut, token: str) -> None:
     """Memory state IdTokenCached for ``token``, which the CSMS puts into the
     configured group (C09.FR.02)."""
@@ -807,6 +813,7 @@ def test_tc_c_41_cs(csms, dut):
     _cache_on(csms)
     # Table 96 names valid_idtoken2 "with <Configured GroupId>": the profile's token of
     # valid's group is ``group`` (valid2 is of another group).
+    _fresh_cache(csms)
     _cached_in_group(csms, dut, dut.tokens.valid)
     _cached_in_group(csms, dut, dut.tokens.group)
     tx = _charging_from_cache(csms, dut)
@@ -837,9 +844,11 @@ def test_tc_c_41_cs(csms, dut):
 )
 def test_tc_c_44_cs(csms, dut):
     _cache_on(csms, post_authorize=True)
-    _cached_in_group(csms, dut, dut.tokens.valid)
+    # Table 99 lists valid's memory state first; the refused one clears the cache
+    # before it stores its token, so it goes first here.
     csms.comment("Memory state IdTokenCached for the invalid token, of the configured group")
     memory.id_token_cached_refused(csms, dut, dut.tokens.invalid, "Invalid", group=_group(dut))
+    _cached_in_group(csms, dut, dut.tokens.valid)
     tx = _charging_from_cache(csms, dut)
     refused = dut.tokens.invalid
     mark = _present(csms, dut, tx, refused, _info("Invalid", dut.tokens.group_id))
