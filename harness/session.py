@@ -198,6 +198,7 @@ class Session:
         self.replies.clear()
         self.monitors.begin_case()
         self.trace = Trace()
+        self.link_log = []  # its times are the trace's, which starts again here
         self._mark = self._connections
         if self._current is not None:
             self.trace.event(
