@@ -312,6 +312,15 @@ class HarnessSide:
     #: driver stops it, in either role (Part 6 ``<Configured Transaction Duration>``,
     #: Tables 431/432 and 704/705)
     transaction_duration: float = 5.0
+    #: as CSMS: where a station DUT uploads the log a case asks for (GetLog
+    #: log.remoteLocation; Part 6 <Configured log_location>); empty: not set
+    log_location: str = ""
+    #: as CSMS: the firmware a case asks a station DUT to install (UpdateFirmware; Part 6
+    #: <Configured firmware_location>, <Configured signingCertificate>, <Configured
+    #: signature>); an empty location: not set
+    firmware_location: str = ""
+    firmware_signing_certificate: str = ""
+    firmware_signature: str = ""
 
 
 @dataclass(frozen=True)

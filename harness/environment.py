@@ -76,6 +76,15 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
     },
 }
 
+#: where the simulated station "uploads" logs and "downloads" firmware from (it does not:
+#: the values only need to be well-formed for GetLog and UpdateFirmware)
+EMBEDDED_FILES = {
+    "log_location": "http://127.0.0.1:1/logs/",
+    "firmware_location": "http://127.0.0.1:1/firmware/sim-2.bin",
+    "firmware_signing_certificate": "-----BEGIN CERTIFICATE-----\nsim\n-----END CERTIFICATE-----",
+    "firmware_signature": "c2ltdWxhdGVkIHNpZ25hdHVyZQ==",
+}
+
 #: seconds a simulator's timing may be off (event loop scheduling on a busy machine)
 EMBEDDED_TIME_DEVIATION = 0.3
 
@@ -113,7 +122,7 @@ def embedded_profiles() -> list[DutProfile]:
             }
             # a simulator does not care how long a transaction charges before it is
             # stopped: no wait in the transaction states keeps the self-tests fast
-            data["harness"] = {"transaction_duration": 0}
+            data["harness"] = {"transaction_duration": 0, **EMBEDDED_FILES}
             if kind == CHARGING_STATION:
                 data["listen"] = {"host": "127.0.0.1", "port": 0, "path": "/ocpp"}
             else:

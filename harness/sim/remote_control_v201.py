@@ -166,6 +166,23 @@ DEFECTS = declare(
         "the MeterValues a TriggerMessage asked for leave out the context Trigger",
         "F06.FR.06",
     ),
+    # _triggered
+    Defect(
+        "triggered-log-status-idle",
+        "station",
+        V201,
+        "the LogStatusNotification a TriggerMessage asked for says Idle while a log upload runs",
+        "F06.FR.14",
+    ),
+    # _triggered
+    Defect(
+        "triggered-firmware-status-idle",
+        "station",
+        V201,
+        "the FirmwareStatusNotification a TriggerMessage asked for says Idle during a "
+        "firmware download, not the status it sent last",
+        "L01.FR.26",
+    ),
     # _transaction_event
     Defect(
         "triggered-tx-event-wrong-trigger",
@@ -402,10 +419,15 @@ def _triggered(v201: StationV201, requested: str, keys: list[tuple[int, int]]) -
             [("TransactionEvent", _transaction_event(v201, s)) for s in _running_at(v201, keys)],
         )
     if requested == "LogStatusNotification":
-        return lambda: _send(v201, [("LogStatusNotification", {"status": "Idle"})])  # F06.FR.15
+        log = v201.log_uploads.status_report()  # F06.FR.14/.15
+        if station.has("triggered-log-status-idle"):
+            log = {"status": "Idle"}
+        return lambda: _send(v201, [("LogStatusNotification", log)])
     if requested == "FirmwareStatusNotification":
-        # F06.FR.16, L01.FR.25: no firmware update in progress or ever installed
-        return lambda: _send(v201, [("FirmwareStatusNotification", {"status": "Idle"})])
+        firmware = v201.firmware.status_report()  # F06.FR.16, L01.FR.25/.26
+        if station.has("triggered-firmware-status-idle"):
+            firmware = {"status": "Idle"}
+        return lambda: _send(v201, [("FirmwareStatusNotification", firmware)])
     return None
 
 

@@ -24,7 +24,11 @@ from harness.sim.connectors import Connector, Transaction
 from harness.sim.data_transfer import BLOCK as DATA_TRANSFER
 from harness.sim.declare import V201, Defect, declare
 from harness.sim.device_model import DeviceModel, default_variables, memory_variables
+from harness.sim.diagnostics_v201 import BLOCK as DIAGNOSTICS
+from harness.sim.diagnostics_v201 import LogUploads
 from harness.sim.errors import CallErrorReceived, CallTimeout
+from harness.sim.firmware_v201 import BLOCK as FIRMWARE
+from harness.sim.firmware_v201 import FirmwareUpdates
 from harness.sim.local_auth_v201 import LocalAuthorizer
 from harness.sim.local_list_v201 import BLOCK as LOCAL_LIST
 from harness.sim.local_list_v201 import LocalAuthList
@@ -216,6 +220,9 @@ class StationV201:
             send=station.send,
         )
         self.certificates = Certificates(station.has)
+        #: its log upload (N01) and firmware update (L01), which triggers report (F06)
+        self.log_uploads = LogUploads(station.send)
+        self.firmware = FirmwareUpdates(station.send)
         self.sessions: dict[int, Session] = {}
         #: TransactionEvents that occurred offline, in order (E04.FR.01)
         self._queue: list[dict[str, Any]] = []
@@ -237,6 +244,8 @@ class StationV201:
             AUTHORIZATION_CACHE.bind(self.local_auth.cache),
             SMART_CHARGING.bind(self.charging_profiles),
             SECURITY.bind(self.certificates),
+            DIAGNOSTICS.bind(self.log_uploads),
+            FIRMWARE.bind(self.firmware),
         )
 
     # -- frames the station sends ---------------------------------------------------------

@@ -4,7 +4,10 @@ Each case follows its table in OCPP 2.0.1 Part 6 (Edition 3 with the errata to 2
 its numbered steps are the ``csms.step(...)`` calls.
 """
 
+import datetime as dt
 import uuid
+
+import pytest
 
 from harness import DutFailure, HarnessError, testcase
 from harness.matching import Matcher, absent_or, differences, one_of
@@ -172,6 +175,51 @@ def _triggered_idle(csms, action: str, *, rule: str, accept_rule: str, evse=None
     csms.step("3-4", f"A {action}Request with status Idle")
     message = csms.expect(action, after=mark, rule="F06.FR.10")
     message.expect(rule=rule, status="Idle")
+    _after_response(response, message, f"{action}Request")
+
+
+def _configured(value: str, key: str) -> str:
+    """A Part 6 <Configured …> value of the profile, or a skip when it is not set."""
+    if not value:
+        pytest.skip(f"{key} is not set in the DUT profile (Part 6 needs it for this case)")
+    return value
+
+
+#: the requestId of the log upload and the firmware update the cases ask for
+LOG_REQUEST_ID = 16
+FIRMWARE_REQUEST_ID = 19
+
+#: FirmwareStatusNotification statuses after which the update still goes on
+FIRMWARE_UNDER_WAY = (
+    "DownloadScheduled",
+    "Downloading",
+    "Downloaded",
+    "DownloadPaused",
+    "SignatureVerified",
+    "InstallScheduled",
+    "Installing",
+)
+
+
+def _until_over(csms, dut, action: str, under_way: tuple[str, ...]) -> None:
+    """Wait (bounded) for the ``action`` report that ends the upload or update the case
+    started, so that the next case finds an idle station (Part 6 §2.1). A transfer may
+    take a while: each report is waited for as long as a station's connection."""
+    for _ in range(len(under_way) + 1):
+        report = csms.expect(action, timeout=dut.timeouts.connect)
+        if report.get("status") not in under_way:
+            return
+
+
+def _triggered_status_report(csms, action: str, status: str, *, rule: str) -> None:
+    """Tables 189, 192 steps 5-8: a trigger for ``action`` while the upload or download
+    runs, Accepted, and the report after the response still says ``status``."""
+    csms.step("5-6", f"TriggerMessage {action}: Accepted")
+    mark = csms.mark()
+    response = _trigger(csms, action, rule="F06.FR.05")
+    csms.step("7-8", f"{action} {status}: what is under way, asked for")
+    message = csms.expect(action, after=mark, rule="F06.FR.10")
+    message.expect(rule=rule, status=status)
     _after_response(response, message, f"{action}Request")
 
 
@@ -547,6 +595,31 @@ def test_tc_f_15_cs(csms, dut):
 
 
 @testcase(
+    "TC_F_16_CS",
+    "Trigger message - LogStatusNotification - Uploading",
+    table=189,
+    requirements=["F06.FR.04", "F06.FR.05", "F06.FR.10", "F06.FR.14"],
+    catches=["ignores-trigger", "triggered-log-status-idle"],
+)
+def test_tc_f_16_cs(csms, dut):
+    location = _configured(dut.profile.harness.log_location, "harness.log_location")
+    mark = csms.mark()
+    csms.step("1-2", "GetLog DiagnosticsLog to the configured log location: Accepted")
+    csms.finally_do(
+        "the log upload has ended", _until_over, csms, dut, "LogStatusNotification", ("Uploading",)
+    )
+    csms.call(
+        "GetLog",
+        logType="DiagnosticsLog",
+        requestId=LOG_REQUEST_ID,
+        log={"remoteLocation": location},
+    ).expect(rule="N01.FR.01", status="Accepted")
+    csms.step("3-4", "LogStatusNotification Uploading, for the request")
+    csms.expect("LogStatusNotification", after=mark, rule="N01.FR.08", status="Uploading")
+    _triggered_status_report(csms, "LogStatusNotification", "Uploading", rule="F06.FR.14")
+
+
+@testcase(
     "TC_F_17_CS",
     "Trigger message - FirmwareStatusNotification - Specific EVSE not relevant",
     table=190,
@@ -574,6 +647,50 @@ def test_tc_f_17_cs(csms, dut):
 def test_tc_f_18_cs(csms, dut):
     # L01.FR.25 asks Idle after an Installed status too: here no update ever ran.
     _triggered_idle(csms, "FirmwareStatusNotification", rule="F06.FR.16", accept_rule="F06.FR.05")
+
+
+@testcase(
+    "TC_F_19_CS",
+    "Trigger message - FirmwareStatusNotification - Downloading",
+    table=192,
+    requirements=["F06.FR.04", "F06.FR.05", "F06.FR.10", "L01.FR.26"],
+    catches=["ignores-trigger", "triggered-firmware-status-idle"],
+)
+def test_tc_f_19_cs(csms, dut):
+    harness = dut.profile.harness
+    firmware = {
+        "location": _configured(harness.firmware_location, "harness.firmware_location"),
+        "retrieveDateTime": (dt.datetime.now(dt.UTC) - dt.timedelta(hours=2))
+        .replace(microsecond=0)
+        .isoformat()
+        .replace("+00:00", "Z"),
+    }
+    if harness.firmware_signing_certificate:
+        firmware["signingCertificate"] = harness.firmware_signing_certificate
+    if harness.firmware_signature:
+        firmware["signature"] = harness.firmware_signature
+    mark = csms.mark()
+    csms.step("1-2", "UpdateFirmware from the configured location, retrieve 2 hours ago: Accepted")
+    csms.finally_do(
+        "the firmware update has ended",
+        _until_over,
+        csms,
+        dut,
+        "FirmwareStatusNotification",
+        FIRMWARE_UNDER_WAY,
+    )
+    csms.call("UpdateFirmware", requestId=FIRMWARE_REQUEST_ID, firmware=firmware).expect(
+        rule="L01.FR.21", status="Accepted"
+    )
+    csms.step("3-4", "FirmwareStatusNotification Downloading, for the request")
+    csms.expect(
+        "FirmwareStatusNotification",
+        after=mark,
+        rule="L01.FR.01",
+        status="Downloading",
+        requestId=FIRMWARE_REQUEST_ID,
+    )
+    _triggered_status_report(csms, "FirmwareStatusNotification", "Downloading", rule="L01.FR.26")
 
 
 @testcase(
