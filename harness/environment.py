@@ -285,6 +285,8 @@ class DutEnvironment:
     setup_error: HarnessError | None = None
     #: the case that ran last on this DUT (a precondition error names it)
     previous_case: str | None = None
+    #: the case after which the start state was first found unmet, while it stays so
+    _unmet_since: str | None = None
     #: "<case id>: <reason>" once the DUT never connected or could not be reached: the
     #: run's later cases of this DUT are skipped with it (unless --connect-each-case)
     unreachable: str | None = None
@@ -438,12 +440,20 @@ class DutEnvironment:
                 # A one-shot device, or one the control adapter starts: the case's
                 # first step brings it, and its boot is a new one.
                 self.loop.run(_call(lambda: session.trace.event(_BROUGHT.format(starts_with))), 5)
-            self.loop.run(
-                establish_station_preconditions(
-                    session, previous_case=previous, wait=timeouts.connect, restarting=absent
-                ),
-                timeouts.connect,
-            )
+            # A start state that stays unmet is blamed on the case that left it, not on
+            # each case since (their set-up could not change it).
+            left_by = self._unmet_since or previous
+            try:
+                self.loop.run(
+                    establish_station_preconditions(
+                        session, previous_case=left_by, wait=timeouts.connect, restarting=absent
+                    ),
+                    timeouts.connect,
+                )
+            except HarnessError:
+                self._unmet_since = left_by
+                raise
+            self._unmet_since = None
         else:
             session = self._new_session(strict)
             # Every CSMS case starts from the station configuration Part 6 §3.1 presumes.

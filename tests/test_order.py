@@ -98,8 +98,8 @@ LONG_REJECTION = """\
 LEFT_REJECTED = """
 from harness.cli import catalog_functions
 
-TWO = ("TC_B_30_CS", "TC_B_06_CS")
-globals().update({f.__name__: f for f in catalog_functions() if f.ocpp_testcase.id in TWO})
+THREE = ("TC_B_30_CS", "TC_B_06_CS", "TC_B_09_CS")
+globals().update({f.__name__: f for f in catalog_functions() if f.ocpp_testcase.id in THREE})
 """
 
 
@@ -117,13 +117,15 @@ def test_a_station_left_rejected_makes_the_next_case_an_error_naming_it(
     _, report = run("--dut", str(profile), "--sim-defect", "answers-while-rejected", *args)
 
     verdicts = case_verdicts(report)
-    assert [case["id"] for case in report["cases"]] == ["TC_B_30_CS", "TC_B_06_CS"]
+    assert [case["id"] for case in report["cases"]] == ["TC_B_30_CS", "TC_B_06_CS", "TC_B_09_CS"]
     assert verdicts["TC_B_30_CS"][:2] == ("failed", "B03.FR.08"), verdicts
     if device == "fresh-per-case":
-        assert verdicts["TC_B_06_CS"][0] == "passed", verdicts
+        assert verdicts["TC_B_06_CS"][0] == verdicts["TC_B_09_CS"][0] == "passed", verdicts
         return
-    verdict, rule, reason = verdicts["TC_B_06_CS"]
-    assert (verdict, rule) == ("error", "setup"), verdicts
-    assert reason is not None and reason.startswith(
-        "precondition not met: the station's boot was answered Rejected since TC_B_30_CS"
-    ), reason
+    # each later case names the case that left the station so, not the one before it
+    for later in ("TC_B_06_CS", "TC_B_09_CS"):
+        verdict, rule, reason = verdicts[later]
+        assert (verdict, rule) == ("error", "setup"), verdicts
+        assert reason is not None and reason.startswith(
+            "precondition not met: the station's boot was answered Rejected since TC_B_30_CS"
+        ), reason
