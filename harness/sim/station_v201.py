@@ -48,10 +48,6 @@ __all__ = ["DEFECTS", "StationV201"]
 
 #: the defects that live in this module, each under the function that perturbs it
 DEFECTS = declare(
-    # StationV201._perturbed
-    Defect(
-        "tx-first-event-updated",
-        "station",
     # StationV201.retry_backoff
     Defect(
         "reconnects-at-once",
@@ -60,6 +56,10 @@ DEFECTS = declare(
         "reconnects at once after a lost connection, ignoring RetryBackOffWaitMinimum",
         "OCPP-J 5.3",
     ),
+    # StationV201._perturbed
+    Defect(
+        "tx-first-event-updated",
+        "station",
         V201,
         "the first TransactionEvent of a transaction says Updated instead of Started",
         "E01.FR.02",
@@ -337,15 +337,6 @@ class StationV201:
             return "PowerUp"
         return "ScheduledReset" if scheduled else "RemoteReset"
 
-    def heartbeat_interval(self) -> int:
-        return int(self.device_model.value("OCPPCommCtrlr", "HeartbeatInterval"))
-
-    def set_heartbeat_interval(self, seconds: int) -> None:
-        self.device_model.store("OCPPCommCtrlr", "HeartbeatInterval", str(seconds))
-        self.station.heartbeat_changed()
-
-    def _meter_wh(self, evse: int) -> int:
-        value = self._meter.get(evse, 0)
     def retry_backoff(self, attempt: int) -> float | None:
         """Part 4 §5.3: the wait before reconnection attempt ``attempt`` (0 after the
         connection was lost), RetryBackOffWaitMinimum doubled per failed attempt up to
@@ -363,6 +354,15 @@ class StationV201:
         seconds = minimum * 2 ** min(attempt, max(repeat, 0)) + random.uniform(0, max(spread, 0))
         return self.station.timers.scaled(seconds)
 
+    def heartbeat_interval(self) -> int:
+        return int(self.device_model.value("OCPPCommCtrlr", "HeartbeatInterval"))
+
+    def set_heartbeat_interval(self, seconds: int) -> None:
+        self.device_model.store("OCPPCommCtrlr", "HeartbeatInterval", str(seconds))
+        self.station.heartbeat_changed()
+
+    def _meter_wh(self, evse: int) -> int:
+        value = self._meter.get(evse, 0)
         if any(tx.evse == evse for tx in self.station.transactions()):
             value += 100
         self._meter[evse] = value
