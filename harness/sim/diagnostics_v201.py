@@ -21,8 +21,9 @@ from harness.sim.peer import Reply
 
 __all__ = ["BLOCK", "UPLOAD_SECONDS", "LogUploads"]
 
-#: how long the simulated upload lasts: long enough for a trigger to find it running
-UPLOAD_SECONDS = 0.5
+#: how long the simulated upload lasts: longer than the embedded response timeout (1 s),
+#: so that a trigger answered but not carried out cannot pass for the end of the upload
+UPLOAD_SECONDS = 1.5
 
 Send = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
 

@@ -27,8 +27,9 @@ from harness.sim.util import utc_now
 
 __all__ = ["BLOCK", "DOWNLOAD_SECONDS", "FirmwareUpdates"]
 
-#: how long the simulated download lasts: long enough for a trigger to find it running
-DOWNLOAD_SECONDS = 0.5
+#: how long the simulated download lasts: longer than the embedded response timeout (1 s),
+#: so that a trigger answered but not carried out cannot pass for the next status
+DOWNLOAD_SECONDS = 1.5
 
 Send = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
 
