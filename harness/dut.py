@@ -288,6 +288,9 @@ class Network:
     #: OCPPCommCtrlr.RetryBackOffWaitMinimum a reconnection case sets (seconds; Part 6
     #: <Configured RetryBackOffWaitMinimum>, TC_B_57_CS)
     retry_backoff_wait_minimum: int = 10
+    #: OCPPCommCtrlr.OfflineThreshold the offline-status cases set (seconds; Part 6
+    #: <Configured offlineThreshold>, TC_B_51_CS and TC_B_52_CS)
+    offline_threshold: int = 10
 
 
 @dataclass(frozen=True)

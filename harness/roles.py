@@ -469,27 +469,30 @@ class CsmsRole(Role):
         timeout: float | None = None,
         rule: str | None = None,
         only: Sequence[tuple[int, int]] | None = None,
+        after: int | None = None,
     ) -> dict[ConnectorKey, Message]:
         """Wait until every connector of the profile's layout is last reported in
         ``status``, by StatusNotification or NotifyEvent AvailabilityState, whichever the
         station uses (1.6: StatusNotification, connector 0 included).
 
         ``since`` (say, the BootNotification of a reboot) anchors the window: only reports
-        after it count, and of each connector only the latest. ``only`` limits the wait
+        after it count, and of each connector only the latest; ``after`` (a :meth:`mark`)
+        does the same from a trace position. ``only`` limits the wait
         to those (evse, connector) pairs (2.x). Returns the reporting message per connector.
         """
         keys: list[ConnectorKey] = (
             list(only) if only is not None else connector_keys(self.version, self.evses)
         )
+        anchor = since.entry.seq if since is not None else after
         what = f"every connector {status}" + (
-            f" after frame {since.entry.seq}" if since is not None else ""
+            f" after frame {anchor}" if anchor is not None else ""
         )
         with self._recording("expect connectors", what):
             self._ensure_connected()
             wait = timeout if timeout is not None else self.response_timeout
             return self._run(
                 self.session.expect_connector_states(
-                    keys, status, since=since, timeout=wait, rule=rule
+                    keys, status, since=since, timeout=wait, rule=rule, after=after
                 ),
                 wait,
             )

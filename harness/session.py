@@ -690,12 +690,14 @@ class Session:
         since: Message | None,
         timeout: float,
         rule: str | None,
+        after: int | None = None,
     ) -> dict[ConnectorKey, Message]:
         """Wait until the latest report of every connector in ``keys`` says ``status``.
 
         Reports come as StatusNotification or NotifyEvent (see :mod:`harness.connectors`),
         in any order and any number: what counts is each connector's latest state among
-        the messages after ``since`` (or, without it, those no step has taken yet). So a
+        the messages after ``since`` or trace position ``after`` (or, without either,
+        those no step has taken yet). So a
         station that says Unavailable while going down and Available once up passes,
         and one whose last word is Unavailable fails, naming it. One deadline for all.
         """
@@ -705,7 +707,9 @@ class Session:
         try:
             self.settle()
             candidates: Callable[[], list[Message]]
-            if since is not None:
+            if after is not None:  # a trace position (a mark): what came after it
+                candidates = lambda: [m for m in self.received if m.entry.seq > after]  # noqa: E731
+            elif since is not None:
                 first = next(
                     (i + 1 for i, m in enumerate(self.received) if m is since), len(self.received)
                 )

@@ -61,6 +61,24 @@ _MAX_BACKOFF_DOUBLINGS = 64
 
 #: the defects that live in this module, each under the function that perturbs it
 DEFECTS = declare(
+    # StationLink._report_dirty
+    Defect(
+        "offline-reports-changes-only",
+        "station",
+        V201,
+        "back after an offline period beyond the OfflineThreshold, reports only the "
+        "connectors that changed instead of all of them",
+        "B04.FR.01",
+    ),
+    # StationLink._report_dirty
+    Defect(
+        "offline-reports-nothing",
+        "station",
+        V201,
+        "back after a short offline period, does not report the connectors that changed "
+        "while it was offline",
+        "B04.FR.02",
+    ),
     # StationLink._run
     Defect(
         "no-subprotocol",
@@ -275,6 +293,8 @@ class StationLink:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._dirty: set[tuple[int, int]] = set()
+        #: loop time the last connection ended (the offline period's start)
+        self._offline_since: float | None = None
         self._boot_message_id: str | None = None
         self._reuse_boot_id = False
         self._sent_invalid_json = False
@@ -360,6 +380,7 @@ class StationLink:
             attempt = 0
             self.last_connect_error = None
             await self._serve(ws)
+            self._offline_since = asyncio.get_running_loop().time()
             if self._reconnect_after is not None:
                 # Option disconnect-while-rejected: offline until the boot interval is over.
                 delay, self._reconnect_after = self._reconnect_after, None
@@ -544,8 +565,17 @@ class StationLink:
             self.security_events.pop(0)
 
     async def _report_dirty(self) -> None:
-        """After a plain reconnect: report the connectors whose status changed offline."""
+        """After a plain reconnect: report the connectors whose status changed offline,
+        or all of them after an offline period beyond the OfflineThreshold (B04.FR.01,
+        .02; a 1.6 station has no threshold and reports what changed)."""
         dirty, self._dirty = sorted(self._dirty), set()
+        threshold = self.behaviour.offline_threshold()
+        if threshold is not None and self._offline_since is not None:
+            away = asyncio.get_running_loop().time() - self._offline_since
+            if away > threshold and not self.has("offline-reports-changes-only"):
+                dirty = sorted(self.connectors)
+        if self.has("offline-reports-nothing"):
+            dirty = []
         for action, payload in self.behaviour.connector_reports(only=dirty):
             with suppress(CallTimeout, CallErrorReceived):
                 await self.send(action, payload)

@@ -145,6 +145,10 @@ class StationV16:
         """1.6 BootNotification carries no reason; kept for the common reboot path."""
         return "RemoteReset"
 
+    def offline_threshold(self) -> float | None:
+        """1.6 has no OfflineThreshold: after a reconnect, what changed is reported."""
+        return None
+
     def retry_backoff(self, attempt: int) -> float | None:
         """1.6 has no RetryBackOff configuration: the simulator's own timers."""
         return None

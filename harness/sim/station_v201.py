@@ -354,6 +354,13 @@ class StationV201:
         seconds = minimum * 2 ** min(attempt, max(repeat, 0)) + random.uniform(0, max(spread, 0))
         return self.station.timers.scaled(seconds)
 
+    def offline_threshold(self) -> float:
+        """OCPPCommCtrlr.OfflineThreshold in real seconds: beyond it offline, the
+        station reports every connector when it is back (B04.FR.01)."""
+        return self.station.timers.scaled(
+            int(self.device_model.value("OCPPCommCtrlr", "OfflineThreshold"))
+        )
+
     def heartbeat_interval(self) -> int:
         return int(self.device_model.value("OCPPCommCtrlr", "HeartbeatInterval"))
 

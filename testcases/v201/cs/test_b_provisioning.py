@@ -659,6 +659,85 @@ def _reconnected_after(csms, since: float, least: float, what: str) -> None:
         )
 
 
+OFFLINE_THRESHOLD_VARIABLE = OFFLINE_THRESHOLD  # Part 6 writes "OCPPCommCtrl.RoutineThreshold"
+
+
+@testcase(
+    "TC_B_51_CS",
+    "Status change during offline period - > Offline Threshold",
+    table=58,
+    requirements=["B04.FR.01"],
+    # offline-reports-changes-only shows only with two EVSEs: tests/test_two_evses.py
+    catches={"offline-reports-nothing": "B04.FR.01"},
+)
+def test_tc_b_51_cs(csms, dut):
+    threshold = dut.profile.network.offline_threshold
+    configured, others = _offline_status_change(csms, dut, threshold, wait_minimum=threshold + 2)
+    csms.step("3", f"The harness accepts the reconnection once {threshold} s have passed")
+    csms.step("4-5", "Every connector reported: the configured one Occupied, the others Available")
+    since = _reconnected(csms, dut, threshold + 2)
+    csms.expect_connectors("Occupied", after=since, only=[configured], rule="B04.FR.01")
+    if others:
+        csms.expect_connectors("Available", after=since, only=others, rule="B04.FR.01")
+
+
+@testcase(
+    "TC_B_52_CS",
+    "Status change during offline period - < Offline Threshold",
+    table=59,
+    requirements=["B04.FR.02"],
+    catches=["offline-reports-nothing"],
+)
+def test_tc_b_52_cs(csms, dut):
+    threshold = dut.profile.network.offline_threshold
+    configured, _ = _offline_status_change(
+        csms, dut, threshold, wait_minimum=max(threshold - 2, 0), wait_out=False
+    )
+    csms.step("3", "The harness accepts the reconnection at once")
+    csms.step("4-5", "The connector that changed reported: Occupied")
+    since = _reconnected(csms, dut, max(threshold - 2, 0))
+    csms.expect_connectors("Occupied", after=since, only=[configured], rule="B04.FR.02")
+
+
+def _offline_status_change(csms, dut, threshold: int, *, wait_minimum: int, wait_out=True):
+    """Part 6 Tables 58-59, steps 1-2: the configuration state, the harness going away
+    (refusing reconnections), the EV plugged in meanwhile; with ``wait_out``, the
+    harness stays away until the threshold has passed. Returns (configured connector,
+    the other connectors); the cable is pulled out again after the case."""
+    first = dut.profile.layout[0]
+    configured = (first.id, first.connectors[0])
+    others = [key for key in _connectors(dut) if key != configured]
+    dm.configure(csms, OFFLINE_THRESHOLD_VARIABLE, str(threshold))
+    dm.configure(csms, RETRY_BACK_OFF["RetryBackOffWaitMinimum"], str(wait_minimum))
+    dm.configure(csms, RETRY_BACK_OFF["RetryBackOffRandomRange"], "0")
+    csms.step(1, "The harness closes the connection and refuses reconnections")
+    offline = csms.clock()
+    csms.go_offline("Part 6: close the connection and do not accept a reconnect")
+    csms.step(2, "Manual action: connect the EV and the EVSE")
+    dut.act("plug_in", evse=configured[0], connector=configured[1])
+    csms.finally_do("the cable pulled out again", _unplug, csms, dut, configured)
+    if wait_out:
+        left = threshold - (csms.clock() - offline) + dut.profile.tolerances.time_deviation
+        if left > 0:
+            csms.hold_for(left, "Part 6: offline until the OfflineThreshold has passed")
+    csms.come_online()
+    return configured, others
+
+
+def _reconnected(csms, dut, wait_minimum: int):
+    """The station's reconnection (within its back-off and the connect timeout); the
+    trace position its reports count from."""
+    since = csms.mark()
+    bound = wait_minimum + dut.profile.tolerances.time_deviation + dut.timeouts.connect
+    csms.expect_reconnect(timeout=bound, rule="OCPP-J 5.3")
+    return since
+
+
+def _unplug(csms, dut, key) -> None:
+    dut.act("unplug", evse=key[0], connector=key[1])
+    csms.expect_connectors("Available", only=[key], rule="G01.FR.04")
+
+
 #: the security event of a station starting after a reset (Part 6 TC_B_21_CS step 11)
 _RESET_EVENTS = ("StartupOfTheDevice", "ResetOrReboot")
 
