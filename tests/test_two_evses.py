@@ -48,6 +48,9 @@ TWO_EVSES = """\
     adapter = "sim"
 """
 
+#: station defects these self-tests prove (tests/sim/test_sim_defects.py counts them)
+PROVEN = {"offline-reports-changes-only"}
+
 CASE = """
 from harness.cli import catalog_functions
 
