@@ -151,6 +151,15 @@ DEFECTS = declare(
     ),
     # trigger_message
     Defect(
+        "triggered-first-evse-only",
+        "station",
+        V201,
+        "a TriggerMessage without evse is carried out for the first EVSE only, not for "
+        "every EVSE (needs a station with two EVSEs to show)",
+        "F06.FR.11",
+    ),
+    # trigger_message
+    Defect(
         "trigger-unknown-rejected",
         "station",
         V201,
@@ -360,6 +369,8 @@ async def trigger_message(v201: StationV201, payload: dict[str, Any]) -> Reply:
             return Reply({"status": "Rejected"})
     elif evse is not None and station.has("trigger-rejects-irrelevant-evse"):
         return Reply({"status": "Rejected"})
+    if evse is None and keys and station.has("triggered-first-evse-only"):
+        keys = [k for k in keys if k[0] == keys[0][0]]
     if requested == "BootNotification":
         return _boot(v201)
     work = _triggered(v201, requested, keys)

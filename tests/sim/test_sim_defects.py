@@ -35,6 +35,7 @@ from harness.sim import (
 from tests.states.test_cs_memory_states import PROVEN as MEMORY_STATE_PROOFS
 from tests.states.test_cs_offline_states import PROVEN as OFFLINE_STATE_PROOFS
 from tests.states.test_cs_transaction_states import PROVEN as TRANSACTION_STATE_PROOFS
+from tests.test_f_two_evses import PROVEN as F_TWO_EVSE_PROOFS
 from tests.test_two_evses import PROVEN as TWO_EVSE_PROOFS
 
 VERSIONS = ["1.6", "2.0.1"]
@@ -44,7 +45,7 @@ COVERED.update(("station", name) for name in TRANSACTION_STATE_PROOFS | OFFLINE_
 # What the station keeps for the CSMS: proven by the Part 6 §2.19 memory states.
 COVERED.update(("station", name) for name in MEMORY_STATE_PROOFS)
 # What only a station with two EVSEs shows.
-COVERED.update(("station", name) for name in TWO_EVSE_PROOFS)
+COVERED.update(("station", name) for name in TWO_EVSE_PROOFS | F_TWO_EVSE_PROOFS)
 # A defect a catalog case catches or warns about is proven by the self-test matrix
 # (tests/test_catalog.py: the case fails against it, naming its rule), so a block's
 # cases can bring their defects without a proof here as well.
