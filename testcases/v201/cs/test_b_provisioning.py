@@ -814,7 +814,7 @@ def test_tc_b_11_cs(csms, dut):
             well_formed = dm.fits(data_type, value)
             csms.step(table_step, f"SetVariables {variable} = {value!r}")
             item = {**variable.data(), "attributeValue": value}
-            response = csms.call("SetVariables", setVariableData=[item]).expect(rule="B05.FR.01")
+            response = csms.call("SetVariables", setVariableData=[item]).expect(rule="B05.FR.07")
             result = response["setVariableResult"][0] if response.get("setVariableResult") else {}
             if optional and well_formed and result.get("attributeStatus") == "Rejected":
                 # read-only on this station (Part 6 then skips the steps)
