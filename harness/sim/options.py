@@ -111,6 +111,14 @@ OPTIONS: dict[str, SimOption] = _options(
         "once accepted, sends its startup SecurityEventNotification before the connector "
         "reports (nothing fixes the order)",
     ),
+    SimOption(
+        "triggered-tx-event-without-evse",
+        "station",
+        _V201,
+        "the TransactionEvent a TriggerMessage asks for leaves out evse: Part 2 asks the "
+        "EVSE only of the first event after the plug-in (E01.FR.16); Part 6 TC_F_13_CS "
+        "allows it, TC_F_14_CS expects it (an octt-stricter warning)",
+    ),
     # -- CSMS -------------------------------------------------------------------------
     SimOption(
         "unknown-subprotocol-upgrade-then-close",

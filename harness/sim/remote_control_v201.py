@@ -487,6 +487,8 @@ def _transaction_event(v201: StationV201, session: Session) -> dict[str, Any]:
         "evse": {"id": session.evse},
         "meterValue": _meter_value(v201, session.evse, "Trigger"),
     }
+    if v201.station.has_option("triggered-tx-event-without-evse"):
+        del event["evse"]  # the transactionId says which it is (E01.FR.16 is met already)
     session.seq_no += 1
     return event
 

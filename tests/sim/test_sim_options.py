@@ -341,3 +341,33 @@ def test_availability_reports_changes_only(version: str) -> None:
 
 def test_every_option_has_a_proof() -> None:
     assert set(OPTIONS) == COVERED
+
+
+@covers("triggered-tx-event-without-evse")
+def test_triggered_tx_event_without_evse(version: str) -> None:
+    async def scenario(option: bool) -> None:
+        options = ["triggered-tx-event-without-evse"] if option else []
+        async with linked(version, options=options) as link:
+            await link.booted()
+            await link.station.act("plug_in", {"evse": 1, "connector": 1})
+            await link.station.act("present_token", {})
+            await link.at_csms.wait_call("TransactionEvent", count=2)
+            trigger = {"message": "TransactionEvent", "evse": 1}
+            assert await link.csms.act("trigger_message", trigger) == {"status": "Accepted"}
+            await link.at_csms.wait_for(
+                lambda _: any(
+                    p["triggerReason"] == "Trigger"
+                    for p in link.sent_by_station("TransactionEvent")
+                ),
+                2,
+            )
+            (event,) = [
+                p
+                for p in link.sent_by_station("TransactionEvent")
+                if p["triggerReason"] == "Trigger"
+            ]
+            assert ("evse" in event) is not option
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))
