@@ -38,6 +38,7 @@ from harness.sim.reservation_v201 import BLOCK as RESERVATION
 from harness.sim.reservation_v201 import Reservations, reservation_used
 from harness.sim.token_groups_v201 import TokenGroups
 from harness.sim.token_groups_v201 import variables as token_group_variables
+from harness.sim.transaction_status_v201 import BLOCK as TRANSACTION_STATUS
 from harness.sim.transactions_v201 import Session, TxEvent, TxPoints, happen
 from harness.sim.util import utc_now
 
@@ -224,6 +225,8 @@ class StationV201:
         self.log_uploads = LogUploads(station.send)
         self.firmware = FirmwareUpdates(station.send)
         self.sessions: dict[int, Session] = {}
+        #: every transaction it started, by id: whether it has ended (E14, E01.FR.08)
+        self.transactions_seen: dict[str, bool] = {}
         #: TransactionEvents that occurred offline, in order (E04.FR.01)
         self._queue: list[dict[str, Any]] = []
         #: the reservations it holds (H01)
@@ -246,6 +249,7 @@ class StationV201:
             SECURITY.bind(self.certificates),
             DIAGNOSTICS.bind(self.log_uploads),
             FIRMWARE.bind(self.firmware),
+            TRANSACTION_STATUS.bind(self),
         )
 
     # -- frames the station sends ---------------------------------------------------------
@@ -428,6 +432,7 @@ class StationV201:
             connector = self.station.connectors[(session.evse, session.connector)]
             status_before = self.status_name(connector)
             if event.event_type == "Started":
+                self.transactions_seen[event.transaction_id] = False
                 token = session.token or {}
                 connector.transaction = Transaction(
                     id=event.transaction_id,
@@ -439,6 +444,8 @@ class StationV201:
                     meter_start=self._meter_wh(session.evse),
                 )
             ended = event.event_type == "Ended"
+            if ended:
+                self.transactions_seen[event.transaction_id] = True
             if ended and connector.transaction is not None:
                 connector.transaction = None
             try:
@@ -467,6 +474,14 @@ class StationV201:
             await self.flush_queue()
             return
         await self.station.send("TransactionEvent", payload)
+
+    def queued_events(self) -> list[dict[str, Any]]:
+        """The TransactionEvents waiting in the offline queue, oldest first."""
+        return list(self._queue)
+
+    def running_transactions(self) -> list[str]:
+        """Ids of the transactions that have started and not ended."""
+        return [tx_id for tx_id, ended in self.transactions_seen.items() if not ended]
 
     async def flush_queue(self) -> None:
         """Deliver the queued TransactionEvents in order (E04.FR.02); one the link
