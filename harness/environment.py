@@ -72,6 +72,7 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
         "C-48.2": True,
         # a detachable cable in a connector lock that unlocks on request (F05)
         "HFS-1": True,
+        # -- block E, transactions --
         # -- block G, availability --
     },
 }
