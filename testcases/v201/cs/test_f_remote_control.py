@@ -14,6 +14,7 @@ from harness.matching import Matcher, absent_or, differences, one_of
 from harness.states import cs_transactions as tx_states
 from harness.steps import device_model as dm
 from harness.steps.heartbeat import trigger_window
+from harness.steps.idle import leave_idle
 
 BLOCK = "F Remote Control"
 
@@ -101,7 +102,7 @@ def _new_session(csms, dut, *, evse=None, token=None):
     if token is not None:
         tx.token = {"idToken": token, "type": dut.tokens.type}
     csms.finally_do(
-        f"no transaction and no cable at EVSE {tx.evse} (Part 6 §2.1)", _leave_idle, csms, dut, tx
+        f"no transaction and no cable at EVSE {tx.evse} (Part 6 §2.1)", leave_idle, csms, dut, tx
     )
     return tx
 
@@ -112,16 +113,6 @@ def _from_state(csms, dut, state, name: str):
     csms.comment(f"Before: reusable state {name}")
     state(csms, dut, tx)
     return tx
-
-
-def _leave_idle(csms, dut, tx) -> None:
-    """End what the case left open, as a driver would: stop the authorization, unplug."""
-    if tx.running or (tx.authorized is not None and tx.stop is None and not tx.ended):
-        tx_states.ev_disconnected(csms, dut, tx)
-    elif tx.ev_connected:
-        dut.act("unplug", evse=tx.evse, connector=tx.connector)
-        tx.ev_connected = False
-        csms.expect_connectors("Available", only=[(tx.evse, tx.connector)])
 
 
 def _after_response(response, message, what: str) -> None:
