@@ -151,18 +151,21 @@ def transaction_event(
     rule: str,
     trigger: Any,
     trigger_rule: str = "E02.FR.15",
+    start_rule: str = "E01.FR.02",
     timeout: float | None = None,
     **fields: Any,
 ) -> Message:
     """Wait for the station's next TransactionEvent and check it: ``trigger`` and
-    ``fields`` as the state's table says, overruled where §2.1 says so (RemoteStart)."""
+    ``fields`` as the state's table says, overruled where §2.1 says so (RemoteStart).
+    ``start_rule`` is the rule of the first event's Started: the start point's own
+    (E01.FR.01-.06) where a case checks one."""
     message = csms.expect("TransactionEvent", rule=rule, timeout=timeout)
     tx.events.append(message)
     payload = message.payload
     info = payload.get("transactionInfo", {})
     if not tx.started:
         # The first event of a transaction is Started (E01.FR.01-.06; Part 6 §2.1).
-        message.expect(rule="E01.FR.02", eventType="Started")
+        message.expect(rule=start_rule, eventType="Started")
         tx.transaction_id = info.get("transactionId")
     else:
         message.expect(rule="E01.FR.08", transactionInfo={"transactionId": tx.transaction_id})
@@ -288,7 +291,14 @@ def parking_bay_occupied(csms: Any, dut: Any, tx: Session | None = None) -> Sess
     dut.act("park", evse=tx.evse)
     tx.in_bay = True
     # 1-2. The transaction begins with the EV's arrival.
-    transaction_event(csms, tx, rule="E01.FR.01", trigger="EVDetected", trigger_rule="E01.FR.01")
+    transaction_event(
+        csms,
+        tx,
+        rule="E01.FR.01",
+        trigger="EVDetected",
+        trigger_rule="E01.FR.01",
+        start_rule="E01.FR.01",
+    )
     return tx
 
 

@@ -21,17 +21,21 @@ __all__ = ["leave_idle"]
 def leave_idle(csms: Any, dut: Any, tx: tx_states.Session) -> None:
     """End what ``tx`` left: a running transaction is stopped by its driver and the
     cable pulled out (the states StopAuthorized … EVDisconnected, ParkingBayUnoccupied
-    when it still runs); a transaction already ended with the cable still in gets the
-    cable pulled out and its connector Available again."""
+    when the EV is in the bay); a transaction already ended with the cable still in gets
+    the cable pulled out and its connector Available again, and an EV still in the bay
+    drives out."""
     if tx.running:
         if tx.stop is None:
             tx_states.stop_authorized(csms, dut, tx)
         if tx.ev_connected:
             tx_states.ev_disconnected(csms, dut, tx)
-        if tx.running and tx.in_bay:
+        if tx.in_bay:
             tx_states.parking_bay_unoccupied(csms, dut, tx)
         return
     if tx.ev_connected:
         dut.act("unplug", evse=tx.evse, connector=tx.connector)
         tx.ev_connected = False
         csms.expect_connectors("Available", only=[(tx.evse, tx.connector)], rule="G01.FR.04")
+    if tx.in_bay:
+        dut.act("leave_bay", evse=tx.evse)
+        tx.in_bay = False
