@@ -34,6 +34,10 @@ _PASSWORD = re.compile(r"[a-zA-Z0-9*\-_=:+|@.]{16,40}")
 _INTEGER = re.compile(r"-?[0-9]+")
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
+#: OCPPCommCtrlr.FileTransferProtocols' values (Part 2 §2.1.4)
+FILE_TRANSFER_PROTOCOLS = ("FTP", "FTPS", "HTTP", "HTTPS", "SFTP")
+#: AvailabilityState's values (Part 2 §2.13.2)
+AVAILABILITY_STATES = ("Available", "Occupied", "Reserved", "Unavailable", "Faulted")
 #: the network connection profile slots the simulated station has
 NETWORK_SLOTS = ("0", "1")
 #: the time sources of ClockCtrlr.TimeSource (Part 2, TimeSource values)
@@ -71,14 +75,26 @@ class Variable:
     instance: str | None = None
     values_list: tuple[str, ...] = ()
     min_limit: int | None = None
+    #: the EVSE (and connector) of a physical component (EVSE, Connector: Part 2 §2.13)
+    evse: int | None = None
+    connector: int | None = None
+    #: the variableCharacteristics maxLimit (EVSE.Power: the most it can give)
+    max_limit: float | None = None
     #: extra check on a new value (format, length)
     check: Callable[[str], bool] | None = None
     #: computed value (ClockCtrlr.DateTime)
     dynamic: Callable[[], str] | None = field(default=None, repr=False)
 
     @property
-    def key(self) -> tuple[str, str | None, str, str | None]:
-        return (self.component, self.component_instance, self.name, self.instance)
+    def key(self) -> VariableKey:
+        return (
+            self.component,
+            self.component_instance,
+            self.evse,
+            self.connector,
+            self.name,
+            self.instance,
+        )
 
     def current(self) -> str:
         return self.dynamic() if self.dynamic is not None else self.value
@@ -115,16 +131,27 @@ class Variable:
             characteristics["valuesList"] = ",".join(self.values_list)
         if self.min_limit is not None:
             characteristics["minLimit"] = self.min_limit
+        if self.max_limit is not None:
+            characteristics["maxLimit"] = self.max_limit
+        component = _named(self.component, self.component_instance)
+        if self.evse is not None:
+            component["evse"] = {"id": self.evse}
+            if self.connector is not None:
+                component["evse"]["connectorId"] = self.connector
         return {
-            "component": _named(self.component, self.component_instance),
+            "component": component,
             "variable": _named(self.name, self.instance),
             "variableAttribute": [attribute],
             "variableCharacteristics": characteristics,
         }
 
 
-def _named(name: str, instance: str | None) -> dict[str, str]:
+def _named(name: str, instance: str | None) -> dict[str, Any]:
     return {"name": name} if instance is None else {"name": name, "instance": instance}
+
+
+#: (component, component instance, EVSE, connector, variable, variable instance)
+VariableKey = tuple[str, str | None, int | None, int | None, str, str | None]
 
 
 class DeviceModel:
@@ -132,7 +159,7 @@ class DeviceModel:
 
     def __init__(self, variables: Iterable[Variable]) -> None:
         self._variables = {variable.key: variable for variable in variables}
-        self._components = {(v.component, v.component_instance) for v in self._variables.values()}
+        self._components = {v.key[:4] for v in self._variables.values()}
 
     def __iter__(self) -> Iterator[Variable]:
         return iter(self._variables.values())
@@ -141,7 +168,13 @@ class DeviceModel:
         self, component: dict[str, Any], variable: dict[str, Any]
     ) -> tuple[str, Variable | None]:
         """(status, variable): status is Accepted, UnknownComponent or UnknownVariable."""
-        comp_key = (component.get("name"), component.get("instance") or None)
+        evse = component.get("evse") or {}
+        comp_key = (
+            component.get("name"),
+            component.get("instance") or None,
+            evse.get("id"),
+            evse.get("connectorId"),
+        )
         if comp_key not in self._components:
             return "UnknownComponent", None
         key = (*comp_key, variable.get("name"), variable.get("instance") or None)
@@ -173,10 +206,10 @@ class DeviceModel:
         return "Accepted", variable
 
     def value(self, component: str, name: str, instance: str | None = None) -> str:
-        return self._variables[(component, None, name, instance)].current()
+        return self._variables[(component, None, None, None, name, instance)].current()
 
     def store(self, component: str, name: str, value: str, instance: str | None = None) -> None:
-        self._variables[(component, None, name, instance)].value = value
+        self._variables[(component, None, None, None, name, instance)].value = value
 
 
 def default_variables(
@@ -279,6 +312,28 @@ def default_variables(
             for instance in ("GetReport", "GetVariables", "SetVariables")
         ),
         Variable("SampledDataCtrlr", "TxUpdatedInterval", "0", **rw_int),
+        Variable("SampledDataCtrlr", "TxEndedInterval", "0", **rw_int),
+        Variable(
+            comm,
+            "FileTransferProtocols",
+            "HTTP,HTTPS",
+            mutability="ReadOnly",
+            data_type="MemberList",
+            values_list=FILE_TRANSFER_PROTOCOLS,
+        ),
+        # clock-aligned meter values (Part 2 §2.8): none sent while the intervals are 0
+        Variable("AlignedDataCtrlr", "Interval", "0", **rw_int),
+        Variable("AlignedDataCtrlr", "TxEndedInterval", "0", **rw_int),
+        *(
+            Variable(
+                "AlignedDataCtrlr",
+                name,
+                "Energy.Active.Import.Register",
+                data_type="MemberList",
+                values_list=MEASURANDS,
+            )
+            for name in ("Measurands", "TxEndedMeasurands")
+        ),
         *(
             Variable(
                 "SampledDataCtrlr",
@@ -355,3 +410,50 @@ def memory_variables(
             **read_only_int,
         ),
     ]
+
+
+def physical_variables(
+    layout: Iterable[tuple[int, int]], state: Callable[[int | None], str]
+) -> list[Variable]:
+    """The required variables of the station's physical components (Part 2 §2.13): the
+    ChargingStation, each EVSE and each connector of ``layout`` ((evse, connector)
+    pairs). ``state(evse)`` is an EVSE's AvailabilityState now, ``state(None)`` the
+    station's."""
+    fixed: dict[str, Any] = {"mutability": "ReadOnly"}
+    phases: dict[str, Any] = {"mutability": "ReadOnly", "data_type": "integer"}
+    found: list[Variable] = [
+        Variable("ChargingStation", "Available", "true", data_type="boolean", **fixed),
+        Variable("ChargingStation", "SupplyPhases", "3", **phases),
+        _availability_state(None, state),
+    ]
+    evses = sorted({evse for evse, _ in layout})
+    for evse in evses:
+        found += [
+            Variable("EVSE", "Available", "true", data_type="boolean", evse=evse, **fixed),
+            Variable("EVSE", "SupplyPhases", "3", evse=evse, **phases),
+            Variable(
+                "EVSE", "Power", "0", data_type="decimal", max_limit=22000.0, evse=evse, **fixed
+            ),
+            _availability_state(evse, state),
+        ]
+    for evse, connector in sorted(layout):
+        where: dict[str, Any] = {"evse": evse, "connector": connector}
+        found += [
+            Variable("Connector", "Available", "true", data_type="boolean", **where, **fixed),
+            Variable("Connector", "ConnectorType", "cType2", **where, **fixed),
+            Variable("Connector", "SupplyPhases", "3", **where, **phases),
+        ]
+    return found
+
+
+def _availability_state(evse: int | None, state: Callable[[int | None], str]) -> Variable:
+    return Variable(
+        "EVSE" if evse is not None else "ChargingStation",
+        "AvailabilityState",
+        "",
+        mutability="ReadOnly",
+        data_type="OptionList",
+        values_list=AVAILABILITY_STATES,
+        evse=evse,
+        dynamic=lambda: state(evse),
+    )
