@@ -7,9 +7,9 @@ cacheExpiryDateTime the CSMS gave (C10.FR.13) or, without one, AuthCacheCtrlr.Li
 seconds after it was last used (C10.FR.08); then it is dropped (C10.FR.10). The cache
 lives as long as the simulator, restarts included (C10.FR.02).
 
-What it does not do: it learns from AuthorizeResponse only (C10.FR.04). Learning from
-TransactionEventResponse (C10.FR.05) would need the answer of every TransactionEvent,
-which the station's sending path does not hand out; no state needs it yet.
+It learns from both answers that carry an idTokenInfo: AuthorizeResponse (C10.FR.04,
+through :meth:`AuthCache.store` from the local authorization) and
+TransactionEventResponse (C10.FR.05).
 """
 
 from __future__ import annotations

@@ -11,7 +11,9 @@ still goes to the CSMS, as before this module existed.
 
 The simulator does not support LocalAuthListSupportsExpiryDateTime, so an entry's
 cacheExpiryDateTime is not checked for the list (C14.FR.02). The answer of an
-AuthorizeRequest is handed to the cache (C10.FR.04), never to the list (D01.FR.09).
+AuthorizeRequest or a TransactionEvent is handed to the cache (C10.FR.04/.05), never to
+the list (D01.FR.09); a token a TransactionEventResponse refuses is kept for the station
+to deauthorize (E05).
 """
 
 from __future__ import annotations
@@ -72,6 +74,14 @@ DEFECTS = declare(
         "taken without an AuthorizeRequest",
         "C10.FR.11",
     ),
+    # LocalAuthorizer.event_answered
+    Defect(
+        "cache-not-updated-by-transaction-event",
+        "station",
+        V201,
+        "the idTokenInfo of a TransactionEventResponse is not stored in the authorization cache",
+        "C10.FR.05",
+    ),
     # LocalAuthorizer._post_authorize_disabled
     Defect(
         "cache-ignores-disable-post-authorize",
@@ -96,6 +106,8 @@ class LocalAuthorizer:
     ) -> None:
         self._model = model
         self._has = has
+        #: transactions whose token a TransactionEventResponse refused, not acted on yet
+        self._refused: list[str] = []
         self.local_list = local_list
         self.cache = cache
 
@@ -155,6 +167,26 @@ class LocalAuthorizer:
         checks LocalAuthorizeOffline)?"""
         entry = self._entry(id_token)
         return entry is not None and entry[0].get("status") == "Accepted"
+
+    def event_answered(
+        self, payload: Mapping[str, Any], response: Mapping[str, Any] | None
+    ) -> None:
+        """The CSMS answered a TransactionEvent: the idTokenInfo about the token the
+        event carried updates the cache (C10.FR.05), and a refusal is kept for the
+        station to act on (:meth:`refused_transactions`)."""
+        token = payload.get("idToken")
+        info = (response or {}).get("idTokenInfo")
+        if not token or not info:
+            return
+        if not self._has("cache-not-updated-by-transaction-event"):
+            self.cache.store(token, info)
+        if info.get("status") != "Accepted":
+            self._refused.append(str(payload.get("transactionInfo", {}).get("transactionId")))
+
+    def refused_transactions(self) -> list[str]:
+        """The transactions whose token the CSMS refused since the last call."""
+        refused, self._refused = self._refused, []
+        return refused
 
     def learned(self, id_token: Mapping[str, Any], info: Mapping[str, Any] | None) -> None:
         """The CSMS answered an AuthorizeRequest about ``id_token`` with ``info``."""

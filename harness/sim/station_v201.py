@@ -456,6 +456,24 @@ class StationV201:
             finally:
                 if ended:
                     await self.station.transaction_ended()
+        await self._act_on_refusals()
+
+    async def _send_event(self, payload: dict[str, Any]) -> None:
+        """Send one TransactionEvent; what its answer says about the token goes to the
+        local authorization (C10.FR.05)."""
+        response = await self.station.send("TransactionEvent", payload)
+        self.local_auth.event_answered(payload, response)
+
+    async def _act_on_refusals(self) -> None:
+        """A token the CSMS refused in a TransactionEventResponse: with StopTxOnInvalidId
+        true the running transaction is deauthorized (E05.FR.09/.10). With false the
+        station would suspend the energy (E05.FR.02/.03), which is not modelled."""
+        for transaction_id in self.local_auth.refused_transactions():
+            if self.device_model.value("TxCtrlr", "StopTxOnInvalidId") != "true":
+                continue
+            for session in list(self.sessions.values()):
+                if session.transaction_id == transaction_id and session.running:
+                    await self.happen(session, "deauthorize")
 
     def _can_send(self) -> bool:
         return self.station.online and self.station.boot_status == "Accepted"
@@ -473,7 +491,7 @@ class StationV201:
             self._queue.append(payload)
             await self.flush_queue()
             return
-        await self.station.send("TransactionEvent", payload)
+        await self._send_event(payload)
 
     def queued_events(self) -> list[dict[str, Any]]:
         """The TransactionEvents waiting in the offline queue, oldest first."""
@@ -488,7 +506,7 @@ class StationV201:
         loses stays queued for the next connection."""
         while self._queue and self._can_send():
             with suppress(CallErrorReceived, CallTimeout):  # answered or given up: done
-                await self.station.send("TransactionEvent", self._queue[0])
+                await self._send_event(self._queue[0])
             self._queue.pop(0)
 
     def _event_payload(self, session: Session, event: TxEvent) -> dict[str, Any]:

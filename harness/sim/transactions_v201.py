@@ -33,7 +33,7 @@ __all__ = [
 
 #: the happenings the station can report, each one trigger of TriggerReasonEnumType
 Happening = str  # park | leave | plug | unplug | authorize | remote_start | stop_local |
-#                  stop_remote | suspend_ev | resume_ev
+#                  stop_remote | deauthorize | suspend_ev | resume_ev
 
 
 @dataclass(frozen=True)
@@ -136,8 +136,12 @@ _LOST: dict[str, frozenset[str]] = {
     "unplug": frozenset({"EVConnected", "PowerPathClosed"}),
     "stop_local": frozenset({"Authorized", "PowerPathClosed"}),
     "stop_remote": frozenset({"Authorized", "PowerPathClosed"}),
+    "deauthorize": frozenset({"Authorized", "PowerPathClosed"}),
     "suspend_ev": frozenset(),
 }
+
+#: the stoppedReason of a transaction whose authorization ended this way
+_STOP_REASON = {"stop_local": "Local", "stop_remote": "Remote", "deauthorize": "DeAuthorized"}
 
 _TRIGGER = {
     "park": "EVDetected",
@@ -148,6 +152,7 @@ _TRIGGER = {
     "remote_start": "RemoteStart",
     "stop_local": "StopAuthorized",
     "stop_remote": "RemoteStop",
+    "deauthorize": "Deauthorized",
     "suspend_ev": "ChargingStateChanged",
     "resume_ev": "ChargingStateChanged",
     "energy": "ChargingStateChanged",
@@ -183,10 +188,11 @@ def happen(session: Session, what: Happening, points: TxPoints, **facts: object)
         if what == "remote_start":
             session.remote_start_id = int(facts["remote_start_id"])  # type: ignore[call-overload]
             session.remote_due = True
-    elif what in ("stop_local", "stop_remote"):
+    elif what in ("stop_local", "stop_remote", "deauthorize"):
+        # the driver, the CSMS, or the CSMS's refusal of the token (E05.FR.09/.10)
         session.authorized = False
         session.energy = False
-        session.stop_reason = "Local" if what == "stop_local" else "Remote"
+        session.stop_reason = _STOP_REASON[what]
     elif what == "suspend_ev":
         session.ev_suspended = True
         session.energy = False

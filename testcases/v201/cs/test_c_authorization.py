@@ -35,6 +35,11 @@ CACHE_ENABLED = dm.Variable("AuthCacheCtrlr", "Enabled")
 CACHE_DISABLE_POST_AUTHORIZE = dm.Variable("AuthCacheCtrlr", "DisablePostAuthorize")
 CACHE_LIFETIME = dm.Variable("AuthCacheCtrlr", "LifeTime")
 LOCAL_LIST_ENABLED = dm.Variable("LocalAuthListCtrlr", "Enabled")
+STOP_TX_ON_INVALID_ID = dm.Variable("TxCtrlr", "StopTxOnInvalidId")
+
+#: events a station may send before it reports what a refusal did (the charging-state
+#: change of the start, a signed meter value)
+_MAX_BEFORE_REFUSAL = 3
 
 #: the IdTokenEnumType the harness gives a groupIdToken: a CSMS-side identifier
 GROUP_TYPE = "Central"
@@ -766,8 +771,10 @@ def test_tc_c_33_cs(csms, dut):
         "TransactionEvent",
         lambda request: {"idTokenInfo": _info("Invalid")} if "idToken" in request else {},
     )
+    stops = _stops_on_invalid(csms)
     csms.step("11-13", "The same token again, from the cache: TransactionEvent Authorized")
     mark = _authorized_locally(csms, dut, again, rule="C12.FR.02")
+    _after_refusal(csms, again, stops)
     with csms.beyond_octt("Part 6 Table 89 does not look for an AuthorizeRequest at step 12"):
         for request in csms.received("Authorize", after=mark):
             request.entry.failing = True
@@ -777,6 +784,86 @@ def test_tc_c_33_cs(csms, dut):
                 "C10.FR.04",
                 request.entry.raw,
             )
+
+
+def _stops_on_invalid(csms) -> bool:
+    """TxCtrlr.StopTxOnInvalidId as the station reports it (true when not reported)."""
+    _, value = dm.read_optional(csms, STOP_TX_ON_INVALID_ID)
+    return value != "false"
+
+
+def _refusal_done(event: Any, stops: bool) -> bool:
+    if stops:
+        return event.get("triggerReason") == "Deauthorized"
+    return event.get("transactionInfo", {}).get("chargingState") == "SuspendedEVSE"
+
+
+def _after_refusal(csms, tx: tx_states.Session, stops: bool) -> None:
+    """The CSMS refused the token in its TransactionEventResponse. With
+    StopTxOnInvalidId true the station deauthorizes (E05.FR.10: Ended where TxStopPoint
+    holds Authorized, PowerPathClosed or EnergyTransfer; else E05.FR.09: Updated), with
+    false it suspends the energy (E05.FR.02: SuspendedEVSE). Part 6 leaves this out of
+    Tables 89 and 90; the harness takes those events so that the session stays right,
+    and a station that does otherwise gets a warning."""
+    if stops:
+        rule = (
+            "E05.FR.10"
+            if tx.stops_at("Authorized", "PowerPathClosed", "EnergyTransfer")
+            else "E05.FR.09"
+        )
+    else:
+        rule = "E05.FR.02"
+    with csms.beyond_octt("Part 6 Tables 89 and 90 do not follow the refused token"):
+        for _ in range(_MAX_BEFORE_REFUSAL):
+            event = tx_states.transaction_event(csms, tx, rule=rule, trigger=ANY)
+            if _refusal_done(event, stops):
+                break
+        else:
+            raise DutFailure(
+                f"no TransactionEvent showed the refused token's effect within "
+                f"{_MAX_BEFORE_REFUSAL} events",
+                rule,
+                tx.events[-1].entry.raw,
+            )
+    _stopped(tx)
+    tx.post_session = True
+
+
+@testcase(
+    "TC_C_34_CS",
+    "Store Authorization Data in the Authorization Cache - Update on TransactionResponse",
+    table=90,
+    requirements=["C10.FR.05", "C12.FR.06"],
+    catches=["cache-not-updated-by-transaction-event"],
+)
+def test_tc_c_34_cs(csms, dut):
+    dm.configure_if_implemented(csms, CACHE_ENABLED, "true")
+    dm.configure(csms, LOCAL_PRE_AUTHORIZE, "true")
+    dm.configure_if_implemented(csms, LOCAL_LIST_ENABLED, "true")
+    csms.comment("Memory state IdTokenCached for the valid token")
+    memory.id_token_cached(csms, dut)
+    stops = _stops_on_invalid(csms)
+    csms.comment("Reusable state EVConnectedPreSession")
+    tx = tx_states.ev_connected_pre_session(csms, dut)
+    _leave_idle(csms, dut, tx)
+    # Step 2: every event that names the token is answered Invalid (C10.FR.05: the
+    # station updates its cache with it).
+    csms.will_reply(
+        "TransactionEvent",
+        lambda request: {"idTokenInfo": _info("Invalid")} if "idToken" in request else {},
+        always=True,
+    )
+    csms.step("1-2", "The cached token: TransactionEvent Authorized, answered Invalid")
+    _authorized_locally(csms, dut, tx, rule="C12.FR.02")
+    _after_refusal(csms, tx, stops)
+    csms.step("3-4", "Reusable states EVDisconnected and ParkingBayUnoccupied")
+    tx_states.parking_bay_unoccupied(csms, dut, tx)
+    csms.step("5-6", "Reusable states ParkingBayOccupied and EVConnectedPreSession")
+    again = tx_states.ev_connected_pre_session(csms, dut)
+    _leave_idle(csms, dut, again)
+    mark = _present(csms, dut, again, dut.tokens.valid, _info("Invalid"))
+    csms.step("7-8", "The token, cached Invalid now, goes to the CSMS (C10.FR.05): Invalid")
+    _authorize_request(csms, dut, mark, dut.tokens.valid, "C10.FR.05")
 
 
 # -- group id with the cache -------------------------------------------------------------------
@@ -803,7 +890,6 @@ def _charging_from_cache(csms, dut) -> tx_states.Session:
     csms.comment("Reusable state EVConnectedPreSession")
     tx = tx_states.ev_connected_pre_session(csms, dut)
     _leave_idle(csms, dut, tx)
-    _answer_group(csms, dut)
     csms.step("1-2", "The cached valid token: TransactionEvent Authorized, answered with its group")
     _authorized_locally(csms, dut, tx, rule="C12.FR.02")
     csms.step(3, "Reusable state EnergyTransferStarted")
@@ -824,6 +910,9 @@ def test_tc_c_41_cs(csms, dut):
     # Table 96 names valid_idtoken2 "with <Configured GroupId>": the profile's token of
     # valid's group is ``group`` (valid2 is of another group).
     _fresh_cache(csms)
+    # Every answer about the tokens names the group, the memory states' too: a
+    # TransactionEventResponse updates the cache as an AuthorizeResponse does (C10.FR.05).
+    _answer_group(csms, dut)
     _cached_in_group(csms, dut, dut.tokens.valid)
     _cached_in_group(csms, dut, dut.tokens.group)
     tx = _charging_from_cache(csms, dut)
@@ -854,6 +943,7 @@ def test_tc_c_41_cs(csms, dut):
 )
 def test_tc_c_44_cs(csms, dut):
     _cache_on(csms, post_authorize=True)
+    _answer_group(csms, dut)  # as in TC_C_41_CS
     # Table 99 lists valid's memory state first; the refused one clears the cache
     # before it stores its token, so it goes first here.
     csms.comment("Memory state IdTokenCached for the invalid token, of the configured group")
