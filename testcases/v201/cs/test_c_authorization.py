@@ -8,8 +8,8 @@ answers the station's AuthorizeRequest with the status (and group) the table giv
 <Configured message timeout> (the profile's response timeout) and then judges what came.
 
 Part 6 ends several of these cases with a cable plugged in or a transaction running;
-the harness then unplugs the cable and ends the transaction after the case
-(:func:`_leave_idle`), so the next case finds the station as Part 6 §2.1 wants it.
+the harness then ends the transaction and unplugs the cable after the case
+(harness.steps.idle), so the next case finds the station as Part 6 §2.1 wants it.
 """
 
 from collections.abc import Callable
@@ -23,6 +23,7 @@ from harness.states import cs as cs_states
 from harness.states import cs_memory as memory
 from harness.states import cs_transactions as tx_states
 from harness.steps import device_model as dm
+from harness.steps.idle import leave_idle
 
 BLOCK = "C Authorization"
 
@@ -69,19 +70,9 @@ def _remote_authorization(csms) -> None:
 
 
 def _leave_idle(csms, dut, tx: tx_states.Session) -> None:
-    """After the case: end what it left running (its transaction, by the token that
-    started it; the cable; the EV in the bay), so the next case finds an idle station.
-    Nothing is judged here: a step the station does not take is a note."""
-
-    def tidy() -> None:
-        if tx.authorized is not None and tx.running and tx.stop is None:
-            dut.act("present_token", token=tx.token["idToken"], evse=tx.evse)
-        if tx.ev_connected:
-            dut.act("unplug", evse=tx.evse, connector=tx.connector)
-        if tx.in_bay:
-            dut.act("leave_bay", evse=tx.evse)
-
-    csms.finally_do(f"leave EVSE {tx.evse} idle", tidy)
+    """After the case, passed or failed: end what it left at the session's EVSE (the
+    transaction, the cable, the EV in the bay) with the shared post-condition."""
+    csms.finally_do(f"leave EVSE {tx.evse} idle", leave_idle, csms, dut, tx)
 
 
 def _present(csms, dut, tx: tx_states.Session, token: str, info: dict[str, Any] | None) -> int:
