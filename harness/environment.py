@@ -332,15 +332,14 @@ class DutEnvironment:
         return session
 
     def _station_absent(self, session: Session) -> bool:
-        """No station is connected and none is on its way: the embedded one is off, or
-        a real one has not connected since the run (or the device) began. A station
-        that was connected and is away (rebooting after the previous case) is waited
-        for instead, so that its boot does not mix with the one the case brings."""
-        if session.connected:
+        """No station is connected and none is on its way: known only of the embedded
+        one (off until a case starts it). A real one is waited for as in any case (it
+        may be coming up, or rebooting after the previous case, and its boot must not
+        mix with the one the case brings); only if it does not come does the case go on
+        without it."""
+        if session.connected or self._station_sim is None:
             return False
-        if self._station_sim is not None:
-            return bool(getattr(self._station_sim, "off", False))
-        return session.device_connections == 0
+        return bool(getattr(self._station_sim, "off", False))
 
     def _announce_wait(self, session: Session, url: str, timeout: float) -> None:
         """Once per run, say where a real station is expected, when it is not there yet
