@@ -139,8 +139,6 @@ class Session:
         self.offline_reason: str | None = None
         self._current: _Connection | None = None
         self._connections = 0
-        #: connections since the DUT was last replaced by a fresh one (new_device)
-        self.device_connections = 0
         #: the link's history, ("opened" | "closed" | "refused", trace time): what a case
         #: about reconnection times (Part 4 §5.3 back-off) measures
         self.link_log: list[tuple[str, float]] = []
@@ -184,7 +182,6 @@ class Session:
         case): what the monitors knew of its predecessor — the boot intervals it was
         given, the transactions it left open — binds nobody now."""
         self.monitors.new_device()
-        self.device_connections = 0
 
     def begin_case(self) -> None:
         """Start a new trace for a test case; earlier messages are settled and dropped."""
@@ -278,7 +275,6 @@ class Session:
         """Run one connection until it closes: the receive loop."""
         previous = self._current
         self._connections += 1
-        self.device_connections += 1
         connection = _Connection(self._connections, websocket, Conversation(self.version))
         self._current = connection
         self._closed_at = None
