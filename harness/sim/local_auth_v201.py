@@ -82,6 +82,15 @@ DEFECTS = declare(
         "the idTokenInfo of a TransactionEventResponse is not stored in the authorization cache",
         "C10.FR.05",
     ),
+    # LocalAuthorizer.to_deauthorize
+    Defect(
+        "keeps-charging-on-refused-token",
+        "station",
+        V201,
+        "with StopTxOnInvalidId true, a transaction whose token a TransactionEventResponse "
+        "refused goes on charging",
+        "E05.FR.10",
+    ),
     # LocalAuthorizer._post_authorize_disabled
     Defect(
         "cache-ignores-disable-post-authorize",
@@ -173,7 +182,7 @@ class LocalAuthorizer:
     ) -> None:
         """The CSMS answered a TransactionEvent: the idTokenInfo about the token the
         event carried updates the cache (C10.FR.05), and a refusal is kept for the
-        station to act on (:meth:`refused_transactions`)."""
+        station to act on (:meth:`to_deauthorize`)."""
         token = payload.get("idToken")
         info = (response or {}).get("idTokenInfo")
         if not token or not info:
@@ -183,9 +192,16 @@ class LocalAuthorizer:
         if info.get("status") != "Accepted":
             self._refused.append(str(payload.get("transactionInfo", {}).get("transactionId")))
 
-    def refused_transactions(self) -> list[str]:
-        """The transactions whose token the CSMS refused since the last call."""
+    def to_deauthorize(self) -> list[str]:
+        """The transactions to deauthorize since the last call: those whose token the
+        CSMS refused, when TxCtrlr.StopTxOnInvalidId is true (E05.FR.09/.10, C15.FR.03/
+        .04). With false the station would suspend the energy instead (E05.FR.02/.03,
+        C15.FR.06/.07), which is not modelled."""
         refused, self._refused = self._refused, []
+        if self._model.value("TxCtrlr", "StopTxOnInvalidId") != "true":
+            return []
+        if self._has("keeps-charging-on-refused-token"):
+            return []
         return refused
 
     def learned(self, id_token: Mapping[str, Any], info: Mapping[str, Any] | None) -> None:

@@ -465,12 +465,10 @@ class StationV201:
         self.local_auth.event_answered(payload, response)
 
     async def _act_on_refusals(self) -> None:
-        """A token the CSMS refused in a TransactionEventResponse: with StopTxOnInvalidId
-        true the running transaction is deauthorized (E05.FR.09/.10). With false the
-        station would suspend the energy (E05.FR.02/.03), which is not modelled."""
-        for transaction_id in self.local_auth.refused_transactions():
-            if self.device_model.value("TxCtrlr", "StopTxOnInvalidId") != "true":
-                continue
+        """A token the CSMS refused in a TransactionEventResponse: the running
+        transactions the local authorization says to deauthorize are (E05.FR.09/.10,
+        C15.FR.03/.04)."""
+        for transaction_id in self.local_auth.to_deauthorize():
             for session in list(self.sessions.values()):
                 if session.transaction_id == transaction_id and session.running:
                     await self.happen(session, "deauthorize")
@@ -508,6 +506,7 @@ class StationV201:
             with suppress(CallErrorReceived, CallTimeout):  # answered or given up: done
                 await self._send_event(self._queue[0])
             self._queue.pop(0)
+        await self._act_on_refusals()  # C15.FR.03/.04: answers to what was queued
 
     def _event_payload(self, session: Session, event: TxEvent) -> dict[str, Any]:
         info: dict[str, Any] = {"transactionId": event.transaction_id}

@@ -21,6 +21,7 @@ from harness import DutFailure, testcase
 from harness.matching import ANY, absent_or, one_of
 from harness.states import cs as cs_states
 from harness.states import cs_memory as memory
+from harness.states import cs_offline as offline
 from harness.states import cs_transactions as tx_states
 from harness.steps import device_model as dm
 from harness.steps.idle import leave_idle
@@ -37,6 +38,8 @@ CACHE_DISABLE_POST_AUTHORIZE = dm.Variable("AuthCacheCtrlr", "DisablePostAuthori
 CACHE_LIFETIME = dm.Variable("AuthCacheCtrlr", "LifeTime")
 LOCAL_LIST_ENABLED = dm.Variable("LocalAuthListCtrlr", "Enabled")
 STOP_TX_ON_INVALID_ID = dm.Variable("TxCtrlr", "StopTxOnInvalidId")
+LOCAL_AUTHORIZE_OFFLINE = dm.Variable("AuthCtrlr", "LocalAuthorizeOffline")
+MAX_ENERGY_ON_INVALID_ID = dm.Variable("TxCtrlr", "MaxEnergyOnInvalidId")
 
 #: events a station may send before it reports what a refusal did (the charging-state
 #: change of the start, a signed meter value)
@@ -948,3 +951,54 @@ def test_tc_c_44_cs(csms, dut):
     # The note: no TransactionEvent; a refused member of the group stops nothing.
     _listen(csms, dut)
     _no_transaction_event(csms, mark, "C09.FR.11", "followed a refused token of the group")
+
+
+def _refuse_token_events(csms) -> None:
+    """Every TransactionEvent that names a token is answered Invalid."""
+    csms.will_reply(
+        "TransactionEvent",
+        lambda request: {"idTokenInfo": _info("Invalid")} if "idToken" in request else {},
+        always=True,
+    )
+
+
+@testcase(
+    "TC_C_16_CS",
+    "Authorization through authorization cache - StopTxOnInvalidId = true",
+    table=78,
+    requirements=["C12.FR.02", "C12.FR.04"],
+    catches={"keeps-charging-on-refused-token": "C15.FR.04"},
+)
+def test_tc_c_16_cs(csms, dut):
+    _cache_on(csms)
+    dm.configure(csms, LOCAL_AUTHORIZE_OFFLINE, "true")
+    dm.configure(csms, STOP_TX_ON_INVALID_ID, "true")
+    dm.configure_if_implemented(csms, MAX_ENERGY_ON_INVALID_ID, "0")
+    csms.comment("Memory state IdTokenCached for the valid token")
+    memory.id_token_cached(csms, dut)
+    csms.comment("Reusable state EVConnectedPreSession")
+    tx = tx_states.ev_connected_pre_session(csms, dut)
+    _leave_idle(csms, dut, tx)
+    _refuse_token_events(csms)
+    csms.step(1, "The CSMS closes the connection and refuses reconnects")
+    csms.go_offline("Part 6 Table 78 step 1: the CSMS is away")
+    # Manual action: the cached token, offline (C12.FR.02: taken from the cache).
+    dut.act("present_token", token=tx.token["idToken"], evse=tx.evse)
+    tx.authorized, tx.token_due = "local", True
+    csms.step(2, "The reconnection is accepted")
+    csms.come_online()
+    csms.expect_reconnect(timeout=dut.timeouts.connect, rule="E04.FR.02")
+    csms.step("3-4", "The queued events, offline, up to Charging (C12.FR.04); the token's: Invalid")
+    offline.deliver_queued(csms, dut, tx, until="Charging")
+    csms.step("5-6", "The station deauthorizes the transaction (the post-scenario validation)")
+    ends = tx.stops_at("Authorized", "PowerPathClosed", "EnergyTransfer")
+    rule = "C15.FR.04" if ends else "C15.FR.03"
+    event = tx_states.transaction_event(
+        csms, tx, rule=rule, trigger="Deauthorized", trigger_rule=rule
+    )
+    if ends:
+        event.expect(
+            rule=rule, eventType="Ended", transactionInfo={"stoppedReason": "DeAuthorized"}
+        )
+    _stopped(tx)
+    tx.post_session = True
