@@ -23,7 +23,12 @@ from harness.sim.charging_profiles_v201 import ChargingProfiles
 from harness.sim.connectors import Connector, Transaction
 from harness.sim.data_transfer import BLOCK as DATA_TRANSFER
 from harness.sim.declare import V201, Defect, declare
-from harness.sim.device_model import DeviceModel, default_variables, memory_variables
+from harness.sim.device_model import (
+    DeviceModel,
+    default_variables,
+    memory_variables,
+    physical_variables,
+)
 from harness.sim.diagnostics_v201 import BLOCK as DIAGNOSTICS
 from harness.sim.diagnostics_v201 import LogUploads
 from harness.sim.errors import CallErrorReceived, CallTimeout
@@ -32,8 +37,10 @@ from harness.sim.firmware_v201 import FirmwareUpdates
 from harness.sim.local_auth_v201 import LocalAuthorizer
 from harness.sim.local_list_v201 import BLOCK as LOCAL_LIST
 from harness.sim.local_list_v201 import LocalAuthList
+from harness.sim.meter_values_v201 import PeriodicMeter
 from harness.sim.provisioning_v201 import BLOCK as PROVISIONING
 from harness.sim.remote_control_v201 import BLOCK as REMOTE_CONTROL
+from harness.sim.remote_control_v201 import _await_cable as await_cable
 from harness.sim.reservation_v201 import BLOCK as RESERVATION
 from harness.sim.reservation_v201 import Reservations, reservation_used
 from harness.sim.token_groups_v201 import TokenGroups
@@ -138,6 +145,15 @@ DEFECTS = declare(
         "the first TransactionEvent after the reserved token was used leaves out the reservationId",
         "H01.FR.15",
     ),
+    # StationV201._perturbed
+    Defect(
+        "tx-ev-stop-reason-wrong",
+        "station",
+        V201,
+        "a transaction the EV's suspend of the energy ended says stoppedReason Other, "
+        "not StoppedByEV",
+        "E06.FR.07",
+    ),
     # StationV201._deliver
     Defect(
         "offline-flag-missing",
@@ -202,6 +218,7 @@ class StationV201:
                 certificate_entries=lambda: len(self.certificates),
             )
             + token_group_variables()
+            + physical_variables(list(station.connectors), self._availability_state)
         )
         # What the station keeps for the CSMS, one module each (D01/D02, C10/C11, K01/
         # K09/K10, M03-M05); each is the owner of its block below.
@@ -232,6 +249,8 @@ class StationV201:
         #: the reservations it holds (H01)
         self.reservations = Reservations()
         self._meter: dict[int, int] = {}
+        #: the periodic meter readings of running transactions (E02.FR.10)
+        self.periodic_meter = PeriodicMeter(self)
         self._event_ids = itertools.count(1)
         #: EVSEs whose parking bay holds an EV (the park / leave_bay actions)
         self._bays_occupied: set[int] = set()
@@ -265,6 +284,16 @@ class StationV201:
         if station.has("boot-omits-model"):
             del charging_station["model"]
         return {"reason": station.boot_reason, "chargingStation": charging_station}
+
+    def _availability_state(self, evse: int | None) -> str:
+        """AvailabilityState of an EVSE (or, for None, the station) now: its connector's
+        state where it has one connector, else the first connector's that is not
+        Available (an EVSE is as busy as its busiest connector)."""
+        connectors = [c for c in self.station.connectors.values() if evse is None or c.evse == evse]
+        states = [self.status_name(connector) for connector in connectors]
+        if evse is None:  # the station: Unavailable only when every connector is
+            return "Unavailable" if states and set(states) == {"Unavailable"} else "Available"
+        return next((state for state in states if state != "Available"), "Available")
 
     def status_name(self, connector: Connector) -> str:
         if connector.faulted:
@@ -443,6 +472,7 @@ class StationV201:
                     remote_start_id=session.remote_start_id,
                     meter_start=self._meter_wh(session.evse),
                 )
+                self.periodic_meter.started(session)
             ended = event.event_type == "Ended"
             if ended:
                 self.transactions_seen[event.transaction_id] = True
@@ -532,7 +562,7 @@ class StationV201:
             payload["idToken"] = dict(event.token)
         if event.reservation_id is not None:
             payload["reservationId"] = event.reservation_id
-        if event.event_type == "Ended":
+        if event.event_type == "Ended" or event.trigger == "MeterValuePeriodic":
             payload["meterValue"] = self.meter_value(session.evse)
         return self._perturbed(payload, session)
 
@@ -561,6 +591,8 @@ class StationV201:
             del info["stoppedReason"]
         if has("tx-remote-stop-reason-local") and info.get("stoppedReason") == "Remote":
             info["stoppedReason"] = "Local"
+        if has("tx-ev-stop-reason-wrong") and info.get("stoppedReason") == "StoppedByEV":
+            info["stoppedReason"] = "Other"
         if has("tx-stop-trigger-wrong") and payload["triggerReason"] == "StopAuthorized":
             payload["triggerReason"] = "ChargingStateChanged"
         return payload
@@ -705,6 +737,7 @@ class StationV201:
         await self.happen(session, "authorize", token=id_token, reservation_id=reservation)
         if reservation is not None:
             await reservation_used(self, session.evse)
+        await_cable(self, session)  # E03.FR.05: the cable must come within EVConnectionTimeOut
         state = "authorized"
         if session.started:
             state = "authorized" if had_started else "started"

@@ -10,10 +10,15 @@ station idle after it (:func:`harness.steps.idle.leave_idle`).
 import itertools
 import uuid
 
-from harness import HarnessError, testcase
-from harness.matching import ABSENT, one_of
+from harness import DutFailure, HarnessError, testcase
+from harness.matching import ABSENT, absent_or, one_of
 from harness.states import cs_transactions as tx_states
-from harness.steps.device_model import Variable, configure, configure_if_implemented
+from harness.steps.device_model import (
+    Variable,
+    configure,
+    configure_if_implemented,
+    set_variable,
+)
 from harness.steps.idle import leave_idle
 
 BLOCK = "E Transactions"
@@ -22,6 +27,10 @@ BLOCK = "E Transactions"
 _REMOTE_START_IDS = itertools.count(1001)
 
 AUTH_ENABLED = Variable("AuthCtrlr", "AuthEnabled")
+EV_CONNECTION_TIMEOUT = Variable("TxCtrlr", "EVConnectionTimeOut")
+
+#: every chargingState but Charging: a deauthorized EV must not charge
+_NOT_CHARGING = absent_or(one_of("Idle", "EVConnected", "SuspendedEV", "SuspendedEVSE"))
 DISABLE_REMOTE_AUTHORIZATION = Variable("AuthCtrlr", "DisableRemoteAuthorization")
 
 
@@ -323,3 +332,378 @@ def test_tc_e_12_cs(csms, dut):
     tx.in_bay = True
     csms.step("1-2", "The EV drives into the bay: TransactionEvent Started, EVDetected")
     _started(csms, tx, "E01.FR.01", trigger_rule="E01.FR.15", trigger="EVDetected")
+
+
+# -- stop options (E06): the transaction ends where TxStopPoint says ---------------------
+
+
+def _stop_at(csms, dut, point):
+    """Part 6's "Configuration State: if TxStopPoint is ReadWrite it contains
+    ``point``": on a station whose TxStopPoint is configurable (Part 5 C-52) it is set
+    to ``point`` alone for the case and set back after. Call before the session reads
+    the points."""
+    if dut.supports("C-52"):
+        configure(csms, tx_states.TX_STOP_POINT, point)
+
+
+def _check_stop_point(tx, point):
+    if not tx.stops_at(point):
+        raise HarnessError(
+            f"TxStopPoint is {','.join(sorted(tx.stop_points)) or 'empty'}, without "
+            f"{point}, and the profile does not declare it configurable (C-52)",
+            "setup",
+        )
+
+
+@testcase(
+    "TC_E_39_CS",
+    "Stop transaction options - Deauthorized - timeout",
+    table=136,
+    requirements=["E06.FR.04", "E06.FR.15"],
+    catches={"ignores-ev-connect-timeout": "E06.FR.04"},
+)
+def test_tc_e_39_cs(csms, dut):
+    timeout = dut.timers.ev_connection_timeout
+    _stop_at(csms, dut, "Authorized")
+    configure(csms, EV_CONNECTION_TIMEOUT, str(timeout))
+    _authorization_by_csms(csms)
+    tx = _transaction(csms, dut, tx_states.authorized)
+    _check_stop_point(tx, "Authorized")
+    wait = timeout + dut.profile.tolerances.time_deviation + dut.timeouts.response
+    if tx.started:
+        csms.step("1-2", f"No cable within {timeout} s: the authorization ends, EVConnectTimeout")
+        in_bay = tx.starts_at("ParkingBayOccupancy")
+        event = tx_states.transaction_event(
+            csms,
+            tx,
+            rule="E06.FR.04",
+            trigger="EVConnectTimeout",
+            trigger_rule="E06.FR.15",
+            timeout=wait,
+            eventType="Updated" if in_bay else "Ended",
+        )
+        if not in_bay:
+            event.expect(rule="E06.FR.04", transactionInfo={"stoppedReason": "Timeout"})
+    else:
+        csms.hold_for(wait, "no transaction runs yet: EVConnectionTimeOut ends the authorization")
+    tx.authorized = None
+    mark = csms.mark()
+    dut.act("plug_in", evse=tx.evse, connector=tx.connector)
+    tx.ev_connected = True
+    csms.step("3-4", "The cable goes in: an event, if any, is CablePluggedIn and no charging")
+    csms.hold_for(dut.timeouts.response, "a deauthorized EV must not start charging")
+    for event in csms.received("TransactionEvent", after=mark):
+        event.expect(rule="E06.FR.15", triggerReason="CablePluggedIn")
+        event.expect(rule="E06.FR.04", transactionInfo={"chargingState": _NOT_CHARGING})
+
+
+def _stopped(csms, dut, tx, method, *, end_rule, trigger_rule, reason):
+    """The driver presents the token again (``local``) or the CSMS sends
+    RequestStopTransaction (``remote``, Accepted), and the transaction ends: Ended with
+    StopAuthorized or RemoteStop (``trigger_rule``) and ``reason`` (``end_rule``). Part
+    6 lets the EV charge <Configured Transaction Duration> before a driver's stop."""
+    if method == "local":
+        duration = dut.profile.harness.transaction_duration
+        if duration > 0:
+            csms.hold_for(duration, "Part 6 <Configured Transaction Duration>: the EV charges")
+        csms.step(1, "The driver presents the token again: TransactionEvent Ended")
+        dut.act("present_token", token=tx.token["idToken"], evse=tx.evse)
+        trigger = "StopAuthorized"
+    else:
+        csms.step("1-2", "RequestStopTransaction for the running transaction: Accepted")
+        csms.call("RequestStopTransaction", transactionId=tx.transaction_id).expect(
+            rule=end_rule, status="Accepted"
+        )
+        csms.step("3-4", "TransactionEvent Ended, RemoteStop, stoppedReason Remote")
+        trigger = "RemoteStop"
+    tx.stop, tx.energy = method, False
+    tx_states.transaction_event(
+        csms,
+        tx,
+        rule=end_rule,
+        trigger=trigger,
+        trigger_rule=trigger_rule,
+        eventType="Ended",
+        transactionInfo={"stoppedReason": reason},
+    )
+
+
+def _charging_until_stop(csms, dut, point):
+    """Configuration State "TxStopPoint contains ``point``" and state
+    EnergyTransferStarted."""
+    _stop_at(csms, dut, point)
+    tx = _transaction(csms, dut)
+    _check_stop_point(tx, point)
+    return tx_states.energy_transfer_started(csms, dut, tx)
+
+
+@testcase(
+    "TC_E_15_CS",
+    "Stop transaction options - StopAuthorized - Local",
+    table=151,
+    requirements=["E06.FR.03", "E06.FR.15"],
+    catches={"tx-stop-trigger-wrong": "E06.FR.15"},
+)
+def test_tc_e_15_cs(csms, dut):
+    tx = _charging_until_stop(csms, dut, "Authorized")
+    _stopped(csms, dut, tx, "local", end_rule="E06.FR.03", trigger_rule="E06.FR.15", reason="Local")
+
+
+@testcase(
+    "TC_E_21_CS",
+    "Stop transaction options - StopAuthorized - Remote",
+    table=152,
+    requirements=["E06.FR.03", "E06.FR.15", "F03.FR.09"],
+    catches={"tx-remote-stop-reason-local": "E06.FR.03"},
+)
+def test_tc_e_21_cs(csms, dut):
+    tx = _charging_until_stop(csms, dut, "Authorized")
+    _stopped(
+        csms, dut, tx, "remote", end_rule="E06.FR.03", trigger_rule="F03.FR.09", reason="Remote"
+    )
+
+
+@testcase(
+    "TC_E_07_CS",
+    "Stop transaction options - PowerPathClosed - Local stop",
+    table=143,
+    requirements=["E06.FR.06", "E06.FR.15"],
+    catches={"tx-stop-trigger-wrong": "E06.FR.15"},
+)
+def test_tc_e_07_cs(csms, dut):
+    tx = _charging_until_stop(csms, dut, "PowerPathClosed")
+    # Step 1 is state StopAuthorized (local): its stoppedReason is Local or none.
+    _stopped(
+        csms,
+        dut,
+        tx,
+        "local",
+        end_rule="E06.FR.06",
+        trigger_rule="E06.FR.15",
+        reason=absent_or("Local"),
+    )
+
+
+@testcase(
+    "TC_E_35_CS",
+    "Stop transaction options - PowerPathClosed - Remote stop",
+    table=144,
+    requirements=["E06.FR.06", "E06.FR.15"],
+    catches={"tx-remote-stop-reason-local": "E06.FR.06"},
+)
+def test_tc_e_35_cs(csms, dut):
+    tx = _charging_until_stop(csms, dut, "PowerPathClosed")
+    _stopped(
+        csms, dut, tx, "remote", end_rule="E06.FR.06", trigger_rule="E06.FR.15", reason="Remote"
+    )
+
+
+@testcase(
+    "TC_E_08_CS",
+    "Stop transaction options - EnergyTransfer stopped - StopAuthorized",
+    table=146,
+    requirements=["E06.FR.07", "E06.FR.15"],
+    catches={"tx-stop-trigger-wrong": "E07.FR.02"},
+)
+def test_tc_e_08_cs(csms, dut):
+    tx = _charging_until_stop(csms, dut, "EnergyTransfer")
+    csms.step(1, "State StopAuthorized: the energy stops, and that ends the transaction")
+    tx_states.stop_authorized(csms, dut, tx)
+    if not tx.ended:
+        # The stop's event left the transaction running: the end of the energy must
+        # end it (E06.FR.07), as a charging-state change of its own.
+        tx_states.transaction_event(
+            csms,
+            tx,
+            rule="E06.FR.07",
+            trigger="ChargingStateChanged",
+            trigger_rule="E06.FR.15",
+            eventType="Ended",
+        )
+
+
+@testcase(
+    "TC_E_22_CS",
+    "Stop transaction options - EnergyTransfer stopped - SuspendedEV",
+    table=147,
+    requirements=["E06.FR.07", "E06.FR.15"],
+    catches={"tx-ev-stop-reason-wrong": "E06.FR.07"},
+)
+def test_tc_e_22_cs(csms, dut):
+    tx = _charging_until_stop(csms, dut, "EnergyTransfer")
+    dut.act("ev_suspend", evse=tx.evse)
+    csms.step("1-2", "The EV suspends: ChargingStateChanged, and the transaction ends")
+    event = tx_states.transaction_event(
+        csms,
+        tx,
+        rule="E06.FR.07",
+        trigger="ChargingStateChanged",
+        trigger_rule="E06.FR.15",
+        transactionInfo={"chargingState": one_of("EVConnected", "SuspendedEV")},
+    )
+    tx.suspended, tx.energy = True, False
+    if event["eventType"] == "Ended":
+        event.expect(rule="E06.FR.07", transactionInfo={"stoppedReason": "StoppedByEV"})
+        return
+    # Part 6 takes Updated with SuspendedEV; Part 2 ends the transaction when the
+    # energy transfer stops (E06.FR.07).
+    event.expect(rule="E06.FR.07", transactionInfo={"chargingState": "SuspendedEV"})
+    with csms.beyond_octt("Part 6 accepts Updated with SuspendedEV"):
+        event.expect(rule="E06.FR.07", eventType="Ended")
+
+
+# -- local start and stop (E02, E03, E07) -----------------------------------------------
+
+
+@testcase(
+    "TC_E_03_CS",
+    "Local start transaction - Cable plugin first - Success",
+    table=137,
+    requirements=[
+        "E02.FR.01",
+        "E02.FR.05",
+        "E02.FR.06",
+        "E02.FR.07",
+        "E02.FR.13",
+        "E02.FR.15",
+        "E02.FR.16",
+        "E02.FR.17",
+        "E01.FR.16",
+        "C01.FR.02",
+        "C02.FR.01",
+        "C06.FR.02",
+    ],
+    catches={
+        "tx-no-token-after-authorization": "E02.FR.20",
+        "tx-no-charging-state": "E02.FR.13",
+        "tx-no-evse-after-plug-in": "E01.FR.16",
+    },
+)
+def test_tc_e_03_cs(csms, dut):
+    _authorization_by_csms(csms)
+    tx = _transaction(csms, dut, tx_states.ev_connected_pre_session)
+    csms.step(1, "State Authorized (local): the driver presents the token")
+    tx_states.authorized(csms, dut, tx)
+    csms.step(2, "State EnergyTransferStarted: the EV charges")
+    tx_states.energy_transfer_started(csms, dut, tx)
+
+
+@testcase(
+    "TC_E_04_CS",
+    "Local start transaction - Authorization first - Success",
+    table=138,
+    requirements=[
+        "E03.FR.01",
+        "E03.FR.06",
+        "E03.FR.12",
+        "E01.FR.16",
+        "C01.FR.02",
+        "C02.FR.01",
+        "C06.FR.02",
+    ],
+    catches={
+        "tx-no-evse-after-plug-in": "E01.FR.16",
+        "tx-no-charging-state": "E02.FR.13",
+    },
+)
+def test_tc_e_04_cs(csms, dut):
+    _authorization_by_csms(csms)
+    tx = _transaction(csms, dut, tx_states.parking_bay_occupied)
+    csms.step(1, "State Authorized (local): the driver presents the token, no cable yet")
+    tx_states.authorized(csms, dut, tx)
+    csms.step(2, "State EnergyTransferStarted: the EV is connected and charges")
+    tx_states.energy_transfer_started(csms, dut, tx)
+
+
+@testcase(
+    "TC_E_06_CS",
+    "Local Stop Transaction - Accepted",
+    table=142,
+    requirements=["E07.FR.04", "E06.FR.15", "C01.FR.03"],
+    catches={
+        "tx-stop-trigger-wrong": "E07.FR.02",
+        "no-available-at-unplug": "G01.FR.04",
+    },
+    warns={"tx-authorize-before-stop": "C01.FR.03"},
+)
+def test_tc_e_06_cs(csms, dut):
+    _authorization_by_csms(csms)
+    tx = _transaction(csms, dut, tx_states.energy_transfer_started)
+    csms.step(1, "State StopAuthorized (local): the driver presents the token again")
+    tx_states.stop_authorized(csms, dut, tx)
+    csms.step(2, "State EVConnectedPostSession")
+    tx_states.ev_connected_post_session(csms, dut, tx)
+    csms.step(3, "State EVDisconnected: the cable is pulled out")
+    tx_states.ev_disconnected(csms, dut, tx)
+    csms.step(4, "State ParkingBayUnoccupied")
+    tx_states.parking_bay_unoccupied(csms, dut, tx)
+
+
+# -- offline (E11) -------------------------------------------------------------------------
+
+SAMPLED_DATA = {
+    name: Variable("SampledDataCtrlr", name)
+    for name in ("TxUpdatedMeasurands", "TxUpdatedInterval", "Enabled")
+}
+OCPP_COMM = {
+    name: Variable("OCPPCommCtrlr", name)
+    for name in ("OfflineThreshold", "RetryBackOffWaitMinimum", "RetryBackOffRandomRange")
+}
+
+#: the measurand every station meters (Part 6 <Configured ..._MEASURands>)
+_MEASURAND = "Energy.Active.Import.Register"
+
+
+def _present(value):
+    return bool(value)
+
+
+def _meter_stopped(csms, since):
+    """After TC_E_40_CS: no more periodic readings, and those that came after the case's
+    steps taken, so that the states that leave the station idle see only their events."""
+    set_variable(csms, SAMPLED_DATA["TxUpdatedInterval"], "0")
+    for message in csms.received("TransactionEvent", after=since):
+        if message.payload.get("triggerReason") == "MeterValuePeriodic" and not message.claimed:
+            csms.expect("TransactionEvent", after=message.entry.seq - 1)
+
+
+@testcase(
+    "TC_E_40_CS",
+    "Offline Behaviour - Connection loss during transaction",
+    table=165,
+    requirements=["E11.FR.01", "E11.FR.02", "E11.FR.06"],
+    catches={"offline-flag-missing": "E11.FR.02", "drops-offline-events": "E11.FR.02"},
+)
+def test_tc_e_40_cs(csms, dut):
+    wait_minimum = dut.profile.network.retry_backoff_wait_minimum
+    # Part 6 wants the meter interval below the back-off minimum; with a minimum of
+    # 1 s (the embedded runs) that cannot be, so the harness stays away for two
+    # intervals at least: the queue then holds a reading.
+    interval = max(1, wait_minimum // 2)
+    away = max(wait_minimum, 2 * interval)
+    configure(csms, SAMPLED_DATA["TxUpdatedMeasurands"], _MEASURAND)
+    configure(csms, SAMPLED_DATA["TxUpdatedInterval"], str(interval))
+    configure_if_implemented(csms, SAMPLED_DATA["Enabled"], "true")
+    configure(csms, OCPP_COMM["OfflineThreshold"], str(wait_minimum + 60))
+    configure(csms, OCPP_COMM["RetryBackOffWaitMinimum"], str(wait_minimum))
+    configure(csms, OCPP_COMM["RetryBackOffRandomRange"], "0")
+    start = csms.mark()
+    _transaction(csms, dut, tx_states.energy_transfer_started)
+    csms.finally_do("the periodic meter readings stopped", _meter_stopped, csms, start)
+    csms.step(1, "The harness closes the connection and refuses reconnections")
+    csms.go_offline("Part 6 TC_E_40_CS step 1: close, and do not accept a reconnect")
+    csms.step(2, f"The harness stays away {away} s, then accepts the station again")
+    csms.hold_for(away, "Part 6 step 2: the station is offline while it charges")
+    since = csms.mark()
+    csms.come_online()
+    bound = 4 * wait_minimum + dut.profile.tolerances.time_deviation + dut.timeouts.connect
+    csms.expect_reconnect(timeout=bound, rule="E11.FR.02")
+    csms.step("3-4", "The queue emptied: each event Updated, with meter values, offline true")
+    event = csms.expect("TransactionEvent", after=since, timeout=bound, rule="E11.FR.01")
+    event.expect(rule="E11.FR.02", offline=True)
+    while event.payload.get("offline") is True:
+        event.expect(rule="E11.FR.01", eventType="Updated", meterValue=_present)
+        try:
+            event = csms.expect("TransactionEvent", after=since, timeout=dut.timeouts.response)
+        except DutFailure:
+            break  # nothing more came: the queue is empty
