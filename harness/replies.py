@@ -60,7 +60,8 @@ class ReplyBook:
 
     def will_reply(self, action: str, reply: Any) -> None:
         """Register ``reply`` for ``action``: a dict of fields, a function of the
-        request, an :func:`error_reply`, or any of them wrapped in :func:`sticky`."""
+        request (returning a payload, an :func:`error_reply`, or None for the default
+        answer), an :func:`error_reply`, or any of them wrapped in :func:`sticky`."""
         self._registered.setdefault(action, []).append(reply)
 
     def clear(self) -> None:
@@ -82,6 +83,13 @@ class ReplyBook:
         if isinstance(reply, ErrorReply):
             return Chosen(error=(reply.code, reply.description))
         if callable(reply):
-            compute: Callable[[dict[str, Any]], dict[str, Any]] = reply
-            return Chosen(payload=compute(request))
+            # a function of the request may also answer with an error_reply, or with
+            # None for the default answer (a reply for some requests of the action only)
+            compute: Callable[[dict[str, Any]], dict[str, Any] | ErrorReply | None] = reply
+            computed = compute(request)
+            if isinstance(computed, ErrorReply):
+                return Chosen(error=(computed.code, computed.description))
+            if computed is None:
+                return Chosen(payload=self.defaults.response(action, request))
+            return Chosen(payload=computed)
         return Chosen(payload={**self.defaults.response(action, request), **reply})

@@ -33,6 +33,8 @@ class SeqNoFinding:
 @dataclass
 class _Transaction:
     seq_nos: list[int] = field(default_factory=list)
+    #: the payload each seqNo came with: the same one again is a retransmission (E13)
+    payloads: dict[int, dict[str, Any]] = field(default_factory=dict)
     ended: bool = False
     judged: bool = False
 
@@ -44,15 +46,20 @@ class SeqNoMonitor:
         self._transactions: dict[str, _Transaction] = {}
 
     def observe(self, payload: dict[str, Any]) -> SeqNoFinding | None:
-        """Take one TransactionEventRequest payload; a repeated seqNo is found at once."""
+        """Take one TransactionEventRequest payload; a repeated seqNo is found at once,
+        unless the payload is the one that number came with: the station sends a message
+        the CSMS failed to process again, as it is (E13.FR.02)."""
         info = payload.get("transactionInfo")
         seq_no = payload.get("seqNo")
         if not isinstance(info, dict) or not isinstance(seq_no, int):
             return None  # the schema check reports what is missing
         transaction_id = str(info.get("transactionId"))
         transaction = self._transactions.setdefault(transaction_id, _Transaction())
+        if transaction.payloads.get(seq_no) == payload:
+            return None  # a retransmission
         repeated = seq_no in transaction.seq_nos
         transaction.seq_nos.append(seq_no)
+        transaction.payloads.setdefault(seq_no, payload)
         if payload.get("eventType") == "Ended":
             transaction.ended = True
         if repeated:

@@ -51,3 +51,13 @@ def test_transactions_are_apart():
 
 def test_payloads_without_numbers_are_left_to_the_schema_check():
     assert SeqNoMonitor().observe({"eventType": "Started"}) is None
+
+
+def test_a_retransmission_is_no_repeat():
+    """A message the CSMS failed to process is sent again as it was (E13.FR.02): the
+    same payload under the same seqNo is one message, not two."""
+    monitor = SeqNoMonitor()
+    monitor.observe(_event(0, "Started"))
+    assert monitor.observe(_event(1)) is None
+    assert monitor.observe(_event(1)) is None
+    assert monitor.observe({**_event(1), "triggerReason": "Other"}) is not None

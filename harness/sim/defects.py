@@ -38,6 +38,7 @@ from harness.sim.station_v16 import DEFECTS as STATION_V16
 from harness.sim.station_v201 import DEFECTS as STATION_V201
 from harness.sim.token_groups_v201 import DEFECTS as TOKEN_GROUPS_V201
 from harness.sim.transaction_status_v201 import DEFECTS as TRANSACTION_STATUS_V201
+from harness.sim.tx_retry_v201 import DEFECTS as TX_RETRY_V201
 
 __all__ = [
     "CSMS_DEFECTS",
@@ -76,6 +77,7 @@ _TABLE = _table(
     AUTH_CACHE_V201,
     TOKEN_GROUPS_V201,
     TRANSACTION_STATUS_V201,
+    TX_RETRY_V201,
     CHARGING_PROFILES_V201,
     CERTIFICATES_V201,
     STATION_V16,

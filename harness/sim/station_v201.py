@@ -47,6 +47,7 @@ from harness.sim.token_groups_v201 import TokenGroups
 from harness.sim.token_groups_v201 import variables as token_group_variables
 from harness.sim.transaction_status_v201 import BLOCK as TRANSACTION_STATUS
 from harness.sim.transactions_v201 import Session, TxEvent, TxPoints, happen
+from harness.sim.tx_retry_v201 import send_transaction_event
 from harness.sim.util import utc_now
 
 if TYPE_CHECKING:
@@ -491,7 +492,7 @@ class StationV201:
     async def _send_event(self, payload: dict[str, Any]) -> None:
         """Send one TransactionEvent; what its answer says about the token goes to the
         local authorization (C10.FR.05)."""
-        response = await self.station.send("TransactionEvent", payload)
+        response = await send_transaction_event(self, payload)  # retried on errors (E13)
         self.local_auth.event_answered(payload, response)
 
     async def _act_on_refusals(self) -> None:
@@ -660,8 +661,12 @@ class StationV201:
         return session.transaction_id if session is not None and session.running else None
 
     def _holding(self, token: str) -> Session | None:
-        """The session whose authorization ``token`` started, if one is authorized."""
+        """The session whose authorization ``token`` started, if one is authorized; a
+        session whose transaction ended and whose EV has left is over (its
+        authorization went with the EV)."""
         for session in self.sessions.values():
+            if session.ended and not session.plugged:
+                continue
             if session.authorized and (session.token or {}).get("idToken") == token:
                 return session
         return None

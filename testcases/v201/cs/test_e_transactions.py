@@ -12,6 +12,7 @@ import uuid
 
 from harness import DutFailure, HarnessError, testcase
 from harness.matching import ABSENT, absent_or, one_of
+from harness.replies import error_reply
 from harness.states import cs_transactions as tx_states
 from harness.steps.device_model import (
     Variable,
@@ -707,3 +708,114 @@ def test_tc_e_40_cs(csms, dut):
             event = csms.expect("TransactionEvent", after=since, timeout=dut.timeouts.response)
         except DutFailure:
             break  # nothing more came: the queue is empty
+
+
+# -- retries of transaction messages (E13) ------------------------------------------------
+
+MESSAGE_ATTEMPTS = Variable("OCPPCommCtrlr", "MessageAttempts", instance="TransactionEvent")
+MESSAGE_ATTEMPT_INTERVAL = Variable(
+    "OCPPCommCtrlr", "MessageAttemptInterval", instance="TransactionEvent"
+)
+
+#: Part 6 <Configured message Attempts transaction event interval>: short, so that the
+#: retries of a case take seconds
+_ATTEMPT_INTERVAL = 1
+
+
+class _FailingEvent:
+    """The harness's answers to step 5's TransactionEvent (the one that reports the
+    energy transfer, after the optional SignedDataReceived and SuspendedEVSE ones): a
+    CALLERROR InternalError to each transmission but the ``answered``-th (None: all);
+    every other TransactionEvent gets the usual answer."""
+
+    def __init__(self, answered):
+        self.answered = answered
+        self.seq_no = None
+        self.sent = 0
+
+    def __call__(self, request):
+        if self.seq_no is None:
+            if request.get("transactionInfo", {}).get("chargingState") != "Charging":
+                return None
+            self.seq_no = request.get("seqNo")
+        if request.get("seqNo") != self.seq_no:
+            return None
+        self.sent += 1
+        if self.sent == self.answered:
+            return None
+        return error_reply("InternalError", "Part 6 E13: the tool fails this message")
+
+
+def _transmissions(csms, dut, tx, *, attempts, answered, resent_rule):
+    """Steps 5-6 of Tables 167 and 169: the TransactionEvent is sent ``answered`` (or,
+    for None, ``attempts``) times, each retry after MessageAttemptInterval times the
+    transmissions so far (E13.FR.02/.03); then one more such interval passes without
+    another transmission (``resent_rule``)."""
+    configure(csms, MESSAGE_ATTEMPTS, str(attempts))
+    configure(csms, MESSAGE_ATTEMPT_INTERVAL, str(_ATTEMPT_INTERVAL))
+    failing = _FailingEvent(answered)
+    csms.will_reply("TransactionEvent", failing, always=True)
+    mark = csms.mark()
+    tx_states.authorized(csms, dut, tx)
+    tx_states.ev_connected_pre_session(csms, dut, tx)
+    deviation = dut.profile.tolerances.time_deviation
+    expected = answered or attempts
+    csms.step(5, f"The TransactionEvent of the energy transfer, sent {expected} times")
+    first = csms.expect("TransactionEvent", after=mark, rule="E13.FR.02")
+    first.expect(rule="E13.FR.02", transactionInfo={"chargingState": "Charging"})
+    tx.energy, tx.charging_state = True, "Charging"
+    last = first
+    for sent in range(1, expected):
+        wait = _ATTEMPT_INTERVAL * sent
+        again = csms.expect(
+            "TransactionEvent",
+            after=last.entry.seq,
+            timeout=wait + deviation + dut.timeouts.response,
+            rule="E13.FR.02",
+        )
+        again.expect(rule="E13.FR.02", seqNo=first["seqNo"])
+        gap = again.entry.t - last.entry.t
+        if gap < wait - deviation:
+            again.entry.failing = True
+            raise DutFailure(
+                f"transmission {sent + 1} came {gap:.2f} s after the one before; "
+                f"MessageAttemptInterval {_ATTEMPT_INTERVAL} s times {sent} asks {wait} s",
+                "E13.FR.03",
+                again.entry.raw,
+            )
+        last = again
+    more = _ATTEMPT_INTERVAL * expected
+    csms.hold_for(more + deviation, "Part 6: one more interval, in which nothing is resent")
+    for message in csms.received("TransactionEvent", after=last.entry.seq):
+        if message["seqNo"] == first["seqNo"]:
+            message.entry.failing = True
+            raise DutFailure(
+                f"the TransactionEvent was sent again after {expected} transmissions",
+                resent_rule,
+                message.entry.raw,
+            )
+
+
+@testcase(
+    "TC_E_50_CS",
+    "Retry sending transaction message when failed - Max retry count reached - CallError",
+    table=167,
+    requirements=["E13.FR.01", "E13.FR.02", "E13.FR.03", "E13.FR.04"],
+    catches={"tx-event-not-retried": "E13.FR.02", "tx-event-retried-at-once": "E13.FR.03"},
+)
+def test_tc_e_50_cs(csms, dut):
+    tx = _transaction(csms, dut)
+    _transmissions(csms, dut, tx, attempts=2, answered=None, resent_rule="E13.FR.04")
+
+
+@testcase(
+    "TC_E_51_CS",
+    "Retry sending transaction message when failed - Success before reaching the max "
+    "retry count - CallError",
+    table=169,
+    requirements=["E13.FR.01", "E13.FR.02", "E13.FR.03"],
+    catches={"tx-event-not-retried": "E13.FR.02", "tx-event-retried-at-once": "E13.FR.03"},
+)
+def test_tc_e_51_cs(csms, dut):
+    tx = _transaction(csms, dut)
+    _transmissions(csms, dut, tx, attempts=3, answered=2, resent_rule="E13.FR.02")
