@@ -9,8 +9,9 @@ difference names each path, what was expected and what arrived (as pytest-httpse
 Part 6's tool validations have a few recurring shapes, so they are named matchers that
 say what they wanted when they fail: :func:`one_of` ("status Accepted or
 NotImplemented"), :func:`absent_or` ("attributeStatusInfo is absent or reasonCode
-NoError"), :data:`ABSENT`, :func:`exactly_one`, :func:`each` and :func:`has_item` ("has
-(in arbitrary order) a result for …") for lists, :data:`DIGITS`.
+NoError"), :data:`ABSENT`, :func:`exactly_one`, :func:`each`, :func:`has_item` ("has
+(in arbitrary order) a result for …") and :func:`first_item` (Part 6's ``list[0].field``)
+for lists, :data:`DIGITS`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "differences",
     "each",
     "exactly_one",
+    "first_item",
     "has_item",
     "one_of",
 ]
@@ -158,6 +160,24 @@ def has_item(pattern: Any) -> Matcher:
     """A list with an item that matches ``pattern``, wherever it is: Part 6's "has (in
     arbitrary order)" for the results of a request of several items."""
     return _HasItem(pattern)
+
+
+class _FirstItem(Matcher):
+    def __init__(self, pattern: Any) -> None:
+        self.pattern = pattern
+
+    def differences(self, value: Any, path: str) -> list[str]:
+        if not isinstance(value, list) or not value:
+            return [f"{path}: expected a list with a first item, got {value!r}"]
+        return _differ(self.pattern, value[0], f"{path}[0]")
+
+    def describe(self) -> str:
+        return f"a first item matching {self.pattern!r}"
+
+
+def first_item(pattern: Any) -> Matcher:
+    """A list whose first item matches ``pattern``: Part 6's ``meterValue[0].…``."""
+    return _FirstItem(pattern)
 
 
 class _Digits(Matcher):

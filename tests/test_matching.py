@@ -67,3 +67,14 @@ def test_has_item_finds_a_match_wherever_it_is_and_says_the_closest_miss():
     ]
     assert differences(wanted, {"results": []})[0].endswith("(the list is empty)")
     assert "expected a list" in differences(wanted, {"results": {}})[0]
+
+
+def test_first_item_matches_the_first_item_only():
+    from harness.matching import first_item
+
+    wanted = {"meterValue": first_item({"context": "Trigger"})}
+    assert differences(wanted, {"meterValue": [{"context": "Trigger"}, {"context": "x"}]}) == []
+    assert differences(wanted, {"meterValue": [{"context": "x"}, {"context": "Trigger"}]}) == [
+        "$.meterValue[0].context: expected 'Trigger', got 'x'"
+    ]
+    assert "a list with a first item" in differences(wanted, {"meterValue": []})[0]

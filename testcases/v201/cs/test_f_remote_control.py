@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from harness import DutFailure, HarnessError, testcase
-from harness.matching import Matcher, absent_or, differences, one_of
+from harness.matching import absent_or, first_item, one_of
 from harness.states import cs_transactions as tx_states
 from harness.steps import device_model as dm
 from harness.steps.heartbeat import trigger_window
@@ -69,23 +69,8 @@ EV_CONNECTION_TIMEOUT = dm.Variable("TxCtrlr", "EVConnectionTimeOut")
 CONNECTOR_REPORTS = ("StatusNotification", "NotifyEvent")
 
 
-class _First(Matcher):
-    """Part 6's ``list[0].field``: the list's first item matches ``pattern`` (a dict)."""
-
-    def __init__(self, pattern: dict) -> None:
-        self.pattern = pattern
-
-    def differences(self, value, path):
-        if not isinstance(value, list) or not value:
-            return [f"{path}: expected a list with a first item, got {value!r}"]
-        return differences(self.pattern, value[0], f"{path}[0]")
-
-    def describe(self):
-        return f"a first item matching {self.pattern!r}"
-
-
 #: Part 6 Tables 184-187: meterValue[0].sampledValue[0].context is Trigger
-TRIGGERED_READING = _First({"sampledValue": _First({"context": "Trigger"})})
+TRIGGERED_READING = first_item({"sampledValue": first_item({"context": "Trigger"})})
 
 
 def _allow_remote_authorization(csms) -> None:
