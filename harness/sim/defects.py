@@ -24,6 +24,7 @@ from harness.sim.csms_handlers import DEFECTS as CSMS_HANDLERS
 from harness.sim.csms_handshake import DEFECTS as CSMS_HANDSHAKE
 from harness.sim.csms_provisioning import DEFECTS as CSMS_PROVISIONING
 from harness.sim.csms_transactions import DEFECTS as CSMS_TRANSACTIONS
+from harness.sim.data_transfer import DEFECTS as DATA_TRANSFER
 from harness.sim.declare import Defect
 from harness.sim.local_auth_v201 import DEFECTS as LOCAL_AUTH_V201
 from harness.sim.local_list_v201 import DEFECTS as LOCAL_LIST_V201
@@ -87,6 +88,7 @@ _TABLE = _table(
     CSMS_HANDLERS,
     CSMS_PROVISIONING,
     CSMS_TRANSACTIONS,
+    DATA_TRANSFER,
     CSMS_HANDSHAKE,
     CSMS_ACTIONS,
 )

@@ -79,6 +79,15 @@ DEFECTS = declare(
         "while it was offline",
         "B04.FR.02",
     ),
+    # StationLink._on_call
+    Defect(
+        "custom-data-refused",
+        "station",
+        V201,
+        "answers a request that carries customData (which every 2.0.1 object may) with "
+        "CALLERROR FormatViolation",
+        "B05.FR.10",
+    ),
     # StationLink._run
     Defect(
         "no-subprotocol",
@@ -660,6 +669,8 @@ class StationLink:
             self._disconnect.set()
             return Reply(silent=True)
         reply = request_problem(self.version, call)
+        if reply is None and self.has("custom-data-refused") and "customData" in str(call.payload):
+            reply = Reply(error_code="FormatViolation", description="unexpected customData")
         if reply is None:
             handler = self.behaviour.handlers.get(call.action)
             if handler is None:
