@@ -275,6 +275,9 @@ class Timers:
     #: TxCtrlr.EVConnectionTimeOut a case gives the station: how long an authorization
     #: waits for the cable (Part 6 <Configured ev_connection_timeout>, TC_F_04_CS)
     ev_connection_timeout: int = 30
+    #: AlignedDataCtrlr.Interval a case gives the station: clock-aligned meter values
+    #: every so many seconds (Part 6 <Configured clock-aligned Meter Values interval>)
+    aligned_data_interval: int = 60
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,12 @@ def embedded_profiles() -> list[DutProfile]:
                     "security_profile": 0,
                 },
                 "timeouts": dict(EMBEDDED_TIMEOUTS),
-                "timers": {"heartbeat": 1, "boot_retry": 1, "ev_connection_timeout": 1},
+                "timers": {
+                    "heartbeat": 1,
+                    "boot_retry": 1,
+                    "ev_connection_timeout": 1,
+                    "aligned_data_interval": 1,
+                },
                 # the shortest back-off Part 4 §5.3 can be measured with (whole seconds)
                 "network": {"retry_backoff_wait_minimum": 1, "offline_threshold": 1},
                 # the simulators keep time closely: a defect of a fraction of the

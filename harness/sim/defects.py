@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from harness.sim.aligned_data_v201 import DEFECTS as ALIGNED_DATA_V201
 from harness.sim.auth_cache_v201 import DEFECTS as AUTH_CACHE_V201
 from harness.sim.availability import DEFECTS as AVAILABILITY
 from harness.sim.availability_v201 import DEFECTS as AVAILABILITY_V201
@@ -71,6 +72,7 @@ _TABLE = _table(
     PROVISIONING_V201,
     REMOTE_CONTROL_V201,
     AVAILABILITY_V201,
+    ALIGNED_DATA_V201,
     AVAILABILITY,
     RESERVATION_V201,
     LOCAL_LIST_V201,

@@ -287,6 +287,8 @@ def _applied(station: StationLink, component: str, name: str, value: str) -> Non
     """A stored value the station acts on at once."""
     if (component, name) == ("OCPPCommCtrlr", "HeartbeatInterval"):
         station.heartbeat_changed()
+    elif (component, name) == ("AlignedDataCtrlr", "Interval"):
+        station.behaviour.aligned_changed.set()  # type: ignore[union-attr]
     elif (component, name) == ("SecurityCtrlr", "BasicAuthPassword"):
         station.password = value  # used from the next connection on
 

@@ -467,7 +467,11 @@ class StationLink:
                 await self._send_security_events()
             # E04.FR.02: what was queued while offline goes out once the link is back
             await self.behaviour.flush_queue()
-            await self._heartbeat_loop()
+            periodic = asyncio.create_task(self.behaviour.periodic())
+            try:
+                await self._heartbeat_loop()
+            finally:
+                periodic.cancel()
         except (PeerClosed, NotConnected):
             return
 

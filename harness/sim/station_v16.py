@@ -7,6 +7,7 @@ point (OCPP 1.6 §4.9). Section numbers in comments are OCPP 1.6 edition 2.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -144,6 +145,11 @@ class StationV16:
     def reset_boot_reason(self, *, scheduled: bool = False) -> str:
         """1.6 BootNotification carries no reason; kept for the common reboot path."""
         return "RemoteReset"
+
+    async def periodic(self) -> None:
+        """Nothing on its own clock beside the heartbeat (the simulated 1.6 station sends
+        no clock-aligned meter values): waits until the connection ends."""
+        await asyncio.Event().wait()
 
     def offline_threshold(self) -> float | None:
         """1.6 has no OfflineThreshold: after a reconnect, what changed is reported."""

@@ -6,12 +6,14 @@ messages for these flows have the same shape (untested so far).
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import random
 from collections.abc import Iterable
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
+from harness.sim.aligned_data_v201 import clock_aligned_loop
 from harness.sim.auth_cache_v201 import BLOCK as AUTHORIZATION_CACHE
 from harness.sim.auth_cache_v201 import AuthCache
 from harness.sim.availability_v201 import BLOCK as AVAILABILITY
@@ -207,6 +209,8 @@ class StationV201:
         self.station = station
         #: connection profiles a SetNetworkProfile stored, by configuration slot (B09)
         self.network_profiles: dict[int, dict[str, Any]] = {}
+        #: set when AlignedDataCtrlr.Interval changes (the clock-aligned loop rereads it)
+        self.aligned_changed = asyncio.Event()
         self.device_model = DeviceModel(
             default_variables(
                 heartbeat_interval=max(0, round(station.timers.heartbeat_fallback)),
@@ -408,6 +412,11 @@ class StationV201:
             value += 100
         self._meter[evse] = value
         return value
+
+    async def periodic(self) -> None:
+        """What the station sends on its own clock while connected, beside its
+        heartbeats: the clock-aligned meter values (J01)."""
+        await clock_aligned_loop(self)
 
     def meter_value(self, evse: int) -> list[dict[str, Any]]:
         return [
