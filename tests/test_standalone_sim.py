@@ -150,3 +150,16 @@ def test_csms_simulator_in_its_own_process(tmp_path, defect):
     else:
         assert (run.code, boot["verdict"]) == (1, "failed")
         assert boot["rule"] == "schema:BootNotificationResponse:required"
+
+
+def test_the_station_fixture_declares_what_the_simulator_implements():
+    """fixtures/sim-station-2.0.1.toml drives the simulator run as its own process: it
+    must declare the Part 5 features the embedded simulated station declares, or the
+    conditional cases that pass embedded would be skipped (or run) against the same
+    simulator in a lab set-up."""
+    from harness.dut import load_profile
+    from harness.environment import CHARGING_STATION, EMBEDDED_FEATURES
+
+    profile = load_profile(ROOT / "fixtures" / "sim-station-2.0.1.toml")
+    for feature, supported in EMBEDDED_FEATURES[(CHARGING_STATION, "2.0.1")].items():
+        assert profile.supports(feature) == supported, feature

@@ -27,7 +27,7 @@ from harness.sim.util import utc_now
 if TYPE_CHECKING:
     from harness.sim.station_v201 import StationV201
 
-__all__ = ["BLOCK", "DEFECTS"]
+__all__ = ["BLOCK", "DEFECTS", "await_cable"]
 
 #: the defects that live in this module, each under the function that perturbs it
 DEFECTS = declare(
@@ -62,8 +62,8 @@ DEFECTS = declare(
         "ignores-ev-connect-timeout",
         "station",
         V201,
-        "keeps a remote start's transaction when no cable is plugged in within "
-        "EVConnectionTimeOut, instead of ending it (EVConnectTimeout)",
+        "keeps an authorization's transaction (remote or local start) when no cable is "
+        "plugged in within EVConnectionTimeOut, instead of ending it (EVConnectTimeout)",
         "E03.FR.05",
     ),
     # request_stop
@@ -245,7 +245,7 @@ async def request_start(v201: StationV201, payload: dict[str, Any]) -> Reply:
         )
         if reservation is not None:
             await reservation_used(v201, session.evse)
-        _await_cable(v201, session)
+        await_cable(v201, session)
 
     return Reply(answer, after=start)
 
@@ -269,7 +269,7 @@ async def _remote_token_accepted(v201: StationV201, token: dict[str, Any]) -> bo
     return bool(response.get("idTokenInfo", {}).get("status") == "Accepted")
 
 
-def _await_cable(v201: StationV201, session: Session) -> None:
+def await_cable(v201: StationV201, session: Session) -> None:
     """E03.FR.05: an authorization without a cable lasts TxCtrlr.EVConnectionTimeOut
     seconds (0: for ever)."""
     if session.plugged or not session.authorized:

@@ -42,7 +42,7 @@ from harness.sim.local_list_v201 import LocalAuthList
 from harness.sim.meter_values_v201 import PeriodicMeter
 from harness.sim.provisioning_v201 import BLOCK as PROVISIONING
 from harness.sim.remote_control_v201 import BLOCK as REMOTE_CONTROL
-from harness.sim.remote_control_v201 import _await_cable as await_cable
+from harness.sim.remote_control_v201 import await_cable
 from harness.sim.reservation_v201 import BLOCK as RESERVATION
 from harness.sim.reservation_v201 import Reservations, reservation_used
 from harness.sim.token_groups_v201 import TokenGroups
