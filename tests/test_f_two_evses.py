@@ -13,38 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import case_verdicts, free_port, pytester_run, write_profile
-
-TWO_EVSES = """\
-    [dut]
-    kind = "charging-station"
-    ocpp = "2.0.1"
-    identity = "TWO-EVSES-F"
-
-    [listen]
-    host = "127.0.0.1"
-    port = {port}
-
-    [layout]
-    evses = [{{ id = 1, connectors = [1] }}, {{ id = 2, connectors = [1] }}]
-
-    [timeouts]
-    connect = 2
-    response = 1
-    operator = 5
-
-    [tolerances]
-    time_deviation = 0.3
-
-    [harness]
-    transaction_duration = 0
-
-    [features]
-    "C-29.1" = true
-    "C-29.2" = true
-
-    [control]
-    adapter = "sim"
-"""
+from tests.test_two_evses import TWO_EVSES
 
 #: station defects these self-tests prove (tests/sim/test_sim_defects.py counts them)
 PROVEN = {"triggered-first-evse-only"}

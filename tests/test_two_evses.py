@@ -15,6 +15,7 @@ import pytest
 
 from tests.helpers import case_verdicts, free_port, pytester_run, write_profile
 
+#: the embedded station's settings with two EVSEs (tests/test_f_two_evses.py uses it too)
 TWO_EVSES = """\
     [dut]
     kind = "charging-station"
@@ -43,6 +44,13 @@ TWO_EVSES = """\
 
     [tolerances]
     time_deviation = 0.3
+
+    [harness]
+    transaction_duration = 0
+
+    [features]
+    "C-29.1" = true
+    "C-29.2" = true
 
     [control]
     adapter = "sim"
