@@ -141,6 +141,15 @@ DEFECTS = declare(
     ),
     # get_base_report
     Defect(
+        "report-omits-required-variable",
+        "station",
+        V201,
+        "leaves ChargingStation.AvailabilityState, which the device model requires, out of "
+        "its FullInventory",
+        "Part 2 Referenced Components and Variables",
+    ),
+    # get_base_report
+    Defect(
         "report-summary-accepted",
         "station",
         V201,
@@ -306,6 +315,9 @@ async def get_base_report(v201: StationV201, payload: dict[str, Any]) -> Reply:
         variables = [v for v in v201.device_model if settable or v.mutability != "ReadOnly"]
     else:
         return Reply({"status": "NotSupported", "statusInfo": {"reasonCode": "UnsupportedParam"}})
+    if station.has("report-omits-required-variable"):
+        omitted = ("ChargingStation", "AvailabilityState")
+        variables = [v for v in variables if (v.component, v.name) != omitted]
     request_id = payload["requestId"]
     data = [variable.report_data() for variable in variables]
     if station.has("report-without-values-list"):

@@ -72,11 +72,15 @@ Version = OcppVersion | str
 
 _SLUGS = {OcppVersion.V16: "v16", OcppVersion.V201: "v201", OcppVersion.V21: "v21"}
 #: the tables of a version file -> the kind of the ids they declare
-_VERSION_TABLES: dict[str, Kind] = {"requirements": "requirement", "ocpp-j": "ocpp-j"}
+_VERSION_TABLES: dict[str, Kind] = {
+    "requirements": "requirement",
+    "chapters": "requirement",
+    "ocpp-j": "ocpp-j",
+}
 _PLACEHOLDER = re.compile(r"<(\w+)>")
 _NOUNS = {"Action": "an action", "Schema": "a schema"}
 #: ids that belong in a version file (the others in common.toml)
-_REQUIREMENT_LIKE = re.compile(r"^(?:[A-Z][0-9]{2}\.FR\.|C16\.|OCPP-J )")
+_REQUIREMENT_LIKE = re.compile(r"^(?:[A-Z][0-9]{2}\.FR\.|C16\.|OCPP-J |Part [0-9] )")
 
 
 @dataclass(frozen=True)

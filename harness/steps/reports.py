@@ -11,13 +11,25 @@ configuration inventory only what an operator can set (ReadWrite, WriteOnly) is 
 from __future__ import annotations
 
 import itertools
+import tomllib
+from collections.abc import Callable, Iterable
+from functools import cache
+from importlib.resources import files
 from typing import Any
 
 from harness.matching import ABSENT, absent_or
 from harness.messages import Message
 from harness.verdicts import DutFailure
 
-__all__ = ["LIST_TYPES", "check_variables", "collect_report", "request_base_report"]
+__all__ = [
+    "LIST_TYPES",
+    "check_required",
+    "check_values",
+    "check_variables",
+    "collect_report",
+    "request_base_report",
+    "required_variables",
+]
 
 #: the data types whose allowed values a report must list (valuesList)
 LIST_TYPES = ("OptionList", "SequenceList", "MemberList")
@@ -101,3 +113,103 @@ def _name(data: dict[str, Any]) -> str:
     text = f"{component.get('name')}.{variable.get('name')}"
     instance = variable.get("instance")
     return f"{text}[{instance}]" if instance else text
+
+
+@cache
+def required_variables() -> tuple[dict[str, Any], ...]:
+    """The component variables Part 2's device model appendix marks required (2.0.1):
+    component, name, instance, data_type, scope (station/evse/connector), when."""
+    data = files("harness.spec").joinpath("device_model", "v201.toml").read_bytes()
+    return tuple(tomllib.loads(data.decode("utf-8"))["variable"])
+
+
+def check_required(
+    parts: list[Message],
+    layout: Iterable[tuple[int, Iterable[int]]],
+    supports: Callable[[str], bool],
+    *,
+    rule: str,
+) -> None:
+    """Every required variable of the blocks the station implements is in the report:
+    the controllers' and the station's once, each EVSE's per EVSE, each connector's per
+    connector of ``layout`` ((evse, connectors) pairs). A block's controller counts
+    where ``supports(when)``. Fails under ``rule`` naming the first one missing."""
+    reported = {_key(data) for part in parts for data in part.get("reportData") or []}
+    places = [(evse, connector) for evse, connectors in layout for connector in connectors]
+    for variable in required_variables():
+        when = variable["when"]
+        if when != "always" and not supports(when):
+            continue
+        scope = variable["scope"]
+        wheres: list[tuple[int | None, int | None]] = [(None, None)]
+        if scope == "evse":
+            wheres = sorted({(evse, None) for evse, _ in places})
+        elif scope == "connector":
+            wheres = list(places)
+        for evse, connector in wheres:
+            key = (
+                variable["component"],
+                evse,
+                connector,
+                variable["name"],
+                variable.get("instance"),
+            )
+            if key not in reported:
+                last = parts[-1]
+                last.entry.failing = True
+                where = f" of EVSE {evse}" + (f" connector {connector}" if connector else "")
+                raise DutFailure(
+                    f"the FullInventory reports no {variable['component']}."
+                    f"{variable['name']}"
+                    + (f"[{variable['instance']}]" if variable.get("instance") else "")
+                    + (where if evse is not None else "")
+                    + ", which the device model requires",
+                    rule,
+                    last.entry.raw,
+                )
+
+
+def check_values(parts: list[Message], *, rule: str) -> None:
+    """What Part 6 TC_B_53_CS checks of each reported value: a list type's value is
+    among its valuesList (each member, for MemberList and SequenceList), and a
+    WriteOnly variable reports no value."""
+    for part in parts:
+        for data in part.get("reportData") or []:
+            problem = _value_problem(data)
+            if problem is not None:
+                part.entry.failing = True
+                raise DutFailure(
+                    f"NotifyReport (frame {part.entry.seq}) reports {_name(data)} {problem}",
+                    rule,
+                    part.entry.raw,
+                )
+
+
+def _value_problem(data: dict[str, Any]) -> str | None:
+    characteristics = data.get("variableCharacteristics") or {}
+    allowed = [v.strip() for v in str(characteristics.get("valuesList") or "").split(",")]
+    data_type = characteristics.get("dataType")
+    for attribute in data.get("variableAttribute") or []:
+        value = attribute.get("value")
+        if attribute.get("mutability") == "WriteOnly" and value is not None:
+            return "with a value though it is WriteOnly"
+        if value in (None, "") or data_type not in LIST_TYPES:
+            continue
+        members = [value] if data_type == "OptionList" else [v.strip() for v in value.split(",")]
+        strange = [member for member in members if member not in allowed]
+        if strange:
+            return f"with value {strange[0]!r}, not in its valuesList"
+    return None
+
+
+def _key(data: dict[str, Any]) -> tuple[Any, ...]:
+    component = data.get("component") or {}
+    variable = data.get("variable") or {}
+    evse = component.get("evse") or {}
+    return (
+        component.get("name"),
+        evse.get("id"),
+        evse.get("connectorId"),
+        variable.get("name"),
+        variable.get("instance"),
+    )

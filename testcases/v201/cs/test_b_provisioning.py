@@ -863,6 +863,27 @@ def test_tc_b_13_cs(csms, dut):
 
 
 @testcase(
+    "TC_B_53_CS",
+    "Get Base Report - Test mandatory DM variables via FullInventory",
+    table=60,
+    requirements=["Part 2 Referenced Components and Variables"],
+    catches=["report-omits-required-variable"],
+)
+def test_tc_b_53_cs(csms, dut):
+    rule = "Part 2 Referenced Components and Variables"
+    csms.step("1-2", "GetBaseReport FullInventory: Accepted")
+    request_id, _ = reports.request_base_report(csms, "FullInventory", rule=rule)
+    csms.step("3-4", "NotifyReport parts: this requestId, seqNo from 0, until tbc is false")
+    parts = reports.collect_report(csms, request_id)
+    # Post-scenario validations: the required variables of the blocks the station has,
+    # a valuesList for every list type and each value from it, no value for WriteOnly.
+    layout = [(evse.id, evse.connectors) for evse in dut.profile.layout]
+    reports.check_required(parts, layout, dut.supports, rule=rule)
+    reports.check_variables(parts, rule=rule)
+    reports.check_values(parts, rule=rule)
+
+
+@testcase(
     "TC_B_15_CS",
     "Get Base Report - Not Supported base report",
     table=37,
