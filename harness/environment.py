@@ -187,6 +187,21 @@ class Dut:
     def layout(self) -> Any:
         return self.profile.layout
 
+    def connectors(self, evse: int | None = None) -> list[tuple[int, int]]:
+        """(evse, connector) of every connector of the layout, or of ``evse``'s."""
+        return [
+            (entry.id, connector)
+            for entry in self.profile.layout
+            if evse is None or entry.id == evse
+            for connector in entry.connectors
+        ]
+
+    def configured_connector(self) -> tuple[int, int]:
+        """Part 6's <Configured evseId> and <Configured connectorId>: the layout's first
+        EVSE and its first connector."""
+        first = self.profile.layout[0]
+        return first.id, first.connectors[0]
+
     def supports(self, feature: str) -> bool:
         return self.profile.supports(feature)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from harness.states import cs_transactions as tx_states
 
-__all__ = ["leave_idle"]
+__all__ = ["leave_idle", "unplug"]
 
 
 def leave_idle(csms: Any, dut: Any, tx: tx_states.Session) -> None:
@@ -33,9 +33,15 @@ def leave_idle(csms: Any, dut: Any, tx: tx_states.Session) -> None:
             tx_states.parking_bay_unoccupied(csms, dut, tx)
         return
     if tx.ev_connected:
-        dut.act("unplug", evse=tx.evse, connector=tx.connector)
+        unplug(csms, dut, (tx.evse, tx.connector))
         tx.ev_connected = False
-        csms.expect_connectors("Available", only=[(tx.evse, tx.connector)], rule="G01.FR.04")
     if tx.in_bay:
         dut.act("leave_bay", evse=tx.evse)
         tx.in_bay = False
+
+
+def unplug(csms: Any, dut: Any, key: tuple[int, int]) -> None:
+    """Pull the cable out of connector ``key`` (evse, connector), no transaction at it,
+    and see the connector Available again (G01.FR.04)."""
+    dut.act("unplug", evse=key[0], connector=key[1])
+    csms.expect_connectors("Available", only=[key], rule="G01.FR.04")

@@ -15,7 +15,7 @@ from harness.states import cs as states
 from harness.states import cs_transactions as tx_states
 from harness.steps import device_model as dm
 from harness.steps import reports
-from harness.steps.idle import leave_idle
+from harness.steps.idle import leave_idle, unplug
 
 BLOCK = "B Provisioning"
 
@@ -515,7 +515,7 @@ def test_tc_b_22_cs(csms, dut):
     csms.step("7-8", "The connector of the cable Occupied, the others Available")
     tx.ended = True  # the reset ended it (checked above)
     plugged = (tx.evse, tx.connector)
-    others = [key for key in _connectors(dut) if key != plugged]
+    others = [key for key in dut.connectors() if key != plugged]
     csms.expect_connectors("Occupied", since=boot, rule="B01.FR.05", only=[plugged])
     if others:
         csms.expect_connectors("Available", since=boot, rule="B01.FR.05", only=others)
@@ -529,8 +529,7 @@ def test_tc_b_22_cs(csms, dut):
     catches={"availability-not-persistent": "B11.FR.02"},
 )
 def test_tc_b_23_cs(csms, dut):
-    first = dut.profile.layout[0]
-    configured = (first.id, first.connectors[0])
+    configured = dut.configured_connector()
     # Memory state: the configured connector Unavailable (undone after the case).
     tx_states.unavailable(csms, dut, evse=configured[0], connector=configured[1])
     csms.will_reply("BootNotification", status="Accepted", interval=_heartbeat(dut))
@@ -541,7 +540,7 @@ def test_tc_b_23_cs(csms, dut):
     boot.expect(rule="B01.FR.09", reason="RemoteReset")
     csms.step("5-6", "The configured connector still Unavailable (B11.FR.02), the others Available")
     csms.expect_connectors("Unavailable", since=boot, rule="B11.FR.02", only=[configured])
-    others = [key for key in _connectors(dut) if key != configured]
+    others = [key for key in dut.connectors() if key != configured]
     if others:
         csms.expect_connectors("Available", since=boot, rule="B11.FR.04", only=others)
 
@@ -704,9 +703,8 @@ def _offline_status_change(csms, dut, threshold: int, *, wait_minimum: int, wait
     (refusing reconnections), the EV plugged in meanwhile; with ``wait_out``, the
     harness stays away until the threshold has passed. Returns (configured connector,
     the other connectors); the cable is pulled out again after the case."""
-    first = dut.profile.layout[0]
-    configured = (first.id, first.connectors[0])
-    others = [key for key in _connectors(dut) if key != configured]
+    configured = dut.configured_connector()
+    others = [key for key in dut.connectors() if key != configured]
     dm.configure(csms, OFFLINE_THRESHOLD_VARIABLE, str(threshold))
     dm.configure(csms, RETRY_BACK_OFF["RetryBackOffWaitMinimum"], str(wait_minimum))
     dm.configure(csms, RETRY_BACK_OFF["RetryBackOffRandomRange"], "0")
@@ -715,7 +713,7 @@ def _offline_status_change(csms, dut, threshold: int, *, wait_minimum: int, wait
     csms.go_offline("Part 6: close the connection and do not accept a reconnect")
     csms.step(2, "Manual action: connect the EV and the EVSE")
     dut.act("plug_in", evse=configured[0], connector=configured[1])
-    csms.finally_do("the cable pulled out again", _unplug, csms, dut, configured)
+    csms.finally_do("the cable pulled out again", unplug, csms, dut, configured)
     if wait_out:
         left = threshold - (csms.clock() - offline) + dut.profile.tolerances.time_deviation
         if left > 0:
@@ -733,17 +731,8 @@ def _reconnected(csms, dut, wait_minimum: int):
     return since
 
 
-def _unplug(csms, dut, key) -> None:
-    dut.act("unplug", evse=key[0], connector=key[1])
-    csms.expect_connectors("Available", only=[key], rule="G01.FR.04")
-
-
 #: the security event of a station starting after a reset (Part 6 TC_B_21_CS step 11)
 _RESET_EVENTS = ("StartupOfTheDevice", "ResetOrReboot")
-
-
-def _connectors(dut) -> list[tuple[int, int]]:
-    return [(evse.id, connector) for evse in dut.profile.layout for connector in evse.connectors]
 
 
 @contextlib.contextmanager

@@ -129,8 +129,7 @@ def _last_connector_report(csms):
 def _triggered_status(csms, dut, status: str) -> None:
     """Tables 194-195: a StatusNotification trigger for the configured connector, and
     its report (StatusNotification or NotifyEvent AvailabilityState) says ``status``."""
-    first = dut.profile.layout[0]
-    key = (first.id, first.connectors[0])
+    key = dut.configured_connector()
     since = _last_connector_report(csms)
     csms.step("1-2", "TriggerMessage StatusNotification for the configured connector: Accepted")
     response = _trigger(
@@ -465,12 +464,6 @@ def _unlock(csms, evse: int, connector: int, *, rule: str, status: str) -> None:
     response.expect(rule=rule, status=status)
 
 
-def _configured_connector(dut) -> tuple[int, int]:
-    """Part 6 <Configured evseId> and <Configured connectorId>: the layout's first."""
-    first = dut.profile.layout[0]
-    return first.id, first.connectors[0]
-
-
 @testcase(
     "TC_F_05_CS",
     "Remote unlock Connector - With ongoing transaction",
@@ -491,7 +484,7 @@ def test_tc_f_05_cs(csms, dut):
     catches=["unlock-fails", "unlock-not-supported"],
 )
 def test_tc_f_06_cs(csms, dut):
-    evse, connector = _configured_connector(dut)
+    evse, connector = dut.configured_connector()
     _unlock(csms, evse, connector, rule="F05.FR.04", status="Unlocked")
 
 
@@ -504,7 +497,7 @@ def test_tc_f_06_cs(csms, dut):
 )
 def test_tc_f_07_cs(csms, dut):
     # Charging state: no cable at the connector, which the idle start state gives.
-    evse, connector = _configured_connector(dut)
+    evse, connector = dut.configured_connector()
     _unlock(csms, evse, connector, rule="F05.FR.06", status="Unlocked")
 
 
@@ -516,7 +509,7 @@ def test_tc_f_07_cs(csms, dut):
     catches=["unlock-unknown-connector-failed"],
 )
 def test_tc_f_10_cs(csms, dut):
-    evse, _ = _configured_connector(dut)
+    evse, _ = dut.configured_connector()
     _unlock(csms, evse, 999, rule="F05.FR.03", status="UnknownConnector")
 
 

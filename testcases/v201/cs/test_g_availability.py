@@ -25,22 +25,6 @@ from harness.steps.idle import leave_idle
 BLOCK = "G Availability"
 
 
-def _configured(dut) -> tuple[int, int]:
-    """Part 6 <Configured evseId> and <Configured connectorId>."""
-    first = dut.profile.layout[0]
-    return first.id, first.connectors[0]
-
-
-def _connectors(dut, evse: int | None = None) -> list[tuple[int, int]]:
-    """(evse, connector) of every connector of ``evse``, or of the station."""
-    return [
-        (layout.id, connector)
-        for layout in dut.profile.layout
-        if evse is None or layout.id == evse
-        for connector in layout.connectors
-    ]
-
-
 def _session(csms, dut) -> tx_states.Session:
     """The case's transaction session, left idle after the case whatever its verdict
     (the cable out, a transaction still running stopped): Part 6 §2.1's next start."""
@@ -110,7 +94,7 @@ def test_tc_g_02_cs(csms, dut):
     catches=["change-availability-rejected", "no-status-after-change-availability"],
 )
 def test_tc_g_03_cs(csms, dut):
-    evse, _ = _configured(dut)
+    evse, _ = dut.configured_connector()
     csms.step(1, "Reusable state Unavailable for the configured EVSE")
     # Its steps: Inoperative for the EVSE, Accepted (G03.FR.02); every connector of the
     # EVSE reported Unavailable (G03.FR.04, G03.FR.06), the post-scenario validation.
@@ -125,13 +109,13 @@ def test_tc_g_03_cs(csms, dut):
     catches=["operative-not-applied", "no-status-after-change-availability"],
 )
 def test_tc_g_04_cs(csms, dut):
-    evse, _ = _configured(dut)
+    evse, _ = dut.configured_connector()
     # Memory state: the configured EVSE Unavailable.
     tx_states.unavailable(csms, dut, evse=evse)
     csms.step("1-2", "ChangeAvailability Operative for the EVSE: Accepted")
     _change(csms, "Operative", evse).expect(rule="G03.FR.02", status="Accepted")
     csms.step("3-4", "Every connector of the EVSE reported Available again (G03.FR.07)")
-    csms.expect_connectors("Available", only=_connectors(dut, evse), rule="G03.FR.07")
+    csms.expect_connectors("Available", only=dut.connectors(evse), rule="G03.FR.07")
 
 
 @testcase(
@@ -142,7 +126,7 @@ def test_tc_g_04_cs(csms, dut):
     catches=["change-availability-rejected", "no-status-after-change-availability"],
 )
 def test_tc_g_07_cs(csms, dut):
-    evse, connector = _configured(dut)
+    evse, connector = dut.configured_connector()
     csms.step(1, "Reusable state Unavailable for the configured connector")
     # Its steps: Inoperative for the connector, Accepted (G03.FR.02); the connector
     # reported Unavailable (G03.FR.04), the post-scenario validation.
@@ -157,7 +141,7 @@ def test_tc_g_07_cs(csms, dut):
     catches={"operative-not-applied": "G03.FR.04", "no-status-after-change-availability": None},
 )
 def test_tc_g_08_cs(csms, dut):
-    evse, connector = _configured(dut)
+    evse, connector = dut.configured_connector()
     # Memory state: the configured connector Unavailable.
     tx_states.unavailable(csms, dut, evse=evse, connector=connector)
     csms.step("1-2", "ChangeAvailability Operative for the connector: Accepted")
@@ -174,7 +158,7 @@ def test_tc_g_08_cs(csms, dut):
     catches=["rejects-same-availability"],
 )
 def test_tc_g_09_cs(csms, dut):
-    evse, _ = _configured(dut)
+    evse, _ = dut.configured_connector()
     csms.step("1-2", "ChangeAvailability Operative for the operative EVSE: Accepted (G03.FR.03)")
     _change(csms, "Operative", evse).expect(rule="G03.FR.03", status="Accepted")
 
@@ -187,7 +171,7 @@ def test_tc_g_09_cs(csms, dut):
     catches=["rejects-same-availability"],
 )
 def test_tc_g_10_cs(csms, dut):
-    evse, _ = _configured(dut)
+    evse, _ = dut.configured_connector()
     # Before: state Unavailable for the configured EVSE; its reports of the EVSE's
     # connectors are the post-scenario validation.
     tx_states.unavailable(csms, dut, evse=evse)
@@ -203,7 +187,7 @@ def test_tc_g_10_cs(csms, dut):
     catches=["rejects-same-availability"],
 )
 def test_tc_g_15_cs(csms, dut):
-    evse, connector = _configured(dut)
+    evse, connector = dut.configured_connector()
     csms.step("1-2", "ChangeAvailability Operative for the operative connector: Accepted")
     _change(csms, "Operative", evse, connector).expect(rule="G03.FR.03", status="Accepted")
     # Post-scenario validation: the connector reported. Nothing changed, so G03.FR.04
@@ -220,7 +204,7 @@ def test_tc_g_15_cs(csms, dut):
     catches=["rejects-same-availability"],
 )
 def test_tc_g_16_cs(csms, dut):
-    evse, connector = _configured(dut)
+    evse, connector = dut.configured_connector()
     # Before: state Unavailable for the configured connector; its report is the
     # post-scenario validation.
     tx_states.unavailable(csms, dut, evse=evse, connector=connector)
@@ -345,7 +329,7 @@ def test_tc_g_11_cs(csms, dut):
     csms.step("1-2", "ChangeAvailability Inoperative for the charging EVSE: Scheduled")
     _change(csms, "Inoperative", tx.evse).expect(rule="G03.FR.05", status="Scheduled")
     # The wait <Configured Transaction Duration> is StopAuthorized's.
-    _to_the_end(csms, dut, tx, _connectors(dut, tx.evse), first=3, rule="G03.FR.05")
+    _to_the_end(csms, dut, tx, dut.connectors(tx.evse), first=3, rule="G03.FR.05")
 
 
 @testcase(
@@ -363,11 +347,11 @@ def test_tc_g_14_cs(csms, dut):
     tx = tx_states.energy_transfer_started(csms, dut, _session(csms, dut))
     csms.step("1-2", "ChangeAvailability Inoperative for the station: Scheduled (G04.FR.06)")
     _change(csms, "Inoperative").expect(rule="G04.FR.06", status="Scheduled")
-    idle = [key for key in _connectors(dut) if key[0] != tx.evse]
+    idle = [key for key in dut.connectors() if key[0] != tx.evse]
     if idle:
         csms.step("3-4", "The connectors of the EVSEs without a transaction: Unavailable now")
         csms.expect_connectors("Unavailable", only=idle, rule="G04.FR.07")
-    _to_the_end(csms, dut, tx, _connectors(dut, tx.evse), first=5, rule="G04.FR.06")
+    _to_the_end(csms, dut, tx, dut.connectors(tx.evse), first=5, rule="G04.FR.06")
 
 
 @testcase(
@@ -398,7 +382,7 @@ def _boots_keeping(csms, dut, unavailable, *, rule: str, steps: tuple[str, str, 
     boot = csms.expect("BootNotification", timeout=dut.timeouts.connect, rule="B01.FR.03")
     csms.step(report_step, "Every connector reported: Unavailable as set, else Available")
     csms.expect_connectors("Unavailable", since=boot, only=unavailable, rule=rule)
-    others = [key for key in _connectors(dut) if key not in unavailable]
+    others = [key for key in dut.connectors() if key not in unavailable]
     if others:
         csms.expect_connectors("Available", since=boot, only=others, rule="B01.FR.05")
     csms.step(event_step, "SecurityEventNotification StartupOfTheDevice or ResetOrReboot")
@@ -419,7 +403,7 @@ def _accept_boot(csms, dut) -> None:
     catches=["availability-not-persistent"],
 )
 def test_tc_g_18_cs(csms, dut):
-    evse, _ = _configured(dut)
+    evse, _ = dut.configured_connector()
     csms.step(
         "1-4", "ChangeAvailability Inoperative for the EVSE: Accepted, its connectors Unavailable"
     )
@@ -432,7 +416,7 @@ def test_tc_g_18_cs(csms, dut):
     # Manual action: power cycle the station.
     dut.act("power_cycle")
     _boots_keeping(
-        csms, dut, _connectors(dut, evse), rule="G03.FR.08", steps=("5 (3-4)", "5 (5-6)", "5 (7-8)")
+        csms, dut, dut.connectors(evse), rule="G03.FR.08", steps=("5 (3-4)", "5 (5-6)", "5 (7-8)")
     )
 
 
@@ -444,7 +428,7 @@ def test_tc_g_18_cs(csms, dut):
     catches=["availability-not-persistent"],
 )
 def test_tc_g_19_cs(csms, dut):
-    evse, connector = _configured(dut)
+    evse, connector = dut.configured_connector()
     # Before: state Unavailable for the configured connector.
     tx_states.unavailable(csms, dut, evse=evse, connector=connector)
     csms.step(1, "Reusable state Booting: Reset Immediate, Accepted")
@@ -466,4 +450,4 @@ def test_tc_g_21_cs(csms, dut):
     csms.step(1, "Reusable state Booting: Reset Immediate, Accepted")
     _accept_boot(csms, dut)
     states.booting(csms, dut)
-    _boots_keeping(csms, dut, _connectors(dut), rule="G04.FR.09", steps=("2-3", "4-5", "6-7"))
+    _boots_keeping(csms, dut, dut.connectors(), rule="G04.FR.09", steps=("2-3", "4-5", "6-7"))
