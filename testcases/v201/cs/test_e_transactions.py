@@ -10,7 +10,7 @@ station idle after it (:func:`harness.steps.idle.leave_idle`).
 import itertools
 import uuid
 
-from harness import DutFailure, HarnessError, testcase
+from harness import DutFailure, testcase
 from harness.matching import ABSENT, absent_or, one_of
 from harness.replies import error_reply
 from harness.states import cs_transactions as tx_states
@@ -20,28 +20,24 @@ from harness.steps.device_model import (
     configure_if_implemented,
     set_variable,
 )
-from harness.steps.idle import leave_idle
+from harness.steps.transactions import (
+    EV_CONNECTION_TIMEOUT,
+    authorization_by_csms,
+    charging_until_stop,
+    check_stop_point,
+    start_at,
+    stop_at,
+    transaction,
+)
 
 BLOCK = "E Transactions"
 
 #: remoteStartIds of this module's RequestStartTransaction calls
 _REMOTE_START_IDS = itertools.count(1001)
 
-AUTH_ENABLED = Variable("AuthCtrlr", "AuthEnabled")
-EV_CONNECTION_TIMEOUT = Variable("TxCtrlr", "EVConnectionTimeOut")
 
 #: every chargingState but Charging: a deauthorized EV must not charge
 _NOT_CHARGING = absent_or(one_of("Idle", "EVConnected", "SuspendedEV", "SuspendedEVSE"))
-DISABLE_REMOTE_AUTHORIZATION = Variable("AuthCtrlr", "DisableRemoteAuthorization")
-
-
-def _transaction(csms, dut, *states):
-    """A transaction brought through ``states`` (Part 6's "Before"), left idle after."""
-    tx = tx_states.session(csms, dut)
-    csms.finally_do("the station left idle", leave_idle, csms, dut, tx)
-    for state in states:
-        state(csms, dut, tx)
-    return tx
 
 
 @testcase(
@@ -66,7 +62,7 @@ def test_tc_e_28_cs(csms, dut):
     catches=["transaction-status-inverted"],
 )
 def test_tc_e_30_cs(csms, dut):
-    tx = _transaction(csms, dut, tx_states.energy_transfer_started)
+    tx = transaction(csms, dut, tx_states.energy_transfer_started)
     csms.step("1-2", "GetTransactionStatus for the running transaction: ongoing, nothing queued")
     response = csms.call("GetTransactionStatus", transactionId=tx.transaction_id)
     response.expect(rule="E14.FR.02", ongoingIndicator=True)
@@ -81,9 +77,7 @@ def test_tc_e_30_cs(csms, dut):
     catches={"transaction-status-inverted": "E14.FR.03"},
 )
 def test_tc_e_32_cs(csms, dut):
-    tx = _transaction(
-        csms, dut, tx_states.energy_transfer_started, tx_states.parking_bay_unoccupied
-    )
+    tx = transaction(csms, dut, tx_states.energy_transfer_started, tx_states.parking_bay_unoccupied)
     csms.step("1-2", "GetTransactionStatus for the ended transaction: not ongoing, nothing queued")
     response = csms.call("GetTransactionStatus", transactionId=tx.transaction_id)
     response.expect(rule="E14.FR.03", ongoingIndicator=False)
@@ -105,23 +99,6 @@ def test_tc_e_34_cs(csms, dut):
 
 
 # -- start options (E01): the transaction starts where TxStartPoint says ------------------
-
-
-def _start_at(csms, dut, point, *states):
-    """Part 6's "Configuration State: if TxStartPoint is ReadWrite it contains
-    ``point``" and the case's "Before" states: on a station whose TxStartPoint is
-    configurable (Part 5 C-51) it is set to ``point`` alone for the case and set back
-    after; a fixed one must contain it (the case's Part 5 condition says so)."""
-    if dut.supports("C-51"):
-        configure(csms, tx_states.TX_START_POINT, point)
-    tx = _transaction(csms, dut, *states)
-    if not tx.starts_at(point):
-        raise HarnessError(
-            f"TxStartPoint is {','.join(sorted(tx.start_points)) or 'empty'}, without "
-            f"{point}, and the profile does not declare it configurable (C-51)",
-            "setup",
-        )
-    return tx
 
 
 def _plug_in(csms, dut, tx):
@@ -172,7 +149,7 @@ def _connected_then_started(csms, dut, tx, rule, what, **fields):
     },
 )
 def test_tc_e_09_cs(csms, dut):
-    tx = _start_at(csms, dut, "EVConnected", tx_states.parking_bay_occupied)
+    tx = start_at(csms, dut, "EVConnected", tx_states.parking_bay_occupied)
     _connected_then_started(
         csms,
         dut,
@@ -182,13 +159,6 @@ def test_tc_e_09_cs(csms, dut):
         trigger=one_of("CablePluggedIn", "ChargingStateChanged"),
         transactionInfo={"chargingState": "EVConnected"},
     )
-
-
-def _authorization_by_csms(csms):
-    """Part 6: AuthEnabled true and DisableRemoteAuthorization false, each if the
-    station implements it (and can change it)."""
-    configure_if_implemented(csms, AUTH_ENABLED, "true")
-    configure_if_implemented(csms, DISABLE_REMOTE_AUTHORIZATION, "false")
 
 
 @testcase(
@@ -211,8 +181,8 @@ def _authorization_by_csms(csms):
     },
 )
 def test_tc_e_10_cs(csms, dut):
-    _authorization_by_csms(csms)
-    tx = _start_at(csms, dut, "Authorized")
+    authorization_by_csms(csms)
+    tx = start_at(csms, dut, "Authorized")
     mark = csms.mark()
     dut.act("present_token", token=tx.token["idToken"], evse=tx.evse)
     tx.authorized, tx.token_due = "local", True
@@ -241,8 +211,8 @@ def test_tc_e_10_cs(csms, dut):
     },
 )
 def test_tc_e_13_cs(csms, dut):
-    _authorization_by_csms(csms)
-    tx = _start_at(csms, dut, "Authorized")
+    authorization_by_csms(csms)
+    tx = start_at(csms, dut, "Authorized")
     tx.remote_start_id = next(_REMOTE_START_IDS)
     mark = csms.mark()
     csms.step("1-2", "RequestStartTransaction for the configured token and EVSE: Accepted")
@@ -280,7 +250,7 @@ def test_tc_e_13_cs(csms, dut):
     },
 )
 def test_tc_e_01_cs(csms, dut):
-    tx = _start_at(csms, dut, "PowerPathClosed", tx_states.authorized)
+    tx = start_at(csms, dut, "PowerPathClosed", tx_states.authorized)
     csms.step("1", "State EVConnectedPreSession: Occupied, and the Started event of the plug-in")
     _plug_in(csms, dut, tx)
     _started(
@@ -306,7 +276,7 @@ def test_tc_e_01_cs(csms, dut):
     },
 )
 def test_tc_e_02_cs(csms, dut):
-    tx = _start_at(csms, dut, "EnergyTransfer", tx_states.authorized)
+    tx = start_at(csms, dut, "EnergyTransfer", tx_states.authorized)
     _connected_then_started(
         csms,
         dut,
@@ -328,7 +298,7 @@ def test_tc_e_02_cs(csms, dut):
     catches={"tx-first-event-updated": "E01.FR.01"},
 )
 def test_tc_e_12_cs(csms, dut):
-    tx = _start_at(csms, dut, "ParkingBayOccupancy")
+    tx = start_at(csms, dut, "ParkingBayOccupancy")
     dut.act("park", evse=tx.evse)
     tx.in_bay = True
     csms.step("1-2", "The EV drives into the bay: TransactionEvent Started, EVDetected")
@@ -336,24 +306,6 @@ def test_tc_e_12_cs(csms, dut):
 
 
 # -- stop options (E06): the transaction ends where TxStopPoint says ---------------------
-
-
-def _stop_at(csms, dut, point):
-    """Part 6's "Configuration State: if TxStopPoint is ReadWrite it contains
-    ``point``": on a station whose TxStopPoint is configurable (Part 5 C-52) it is set
-    to ``point`` alone for the case and set back after. Call before the session reads
-    the points."""
-    if dut.supports("C-52"):
-        configure(csms, tx_states.TX_STOP_POINT, point)
-
-
-def _check_stop_point(tx, point):
-    if not tx.stops_at(point):
-        raise HarnessError(
-            f"TxStopPoint is {','.join(sorted(tx.stop_points)) or 'empty'}, without "
-            f"{point}, and the profile does not declare it configurable (C-52)",
-            "setup",
-        )
 
 
 @testcase(
@@ -365,11 +317,11 @@ def _check_stop_point(tx, point):
 )
 def test_tc_e_39_cs(csms, dut):
     timeout = dut.timers.ev_connection_timeout
-    _stop_at(csms, dut, "Authorized")
+    stop_at(csms, dut, "Authorized")
     configure(csms, EV_CONNECTION_TIMEOUT, str(timeout))
-    _authorization_by_csms(csms)
-    tx = _transaction(csms, dut, tx_states.authorized)
-    _check_stop_point(tx, "Authorized")
+    authorization_by_csms(csms)
+    tx = transaction(csms, dut, tx_states.authorized)
+    check_stop_point(tx, "Authorized")
     wait = timeout + dut.profile.tolerances.time_deviation + dut.timeouts.response
     if tx.started:
         csms.step("1-2", f"No cable within {timeout} s: the authorization ends, EVConnectTimeout")
@@ -429,15 +381,6 @@ def _stopped(csms, dut, tx, method, *, end_rule, trigger_rule, reason):
     )
 
 
-def _charging_until_stop(csms, dut, point):
-    """Configuration State "TxStopPoint contains ``point``" and state
-    EnergyTransferStarted."""
-    _stop_at(csms, dut, point)
-    tx = _transaction(csms, dut)
-    _check_stop_point(tx, point)
-    return tx_states.energy_transfer_started(csms, dut, tx)
-
-
 @testcase(
     "TC_E_15_CS",
     "Stop transaction options - StopAuthorized - Local",
@@ -446,7 +389,7 @@ def _charging_until_stop(csms, dut, point):
     catches={"tx-stop-trigger-wrong": "E06.FR.15"},
 )
 def test_tc_e_15_cs(csms, dut):
-    tx = _charging_until_stop(csms, dut, "Authorized")
+    tx = charging_until_stop(csms, dut, "Authorized")
     _stopped(csms, dut, tx, "local", end_rule="E06.FR.03", trigger_rule="E06.FR.15", reason="Local")
 
 
@@ -458,7 +401,7 @@ def test_tc_e_15_cs(csms, dut):
     catches={"tx-remote-stop-reason-local": "E06.FR.03"},
 )
 def test_tc_e_21_cs(csms, dut):
-    tx = _charging_until_stop(csms, dut, "Authorized")
+    tx = charging_until_stop(csms, dut, "Authorized")
     _stopped(
         csms, dut, tx, "remote", end_rule="E06.FR.03", trigger_rule="F03.FR.09", reason="Remote"
     )
@@ -472,7 +415,7 @@ def test_tc_e_21_cs(csms, dut):
     catches={"tx-stop-trigger-wrong": "E06.FR.15"},
 )
 def test_tc_e_07_cs(csms, dut):
-    tx = _charging_until_stop(csms, dut, "PowerPathClosed")
+    tx = charging_until_stop(csms, dut, "PowerPathClosed")
     # Step 1 is state StopAuthorized (local): its stoppedReason is Local or none.
     _stopped(
         csms,
@@ -493,7 +436,7 @@ def test_tc_e_07_cs(csms, dut):
     catches={"tx-remote-stop-reason-local": "E06.FR.06"},
 )
 def test_tc_e_35_cs(csms, dut):
-    tx = _charging_until_stop(csms, dut, "PowerPathClosed")
+    tx = charging_until_stop(csms, dut, "PowerPathClosed")
     _stopped(
         csms, dut, tx, "remote", end_rule="E06.FR.06", trigger_rule="E06.FR.15", reason="Remote"
     )
@@ -507,7 +450,7 @@ def test_tc_e_35_cs(csms, dut):
     catches={"tx-stop-trigger-wrong": "E07.FR.02"},
 )
 def test_tc_e_08_cs(csms, dut):
-    tx = _charging_until_stop(csms, dut, "EnergyTransfer")
+    tx = charging_until_stop(csms, dut, "EnergyTransfer")
     csms.step(1, "State StopAuthorized: the energy stops, and that ends the transaction")
     tx_states.stop_authorized(csms, dut, tx)
     if not tx.ended:
@@ -531,7 +474,7 @@ def test_tc_e_08_cs(csms, dut):
     catches={"tx-ev-stop-reason-wrong": "E06.FR.07"},
 )
 def test_tc_e_22_cs(csms, dut):
-    tx = _charging_until_stop(csms, dut, "EnergyTransfer")
+    tx = charging_until_stop(csms, dut, "EnergyTransfer")
     dut.act("ev_suspend", evse=tx.evse)
     csms.step("1-2", "The EV suspends: ChargingStateChanged, and the transaction ends")
     event = tx_states.transaction_event(
@@ -581,8 +524,8 @@ def test_tc_e_22_cs(csms, dut):
     },
 )
 def test_tc_e_03_cs(csms, dut):
-    _authorization_by_csms(csms)
-    tx = _transaction(csms, dut, tx_states.ev_connected_pre_session)
+    authorization_by_csms(csms)
+    tx = transaction(csms, dut, tx_states.ev_connected_pre_session)
     csms.step(1, "State Authorized (local): the driver presents the token")
     tx_states.authorized(csms, dut, tx)
     csms.step(2, "State EnergyTransferStarted: the EV charges")
@@ -608,8 +551,8 @@ def test_tc_e_03_cs(csms, dut):
     },
 )
 def test_tc_e_04_cs(csms, dut):
-    _authorization_by_csms(csms)
-    tx = _transaction(csms, dut, tx_states.parking_bay_occupied)
+    authorization_by_csms(csms)
+    tx = transaction(csms, dut, tx_states.parking_bay_occupied)
     csms.step(1, "State Authorized (local): the driver presents the token, no cable yet")
     tx_states.authorized(csms, dut, tx)
     csms.step(2, "State EnergyTransferStarted: the EV is connected and charges")
@@ -628,8 +571,8 @@ def test_tc_e_04_cs(csms, dut):
     warns={"tx-authorize-before-stop": "C01.FR.03"},
 )
 def test_tc_e_06_cs(csms, dut):
-    _authorization_by_csms(csms)
-    tx = _transaction(csms, dut, tx_states.energy_transfer_started)
+    authorization_by_csms(csms)
+    tx = transaction(csms, dut, tx_states.energy_transfer_started)
     csms.step(1, "State StopAuthorized (local): the driver presents the token again")
     tx_states.stop_authorized(csms, dut, tx)
     csms.step(2, "State EVConnectedPostSession")
@@ -689,7 +632,7 @@ def test_tc_e_40_cs(csms, dut):
     configure(csms, OCPP_COMM["RetryBackOffWaitMinimum"], str(wait_minimum))
     configure(csms, OCPP_COMM["RetryBackOffRandomRange"], "0")
     start = csms.mark()
-    _transaction(csms, dut, tx_states.energy_transfer_started)
+    transaction(csms, dut, tx_states.energy_transfer_started)
     csms.finally_do("the periodic meter readings stopped", _meter_stopped, csms, start)
     csms.step(1, "The harness closes the connection and refuses reconnections")
     csms.go_offline("Part 6 TC_E_40_CS step 1: close, and do not accept a reconnect")
@@ -804,7 +747,7 @@ def _transmissions(csms, dut, tx, *, attempts, answered, resent_rule):
     catches={"tx-event-not-retried": "E13.FR.02", "tx-event-retried-at-once": "E13.FR.03"},
 )
 def test_tc_e_50_cs(csms, dut):
-    tx = _transaction(csms, dut)
+    tx = transaction(csms, dut)
     _transmissions(csms, dut, tx, attempts=2, answered=None, resent_rule="E13.FR.04")
 
 
@@ -817,5 +760,5 @@ def test_tc_e_50_cs(csms, dut):
     catches={"tx-event-not-retried": "E13.FR.02", "tx-event-retried-at-once": "E13.FR.03"},
 )
 def test_tc_e_51_cs(csms, dut):
-    tx = _transaction(csms, dut)
+    tx = transaction(csms, dut)
     _transmissions(csms, dut, tx, attempts=3, answered=2, resent_rule="E13.FR.02")
