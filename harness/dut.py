@@ -415,6 +415,21 @@ class DutProfile:
         report``, or one self-test item's set-up)."""
         return self.replace(harness=dataclasses.replace(self.harness, connector_report=style))
 
+    def with_features(self, changes: Mapping[str, bool]) -> DutProfile:
+        """A copy declaring ``changes`` over its [features]: a simulator variation of
+        what the device has (:attr:`harness.sim.options.SimOption.features`). A key
+        that means the same Part 5 feature as a changed one (its id or an alias) gives
+        way, so the profile cannot say both."""
+        if not changes:
+            return self
+
+        def meaning(key: str) -> str:
+            return (_feature_id(self.ocpp, self.kind, key) or key).casefold()
+
+        changed = {meaning(key) for key in changes}
+        kept = {k: v for k, v in self.features.items() if meaning(k) not in changed}
+        return self.replace(features=_FrozenMap({**kept, **changes}))
+
     def public_dict(self) -> dict[str, Any]:
         """The effective profile in the TOML file's shape (defaults filled in), safe to
         publish: JSON-serialisable, secrets as ``***``, absent values left out.

@@ -32,7 +32,7 @@ from harness.trace import Topic
 from harness.transport import CsmsServer
 from harness.verdicts import HarnessError
 
-__all__ = ["CaseSetup", "Dut", "DutEnvironment", "embedded_profiles"]
+__all__ = ["CaseSetup", "Dut", "DutEnvironment", "embedded_profiles", "profile_with_options"]
 
 #: seconds; the embedded simulators answer at once, so short bounds keep runs fast
 EMBEDDED_TIMEOUTS = {"connect": 2, "response": 1, "operator": 5}
@@ -443,7 +443,7 @@ class DutEnvironment:
         anything can fail, so its trace reaches the report whatever happens.
         """
         resolved = setup.over(defects=self.defects, options=self.options, strict=self.strict)
-        profile = self.profile
+        profile = profile_with_options(self.profile, resolved.options)
         if resolved.connector_report is not None:
             profile = profile.with_connector_report(resolved.connector_report)
         strict = resolved.strict
@@ -666,6 +666,22 @@ class DutEnvironment:
             server = self.server
             self.server = None
             self.loop.run(server.close(), 10)
+
+
+def profile_with_options(profile: DutProfile, options: Iterable[str]) -> DutProfile:
+    """The profile a case runs with when the harness starts the simulator itself (the
+    ``sim`` adapter): it declares the features its options give the device
+    (:func:`harness.sim.options.declared_features`), so that a variation of what the
+    device has (reset per EVSE, a UI) runs the cases of its branch of a Part 5 condition
+    and skips the others. Any other DUT's profile is its own word: returned unchanged.
+    ``ValueError`` when two options declare a feature both ways."""
+    if profile.control.adapter != "sim":
+        return profile
+    from harness.sim.options import declared_features
+
+    side, version = profile.kind.sim_side, profile.ocpp.value
+    chosen = [option for option in options if _option_applies(side, version, option)]
+    return profile.with_features(declared_features(chosen))
 
 
 def _option_applies(side: str, version: str, option: str) -> bool:

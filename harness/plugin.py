@@ -24,7 +24,13 @@ from harness.applicability import not_applicable, why_it_applies
 from harness.cut import cut
 from harness.dut import DutProfile, ProfileError, ProfileWarning, load_profile
 from harness.dut_kind import DutKind
-from harness.environment import CaseSetup, DutEnvironment, defects_option, embedded_profiles
+from harness.environment import (
+    CaseSetup,
+    DutEnvironment,
+    defects_option,
+    embedded_profiles,
+    profile_with_options,
+)
 from harness.loop import DrivenLoop
 from harness.report.records import CaseRecord, RunRecord, utc_now_iso, verdict_of
 from harness.report.writer import ReportWriter
@@ -274,6 +280,12 @@ def pytest_configure(config: pytest.Config) -> None:
         defects_option(config.getoption("--sim-defect")),
         defects_option(config.getoption("--sim-option")),
     )
+    from harness.sim.options import declared_features
+
+    try:
+        declared_features(defects_option(config.getoption("--sim-option")))
+    except ValueError as error:
+        raise pytest.UsageError(f"--sim-option: {error}") from None
     _check_cert_profile(config, profiles)
     style = config.getoption("--connector-report")
     if style:
@@ -444,6 +456,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         item.extra_keyword_matches.add(info.id)
         run.case_ids[item.nodeid] = info.id
+        profile = _case_profile(item, run, profile)
         cert_profile = config.getoption("--cert-profile")
         reason = not_applicable(info, profile.supports, cert_profile)
         if reason is not None:
@@ -454,6 +467,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def _case_profile(item: pytest.Item, run: HarnessRun, profile: DutProfile) -> DutProfile:
+    """The profile ``item`` is judged applicable by: with the embedded simulator, the
+    one its options (the run's, or its own ``ocpp_sim`` marker's) make it declare."""
+    setup = _case_setup(item).over(defects=run.defects, options=run.options, strict=run.strict)
+    try:
+        return profile_with_options(profile, setup.options)
+    except ValueError as error:
+        raise pytest.UsageError(f"{item.nodeid}: {error}") from None
 
 
 def _environment(request: pytest.FixtureRequest, kind: str) -> DutEnvironment:

@@ -13,14 +13,19 @@ everything the harness does, set-up included, happens in the call phase that is 
 
 from __future__ import annotations
 
+import functools
 import inspect
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from harness.applicability import not_applicable
+from harness.environment import embedded_profiles, profile_with_options
 from harness.plugin import run_record
+from harness.sim.options import OPTIONS
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,55 @@ def defect_items(
         )
         for defect, (case_id, rule) in sorted(proofs.items())
     ]
+
+
+@functools.cache
+def _embedded(kind: str, version: str) -> Any:
+    return next(p for p in embedded_profiles() if p.kind == kind and p.ocpp.value == version)
+
+
+def applies_to_the_simulator(info: Any, options: tuple[str, ...] = ()) -> bool:
+    """Whether case ``info`` runs against the embedded simulator with ``options`` on (the
+    features they make it declare meet its conditions); False for options no device
+    can have together."""
+    try:
+        profile = profile_with_options(_embedded(info.dut_kind, info.ocpp.value), options)
+    except ValueError:
+        return False
+    return not_applicable(info, profile.supports) is None
+
+
+#: simulator_variant's answers by (case id, OCPP version): a case's metadata is not
+#: hashable
+_VARIANTS: dict[tuple[str, str], tuple[str, ...] | None] = {}
+
+
+def simulator_variant(info: Any) -> tuple[str, ...] | None:
+    """The options under which the embedded simulator is a device case ``info`` applies
+    to: none for most cases; for a case of the branch of a Part 5 condition the embedded
+    device is not on (reset per EVSE, where it has none), the variation of what the
+    device has (:attr:`harness.sim.options.SimOption.features`) that puts it there, one
+    or two of them. None when no set-up of the simulator meets the case's condition."""
+    key = (info.id, info.ocpp.value)
+    if key not in _VARIANTS:
+        _VARIANTS[key] = _find_variant(info)
+    return _VARIANTS[key]
+
+
+def _find_variant(info: Any) -> tuple[str, ...] | None:
+    if applies_to_the_simulator(info):
+        return ()
+    side = "station" if info.dut_kind == "charging-station" else "csms"
+    variants = sorted(
+        name
+        for name, option in OPTIONS.items()
+        if option.features and option.applies_to(side, info.ocpp.value)
+    )
+    for size in (1, 2):
+        for chosen in itertools.combinations(variants, size):
+            if applies_to_the_simulator(info, chosen):
+                return chosen
+    return None
 
 
 def run_catalog_case(function: Any, request: pytest.FixtureRequest) -> None:

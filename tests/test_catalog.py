@@ -6,7 +6,9 @@ of the catalog, so a case without ``catches`` fails here too. A defect in a case
 ``warns`` breaks a rule the case checks beyond OCTT: the case passes with a named
 warning for that rule, and fails for it with ``--strict``. A case that fails a legal
 device is a defect too: every simulator option (a freedom the specification gives)
-must pass every case it concerns.
+must pass every case it concerns. A case of the branch of a Part 5 condition the
+embedded device is not on (reset per EVSE, a UI) runs, in every item, on the simulator
+set up as a device of that branch (an option with ``features``).
 
 The matrix runs in this process (:mod:`tests.matrix`): one item per case and
 set-up, each with a fresh simulator given its defect or option by the ``ocpp_sim``
@@ -26,7 +28,13 @@ from harness.cli import catalog_functions
 from harness.sim.defects import defects_for, get_defect
 from harness.sim.options import OPTIONS
 from tests.helpers import html_rows, run_cli
-from tests.matrix import Expectation, matrix_item, run_catalog_case
+from tests.matrix import (
+    Expectation,
+    applies_to_the_simulator,
+    matrix_item,
+    run_catalog_case,
+    simulator_variant,
+)
 
 FUNCTIONS = {function.ocpp_testcase.id: function for function in catalog_functions()}
 CASES = [function.ocpp_testcase for function in FUNCTIONS.values()]
@@ -53,7 +61,12 @@ def _warned_rule(info, defect: str) -> str:
 
 
 def _item(info, item_id: str, expected: Expectation, **sim):
-    return matrix_item(info, info, item_id, expected, **sim)
+    """An item of ``info`` on the simulator set up as a device the case applies to
+    (:func:`simulator_variant`; a case no set-up meets runs plain and is judged
+    skipped, which fails its pass item), with ``sim``'s options on top."""
+    variant = simulator_variant(info) or ()
+    options = tuple(dict.fromkeys((*variant, *sim.pop("options", ()))))
+    return matrix_item(info, info, item_id, expected, options=options, **sim)
 
 
 PASS = Expectation("passed")
@@ -74,9 +87,13 @@ STARTED_BY_THE_CASE = {"off-until-started"}
 
 
 def _concerns(option: str, info) -> bool:
+    """The option applies to the case's simulator, and the case still applies to a
+    device with it (a variation of what the device has takes some cases out)."""
     if not OPTIONS[option].applies_to(SIDE[info.dut_kind], info.ocpp.value):
         return False
-    return option not in STARTED_BY_THE_CASE or info.starts_with is not None
+    if option in STARTED_BY_THE_CASE and info.starts_with is None:
+        return False
+    return applies_to_the_simulator(info, (*(simulator_variant(info) or ()), option))
 
 
 #: every legal variation the simulators can show, with the cases it concerns
@@ -173,6 +190,17 @@ def _run(
     done = run_cli(*args, report_dir=report_dir, timeout=RUN_TIMEOUT)
     assert done.report is not None, f"no report.json; exit {done.code}\n{done.stdout[-3000:]}"
     return {case["id"]: case | {"exit": done.code} for case in done.report["cases"]}
+
+
+@pytest.mark.parametrize("info", CASES, ids=[info.id for info in CASES])
+def test_case_applies_to_some_set_up_of_the_simulator(info):
+    """A case no simulated device meets the Part 5 condition of is skipped by every
+    self-test, so nothing would show it can pass or fail: one of the simulator's
+    variations of what a device has must make it apply."""
+    assert simulator_variant(info) is not None, (
+        f"{info.id}: no set-up of the simulated {SIDE[info.dut_kind]} meets its conditions; "
+        "give the simulator an option with the features it needs (SimOption.features)"
+    )
 
 
 @pytest.mark.parametrize("info", CASES, ids=[info.id for info in CASES])

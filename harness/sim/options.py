@@ -13,13 +13,20 @@ The registry mirrors the defect registry: :data:`OPTIONS`, :func:`options_for` a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 from harness.sim.registry import by_side
 
-__all__ = ["OPTIONS", "SimOption", "get_option", "options_for", "validate_options"]
+__all__ = [
+    "OPTIONS",
+    "SimOption",
+    "declared_features",
+    "get_option",
+    "options_for",
+    "validate_options",
+]
 
 Side = Literal["station", "csms"]
 
@@ -35,6 +42,12 @@ class SimOption:
     side: Side
     versions: frozenset[str]
     description: str
+    #: what a device showing this variation declares in its DUT profile's [features]
+    #: (Part 5 ids): a variation of what the device *has* (reset per EVSE, a UI, a fixed
+    #: cable), not only of how it behaves. While the option is on, the embedded profile
+    #: declares these, so the cases of that branch of a Part 5 condition run and those of
+    #: the other branch skip, as they would for such a device
+    features: Mapping[str, bool] = field(default_factory=dict, compare=False)
 
     def applies_to(self, side: str, version: str) -> bool:
         return self.side == side and version in self.versions
@@ -140,6 +153,25 @@ OPTIONS: dict[str, SimOption] = _options(
 def options_for(side: str, version: str | None = None) -> dict[str, SimOption]:
     """The options of one side (and version, when given), keyed by name."""
     return by_side(OPTIONS.values(), side, version)
+
+
+def declared_features(names: Iterable[str]) -> dict[str, bool]:
+    """The [features] that options ``names`` make a device declare, merged.
+
+    Raises ``ValueError`` naming both options when two of them declare one feature
+    both ways: no device is both (a UI and none)."""
+    merged: dict[str, bool] = {}
+    source: dict[str, str] = {}
+    for name in sorted(names):
+        for feature, value in OPTIONS[name].features.items():
+            if merged.get(feature, value) != value:
+                raise ValueError(
+                    f"options {source[feature]!r} and {name!r} cannot be on together: one "
+                    f"declares {feature} {merged[feature]}, the other {value}"
+                )
+            merged[feature] = value
+            source[feature] = name
+    return merged
 
 
 def get_option(name: str) -> SimOption:
