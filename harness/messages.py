@@ -71,6 +71,11 @@ class Message:
     claimed: bool = False
     answered: bool = False
     answer: Any = None
+    #: the case keeps it unanswered for now (``CsmsRole.unanswered``): no default
+    #: answer goes out meanwhile
+    withheld: bool = False
+    #: the harness chose never to answer it (``will_not_reply``)
+    abandoned: bool = False
     #: the trace of the case it arrived in: its checks are recorded there
     trace: Trace | None = field(default=None, repr=False, compare=False)
     _hold: asyncio.TimerHandle | None = field(default=None, repr=False)

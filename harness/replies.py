@@ -4,7 +4,9 @@ The book has the conformant defaults (:mod:`harness.defaults`) and, over them, t
 replies a case registered with ``will_reply``: one-off replies are used first, in the
 order given; an ``always`` reply stays for every later CALL of its action. A registered
 reply names only the fields that matter (``status="Pending"``); the default fills in the
-rest (BootNotification's ``currentTime``). No I/O: the session sends what the book
+rest (BootNotification's ``currentTime``). A reply may also be :func:`no_reply`: the
+harness then leaves that CALL unanswered for good, as a CSMS that fails to answer
+within the DUT's message timeout (Part 2 E13). No I/O: the session sends what the book
 chooses.
 """
 
@@ -17,7 +19,7 @@ from typing import Any
 from harness.defaults import DefaultReplies
 from harness.ocppj import OcppVersion
 
-__all__ = ["Chosen", "ErrorReply", "ReplyBook", "error_reply", "sticky"]
+__all__ = ["Chosen", "ErrorReply", "NoReply", "ReplyBook", "error_reply", "no_reply", "sticky"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,11 @@ class ErrorReply:
 
     code: str
     description: str = ""
+
+
+@dataclass(frozen=True)
+class NoReply:
+    """No answer at all: the CALL stays unanswered (see :func:`no_reply`)."""
 
 
 @dataclass(frozen=True)
@@ -39,16 +46,23 @@ def error_reply(code: str, description: str = "") -> ErrorReply:
     return ErrorReply(code, description)
 
 
+def no_reply() -> NoReply:
+    """The harness does not answer this CALL, ever: the DUT must time it out itself."""
+    return NoReply()
+
+
 def sticky(reply: Any) -> _Always:
     return _Always(reply)
 
 
 @dataclass(frozen=True)
 class Chosen:
-    """The answer the book chose: a payload, or an error (code, description)."""
+    """The answer the book chose: a payload, an error (code, description), or none
+    (``withheld``: the CALL is left unanswered)."""
 
     payload: dict[str, Any] | None = None
     error: tuple[str, str] | None = None
+    withheld: bool = False
 
 
 class ReplyBook:
@@ -60,8 +74,9 @@ class ReplyBook:
 
     def will_reply(self, action: str, reply: Any) -> None:
         """Register ``reply`` for ``action``: a dict of fields, a function of the
-        request (returning a payload, an :func:`error_reply`, or None for the default
-        answer), an :func:`error_reply`, or any of them wrapped in :func:`sticky`."""
+        request (returning a payload, an :func:`error_reply`, :func:`no_reply`, or None
+        for the default answer), an :func:`error_reply`, :func:`no_reply`, or any of
+        them wrapped in :func:`sticky`."""
         self._registered.setdefault(action, []).append(reply)
 
     def clear(self) -> None:
@@ -82,13 +97,18 @@ class ReplyBook:
             reply = registered[-1].reply
         if isinstance(reply, ErrorReply):
             return Chosen(error=(reply.code, reply.description))
+        if isinstance(reply, NoReply):
+            return Chosen(withheld=True)
         if callable(reply):
-            # a function of the request may also answer with an error_reply, or with
-            # None for the default answer (a reply for some requests of the action only)
-            compute: Callable[[dict[str, Any]], dict[str, Any] | ErrorReply | None] = reply
+            # a function of the request may also answer with an error_reply, no_reply,
+            # or None for the default answer (a reply for some requests of the action)
+            compute: Callable[[dict[str, Any]], dict[str, Any] | ErrorReply | NoReply | None]
+            compute = reply
             computed = compute(request)
             if isinstance(computed, ErrorReply):
                 return Chosen(error=(computed.code, computed.description))
+            if isinstance(computed, NoReply):
+                return Chosen(withheld=True)
             if computed is None:
                 return Chosen(payload=self.defaults.response(action, request))
             return Chosen(payload=computed)

@@ -18,19 +18,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import Callable, Coroutine, Hashable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Hashable, Iterator, Mapping, Sequence
 from typing import Any, Literal, TypeVar, overload
 
 from harness.connectors import ConnectorKey, connector_keys
 from harness.loop import AnyLoop
 from harness.messages import Message, Response, show_payload
 from harness.ocppj import OcppVersion
-from harness.replies import error_reply, sticky
+from harness.replies import error_reply, no_reply, sticky
 from harness.restore import undo_for
 from harness.session import Session
 from harness.trace import Trace
 from harness.transport import HandshakeResult, open_station_connection, try_handshake
-from harness.verdicts import CaseWarning, DutFailure, HarnessError, WarningKind
+from harness.transport.server import MAIN
+from harness.verdicts import CaseWarning, DutFailure, HarnessError, ScriptError, WarningKind
 
 __all__ = ["CsmsRole", "Message", "Response", "Role", "StationRole"]
 
@@ -324,6 +325,41 @@ class Role:
             lambda: self.session.replies.will_reply(action, error_reply(code, description))
         )
 
+    def will_not_reply(self, action: str, *, always: bool = False) -> None:
+        """Leave the DUT's next unscripted ``action`` unanswered for good (or every one,
+        with ``always=True``): a CSMS that does not answer within the DUT's message
+        timeout. For some requests of an action only, give :meth:`will_reply` a function
+        that returns :func:`harness.replies.no_reply` for them."""
+        entry = sticky(no_reply()) if always else no_reply()
+        with self._recording("will not reply", action + (" (always)" if always else "")):
+            self._on_loop(lambda: self.session.replies.will_reply(action, entry))
+
+    @contextlib.contextmanager
+    def unanswered(self, message: Message) -> Iterator[Message]:
+        """Keep ``message`` (returned by :meth:`expect`, not answered yet) unanswered
+        while the block runs, whatever steps it takes: the DUT waits for its answer
+        meanwhile (a CSMS that answers late). The block may :meth:`reply` itself; if it
+        does not, the default answer goes out when it ends."""
+        if message.answered or message.abandoned:
+            raise ScriptError(f"{message.action} (frame {message.entry.seq}) is already answered")
+
+        def withhold(value: bool) -> None:
+            message.withheld = value
+            if value:
+                message.cancel_hold()
+
+        self._on_loop(lambda: withhold(True))
+        self.comment(f"{message.action} (frame {message.entry.seq}) kept unanswered")
+        try:
+            yield message
+        finally:
+
+            def release() -> None:
+                withhold(False)
+                self.session.settle()
+
+            self._on_loop(release)
+
     def reply(
         self,
         message: Message,
@@ -404,9 +440,20 @@ class Role:
 class CsmsRole(Role):
     """The harness as CSMS; the DUT is a charging station that connects to ``url``."""
 
-    def __init__(self, loop: AnyLoop, session: Session, *, url: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        loop: AnyLoop,
+        session: Session,
+        *,
+        url: str,
+        endpoints: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(loop, session, **kwargs)
         self.url = url
+        #: the harness's endpoints (harness.transport.server MAIN, SECOND) by name: URL
+        #: without the identity
+        self.endpoints = dict(endpoints or {MAIN: url.rsplit("/", 1)[0]})
         self._seen_connection = False
 
     def _ensure_connected(self) -> None:
@@ -552,6 +599,40 @@ class CsmsRole(Role):
         wait = timeout if timeout is not None else self.connect_timeout
         with self._recording("expect reconnect", f"within {wait:g} s"):
             self._run(self.session.expect_reconnect(wait, rule), wait)
+
+    # -- the harness's endpoints (network profiles, B09/B10) --------------------------------
+
+    def endpoint_url(self, endpoint: str) -> str:
+        """The URL of one of the harness's endpoints, without the identity: what a
+        SetNetworkProfile gives the station as ocppCsmsUrl. A set-up error when the
+        harness does not listen there (no second path in the profile's [listen])."""
+        if endpoint not in self.endpoints:
+            raise HarnessError(
+                f"the harness has no {endpoint} endpoint (set [listen] second_path)", "setup"
+            )
+        return self.endpoints[endpoint]
+
+    @property
+    def endpoint(self) -> str | None:
+        """The endpoint the station is connected to now (None while it is not)."""
+        return self._on_loop(lambda: self.session.endpoint)
+
+    def refuse_endpoint(self, endpoint: str, why: str, *, attempts: int | None = None) -> None:
+        """Refuse the station's handshakes to ``endpoint`` (the next ``attempts`` of them,
+        or every one until :meth:`accept_endpoint` or the case's end) while the other
+        endpoint accepts as before: the CSMS of one network profile out of reach."""
+        counted = f" (next {attempts} attempts)" if attempts is not None else ""
+        with self._recording("refuse endpoint", f"{endpoint}{counted}: {why}"):
+            self._on_loop(lambda: self.session.refuse_endpoint(endpoint, why, attempts))
+
+    def accept_endpoint(self, endpoint: str) -> None:
+        with self._recording("accept endpoint", endpoint):
+            self._on_loop(lambda: self.session.accept_endpoint(endpoint))
+
+    def endpoint_events(self, since: float = 0.0) -> list[tuple[str, str, float]]:
+        """The link's history since trace time ``since`` with the endpoint of each
+        entry: ("opened" | "closed" | "refused", endpoint, trace time)."""
+        return self._on_loop(lambda: [e for e in self.session.endpoint_log if e[2] >= since])
 
 
 class StationRole(Role):

@@ -20,7 +20,9 @@ When a CALL arrives:
   answered at once (a real device must not stall) with the default, or with a reply the
   test registered beforehand with ``will_reply``;
 * while the test's own code runs between two steps, it is held until the next step
-  (bounded by ``hold_seconds``) so that ``expect`` can still claim it.
+  (bounded by ``hold_seconds``) so that ``expect`` can still claim it;
+* a message the test withholds (``unanswered``) waits for the test's own ``reply``, and
+  one it chose never to answer (``will_not_reply``) gets no answer at all.
 
 Answered messages stay in the list of received messages, so a later ``expect`` still
 finds them: the order in which a test expects messages need not be the order in which a
@@ -69,6 +71,7 @@ from harness.ocppj.codes import format_violation_code
 from harness.replies import ReplyBook
 from harness.spec.boot import BootStatus
 from harness.trace import IN, OUT, EntryKind, Topic, Trace, TraceEntry
+from harness.transport.server import MAIN
 from harness.verdicts import CaseWarning, DutFailure, ScriptError, Unreachable, WarningKind
 
 __all__ = ["Mode", "Session"]
@@ -105,6 +108,17 @@ class _Connection:
     #: the harness's answers not yet written to the socket (message id -> action): a CALL
     #: that arrives meanwhile was sent before its sender could have had the answer
     answers_in_flight: dict[str, str] = field(default_factory=dict)
+    #: the harness's endpoint the DUT connected to (harness.transport.server)
+    endpoint: str = MAIN
+
+
+@dataclass
+class _EndpointRefusal:
+    """A case's order to refuse handshakes to one endpoint: why, and how many more
+    (None: until the case accepts them again)."""
+
+    reason: str
+    left: int | None
 
 
 class Session:
@@ -142,6 +156,11 @@ class Session:
         #: the link's history, ("opened" | "closed" | "refused", trace time): what a case
         #: about reconnection times (Part 4 §5.3 back-off) measures
         self.link_log: list[tuple[str, float]] = []
+        #: the same history with the endpoint of each entry, ("opened" | "closed" |
+        #: "refused", endpoint, trace time): which CSMS endpoint a station tried and used
+        self.endpoint_log: list[tuple[str, str, float]] = []
+        #: endpoints the case refuses handshakes to for now (see refuse_endpoint)
+        self._endpoint_refusals: dict[str, _EndpointRefusal] = {}
         self._mark = 0  # connections the test has already seen
         self._closed_at: float | None = None
         self._awaiting: str | None = None
@@ -196,6 +215,7 @@ class Session:
         self.monitors.begin_case()
         self.trace = Trace()
         self.link_log = []  # its times are the trace's, which starts again here
+        self.endpoint_log = []
         self._mark = self._connections
         if self._current is not None:
             self.trace.event(
@@ -214,11 +234,40 @@ class Session:
     def end_case(self) -> None:
         self.mode = Mode.IDLE
         self.offline_reason = None  # a case never leaves the next one unreachable
+        self._endpoint_refusals.clear()
         self.settle()
 
-    def refusal(self) -> str | None:
-        """Why a new connection is refused now (the server asks at each handshake)."""
-        return self.offline_reason
+    def refusal(self, endpoint: str = MAIN) -> str | None:
+        """Why a new connection to ``endpoint`` is refused now (the server asks at each
+        handshake; a counted refusal is used up by asking)."""
+        if self.offline_reason is not None:
+            return self.offline_reason
+        refusal = self._endpoint_refusals.get(endpoint)
+        if refusal is None:
+            return None
+        if refusal.left is not None:
+            refusal.left -= 1
+            if refusal.left <= 0:
+                del self._endpoint_refusals[endpoint]
+        return refusal.reason
+
+    def refuse_endpoint(self, endpoint: str, reason: str, attempts: int | None = None) -> None:
+        """Refuse the handshakes to ``endpoint`` (the next ``attempts`` of them, or all
+        until :meth:`accept_endpoint`), accepting the other endpoint's as before: the
+        CSMS of one network profile unreachable. A connection open there stays open."""
+        self._endpoint_refusals[endpoint] = _EndpointRefusal(reason, attempts)
+        counted = f" (the next {attempts} attempts)" if attempts is not None else ""
+        self.trace.event(f"harness refuses endpoint {endpoint}{counted}: {reason}")
+
+    def accept_endpoint(self, endpoint: str) -> None:
+        self._endpoint_refusals.pop(endpoint, None)
+        self.trace.event(f"harness accepts connections to endpoint {endpoint} again")
+        self._notify()
+
+    @property
+    def endpoint(self) -> str | None:
+        """The endpoint of the open connection (None when none is open)."""
+        return self._current.endpoint if self._current is not None else None
 
     async def go_offline(self, reason: str) -> None:
         """Close the connection and refuse new ones until :meth:`come_online`."""
@@ -258,8 +307,11 @@ class Session:
 
     def record_rejection(self, rejection: Any) -> None:
         self.rejections.append(rejection)
-        self.trace.event(f"handshake refused: {rejection.reason} [{rejection.rule}]")
+        where = getattr(rejection, "endpoint", MAIN)
+        at = f" at endpoint {where}" if where != MAIN else ""
+        self.trace.event(f"handshake refused{at}: {rejection.reason} [{rejection.rule}]")
         self.link_log.append(("refused", self.trace._now()))
+        self.endpoint_log.append(("refused", where, self.trace._now()))
         if rejection.rule == "transport.subprotocol" or rejection.rule.startswith("A00"):
             self._fail(
                 f"{self.describe_peer} connection refused: {rejection.reason}",
@@ -271,11 +323,13 @@ class Session:
 
     # -- connections -------------------------------------------------------------------------
 
-    async def serve(self, websocket: Any) -> None:
-        """Run one connection until it closes: the receive loop."""
+    async def serve(self, websocket: Any, endpoint: str = MAIN) -> None:
+        """Run one connection (to ``endpoint``) until it closes: the receive loop."""
         previous = self._current
         self._connections += 1
-        connection = _Connection(self._connections, websocket, Conversation(self.version))
+        connection = _Connection(
+            self._connections, websocket, Conversation(self.version), endpoint=endpoint
+        )
         self._current = connection
         self._closed_at = None
         if previous is not None:
@@ -284,11 +338,13 @@ class Session:
                 topic=Topic.CONNECTION,
             )
             await previous.websocket.close()
+        at = f" at endpoint {endpoint}" if endpoint != MAIN else ""
         self.trace.event(
-            f"connection {connection.number} opened (subprotocol {websocket.subprotocol})",
+            f"connection {connection.number} opened{at} (subprotocol {websocket.subprotocol})",
             topic=Topic.CONNECTION,
         )
         self.link_log.append(("opened", self.trace._now()))
+        self.endpoint_log.append(("opened", endpoint, self.trace._now()))
         self._notify()
         try:
             async for raw in websocket:
@@ -306,6 +362,7 @@ class Session:
                 topic=Topic.CONNECTION,
             )
             self.link_log.append(("closed", self.trace._now()))
+            self.endpoint_log.append(("closed", endpoint, self.trace._now()))
             if self._current is connection:
                 self._current = None
                 self._closed_at = self.trace._now()
@@ -486,10 +543,23 @@ class Session:
     # -- answering -----------------------------------------------------------------------
 
     def _answer_default(self, message: Message) -> None:
-        if message.answered:
+        if message.answered or message.withheld or message.abandoned:
             return
         chosen = self.replies.choose(message.action, message.payload)
+        if chosen.withheld:
+            self._abandon(message)
+            return
         self._answer(message, payload=chosen.payload, error=chosen.error)
+
+    def _abandon(self, message: Message) -> None:
+        """Leave ``message`` unanswered for good (the case's ``no_reply``): the DUT has
+        to time it out, and its next CALL is not blamed on this one."""
+        message.cancel_hold()
+        message.abandoned = True
+        connection = self._current
+        if connection is not None and connection.number == message.connection:
+            connection.conversation.forget_theirs(message.message_id)
+        self.trace.event(f"{message.action} (frame {message.entry.seq}) left unanswered")
 
     def _answer(
         self,
@@ -502,6 +572,11 @@ class Session:
         if message.answered:
             raise ScriptError(
                 f"{message.action} (message id {message.message_id}) was already answered"
+            )
+        if message.abandoned:
+            raise ScriptError(
+                f"{message.action} (message id {message.message_id}) was left unanswered "
+                "for good (no_reply)"
             )
         connection = self._current
         if error is not None:
@@ -518,6 +593,7 @@ class Session:
                     )
         message.cancel_hold()
         message.answered = True
+        message.withheld = False
         if connection is None or connection.number != message.connection:
             self.trace.event(f"reply to {message.action} not sent: its connection is closed")
             return
@@ -568,7 +644,8 @@ class Session:
                 connection.answers_in_flight.pop(answers, None)
 
     def settle(self, *, keep: Message | None = None, claim_for: str | None = None) -> None:
-        """Answer held and claimed-but-unanswered messages (except ``keep``)."""
+        """Answer held and claimed-but-unanswered messages (except ``keep`` and what the
+        case withholds or chose never to answer)."""
         for message in self.received:
             if message.answered or message is keep:
                 continue

@@ -138,6 +138,12 @@ class Conversation:
         self.ours = None
         return action
 
+    def forget_theirs(self, message_id: str) -> None:
+        """We will never answer the peer's CALL ``message_id``: once it times it out the
+        peer may send its next CALL (or the same one again), which is then no breach of
+        one CALL at a time."""
+        self.theirs.pop(message_id, None)
+
     # -- the peer's side ----------------------------------------------------------------
 
     def receive(self, frame: Frame) -> Received:
