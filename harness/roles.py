@@ -360,6 +360,20 @@ class Role:
 
             self._on_loop(release)
 
+    @contextlib.contextmanager
+    def holding(self, *actions: str) -> Iterator[None]:
+        """While the block runs, the DUT's CALLs of ``actions`` stay unanswered, whenever
+        they come (before the block's ``expect`` for them too): the DUT waits for the
+        answer meanwhile, as from a slow CSMS. The block may :meth:`reply` to one; the
+        rest get their default answer when it ends."""
+        self.comment(f"from here {', '.join(actions)} stay unanswered")
+        self._on_loop(lambda: self.session.holding.update(actions))
+        try:
+            yield
+        finally:
+            self._on_loop(lambda: self.session.release(actions))
+            self.comment(f"{', '.join(actions)} answered again")
+
     def reply(
         self,
         message: Message,

@@ -21,8 +21,9 @@ When a CALL arrives:
   test registered beforehand with ``will_reply``;
 * while the test's own code runs between two steps, it is held until the next step
   (bounded by ``hold_seconds``) so that ``expect`` can still claim it;
-* a message the test withholds (``unanswered``) waits for the test's own ``reply``, and
-  one it chose never to answer (``will_not_reply``) gets no answer at all.
+* a message the test withholds (``unanswered``, ``holding``) waits for the test's own
+  ``reply`` or the end of the hold, and one it chose never to answer
+  (``will_not_reply``) gets no answer at all.
 
 Answered messages stay in the list of received messages, so a later ``expect`` still
 finds them: the order in which a test expects messages need not be the order in which a
@@ -149,6 +150,8 @@ class Session:
         self.failures: list[DutFailure] = []
         self.warnings: list[CaseWarning] = []
         self.rejections: list[Any] = []
+        #: actions whose CALLs the case keeps unanswered for now (``Role.holding``)
+        self.holding: set[str] = set()
         #: while set, the harness plays an unreachable CSMS: handshakes are refused
         self.offline_reason: str | None = None
         self._current: _Connection | None = None
@@ -204,9 +207,7 @@ class Session:
 
     def begin_case(self) -> None:
         """Start a new trace for a test case; earlier messages are settled and dropped."""
-        for message in self.received:
-            if not message.answered:
-                self._answer_default(message)
+        self.release()  # nothing the last case held stays unanswered
         self.received = []
         self.failures = []
         self.warnings = []
@@ -231,11 +232,20 @@ class Session:
         for finding in self.monitors.end_of_case():
             self._fail(finding.reason, finding.rule, None, None)
 
+    def release(self, actions: Collection[str] = ()) -> None:
+        """End the hold on ``actions`` (all, when none are named): what the case kept
+        unanswered of them gets its default answer now."""
+        self.holding -= set(actions) if actions else set(self.holding)
+        for message in self.received:
+            if message.withheld and (not actions or message.action in actions):
+                message.withheld = False
+        self.settle()
+
     def end_case(self) -> None:
         self.mode = Mode.IDLE
         self.offline_reason = None  # a case never leaves the next one unreachable
         self._endpoint_refusals.clear()
-        self.settle()
+        self.release()
 
     def refusal(self, endpoint: str = MAIN) -> str | None:
         """Why a new connection to ``endpoint`` is refused now (the server asks at each
@@ -544,6 +554,10 @@ class Session:
 
     def _answer_default(self, message: Message) -> None:
         if message.answered or message.withheld or message.abandoned:
+            return
+        if message.action in self.holding:
+            message.cancel_hold()
+            message.withheld = True  # the case answers it, or the end of its hold
             return
         chosen = self.replies.choose(message.action, message.payload)
         if chosen.withheld:

@@ -116,3 +116,31 @@ def test_unanswered_refuses_a_message_already_answered(booted: CsmsBench) -> Non
 
     with pytest.raises(ScriptError, match=r"already answered"), booted.role.unanswered(message):
         pass
+
+
+def test_holding_keeps_every_call_of_the_action_until_the_block_ends(booted: CsmsBench) -> None:
+    assert booted.station is not None
+    with booted.role.holding("Authorize"):
+        # the CALL comes while no expect waits for it: still not answered
+        presented = booted.spawn(booted.station.act("present_token", {"token": "TOKEN-1"}))
+        booted.role.hold_for(0.1, "the station's Authorize arrives and waits")
+        message = booted.role.expect("Authorize")
+        booted.role.call("TriggerMessage", requestedMessage="StatusNotification")
+        assert not message.answered and booted.replies_to("Authorize") == []
+
+    assert message.answered
+    [reply] = booted.replies_to("Authorize")
+    assert reply[2]["idTokenInfo"]["status"] == "Accepted"
+    assert presented is not None
+
+
+def test_holding_lets_the_block_answer_one_itself(booted: CsmsBench) -> None:
+    assert booted.station is not None
+    with booted.role.holding("Authorize"):
+        presented = booted.spawn(booted.station.act("present_token", {"token": "TOKEN-1"}))
+        message = booted.role.expect("Authorize")
+        booted.role.hold_for(0.05, "the answer comes late")
+        booted.role.reply(message, idTokenInfo={"status": "Blocked"})
+        assert presented.result(1)["response"] == {"idTokenInfo": {"status": "Blocked"}}
+
+    assert len(booted.replies_to("Authorize")) == 1
