@@ -4,6 +4,12 @@
 auth (security profile 1) and the subprotocol, then hands the connection to the
 session. Handshakes it refuses are kept as :class:`Rejection` records, because "the DUT
 tried to connect but got it wrong" is a failed verdict, not a DUT that never came.
+
+Besides its main path the server may listen on a second one (``second_path``): the
+other CSMS endpoint a network-profile case gives the station (Part 2 B09/B10, the
+"ocppCsmsUrl that is not currently active"). Each connection and each refusal is told
+which endpoint it came to (:data:`MAIN` or :data:`SECOND`), and the session may refuse
+one endpoint while it accepts the other.
 """
 
 from __future__ import annotations
@@ -22,9 +28,13 @@ from harness.ocppj import OcppVersion
 from harness.transport.auth import check_basic_auth, ssl_context
 from harness.verdicts import HarnessError
 
-__all__ = ["CsmsServer", "Rejection"]
+__all__ = ["MAIN", "SECOND", "CsmsServer", "Rejection"]
 
 MAX_FRAME_BYTES = 16 * 1024 * 1024
+
+#: the endpoints of the server: its main path, and the second one it may also serve
+MAIN = "main"
+SECOND = "second"
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,8 @@ class Rejection:
     reason: str
     rule: str
     path: str
+    #: the endpoint the handshake came to (MAIN when its path is neither)
+    endpoint: str = MAIN
 
 
 class CsmsServer:
@@ -47,11 +59,12 @@ class CsmsServer:
         host: str = "127.0.0.1",
         port: int = 9000,
         path: str = "/ocpp",
+        second_path: str | None = None,
         security_profile: int = 0,
         password: str | None = None,
-        on_connection: Callable[[ServerConnection], Awaitable[None]],
+        on_connection: Callable[[ServerConnection, str], Awaitable[None]],
         on_rejection: Callable[[Rejection], None] = lambda rejection: None,
-        refuse: Callable[[], str | None] = lambda: None,
+        refuse: Callable[[str], str | None] = lambda endpoint: None,
         close_timeout: float = 10.0,
     ) -> None:
         self.version = version
@@ -61,13 +74,19 @@ class CsmsServer:
         self.identity = identity
         self.host = host
         self.port = port
-        self.path = "/" + path.strip("/") if path.strip("/") else ""
+        self.path = _normal(path)
+        #: the path of the second endpoint, or None when there is none
+        self.second_path = _normal(second_path) if second_path is not None else None
+        if self.second_path == self.path:
+            raise HarnessError(
+                f"the second endpoint's path {second_path!r} is the main one's", "setup"
+            )
         self.security_profile = security_profile
         self._password = password
         self._on_connection = on_connection
         self._on_rejection = on_rejection
-        #: a reason to refuse every handshake for now (the harness plays an
-        #: unreachable CSMS), or None
+        #: a reason to refuse a handshake to this endpoint now (the harness plays an
+        #: unreachable CSMS there), or None
         self._refuse = refuse
         self._server: Server | None = None
 
@@ -75,6 +94,21 @@ class CsmsServer:
     def url(self) -> str:
         identity = urllib.parse.quote(self.identity, safe="")
         return f"ws://{self.host}:{self.port}{self.path}/{identity}"
+
+    def endpoint_urls(self) -> dict[str, str]:
+        """Each endpoint's URL without the identity (what a station is given as
+        ocppCsmsUrl: it appends its identity itself)."""
+        urls = {MAIN: f"ws://{self.host}:{self.port}{self.path}"}
+        if self.second_path is not None:
+            urls[SECOND] = f"ws://{self.host}:{self.port}{self.second_path}"
+        return urls
+
+    def _endpoint_of(self, raw_path: str) -> tuple[str, str] | None:
+        """(endpoint, its path prefix) of a request path, or None if it is under neither."""
+        for endpoint, path in ((MAIN, self.path), (SECOND, self.second_path)):
+            if path is not None and raw_path.startswith(path + "/"):
+                return endpoint, path + "/"
+        return None
 
     async def start(self) -> None:
         """Bind and listen. A port in use is a set-up error naming host and port."""
@@ -114,27 +148,30 @@ class CsmsServer:
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         raw_path = request.path.split("?", 1)[0]
-        refusal = self._refuse()
+        found = self._endpoint_of(raw_path)
+        endpoint = found[0] if found is not None else MAIN
+        refusal = self._refuse(endpoint)
         if refusal is not None:
-            self._reject(Rejection(refusal, "harness.offline", raw_path))
+            self._reject(Rejection(refusal, "harness.offline", raw_path, endpoint))
             return connection.respond(http.HTTPStatus.SERVICE_UNAVAILABLE, "offline\n")
-        expected_prefix = self.path + "/"
-        if not raw_path.startswith(expected_prefix):
+        if found is None:
+            prefixes = " or ".join(
+                repr(p + "/") for p in (self.path, self.second_path) if p is not None
+            )
             self._reject(
                 Rejection(
-                    f"request path {raw_path!r} is not under {expected_prefix!r}",
-                    "OCPP-J 3.1.1",
-                    raw_path,
+                    f"request path {raw_path!r} is not under {prefixes}", "OCPP-J 3.1.1", raw_path
                 )
             )
             return connection.respond(http.HTTPStatus.NOT_FOUND, "unknown path\n")
-        identity = urllib.parse.unquote(raw_path[len(expected_prefix) :])
+        identity = urllib.parse.unquote(raw_path[len(found[1]) :])
         if identity != self.identity:
             self._reject(
                 Rejection(
                     f"station identity {identity!r} in the URL is not the DUT's {self.identity!r}",
                     "OCPP-J 3.1.1",
                     raw_path,
+                    endpoint,
                 )
             )
             return connection.respond(http.HTTPStatus.NOT_FOUND, "unknown charging station\n")
@@ -143,7 +180,7 @@ class CsmsServer:
                 request.headers.get("Authorization"), self.identity, self._password or ""
             )
             if problem is not None:
-                self._reject(Rejection(problem, "A00.FR.202", raw_path))
+                self._reject(Rejection(problem, "A00.FR.202", raw_path, endpoint))
                 return connection.respond(http.HTTPStatus.UNAUTHORIZED, "unauthorized\n")
         return None
 
@@ -169,4 +206,11 @@ class CsmsServer:
         if connection.subprotocol != self.version.subprotocol:
             await connection.close(1002, "no agreed OCPP subprotocol")
             return
-        await self._on_connection(connection)
+        path = connection.request.path.split("?", 1)[0] if connection.request else ""
+        found = self._endpoint_of(path)
+        await self._on_connection(connection, found[0] if found is not None else MAIN)
+
+
+def _normal(path: str) -> str:
+    """A path as the server compares it: one leading slash, none trailing ("" for /)."""
+    return "/" + path.strip("/") if path.strip("/") else ""

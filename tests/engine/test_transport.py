@@ -156,7 +156,7 @@ def test_listening_on_a_port_in_use_is_a_setup_error(make_csms_bench) -> None:
     bench = make_csms_bench()
     port = bench.server.port
 
-    async def noop(connection) -> None:
+    async def noop(connection, endpoint) -> None:
         return None
 
     second = CsmsServer(version=OcppVersion.V201, identity=IDENTITY, port=port, on_connection=noop)
@@ -231,7 +231,7 @@ def test_a_close_handshake_is_bounded_by_the_profiles_timeouts(make_csms_bench) 
     async def as_csms() -> float:
         seen: list[float] = []
 
-        async def on_connection(connection) -> None:
+        async def on_connection(connection, endpoint) -> None:
             seen.append(connection.close_timeout)
 
         server = CsmsServer(
