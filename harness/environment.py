@@ -47,7 +47,8 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
         # -- block C, authorization --
         # RFID ISO14443 cards; no cable lock before authorization; a master pass on a
         # station without a UI; an authorization cache with LifeTime and
-        # DisablePostAuthorize; offline authorization of unknown ids
+        # DisablePostAuthorize; offline authorization of unknown ids; an energy allowance
+        # for refused tokens (MaxEnergyOnInvalidId)
         "C-30": True,
         "AQ-2": False,
         "C-08": True,
@@ -55,6 +56,7 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
         "C-53": True,
         "C-59": True,
         "C-02": True,
+        "C-03": True,
         # -- block F, remote control --
         # every TriggerMessage Part 5 names (LogStatusNotification and
         # FirmwareStatusNotification: Idle); remote start of ISO14443 tokens, with and

@@ -288,6 +288,8 @@ def default_variables(
         ),
         Variable("TxCtrlr", "EVConnectionTimeOut", "60", **rw_int),
         Variable("TxCtrlr", "StopTxOnInvalidId", "true", data_type="boolean"),
+        # Wh a transaction may still draw after the CSMS refused its token (E05.FR.03)
+        Variable("TxCtrlr", "MaxEnergyOnInvalidId", "0", **rw_int),
         Variable(
             "TxCtrlr",
             "StopTxOnEVSideDisconnect",

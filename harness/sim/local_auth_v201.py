@@ -13,20 +13,25 @@ The simulator does not support LocalAuthListSupportsExpiryDateTime, so an entry'
 cacheExpiryDateTime is not checked for the list (C14.FR.02). The answer of an
 AuthorizeRequest or a TransactionEvent is handed to the cache (C10.FR.04/.05), never to
 the list (D01.FR.09); a token a TransactionEventResponse refuses is kept for the station
-to deauthorize (E05).
+to act on (E05, C15): deauthorize its transaction with TxCtrlr.StopTxOnInvalidId true,
+else hold the energy back, or let it flow on while TxCtrlr.MaxEnergyOnInvalidId allows.
+The simulator's meter is not a real one, so such an energy allowance is never used up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from harness.sim.auth_cache_v201 import AuthCache
 from harness.sim.declare import V201, Defect, declare
 from harness.sim.device_model import DeviceModel
 from harness.sim.local_list_v201 import LocalAuthList
 
-__all__ = ["DEFECTS", "LocalAuthorizer"]
+__all__ = ["DEFECTS", "LocalAuthorizer", "Refusal"]
+
+#: what the station does with a transaction whose token a TransactionEventResponse refused
+Refusal = Literal["deauthorize", "suspend"]
 
 #: the defects that live in this module, each under the method that perturbs it
 DEFECTS = declare(
@@ -82,7 +87,7 @@ DEFECTS = declare(
         "the idTokenInfo of a TransactionEventResponse is not stored in the authorization cache",
         "C10.FR.05",
     ),
-    # LocalAuthorizer.to_deauthorize
+    # LocalAuthorizer.refusals
     Defect(
         "keeps-charging-on-refused-token",
         "station",
@@ -90,6 +95,34 @@ DEFECTS = declare(
         "with StopTxOnInvalidId true, a transaction whose token a TransactionEventResponse "
         "refused goes on charging",
         "E05.FR.10",
+    ),
+    # LocalAuthorizer.refusals
+    Defect(
+        "max-energy-overrides-stop-tx",
+        "station",
+        V201,
+        "with StopTxOnInvalidId true and MaxEnergyOnInvalidId above 0, a transaction whose "
+        "token a TransactionEventResponse refused goes on charging within that energy "
+        "instead of being deauthorized",
+        "E05.FR.10",
+    ),
+    # LocalAuthorizer.refusals
+    Defect(
+        "no-suspend-on-refused-token",
+        "station",
+        V201,
+        "with StopTxOnInvalidId false and no MaxEnergyOnInvalidId, a transaction whose token "
+        "a TransactionEventResponse refused goes on charging instead of SuspendedEVSE",
+        "E05.FR.02",
+    ),
+    # LocalAuthorizer.refusals
+    Defect(
+        "max-energy-on-invalid-ignored",
+        "station",
+        V201,
+        "with StopTxOnInvalidId false and MaxEnergyOnInvalidId above 0, the energy of a "
+        "transaction whose token a TransactionEventResponse refused stops at once",
+        "E05.FR.03",
     ),
     # LocalAuthorizer._post_authorize_disabled
     Defect(
@@ -182,7 +215,7 @@ class LocalAuthorizer:
     ) -> None:
         """The CSMS answered a TransactionEvent: the idTokenInfo about the token the
         event carried updates the cache (C10.FR.05), and a refusal is kept for the
-        station to act on (:meth:`to_deauthorize`)."""
+        station to act on (:meth:`refusals`)."""
         token = payload.get("idToken")
         info = (response or {}).get("idTokenInfo")
         if not token or not info:
@@ -192,17 +225,25 @@ class LocalAuthorizer:
         if info.get("status") != "Accepted":
             self._refused.append(str(payload.get("transactionInfo", {}).get("transactionId")))
 
-    def to_deauthorize(self) -> list[str]:
-        """The transactions to deauthorize since the last call: those whose token the
-        CSMS refused, when TxCtrlr.StopTxOnInvalidId is true (E05.FR.09/.10, C15.FR.03/
-        .04). With false the station would suspend the energy instead (E05.FR.02/.03,
-        C15.FR.06/.07), which is not modelled."""
+    def refusals(self) -> list[tuple[str, Refusal]]:
+        """What to do, since the last call, with each transaction whose token the CSMS
+        refused: with TxCtrlr.StopTxOnInvalidId true deauthorize it (E05.FR.09/.10,
+        C15.FR.03/.04); with false hold its energy back (E05.FR.02, C15.FR.06), unless
+        TxCtrlr.MaxEnergyOnInvalidId lets it draw more first (E05.FR.03, C15.FR.07:
+        nothing to do now)."""
         refused, self._refused = self._refused, []
-        if self._model.value("TxCtrlr", "StopTxOnInvalidId") != "true":
+        allowance = int(self._model.value("TxCtrlr", "MaxEnergyOnInvalidId") or 0)
+        if self._model.value("TxCtrlr", "StopTxOnInvalidId") == "true":
+            if self._has("keeps-charging-on-refused-token"):
+                return []
+            if allowance > 0 and self._has("max-energy-overrides-stop-tx"):
+                return []
+            return [(transaction, "deauthorize") for transaction in refused]
+        if allowance > 0 and not self._has("max-energy-on-invalid-ignored"):
             return []
-        if self._has("keeps-charging-on-refused-token"):
+        if self._has("no-suspend-on-refused-token"):
             return []
-        return refused
+        return [(transaction, "suspend") for transaction in refused]
 
     def learned(self, id_token: Mapping[str, Any], info: Mapping[str, Any] | None) -> None:
         """The CSMS answered an AuthorizeRequest about ``id_token`` with ``info``."""

@@ -505,13 +505,17 @@ class StationV201:
         self.local_auth.event_answered(payload, response)
 
     async def _act_on_refusals(self) -> None:
-        """A token the CSMS refused in a TransactionEventResponse: the running
-        transactions the local authorization says to deauthorize are (E05.FR.09/.10,
-        C15.FR.03/.04)."""
-        for transaction_id in self.local_auth.to_deauthorize():
+        """A token the CSMS refused in a TransactionEventResponse: each running
+        transaction it authorized is deauthorized or has its energy held back, as the
+        local authorization says (E05.FR.02/.09/.10, C15.FR.03/.04/.06)."""
+        happening = {"deauthorize": "deauthorize", "suspend": "suspend_evse"}
+        for transaction_id, refusal in self.local_auth.refusals():
             for session in list(self.sessions.values()):
-                if session.transaction_id == transaction_id and session.running:
-                    await self.happen(session, "deauthorize")
+                if session.transaction_id != transaction_id or not session.running:
+                    continue
+                if refusal == "suspend" and (session.evse_suspended or not session.authorized):
+                    continue  # held back already, or no authorization left to hold
+                await self.happen(session, happening[refusal])
 
     def _can_send(self) -> bool:
         return self.station.online and self.station.boot_status == "Accepted"

@@ -11,7 +11,7 @@ EVSE's session and one happening and returns the events to send; the station sen
 What the simulator cannot do: it has no signing meter, so the DataSigned point is
 accepted in the configuration but never met. Its parking-bay sensor is the park and
 leave_bay actions. Energy flows as soon as the EV is connected and the driver authorized (no EV-side
-delay), unless the EV has suspended it.
+delay), unless the EV has suspended it or the station holds it back (a refused token).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ __all__ = [
 
 #: the happenings the station can report, each one trigger of TriggerReasonEnumType
 Happening = str  # park | leave | plug | unplug | authorize | remote_start | stop_local |
-#                  stop_remote | deauthorize | suspend_ev | resume_ev
+#                  stop_remote | deauthorize | suspend_evse | suspend_ev | resume_ev
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,9 @@ class Session:
     remote_start_id: int | None = None
     energy: bool = False
     ev_suspended: bool = False
+    #: the station holds the energy back: the CSMS refused the token and StopTxOnInvalidId
+    #: is false (E05.FR.02); the authorization stays
+    evse_suspended: bool = False
     transaction_id: str | None = None
     ended: bool = False
     seq_no: int = 0
@@ -111,6 +114,8 @@ def charging_state(session: Session) -> str:
     """ChargingStateEnumType for the session's facts."""
     if not session.plugged:
         return "Idle"
+    if session.evse_suspended and session.authorized:
+        return "SuspendedEVSE"
     if session.ev_suspended and session.authorized:
         return "SuspendedEV"
     if session.energy:
@@ -137,6 +142,7 @@ _LOST: dict[str, frozenset[str]] = {
     "stop_local": frozenset({"Authorized", "PowerPathClosed"}),
     "stop_remote": frozenset({"Authorized", "PowerPathClosed"}),
     "deauthorize": frozenset({"Authorized", "PowerPathClosed"}),
+    "suspend_evse": frozenset(),
     "suspend_ev": frozenset(),
 }
 
@@ -153,6 +159,7 @@ _TRIGGER = {
     "stop_local": "StopAuthorized",
     "stop_remote": "RemoteStop",
     "deauthorize": "Deauthorized",
+    "suspend_evse": "ChargingStateChanged",
     "suspend_ev": "ChargingStateChanged",
     "resume_ev": "ChargingStateChanged",
     "energy": "ChargingStateChanged",
@@ -183,6 +190,7 @@ def happen(session: Session, what: Happening, points: TxPoints, **facts: object)
         session.token = dict(facts["token"])  # type: ignore[call-overload]
         session.token_due = True
         session.stop_reason = None
+        session.evse_suspended = False
         if facts.get("reservation_id") is not None:
             session.reservation_id = int(facts["reservation_id"])  # type: ignore[call-overload]
         if what == "remote_start":
@@ -193,6 +201,10 @@ def happen(session: Session, what: Happening, points: TxPoints, **facts: object)
         session.authorized = False
         session.energy = False
         session.stop_reason = _STOP_REASON[what]
+    elif what == "suspend_evse":
+        # the token was refused but stays authorized: only the energy stops (E05.FR.02)
+        session.evse_suspended = True
+        session.energy = False
     elif what == "suspend_ev":
         session.ev_suspended = True
         session.energy = False
@@ -208,6 +220,7 @@ def happen(session: Session, what: Happening, points: TxPoints, **facts: object)
         session.plugged
         and session.authorized
         and not session.ev_suspended
+        and not session.evse_suspended
         and not session.energy
         and not session.ended
     ):
@@ -283,6 +296,9 @@ def _stopped_reason(session: Session, trigger: str) -> str:
     """ReasonEnumType for the Ended event (E06.FR.08, E07.FR.05/.06, F03.FR.03)."""
     if session.stop_reason is not None:
         return session.stop_reason
+    if trigger == "ChargingStateChanged" and session.evse_suspended:
+        # TxStopPoint EnergyTransfer: holding back the energy of a refused token ends it
+        return "DeAuthorized"
     return {
         "EVCommunicationLost": "EVDisconnected",
         "ChargingStateChanged": "StoppedByEV",
