@@ -184,6 +184,15 @@ DEFECTS = declare(
     ),
     # reset
     Defect(
+        "reset-on-idle-first-idle",
+        "station",
+        V201,
+        "with a Reset OnIdle scheduled during several transactions, reboots as soon as the "
+        "first of them has ended, cutting the others off",
+        "B12.FR.03",
+    ),
+    # reset
+    Defect(
         "reset-on-idle-at-once",
         "station",
         V201,
@@ -357,7 +366,7 @@ async def reset(v201: StationV201, payload: dict[str, Any]) -> Reply:
         if station.has("reset-on-idle-at-once"):
             return Reply({"status": "Scheduled"}, after=_cut_off(v201))
         if not station.has("reset-on-idle-never"):
-            station.schedule_reset_when_idle()
+            station.schedule_reset_when_idle(at_first_end=station.has("reset-on-idle-first-idle"))
         return Reply({"status": "Scheduled"})  # B12.FR.01
 
     async def reboot() -> None:

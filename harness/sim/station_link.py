@@ -310,6 +310,7 @@ class StationLink:
         self._answered_unknown_id = False
         self._closed_mid_call = False
         self._reset_when_idle = False
+        self._reset_at_first_end = False
         behaviour_class = StationV16 if self.version is OcppVersion.V16 else StationV201
         self.behaviour: StationV16 | StationV201 = behaviour_class(self)
         self._started("StartupOfTheDevice")
@@ -725,8 +726,11 @@ class StationLink:
                     await self.send(action, payload)
         self.reboot(reason, event=event)
 
-    def schedule_reset_when_idle(self) -> None:
+    def schedule_reset_when_idle(self, *, at_first_end: bool = False) -> None:
+        """Reset once no transaction runs any more (B12.FR.03); ``at_first_end`` (a
+        defect's): once any one of them has ended."""
         self._reset_when_idle = True
+        self._reset_at_first_end = at_first_end
 
     async def transaction_ended(self) -> None:
         """A transaction ended: an availability change that waited for it happens and is
@@ -736,7 +740,7 @@ class StationLink:
         if changed:
             with suppress(CallTimeout, CallErrorReceived, NotConnected, PeerClosed):
                 await self.report_status(changed)
-        if self._reset_when_idle and not self.transactions():
+        if self._reset_when_idle and (self._reset_at_first_end or not self.transactions()):
             self._reset_when_idle = False
             reason = self.behaviour.reset_boot_reason(scheduled=True)
             await self.go_down(reason, event="ResetOrReboot")

@@ -8,6 +8,8 @@ requirement ids the table names. What the harness checks beyond the table is in 
 
 import contextlib
 
+import pytest
+
 from harness import DutFailure, testcase
 from harness.defaults import utc_now
 from harness.matching import ABSENT, absent_or, exactly_one, one_of
@@ -462,7 +464,7 @@ def test_tc_b_21_cs(csms, dut):
     csms.call("Reset", type="OnIdle").expect(rule="B12.FR.01", status="Scheduled")
     # The station ends the transaction normally before it resets (B12.FR.03): the stop
     # states run on; a boot before the transaction ended is what broke them.
-    with _no_reboot_before_idle(csms, tx, after=asked):
+    with _no_reboot_before_idle(csms, [tx], after=asked):
         csms.step(3, "Reusable state StopAuthorized")
         tx_states.stop_authorized(csms, dut, tx)
         if tx.running:
@@ -736,34 +738,101 @@ _RESET_EVENTS = ("StartupOfTheDevice", "ResetOrReboot")
 
 
 @contextlib.contextmanager
-def _no_reboot_before_idle(csms, tx, *, after: int):
+def _no_reboot_before_idle(csms, sessions: list[tx_states.Session], *, after: int):
     """Whatever fails inside, a BootNotification since ``after`` (the Reset) and before
-    the transaction's Ended event is the cause: the station reset before its transaction
-    ended (B12.FR.03), and the states that expected it to go on could only fail for
-    other rules."""
+    the last of the transactions' Ended events is the cause: the station reset before
+    its transactions had ended (B12.FR.03), and the states that expected them to go on
+    could only fail for other rules."""
     try:
         yield
     except DutFailure:
-        _fail_on_early_boot(csms, tx, after)
+        _fail_on_early_boot(csms, sessions, after)
         raise
-    _fail_on_early_boot(csms, tx, after)
+    _fail_on_early_boot(csms, sessions, after)
 
 
-def _fail_on_early_boot(csms, tx, after: int) -> None:
-    ended = [e.entry.seq for e in tx.events if e.get("eventType") == "Ended"]
+def _fail_on_early_boot(csms, sessions: list[tx_states.Session], after: int) -> None:
+    ends = [
+        next((e.entry.seq for e in tx.events if e.get("eventType") == "Ended"), None)
+        for tx in sessions
+    ]
+    # idle from the last Ended on; while one has not ended, any boot is too early
+    idle = None if None in ends else max(end for end in ends if end is not None)
     booted = [
         boot
         for boot in csms.received("BootNotification", after=after)
-        if not ended or boot.entry.seq < ended[0]
+        if idle is None or boot.entry.seq < idle
     ]
     if booted:
         booted[0].entry.failing = True
         raise DutFailure(
-            f"the station booted again (frame {booted[0].entry.seq}) before its transaction "
-            "had ended, after answering the Reset OnIdle Scheduled",
+            f"the station booted again (frame {booted[0].entry.seq}) before its "
+            "transactions had ended, after answering the Reset OnIdle Scheduled",
             "B12.FR.03",
             booted[0].entry.raw,
         )
+
+
+def _stop_until_ended(csms, dut, tx: tx_states.Session, first_step: int, *, to_the_end: bool):
+    """Part 6 Table 46 steps 3-6 (or 7-10): the driver stops, the EV is unplugged and
+    leaves; with ``to_the_end`` all four states, else only until the transaction ends
+    (the table's notes: the station resets from there)."""
+    csms.step(first_step, f"Reusable state StopAuthorized for EVSE {tx.evse}")
+    tx_states.stop_authorized(csms, dut, tx)
+    csms.step(first_step + 1, f"Reusable state EVConnectedPostSession for EVSE {tx.evse}")
+    tx_states.ev_connected_post_session(csms, dut, tx)
+    if to_the_end or tx.running:
+        csms.step(first_step + 2, f"Reusable state EVDisconnected for EVSE {tx.evse}")
+        tx_states.ev_disconnected(csms, dut, tx)
+    if to_the_end or tx.running:
+        csms.step(first_step + 3, f"Reusable state ParkingBayUnoccupied for EVSE {tx.evse}")
+        tx_states.parking_bay_unoccupied(csms, dut, tx)
+
+
+@testcase(
+    "TC_B_41_CS",
+    "Reset Charging Station - With multiple ongoing transactions - OnIdle",
+    table=46,
+    requirements=["B12.FR.01", "B12.FR.03", "E07.FR.03"],
+    # shown on a station with two EVSEs: tests/test_two_evses.py
+    catches=["reset-on-idle-first-idle", "reset-on-idle-never", "reset-on-idle-at-once"],
+)
+def test_tc_b_41_cs(csms, dut):
+    if len(dut.profile.layout) < 2:
+        pytest.skip(
+            "not applicable: Part 6 TC_B_41_CS needs a station with more than one EVSE "
+            "(Part 5 HFS-8); the DUT profile's [layout] has one"
+        )
+    # Reusable states: EnergyTransferStarted on EVSE 1 and on EVSE 2 (the second with
+    # the profile's other valid token).
+    tokens = (dut.tokens.valid, dut.tokens.valid2)
+    sessions = []
+    for layout, token in zip(dut.profile.layout[:2], tokens, strict=True):
+        tx = tx_states.session(csms, dut, evse=layout.id)
+        tx.token = {"idToken": token, "type": dut.tokens.type}
+        csms.finally_do(f"EVSE {tx.evse} left idle", leave_idle, csms, dut, tx)
+        csms.comment(f"Reusable state EnergyTransferStarted for EVSE {tx.evse}")
+        sessions.append(tx_states.energy_transfer_started(csms, dut, tx))
+    csms.will_reply("BootNotification", status="Accepted", interval=_heartbeat(dut))
+    csms.step("1-2", "ResetRequest OnIdle during both transactions: Scheduled (B12.FR.01)")
+    asked = csms.mark()
+    csms.call("Reset", type="OnIdle").expect(rule="B12.FR.01", status="Scheduled")
+    # Each transaction ends normally before the reset (B12.FR.03): the first EVSE goes
+    # through every stop state with the other transaction still running, the second
+    # until its transaction has ended.
+    first, second = sessions
+    with _no_reboot_before_idle(csms, sessions, after=asked):
+        _stop_until_ended(csms, dut, first, 3, to_the_end=True)
+        _stop_until_ended(csms, dut, second, 7, to_the_end=False)
+    csms.step("11-12", "Once idle the station resets: BootNotification, reason ScheduledReset")
+    boot = csms.expect("BootNotification", timeout=dut.timeouts.connect, rule="B12.FR.01")
+    boot.expect(rule="B01.FR.09", reason="ScheduledReset")
+    csms.step("13-14", "Every connector: Occupied where the cable is still in, else Available")
+    plugged = [(tx.evse, tx.connector) for tx in sessions if tx.ev_connected]
+    if plugged:
+        csms.expect_connectors("Occupied", since=boot, rule="B01.FR.05", only=plugged)
+    others = [key for key in dut.connectors() if key not in plugged]
+    csms.expect_connectors("Available", since=boot, rule="B01.FR.05", only=others)
 
 
 #: the variables of TC_B_11_CS, each with the data type its values are judged by, and
