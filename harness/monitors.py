@@ -4,10 +4,12 @@ A case checks what its Part 6 table asks; some rules hold all the time and no ca
 should have to remember them: the boot gate (B01–B03, :mod:`harness.spec.boot`: what a
 station may send before its boot is Accepted, and when it may boot again), the
 numbering of TransactionEvents (E01.FR.07, :mod:`harness.seqno`), a case's only-allow
-window (``only_allow``: nothing but the named actions may come), and the CALLERROR codes
-of the version. :class:`RuleMonitors` holds them for one session and answers each event
-with the :class:`Finding` s it makes; it does no I/O and reads no clock (the session
-passes the time), so the same monitors can be fed a recorded trace.
+window (``only_allow``: nothing but the named actions may come), the numbering of the
+EVSEs and connectors a 2.x station reports (Part 1 §7, against the DUT profile's
+layout), and the CALLERROR codes of the version. :class:`RuleMonitors` holds them for
+one session and answers each event with the :class:`Finding` s it makes; it does no I/O
+and reads no clock (the session passes the time), so the same monitors can be fed a
+recorded trace.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from harness.connectors import read_connector_states
 from harness.ocppj import OcppVersion
 from harness.ocppj.codes import ERROR_CODES
 from harness.seqno import SEQNO_RULE, SeqNoMonitor
@@ -50,6 +53,9 @@ class RuleMonitors:
         #: loop time of the latest event a periodic Heartbeat is counted from: that
         #: Accepted boot answer or the station's latest Heartbeat, whichever came last
         self.heartbeat_counted_from: float | None = None
+        #: the station's EVSEs and their connector ids, as its DUT profile declares them
+        #: (None: not known, nothing is checked)
+        self.layout: dict[int, tuple[int, ...]] | None = None
 
     def new_device(self) -> None:
         """The DUT was replaced by a fresh one: what the monitors knew of its
@@ -91,6 +97,8 @@ class RuleMonitors:
                         f"{numbering.reason}",
                     )
                 )
+        if self.layout is not None and self.version is not OcppVersion.V16:
+            findings += self._outside_layout(action, payload, seq)
         if self.restriction is not None:
             allowed, rule = self.restriction
             if action not in allowed:
@@ -101,6 +109,36 @@ class RuleMonitors:
                         f"{', '.join(allowed) or 'nothing'} may be sent",
                     )
                 )
+        return findings
+
+    def _outside_layout(self, action: str, payload: dict[str, Any], seq: int) -> list[Finding]:
+        """A connector report naming an EVSE or connector the station does not have.
+
+        Part 1 §7 numbers EVSEs 1 to their total and each EVSE's connectors 1 to
+        theirs; the DUT profile's layout says how many there are. So a report outside
+        it is a station numbering wrongly, or a layout short of the station's: the
+        reason says both, and which profile key to fix in the second case."""
+        assert self.layout is not None
+        findings = []
+        for key, _ in read_connector_states(self.version, action, payload):
+            evse, connector = key if isinstance(key, tuple) else (None, None)
+            if not isinstance(evse, int) or not isinstance(connector, int):
+                continue  # a schema violation, judged as such
+            if evse in self.layout and connector in self.layout[evse]:
+                continue
+            where = f"{action} (frame {seq}) reports EVSE {evse} connector {connector}"
+            if evse not in self.layout:
+                rule, has = "Part 1 §7.1", f"EVSEs {_ids(self.layout)}"
+            else:
+                rule, has = "Part 1 §7.2", f"EVSE {evse} with connectors {_ids(self.layout[evse])}"
+            findings.append(
+                Finding(
+                    rule,
+                    f"{self.peer} {where}, which it does not have: the DUT profile's "
+                    f"layout gives it {has}, numbered from 1 (if it has more, declare them "
+                    "in [layout])",
+                )
+            )
         return findings
 
     def dut_error_code(self, code: str, *, seq: int) -> Finding | None:
@@ -145,3 +183,7 @@ class RuleMonitors:
         if BootStatus.read(status) is BootStatus.ACCEPTED:
             self.heartbeat_interval_given = interval
             self.heartbeat_counted_from = now
+
+
+def _ids(ids: Any) -> str:
+    return ", ".join(str(i) for i in sorted(ids))

@@ -153,6 +153,14 @@ DEFECTS = declare(
         "StatusNotification after an accepted boot reports Unavailable for idle connectors",
         {"1.6": "E16.3.22", "2.0.1": "B01.FR.05"},
     ),
+    Defect(
+        "reports-evse-outside-layout",
+        "station",
+        V201,
+        "after an accepted boot also reports a connector of an EVSE numbered one past its "
+        "last, which it does not have",
+        "Part 1 §7.1",
+    ),
     # StationLink._send_security_events
     Defect(
         "no-boot-security-event",
@@ -558,7 +566,12 @@ class StationLink:
 
     async def _report_connectors(self) -> None:
         wrong = self.has("wrong-connector-status")
-        for action, payload in self.behaviour.connector_reports(force_unavailable=wrong):
+        reports = self.behaviour.connector_reports(force_unavailable=wrong)
+        if self.has("reports-evse-outside-layout"):
+            [status] = self.behaviour.status_requests(only=[min(self.connectors)])
+            beyond = max(evse for evse, _ in self.connectors) + 1
+            reports.append(("StatusNotification", {**status, "evseId": beyond}))
+        for action, payload in reports:
             with suppress(CallTimeout, CallErrorReceived):
                 await self.send(action, payload)
         self._dirty.clear()

@@ -91,6 +91,49 @@ def test_only_allow_fails_any_other_call_and_begin_case_lifts_it():
     assert monitors.dut_call("Heartbeat", {}, seq=6, now=0.0) == []
 
 
+def _status(evse: int, connector: int) -> dict:
+    return {
+        "timestamp": "2026-01-01T00:00:00Z",
+        "connectorStatus": "Available",
+        "evseId": evse,
+        "connectorId": connector,
+    }
+
+
+def test_a_connector_report_outside_the_profiles_layout_fails_naming_the_numbering_rule():
+    monitors = RuleMonitors(V201, peer="charging station")
+    assert monitors.dut_call("StatusNotification", _status(3, 1), seq=1, now=0.0) == []
+    monitors.layout = {1: (1,), 2: (1, 2)}
+    assert monitors.dut_call("StatusNotification", _status(2, 2), seq=2, now=0.0) == []
+    (evse,) = monitors.dut_call("StatusNotification", _status(3, 1), seq=3, now=0.0)
+    assert evse.rule == "Part 1 §7.1" and "frame 3" in evse.reason
+    assert "reports EVSE 3 connector 1" in evse.reason and "EVSEs 1, 2" in evse.reason
+    (connector,) = monitors.dut_call("StatusNotification", _status(1, 2), seq=4, now=0.0)
+    assert connector.rule == "Part 1 §7.2" and "EVSE 1 with connectors 1" in connector.reason
+    # the same in a NotifyEvent; evseId 0 (the station itself) is no connector either
+    event = {
+        "generatedAt": "2026-01-01T00:00:00Z",
+        "seqNo": 0,
+        "eventData": [
+            {
+                "eventId": 1,
+                "timestamp": "2026-01-01T00:00:00Z",
+                "trigger": "Delta",
+                "actualValue": "Available",
+                "eventNotificationType": "HardWiredNotification",
+                "component": {"name": "Connector", "evse": {"id": 0, "connectorId": 1}},
+                "variable": {"name": "AvailabilityState"},
+            }
+        ],
+    }
+    (station,) = monitors.dut_call("NotifyEvent", event, seq=5, now=0.0)
+    assert station.rule == "Part 1 §7.1" and "NotifyEvent (frame 5)" in station.reason
+    # 1.6 numbers connectors only: not judged here
+    v16 = RuleMonitors(OcppVersion.V16, peer="charging station")
+    v16.layout = {1: (1,)}
+    assert v16.dut_call("StatusNotification", {"connectorId": 7}, seq=1, now=0.0) == []
+
+
 def test_an_unknown_callerror_code_is_a_note_and_a_known_one_nothing():
     monitors = RuleMonitors(V201, peer="station")
     note = monitors.dut_error_code("Oops", seq=9)

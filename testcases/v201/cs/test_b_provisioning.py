@@ -38,6 +38,7 @@ def _heartbeat(dut) -> int:
         "wrong-connector-status",
         "no-boot-security-event",
         "pipelines-calls",
+        "reports-evse-outside-layout",
     ],
     warns={"no-heartbeat": "B01.FR.04"},
     starts_with="power_cycle",
