@@ -347,6 +347,9 @@ class DutEnvironment:
             strict=strict,
             time_deviation=self.profile.tolerances.time_deviation,
         )
+        if self.kind == CHARGING_STATION:
+            # Part 1 §7: the EVSEs and connectors it reports are the layout's
+            session.monitors.layout = {evse.id: evse.connectors for evse in self.profile.layout}
         # a long wait speaks on the terminal (the plugin's say; silent in the engine tests)
         session.on_long_wait = lambda what, left: self.say(
             f"still waiting for {what} ({left:.0f} s left)"
