@@ -124,6 +124,15 @@ DEFECTS = declare(
         "transaction whose token a TransactionEventResponse refused stops at once",
         "E05.FR.03",
     ),
+    # LocalAuthorizer.offline_takes_unknown
+    Defect(
+        "offline-unknown-id-refused",
+        "station",
+        V201,
+        "with OfflineTxForUnknownIdEnabled true, a token in neither the list nor the cache "
+        "presented while offline is refused",
+        "C15.FR.08",
+    ),
     # LocalAuthorizer._post_authorize_disabled
     Defect(
         "cache-ignores-disable-post-authorize",
@@ -203,6 +212,13 @@ class LocalAuthorizer:
         """Does the list or the cache hold ``id_token``, with any status? Offline, a
         token the station knows is not an unknown one (C13.FR.04, C15)."""
         return self._entry(id_token) is not None
+
+    def offline_takes_unknown(self) -> bool:
+        """Offline: may a token neither store knows start a transaction? Yes with
+        AuthCtrlr.OfflineTxForUnknownIdEnabled true (C15.FR.08, C13.FR.04)."""
+        if self._has("offline-unknown-id-refused"):
+            return False
+        return self._flag("AuthCtrlr", "OfflineTxForUnknownIdEnabled")
 
     def offline_accepts(self, id_token: Mapping[str, Any]) -> bool:
         """Offline: does a local store accept ``id_token`` (C13.FR.02/.04; the caller

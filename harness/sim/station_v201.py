@@ -650,7 +650,7 @@ class StationV201:
             return True
         if self.local_auth.knows({"idToken": token, "type": "ISO14443"}):
             return False  # C13.FR.04: known locally but not Accepted, so not an unknown id
-        return model.value("AuthCtrlr", "OfflineTxForUnknownIdEnabled") == "true"
+        return self.local_auth.offline_takes_unknown()
 
     def known_locally(self, token: str) -> bool:
         """Whether a local source (the local authorization list, the cache) accepts

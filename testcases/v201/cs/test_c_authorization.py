@@ -1131,3 +1131,58 @@ def test_tc_c_18_cs(csms, dut):
     # deauthorizes at once, online by now (the tool validation of step 5).
     csms.step("5-6", "The station deauthorizes the transaction, offline false")
     _deauthorized(csms, tx, offline=absent_or(False))
+
+
+@testcase(
+    "TC_C_26_CS",
+    "Offline Authorization - Unknown Id",
+    table=110,
+    requirements=["C15.FR.02", "C15.FR.06", "C15.FR.08", "C13.FR.04"],
+    catches={
+        "offline-unknown-id-refused": "C15.FR.08",
+        "no-suspend-on-refused-token": "C15.FR.06",
+    },
+)
+def test_tc_c_26_cs(csms, dut):
+    dm.configure_if_implemented(csms, LOCAL_LIST_ENABLED, "true")
+    dm.configure_if_implemented(csms, LOCAL_PRE_AUTHORIZE, "true")
+    dm.configure(csms, offline.OFFLINE_TX_FOR_UNKNOWN_ID, "true")
+    dm.configure(csms, LOCAL_AUTHORIZE_OFFLINE, "true")
+    dm.configure_if_implemented(csms, MAX_ENERGY_ON_INVALID_ID, "0")
+    dm.configure(csms, STOP_TX_ON_INVALID_ID, "false")
+    # The token must be unknown to the station: an earlier case may have left it cached.
+    _fresh_cache(csms)
+    tx = tx_states.session(csms, dut)
+    _leave_idle(csms, dut, tx)
+    _refuse_token_events(csms)
+    since = csms.mark()
+    csms.comment("Reusable state StartOfflineTransaction with the valid token, unknown here")
+    offline.start_offline_transaction(csms, dut, tx)
+    # The errata (2024-11) adds step 1: back online, the station reports the connector
+    # that changed while it was away (B04.FR.02; every one beyond OfflineThreshold).
+    csms.step(
+        "1-2", "The connector, Occupied now; the queued events, offline; the token's: Invalid"
+    )
+    csms.expect_connectors(
+        "Occupied", after=since, only=[(tx.evse, tx.connector)], rule="B04.FR.02"
+    )
+    try:
+        offline.deliver_queued(csms, dut, tx, until="Charging")
+    except DutFailure:
+        if tx.events:
+            raise
+        # Not one TransactionEvent: offline, the unknown token started nothing.
+        raise DutFailure(
+            "no TransactionEvent came after the reconnection: the station did not take the "
+            "unknown token while offline, with OfflineTxForUnknownIdEnabled true",
+            "C15.FR.08",
+        ) from None
+    # The tool validation: one of the events says SuspendedEVSE; StopTxOnInvalidId is
+    # false, so the refused token's energy is held back and it stays authorized.
+    _suspended(csms, tx, "C15.FR.06")
+    csms.step(3, "Reusable state StopAuthorized: the driver presents the token again")
+    tx_states.stop_authorized(csms, dut, tx)
+    csms.step(4, "Reusable state EVConnectedPostSession")
+    tx_states.ev_connected_post_session(csms, dut, tx)
+    csms.step(5, "Reusable state EVDisconnected")
+    tx_states.ev_disconnected(csms, dut, tx)
