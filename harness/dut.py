@@ -278,6 +278,9 @@ class Timers:
     #: AlignedDataCtrlr.Interval a case gives the station: clock-aligned meter values
     #: every so many seconds (Part 6 <Configured clock-aligned Meter Values interval>)
     aligned_data_interval: int = 60
+    #: the retryInterval of a GetLog whose upload is to fail: longer than one upload
+    #: attempt takes (Part 6 <Configured retryInterval>, TC_N_26_CS)
+    log_retry_interval: int = 30
 
 
 @dataclass(frozen=True)
@@ -321,6 +324,12 @@ class HarnessSide:
     #: as CSMS: where a station DUT uploads the log a case asks for (GetLog
     #: log.remoteLocation; Part 6 <Configured log_location>); empty: not set
     log_location: str = ""
+    #: as CSMS: a log location whose path does not exist, so that an upload there fails
+    #: (Part 6 errata <Configured log location with non-existing path>, TC_N_26_CS)
+    log_location_missing: str = ""
+    #: as CSMS: the customerIdentifier an operator stores at the station and a case then
+    #: asks about and clears (Part 6 <Configured customerIdentifiers>, TC_N_62_CS)
+    customer_identifier: str = "OCPP-HARNESS-CUSTOMER-1"
     #: as CSMS: the firmware a case asks a station DUT to install (UpdateFirmware; Part 6
     #: <Configured firmware_location>, <Configured signingCertificate>, <Configured
     #: signature>); an empty location: not set

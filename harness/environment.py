@@ -90,6 +90,11 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
         "C-10.3": True,
         "C-10.4": True,
         "C-10.5": True,
+        # -- block N, diagnostics --
+        # a new GetLog cancels the upload under way; customer information by
+        # customerIdentifier (what an operator stored)
+        "C-57": True,
+        "C-14": True,
         # -- block G, availability --
     },
 }
@@ -98,6 +103,8 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
 #: the values only need to be well-formed for GetLog and UpdateFirmware)
 EMBEDDED_FILES = {
     "log_location": "http://127.0.0.1:1/logs/",
+    # a directory the simulated log server lacks (harness.sim.diagnostics_v201)
+    "log_location_missing": "http://127.0.0.1:1/no-such-dir/logs/",
     "firmware_location": "http://127.0.0.1:1/firmware/sim-2.bin",
     "firmware_signing_certificate": "-----BEGIN CERTIFICATE-----\nsim\n-----END CERTIFICATE-----",
     "firmware_signature": "c2ltdWxhdGVkIHNpZ25hdHVyZQ==",
@@ -134,6 +141,7 @@ def embedded_profiles() -> list[DutProfile]:
                     "boot_retry": 1,
                     "ev_connection_timeout": 1,
                     "aligned_data_interval": 1,
+                    "log_retry_interval": 1,
                 },
                 # the shortest back-off Part 4 §5.3 can be measured with (whole seconds)
                 "network": {"retry_backoff_wait_minimum": 1, "offline_threshold": 1},

@@ -28,6 +28,7 @@ PARAMS: dict[str, str] = {
     "objects; 1.6 reads variable as the configuration key",
     "keys": "a list of configuration keys (1.6); absent: all of them",
     "message": "the requestedMessage of TriggerMessage (Heartbeat, StatusNotification …)",
+    "customer_identifier": "a customerIdentifier (CustomerInformation), a string of up to 64",
 }
 
 
@@ -91,6 +92,13 @@ ACTIONS: dict[str, Action] = {
         ),
         Action("fault", _STATION, ("evse",), "Put EVSE {evse} into a fault state"),
         Action("network_down", _STATION, (), "Cut the network connection of {identity}"),
+        Action(
+            "store_customer_identifier",
+            _STATION,
+            ("customer_identifier",),
+            "Store data about the customer {customer_identifier} at the charging station "
+            "{identity}, so that a CustomerInformation for that customerIdentifier finds it",
+        ),
         Action("network_up", _STATION, (), "Restore the network connection of {identity}"),
         Action(
             "request_start",

@@ -159,6 +159,16 @@ class AuthCache:
         entry.used = now
         return dict(entry.info)
 
+    def held(self, id_token: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The idTokenInfo the cache keeps for ``id_token``, whatever its age, without
+        counting as a use (what the station holds about a customer, N09)."""
+        entry = self._entries.get(token_key(id_token))
+        return None if entry is None else dict(entry.info)
+
+    def forget(self, id_token: Mapping[str, Any]) -> None:
+        """Drop the entry of ``id_token`` (its customer's data is cleared, N10)."""
+        self._entries.pop(token_key(id_token), None)
+
     def clear(self) -> None:
         self._entries.clear()
 

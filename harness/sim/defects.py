@@ -25,8 +25,10 @@ from harness.sim.csms_handlers import DEFECTS as CSMS_HANDLERS
 from harness.sim.csms_handshake import DEFECTS as CSMS_HANDSHAKE
 from harness.sim.csms_provisioning import DEFECTS as CSMS_PROVISIONING
 from harness.sim.csms_transactions import DEFECTS as CSMS_TRANSACTIONS
+from harness.sim.customer_info_v201 import DEFECTS as CUSTOMER_INFO_V201
 from harness.sim.data_transfer import DEFECTS as DATA_TRANSFER
 from harness.sim.declare import Defect
+from harness.sim.diagnostics_v201 import DEFECTS as DIAGNOSTICS_V201
 from harness.sim.local_auth_v201 import DEFECTS as LOCAL_AUTH_V201
 from harness.sim.local_list_v201 import DEFECTS as LOCAL_LIST_V201
 from harness.sim.provisioning_v16 import DEFECTS as PROVISIONING_V16
@@ -83,6 +85,8 @@ _TABLE = _table(
     TX_RETRY_V201,
     CHARGING_PROFILES_V201,
     CERTIFICATES_V201,
+    DIAGNOSTICS_V201,
+    CUSTOMER_INFO_V201,
     STATION_V16,
     PROVISIONING_V16,
     REMOTE_CONTROL_V16,

@@ -132,6 +132,14 @@ OPTIONS: dict[str, SimOption] = _options(
         "EVSE only of the first event after the plug-in (E01.FR.16); Part 6 TC_F_13_CS "
         "allows it, TC_F_14_CS expects it (an octt-stricter warning)",
     ),
+    SimOption(
+        "log-status-every-attempt",
+        "station",
+        _V201,
+        "reports every attempt of a log upload that keeps failing: Uploading as each "
+        "attempt starts and UploadFailure as it fails, not once for the whole upload "
+        "(N01.FR.10 allows it; Part 6 TC_N_26_CS takes one or four of each)",
+    ),
     # -- CSMS -------------------------------------------------------------------------
     SimOption(
         "unknown-subprotocol-upgrade-then-close",

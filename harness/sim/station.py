@@ -138,6 +138,16 @@ class SimStation(StationLink):
         self._wake.set()
         return {"online": True}
 
+    async def _act_store_customer_identifier(self, params: dict[str, Any]) -> dict[str, Any]:
+        customers = getattr(self.behaviour, "customer_info", None)
+        if customers is None:  # 1.6 has no CustomerInformation
+            raise UnsupportedAction("store_customer_identifier")
+        identifier = str(params.get("customer_identifier", ""))
+        if not identifier:
+            raise InvalidParams("customer_identifier is required")
+        customers.store(identifier)
+        return {"customer_identifier": identifier}
+
     async def _act_state(self, params: dict[str, Any]) -> dict[str, Any]:
         return self.state()
 
@@ -153,6 +163,7 @@ class SimStation(StationLink):
         "ev_suspend": _act_ev_suspend,
         "park": _act_park,
         "leave_bay": _act_leave_bay,
+        "store_customer_identifier": _act_store_customer_identifier,
         "state": _act_state,
     }
 

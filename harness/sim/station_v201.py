@@ -23,6 +23,8 @@ from harness.sim.certificates_v201 import Certificates
 from harness.sim.charging_profiles_v201 import BLOCK as SMART_CHARGING
 from harness.sim.charging_profiles_v201 import ChargingProfiles
 from harness.sim.connectors import Connector, Transaction
+from harness.sim.customer_info_v201 import BLOCK as CUSTOMER_INFORMATION
+from harness.sim.customer_info_v201 import CustomerInformation
 from harness.sim.data_transfer import BLOCK as DATA_TRANSFER
 from harness.sim.declare import V201, Defect, declare
 from harness.sim.device_model import (
@@ -233,6 +235,8 @@ class StationV201:
             AuthCache(self.device_model, has=station.has),
             station.has,
         )
+        #: what it holds about each customer, for the CSMS to read or clear (N09, N10)
+        self.customer_info = CustomerInformation(self.local_auth, station.send, station.has)
         #: the group of each session's token and the master pass (C09, C16)
         self.token_groups = TokenGroups(self.device_model, station.has)
         self.charging_profiles = ChargingProfiles(
@@ -244,7 +248,9 @@ class StationV201:
         )
         self.certificates = Certificates(station.has)
         #: its log upload (N01) and firmware update (L01), which triggers report (F06)
-        self.log_uploads = LogUploads(station.send)
+        self.log_uploads = LogUploads(
+            station.send, station.has, station.has_option, station.timers.scaled
+        )
         self.firmware = FirmwareUpdates(station.send)
         self.sessions: dict[int, Session] = {}
         #: every transaction it started, by id: whether it has ended (E14, E01.FR.08)
@@ -272,6 +278,7 @@ class StationV201:
             SMART_CHARGING.bind(self.charging_profiles),
             SECURITY.bind(self.certificates),
             DIAGNOSTICS.bind(self.log_uploads),
+            CUSTOMER_INFORMATION.bind(self.customer_info),
             FIRMWARE.bind(self.firmware),
             TRANSACTION_STATUS.bind(self),
         )
@@ -470,6 +477,8 @@ class StationV201:
         for event in events:
             connector = self.station.connectors[(session.evse, session.connector)]
             status_before = self.status_name(connector)
+            if event.token is not None:  # the station keeps who took part (N09)
+                self.customer_info.token_used(event.token, event.transaction_id, session.evse)
             if event.event_type == "Started":
                 self.transactions_seen[event.transaction_id] = False
                 token = session.token or {}

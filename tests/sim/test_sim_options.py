@@ -339,6 +339,36 @@ def test_availability_reports_changes_only(version: str) -> None:
         run(scenario(option))
 
 
+@covers("log-status-every-attempt")
+def test_log_status_every_attempt(version: str) -> None:
+    request = {
+        "logType": "DiagnosticsLog",
+        "requestId": 9,
+        "retries": 3,
+        "retryInterval": 1,
+        "log": {"remoteLocation": "http://127.0.0.1:1/no-such-dir/logs/"},
+    }
+
+    async def scenario(option: bool) -> None:
+        options = ["log-status-every-attempt"] if option else []
+        async with linked(version, options=options) as link:
+            await link.booted()
+            answer = await link.csms.act("call", {"action": "GetLog", "payload": request})
+            assert answer["status"] == "Accepted"
+            failures = 4 if option else 1
+
+            def statuses() -> list[str]:
+                return [p["status"] for p in link.sent_by_station("LogStatusNotification")]
+
+            await link.at_csms.wait_for(lambda _: statuses().count("UploadFailure") >= failures, 2)
+            # each of the four attempts (three retries), or the upload as a whole
+            assert statuses() == ["Uploading", "UploadFailure"] * failures
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))
+
+
 def test_every_option_has_a_proof() -> None:
     assert set(OPTIONS) == COVERED
 

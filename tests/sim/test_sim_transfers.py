@@ -5,10 +5,11 @@ and the paths no catalog case takes (a new request cancelling the running one)."
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import pytest
-from simkit import Link, linked, run
+from simkit import FAST, Link, linked, run
 
 from harness.sim import diagnostics_v201, firmware_v201
 
@@ -93,6 +94,38 @@ def test_firmware_update_reports_every_step_then_idle(monkeypatch: pytest.Monkey
             assert await link.csms.act("trigger_message", trigger) == {"status": "Accepted"}
             await link.at_csms.wait_call("FirmwareStatusNotification", count=6)
             assert link.sent_by_station("FirmwareStatusNotification")[-1] == {"status": "Idle"}
+            link.assert_schema_valid()
+
+    run(scenario())
+
+
+def test_log_upload_to_a_missing_path_fails_once_its_retries_are_spent() -> None:
+    """N01.FR.10: the simulated log server lacks the directory, so each attempt fails;
+    the station tries again ``retries`` times, ``retryInterval`` apart (the FAST timers
+    scale the 2 s to 0.1 s), and reports the failure once, after the last attempt."""
+    request = {
+        **_get_log(4),
+        "retries": 3,
+        "retryInterval": 2,
+        "log": {"remoteLocation": "http://127.0.0.1:1/no-such-dir/logs/"},
+    }
+
+    async def scenario() -> None:
+        async with linked("2.0.1") as link:
+            await link.booted()
+            started = time.monotonic()
+            assert (await _call(link, "GetLog", request))["status"] == "Accepted"
+            await _until(link, "LogStatusNotification", "UploadFailure")
+            assert time.monotonic() - started >= 3 * 2 * FAST.interval_scale
+            assert _statuses(link, "LogStatusNotification") == [
+                ("Uploading", 4),
+                ("UploadFailure", 4),
+            ]
+            # the upload is over: a trigger finds the station idle (F06.FR.15)
+            trigger = {"message": "LogStatusNotification"}
+            assert await link.csms.act("trigger_message", trigger) == {"status": "Accepted"}
+            await link.at_csms.wait_call("LogStatusNotification", count=3)
+            assert _statuses(link, "LogStatusNotification")[-1] == ("Idle", None)
             link.assert_schema_valid()
 
     run(scenario())
