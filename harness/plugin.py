@@ -30,6 +30,7 @@ from harness.environment import (
     defects_option,
     embedded_profiles,
     profile_with_options,
+    simulator_variant,
 )
 from harness.loop import DrivenLoop
 from harness.report.records import CaseRecord, RunRecord, utc_now_iso, verdict_of
@@ -460,13 +461,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         cert_profile = config.getoption("--cert-profile")
         reason = not_applicable(info, profile.supports, cert_profile)
         if reason is not None:
-            item.add_marker(pytest.mark.skip(reason=reason))
+            item.add_marker(pytest.mark.skip(reason=reason + _variant_hint(info, profile)))
         else:
             item.stash[_APPLIES] = why_it_applies(info, profile.supports, cert_profile)
         keep.append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def _variant_hint(info: TestCaseInfo, profile: DutProfile) -> str:
+    """For the embedded simulator: the options that make it a device the case applies
+    to, so that a reader of the skip knows how to see the case run."""
+    variant = simulator_variant(info, profile) if profile.control.adapter == "sim" else None
+    if not variant:
+        return ""
+    flags = " ".join(f"--sim-option {option}" for option in variant)
+    return f"; the simulated {profile.kind.sim_side} is such a device with {flags}"
 
 
 def _case_profile(item: pytest.Item, run: HarnessRun, profile: DutProfile) -> DutProfile:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +23,8 @@ import pytest
 
 from harness.applicability import not_applicable
 from harness.environment import embedded_profiles, profile_with_options
+from harness.environment import simulator_variant as find_variant
 from harness.plugin import run_record
-from harness.sim.options import OPTIONS
 
 
 @dataclass(frozen=True)
@@ -164,31 +163,12 @@ _VARIANTS: dict[tuple[str, str], tuple[str, ...] | None] = {}
 
 
 def simulator_variant(info: Any) -> tuple[str, ...] | None:
-    """The options under which the embedded simulator is a device case ``info`` applies
-    to: none for most cases; for a case of the branch of a Part 5 condition the embedded
-    device is not on (reset per EVSE, where it has none), the variation of what the
-    device has (:attr:`harness.sim.options.SimOption.features`) that puts it there, one
-    or two of them. None when no set-up of the simulator meets the case's condition."""
+    """The options that make the embedded simulator a device case ``info`` applies to
+    (:func:`harness.environment.simulator_variant`): none for most cases."""
     key = (info.id, info.ocpp.value)
     if key not in _VARIANTS:
-        _VARIANTS[key] = _find_variant(info)
+        _VARIANTS[key] = find_variant(info, _embedded(info.dut_kind, info.ocpp.value))
     return _VARIANTS[key]
-
-
-def _find_variant(info: Any) -> tuple[str, ...] | None:
-    if applies_to_the_simulator(info):
-        return ()
-    side = "station" if info.dut_kind == "charging-station" else "csms"
-    variants = sorted(
-        name
-        for name, option in OPTIONS.items()
-        if option.features and option.applies_to(side, info.ocpp.value)
-    )
-    for size in (1, 2):
-        for chosen in itertools.combinations(variants, size):
-            if applies_to_the_simulator(info, chosen):
-                return chosen
-    return None
 
 
 def run_catalog_case(function: Any, request: pytest.FixtureRequest) -> None:
