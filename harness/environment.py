@@ -11,6 +11,7 @@ both roles and both versions.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +33,14 @@ from harness.trace import Topic
 from harness.transport import CsmsServer
 from harness.verdicts import HarnessError
 
-__all__ = ["CaseSetup", "Dut", "DutEnvironment", "embedded_profiles", "profile_with_options"]
+__all__ = [
+    "CaseSetup",
+    "Dut",
+    "DutEnvironment",
+    "embedded_profiles",
+    "profile_with_options",
+    "simulator_variant",
+]
 
 #: seconds; the embedded simulators answer at once, so short bounds keep runs fast
 EMBEDDED_TIMEOUTS = {"connect": 2, "response": 1, "operator": 5}
@@ -695,6 +703,36 @@ def profile_with_options(profile: DutProfile, options: Iterable[str]) -> DutProf
     side, version = profile.kind.sim_side, profile.ocpp.value
     chosen = [option for option in options if _option_applies(side, version, option)]
     return profile.with_features(declared_features(chosen))
+
+
+def simulator_variant(info: Any, profile: DutProfile) -> tuple[str, ...] | None:
+    """The options under which the simulator of ``profile`` (the ``sim`` adapter) is a
+    device case ``info`` applies to: none when it is one already; for a case of the
+    branch of a Part 5 condition the simulated device is not on (reset per EVSE, where
+    it has none), the one or two variations of what the device has
+    (:attr:`harness.sim.options.SimOption.features`) that put it there. None when no
+    set-up meets the case's conditions, or the DUT is no simulator."""
+    from harness.applicability import not_applicable
+    from harness.sim.options import options_for
+
+    def applies(options: tuple[str, ...]) -> bool:
+        try:
+            chosen = profile_with_options(profile, options)
+        except ValueError:  # no device has both
+            return False
+        return not_applicable(info, chosen.supports) is None
+
+    if applies(()):
+        return ()
+    if profile.control.adapter != "sim":
+        return None
+    side, version = profile.kind.sim_side, profile.ocpp.value
+    variants = sorted(name for name, o in options_for(side, version).items() if o.features)
+    for size in (1, 2):
+        for chosen in itertools.combinations(variants, size):
+            if applies(chosen):
+                return chosen
+    return None
 
 
 def _option_applies(side: str, version: str, option: str) -> bool:
