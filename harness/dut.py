@@ -299,6 +299,27 @@ class Network:
     offline_threshold: int = 10
 
 
+#: volts per phase behind Part 6's <limit multiplier> for limits in W (errata 2025-09:
+#: 230, 460, 690 for one, two, three phases)
+_VOLTS_PER_PHASE = 230
+
+
+@dataclass(frozen=True)
+class Charging:
+    """How the station's charging is limited, as the smart-charging cases write their
+    charging profiles (Part 6 <Configured chargingRateUnit>, <Configured numberPhases>)."""
+
+    rate_unit: Literal["A", "W"] = "A"
+    number_phases: int = 3
+
+    def limit(self, amps: float) -> float:
+        """Part 6's limit of ``amps`` in the rate unit: ``amps`` times the errata's
+        <limit multiplier> (1 in A; in W 230 V times the number of phases)."""
+        if self.rate_unit == "A":
+            return amps
+        return amps * _VOLTS_PER_PHASE * self.number_phases
+
+
 @dataclass(frozen=True)
 class Tolerances:
     """What the harness tolerates when it compares the DUT's timing with what it asked.
@@ -379,6 +400,7 @@ class DutProfile:
     timers: Timers = field(default_factory=Timers)
     network: Network = field(default_factory=Network)
     tolerances: Tolerances = field(default_factory=Tolerances)
+    charging: Charging = field(default_factory=Charging)
     harness: HarnessSide = field(default_factory=HarnessSide)
     features: Mapping[str, bool] = field(default_factory=_FrozenMap)
     control: Control = field(default_factory=Control)
@@ -481,6 +503,7 @@ class DutProfile:
             "timers": dataclasses.asdict(self.timers),
             "network": dataclasses.asdict(self.network),
             "tolerances": dataclasses.asdict(self.tolerances),
+            "charging": dataclasses.asdict(self.charging),
             "harness": dataclasses.asdict(self.harness),
             "features": dict(self.features),
             "control": control,
@@ -759,6 +782,7 @@ def _build(data: Mapping[str, Any], source: str, *, from_file: bool) -> DutProfi
         timers=Timers(**plain.get("timers", {})),
         network=Network(**plain.get("network", {})),
         tolerances=Tolerances(**{k: float(v) for k, v in plain.get("tolerances", {}).items()}),
+        charging=Charging(**plain.get("charging", {})),
         harness=_harness_side(plain.get("harness", {})),
         features=_FrozenMap(plain.get("features", {})),
         control=Control(

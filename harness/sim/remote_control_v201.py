@@ -39,6 +39,15 @@ DEFECTS = declare(
         "answers RequestStartTransaction Accepted while its boot is Pending",
         "B02.FR.05",
     ),
+    # request_start
+    Defect(
+        "remote-start-profile-refused",
+        "station",
+        V201,
+        "answers a RequestStartTransaction that carries a chargingProfile Rejected, instead "
+        "of ignoring the profile it cannot use",
+        "F01.FR.12",
+    ),
     # _remote_token_accepted
     Defect(
         "remote-start-skips-authorize",
@@ -208,11 +217,15 @@ DEFECTS = declare(
 
 
 async def request_start(v201: StationV201, payload: dict[str, Any]) -> Reply:
-    """F01/F02: start a transaction for the token, where a driver could (answered first)."""
+    """F01/F02: start a transaction for the token, where a driver could (answered first).
+    A chargingProfile in the request is ignored, as a station without smart charging
+    does (F01.FR.12): the simulator limits no transaction's energy."""
     if v201.station.boot_status != "Accepted":
         if v201.station.has("remote-start-while-pending"):
             return Reply({"status": "Accepted"})  # and starts nothing
         return Reply({"status": "Rejected"})  # B02.FR.05
+    if "chargingProfile" in payload and v201.station.has("remote-start-profile-refused"):
+        return Reply({"status": "Rejected"})
     evse_id = payload.get("evseId")
     usable = [
         c

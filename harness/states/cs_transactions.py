@@ -379,10 +379,18 @@ def _plug_in(csms: Any, dut: Any, tx: Session, *, trigger: Any, charging_state: 
 
 
 def authorized(
-    csms: Any, dut: Any, tx: Session | None = None, *, method: Method = "local"
+    csms: Any,
+    dut: Any,
+    tx: Session | None = None,
+    *,
+    method: Method = "local",
+    charging_profile: dict[str, Any] | None = None,
+    accept_rule: str = "F01.FR.02",
 ) -> Session:
     """State *Authorized* (Part 6 Table 428): the driver is authorized, by presenting the
-    configured token (A) or by a RequestStartTransaction (B).
+    configured token (A) or by a RequestStartTransaction (B), which carries
+    ``charging_profile`` when a case gives one; ``accept_rule`` is the rule its
+    Accepted answer is held to.
 
     An AuthorizeRequest for the token is checked when it comes; Part 6 makes it optional
     (a cached token, AuthorizeRemoteStart false). A TransactionEvent follows when the
@@ -398,14 +406,16 @@ def authorized(
         dut.act("present_token", token=tx.token["idToken"], evse=tx.evse)
     else:
         tx.remote_start_id = next(_REMOTE_START_IDS)
-        response = csms.call(
-            "RequestStartTransaction",
-            idToken=tx.token,
-            evseId=tx.evse,
-            remoteStartId=tx.remote_start_id,
-        )
+        start: dict[str, Any] = {
+            "idToken": tx.token,
+            "evseId": tx.evse,
+            "remoteStartId": tx.remote_start_id,
+        }
+        if charging_profile is not None:
+            start["chargingProfile"] = charging_profile
+        response = csms.call("RequestStartTransaction", **start)
         # 1-2. Accepted; a transaction already running is named (F01.FR.13).
-        response.expect(rule="F01.FR.02", status="Accepted")
+        response.expect(rule=accept_rule, status="Accepted")
         if tx.running:
             response.expect(rule="F01.FR.13", transactionId=tx.transaction_id)
         tx.remote_due = True
