@@ -206,6 +206,10 @@ class Listen:
     host: str = "127.0.0.1"
     port: int = 9000
     path: str = "/ocpp"
+    #: the second path the harness also listens on: the other CSMS endpoint the
+    #: network-profile cases give the station (Part 6 B09/B10: the "ocppCsmsUrl that is
+    #: not currently active"), ``ws://<host>:<port><second_path>/<identity>``
+    second_path: str = "/ocpp2"
 
 
 @dataclass(frozen=True)
@@ -291,6 +295,15 @@ class Network:
 
     interface: str = "Wired0"
     message_timeout: int = 30
+    #: the two configuration slots of the station's network connection profiles (Part 6
+    #: <Configured configurationSlot>, <Configured configurationSlot2>: entries of
+    #: NetworkConfigurationPriority's valuesList); a case sets the one not in use
+    configuration_slot: int = 1
+    configuration_slot2: int = 2
+    #: the connection data a case sends for the second slot (Part 6 <Configured
+    #: ocppInterface2>, <Configured messageTimeout2>)
+    interface2: str = "Wired0"
+    message_timeout2: int = 30
     #: OCPPCommCtrlr.RetryBackOffWaitMinimum a reconnection case sets (seconds; Part 6
     #: <Configured RetryBackOffWaitMinimum>, TC_B_57_CS)
     retry_backoff_wait_minimum: int = 10

@@ -151,8 +151,14 @@ def embedded_profiles() -> list[DutProfile]:
                     "aligned_data_interval": 1,
                     "log_retry_interval": 1,
                 },
-                # the shortest back-off Part 4 §5.3 can be measured with (whole seconds)
-                "network": {"retry_backoff_wait_minimum": 1, "offline_threshold": 1},
+                # the shortest back-off Part 4 §5.3 can be measured with (whole seconds);
+                # the simulated station's two network-profile slots (its valuesList)
+                "network": {
+                    "retry_backoff_wait_minimum": 1,
+                    "offline_threshold": 1,
+                    "configuration_slot": 0,
+                    "configuration_slot2": 1,
+                },
                 # the simulators keep time closely: a defect of a fraction of the
                 # interval must show (a real device gets the labs' 4 s)
                 "tolerances": {"time_deviation": EMBEDDED_TIME_DEVIATION},
@@ -426,6 +432,7 @@ class DutEnvironment:
                 host=listen.host,
                 port=listen.port,
                 path=listen.path,
+                second_path=listen.second_path,
                 security_profile=self.profile.security_profile,
                 password=self._password(),
                 on_connection=session.serve,
@@ -476,7 +483,13 @@ class DutEnvironment:
             self.loop.run(_call(session.begin_case), 5)
             on_session(session)
             finalizers.append(lambda: self.loop.run(_call(session.end_case), 5))
-            role: Any = CsmsRole(self.loop, session, url=server.url, **self._role_kwargs())
+            role: Any = CsmsRole(
+                self.loop,
+                session,
+                url=server.url,
+                endpoints=server.endpoint_urls(),
+                **self._role_kwargs(),
+            )
             adapter = self._adapter(session, finalizers, resolved, server_url=server.url)
             timeouts = self.profile.timeouts
             previous, self.previous_case = self.previous_case, case_id

@@ -342,6 +342,11 @@ class Session:
         )
         self._current = connection
         self._closed_at = None
+        # logged as it opened: a connection that replaces one still open opened first
+        # (B10.FR.06 asks a migrating station for the other order)
+        opened_at = self.trace._now()
+        self.link_log.append(("opened", opened_at))
+        self.endpoint_log.append(("opened", endpoint, opened_at))
         if previous is not None:
             self.trace.event(
                 f"connection {previous.number} replaced by a new connection",
@@ -353,8 +358,6 @@ class Session:
             f"connection {connection.number} opened{at} (subprotocol {websocket.subprotocol})",
             topic=Topic.CONNECTION,
         )
-        self.link_log.append(("opened", self.trace._now()))
-        self.endpoint_log.append(("opened", endpoint, self.trace._now()))
         self._notify()
         try:
             async for raw in websocket:

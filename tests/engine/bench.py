@@ -105,6 +105,7 @@ class CsmsBench(_Bench):
         hold_seconds: float = 2.0,
         security_profile: int = 0,
         password: str | None = None,
+        second_path: str | None = None,
     ) -> None:
         self.loop = loop
         self.version = version
@@ -119,6 +120,7 @@ class CsmsBench(_Bench):
             version=version,
             identity=IDENTITY,
             port=0,
+            second_path=second_path,
             security_profile=security_profile,
             password=password,
             on_connection=self.session.serve,
@@ -130,6 +132,7 @@ class CsmsBench(_Bench):
             loop,
             self.session,
             url=self.server.url,
+            endpoints=self.server.endpoint_urls(),
             response_timeout=1,
             connect_timeout=2,
             evses=evses,
@@ -148,10 +151,11 @@ class CsmsBench(_Bench):
         password: str | None = None,
         subscribe: Callable[[Any], None] | None = None,
         timers: SimTimers = FAST,
+        endpoint: str | None = None,
     ) -> SimStation:
         station = SimStation(
             self.version,
-            self.endpoint,
+            endpoint or self.endpoint,
             IDENTITY,
             password=password,
             defects=defects,
