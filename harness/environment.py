@@ -104,6 +104,9 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
         "C-57": True,
         "C-14": True,
         # -- block G, availability --
+        # -- block B, provisioning --
+        # after every network profile failed, back to the last one that connected (B10.FR.07)
+        "C-47": True,
     },
 }
 

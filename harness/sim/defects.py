@@ -31,6 +31,7 @@ from harness.sim.declare import Defect
 from harness.sim.diagnostics_v201 import DEFECTS as DIAGNOSTICS_V201
 from harness.sim.local_auth_v201 import DEFECTS as LOCAL_AUTH_V201
 from harness.sim.local_list_v201 import DEFECTS as LOCAL_LIST_V201
+from harness.sim.network_profiles_v201 import DEFECTS as NETWORK_PROFILES_V201
 from harness.sim.provisioning_v16 import DEFECTS as PROVISIONING_V16
 from harness.sim.provisioning_v201 import DEFECTS as PROVISIONING_V201
 from harness.sim.registry import by_side
@@ -83,6 +84,7 @@ _TABLE = _table(
     TOKEN_GROUPS_V201,
     TRANSACTION_STATUS_V201,
     TX_RETRY_V201,
+    NETWORK_PROFILES_V201,
     CHARGING_PROFILES_V201,
     CERTIFICATES_V201,
     DIAGNOSTICS_V201,

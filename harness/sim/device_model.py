@@ -211,9 +211,17 @@ class DeviceModel:
     def store(self, component: str, name: str, value: str, instance: str | None = None) -> None:
         self._variables[(component, None, None, None, name, instance)].value = value
 
+    def set_check(self, component: str, name: str, check: Callable[[str], bool]) -> None:
+        """Give a variable the extra check a new value must pass (its owner's rule)."""
+        self._variables[(component, None, None, None, name, None)].check = check
+
 
 def default_variables(
-    *, heartbeat_interval: int, message_timeout: int, security_profile: int
+    *,
+    heartbeat_interval: int,
+    message_timeout: int,
+    security_profile: int,
+    start_points: tuple[str, ...] = TX_POINTS,
 ) -> list[Variable]:
     """The simulated station's variables: the required ones of the 2.0.1 device model
     for the blocks it implements, plus HeartbeatInterval and a few TxCtrlr/AuthCtrlr ones.

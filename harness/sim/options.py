@@ -118,6 +118,13 @@ OPTIONS: dict[str, SimOption] = _options(
         "none when it was asked for the state they had (G03.FR.04, G04.FR.05 ask no more)",
     ),
     SimOption(
+        "network-priority-reboot-required",
+        "station",
+        _V201,
+        "answers a SetVariables of NetworkConfigurationPriority RebootRequired instead of "
+        "Accepted (B10.FR.01 allows either: the new order counts from the next start)",
+    ),
+    SimOption(
         "status-after-security-event",
         "station",
         _V201,

@@ -285,7 +285,9 @@ async def set_variables(v201: StationV201, payload: dict[str, Any]) -> Reply:
         read_only = variable is not None and variable.mutability == "ReadOnly"
         if read_only and v201.station.has("set-variables-read-only-accepted"):
             status, store = "Accepted", False
-        if status == "Accepted" and variable is not None and store:
+        if variable is not None and variable.name == "NetworkConfigurationPriority":
+            status = v201.network.priority_status(status)  # B10.FR.01
+        if status in _SET and variable is not None and store:
             variable.value = str(item["attributeValue"])
             _applied(v201.station, variable.component, variable.name, variable.value)
         results.append(
@@ -299,6 +301,11 @@ async def set_variables(v201: StationV201, payload: dict[str, Any]) -> Reply:
     if v201.station.has("set-variables-first-only"):
         results = results[:1]
     return Reply({"setVariableResult": results})
+
+
+#: the SetVariables statuses of a value the station took (RebootRequired: used from the
+#: next start on)
+_SET = ("Accepted", "RebootRequired")
 
 
 def _applied(station: StationLink, component: str, name: str, value: str) -> None:
@@ -392,7 +399,8 @@ async def set_network_profile(v201: StationV201, payload: dict[str, Any]) -> Rep
     known = str(slot) in NETWORK_SLOTS or v201.station.has("network-profile-any-slot")
     if not known or data.get("securityProfile", 0) < current:
         return Reply({"status": "Rejected"})
-    v201.network_profiles[slot] = dict(data)  # B09.FR.01
+    if not v201.network.store(slot, data):  # B09.FR.01
+        return Reply({"status": "Rejected"})
     return Reply({"status": "Accepted"})
 
 

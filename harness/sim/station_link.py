@@ -304,6 +304,8 @@ class StationLink:
         self._wake = asyncio.Event()
         self._disconnect = asyncio.Event()
         self._reconnect_at_once = False
+        #: a connection opened before the old one closed (defect network-migration-overlaps)
+        self._opened_early: ClientConnection | None = None
         self._peer: OcppPeer | None = None
         #: follow-up work started while no connection was open (see spawn)
         self._orphans: set[asyncio.Future[None]] = set()
@@ -327,8 +329,14 @@ class StationLink:
 
     @property
     def url(self) -> str:
-        """The websocket URL: endpoint + ``/`` + percent-encoded identity (OCPP-J §3.1.1)."""
-        return f"{self.csms_url.rstrip('/')}/{quote(self.identity, safe='')}"
+        """The websocket URL of the next connection attempt: the CSMS endpoint (2.0.1:
+        of the network profile in use, B10) + ``/`` + percent-encoded identity (OCPP-J
+        §3.1.1)."""
+        network = self.behaviour.network
+        return self._url_of(network.url() if network is not None else self.csms_url)
+
+    def _url_of(self, endpoint: str) -> str:
+        return f"{endpoint.rstrip('/')}/{quote(self.identity, safe='')}"
 
     def has(self, defect: str) -> bool:
         return defect in self.defects
@@ -372,8 +380,9 @@ class StationLink:
             if not self._online.is_set():
                 await self._online.wait()
                 continue
+            network = self.behaviour.network
             try:
-                ws = await connect(
+                ws = self._opened_early or await connect(
                     self.url,
                     subprotocols=(
                         None
@@ -391,12 +400,18 @@ class StationLink:
                 log.info("%s: connecting to %s failed: %s", self.identity, self.url, exc)
                 self._changed()
                 self._wake.clear()
+                if network is not None and network.failed():
+                    attempt = 0  # on to the next network profile, at once (B10.FR.03)
+                    continue
                 # Part 4 §5.3: each failed attempt doubles the wait before the next one
                 attempt += 1
                 await wait_event(self._wake, self._backoff(attempt))
                 continue
             attempt = 0
+            self._opened_early = None
             self.last_connect_error = None
+            if network is not None:
+                network.connected()
             await self._serve(ws)
             self._offline_since = asyncio.get_running_loop().time()
             if self._reconnect_after is not None:
@@ -722,12 +737,35 @@ class StationLink:
         else:
             self._reconnect_at_once = True
         self._reset_when_idle = False
+        self._evse_resets.clear()
+        if self.behaviour.network is not None:
+            self.behaviour.network.started()  # the new priority counts now (B10.FR.04)
         for connector in self.connectors.values():
             connector.transaction = None
         restarted(self)  # what the CSMS made inoperative stays so (G03.FR.08, G04.FR.09)
         self.behaviour.forget_sessions()
         self._disconnect.set()
         self._changed()
+
+    async def _open_new_csms_early(self) -> None:
+        """A station whose restart moves it to another CSMS and that connects there
+        before it has closed the old connection (defect network-migration-overlaps,
+        harness.sim.network_profiles_v201): the connection is then used as if opened
+        after the restart."""
+        network = self.behaviour.network
+        endpoint = network.early_endpoint() if network is not None else None
+        if endpoint is None or not self.online:
+            return
+        with suppress(OSError, InvalidHandshake, InvalidURI, TimeoutError):
+            self._opened_early = await connect(
+                self._url_of(endpoint),
+                subprotocols=[Subprotocol(self.version.subprotocol)],
+                additional_headers=self._auth_headers(),
+                open_timeout=self.timers.message_timeout,
+                close_timeout=1,
+                ping_interval=None,
+                proxy=None,
+            )
 
     async def go_down(self, reason: str, *, event: str, graceful: bool = True) -> None:
         """Reboot; a graceful one with option ``unavailable-before-reboot`` first reports
@@ -737,6 +775,7 @@ class StationLink:
             for action, payload in self.behaviour.connector_reports(force_unavailable=True):
                 with suppress(CallTimeout, CallErrorReceived, NotConnected, PeerClosed):
                     await self.send(action, payload)
+        await self._open_new_csms_early()
         self.reboot(reason, event=event)
 
     def schedule_reset_when_idle(self, *, at_first_end: bool = False) -> None:

@@ -24,6 +24,7 @@ from harness.sim.remote_control_v16 import BLOCK as REMOTE_CONTROL
 from harness.sim.util import utc_now
 
 if TYPE_CHECKING:
+    from harness.sim.network_profiles_v201 import NetworkProfiles
     from harness.sim.station_link import StationLink
 
 __all__ = ["DEFECTS", "StationV16"]
@@ -45,6 +46,9 @@ DEFECTS = declare(
 class StationV16:
     """Frames, transactions and state of a 1.6 charge point; its answers to the Central
     System come from its functional blocks (:attr:`handlers`)."""
+
+    #: 1.6 has no network connection profiles: the station keeps its one endpoint
+    network: NetworkProfiles | None = None
 
     def __init__(self, station: StationLink) -> None:
         self.station = station

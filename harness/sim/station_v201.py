@@ -42,6 +42,7 @@ from harness.sim.local_auth_v201 import LocalAuthorizer
 from harness.sim.local_list_v201 import BLOCK as LOCAL_LIST
 from harness.sim.local_list_v201 import LocalAuthList
 from harness.sim.meter_values_v201 import PeriodicMeter
+from harness.sim.network_profiles_v201 import NetworkProfiles
 from harness.sim.provisioning_v201 import BLOCK as PROVISIONING
 from harness.sim.remote_control_v201 import BLOCK as REMOTE_CONTROL
 from harness.sim.remote_control_v201 import await_cable
@@ -209,8 +210,6 @@ class StationV201:
 
     def __init__(self, station: StationLink) -> None:
         self.station = station
-        #: connection profiles a SetNetworkProfile stored, by configuration slot (B09)
-        self.network_profiles: dict[int, dict[str, Any]] = {}
         #: set when AlignedDataCtrlr.Interval changes (the clock-aligned loop rereads it)
         self.aligned_changed = asyncio.Event()
         self.device_model = DeviceModel(
@@ -226,6 +225,18 @@ class StationV201:
             )
             + token_group_variables()
             + physical_variables(list(station.connectors), self._availability_state)
+        )
+        #: its network connection profiles and which CSMS it connects to next (B09, B10)
+        self.network = NetworkProfiles(
+            self.device_model,
+            station.has,
+            station.has_option,
+            url=station.csms_url,
+            security_profile=1 if station.password else 0,
+            message_timeout=max(1, round(station.timers.message_timeout)),
+        )
+        self.device_model.set_check(
+            "OCPPCommCtrlr", "NetworkConfigurationPriority", self.network.valid_priority
         )
         # What the station keeps for the CSMS, one module each (D01/D02, C10/C11, K01/
         # K09/K10, M03-M05); each is the owner of its block below.

@@ -401,3 +401,28 @@ def test_triggered_tx_event_without_evse(version: str) -> None:
 
     for option in (False, True):
         run(scenario(option))
+
+
+@covers("network-priority-reboot-required")
+def test_network_priority_reboot_required(version: str) -> None:
+    """A new NetworkConfigurationPriority is taken either way; with the option the
+    station says RebootRequired instead of Accepted (B10.FR.01 allows both)."""
+    item = {
+        "component": {"name": "OCPPCommCtrlr"},
+        "variable": {"name": "NetworkConfigurationPriority"},
+        "attributeValue": "0",
+    }
+
+    async def scenario(option: bool) -> None:
+        options = ["network-priority-reboot-required"] if option else []
+        async with linked(version, options=options, heartbeat_interval=3600) as link:
+            await link.booted()
+            answer = await link.csms.act(
+                "call", {"action": "SetVariables", "payload": {"setVariableData": [item]}}
+            )
+            status = answer["setVariableResult"][0]["attributeStatus"]
+            assert status == ("RebootRequired" if option else "Accepted")
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))
