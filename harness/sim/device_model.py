@@ -217,11 +217,7 @@ class DeviceModel:
 
 
 def default_variables(
-    *,
-    heartbeat_interval: int,
-    message_timeout: int,
-    security_profile: int,
-    start_points: tuple[str, ...] = TX_POINTS,
+    *, heartbeat_interval: int, message_timeout: int, security_profile: int
 ) -> list[Variable]:
     """The simulated station's variables: the required ones of the 2.0.1 device model
     for the blocks it implements, plus HeartbeatInterval and a few TxCtrlr/AuthCtrlr ones.

@@ -737,7 +737,6 @@ class StationLink:
         else:
             self._reconnect_at_once = True
         self._reset_when_idle = False
-        self._evse_resets.clear()
         if self.behaviour.network is not None:
             self.behaviour.network.started()  # the new priority counts now (B10.FR.04)
         for connector in self.connectors.values():
