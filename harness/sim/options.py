@@ -147,6 +147,15 @@ OPTIONS: dict[str, SimOption] = _options(
         "attempt starts and UploadFailure as it fails, not once for the whole upload "
         "(N01.FR.10 allows it; Part 6 TC_N_26_CS takes one or four of each)",
     ),
+    SimOption(
+        "resets-per-evse",
+        "station",
+        _V201,
+        "resets a single EVSE when a Reset names one (Part 5 C-13): at once, ending its "
+        "transaction first (Immediate, B12.FR.08), or once its transaction has ended "
+        "(OnIdle, B12.FR.07); a station without it answers Rejected (B11.FR.09)",
+        features={"C-13": True},
+    ),
     # -- CSMS -------------------------------------------------------------------------
     SimOption(
         "unknown-subprotocol-upgrade-then-close",

@@ -173,6 +173,31 @@ DEFECTS = declare(
         "answers a Reset of one EVSE, which it cannot do, Accepted (and resets nothing)",
         "B11.FR.09",
     ),
+    # _reset_evse
+    Defect(
+        "reset-evse-refused",
+        "station",
+        V201,
+        "a station that resets single EVSEs (Part 5 C-13) answers a Reset of one EVSE Rejected",
+        "B11.FR.08",
+    ),
+    # _reset_evse
+    Defect(
+        "reset-evse-on-idle-at-once",
+        "station",
+        V201,
+        "answers a Reset OnIdle of an EVSE whose transaction runs Scheduled, then resets the "
+        "EVSE at once, ending the transaction with ResetCommand",
+        "B12.FR.07",
+    ),
+    # _evse_reset_now
+    Defect(
+        "reset-evse-immediate-no-ended",
+        "station",
+        V201,
+        "resets an EVSE on a Reset Immediate without ending its transaction first",
+        "B12.FR.08",
+    ),
     # reset
     Defect(
         "reset-on-idle-never",
@@ -362,9 +387,7 @@ async def reset(v201: StationV201, payload: dict[str, Any]) -> Reply:
     """B11/B12: reboot now, or once no transaction runs (OnIdle)."""
     station = v201.station
     if payload.get("evseId") is not None:
-        if station.has("reset-evse-unsupported-accepted"):
-            return Reply({"status": "Accepted"})
-        return Reply({"status": "Rejected"})  # B11.FR.09, B12.FR.09: no per-EVSE reset
+        return _reset_evse(v201, int(payload["evseId"]), payload["type"])
     # declared in provisioning_v16 with its 1.6 perturbation (both versions)
     if station.has("ignores-reset"):
         return Reply({"status": "Accepted"})
@@ -402,6 +425,51 @@ async def set_network_profile(v201: StationV201, payload: dict[str, Any]) -> Rep
     if not v201.network.store(slot, data):  # B09.FR.01
         return Reply({"status": "Rejected"})
     return Reply({"status": "Accepted"})
+
+
+def _reset_evse(v201: StationV201, evse: int, kind: str) -> Reply:
+    """B11/B12 for one EVSE. Only a station with option ``resets-per-evse`` (Part 5
+    C-13) can: it resets the EVSE now, ending its transaction first (Immediate,
+    B12.FR.08), or once its transaction has ended (OnIdle, B12.FR.07); the others say
+    Rejected (B11.FR.09, B12.FR.09)."""
+    station = v201.station
+    if not station.has_option("resets-per-evse"):
+        if station.has("reset-evse-unsupported-accepted"):
+            return Reply({"status": "Accepted"})
+        return Reply({"status": "Rejected"})
+    known = any(connector.evse == evse for connector in station.connectors.values())
+    if not known or station.has("reset-evse-refused"):
+        return Reply({"status": "Rejected"})
+    session = v201.sessions.get(evse)
+    if session is not None and session.running and kind == "OnIdle":
+        if station.has("reset-evse-on-idle-at-once"):
+            return Reply({"status": "Scheduled"}, after=lambda: _evse_reset_now(v201, evse))
+        station.schedule_evse_reset_when_idle(evse, lambda: _restart_evse(v201, evse))
+        return Reply({"status": "Scheduled"})  # B12.FR.01
+    return Reply({"status": "Accepted"}, after=lambda: _evse_reset_now(v201, evse))  # B11.FR.08
+
+
+async def _evse_reset_now(v201: StationV201, evse: int) -> None:
+    """Reset one EVSE now: its transaction ends first (Ended, ResetCommand,
+    ImmediateReset: B12.FR.08), then the EVSE restarts."""
+    session = v201.sessions.get(evse)
+    if session is not None and not v201.station.has("reset-evse-immediate-no-ended"):
+        with suppress(SimError):
+            await v201.send_events(session, end_now(session, "ResetCommand", "ImmediateReset"))
+    await _restart_evse(v201, evse)
+
+
+async def _restart_evse(v201: StationV201, evse: int) -> None:
+    """The EVSE restarts (B11.FR.08): with option ``unavailable-before-reboot`` its
+    connectors say Unavailable first (the MAY of B11.FR.08), then each reports the
+    state it is in (a cable still plugged in: Occupied)."""
+    station = v201.station
+    keys = [key for key in station.connectors if key[0] == evse]
+    with suppress(SimError):
+        if station.has_option("unavailable-before-reboot"):
+            for action, message in v201.connector_reports(only=keys, force_unavailable=True):
+                await station.send(action, message)
+        await station.report_status(keys)
 
 
 def _cut_off(v201: StationV201) -> Callable[[], Awaitable[None]]:

@@ -321,6 +321,8 @@ class StationLink:
         self._closed_mid_call = False
         self._reset_when_idle = False
         self._reset_at_first_end = False
+        #: EVSEs to reset once their transaction has ended (B12.FR.07), with how
+        self._evse_resets: dict[int, Callable[[], Awaitable[None]]] = {}
         behaviour_class = StationV16 if self.version is OcppVersion.V16 else StationV201
         self.behaviour: StationV16 | StationV201 = behaviour_class(self)
         self._started("StartupOfTheDevice")
@@ -737,6 +739,7 @@ class StationLink:
         else:
             self._reconnect_at_once = True
         self._reset_when_idle = False
+        self._evse_resets.clear()
         if self.behaviour.network is not None:
             self.behaviour.network.started()  # the new priority counts now (B10.FR.04)
         for connector in self.connectors.values():
@@ -783,6 +786,12 @@ class StationLink:
         self._reset_when_idle = True
         self._reset_at_first_end = at_first_end
 
+    def schedule_evse_reset_when_idle(
+        self, evse: int, reset: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Reset ``evse`` (``reset`` does it) once no transaction runs there (B12.FR.07)."""
+        self._evse_resets[evse] = reset
+
     async def transaction_ended(self) -> None:
         """A transaction ended: an availability change that waited for it happens and is
         reported (G03.FR.05, G04.FR.06; 1.6 §5.2), then a Reset(OnIdle) scheduled for
@@ -791,6 +800,10 @@ class StationLink:
         if changed:
             with suppress(CallTimeout, CallErrorReceived, NotConnected, PeerClosed):
                 await self.report_status(changed)
+        for evse, reset_evse in list(self._evse_resets.items()):
+            if not any(transaction.evse == evse for transaction in self.transactions()):
+                del self._evse_resets[evse]
+                await reset_evse()
         if self._reset_when_idle and (self._reset_at_first_end or not self.transactions()):
             self._reset_when_idle = False
             reason = self.behaviour.reset_boot_reason(scheduled=True)

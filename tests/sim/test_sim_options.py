@@ -426,3 +426,26 @@ def test_network_priority_reboot_required(version: str) -> None:
 
     for option in (False, True):
         run(scenario(option))
+
+
+@covers("resets-per-evse")
+def test_resets_per_evse(version: str) -> None:
+    """A Reset naming an EVSE is Rejected without the option (B11.FR.09); with it the
+    reset is Accepted and only the EVSE restarts: its connector reports again, and the
+    station does not boot again."""
+    reset = {"action": "Reset", "payload": {"type": "OnIdle", "evseId": 1}}
+
+    async def scenario(option: bool) -> None:
+        options = ["resets-per-evse"] if option else []
+        async with linked(version, options=options, heartbeat_interval=3600) as link:
+            await link.booted()
+            before = len(link.reports())
+            answer = await link.csms.act("call", reset)
+            assert answer["status"] == ("Accepted" if option else "Rejected")
+            if option:
+                await link.at_csms.wait_for(lambda _: len(link.reports()) > before, 2)
+            assert len(link.sent_by_station("BootNotification")) == 1
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))

@@ -549,6 +549,94 @@ def test_tc_b_23_cs(csms, dut):
 
 
 @testcase(
+    "TC_B_25_CS",
+    "Reset EVSE - Without ongoing transaction",
+    table=47,
+    requirements=["B11.FR.01", "B11.FR.08", "B11.FR.10"],
+    catches={"reset-evse-refused": "B11.FR.08"},
+)
+def test_tc_b_25_cs(csms, dut):
+    evse = dut.configured_connector()[0]
+    csms.step("1-2", f"ResetRequest OnIdle for EVSE {evse}, no transaction: Accepted (B11.FR.08)")
+    csms.call("Reset", type="OnIdle", evseId=evse).expect(rule="B11.FR.08", status="Accepted")
+    # The table's note: the EVSE resets; nothing of it is checked (a StatusNotification
+    # Unavailable is allowed, not asked for). The station as a whole does not reboot.
+
+
+def _evse_not_cut_off(csms, tx: tx_states.Session, after: int) -> None:
+    """B12.FR.07: the EVSE's transaction ends normally before the EVSE resets: no event
+    since ``after`` (the Reset) may say ResetCommand."""
+    for event in csms.received("TransactionEvent", after=after):
+        if event.get("triggerReason") == "ResetCommand":
+            event.entry.failing = True
+            raise DutFailure(
+                f"the transaction on EVSE {tx.evse} was ended by the reset (frame "
+                f"{event.entry.seq}, triggerReason ResetCommand) after the Reset OnIdle was "
+                "answered Scheduled",
+                "B12.FR.07",
+                event.entry.raw,
+            )
+
+
+@testcase(
+    "TC_B_26_CS",
+    "Reset EVSE - With Ongoing Transaction - OnIdle",
+    table=48,
+    requirements=["B12.FR.01", "B12.FR.07"],
+    catches={"reset-evse-on-idle-at-once": "B12.FR.07", "reset-evse-refused": "B12.FR.01"},
+)
+def test_tc_b_26_cs(csms, dut):
+    tx = tx_states.energy_transfer_started(csms, dut)
+    csms.finally_do("the station left idle", leave_idle, csms, dut, tx)
+    csms.step("1-2", f"ResetRequest OnIdle for EVSE {tx.evse}, its transaction running: Scheduled")
+    asked = csms.mark()
+    csms.call("Reset", type="OnIdle", evseId=tx.evse).expect(rule="B12.FR.01", status="Scheduled")
+    # The transaction ends normally, as the driver ends it (B12.FR.07): the stop states
+    # run on; an event of the reset before that is what broke them.
+    try:
+        csms.step(3, "Reusable state StopAuthorized")
+        tx_states.stop_authorized(csms, dut, tx)
+        csms.step(4, "Reusable state EVConnectedPostSession")
+        tx_states.ev_connected_post_session(csms, dut, tx)
+        csms.step(5, "Reusable state EVDisconnected")
+        tx_states.ev_disconnected(csms, dut, tx)
+        csms.step(6, "Reusable state ParkingBayUnoccupied")
+        tx_states.parking_bay_unoccupied(csms, dut, tx)
+    except DutFailure:
+        _evse_not_cut_off(csms, tx, asked)
+        raise
+    _evse_not_cut_off(csms, tx, asked)
+
+
+@testcase(
+    "TC_B_27_CS",
+    "Reset EVSE - With Ongoing Transaction - Immediate",
+    table=49,
+    requirements=["B12.FR.02", "B12.FR.08", "E07.FR.03"],
+    catches={"reset-evse-immediate-no-ended": "B12.FR.08", "reset-evse-refused": "B12.FR.02"},
+)
+def test_tc_b_27_cs(csms, dut):
+    tx = tx_states.energy_transfer_started(csms, dut)
+    csms.finally_do("the station left idle", leave_idle, csms, dut, tx)
+    csms.step(
+        "1-2", f"ResetRequest Immediate for EVSE {tx.evse}, its transaction running: Accepted"
+    )
+    csms.call("Reset", type="Immediate", evseId=tx.evse).expect(rule="B12.FR.02", status="Accepted")
+    csms.step("3-4", "The transaction ends first: Ended, ResetCommand, ImmediateReset (B12.FR.08)")
+    # (Part 6 cites E07.FR.03 here too, which Part 2 Edition 3 does not have.)
+    tx_states.transaction_event(
+        csms,
+        tx,
+        rule="B12.FR.08",
+        trigger="ResetCommand",
+        trigger_rule="B12.FR.08",
+        eventType="Ended",
+        transactionInfo={"chargingState": "EVConnected", "stoppedReason": "ImmediateReset"},
+    )
+    # The EVSE resets; the cable stays in, and is pulled out after the case.
+
+
+@testcase(
     "TC_B_28_CS",
     "Reset EVSE - Not Supported",
     table=50,
