@@ -32,6 +32,15 @@ DEFECTS = declare(
     ),
     # get_transaction_status
     Defect(
+        "transaction-status-queue-ignored",
+        "station",
+        V201,
+        "answers GetTransactionStatus with messagesInQueue false while TransactionEvents "
+        "wait in its offline queue (it looks only at what it has delivered)",
+        "E14.FR.04",
+    ),
+    # get_transaction_status
+    Defect(
         "transaction-status-indicator-without-id",
         "station",
         V201,
@@ -47,6 +56,8 @@ async def get_transaction_status(v201: StationV201, payload: dict[str, Any]) -> 
     .07/.08); an unknown transaction neither runs nor has messages (E14.FR.01)."""
     inverted = v201.station.has("transaction-status-inverted")
     queued = [event["transactionInfo"]["transactionId"] for event in v201.queued_events()]
+    if v201.station.has("transaction-status-queue-ignored"):
+        queued = []
     transaction_id = payload.get("transactionId")
     if transaction_id is None:
         answer: dict[str, Any] = {"messagesInQueue": bool(queued)}

@@ -91,18 +91,29 @@ def transaction_events_in_queue_ended(csms: Any, dut: Any, tx: Session | None = 
     return tx
 
 
-def deliver_queued(csms: Any, dut: Any, tx: Session, *, until: Until = "Ended") -> list[Message]:
+def deliver_queued(
+    csms: Any,
+    dut: Any,
+    tx: Session,
+    *,
+    until: Until = "Ended",
+    sent_rule: str = "E04.FR.02",
+    offline_rule: str = "E04.FR.03",
+) -> list[Message]:
     """The TransactionEvents the station queued offline, up to the Ended one (or the
     one that reports Charging): each flagged ``offline`` (E04.FR.03), the first Started,
-    and the §2.1 rules of :mod:`harness.states.cs_transactions` on each."""
+    and the §2.1 rules of :mod:`harness.states.cs_transactions` on each. A case about
+    another use case's queue names its rules: ``sent_rule`` for the queued events being
+    sent once the link is back, ``offline_rule`` for their flag (E08, E11, E12 say the
+    same as E04)."""
     # Which queued event follows the plug-in or the token cannot be told from outside,
     # so those two rules are checked over the whole delivery instead of per event.
     token_due, evse_due = tx.token_due, tx.evse_due
     tx.token_due = tx.evse_due = False
     delivered: list[Message] = []
     for _ in range(_MAX_QUEUED):
-        event = transaction_event(csms, tx, rule="E04.FR.02", trigger=ANY)
-        event.expect(rule="E04.FR.03", offline=True)
+        event = transaction_event(csms, tx, rule=sent_rule, trigger=ANY)
+        event.expect(rule=offline_rule, offline=True)
         delivered.append(event)
         done = (until == "Ended" and tx.ended) or (
             until == "Charging" and tx.charging_state == "Charging"
@@ -113,7 +124,7 @@ def deliver_queued(csms: Any, dut: Any, tx: Session, *, until: Until = "Ended") 
             return delivered
     raise DutFailure(
         f"the queued TransactionEvents did not reach {until} within {_MAX_QUEUED} events",
-        "E04.FR.02",
+        sent_rule,
         delivered[-1].entry.raw if delivered else None,
     )
 

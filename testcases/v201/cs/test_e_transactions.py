@@ -8,16 +8,20 @@ station idle after it (:func:`harness.steps.idle.leave_idle`).
 """
 
 import itertools
+import math
 import uuid
+from dataclasses import dataclass
 
 from harness import DutFailure, testcase
 from harness.matching import ABSENT, absent_or, one_of
-from harness.replies import error_reply
+from harness.replies import error_reply, no_reply
+from harness.states import cs_offline
 from harness.states import cs_transactions as tx_states
 from harness.steps.device_model import (
     Variable,
     configure,
     configure_if_implemented,
+    get_variable,
     set_variable,
 )
 from harness.steps.transactions import (
@@ -350,6 +354,63 @@ def test_tc_e_39_cs(csms, dut):
         event.expect(rule="E06.FR.04", transactionInfo={"chargingState": _NOT_CHARGING})
 
 
+AUTH_CACHE_ENABLED = Variable("AuthCacheCtrlr", "Enabled")
+LOCAL_PRE_AUTHORIZE = Variable("AuthCtrlr", "LocalPreAuthorize")
+
+
+@testcase(
+    "TC_E_05_CS",
+    "Local start transaction - Authorization first - Cable plugin timeout",
+    table=139,
+    requirements=[
+        "E03.FR.01",
+        "E03.FR.05",
+        "E03.FR.06",
+        "E03.FR.12",
+        "C01.FR.02",
+        "C02.FR.01",
+        "C06.FR.02",
+    ],
+    catches={"ignores-ev-connect-timeout": "E03.FR.05"},
+)
+def test_tc_e_05_cs(csms, dut):
+    timeout = dut.timers.ev_connection_timeout
+    configure(csms, EV_CONNECTION_TIMEOUT, str(timeout))
+    authorization_by_csms(csms)
+    # every token goes to the CSMS: none is taken from a cache or list
+    configure_if_implemented(csms, AUTH_CACHE_ENABLED, "false")
+    configure_if_implemented(csms, LOCAL_PRE_AUTHORIZE, "false")
+    tx = transaction(csms, dut, tx_states.authorized)
+    wait = timeout + dut.profile.tolerances.time_deviation + dut.timeouts.response
+    if tx.started:
+        # TxStartPoint Authorized or ParkingBayOccupancy: the authorization started it
+        csms.step("1-2", f"No cable within {timeout} s: EVConnectTimeout")
+        # Part 6 ends it where TxStopPoint has Authorized and takes Updated otherwise;
+        # Part 2 (E03.FR.05) ends it unless TxStopPoint has ParkingBayOccupancy
+        event = tx_states.transaction_event(
+            csms,
+            tx,
+            rule="E03.FR.05",
+            trigger="EVConnectTimeout",
+            trigger_rule="E03.FR.05",
+            timeout=wait,
+            eventType="Ended" if tx.stops_at("Authorized") else one_of("Updated", "Ended"),
+        )
+        if event["eventType"] == "Ended":
+            event.expect(rule="E03.FR.05", transactionInfo={"stoppedReason": "Timeout"})
+    else:
+        csms.hold_for(wait, "no transaction runs yet: EVConnectionTimeOut ends the authorization")
+    tx.authorized = None
+    again = tx
+    if tx.ended:
+        again = transaction(csms, dut)
+        again.in_bay, tx.in_bay = tx.in_bay, False
+    csms.step(3, "State Authorized (local) again: the EVSE takes the next driver")
+    tx_states.authorized(csms, dut, again)
+    csms.step(4, "State EnergyTransferStarted")
+    tx_states.energy_transfer_started(csms, dut, again)
+
+
 def _stopped(csms, dut, tx, method, *, end_rule, trigger_rule, reason):
     """The driver presents the token again (``local``) or the CSMS sends
     RequestStopTransaction (``remote``, Accepted), and the transaction ends: Ended with
@@ -611,6 +672,82 @@ def _meter_stopped(csms, since):
             csms.expect("TransactionEvent", after=message.entry.seq - 1)
 
 
+@dataclass
+class _Offline:
+    """A transaction that charges while the harness is away (Tables 159, 163, 165):
+    ``since`` is the trace position before the harness takes the station back, ``bound``
+    how long the station may take to come back and empty its queue."""
+
+    tx: tx_states.Session
+    since: int
+    bound: float
+
+
+def _offline_configuration(csms, dut, *, metering=True, extra=0):
+    """Part 6's configuration state of the offline cases: OfflineThreshold 60 s above
+    the back-off minimum, no random back-off, and (``metering``) a meter reading every
+    interval, below the minimum where it can be. ``extra`` seconds (Table 161's
+    <Configured Transaction Duration>) go onto both. The back-off minimum set."""
+    wait_minimum = dut.profile.network.retry_backoff_wait_minimum + math.ceil(extra)
+    if metering:
+        # Part 6 wants the meter interval below the back-off minimum; with a minimum of
+        # 1 s (the embedded runs) that cannot be: the cases stay away long enough for
+        # the queue to hold a reading all the same.
+        configure(csms, SAMPLED_DATA["TxUpdatedMeasurands"], _MEASURAND)
+        configure(csms, SAMPLED_DATA["TxUpdatedInterval"], str(_meter_interval(dut)))
+        configure_if_implemented(csms, SAMPLED_DATA["Enabled"], "true")
+    configure(csms, OCPP_COMM["OfflineThreshold"], str(wait_minimum + 60))
+    configure(csms, OCPP_COMM["RetryBackOffWaitMinimum"], str(wait_minimum))
+    configure(csms, OCPP_COMM["RetryBackOffRandomRange"], "0")
+    return wait_minimum
+
+
+def _meter_interval(dut):
+    return max(1, dut.profile.network.retry_backoff_wait_minimum // 2)
+
+
+def _return_bound(dut, wait_minimum):
+    """How long the station may take to come back and send its queue."""
+    return 4 * wait_minimum + dut.profile.tolerances.time_deviation + dut.timeouts.connect
+
+
+def _charging_offline(csms, dut, case):
+    """Configuration state (meter readings), state EnergyTransferStarted, and steps
+    1-2: the harness closes the connection, refuses reconnections while it stays away
+    (two meter intervals at least), then accepts them again (the reconnection itself is
+    the caller's, after its own set-up)."""
+    wait_minimum = _offline_configuration(csms, dut)
+    away = max(wait_minimum, 2 * _meter_interval(dut))
+    start = csms.mark()
+    tx = transaction(csms, dut, tx_states.energy_transfer_started)
+    csms.finally_do("the periodic meter readings stopped", _meter_stopped, csms, start)
+    csms.step(1, "The harness closes the connection and refuses reconnections")
+    csms.go_offline(f"Part 6 {case} step 1: close, and do not accept a reconnect")
+    csms.step(2, f"The harness stays away {away} s, then accepts the station again")
+    csms.hold_for(away, "Part 6 step 2: the station is offline while it charges")
+    since = csms.mark()
+    csms.come_online()
+    return _Offline(tx, since, _return_bound(dut, wait_minimum))
+
+
+def _queued_readings(csms, dut, offline):
+    """The station empties its queue: each event queued offline is an Updated one with
+    meter values, flagged offline (E11.FR.01/.02); the queue ends at the first event
+    without the flag, or when nothing more comes."""
+    event = csms.expect(
+        "TransactionEvent", after=offline.since, timeout=offline.bound, rule="E11.FR.01"
+    )
+    event.expect(rule="E11.FR.02", offline=True)
+    while event.payload.get("offline") is True:
+        event.expect(rule="E11.FR.01", eventType="Updated", meterValue=_present)
+        try:
+            event = csms.expect(
+                "TransactionEvent", after=offline.since, timeout=dut.timeouts.response
+            )
+        except DutFailure:
+            break  # nothing more came: the queue is empty
+
+
 @testcase(
     "TC_E_40_CS",
     "Offline Behaviour - Connection loss during transaction",
@@ -619,38 +756,166 @@ def _meter_stopped(csms, since):
     catches={"offline-flag-missing": "E11.FR.02", "drops-offline-events": "E11.FR.02"},
 )
 def test_tc_e_40_cs(csms, dut):
-    wait_minimum = dut.profile.network.retry_backoff_wait_minimum
-    # Part 6 wants the meter interval below the back-off minimum; with a minimum of
-    # 1 s (the embedded runs) that cannot be, so the harness stays away for two
-    # intervals at least: the queue then holds a reading.
-    interval = max(1, wait_minimum // 2)
-    away = max(wait_minimum, 2 * interval)
-    configure(csms, SAMPLED_DATA["TxUpdatedMeasurands"], _MEASURAND)
-    configure(csms, SAMPLED_DATA["TxUpdatedInterval"], str(interval))
-    configure_if_implemented(csms, SAMPLED_DATA["Enabled"], "true")
-    configure(csms, OCPP_COMM["OfflineThreshold"], str(wait_minimum + 60))
-    configure(csms, OCPP_COMM["RetryBackOffWaitMinimum"], str(wait_minimum))
-    configure(csms, OCPP_COMM["RetryBackOffRandomRange"], "0")
-    start = csms.mark()
-    transaction(csms, dut, tx_states.energy_transfer_started)
-    csms.finally_do("the periodic meter readings stopped", _meter_stopped, csms, start)
-    csms.step(1, "The harness closes the connection and refuses reconnections")
-    csms.go_offline("Part 6 TC_E_40_CS step 1: close, and do not accept a reconnect")
-    csms.step(2, f"The harness stays away {away} s, then accepts the station again")
-    csms.hold_for(away, "Part 6 step 2: the station is offline while it charges")
-    since = csms.mark()
-    csms.come_online()
-    bound = 4 * wait_minimum + dut.profile.tolerances.time_deviation + dut.timeouts.connect
-    csms.expect_reconnect(timeout=bound, rule="E11.FR.02")
+    offline = _charging_offline(csms, dut, "TC_E_40_CS")
+    csms.expect_reconnect(timeout=offline.bound, rule="E11.FR.02")
     csms.step("3-4", "The queue emptied: each event Updated, with meter values, offline true")
-    event = csms.expect("TransactionEvent", after=since, timeout=bound, rule="E11.FR.01")
-    event.expect(rule="E11.FR.02", offline=True)
-    while event.payload.get("offline") is True:
-        event.expect(rule="E11.FR.01", eventType="Updated", meterValue=_present)
-        try:
-            event = csms.expect("TransactionEvent", after=since, timeout=dut.timeouts.response)
-        except DutFailure:
-            break  # nothing more came: the queue is empty
+    _queued_readings(csms, dut, offline)
+
+
+def _status_on_return(csms, dut, offline, **request):
+    """Step 3-4 of Tables 159 and 163: the moment the station is back, GetTransactionStatus
+    (with ``request``). The harness holds its answer to the queued TransactionEvents
+    meanwhile, so the station cannot have emptied its queue before it answers."""
+    with csms.holding("TransactionEvent"):
+        csms.expect_reconnect(timeout=offline.bound, rule="E11.FR.02")
+        csms.step("3-4", "At once: GetTransactionStatus, while the queued events wait")
+        return csms.call("GetTransactionStatus", **request)
+
+
+@testcase(
+    "TC_E_29_CS",
+    "Check Transaction status - Transaction with id ongoing - with message in queue",
+    table=159,
+    requirements=["E14.FR.02", "E14.FR.04"],
+    catches={
+        "transaction-status-inverted": "E14.FR.02",
+        "transaction-status-queue-ignored": "E14.FR.04",
+        "offline-flag-missing": "E11.FR.02",
+    },
+)
+def test_tc_e_29_cs(csms, dut):
+    offline = _charging_offline(csms, dut, "TC_E_29_CS")
+    response = _status_on_return(csms, dut, offline, transactionId=offline.tx.transaction_id)
+    response.expect(rule="E14.FR.02", ongoingIndicator=True)
+    response.expect(rule="E14.FR.04", messagesInQueue=True)
+    csms.step("5-6", "The queue emptied: each event Updated, with meter values, offline true")
+    _queued_readings(csms, dut, offline)
+
+
+@testcase(
+    "TC_E_33_CS",
+    "Check Transaction status - Without transactionId - with message in queue",
+    table=163,
+    requirements=["E14.FR.06", "E14.FR.07"],
+    catches={
+        "transaction-status-indicator-without-id": "E14.FR.06",
+        "transaction-status-queue-ignored": "E14.FR.07",
+        "offline-flag-missing": "E11.FR.02",
+    },
+)
+def test_tc_e_33_cs(csms, dut):
+    offline = _charging_offline(csms, dut, "TC_E_33_CS")
+    response = _status_on_return(csms, dut, offline)
+    response.expect(rule="E14.FR.06", ongoingIndicator=ABSENT)
+    response.expect(rule="E14.FR.07", messagesInQueue=True)
+    csms.step("5-6", "The queue emptied: each event Updated, with meter values, offline true")
+    _queued_readings(csms, dut, offline)
+
+
+# -- transactions that end offline (E08, E12; E14 with a queue) ----------------------------
+
+#: Part 5's authorization methods with a token a driver presents (not NoAuthorization)
+_TOKEN_METHODS = ("C-30", "C-31", "C-32", "C-33", "C-34")
+
+
+def _claim_sent_online(csms, after, before):
+    """TransactionEvents the station sent between trace positions ``after`` and
+    ``before`` (while the harness was still there) that no step took: periodic readings.
+    They were delivered online, so the queue the case looks at starts after them."""
+    for message in csms.received("TransactionEvent", after=after):
+        if message.entry.seq <= before and not message.claimed:
+            csms.expect("TransactionEvent", after=message.entry.seq - 1)
+
+
+def _stopped_offline(csms, dut, tx, *, token=None, local=True):
+    """The manual actions of Tables 161, 171 and 172 while the harness is away: the
+    driver presents the token that started the transaction (or ``token``, of its
+    group) where the station takes one (``local``), pulls the cable out, and drives out
+    of the bay where TxStopPoint is ParkingBayOccupancy."""
+    if local:
+        dut.act("present_token", token=token or tx.token["idToken"], evse=tx.evse)
+        tx.stop = "local"
+    dut.act("unplug", evse=tx.evse, connector=tx.connector)
+    tx.ev_connected = False
+    if tx.in_bay and tx.stops_at("ParkingBayOccupancy"):
+        dut.act("leave_bay", evse=tx.evse)
+        tx.in_bay = False
+
+
+def _ended_in_queue(csms, dut, tx, *, queued_rule, offline_rule):
+    """The station empties its queue up to the Ended event: every event offline true
+    (``offline_rule``), none missing (``queued_rule``); the §2.1 rules on each."""
+    return cs_offline.deliver_queued(
+        csms, dut, tx, sent_rule=queued_rule, offline_rule=offline_rule
+    )
+
+
+@testcase(
+    "TC_E_31_CS",
+    "Check Transaction status - Transaction with id ended - with message in queue",
+    table=161,
+    requirements=["E14.FR.03", "E14.FR.04"],
+    catches={
+        "transaction-status-inverted": "E14.FR.03",
+        "transaction-status-queue-ignored": "E14.FR.04",
+        "offline-flag-missing": "E11.FR.02",
+    },
+)
+def test_tc_e_31_cs(csms, dut):
+    duration = dut.profile.harness.transaction_duration
+    wait_minimum = _offline_configuration(csms, dut, extra=duration)
+    start = csms.mark()
+    tx = transaction(csms, dut, tx_states.energy_transfer_started)
+    csms.finally_do("the periodic meter readings stopped", _meter_stopped, csms, start)
+    csms.comment("The harness closes the connection and refuses reconnections")
+    away = csms.mark()
+    csms.go_offline("Part 6 TC_E_31_CS: close, and do not accept a reconnect")
+    # Part 6's "scenario local": the driver stops with the token where the station
+    # takes one; else the cable ends the transaction (its prerequisite).
+    local = any(dut.supports(method) for method in _TOKEN_METHODS)
+    _stopped_offline(csms, dut, tx, local=local)
+    if duration > 0:
+        csms.hold_for(duration, "Part 6 <Configured Transaction Duration>, offline")
+    csms.come_online()
+    with csms.holding("TransactionEvent"):
+        csms.expect_reconnect(timeout=_return_bound(dut, wait_minimum), rule="E11.FR.02")
+        csms.step("1-2", "At once: GetTransactionStatus for the transaction, while its events wait")
+        response = csms.call("GetTransactionStatus", transactionId=tx.transaction_id)
+        response.expect(rule="E14.FR.03", ongoingIndicator=False)
+        response.expect(rule="E14.FR.04", messagesInQueue=True)
+    csms.step("3-4", "The queue emptied: the transaction's events up to Ended, offline true")
+    _claim_sent_online(csms, start, away)
+    delivered = _ended_in_queue(csms, dut, tx, queued_rule="E11.FR.01", offline_rule="E11.FR.02")
+    if local and not any(e.get("triggerReason") == "StopAuthorized" for e in delivered):
+        delivered[-1].entry.failing = True
+        raise DutFailure(
+            "no queued TransactionEvent says StopAuthorized for the driver's token",
+            "E07.FR.02",
+            delivered[-1].entry.raw,
+        )
+
+
+@testcase(
+    "TC_E_44_CS",
+    "Offline Behaviour - Stop transaction during offline period",
+    table=171,
+    requirements=["E08.FR.01", "E08.FR.04", "E08.FR.05", "E08.FR.06", "E08.FR.07", "E08.FR.08"],
+    catches={"offline-flag-missing": "E08.FR.07", "drops-offline-events": "E08.FR.05"},
+)
+def test_tc_e_44_cs(csms, dut):
+    wait_minimum = _offline_configuration(csms, dut, metering=False)
+    start = csms.mark()
+    tx = transaction(csms, dut, tx_states.energy_transfer_started)
+    csms.step(1, "The harness closes the connection and refuses reconnections")
+    away = csms.mark()
+    csms.go_offline("Part 6 TC_E_44_CS step 1: close, and do not accept a reconnect")
+    _stopped_offline(csms, dut, tx)
+    csms.step(2, "The harness accepts the station again")
+    csms.come_online()
+    csms.expect_reconnect(timeout=_return_bound(dut, wait_minimum), rule="E08.FR.06")
+    csms.step("3-4", "The queue emptied: up to the Ended event of the stop, offline true")
+    _claim_sent_online(csms, start, away)
+    _ended_in_queue(csms, dut, tx, queued_rule="E08.FR.05", offline_rule="E08.FR.07")
 
 
 # -- retries of transaction messages (E13) ------------------------------------------------
@@ -665,14 +930,18 @@ MESSAGE_ATTEMPT_INTERVAL = Variable(
 _ATTEMPT_INTERVAL = 1
 
 
+MESSAGE_TIMEOUT = Variable("OCPPCommCtrlr", "MessageTimeout", instance="Default")
+
+
 class _FailingEvent:
     """The harness's answers to step 5's TransactionEvent (the one that reports the
-    energy transfer, after the optional SignedDataReceived and SuspendedEVSE ones): a
-    CALLERROR InternalError to each transmission but the ``answered``-th (None: all);
-    every other TransactionEvent gets the usual answer."""
+    energy transfer, after the optional SignedDataReceived and SuspendedEVSE ones):
+    ``failure`` (a CALLERROR, or no answer at all) to each transmission but the
+    ``answered``-th (None: all); every other TransactionEvent gets the usual answer."""
 
-    def __init__(self, answered):
+    def __init__(self, answered, failure):
         self.answered = answered
+        self.failure = failure
         self.seq_no = None
         self.sent = 0
 
@@ -686,18 +955,26 @@ class _FailingEvent:
         self.sent += 1
         if self.sent == self.answered:
             return None
-        return error_reply("InternalError", "Part 6 E13: the tool fails this message")
+        return self.failure
 
 
-def _transmissions(csms, dut, tx, *, attempts, answered, resent_rule):
-    """Steps 5-6 of Tables 167 and 169: the TransactionEvent is sent ``answered`` (or,
-    for None, ``attempts``) times, each retry after MessageAttemptInterval times the
-    transmissions so far (E13.FR.02/.03); then one more such interval passes without
-    another transmission (``resent_rule``)."""
+def _transmissions(csms, dut, tx, *, attempts, answered, resent_rule, silent=False):
+    """Step 5 (and 6) of Tables 166-169: the TransactionEvent is sent ``answered`` (or,
+    for None, ``attempts``) times, each retry MessageAttemptInterval times the
+    transmissions so far after the failure (E13.FR.02/.03): after a CALLERROR, or, when
+    the harness stays ``silent``, after the station's MessageTimeout ran out on it. Then
+    one more such iteration passes without another transmission (``resent_rule``)."""
     configure(csms, MESSAGE_ATTEMPTS, str(attempts))
     configure(csms, MESSAGE_ATTEMPT_INTERVAL, str(_ATTEMPT_INTERVAL))
-    failing = _FailingEvent(answered)
-    csms.will_reply("TransactionEvent", failing, always=True)
+    # Part 6 adds OCPPCommCtrlr.MessageTimeout to each interval when nothing answers
+    timeout = int(get_variable(csms, MESSAGE_TIMEOUT)[0]) if silent else 0
+    if silent:
+        failure = no_reply()
+        failed = f"not answered within the MessageTimeout of {timeout} s"
+    else:
+        failure = error_reply("InternalError", "Part 6 E13: the tool fails this message")
+        failed = "answered with a CALLERROR"
+    csms.will_reply("TransactionEvent", _FailingEvent(answered, failure), always=True)
     mark = csms.mark()
     tx_states.authorized(csms, dut, tx)
     tx_states.ev_connected_pre_session(csms, dut, tx)
@@ -709,7 +986,7 @@ def _transmissions(csms, dut, tx, *, attempts, answered, resent_rule):
     tx.energy, tx.charging_state = True, "Charging"
     last = first
     for sent in range(1, expected):
-        wait = _ATTEMPT_INTERVAL * sent
+        wait = _ATTEMPT_INTERVAL * sent + timeout
         again = csms.expect(
             "TransactionEvent",
             after=last.entry.seq,
@@ -721,14 +998,15 @@ def _transmissions(csms, dut, tx, *, attempts, answered, resent_rule):
         if gap < wait - deviation:
             again.entry.failing = True
             raise DutFailure(
-                f"transmission {sent + 1} came {gap:.2f} s after the one before; "
-                f"MessageAttemptInterval {_ATTEMPT_INTERVAL} s times {sent} asks {wait} s",
+                f"transmission {sent + 1} came {gap:.2f} s after the one before, which was "
+                f"{failed}; MessageAttemptInterval {_ATTEMPT_INTERVAL} s times {sent} asks "
+                f"{wait - timeout} s after the failure",
                 "E13.FR.03",
                 again.entry.raw,
             )
         last = again
-    more = _ATTEMPT_INTERVAL * expected
-    csms.hold_for(more + deviation, "Part 6: one more interval, in which nothing is resent")
+    more = _ATTEMPT_INTERVAL * expected + timeout
+    csms.hold_for(more + deviation, "Part 6: one more iteration, in which nothing is resent")
     for message in csms.received("TransactionEvent", after=last.entry.seq):
         if message["seqNo"] == first["seqNo"]:
             message.entry.failing = True
