@@ -15,7 +15,7 @@ from harness.messages import Message
 if TYPE_CHECKING:
     from harness.roles import CsmsRole
 
-__all__ = ["BOOT_SECURITY_EVENTS", "booted", "booting"]
+__all__ = ["BOOT_SECURITY_EVENTS", "booted", "booted_again", "booting"]
 
 #: the security event a station sends once it is up again (Table 423, step 7): both are
 #: critical events (Part 2 appendix), so A04.FR.01 makes the station send them
@@ -47,6 +47,14 @@ def booted(csms: CsmsRole, dut: Any, *, via: Via = "power-cycle") -> Message:
     else:
         # Manual action: power cycle the station.
         dut.act("power_cycle")
+    return booted_again(csms, dut)
+
+
+def booted_again(csms: CsmsRole, dut: Any) -> Message:
+    """Steps 3-8 of state *Booted* for a station that is already restarting (a case's
+    own Reset sent it down, the case having registered the boot's Accepted answer
+    before, as :func:`booted` does): its boot, every connector Available, the startup
+    security event. Returns its BootNotification."""
     # 3-4. The station boots again (B01.FR.03) and is accepted.
     boot = csms.expect("BootNotification", timeout=dut.timeouts.connect, rule="B01.FR.03")
     # 5-6. Every connector reported Available, by StatusNotification or NotifyEvent
