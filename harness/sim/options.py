@@ -156,6 +156,15 @@ OPTIONS: dict[str, SimOption] = _options(
         "(OnIdle, B12.FR.07); a station without it answers Rejected (B11.FR.09)",
         features={"C-13": True},
     ),
+    SimOption(
+        "summary-inventory",
+        "station",
+        _V201,
+        "answers a GetBaseReport SummaryInventory (Part 5 C-56) with the availability of "
+        "the station and each EVSE and the problem variables of its components (B07.FR.09) "
+        "instead of NotSupported (B07.FR.02)",
+        features={"C-56": True},
+    ),
     # -- CSMS -------------------------------------------------------------------------
     SimOption(
         "unknown-subprotocol-upgrade-then-close",

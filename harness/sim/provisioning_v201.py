@@ -157,6 +157,14 @@ DEFECTS = declare(
         "sends its full inventory",
         "B07.FR.02",
     ),
+    # get_base_report
+    Defect(
+        "summary-without-evse-availability",
+        "station",
+        V201,
+        "its SummaryInventory leaves out the AvailabilityState of each EVSE",
+        "B07.FR.09",
+    ),
     # set_network_profile
     Defect(
         "network-profile-any-slot",
@@ -343,17 +351,28 @@ def _applied(station: StationLink, component: str, name: str, value: str) -> Non
         station.password = value  # used from the next connection on
 
 
+#: the variables of a SummaryInventory: the state and any problem of each component
+_SUMMARY = ("AvailabilityState", "Problem", "Tripped", "Overload", "Fallback")
+
+
 async def get_base_report(v201: StationV201, payload: dict[str, Any]) -> Reply:
     """B07: Accepted, then the report in NotifyReport parts of 32 variables."""
     station = v201.station
     base = payload["reportBase"]
-    if base == "SummaryInventory" and station.has("report-summary-accepted"):
+    summary = station.has_option("summary-inventory")  # Part 5 C-56
+    if base == "SummaryInventory" and not summary and station.has("report-summary-accepted"):
         base = "FullInventory"
     if base == "FullInventory":
         variables = list(v201.device_model)
     elif base == "ConfigurationInventory":
         settable = station.has("report-read-only-in-configuration")
         variables = [v for v in v201.device_model if settable or v.mutability != "ReadOnly"]
+    elif base == "SummaryInventory" and summary:
+        # B07.FR.09: availability and condition: every AvailabilityState (the station's,
+        # each EVSE's) and the problem variables, of which the simulator has none
+        variables = [v for v in v201.device_model if v.name in _SUMMARY]
+        if station.has("summary-without-evse-availability"):
+            variables = [v for v in variables if v.component != "EVSE"]
     else:
         return Reply({"status": "NotSupported", "statusInfo": {"reasonCode": "UnsupportedParam"}})
     if station.has("report-omits-required-variable"):

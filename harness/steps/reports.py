@@ -23,6 +23,7 @@ from harness.verdicts import DutFailure
 
 __all__ = [
     "LIST_TYPES",
+    "check_availability",
     "check_required",
     "check_values",
     "check_variables",
@@ -167,6 +168,24 @@ def check_required(
                     rule,
                     last.entry.raw,
                 )
+
+
+def check_availability(parts: list[Message], evses: Iterable[int], *, rule: str) -> None:
+    """What Part 6 TC_B_14_CS asks of a SummaryInventory (B07.FR.09): the
+    AvailabilityState of the ChargingStation and of each of ``evses``. Fails under
+    ``rule`` naming the first one missing."""
+    reported = {_key(data)[:4] for part in parts for data in part.get("reportData") or []}
+    wanted = [("ChargingStation", None)] + [("EVSE", evse) for evse in evses]
+    for component, evse in wanted:
+        if (component, evse, None, "AvailabilityState") not in reported:
+            last = parts[-1]
+            last.entry.failing = True
+            where = f" of EVSE {evse}" if evse is not None else ""
+            raise DutFailure(
+                f"the SummaryInventory reports no {component}.AvailabilityState{where}",
+                rule,
+                last.entry.raw,
+            )
 
 
 def check_values(parts: list[Message], *, rule: str) -> None:

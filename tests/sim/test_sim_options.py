@@ -428,6 +428,38 @@ def test_network_priority_reboot_required(version: str) -> None:
         run(scenario(option))
 
 
+@covers("summary-inventory")
+def test_summary_inventory(version: str) -> None:
+    """GetBaseReport SummaryInventory: NotSupported without the option (B07.FR.02); with
+    it Accepted, and a report of the AvailabilityState of the station and its EVSE."""
+    request = {
+        "action": "GetBaseReport",
+        "payload": {"requestId": 5, "reportBase": "SummaryInventory"},
+    }
+
+    async def scenario(option: bool) -> None:
+        options = ["summary-inventory"] if option else []
+        async with linked(version, options=options, heartbeat_interval=3600) as link:
+            await link.booted()
+            answer = await link.csms.act("call", request)
+            assert answer["status"] == ("Accepted" if option else "NotSupported")
+            if option:
+                await link.at_csms.wait_call("NotifyReport")
+                [report] = link.sent_by_station("NotifyReport")
+                names = {
+                    (item["component"]["name"], item["variable"]["name"])
+                    for item in report["reportData"]
+                }
+                assert names == {
+                    ("ChargingStation", "AvailabilityState"),
+                    ("EVSE", "AvailabilityState"),
+                }
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))
+
+
 @covers("resets-per-evse")
 def test_resets_per_evse(version: str) -> None:
     """A Reset naming an EVSE is Rejected without the option (B11.FR.09); with it the

@@ -1031,6 +1031,33 @@ def test_tc_b_53_cs(csms, dut):
 
 
 @testcase(
+    "TC_B_14_CS",
+    "Get Base Report - SummaryInventory",
+    table=36,
+    requirements=["B07.FR.01", "B07.FR.03", "B07.FR.04", "B07.FR.09", "B07.FR.10", "B07.FR.12"],
+    # Part 6's prerequisite: Part 5 makes the case mandatory in Advanced Device
+    # Management, but only a station that has the report (C-56) can run it
+    needs=["C-56"],
+    catches={
+        "summary-without-evse-availability": "B07.FR.09",
+        "report-seq-no-from-one": "B07.FR.10",
+        "report-without-values-list": "B07.FR.09",
+    },
+)
+def test_tc_b_14_cs(csms, dut):
+    csms.step("1-2", "GetBaseReport SummaryInventory: Accepted, statusInfo absent or NoError")
+    request_id, _ = reports.request_base_report(csms, "SummaryInventory", rule="B07.FR.01")
+    csms.step("3-4", "NotifyReport parts: this requestId, seqNo from 0, until tbc is false")
+    parts = reports.collect_report(csms, request_id)
+    # Post-scenario validations: every variable with its characteristics (a list type
+    # its valuesList), and the availability of the station and of each EVSE (B07.FR.09).
+    # Part 6 also asks for the problem variables of components in an abnormal state and
+    # "any other diagnostically relevant" ones, which no rule can tell from outside.
+    reports.check_variables(parts, rule="B07.FR.09")
+    reports.check_availability(parts, [evse.id for evse in dut.profile.layout], rule="B07.FR.09")
+
+
+@testcase(
     "TC_B_15_CS",
     "Get Base Report - Not Supported base report",
     table=37,
