@@ -618,13 +618,21 @@ class CsmsRole(Role):
 
     def endpoint_url(self, endpoint: str) -> str:
         """The URL of one of the harness's endpoints, without the identity: what a
-        SetNetworkProfile gives the station as ocppCsmsUrl. A set-up error when the
+        SetNetworkProfile gives the station as ocppCsmsUrl. Its host is the one the
+        station reached the harness at (its handshake's Host header), since a harness
+        listening on 0.0.0.0 cannot name its own address. A set-up error when the
         harness does not listen there (no second path in the profile's [listen])."""
         if endpoint not in self.endpoints:
             raise HarnessError(
                 f"the harness has no {endpoint} endpoint (set [listen] second_path)", "setup"
             )
-        return self.endpoints[endpoint]
+        url = self.endpoints[endpoint]
+        reached = self._on_loop(lambda: self.session.dut_reached)
+        if not reached:
+            return url
+        scheme, rest = url.split("://", 1)
+        path = rest[rest.find("/") :] if "/" in rest else ""
+        return f"{scheme}://{reached}{path}"
 
     @property
     def endpoint(self) -> str | None:

@@ -164,6 +164,9 @@ class Session:
         self.endpoint_log: list[tuple[str, str, float]] = []
         #: endpoints the case refuses handshakes to for now (see refuse_endpoint)
         self._endpoint_refusals: dict[str, _EndpointRefusal] = {}
+        #: the host (and port) the DUT station reached the harness at, from its latest
+        #: handshake's Host header: the address it can reach the other endpoint at too
+        self.dut_reached: str | None = None
         self._mark = 0  # connections the test has already seen
         self._closed_at: float | None = None
         self._awaiting: str | None = None
@@ -342,6 +345,10 @@ class Session:
         )
         self._current = connection
         self._closed_at = None
+        request = getattr(websocket, "request", None)
+        host = request.headers.get("Host") if request is not None else None
+        if host:
+            self.dut_reached = host
         # logged as it opened: a connection that replaces one still open opened first
         # (B10.FR.06 asks a migrating station for the other order)
         opened_at = self.trace._now()

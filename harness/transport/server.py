@@ -97,10 +97,11 @@ class CsmsServer:
 
     def endpoint_urls(self) -> dict[str, str]:
         """Each endpoint's URL without the identity (what a station is given as
-        ocppCsmsUrl: it appends its identity itself)."""
-        urls = {MAIN: f"ws://{self.host}:{self.port}{self.path}"}
+        ocppCsmsUrl: it appends its identity itself); wss with a TLS security profile."""
+        scheme = "wss" if self.security_profile >= 2 else "ws"
+        urls = {MAIN: f"{scheme}://{self.host}:{self.port}{self.path}"}
         if self.second_path is not None:
-            urls[SECOND] = f"ws://{self.host}:{self.port}{self.second_path}"
+            urls[SECOND] = f"{scheme}://{self.host}:{self.port}{self.second_path}"
         return urls
 
     def _endpoint_of(self, raw_path: str) -> tuple[str, str] | None:

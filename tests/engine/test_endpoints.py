@@ -136,9 +136,11 @@ def test_a_connection_that_replaces_an_open_one_is_logged_as_opened_first(
     bench.start_station()
     bench.boot()
 
+    url = bench.role.endpoint_url(SECOND)
+
     async def second_connection() -> None:
         await open_station_connection(
-            bench.role.endpoint_url(SECOND),
+            url,
             IDENTITY,
             OcppVersion.V201,
             password=None,
@@ -150,3 +152,35 @@ def test_a_connection_that_replaces_an_open_one_is_logged_as_opened_first(
     bench.run(bench.session.wait_for(lambda: len(bench.session.endpoint_log) >= 3, 2))
 
     assert _log(bench)[:3] == [("opened", MAIN), ("opened", SECOND), ("closed", MAIN)]
+
+
+def test_the_urls_name_the_host_the_station_reached_the_harness_at(make_csms_bench) -> None:
+    """A harness on 0.0.0.0 cannot name its own address: the other endpoint's URL takes
+    the host and port of the station's handshake (its Host header)."""
+    bench = _bench(make_csms_bench)
+    port = bench.server.port
+    bench.start_station(endpoint=f"ws://localhost:{port}/ocpp")
+
+    bench.boot()
+
+    assert bench.role.endpoint_url(SECOND) == f"ws://localhost:{port}{SECOND_PATH}"
+    assert bench.role.endpoint_url(MAIN) == f"ws://localhost:{port}/ocpp"
+
+
+def test_a_tls_security_profile_gives_wss_urls() -> None:
+    async def noop(connection, endpoint) -> None:
+        return None
+
+    server = CsmsServer(
+        version=OcppVersion.V201,
+        identity=IDENTITY,
+        port=9,
+        security_profile=2,
+        second_path=SECOND_PATH,
+        on_connection=noop,
+    )
+
+    assert server.endpoint_urls() == {
+        MAIN: "wss://127.0.0.1:9/ocpp",
+        SECOND: f"wss://127.0.0.1:9{SECOND_PATH}",
+    }
