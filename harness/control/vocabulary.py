@@ -101,6 +101,19 @@ ACTIONS: dict[str, Action] = {
         ),
         Action("network_up", _STATION, (), "Restore the network connection of {identity}"),
         Action(
+            "master_pass_stop_all",
+            _STATION,
+            (),
+            "On the master pass screen of {identity}, choose to stop all transactions",
+        ),
+        Action(
+            "master_pass_stop",
+            _STATION,
+            ("evse",),
+            "On the master pass screen of {identity}, choose to stop the transaction at "
+            "EVSE {evse}",
+        ),
+        Action(
             "request_start",
             _CSMS,
             ("evse", "token"),

@@ -165,6 +165,15 @@ OPTIONS: dict[str, SimOption] = _options(
         "instead of NotSupported (B07.FR.02)",
         features={"C-56": True},
     ),
+    SimOption(
+        "master-pass-ui",
+        "station",
+        _V201,
+        "has a user interface (Part 5 C-07, not C-08): a master pass shows its master pass "
+        "screen, where the operator chooses to stop all transactions or the one at an "
+        "EVSE (C16.FR.01), instead of stopping every transaction at once (C16.FR.02)",
+        features={"C-07": True, "C-08": False},
+    ),
     # -- CSMS -------------------------------------------------------------------------
     SimOption(
         "unknown-subprotocol-upgrade-then-close",

@@ -148,6 +148,24 @@ class SimStation(StationLink):
         customers.store(identifier)
         return {"customer_identifier": identifier}
 
+    async def _act_master_pass_stop_all(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._master_pass_choice(None)
+
+    async def _act_master_pass_stop(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._master_pass_choice(int(params.get("evse", 1)))
+
+    async def _master_pass_choice(self, evse: int | None) -> dict[str, Any]:
+        """A choice on the master pass screen (C16.FR.01): only a station with a user
+        interface (option master-pass-ui) has one, and only once a master pass shows it."""
+        choose = getattr(self.behaviour, "master_pass_choice", None)
+        if choose is None or not self.has_option("master-pass-ui"):
+            raise UnsupportedAction("master_pass_stop")  # no user interface
+        if not self.behaviour.token_groups.screen_shown:  # type: ignore[union-attr]
+            raise InvalidParams("no master pass screen is shown: present a master pass first")
+        result: dict[str, Any] = await choose(evse)
+        self._changed()
+        return result
+
     async def _act_state(self, params: dict[str, Any]) -> dict[str, Any]:
         return self.state()
 
@@ -164,6 +182,8 @@ class SimStation(StationLink):
         "park": _act_park,
         "leave_bay": _act_leave_bay,
         "store_customer_identifier": _act_store_customer_identifier,
+        "master_pass_stop_all": _act_master_pass_stop_all,
+        "master_pass_stop": _act_master_pass_stop,
         "state": _act_state,
     }
 

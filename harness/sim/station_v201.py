@@ -735,11 +735,24 @@ class StationV201:
         }
 
     async def _master_pass(self) -> str:
-        """A master pass: every running transaction ends (C16.FR.02), none starts."""
-        stopped = self.token_groups.master_pass_stops(list(self.sessions.values()))
+        """A master pass: every running transaction ends (C16.FR.02), none starts; with
+        a user interface (option master-pass-ui) its screen shows (C16.FR.01)."""
+        screen = self.station.has_option("master-pass-ui")
+        sessions = list(self.sessions.values())
+        stopped = self.token_groups.master_pass_stops(sessions, screen=screen)
         for session, events in stopped:
             await self.send_events(session, events)
+        if self.token_groups.screen_shown:
+            return "master-pass-screen"
         return "stopped" if stopped else "refused"
+
+    async def master_pass_choice(self, evse: int | None) -> dict[str, Any]:
+        """The operator's choice on the master pass screen: stop the transaction at
+        ``evse``, or all of them (C16.FR.01)."""
+        stopped = self.token_groups.chosen(list(self.sessions.values()), evse)
+        for session, events in stopped:
+            await self.send_events(session, events)
+        return {"stopped": [session.transaction_id for session, _ in stopped]}
 
     async def present_token(self, token: str, evse: int | None = None) -> dict[str, Any]:
         """A driver presents ``token``. The token that started an authorization ends it

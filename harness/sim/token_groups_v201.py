@@ -7,9 +7,11 @@ that authorization (C09.FR.03); one the CSMS did not accept may not (C09.FR.11).
 token of no common group ends nothing (C01.FR.03).
 
 A group equal to AuthCtrlr.MasterPassGroupId makes the token a master pass: it never
-starts a transaction (C16.FR.03, C12.FR.09). The simulator has no user interface, so a
-master pass stops every ongoing transaction at once (C16.FR.02, with stoppedReason
-MasterPass); the C16.FR.01 branch (a UI to pick the transactions) is not modelled.
+starts a transaction (C16.FR.03, C12.FR.09). Without a user interface a master pass
+stops every ongoing transaction at once (C16.FR.02, with stoppedReason MasterPass). With
+option ``master-pass-ui`` the station has one (Part 5 C-07): the master pass shows its
+screen (C16.FR.01), and the operator's choice there (all transactions, or the one at an
+EVSE: the control actions master_pass_stop_all and master_pass_stop) ends them.
 
 Kept free of I/O: the station asks here what a presented token does and sends the
 events itself.
@@ -66,7 +68,7 @@ DEFECTS = declare(
         "accepted token",
         "C16.FR.03",
     ),
-    # TokenGroups.master_pass_stops
+    # TokenGroups.master_pass_stops, TokenGroups.chosen
     Defect(
         "master-pass-ignored",
         "station",
@@ -74,12 +76,41 @@ DEFECTS = declare(
         "a master pass token presented during transactions stops none of them",
         "C16.FR.02",
     ),
+    # TokenGroups.master_pass_stops
+    Defect(
+        "master-pass-screen-skipped",
+        "station",
+        V201,
+        "a station with a user interface stops every transaction as soon as a master pass "
+        "is presented, without showing its screen for the operator to choose",
+        "C16.FR.01",
+    ),
+    # TokenGroups.chosen
+    Defect(
+        "master-pass-choice-ignored",
+        "station",
+        V201,
+        "the transaction chosen on the master pass screen is not stopped, or others with it",
+        "C16.FR.01",
+    ),
 )
 
 
 def variables() -> list[Variable]:
     """AuthCtrlr.MasterPassGroupId: empty (no master pass) until the CSMS sets one."""
     return [Variable(_AUTH, _MASTER_PASS, "")]
+
+
+def _end_by_master_pass(sessions: Iterable[Session]) -> list[tuple[Session, list[TxEvent]]]:
+    """End each running transaction of ``sessions`` with stoppedReason MasterPass."""
+    stopped = []
+    for session in sessions:
+        if not session.running:
+            continue
+        session.authorized = False
+        session.energy = False
+        stopped.append((session, end_now(session, "StopAuthorized", "MasterPass")))
+    return stopped
 
 
 def group_of(info: Mapping[str, Any] | None) -> str | None:
@@ -97,6 +128,8 @@ class TokenGroups:
         self._has = has
         #: EVSE id -> the groupIdToken of the token that authorized its session
         self._groups: dict[int, str | None] = {}
+        #: a station with a UI shows its master pass screen, awaiting a choice (C16.FR.01)
+        self.screen_shown = False
 
     def granted(self, evse: int, info: Mapping[str, Any] | None) -> None:
         """The session at ``evse`` was authorized by a token with ``info``."""
@@ -111,19 +144,30 @@ class TokenGroups:
         accepted = (info or {}).get("status") == "Accepted"
         return accepted and bool(wanted) and group_of(info) == wanted
 
-    def master_pass_stops(self, sessions: Iterable[Session]) -> list[tuple[Session, list[TxEvent]]]:
-        """A station without a UI ends every running transaction (C16.FR.02): the
-        events to send, per session."""
+    def master_pass_stops(
+        self, sessions: Iterable[Session], *, screen: bool = False
+    ) -> list[tuple[Session, list[TxEvent]]]:
+        """A master pass was presented: a station without a UI ends every running
+        transaction (C16.FR.02): the events to send, per session. With a UI
+        (``screen``) it shows the master pass screen and ends nothing yet (C16.FR.01)."""
+        if screen and not self._has("master-pass-screen-skipped"):
+            self.screen_shown = True
+            return []
         if self._has("master-pass-ignored"):
             return []
-        stopped = []
-        for session in sessions:
-            if not session.running:
-                continue
-            session.authorized = False
-            session.energy = False
-            stopped.append((session, end_now(session, "StopAuthorized", "MasterPass")))
-        return stopped
+        return _end_by_master_pass(sessions)
+
+    def chosen(
+        self, sessions: Iterable[Session], evse: int | None
+    ) -> list[tuple[Session, list[TxEvent]]]:
+        """The operator's choice on the master pass screen: end the transaction at
+        ``evse``, or every one (None) (C16.FR.01); the events to send, per session."""
+        self.screen_shown = False
+        if self._has("master-pass-ignored"):
+            return []
+        if self._has("master-pass-choice-ignored"):
+            evse = None if evse is not None else -1  # the others, or none of them
+        return _end_by_master_pass(s for s in sessions if evse is None or s.evse == evse)
 
     def ends(
         self, sessions: Iterable[Session], info: Mapping[str, Any] | None, evse: int | None

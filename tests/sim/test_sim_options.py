@@ -460,6 +460,58 @@ def test_summary_inventory(version: str) -> None:
         run(scenario(option))
 
 
+@covers("master-pass-ui")
+def test_master_pass_ui(version: str) -> None:
+    """A master pass during a transaction: without the option it ends the transaction at
+    once (C16.FR.02); with it nothing ends until the operator chooses on the master pass
+    screen (C16.FR.01), and then the transaction ends with stoppedReason MasterPass. The
+    master pass is in the local list with the master pass group (taken without asking:
+    LocalPreAuthorize true)."""
+    settings = [
+        {
+            "component": {"name": "AuthCtrlr"},
+            "variable": {"name": name},
+            "attributeValue": value,
+        }
+        for name, value in (("MasterPassGroupId", "MASTER"), ("LocalPreAuthorize", "true"))
+    ]
+    entry = {
+        "idToken": {"idToken": "MASTERCARD", "type": "ISO14443"},
+        "idTokenInfo": {
+            "status": "Accepted",
+            "groupIdToken": {"idToken": "MASTER", "type": "Central"},
+        },
+    }
+    local_list = {"versionNumber": 1, "updateType": "Full", "localAuthorizationList": [entry]}
+
+    async def scenario(option: bool) -> None:
+        options = ["master-pass-ui"] if option else []
+        async with linked(version, options=options, heartbeat_interval=3600) as link:
+            await link.booted()
+            calls = (("SetVariables", {"setVariableData": settings}), ("SendLocalList", local_list))
+            for action, payload in calls:
+                await link.csms.act("call", {"action": action, "payload": payload})
+            await link.station.act("plug_in", {"evse": 1, "connector": 1})
+            await link.station.act("present_token", {})
+            await link.at_csms.wait_call("TransactionEvent", count=2)
+            result = await link.station.act("present_token", {"token": "MASTERCARD"})
+
+            def ended() -> list[dict]:
+                events = link.sent_by_station("TransactionEvent")
+                return [p for p in events if p["eventType"] == "Ended"]
+
+            assert result["transaction"] == ("master-pass-screen" if option else "stopped")
+            assert len(ended()) == (0 if option else 1)
+            if option:
+                await link.station.act("master_pass_stop_all", {})
+                await link.at_csms.wait_for(lambda _: len(ended()) == 1, 2)
+            assert ended()[0]["transactionInfo"]["stoppedReason"] == "MasterPass"
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))
+
+
 @covers("resets-per-evse")
 def test_resets_per_evse(version: str) -> None:
     """A Reset naming an EVSE is Rejected without the option (B11.FR.09); with it the

@@ -374,6 +374,128 @@ def _charging_everywhere(csms, dut) -> list[tx_states.Session]:
     return sessions
 
 
+def _ended_by_master_pass(csms, dut, sessions: list[tx_states.Session], rule: str) -> None:
+    """Tables 102-104, steps 3-4: each transaction ends, stoppedReason MasterPass, the
+    event naming the master pass or no token."""
+    master = _token(dut, dut.tokens.master_pass)
+    for tx in sessions:
+        # One EVSE after the other: a station that ends them in another order fails
+        # the transactionId check of the first (Part 6 §2.1 lets messages come in any
+        # order; with two EVSEs this is a limit of the case).
+        tx_states.transaction_event(
+            csms,
+            tx,
+            rule=rule,
+            trigger=ANY,
+            eventType="Ended",
+            transactionInfo={"stoppedReason": "MasterPass"},
+            idToken=absent_or(master),
+        )
+        _stopped(tx)
+        tx.post_session = True  # nothing of the ended transaction is left to report
+
+
+def _after_master_pass(csms, dut, sessions: list[tx_states.Session]) -> None:
+    """Tables 102-104, steps 5-7: EVConnectedPostSession, EVDisconnected and
+    ParkingBayUnoccupied at each EVSE whose transaction the master pass ended."""
+    for tx in sessions:
+        csms.step(5, f"Reusable state EVConnectedPostSession on EVSE {tx.evse}")
+        tx_states.ev_connected_post_session(csms, dut, tx)
+        csms.step(6, f"Reusable state EVDisconnected on EVSE {tx.evse}")
+        tx_states.ev_disconnected(csms, dut, tx)
+        csms.step(7, f"Reusable state ParkingBayUnoccupied on EVSE {tx.evse}")
+        tx_states.parking_bay_unoccupied(csms, dut, tx)
+
+
+def _master_pass_presented(csms, dut, sessions: list[tx_states.Session], rule: str) -> int:
+    """Steps 1-2 of Tables 102-104: the master pass is presented, its AuthorizeRequest
+    answered Accepted with MasterPassGroupId. Returns the trace position before it."""
+    master = dut.tokens.master_pass
+    mark = _present(csms, dut, sessions[0], master, _master_pass_info(dut))
+    csms.step("1-2", "The master pass: AuthorizeRequest, Accepted with MasterPassGroupId")
+    _authorize_request(csms, dut, mark, master, rule)
+    return mark
+
+
+def _master_pass_screen(csms, dut, sessions: list[tx_states.Session]) -> int:
+    """Tables 102 and 103 up to the operator's choice: the master pass on a station with
+    a user interface shows its master pass screen (C16.FR.01), so no transaction may end
+    before the operator chooses there. The TransactionEvents that name the master pass
+    are answered Accepted with its group (step 4). Returns the trace position before
+    the choice."""
+    master = dut.tokens.master_pass
+
+    def answer(request: dict[str, Any]) -> dict[str, Any] | None:
+        if (request.get("idToken") or {}).get("idToken") == master:
+            return {"idTokenInfo": _master_pass_info(dut)}
+        return None  # the default answer
+
+    csms.will_reply("TransactionEvent", answer, always=True)
+    mark = _master_pass_presented(csms, dut, sessions, "C16.FR.01")
+    _no_transaction_event(
+        csms,
+        mark,
+        "C16.FR.01",
+        "ended a transaction before the operator chose on the master pass screen",
+        lambda event: event.get("eventType") == "Ended",
+    )
+    return csms.mark()
+
+
+@testcase(
+    "TC_C_47_CS",
+    "Stop Transaction with a Master Pass - With UI - All transactions",
+    table=102,
+    requirements=["C16.FR.01"],
+    catches={
+        "master-pass-screen-skipped": "C16.FR.01",
+        "master-pass-choice-ignored": "C16.FR.01",
+        "master-pass-ignored": "C16.FR.01",
+    },
+)
+def test_tc_c_47_cs(csms, dut):
+    _master_pass_configured(csms, dut)
+    sessions = _charging_everywhere(csms, dut)
+    _master_pass_screen(csms, dut, sessions)
+    # Manual action: on the master pass screen, choose to stop all transactions.
+    dut.act("master_pass_stop_all")
+    csms.step("3-4", "Every transaction ends, stoppedReason MasterPass (C16.FR.01)")
+    _ended_by_master_pass(csms, dut, sessions, "C16.FR.01")
+    _after_master_pass(csms, dut, sessions)
+
+
+@testcase(
+    "TC_C_48_CS",
+    "Stop Transaction with a Master Pass - With UI - With UI - Specific transactions",
+    table=103,
+    requirements=["C16.FR.01"],
+    catches={"master-pass-screen-skipped": "C16.FR.01", "master-pass-ignored": "C16.FR.01"},
+)
+def test_tc_c_48_cs(csms, dut):
+    _master_pass_configured(csms, dut)
+    sessions = _charging_everywhere(csms, dut)
+    chosen, *others = sessions
+    choice = _master_pass_screen(csms, dut, sessions)
+    # Manual action: on the master pass screen, choose to stop the transaction on EVSE 1.
+    dut.act("master_pass_stop", evse=chosen.evse)
+    csms.step("3-4", f"The transaction on EVSE {chosen.evse} ends, stoppedReason MasterPass")
+    _ended_by_master_pass(csms, dut, [chosen], "C16.FR.01")
+    _after_master_pass(csms, dut, [chosen])
+    with csms.beyond_octt("Part 6 Table 103 does not look at the other EVSEs"):
+        # The choice was one transaction: those on the other EVSEs go on (two EVSEs up).
+        for tx in others:
+            _no_transaction_event(
+                csms,
+                choice,
+                "C16.FR.01",
+                f"ended the transaction on EVSE {tx.evse}, which was not chosen",
+                lambda event, tx=tx: (
+                    event.get("eventType") == "Ended"
+                    and event.get("transactionInfo", {}).get("transactionId") == tx.transaction_id
+                ),
+            )
+
+
 @testcase(
     "TC_C_49_CS",
     "Stop Transaction with a Master Pass - Without UI",
@@ -384,31 +506,10 @@ def _charging_everywhere(csms, dut) -> list[tx_states.Session]:
 def test_tc_c_49_cs(csms, dut):
     _master_pass_configured(csms, dut)
     sessions = _charging_everywhere(csms, dut)
-    master = dut.tokens.master_pass
-    mark = _present(csms, dut, sessions[0], master, _master_pass_info(dut))
-    csms.step("1-2", "The master pass: AuthorizeRequest, Accepted with MasterPassGroupId")
-    _authorize_request(csms, dut, mark, master, "C16.FR.02")
+    _master_pass_presented(csms, dut, sessions, "C16.FR.02")
     csms.step("3-4", "Every transaction ends, stoppedReason MasterPass (C16.FR.02)")
-    for tx in sessions:
-        # One EVSE after the other: a station that ends them in another order fails
-        # the transactionId check of the first (Part 6 §2.1 lets messages come in any
-        # order; with two EVSEs this is a limit of the case).
-        tx_states.transaction_event(
-            csms,
-            tx,
-            rule="C16.FR.02",
-            trigger=ANY,
-            eventType="Ended",
-            transactionInfo={"stoppedReason": "MasterPass"},
-            idToken=absent_or(_token(dut, master)),
-        )
-        _stopped(tx)
-        tx.post_session = True  # step 5: nothing of the ended transaction is left to report
-    for tx in sessions:
-        csms.step(6, f"Reusable state EVDisconnected on EVSE {tx.evse}")
-        tx_states.ev_disconnected(csms, dut, tx)
-        csms.step(7, f"Reusable state ParkingBayUnoccupied on EVSE {tx.evse}")
-        tx_states.parking_bay_unoccupied(csms, dut, tx)
+    _ended_by_master_pass(csms, dut, sessions, "C16.FR.02")
+    _after_master_pass(csms, dut, sessions)
 
 
 # -- the authorization cache ----------------------------------------------------------------
