@@ -98,6 +98,17 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
         "C-10.3": True,
         "C-10.4": True,
         "C-10.5": True,
+        # an IEC 61851-1 (Mode 3) EV; StopTxOnEVSideDisconnect and UnlockOnEVSideDisconnect
+        # ReadWrite, so either behaviour of an EV-side disconnect (E09, E10); offline
+        # authorization (through the cache and OfflineTxForUnknownIdEnabled, C-49/C-02);
+        # the cable is detachable (HFS-1), the option fixed-cable makes it fixed
+        "AQ-9": True,
+        "C-06.1": True,
+        "C-06.2": True,
+        "C-12.1": True,
+        "C-12.2": True,
+        "C-01": True,
+        "HFS-2": False,
         # -- block N, diagnostics --
         # a new GetLog cancels the upload under way; customer information by
         # customerIdentifier (what an operator stored)

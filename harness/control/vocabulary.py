@@ -80,12 +80,31 @@ ACTIONS: dict[str, Action] = {
             "Unplug the cable from EVSE {evse} connector {connector}",
         ),
         Action(
+            "ev_side_unplug",
+            _STATION,
+            ("evse", "connector"),
+            "Pull the cable of EVSE {evse} connector {connector} out of the EV, leaving its "
+            "other end in the charging station",
+        ),
+        Action(
+            "ev_side_plug_in",
+            _STATION,
+            ("evse", "connector"),
+            "Plug the cable of EVSE {evse} connector {connector} back into the EV",
+        ),
+        Action(
             "present_token",
             _STATION,
             ("token", "evse"),
             "Present the identification token {token} at EVSE {evse}",
         ),
-        Action("ev_suspend", _STATION, ("evse",), "Make the EV at EVSE {evse} suspend charging"),
+        Action(
+            "ev_suspend",
+            _STATION,
+            ("evse",),
+            "Make the EV at EVSE {evse} suspend charging (before it is connected: not be "
+            "ready to take energy)",
+        ),
         Action("park", _STATION, ("evse",), "Drive the EV into the parking bay of EVSE {evse}"),
         Action(
             "leave_bay", _STATION, ("evse",), "Drive the EV out of the parking bay of EVSE {evse}"

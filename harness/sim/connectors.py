@@ -40,6 +40,9 @@ class Connector:
     #: this EVSE (answered Scheduled), if one waits (harness.sim.availability)
     scheduled: bool | None = None
     faulted: bool = False
+    #: the station holds the cable in the socket until the driver's token (2.0.1: after a
+    #: disconnect at the EV, harness.sim.cable_v201); it cannot be pulled out meanwhile
+    locked: bool = False
     transaction: Transaction | None = None
 
     @property

@@ -18,6 +18,7 @@ from harness.sim.aligned_data_v201 import DEFECTS as ALIGNED_DATA_V201
 from harness.sim.auth_cache_v201 import DEFECTS as AUTH_CACHE_V201
 from harness.sim.availability import DEFECTS as AVAILABILITY
 from harness.sim.availability_v201 import DEFECTS as AVAILABILITY_V201
+from harness.sim.cable_v201 import DEFECTS as CABLE_V201
 from harness.sim.certificates_v201 import DEFECTS as CERTIFICATES_V201
 from harness.sim.charging_profiles_v201 import DEFECTS as CHARGING_PROFILES_V201
 from harness.sim.csms_actions import DEFECTS as CSMS_ACTIONS
@@ -84,6 +85,7 @@ _TABLE = _table(
     TOKEN_GROUPS_V201,
     TRANSACTION_STATUS_V201,
     TX_RETRY_V201,
+    CABLE_V201,
     NETWORK_PROFILES_V201,
     CHARGING_PROFILES_V201,
     CERTIFICATES_V201,

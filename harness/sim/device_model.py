@@ -217,10 +217,16 @@ class DeviceModel:
 
 
 def default_variables(
-    *, heartbeat_interval: int, message_timeout: int, security_profile: int
+    *,
+    heartbeat_interval: int,
+    message_timeout: int,
+    security_profile: int,
+    start_points: tuple[str, ...] = TX_POINTS,
 ) -> list[Variable]:
     """The simulated station's variables: the required ones of the 2.0.1 device model
     for the blocks it implements, plus HeartbeatInterval and a few TxCtrlr/AuthCtrlr ones.
+    ``start_points`` are the TxStartPoint values it supports. (The cable's variables are
+    harness.sim.cable_v201's.)
     """
     comm = "OCPPCommCtrlr"
     rw_int: dict[str, Any] = {"data_type": "integer", "min_limit": 0}
@@ -253,7 +259,6 @@ def default_variables(
         # 0: the simulator's own fast back-off; a case sets it to test Part 4 §5.3's
         Variable(comm, "RetryBackOffWaitMinimum", "0", **rw_int),
         Variable(comm, "WebSocketPingInterval", "0", **rw_int),
-        Variable(comm, "UnlockOnEVSideDisconnect", "true", data_type="boolean"),
         Variable(
             "SecurityCtrlr",
             "SecurityProfile",
@@ -285,7 +290,11 @@ def default_variables(
             values_list=TIME_SOURCES,
         ),
         Variable(
-            "TxCtrlr", "TxStartPoint", "Authorized", data_type="MemberList", values_list=TX_POINTS
+            "TxCtrlr",
+            "TxStartPoint",
+            "Authorized",
+            data_type="MemberList",
+            values_list=start_points,
         ),
         Variable(
             "TxCtrlr", "TxStopPoint", "Authorized", data_type="MemberList", values_list=TX_POINTS
@@ -294,13 +303,6 @@ def default_variables(
         Variable("TxCtrlr", "StopTxOnInvalidId", "true", data_type="boolean"),
         # Wh a transaction may still draw after the CSMS refused its token (E05.FR.03)
         Variable("TxCtrlr", "MaxEnergyOnInvalidId", "0", **rw_int),
-        Variable(
-            "TxCtrlr",
-            "StopTxOnEVSideDisconnect",
-            "false",
-            mutability="ReadOnly",
-            data_type="boolean",
-        ),
         Variable("AuthCtrlr", "AuthorizeRemoteStart", "false", data_type="boolean"),
         Variable("AuthCtrlr", "LocalAuthorizeOffline", "true", data_type="boolean"),
         Variable("AuthCtrlr", "OfflineTxForUnknownIdEnabled", "false", data_type="boolean"),

@@ -166,6 +166,35 @@ OPTIONS: dict[str, SimOption] = _options(
         features={"C-56": True},
     ),
     SimOption(
+        "fixed-cable",
+        "station",
+        _V201,
+        "its cable is permanently attached (Part 5 HFS-2): pulled out of the EV it frees "
+        "the connector, there is no lock to open (UnlockOnEVSideDisconnect ReadOnly "
+        "false), and a transaction kept authorized ends when the cable is not back within "
+        "EVConnectionTimeOut (E10.FR.02; harness.sim.cable_v201)",
+        features={"HFS-1": False, "HFS-2": True, "C-12.1": False},
+    ),
+    SimOption(
+        "dc-charging",
+        "station",
+        _V201,
+        "a DC station (Part 5 HFS-4) with a fixed cable that charges no IEC 61851-1 Mode 3 "
+        "EV: the EV ends its session over high-level communication before the cable "
+        "comes out, so the transaction that loss ends says stoppedReason StoppedByEV "
+        "(ReasonEnumType; Part 6 TC_E_54_CS takes it)",
+        features={"HFS-4": True, "AQ-9": False, "HFS-1": False, "HFS-2": True, "C-12.1": False},
+    ),
+    SimOption(
+        "no-energy-transfer-start",
+        "station",
+        _V201,
+        "its TxStartPoint cannot be EnergyTransfer (Part 5 C-09.5 not supported: the "
+        "valuesList leaves it out, a SetVariables of it is Rejected); E01 lets a station "
+        "support any subset of the start points",
+        features={"C-09.5": False},
+    ),
+    SimOption(
         "master-pass-ui",
         "station",
         _V201,

@@ -290,16 +290,19 @@ def await_cable(v201: StationV201, session: Session) -> None:
     seconds = int(v201.device_model.value("TxCtrlr", "EVConnectionTimeOut") or 0)
     if seconds > 0:
         delay = v201.station.timers.scaled(seconds)
-        v201.station.spawn(_connection_timeout(v201, session, delay))
+        v201.station.spawn(_connection_timeout(v201, session, delay, session.plugs))
 
 
-async def _connection_timeout(v201: StationV201, session: Session, delay: float) -> None:
+async def _connection_timeout(
+    v201: StationV201, session: Session, delay: float, plugs: int
+) -> None:
     """The driver did not plug in in time: the authorization ends, and the transaction
     it started with it (Ended, EVConnectTimeout, stoppedReason Timeout: E03.FR.05),
     unless the parking bay holds it (TxStopPoint ParkingBayOccupancy)."""
     await asyncio.sleep(delay)  # the protocol timer itself
     current = v201.sessions.get(session.evse) is session
-    if not current or session.plugged or not session.authorized or session.ended:
+    came = session.plugs != plugs  # the cable came in time, even if it is out again
+    if not current or came or session.plugged or not session.authorized or session.ended:
         return
     if v201.station.has("ignores-ev-connect-timeout"):
         return

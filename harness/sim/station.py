@@ -84,10 +84,28 @@ class SimStation(StationLink):
 
     async def _act_unplug(self, params: dict[str, Any]) -> dict[str, Any]:
         connector = self._target(params)
+        if connector.locked:
+            return {**self._connector_result(connector), "locked": True}  # it stays in
         connector.plugged = False
         await self.behaviour.on_unplug(connector)
         self._changed()
         return self._connector_result(connector)
+
+    async def _act_ev_side(self, params: dict[str, Any], action: str) -> dict[str, Any]:
+        """The cable comes out of (or goes back into) the EV, its station end staying."""
+        connector = self._target(params)
+        handler = getattr(self.behaviour, f"on_{action}", None)
+        if handler is None:
+            raise UnsupportedAction(action)
+        await handler(connector)
+        self._changed()
+        return self._connector_result(connector)
+
+    async def _act_ev_side_unplug(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._act_ev_side(params, "ev_side_unplug")
+
+    async def _act_ev_side_plug_in(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._act_ev_side(params, "ev_side_plug_in")
 
     async def _act_fault(self, params: dict[str, Any]) -> dict[str, Any]:
         targets = [self._target(params)] if "evse" in params else list(self.connectors.values())
@@ -174,6 +192,8 @@ class SimStation(StationLink):
         "power_cycle": _act_power_cycle,
         "plug_in": _act_plug_in,
         "unplug": _act_unplug,
+        "ev_side_unplug": _act_ev_side_unplug,
+        "ev_side_plug_in": _act_ev_side_plug_in,
         "present_token": _act_present_token,
         "network_down": _act_network_down,
         "network_up": _act_network_up,

@@ -18,6 +18,9 @@ from harness.sim.auth_cache_v201 import BLOCK as AUTHORIZATION_CACHE
 from harness.sim.auth_cache_v201 import AuthCache
 from harness.sim.availability_v201 import BLOCK as AVAILABILITY
 from harness.sim.blocks import Handler, dispatch
+from harness.sim.cable_v201 import ev_side_plug_in, ev_side_unplug, fixed_cable, release
+from harness.sim.cable_v201 import perturbed as cable_perturbed
+from harness.sim.cable_v201 import variables as cable_variables
 from harness.sim.certificates_v201 import BLOCK as SECURITY
 from harness.sim.certificates_v201 import Certificates
 from harness.sim.charging_profiles_v201 import BLOCK as SMART_CHARGING
@@ -28,6 +31,7 @@ from harness.sim.customer_info_v201 import CustomerInformation
 from harness.sim.data_transfer import BLOCK as DATA_TRANSFER
 from harness.sim.declare import V201, Defect, declare
 from harness.sim.device_model import (
+    TX_POINTS,
     DeviceModel,
     default_variables,
     memory_variables,
@@ -204,6 +208,14 @@ DEFECTS = declare(
 )
 
 
+def _start_points(station: StationLink) -> tuple[str, ...]:
+    """The TxStartPoint values the station supports: all, or with the option
+    no-energy-transfer-start all but EnergyTransfer (Part 5 C-09.5)."""
+    if station.has_option("no-energy-transfer-start"):
+        return tuple(point for point in TX_POINTS if point != "EnergyTransfer")
+    return TX_POINTS
+
+
 class StationV201:
     """Frames, transactions and state of a 2.0.1 station; its answers to the CSMS come
     from its functional blocks (:attr:`handlers`); the connection is :class:`StationLink`'s."""
@@ -217,6 +229,7 @@ class StationV201:
                 heartbeat_interval=max(0, round(station.timers.heartbeat_fallback)),
                 message_timeout=max(1, round(station.timers.message_timeout)),
                 security_profile=1 if station.password else 0,
+                start_points=_start_points(station),
             )
             + memory_variables(
                 local_list_entries=lambda: len(self.local_auth.local_list),
@@ -224,6 +237,7 @@ class StationV201:
                 certificate_entries=lambda: len(self.certificates),
             )
             + token_group_variables()
+            + cable_variables(fixed=fixed_cable(station))
             + physical_variables(list(station.connectors), self._availability_state)
         )
         #: its network connection profiles and which CSMS it connects to next (B09, B10)
@@ -629,6 +643,7 @@ class StationV201:
             info["stoppedReason"] = "Other"
         if has("tx-stop-trigger-wrong") and payload["triggerReason"] == "StopAuthorized":
             payload["triggerReason"] = "ChargingStateChanged"
+        cable_perturbed(payload, has)  # the disconnect and departure events
         return payload
 
     async def on_plug(self, connector: Connector) -> None:
@@ -638,12 +653,28 @@ class StationV201:
         await self.happen(self.session(connector.evse), "plug", connector=connector.connector)
 
     async def on_unplug(self, connector: Connector) -> None:
-        """The cable is out: the transaction ends if TxStopPoint lists EVConnected."""
+        """The cable is out: the transaction ends if TxStopPoint lists EVConnected. A
+        fixed cable can only come out of the EV (harness.sim.cable_v201)."""
+        if fixed_cable(self.station):
+            await ev_side_unplug(self, connector)
+            return
         session = self.sessions.get(connector.evse)
-        if session is not None and session.connector == connector.connector:
+        if session is not None and session.connector == connector.connector and session.plugged:
             await self.happen(session, "unplug")
+        await self.report_unplugged(connector)
+
+    async def report_unplugged(self, connector: Connector) -> None:
+        """The connector a cable left is Available again (G01.FR.04)."""
         if not self.station.has("no-available-at-unplug"):
             await self.station.report_status([(connector.evse, connector.connector)])
+
+    async def on_ev_side_unplug(self, connector: Connector) -> None:
+        """The cable comes out of the EV only (E09, E10)."""
+        await ev_side_unplug(self, connector)
+
+    async def on_ev_side_plug_in(self, connector: Connector) -> None:
+        """The cable goes back into the EV."""
+        await ev_side_plug_in(self, connector)
 
     async def on_bay(self, evse: int, occupied: bool) -> None:
         """The parking-bay sensor: an EV drives in (EVDetected, E01.FR.01 with
@@ -758,11 +789,14 @@ class StationV201:
         """A driver presents ``token``. The token that started an authorization ends it
         at once, without an AuthorizeRequest (C01.FR.03, E07.FR.01); any other token is
         authorized by the CSMS first (C01.FR.02)."""
+        released = release(self, token)  # a cable held after an EV-side disconnect
         holding = self._holding(token)
         if holding is not None:
             if self.station.has("tx-authorize-before-stop"):
                 await self.station.send("Authorize", {"idToken": dict(holding.token or {})})
             return await self._stop_local(holding, None)
+        if released:
+            return {"response": None, "transaction": None, "released": True}
         id_token = {"idToken": token, "type": "ISO14443"}
         if self._can_send():
             response = await self._authorize_online(id_token)

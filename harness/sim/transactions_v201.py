@@ -65,6 +65,13 @@ class Session:
     remote_start_id: int | None = None
     energy: bool = False
     ev_suspended: bool = False
+    #: the station offers the EV energy (the power path is closed): an EV that holds it
+    #: back is SuspendedEV, one not offered it yet only EVConnected
+    power_offered: bool = False
+    #: the stoppedReason of a transaction the loss of the EV connection ends
+    ev_gone_reason: str = "EVDisconnected"
+    #: how often the EV was connected: a wait for the cable ends when it comes
+    plugs: int = 0
     #: the station holds the energy back: the CSMS refused the token and StopTxOnInvalidId
     #: is false (E05.FR.02); the authorization stays
     evse_suspended: bool = False
@@ -116,7 +123,7 @@ def charging_state(session: Session) -> str:
         return "Idle"
     if session.evse_suspended and session.authorized:
         return "SuspendedEVSE"
-    if session.ev_suspended and session.authorized:
+    if session.ev_suspended and session.authorized and session.power_offered:
         return "SuspendedEV"
     if session.energy:
         return "Charging"
@@ -139,6 +146,7 @@ def _start_met(session: Session, points: TxPoints) -> bool:
 _LOST: dict[str, frozenset[str]] = {
     "leave": frozenset({"ParkingBayOccupancy"}),
     "unplug": frozenset({"EVConnected", "PowerPathClosed"}),
+    "ev_unplug": frozenset({"EVConnected", "PowerPathClosed"}),
     "stop_local": frozenset({"Authorized", "PowerPathClosed"}),
     "stop_remote": frozenset({"Authorized", "PowerPathClosed"}),
     "deauthorize": frozenset({"Authorized", "PowerPathClosed"}),
@@ -154,6 +162,7 @@ _TRIGGER = {
     "leave": "EVDeparted",
     "plug": "CablePluggedIn",
     "unplug": "EVCommunicationLost",
+    "ev_unplug": "EVCommunicationLost",
     "authorize": "Authorized",
     "remote_start": "RemoteStart",
     "stop_local": "StopAuthorized",
@@ -180,11 +189,21 @@ def happen(session: Session, what: Happening, points: TxPoints, **facts: object)
         session.in_bay = False
     elif what == "plug":
         session.plugged = True
+        session.plugs += 1
         session.connector = int(facts.get("connector", session.connector))  # type: ignore[call-overload]
         session.evse_due = True
     elif what == "unplug":
         session.plugged = False
-        session.energy = False
+        session.energy = session.power_offered = False
+    elif what == "ev_unplug":
+        # the cable out of the EV, its other end still at the station (harness.sim.
+        # cable_v201): the EV's own state goes with it
+        session.plugged = False
+        session.energy = session.ev_suspended = session.power_offered = False
+        session.ev_gone_reason = str(facts.get("reason", "EVDisconnected"))
+        if facts.get("deauthorize"):
+            session.authorized = False  # StopTxOnEVSideDisconnect true (E09.FR.01)
+            lost.add("Authorized")
     elif what in ("authorize", "remote_start"):
         session.authorized = True
         session.token = dict(facts["token"])  # type: ignore[call-overload]
@@ -199,7 +218,7 @@ def happen(session: Session, what: Happening, points: TxPoints, **facts: object)
     elif what in ("stop_local", "stop_remote", "deauthorize"):
         # the driver, the CSMS, or the CSMS's refusal of the token (E05.FR.09/.10)
         session.authorized = False
-        session.energy = False
+        session.energy = session.power_offered = False
         session.stop_reason = _STOP_REASON[what]
     elif what == "suspend_evse":
         # the token was refused but stays authorized: only the energy stops (E05.FR.02)
@@ -208,6 +227,8 @@ def happen(session: Session, what: Happening, points: TxPoints, **facts: object)
     elif what == "suspend_ev":
         session.ev_suspended = True
         session.energy = False
+        if not session.plugged:
+            return []  # an EV not ready before it is connected: nothing to report yet
     elif what == "resume_ev":
         session.ev_suspended = False
     if was_energy and not session.energy:
@@ -224,7 +245,17 @@ def happen(session: Session, what: Happening, points: TxPoints, **facts: object)
         and not session.energy
         and not session.ended
     ):
-        session.energy = True
+        session.energy = session.power_offered = True
+        events += _events_for(session, "ChargingStateChanged", points, set())
+    elif (
+        session.plugged
+        and session.authorized
+        and session.ev_suspended
+        and not session.power_offered
+        and not session.ended
+    ):
+        # the power path closes but the EV, not ready, takes no energy: SuspendedEV
+        session.power_offered = True
         events += _events_for(session, "ChargingStateChanged", points, set())
     elif (
         what in ("stop_local", "stop_remote")
@@ -300,7 +331,7 @@ def _stopped_reason(session: Session, trigger: str) -> str:
         # TxStopPoint EnergyTransfer: holding back the energy of a refused token ends it
         return "DeAuthorized"
     return {
-        "EVCommunicationLost": "EVDisconnected",
+        "EVCommunicationLost": session.ev_gone_reason,
         "ChargingStateChanged": "StoppedByEV",
         "ResetCommand": "ImmediateReset",
     }.get(trigger, "Other")

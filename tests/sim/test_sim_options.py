@@ -533,3 +533,92 @@ def test_resets_per_evse(version: str) -> None:
 
     for option in (False, True):
         run(scenario(option))
+
+
+def _get_variable(component: str, name: str) -> dict[str, Any]:
+    item = {"component": {"name": component}, "variable": {"name": name}}
+    return {"action": "GetVariables", "payload": {"getVariableData": [item]}}
+
+
+@covers("fixed-cable")
+def test_fixed_cable(version: str) -> None:
+    """A detachable cable pulled out of the EV stays in its socket (Occupied) and the
+    station can unlock it (UnlockOnEVSideDisconnect ReadWrite); a fixed one leaves the
+    connector free (Available) and has no lock (ReadOnly false)."""
+
+    async def scenario(option: bool) -> None:
+        options = ["fixed-cable"] if option else []
+        async with linked(version, options=options, heartbeat_interval=3600) as link:
+            await link.booted()
+            await link.station.act("plug_in", {"evse": 1, "connector": 1})
+            result = await link.station.act("ev_side_unplug", {"evse": 1, "connector": 1})
+            assert result["status"] == ("Available" if option else "Occupied")
+            statuses = [p["connectorStatus"] for p in link.sent_by_station("StatusNotification")]
+            assert statuses[-1] == result["status"]
+            read = _get_variable("OCPPCommCtrlr", "UnlockOnEVSideDisconnect")
+            (unlock,) = (await link.csms.act("call", read))["getVariableResult"]
+            assert unlock["attributeValue"] == ("false" if option else "true")
+            setting = {**read["payload"]["getVariableData"][0], "attributeValue": "true"}
+            write = {"action": "SetVariables", "payload": {"setVariableData": [setting]}}
+            (written,) = (await link.csms.act("call", write))["setVariableResult"]
+            assert written["attributeStatus"] == ("Rejected" if option else "Accepted")
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))
+
+
+@covers("dc-charging")
+def test_dc_charging(version: str) -> None:
+    """A transaction that TxStopPoint EVConnected ends when the cable comes out of the
+    EV says stoppedReason EVDisconnected, or with the option (the DC EV ended its
+    session first) StoppedByEV; the fixed cable leaves the connector Available."""
+    stop_point = {
+        "component": {"name": "TxCtrlr"},
+        "variable": {"name": "TxStopPoint"},
+        "attributeValue": "EVConnected",
+    }
+
+    async def scenario(option: bool) -> None:
+        options = ["dc-charging"] if option else []
+        async with linked(version, options=options, heartbeat_interval=3600) as link:
+            await link.booted()
+            setting = {"action": "SetVariables", "payload": {"setVariableData": [stop_point]}}
+            await link.csms.act("call", setting)
+            await link.station.act("plug_in", {"evse": 1, "connector": 1})
+            await link.station.act("present_token", {})
+            await link.at_csms.wait_call("TransactionEvent", count=2)
+            result = await link.station.act("ev_side_unplug", {"evse": 1, "connector": 1})
+            assert result["status"] == ("Available" if option else "Occupied")
+            ended = link.sent_by_station("TransactionEvent")[-1]
+            assert ended["eventType"] == "Ended"
+            assert ended["triggerReason"] == "EVCommunicationLost"
+            reason = "StoppedByEV" if option else "EVDisconnected"
+            assert ended["transactionInfo"]["stoppedReason"] == reason
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))
+
+
+@covers("no-energy-transfer-start")
+def test_no_energy_transfer_start(version: str) -> None:
+    """TxStartPoint EnergyTransfer is taken, or with the option Rejected (the valuesList
+    leaves it out)."""
+    start_point = {
+        "component": {"name": "TxCtrlr"},
+        "variable": {"name": "TxStartPoint"},
+        "attributeValue": "EnergyTransfer",
+    }
+
+    async def scenario(option: bool) -> None:
+        options = ["no-energy-transfer-start"] if option else []
+        async with linked(version, options=options, heartbeat_interval=3600) as link:
+            await link.booted()
+            write = {"action": "SetVariables", "payload": {"setVariableData": [start_point]}}
+            (written,) = (await link.csms.act("call", write))["setVariableResult"]
+            assert written["attributeStatus"] == ("Rejected" if option else "Accepted")
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))
