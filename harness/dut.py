@@ -282,6 +282,18 @@ class Timers:
     #: AlignedDataCtrlr.Interval a case gives the station: clock-aligned meter values
     #: every so many seconds (Part 6 <Configured clock-aligned Meter Values interval>)
     aligned_data_interval: int = 60
+    #: AlignedDataCtrlr.TxEndedInterval a case gives the station: clock-aligned readings
+    #: for the Ended event every so many seconds (Part 6 <Configured
+    #: clock_aligned_tx_ended_meter_values_interval>, TC_J_03_CS)
+    aligned_data_tx_ended_interval: int = 60
+    #: SampledDataCtrlr.TxUpdatedInterval a case gives the station: a MeterValuePeriodic
+    #: event every so many seconds (Part 6 <Configured sampled Meter Values Updated
+    #: interval>, TC_J_09_CS)
+    sampled_data_tx_updated_interval: int = 60
+    #: SampledDataCtrlr.TxEndedInterval a case gives the station: sampled readings for the
+    #: Ended event every so many seconds (Part 6 <Configured
+    #: sampled_tx_ended_meter_values_interval>, TC_J_10_CS)
+    sampled_data_tx_ended_interval: int = 60
     #: the retryInterval of a GetLog whose upload is to fail: longer than one upload
     #: attempt takes (Part 6 <Configured retryInterval>, TC_N_26_CS)
     log_retry_interval: int = 30

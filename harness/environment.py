@@ -98,6 +98,12 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
         "C-10.3": True,
         "C-10.4": True,
         "C-10.5": True,
+        # -- block J, meter values --
+        # measurands for every kind of reading, signed readings, clock-aligned readings
+        # that can be switched off during transactions (AlignedDataCtrlr.SendDuringIdle)
+        "C-40": True,
+        "C-42": True,
+        "C-28": True,
         # an IEC 61851-1 (Mode 3) EV; StopTxOnEVSideDisconnect and UnlockOnEVSideDisconnect
         # ReadWrite, so either behaviour of an EV-side disconnect (E09, E10); offline
         # authorization (through the cache and OfflineTxForUnknownIdEnabled, C-49/C-02);
@@ -163,6 +169,9 @@ def embedded_profiles() -> list[DutProfile]:
                     "boot_retry": 1,
                     "ev_connection_timeout": 1,
                     "aligned_data_interval": 1,
+                    "aligned_data_tx_ended_interval": 1,
+                    "sampled_data_tx_updated_interval": 1,
+                    "sampled_data_tx_ended_interval": 1,
                     "log_retry_interval": 1,
                 },
                 # the shortest back-off Part 4 §5.3 can be measured with (whole seconds);

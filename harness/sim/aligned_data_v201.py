@@ -5,16 +5,22 @@ the interval since midnight UTC and sends a MeterValuesRequest per EVSE (J01.FR.
 every reading with context Sample.Clock and one sampled value per measurand of
 AlignedDataCtrlr.Measurands, all with the aligned time as timestamp (J01.FR.17). It runs
 while the station is connected and accepted; a change of the interval takes effect at
-once. During a transaction it keeps sending MeterValues, which J01.FR.22 allows.
+once. During a transaction it keeps sending MeterValues for that EVSE too, which
+J01.FR.22 allows (with option ``aligned-in-transaction-event``, the transaction's own
+TransactionEvent Updated with triggerReason MeterValueClock carries the reading), unless
+AlignedDataCtrlr.SendDuringIdle is true: then it sends none while any transaction runs
+(J01.FR.20). The readings themselves are the meter's
+(:class:`harness.sim.meter_values_v201.Meter`).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from harness.sim.declare import V201, Defect, declare
 from harness.sim.errors import CallErrorReceived, CallTimeout, NotConnected, PeerClosed
+from harness.sim.meter_values_v201 import periodic_event
 from harness.sim.util import wait_event
 
 if TYPE_CHECKING:
@@ -24,7 +30,7 @@ __all__ = ["DEFECTS", "clock_aligned_loop"]
 
 #: the defects that live in this module, each under the function that perturbs it
 DEFECTS = declare(
-    # _reading
+    # meter_values_v201.Meter.aligned (and its Ended readings)
     Defect(
         "aligned-context-periodic",
         "station",
@@ -41,22 +47,32 @@ DEFECTS = declare(
         "it sends them",
         "J01.FR.14",
     ),
+    # _evses
+    Defect(
+        "aligned-silent-during-transaction",
+        "station",
+        V201,
+        "sends no clock-aligned meter values for an EVSE while it has a transaction, "
+        "although AlignedDataCtrlr.SendDuringIdle is false",
+        "J01.FR.22",
+    ),
+    # _evses
+    Defect(
+        "aligned-sent-during-transaction",
+        "station",
+        V201,
+        "keeps sending clock-aligned meter values while a transaction runs, although "
+        "AlignedDataCtrlr.SendDuringIdle is true",
+        "J01.FR.20",
+    ),
 )
-
-#: unit and stand-in value of each measurand the simulated meter can read
-_UNITS = {
-    "Energy.Active.Import.Register": "Wh",
-    "Power.Active.Import": "W",
-    "Current.Import": "A",
-    "Voltage": "V",
-    "SoC": "Percent",
-}
 
 
 async def clock_aligned_loop(v201: StationV201) -> None:
     """Send the clock-aligned readings for as long as it runs (cancelled with the
     connection); sleeps on the interval's change while the interval is 0."""
     late = v201.station.has("aligned-not-on-the-clock")
+    in_event = v201.station.has_option("aligned-in-transaction-event")
     while True:
         v201.aligned_changed.clear()
         interval = int(v201.device_model.value("AlignedDataCtrlr", "Interval"))
@@ -72,9 +88,14 @@ async def clock_aligned_loop(v201: StationV201) -> None:
         if await wait_event(v201.aligned_changed, wait):
             continue  # the interval changed: start again from it
         stamp = _dt.datetime.now(_dt.UTC) if late else due
-        for evse in sorted({c.evse for c in v201.station.connectors.values()}):
-            payload = {"evseId": evse, "meterValue": [_reading(v201, evse, stamp)]}
+        for evse in _evses(v201):
+            session = v201.sessions.get(evse)
             try:
+                if session is not None and session.running and in_event:
+                    # J01.FR.22: the transaction's own event carries the reading
+                    await v201.send_events(session, [periodic_event(session, "MeterValueClock")])
+                    continue
+                payload = {"evseId": evse, "meterValue": [v201.meter.aligned(evse, stamp)]}
                 await v201.station.send("MeterValues", payload)
             except (CallTimeout, CallErrorReceived):
                 continue
@@ -82,21 +103,15 @@ async def clock_aligned_loop(v201: StationV201) -> None:
                 return  # the connection is gone: the next one starts the loop again
 
 
-def _reading(v201: StationV201, evse: int, stamp: _dt.datetime) -> dict[str, Any]:
-    """One MeterValue: a sampled value per configured measurand, context Sample.Clock."""
-    context = "Sample.Periodic" if v201.station.has("aligned-context-periodic") else "Sample.Clock"
-    measurands = v201.device_model.value("AlignedDataCtrlr", "Measurands").split(",")
-    sampled = []
-    for measurand in (m.strip() for m in measurands if m.strip()):
-        unit = _UNITS.get(measurand, "Wh")
-        value = v201.meter_value(evse)[0]["sampledValue"][0]["value"] if unit == "Wh" else 0
-        sampled.append(
-            {
-                "value": value,
-                "context": context,
-                "measurand": measurand,
-                "unitOfMeasure": {"unit": unit},
-            }
-        )
-    timestamp = stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return {"timestamp": timestamp, "sampledValue": sampled}
+def _evses(v201: StationV201) -> list[int]:
+    """The EVSEs whose clock-aligned readings are due: every EVSE, but none while a
+    transaction runs when AlignedDataCtrlr.SendDuringIdle is true (J01.FR.20)."""
+    has = v201.station.has
+    evses = sorted({c.evse for c in v201.station.connectors.values()})
+    busy = {evse for evse, session in v201.sessions.items() if session.running}
+    idle_only = v201.device_model.value("AlignedDataCtrlr", "SendDuringIdle") == "true"
+    if idle_only and busy and not has("aligned-sent-during-transaction"):
+        return []
+    if has("aligned-silent-during-transaction") and not idle_only:
+        return [evse for evse in evses if evse not in busy]
+    return evses

@@ -32,6 +32,7 @@ from harness.sim.declare import Defect
 from harness.sim.diagnostics_v201 import DEFECTS as DIAGNOSTICS_V201
 from harness.sim.local_auth_v201 import DEFECTS as LOCAL_AUTH_V201
 from harness.sim.local_list_v201 import DEFECTS as LOCAL_LIST_V201
+from harness.sim.meter_values_v201 import DEFECTS as METER_VALUES_V201
 from harness.sim.network_profiles_v201 import DEFECTS as NETWORK_PROFILES_V201
 from harness.sim.provisioning_v16 import DEFECTS as PROVISIONING_V16
 from harness.sim.provisioning_v201 import DEFECTS as PROVISIONING_V201
@@ -77,6 +78,7 @@ _TABLE = _table(
     REMOTE_CONTROL_V201,
     AVAILABILITY_V201,
     ALIGNED_DATA_V201,
+    METER_VALUES_V201,
     AVAILABILITY,
     RESERVATION_V201,
     LOCAL_LIST_V201,

@@ -1,37 +1,451 @@
-"""Periodic meter readings of the simulated 2.0.1 station's running transactions.
+"""The meter of the simulated 2.0.1 station and the meter data of its transactions (J02).
 
-With SampledDataCtrlr.TxUpdatedInterval above 0 a station sends, every that many
-seconds while a transaction runs, a TransactionEvent Updated with triggerReason
-MeterValuePeriodic and the meter reading (E02.FR.10). The station sends these through
-its usual path, so while it is offline they are queued and marked offline like any
-other transaction message (E11.FR.01/.02). The interval is read again before each
-reading: set back to 0, the readings stop; they stop too when the transaction ends.
+What a transaction's TransactionEvents carry is configured in SampledDataCtrlr and
+AlignedDataCtrlr (Part 2 §2.7):
 
-The readings run on tasks of their own, not tied to a connection (a lost connection
-must not stop the meter).
+* the Started event: the TxStartedMeasurands, context Transaction.Begin (E01.FR.09);
+* every TxUpdatedInterval seconds while it runs, an Updated event with triggerReason
+  MeterValuePeriodic and the TxUpdatedMeasurands, context Sample.Periodic (J02.FR.11);
+* the Ended event: the SampledDataCtrlr.TxEndedMeasurands taken every TxEndedInterval
+  seconds from the start (Sample.Periodic), or at the start only (Transaction.Begin)
+  when the interval is 0, and at the end (Transaction.End) (E06.FR.11); besides them the
+  AlignedDataCtrlr.TxEndedMeasurands at every AlignedDataCtrlr.TxEndedInterval of the
+  clock during the transaction (Sample.Clock).
+
+With SampledDataCtrlr.SignReadings (or AlignedDataCtrlr.SignReadings for the
+clock-aligned ones) each sampled value carries a signedMeterValue (J02.FR.21, J01.FR.21):
+the reading in an OCMF-like text signed with the station's own ECDSA P-256 key, the
+public key in it as OCPPCommCtrlr.PublicKeyWithSignedMeterValue says.
+
+The energy register grows at a fixed power while energy flows. The samples the Ended
+event collects are not kept one by one: when the transaction ends they are taken from
+the register's start and end values, evenly in between (the register only grows).
+
+The periodic readings run on tasks of their own, not tied to a connection (a lost
+connection must not stop the meter): while offline they are queued and marked offline
+like any other transaction message (E11.FR.01/.02).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import datetime as _dt
+import json
+from collections.abc import Iterator
 from contextlib import suppress
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from harness.sim.declare import V201, Defect, declare
+from harness.sim.device_model import Variable
 from harness.sim.errors import CallErrorReceived, CallTimeout, NotConnected
 from harness.sim.transactions_v201 import Session, TxEvent
 
 if TYPE_CHECKING:
     from harness.sim.station_v201 import StationV201
 
-__all__ = ["PeriodicMeter", "periodic_event"]
+__all__ = ["DEFECTS", "Meter", "PeriodicMeter", "periodic_event", "stamp", "variables"]
+
+#: the defects that live in this module, each under the function that perturbs it
+DEFECTS = declare(
+    # Meter.started_values
+    Defect(
+        "tx-started-without-meter-values",
+        "station",
+        V201,
+        "leaves the configured TxStartedMeasurands out of the transaction's first event",
+        "E01.FR.09",
+    ),
+    # Meter.started_values
+    Defect(
+        "tx-begin-context-periodic",
+        "station",
+        V201,
+        "marks the readings of the transaction's start with context Sample.Periodic, not "
+        "Transaction.Begin",
+        "J02.FR.04",
+    ),
+    # Meter.periodic_values
+    Defect(
+        "tx-periodic-context-clock",
+        "station",
+        V201,
+        "marks its periodic transaction readings with context Sample.Clock, not Sample.Periodic",
+        "J02.FR.04",
+    ),
+    # PeriodicMeter._read
+    Defect(
+        "tx-periodic-interval-doubled",
+        "station",
+        V201,
+        "sends its MeterValuePeriodic events every two TxUpdatedIntervals",
+        "J02.FR.11",
+    ),
+    # Meter.ended_values
+    Defect(
+        "tx-ended-without-end-reading",
+        "station",
+        V201,
+        "the Ended event lacks the reading of the transaction's end (context Transaction.End)",
+        "E06.FR.11",
+    ),
+    # Meter.ended_values
+    Defect(
+        "tx-ended-interval-ignored",
+        "station",
+        V201,
+        "ignores SampledDataCtrlr.TxEndedInterval: the Ended event has no readings taken "
+        "during the transaction",
+        "E06.FR.11",
+    ),
+    # Meter.ended_values
+    Defect(
+        "tx-ended-without-aligned-readings",
+        "station",
+        V201,
+        "ignores AlignedDataCtrlr.TxEndedInterval: the Ended event has no clock-aligned readings",
+        "E06.FR.11",
+    ),
+    # Meter._sign
+    Defect(
+        "tx-readings-unsigned",
+        "station",
+        V201,
+        "with SampledDataCtrlr.SignReadings true, sends its transaction readings unsigned",
+        "J02.FR.21",
+    ),
+    # Meter._sign
+    Defect(
+        "aligned-readings-unsigned",
+        "station",
+        V201,
+        "with AlignedDataCtrlr.SignReadings true, sends its clock-aligned readings unsigned",
+        "J01.FR.21",
+    ),
+)
+
+#: unit of each measurand the simulated meter can read
+UNITS = {
+    "Energy.Active.Import.Register": "Wh",
+    "Power.Active.Import": "W",
+    "Current.Import": "A",
+    "Voltage": "V",
+    "SoC": "Percent",
+}
+
+#: the power (W) the EV draws while energy flows
+POWER = 11000.0
+
+#: how the signed readings are made (SignedMeterValueType signingMethod, encodingMethod)
+SIGNING_METHOD = "ECDSA-secp256r1-SHA256"
+ENCODING_METHOD = "OCMF"
 
 
-def periodic_event(session: Session) -> TxEvent:
-    """The next event of ``session``'s running transaction: a periodic meter reading."""
+#: OCPPCommCtrlr.PublicKeyWithSignedMeterValue's values (Part 2 §2.7.17)
+PUBLIC_KEY_WHEN = ("Never", "OncePerTransaction", "EveryMeterValue")
+
+
+def variables() -> list[Variable]:
+    """The optional metering variables the simulated station has (Part 2 §2.7): signed
+    readings, off until the CSMS asks (J01.FR.21, J02.FR.21), with the public key in
+    every one; clock-aligned readings also during transactions (SendDuringIdle false)."""
+    flag: dict[str, Any] = {"data_type": "boolean"}
+    return [
+        Variable("SampledDataCtrlr", "SignReadings", "false", **flag),
+        Variable("AlignedDataCtrlr", "SignReadings", "false", **flag),
+        Variable("AlignedDataCtrlr", "SendDuringIdle", "false", **flag),
+        Variable(
+            "OCPPCommCtrlr",
+            "PublicKeyWithSignedMeterValue",
+            "EveryMeterValue",
+            data_type="OptionList",
+            values_list=PUBLIC_KEY_WHEN,
+        ),
+    ]
+
+
+def stamp(moment: _dt.datetime) -> str:
+    """A MeterValue timestamp: UTC, milliseconds, ``Z``."""
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.UTC)
+
+
+def _members(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+@dataclass
+class _Begin:
+    """What the meter read when a transaction started."""
+
+    at: _dt.datetime
+    wh: float
+    #: the public key went with a signed value of it (OncePerTransaction)
+    key_sent: bool = False
+
+
+class Meter:
+    """The station's energy meters (one per EVSE) and the readings it reports."""
+
+    def __init__(self, v201: StationV201) -> None:
+        self._v201 = v201
+        self._wh: dict[int, float] = {}
+        self._read_at: dict[int, _dt.datetime] = {}
+        #: the start of each running transaction, by transactionId
+        self._begins: dict[str, _Begin] = {}
+        self._key: ec.EllipticCurvePrivateKey | None = None
+
+    # -- the register -----------------------------------------------------------------
+
+    def _flowing(self, evse: int) -> bool:
+        session = self._v201.sessions.get(evse)
+        return session is not None and session.running and session.energy
+
+    def register_wh(self, evse: int) -> int:
+        """Energy.Active.Import.Register of ``evse`` now (Wh): it grows while energy flows."""
+        now = _now()
+        last = self._read_at.get(evse, now)
+        wh = self._wh.get(evse, 0.0)
+        if self._flowing(evse):
+            wh += POWER * (now - last).total_seconds() / 3600
+        self._wh[evse], self._read_at[evse] = wh, now
+        return round(wh)
+
+    def _value(self, measurand: str, evse: int, wh: float) -> float:
+        if measurand == "Energy.Active.Import.Register":
+            return round(wh)
+        flowing = self._flowing(evse)
+        return {
+            "Power.Active.Import": POWER if flowing else 0.0,
+            "Current.Import": round(POWER / 230, 1) if flowing else 0.0,
+            "Voltage": 230.0,
+            "SoC": 50.0,
+        }.get(measurand, 0.0)
+
+    # -- readings ---------------------------------------------------------------------
+
+    def reading(
+        self,
+        evse: int,
+        measurands: list[str],
+        context: str,
+        at: _dt.datetime,
+        *,
+        wh: float | None = None,
+        signed: bool = False,
+        begin: _Begin | None = None,
+    ) -> dict[str, Any]:
+        """One MeterValue at ``at``: a sampled value per measurand (J01.FR.17: the
+        timestamp is all of theirs), each signed when ``signed``."""
+        register = float(self.register_wh(evse)) if wh is None else wh
+        sampled = []
+        for measurand in measurands:
+            value: dict[str, Any] = {
+                "value": self._value(measurand, evse, register),
+                "context": context,
+                "measurand": measurand,
+                "unitOfMeasure": {"unit": UNITS.get(measurand, "Wh")},
+            }
+            if signed:
+                self._sign(value, at, evse, begin)
+            sampled.append(value)
+        return {"timestamp": stamp(at), "sampledValue": sampled}
+
+    def _setting(self, component: str, name: str) -> str:
+        return str(self._v201.device_model.value(component, name) or "")
+
+    def _signs(self, component: str) -> bool:
+        return self._setting(component, "SignReadings") == "true"
+
+    def _sign(
+        self, value: dict[str, Any], at: _dt.datetime, evse: int, begin: _Begin | None
+    ) -> None:
+        """Add the signedMeterValue of a sampled value (J01.FR.21, J02.FR.21): the
+        reading as OCMF-like text, signed with the station's key; the public key sent
+        as PublicKeyWithSignedMeterValue says (the field itself is always there)."""
+        has = self._v201.station.has
+        aligned = value["context"] == "Sample.Clock"
+        if has("aligned-readings-unsigned" if aligned else "tx-readings-unsigned"):
+            return
+        if self._key is None:
+            self._key = ec.generate_private_key(ec.SECP256R1())
+        data = json.dumps(
+            {
+                "TM": stamp(at),
+                "EV": evse,
+                "RD": [
+                    {
+                        "RV": value["value"],
+                        "RI": value["measurand"],
+                        "RU": value["unitOfMeasure"]["unit"],
+                        "CX": value["context"],
+                    }
+                ],
+            },
+            separators=(",", ":"),
+        )
+        signature = self._key.sign(data.encode(), ec.ECDSA(hashes.SHA256()))
+        text = f"OCMF|{data}|{json.dumps({'SA': SIGNING_METHOD, 'SD': signature.hex()})}"
+        value["signedMeterValue"] = {
+            "signedMeterData": base64.b64encode(text.encode()).decode(),
+            "signingMethod": SIGNING_METHOD,
+            "encodingMethod": ENCODING_METHOD,
+            "publicKey": self._public_key(begin),
+        }
+
+    def _public_key(self, begin: _Begin | None) -> str:
+        """The publicKey of a signed value: empty for Never, once in a transaction for
+        OncePerTransaction (every time outside one), always for EveryMeterValue."""
+        assert self._key is not None
+        when = self._setting("OCPPCommCtrlr", "PublicKeyWithSignedMeterValue")
+        if when == "Never":
+            return ""
+        if when == "OncePerTransaction" and begin is not None:
+            if begin.key_sent:
+                return ""
+            begin.key_sent = True
+        der = self._key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        return base64.b64encode(der).decode()
+
+    # -- what each message carries ----------------------------------------------------
+
+    def latest(self, evse: int) -> list[dict[str, Any]]:
+        """The latest energy reading of ``evse`` (a triggered message's)."""
+        return [self.reading(evse, ["Energy.Active.Import.Register"], "Sample.Periodic", _now())]
+
+    def aligned(self, evse: int, at: _dt.datetime | None = None) -> dict[str, Any]:
+        """A clock-aligned reading of AlignedDataCtrlr.Measurands (J01.FR.14), taken at
+        ``at`` (the aligned moment; by default now)."""
+        context = "Sample.Clock"
+        if self._v201.station.has("aligned-context-periodic"):
+            context = "Sample.Periodic"  # declared with the clock-aligned loop
+        measurands = _members(self._setting("AlignedDataCtrlr", "Measurands"))
+        signed = self._signs("AlignedDataCtrlr")
+        return self.reading(evse, measurands, context, at or _now(), signed=signed)
+
+    def began(self, session: Session) -> None:
+        """A transaction started on ``session``: remember what the meter said."""
+        assert session.transaction_id is not None
+        self._begins[session.transaction_id] = _Begin(_now(), self.register_wh(session.evse))
+
+    def started_values(self, session: Session) -> list[dict[str, Any]] | None:
+        """The meterValue of the Started event: the TxStartedMeasurands at the start,
+        context Transaction.Begin (E01.FR.09); none when nothing is configured."""
+        measurands = _members(self._setting("SampledDataCtrlr", "TxStartedMeasurands"))
+        begin = self._begins.get(session.transaction_id or "")
+        if not measurands or begin is None:
+            return None
+        if self._v201.station.has("tx-started-without-meter-values"):
+            return None
+        context = "Transaction.Begin"
+        if self._v201.station.has("tx-begin-context-periodic"):
+            context = "Sample.Periodic"
+        signed = self._signs("SampledDataCtrlr")
+        return [
+            self.reading(
+                session.evse, measurands, context, begin.at, wh=begin.wh, signed=signed, begin=begin
+            )
+        ]
+
+    def periodic_values(self, session: Session) -> list[dict[str, Any]]:
+        """The meterValue of a MeterValuePeriodic event: the TxUpdatedMeasurands now."""
+        measurands = _members(self._setting("SampledDataCtrlr", "TxUpdatedMeasurands"))
+        context = "Sample.Periodic"
+        if self._v201.station.has("tx-periodic-context-clock"):
+            context = "Sample.Clock"
+        begin = self._begins.get(session.transaction_id or "")
+        signed = self._signs("SampledDataCtrlr")
+        return [self.reading(session.evse, measurands, context, _now(), signed=signed, begin=begin)]
+
+    def ended_values(self, session: Session) -> list[dict[str, Any]] | None:
+        """The meterValue of the Ended event (E06.FR.11), in time order: the sampled
+        TxEndedMeasurands and the clock-aligned TxEndedMeasurands of the transaction."""
+        begin = self._begins.pop(session.transaction_id or "", None)
+        if begin is None:
+            return None
+        has = self._v201.station.has
+        end, end_wh = _now(), float(self.register_wh(session.evse))
+        values: list[tuple[_dt.datetime, dict[str, Any]]] = []
+
+        def add(measurands: list[str], context: str, at: _dt.datetime, signed: bool) -> None:
+            wh = _between(begin, at, end, end_wh)
+            reading = self.reading(
+                session.evse, measurands, context, at, wh=wh, signed=signed, begin=begin
+            )
+            values.append((at, reading))
+
+        sampled = _members(self._setting("SampledDataCtrlr", "TxEndedMeasurands"))
+        if sampled:
+            signed = self._signs("SampledDataCtrlr")
+            interval = self._interval("SampledDataCtrlr")
+            if interval <= 0:
+                add(sampled, "Transaction.Begin", begin.at, signed)
+            elif not has("tx-ended-interval-ignored"):
+                for at in _every(begin.at, end, interval):
+                    add(sampled, "Sample.Periodic", at, signed)
+            if not has("tx-ended-without-end-reading"):
+                add(sampled, "Transaction.End", end, signed)
+        aligned = _members(self._setting("AlignedDataCtrlr", "TxEndedMeasurands"))
+        interval = self._interval("AlignedDataCtrlr")
+        if aligned and interval > 0 and not has("tx-ended-without-aligned-readings"):
+            context = "Sample.Clock"
+            if has("aligned-context-periodic"):
+                context = "Sample.Periodic"  # declared with the clock-aligned loop
+            for at in _on_the_clock(begin.at, end, interval):
+                add(aligned, context, at, self._signs("AlignedDataCtrlr"))
+        values.sort(key=lambda item: item[0])
+        return [reading for _, reading in values] or None
+
+    def _interval(self, component: str) -> float:
+        """The TxEndedInterval of ``component`` in real seconds (0: none)."""
+        seconds = int(self._setting(component, "TxEndedInterval") or 0)
+        return self._v201.station.timers.scaled(seconds) if seconds > 0 else 0.0
+
+
+def _between(begin: _Begin, at: _dt.datetime, end: _dt.datetime, end_wh: float) -> float:
+    """The register at ``at`` between the transaction's start and end (it only grows)."""
+    span = (end - begin.at).total_seconds()
+    if span <= 0:
+        return end_wh
+    part = min(max((at - begin.at).total_seconds() / span, 0.0), 1.0)
+    return begin.wh + (end_wh - begin.wh) * part
+
+
+def _every(start: _dt.datetime, end: _dt.datetime, seconds: float) -> Iterator[_dt.datetime]:
+    """Every ``seconds`` from ``start`` (not itself) up to before ``end``."""
+    step = _dt.timedelta(seconds=seconds)
+    moment = start + step
+    while moment < end:
+        yield moment
+        moment += step
+
+
+def _on_the_clock(start: _dt.datetime, end: _dt.datetime, seconds: float) -> Iterator[_dt.datetime]:
+    """The multiples of ``seconds`` since midnight UTC after ``start``, up to ``end``."""
+    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    elapsed = (start - midnight).total_seconds()
+    moment = midnight + _dt.timedelta(seconds=(elapsed // seconds + 1) * seconds)
+    while moment <= end:
+        yield moment
+        moment += _dt.timedelta(seconds=seconds)
+
+
+def periodic_event(session: Session, trigger: str = "MeterValuePeriodic") -> TxEvent:
+    """The next event of ``session``'s running transaction: a periodic meter reading
+    (MeterValuePeriodic), or a clock-aligned one (MeterValueClock)."""
     assert session.transaction_id is not None
     event = TxEvent(
         event_type="Updated",
-        trigger="MeterValuePeriodic",
+        trigger=trigger,
         transaction_id=session.transaction_id,
         seq_no=session.seq_no,
     )
@@ -40,7 +454,10 @@ def periodic_event(session: Session) -> TxEvent:
 
 
 class PeriodicMeter:
-    """The periodic readings of one station, one task per running transaction."""
+    """The periodic readings of one station, one task per running transaction
+    (SampledDataCtrlr.TxUpdatedInterval above 0, E02.FR.10, J02.FR.11). The interval
+    is read again before each reading: set back to 0, the readings stop; they stop too
+    when the transaction ends."""
 
     def __init__(self, v201: StationV201) -> None:
         self._v201 = v201
@@ -60,11 +477,12 @@ class PeriodicMeter:
 
     async def _read(self, session: Session) -> None:
         v201 = self._v201
+        slow = 2 if v201.station.has("tx-periodic-interval-doubled") else 1
         while True:
             seconds = self._interval()
             if seconds <= 0:
                 return
-            await asyncio.sleep(v201.station.timers.scaled(seconds))  # the protocol timer
+            await asyncio.sleep(v201.station.timers.scaled(seconds * slow))  # the protocol timer
             if self._interval() <= 0 or not session.running:
                 return
             if v201.sessions.get(session.evse) is not session:

@@ -140,6 +140,14 @@ OPTIONS: dict[str, SimOption] = _options(
         "allows it, TC_F_14_CS expects it (an octt-stricter warning)",
     ),
     SimOption(
+        "aligned-in-transaction-event",
+        "station",
+        _V201,
+        "sends the clock-aligned readings of an EVSE with a running transaction as "
+        "TransactionEvent Updated with triggerReason MeterValueClock instead of MeterValues "
+        "(J01.FR.22 lets a station choose)",
+    ),
+    SimOption(
         "log-status-every-attempt",
         "station",
         _V201,

@@ -45,7 +45,8 @@ from harness.sim.firmware_v201 import FirmwareUpdates
 from harness.sim.local_auth_v201 import LocalAuthorizer
 from harness.sim.local_list_v201 import BLOCK as LOCAL_LIST
 from harness.sim.local_list_v201 import LocalAuthList
-from harness.sim.meter_values_v201 import PeriodicMeter
+from harness.sim.meter_values_v201 import Meter, PeriodicMeter
+from harness.sim.meter_values_v201 import variables as meter_variables
 from harness.sim.network_profiles_v201 import NetworkProfiles
 from harness.sim.provisioning_v201 import BLOCK as PROVISIONING
 from harness.sim.remote_control_v201 import BLOCK as REMOTE_CONTROL
@@ -237,6 +238,7 @@ class StationV201:
                 certificate_entries=lambda: len(self.certificates),
             )
             + token_group_variables()
+            + meter_variables()
             + cable_variables(fixed=fixed_cable(station))
             + physical_variables(list(station.connectors), self._availability_state)
         )
@@ -284,7 +286,8 @@ class StationV201:
         self._queue: list[dict[str, Any]] = []
         #: the reservations it holds (H01)
         self.reservations = Reservations()
-        self._meter: dict[int, int] = {}
+        #: its meters and what the transactions report of them (J01, J02)
+        self.meter = Meter(self)
         #: the periodic meter readings of running transactions (E02.FR.10)
         self.periodic_meter = PeriodicMeter(self)
         self._event_ids = itertools.count(1)
@@ -438,31 +441,14 @@ class StationV201:
         self.device_model.store("OCPPCommCtrlr", "HeartbeatInterval", str(seconds))
         self.station.heartbeat_changed()
 
-    def _meter_wh(self, evse: int) -> int:
-        value = self._meter.get(evse, 0)
-        if any(tx.evse == evse for tx in self.station.transactions()):
-            value += 100
-        self._meter[evse] = value
-        return value
-
     async def periodic(self) -> None:
         """What the station sends on its own clock while connected, beside its
         heartbeats: the clock-aligned meter values (J01)."""
         await clock_aligned_loop(self)
 
     def meter_value(self, evse: int) -> list[dict[str, Any]]:
-        return [
-            {
-                "timestamp": utc_now(),
-                "sampledValue": [
-                    {
-                        "value": self._meter_wh(evse),
-                        "measurand": "Energy.Active.Import.Register",
-                        "unitOfMeasure": {"unit": "Wh"},
-                    }
-                ],
-            }
-        ]
+        """The latest energy reading of ``evse``."""
+        return self.meter.latest(evse)
 
     # -- transactions ---------------------------------------------------------------------
     #
@@ -514,8 +500,9 @@ class StationV201:
                     token=token.get("idToken", ""),
                     token_type=token.get("type", "ISO14443"),
                     remote_start_id=session.remote_start_id,
-                    meter_start=self._meter_wh(session.evse),
+                    meter_start=self.meter.register_wh(session.evse),
                 )
+                self.meter.began(session)
                 self.periodic_meter.started(session)
             ended = event.event_type == "Ended"
             if ended:
@@ -610,8 +597,19 @@ class StationV201:
             payload["idToken"] = dict(event.token)
         if event.reservation_id is not None:
             payload["reservationId"] = event.reservation_id
-        if event.event_type == "Ended" or event.trigger == "MeterValuePeriodic":
-            payload["meterValue"] = self.meter_value(session.evse)
+        # the meter data configured for the event (E01.FR.09, J02.FR.11, E06.FR.11)
+        if event.event_type == "Started":
+            values = self.meter.started_values(session)
+        elif event.event_type == "Ended":
+            values = self.meter.ended_values(session)
+        elif event.trigger == "MeterValuePeriodic":
+            values = self.meter.periodic_values(session)
+        elif event.trigger == "MeterValueClock":
+            values = [self.meter.aligned(session.evse)]
+        else:
+            values = None
+        if values:
+            payload["meterValue"] = values
         return self._perturbed(payload, session)
 
     def _perturbed(self, payload: dict[str, Any], session: Session) -> dict[str, Any]:

@@ -373,6 +373,49 @@ def test_every_option_has_a_proof() -> None:
     assert set(OPTIONS) == COVERED
 
 
+@covers("aligned-in-transaction-event")
+def test_aligned_in_transaction_event(version: str) -> None:
+    """While a transaction runs, its EVSE's clock-aligned readings come as MeterValues,
+    or with the option as the transaction's Updated event with MeterValueClock (both
+    allowed by J01.FR.22); the readings say Sample.Clock either way."""
+    interval = {
+        "component": {"name": "AlignedDataCtrlr"},
+        "variable": {"name": "Interval"},
+        "attributeValue": "1",
+    }
+
+    def clock_events(link: Any) -> list[dict[str, Any]]:
+        return [
+            p
+            for p in link.sent_by_station("TransactionEvent")
+            if p["triggerReason"] == "MeterValueClock"
+        ]
+
+    async def scenario(option: bool) -> None:
+        options = ["aligned-in-transaction-event"] if option else []
+        async with linked(version, options=options, heartbeat_interval=3600) as link:
+            await link.booted()
+            await link.station.act("plug_in", {"evse": 1, "connector": 1})
+            await link.station.act("present_token", {})
+            await link.at_csms.wait_call("TransactionEvent", count=2)
+            setting = {"action": "SetVariables", "payload": {"setVariableData": [interval]}}
+            await link.csms.act("call", setting)
+            await link.at_csms.wait_for(
+                lambda _: len(clock_events(link) + link.sent_by_station("MeterValues")) >= 2, 3
+            )
+            readings = clock_events(link) + link.sent_by_station("MeterValues")
+            assert bool(clock_events(link)) is option
+            assert bool(link.sent_by_station("MeterValues")) is not option
+            contexts = {
+                s["context"] for p in readings for v in p["meterValue"] for s in v["sampledValue"]
+            }
+            assert contexts == {"Sample.Clock"}
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))
+
+
 @covers("triggered-tx-event-without-evse")
 def test_triggered_tx_event_without_evse(version: str) -> None:
     async def scenario(option: bool) -> None:
