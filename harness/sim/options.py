@@ -211,6 +211,15 @@ OPTIONS: dict[str, SimOption] = _options(
         "EVSE (C16.FR.01), instead of stopping every transaction at once (C16.FR.02)",
         features={"C-07": True, "C-08": False},
     ),
+    SimOption(
+        "cable-lock-before-authorization",
+        "station",
+        _V201,
+        "its connectors are locked until a driver is authorized (Part 5 AQ-2), so the "
+        "cases that plug the EV in before the token skip; the simulator does not refuse "
+        "its plug_in action then, since Part 6 runs its other cases on such a station too",
+        features={"AQ-2": True},
+    ),
     # -- CSMS -------------------------------------------------------------------------
     SimOption(
         "unknown-subprotocol-upgrade-then-close",

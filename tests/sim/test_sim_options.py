@@ -555,6 +555,31 @@ def test_master_pass_ui(version: str) -> None:
         run(scenario(option))
 
 
+@covers("cable-lock-before-authorization")
+def test_cable_lock_before_authorization(version: str) -> None:
+    """The option only says what the device has (Part 5 AQ-2: the embedded profile
+    declares it, so the cases that plug in before the token skip); the simulator's
+    plug_in action and its reports stay as they are."""
+    from harness.environment import embedded_profiles, profile_with_options
+
+    [station] = [
+        p for p in embedded_profiles() if p.kind == "charging-station" and p.ocpp.value == version
+    ]
+    assert not station.supports("AQ-2")
+    assert profile_with_options(station, ["cable-lock-before-authorization"]).supports("AQ-2")
+
+    async def scenario(option: bool) -> None:
+        options = ["cable-lock-before-authorization"] if option else []
+        async with linked(version, options=options, heartbeat_interval=3600) as link:
+            await link.booted()
+            result = await link.station.act("plug_in", {"evse": 1, "connector": 1})
+            assert result["status"] == "Occupied"
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))
+
+
 @covers("resets-per-evse")
 def test_resets_per_evse(version: str) -> None:
     """A Reset naming an EVSE is Rejected without the option (B11.FR.09); with it the

@@ -178,6 +178,34 @@ test_tc_c_56_cs = _refused_case(
 )
 
 
+@testcase(
+    "TC_C_05_CS",
+    "Local start transaction - Authorization invalid - Cable lock",
+    table=66,
+    requirements=["C01.FR.02", "C06.FR.02"],
+    catches=["no-authorize-for-unknown-token", "starts-on-refused-token"],
+)
+def test_tc_c_05_cs(csms, dut):
+    # A cable lock keeps the cable out until the driver is authorized (Part 5 AQ-2), so
+    # the token comes first, no EV connected. Part 6's prerequisite: TxStartPoint holds
+    # Authorized or can be set to it, so that an accepted token would start a transaction.
+    _remote_authorization(csms)
+    value, _ = dm.get_variable(csms, TX_START_POINT)
+    if "Authorized" not in {p.strip() for p in str(value or "").split(",")}:
+        dm.configure(csms, TX_START_POINT, "Authorized")
+    tx = tx_states.session(csms, dut)
+    _leave_idle(csms, dut, tx)
+    invalid = dut.tokens.invalid
+    mark = _present(csms, dut, tx, invalid, _info("Invalid"))
+    csms.step("1-2", "AuthorizeRequest for the presented token, answered Invalid")
+    # C06.FR.02 is the rule for a token of type Local; the profile's are cards.
+    _authorize_request(csms, dut, mark, invalid, "C01.FR.02")
+    # The note: no TransactionEvent after the AuthorizeRequest (C01.FR.01); the harness
+    # waits <Configured message timeout>.
+    _listen(csms, dut)
+    _no_transaction_event(csms, mark, "C01.FR.01", "followed a token the CSMS answered Invalid")
+
+
 # -- local stop with another token ---------------------------------------------------------
 
 
