@@ -421,12 +421,16 @@ def memory_variables(
 
 
 def physical_variables(
-    layout: Iterable[tuple[int, int]], state: Callable[[int | None], str]
+    layout: Iterable[tuple[int, int]],
+    state: Callable[[int | None], str],
+    *,
+    evse_reset: bool = False,
 ) -> list[Variable]:
     """The required variables of the station's physical components (Part 2 §2.13): the
     ChargingStation, each EVSE and each connector of ``layout`` ((evse, connector)
     pairs). ``state(evse)`` is an EVSE's AvailabilityState now, ``state(None)`` the
-    station's."""
+    station's. A station that resets single EVSEs (``evse_reset``) says so with each
+    EVSE's AllowReset (B11.FR.10)."""
     fixed: dict[str, Any] = {"mutability": "ReadOnly"}
     phases: dict[str, Any] = {"mutability": "ReadOnly", "data_type": "integer"}
     found: list[Variable] = [
@@ -444,6 +448,10 @@ def physical_variables(
             ),
             _availability_state(evse, state),
         ]
+        if evse_reset:
+            found.append(
+                Variable("EVSE", "AllowReset", "true", data_type="boolean", evse=evse, **fixed)
+            )
     for evse, connector in sorted(layout):
         where: dict[str, Any] = {"evse": evse, "connector": connector}
         found += [

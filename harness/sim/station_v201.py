@@ -206,6 +206,14 @@ DEFECTS = declare(
         "the BootNotification after a Reset says reason PowerUp, not RemoteReset",
         "B01.FR.09",
     ),
+    # StationV201.__init__ (its physical variables)
+    Defect(
+        "reset-evse-not-announced",
+        "station",
+        V201,
+        "a station that resets single EVSEs has no EVSE AllowReset variable to say so",
+        "B11.FR.10",
+    ),
 )
 
 
@@ -240,7 +248,12 @@ class StationV201:
             + token_group_variables()
             + meter_variables()
             + cable_variables(fixed=fixed_cable(station))
-            + physical_variables(list(station.connectors), self._availability_state)
+            + physical_variables(
+                list(station.connectors),
+                self._availability_state,
+                evse_reset=station.has_option("resets-per-evse")
+                and not station.has("reset-evse-not-announced"),
+            )
         )
         #: its network connection profiles and which CSMS it connects to next (B09, B10)
         self.network = NetworkProfiles(

@@ -554,6 +554,7 @@ def test_tc_b_23_cs(csms, dut):
     table=47,
     requirements=["B11.FR.01", "B11.FR.08", "B11.FR.10"],
     catches={"reset-evse-refused": "B11.FR.08"},
+    warns={"reset-evse-not-announced": "B11.FR.10"},
 )
 def test_tc_b_25_cs(csms, dut):
     evse = dut.configured_connector()[0]
@@ -561,6 +562,15 @@ def test_tc_b_25_cs(csms, dut):
     csms.call("Reset", type="OnIdle", evseId=evse).expect(rule="B11.FR.08", status="Accepted")
     # The table's note: the EVSE resets; nothing of it is checked (a StatusNotification
     # Unavailable is allowed, not asked for). The station as a whole does not reboot.
+    with csms.beyond_octt("Part 6 TC_B_25_CS names B11.FR.10 but reads no variable"):
+        # B11.FR.10: a station that resets single EVSEs says so with EVSE.AllowReset.
+        status, value = dm.read_optional(csms, dm.Variable("EVSE", "AllowReset", evse=evse))
+        if status != "Accepted" or value != "true":
+            raise DutFailure(
+                f"EVSE {evse}'s AllowReset reads {value!r} ({status}) on a station that "
+                "resets single EVSEs; it should be true",
+                "B11.FR.10",
+            )
 
 
 def _evse_not_cut_off(csms, tx: tx_states.Session, after: int) -> None:
