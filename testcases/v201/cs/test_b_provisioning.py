@@ -7,6 +7,7 @@ requirement ids the table names. What the harness checks beyond the table is in 
 """
 
 import contextlib
+from typing import Any
 
 import pytest
 
@@ -986,6 +987,16 @@ def test_tc_b_11_cs(csms, dut):
             )
 
 
+def _base_report(csms, base: str, rule: str, why: str = "") -> list[Any]:
+    """Steps 1-4 of Tables 34-36 and 60: GetBaseReport ``base`` answered Accepted
+    (``rule``), then its NotifyReport parts, numbered from 0 with the requestId, until
+    one says no more follow."""
+    csms.step("1-2", f"GetBaseReport {base}: Accepted {why}".rstrip())
+    request_id, _ = reports.request_base_report(csms, base, rule=rule)
+    csms.step("3-4", "NotifyReport parts: this requestId, seqNo from 0, until tbc is false")
+    return reports.collect_report(csms, request_id)
+
+
 @testcase(
     "TC_B_12_CS",
     "Get Base Report - ConfigurationInventory",
@@ -994,10 +1005,7 @@ def test_tc_b_11_cs(csms, dut):
     catches=["report-read-only-in-configuration", "report-seq-no-from-one"],
 )
 def test_tc_b_12_cs(csms, dut):
-    csms.step("1-2", "GetBaseReport ConfigurationInventory: Accepted (B07.FR.01, .12)")
-    request_id, _ = reports.request_base_report(csms, "ConfigurationInventory", rule="B07.FR.12")
-    csms.step("3-4", "NotifyReport parts: this requestId, seqNo from 0, until tbc is false")
-    parts = reports.collect_report(csms, request_id)
+    parts = _base_report(csms, "ConfigurationInventory", "B07.FR.12", "(B07.FR.01, .12)")
     # Post-scenario validation: every variable reported has its characteristics (a
     # list type its valuesList) and is one an operator can set (B07.FR.07).
     reports.check_variables(parts, rule="B07.FR.07", settable_only=True)
@@ -1011,10 +1019,7 @@ def test_tc_b_12_cs(csms, dut):
     catches={"report-seq-no-from-one": "B07.FR.10", "report-without-values-list": "B07.FR.08"},
 )
 def test_tc_b_13_cs(csms, dut):
-    csms.step("1-2", "GetBaseReport FullInventory: Accepted (B07.FR.01, .12)")
-    request_id, _ = reports.request_base_report(csms, "FullInventory", rule="B07.FR.12")
-    csms.step("3-4", "NotifyReport parts: this requestId, seqNo from 0, until tbc is false")
-    parts = reports.collect_report(csms, request_id)
+    parts = _base_report(csms, "FullInventory", "B07.FR.12", "(B07.FR.01, .12)")
     # Post-scenario validation: every variable with its characteristics (B07.FR.08).
     reports.check_variables(parts, rule="B07.FR.08")
 
@@ -1028,10 +1033,7 @@ def test_tc_b_13_cs(csms, dut):
 )
 def test_tc_b_53_cs(csms, dut):
     rule = "Part 2 Referenced Components and Variables"
-    csms.step("1-2", "GetBaseReport FullInventory: Accepted")
-    request_id, _ = reports.request_base_report(csms, "FullInventory", rule=rule)
-    csms.step("3-4", "NotifyReport parts: this requestId, seqNo from 0, until tbc is false")
-    parts = reports.collect_report(csms, request_id)
+    parts = _base_report(csms, "FullInventory", rule)
     # Post-scenario validations: the required variables of the blocks the station has,
     # a valuesList for every list type and each value from it, no value for WriteOnly.
     layout = [(evse.id, evse.connectors) for evse in dut.profile.layout]
@@ -1055,10 +1057,7 @@ def test_tc_b_53_cs(csms, dut):
     },
 )
 def test_tc_b_14_cs(csms, dut):
-    csms.step("1-2", "GetBaseReport SummaryInventory: Accepted, statusInfo absent or NoError")
-    request_id, _ = reports.request_base_report(csms, "SummaryInventory", rule="B07.FR.01")
-    csms.step("3-4", "NotifyReport parts: this requestId, seqNo from 0, until tbc is false")
-    parts = reports.collect_report(csms, request_id)
+    parts = _base_report(csms, "SummaryInventory", "B07.FR.01", "(statusInfo absent or NoError)")
     # Post-scenario validations: every variable with its characteristics (a list type
     # its valuesList), and the availability of the station and of each EVSE (B07.FR.09).
     # Part 6 also asks for the problem variables of components in an abnormal state and
