@@ -605,14 +605,7 @@ def test_tc_b_26_cs(csms, dut):
     # The transaction ends normally, as the driver ends it (B12.FR.07): the stop states
     # run on; an event of the reset before that is what broke them.
     try:
-        csms.step(3, "Reusable state StopAuthorized")
-        tx_states.stop_authorized(csms, dut, tx)
-        csms.step(4, "Reusable state EVConnectedPostSession")
-        tx_states.ev_connected_post_session(csms, dut, tx)
-        csms.step(5, "Reusable state EVDisconnected")
-        tx_states.ev_disconnected(csms, dut, tx)
-        csms.step(6, "Reusable state ParkingBayUnoccupied")
-        tx_states.parking_bay_unoccupied(csms, dut, tx)
+        _stop_until_ended(csms, dut, tx, 3, to_the_end=True)
     except DutFailure:
         _evse_not_cut_off(csms, tx, asked)
         raise
