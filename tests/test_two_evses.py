@@ -111,3 +111,30 @@ def test_tc_b_41_cs_resets_once_every_transaction_has_ended(
     _, report = run(*args)
     verdict, rule, reason = case_verdicts(report)["TC_B_41_CS"]
     assert (verdict, rule or "") == expected, reason
+
+
+#: the two-EVSE station with an RFID reader and a master pass screen (Part 5 C-30, C-07)
+MASTER_PASS_UI = TWO_EVSES.replace('"C-29.1" = true', '"C-30" = true\n    "C-29.1" = true')
+
+
+@pytest.mark.parametrize(
+    ("case", "defect", "expected"),
+    [
+        ("TC_C_47_CS", None, ("passed", "")),
+        ("TC_C_48_CS", None, ("passed", "")),
+        ("TC_C_48_CS", "master-pass-choice-ignored", ("failed", "C16.FR.01")),
+    ],
+    ids=["TC_C_47_CS", "TC_C_48_CS", "TC_C_48_CS-master-pass-choice-ignored"],
+)
+def test_master_pass_screen_stops_the_chosen_transactions(
+    pytester, tmp_path: Path, case, defect, expected
+):
+    """On two EVSEs, the choice on the master pass screen counts: all transactions end
+    for TC_C_47_CS, only EVSE 1's for TC_C_48_CS; a station that ends the other one too
+    fails TC_C_48_CS's check beyond Part 6 (here with --ocpp-strict)."""
+    profile = write_profile(tmp_path, MASTER_PASS_UI.format(port=free_port()))
+    run = pytester_run(pytester, CASE.format(case=case), in_process=True)
+    args = ["--dut", str(profile), "--sim-option", "master-pass-ui", "--ocpp-strict"]
+    _, report = run(*args, *(["--sim-defect", defect] if defect else []))
+    verdict, rule, reason = case_verdicts(report)[case]
+    assert (verdict, rule or "") == expected, reason
