@@ -110,6 +110,14 @@ DEFECTS = declare(
         "ignores AlignedDataCtrlr.TxEndedInterval: the Ended event has no clock-aligned readings",
         "E06.FR.11",
     ),
+    # Meter.reading
+    Defect(
+        "reading-location-ev",
+        "station",
+        V201,
+        "says location EV for each sampled value, though only the SoC is measured there",
+        "J02.FR.05",
+    ),
     # Meter._sign
     Defect(
         "tx-readings-unsigned",
@@ -253,6 +261,8 @@ class Meter:
                 "measurand": measurand,
                 "unitOfMeasure": {"unit": UNITS.get(measurand, "Wh")},
             }
+            if self._v201.station.has("reading-location-ev"):
+                value["location"] = "EV"
             if signed:
                 self._sign(value, at, evse, begin)
             sampled.append(value)

@@ -37,7 +37,11 @@ ENDED_ROW = ["E06.FR.11", "E07.FR.08", "E08.FR.09", "E09.FR.05", "E10.FR.04", "E
     "Clock-aligned Meter Values - No transaction ongoing",
     table=243,
     requirements=ALIGNED_ROW,
-    catches=["aligned-context-periodic", "aligned-not-on-the-clock"],
+    catches={
+        "aligned-context-periodic": None,
+        "aligned-not-on-the-clock": None,
+        "reading-location-ev": "J01.FR.09",
+    },
 )
 def test_tc_j_01_cs(csms, dut):
     interval = dut.profile.timers.aligned_data_interval
@@ -61,6 +65,7 @@ def test_tc_j_01_cs(csms, dut):
                 ("Sample.Clock",),
                 measurands,
                 context_rule="J01.FR.08",
+                location_rule="J01.FR.09",
                 measurand_rule="J01.FR.14",
             )
             readings.append((message, value.get("timestamp")))
@@ -115,18 +120,25 @@ def _configured_measurands(csms, variable):
 
 
 def _faulty(message, reason, rule):
+    """Fail the case with ``rule``, ``message`` marked as the frame that broke it."""
     message.entry.failing = True
     raise DutFailure(
         f"{message.action} (frame {message.entry.seq}) {reason}", rule, message.entry.raw
     )
 
 
-def _check_reading(message, value, contexts, measurands, *, context_rule, measurand_rule):
+def _check_reading(
+    message, value, contexts, measurands, *, context_rule, measurand_rule, location_rule
+):
     """One MeterValue of ``message``: every sampled value has a context of ``contexts``
     (absent is Sample.Periodic, the schema's default) and there is one per measurand of
-    ``measurands`` (absent is Energy.Active.Import.Register)."""
+    ``measurands`` (absent is Energy.Active.Import.Register). Errata 2025-09 §6.2.58 adds
+    to every case of the block: no sampled value is located at the EV but the SoC."""
     sampled = value.get("sampledValue") or []
     for item in sampled:
+        measurand = item.get("measurand", DEFAULT_MEASURAND)
+        if item.get("location") == "EV" and measurand != "SoC":
+            _faulty(message, f"reports {measurand} with location EV (only SoC is)", location_rule)
         context = item.get("context", "Sample.Periodic")
         if context not in contexts:
             _faulty(
@@ -264,21 +276,26 @@ def _stop_readings(csms, variable, trigger, since):
     "Clock-aligned Meter Values - Transaction ongoing",
     table=244,
     requirements=ALIGNED_ROW,
-    catches=[
-        "aligned-context-periodic",
-        "aligned-not-on-the-clock",
-        "aligned-silent-during-transaction",
-    ],
+    catches={
+        "aligned-context-periodic": None,
+        "aligned-not-on-the-clock": None,
+        "aligned-silent-during-transaction": None,
+        "reading-location-ev": "J01.FR.09",
+    },
 )
 def test_tc_j_02_cs(csms, dut):
     interval = dut.profile.timers.aligned_data_interval
     deviation = dut.profile.tolerances.time_deviation
     measurands = _measurands(csms, ALIGNED_MEASURANDS)
-    # Configuration state: the interval, and readings during transactions (if implemented).
-    dm.configure(csms, ALIGNED_INTERVAL, str(interval))
+    # Configuration state: readings during transactions (if implemented), and the
+    # interval, set once the EV charges: a reading that came as a TransactionEvent
+    # between the state's events would take the place of one of them. It is set back
+    # after the station is left idle.
     dm.configure_if_implemented(csms, ALIGNED["SendDuringIdle"], "false")
+    dm.restore_after(csms, ALIGNED_INTERVAL)
     since = csms.mark()
     tx = _transaction(csms, dut, tx_states.energy_transfer_started)
+    dm.set_variable(csms, ALIGNED_INTERVAL, str(interval))
     csms.finally_do(
         "the clock-aligned readings stopped",
         _stop_readings,
@@ -311,6 +328,7 @@ def test_tc_j_02_cs(csms, dut):
                 ("Sample.Clock",),
                 measurands,
                 context_rule="J01.FR.08",
+                location_rule="J01.FR.09",
                 measurand_rule="J01.FR.14",
             )
     # The EVSE of the transaction gets its readings one way or the other.
@@ -355,6 +373,7 @@ def _aligned_ended(csms, dut, tx, *, context_rule, content_rule):
             ("Sample.Clock",),
             measurands,
             context_rule=context_rule,
+            location_rule="J01.FR.09",
             measurand_rule=content_rule,
         )
     stamps = [v.get("timestamp") for v in clock]
@@ -367,7 +386,11 @@ def _aligned_ended(csms, dut, tx, *, context_rule, content_rule):
     "Clock-aligned Meter Values - EventType Ended",
     table=245,
     requirements=[*ALIGNED_ROW, *ENDED_ROW],
-    catches=["tx-ended-without-aligned-readings", "aligned-context-periodic"],
+    catches={
+        "tx-ended-without-aligned-readings": None,
+        "aligned-context-periodic": None,
+        "reading-location-ev": "J01.FR.09",
+    },
 )
 def test_tc_j_03_cs(csms, dut):
     interval = dut.profile.timers.aligned_data_tx_ended_interval
@@ -387,6 +410,7 @@ def test_tc_j_03_cs(csms, dut):
             ("Sample.Clock",),
             [],
             context_rule="J01.FR.08",
+            location_rule="J01.FR.09",
             measurand_rule="E06.FR.11",
         )
     _aligned_ended(csms, dut, tx, context_rule="J01.FR.08", content_rule="E06.FR.11")
@@ -397,7 +421,7 @@ def test_tc_j_03_cs(csms, dut):
     "Clock-aligned Meter Values - Signed",
     table=246,
     requirements=["J01.FR.21"],
-    catches=["aligned-readings-unsigned"],
+    catches={"aligned-readings-unsigned": None, "reading-location-ev": "J01.FR.09"},
 )
 def test_tc_j_04_cs(csms, dut):
     interval = dut.profile.timers.aligned_data_tx_ended_interval
@@ -416,7 +440,11 @@ def test_tc_j_04_cs(csms, dut):
     "TC_J_06_CS",
     "Clock-aligned Meter Values - No Meter Values during transaction",
     table=247,
-    catches=["aligned-sent-during-transaction", "aligned-context-periodic"],
+    catches={
+        "aligned-sent-during-transaction": None,
+        "aligned-context-periodic": None,
+        "reading-location-ev": "J01.FR.09",
+    },
 )
 def test_tc_j_06_cs(csms, dut):
     interval = dut.profile.timers.aligned_data_interval
@@ -449,6 +477,7 @@ def test_tc_j_06_cs(csms, dut):
                 ("Sample.Clock",),
                 measurands,
                 context_rule="J01.FR.08",
+                location_rule="J01.FR.09",
                 measurand_rule="J01.FR.14",
             )
     stamps = [v.get("timestamp") for m in readings for v in m.payload.get("meterValue") or []]
@@ -496,6 +525,7 @@ def _check_begin(message, measurands, rule):
             ("Transaction.Begin",),
             measurands,
             context_rule="J02.FR.04",
+            location_rule="J02.FR.05",
             measurand_rule=rule,
         )
 
@@ -512,7 +542,11 @@ def _check_begin(message, measurands, rule):
         "E04.FR.05",
         "E05.FR.05",
     ],
-    catches=["tx-started-without-meter-values", "tx-begin-context-periodic"],
+    catches={
+        "tx-started-without-meter-values": None,
+        "tx-begin-context-periodic": None,
+        "reading-location-ev": "J02.FR.05",
+    },
 )
 def test_tc_j_07_cs(csms, dut):
     tx = _start_at(csms, dut, "EVConnected", forbidden=("ParkingBayOccupancy",))
@@ -539,7 +573,11 @@ def test_tc_j_07_cs(csms, dut):
         "E04.FR.11",
         "E05.FR.08",
     ],
-    catches={"tx-started-without-meter-values": "E01.FR.09", "tx-begin-context-periodic": None},
+    catches={
+        "tx-started-without-meter-values": "E01.FR.09",
+        "tx-begin-context-periodic": None,
+        "reading-location-ev": "J02.FR.05",
+    },
 )
 def test_tc_j_08_cs(csms, dut):
     point = "Authorized" if dut.supports("C-09.2") else "ParkingBayOccupancy"
@@ -577,6 +615,7 @@ def _periodic(csms, dut, tx, interval, measurands):
             ("Sample.Periodic",),
             measurands,
             context_rule="J02.FR.04",
+            location_rule="J02.FR.05",
             measurand_rule="J02.FR.11",
         )
     return message
@@ -601,7 +640,11 @@ def _periodic(csms, dut, tx, interval, measurands):
         "E12.FR.03",
         "E12.FR.06",
     ],
-    catches=["tx-periodic-context-clock", "tx-periodic-interval-doubled"],
+    catches={
+        "tx-periodic-context-clock": None,
+        "tx-periodic-interval-doubled": None,
+        "reading-location-ev": "J02.FR.05",
+    },
 )
 def test_tc_j_09_cs(csms, dut):
     interval = dut.profile.timers.sampled_data_tx_updated_interval
@@ -642,6 +685,7 @@ def _sampled_ended(csms, dut, tx, measurands):
             ("Sample.Periodic", "Transaction.Begin", "Transaction.End"),
             measurands,
             context_rule="J02.FR.04",
+            location_rule="J02.FR.05",
             measurand_rule="E06.FR.11",
         )
 
@@ -667,7 +711,11 @@ def _sampled_ended(csms, dut, tx, measurands):
     "Sampled Meter Values - EventType Ended",
     table=251,
     requirements=[*SAMPLED_ROW, *ENDED_ROW],
-    catches=["tx-ended-without-end-reading", "tx-ended-interval-ignored"],
+    catches={
+        "tx-ended-without-end-reading": None,
+        "tx-ended-interval-ignored": None,
+        "reading-location-ev": "J02.FR.05",
+    },
 )
 def test_tc_j_10_cs(csms, dut):
     interval = dut.profile.timers.sampled_data_tx_ended_interval
@@ -685,7 +733,7 @@ def test_tc_j_10_cs(csms, dut):
     "Sampled Meter Values - Signed",
     table=252,
     requirements=["J02.FR.21"],
-    catches=["tx-readings-unsigned"],
+    catches={"tx-readings-unsigned": None, "reading-location-ev": "J02.FR.05"},
 )
 def test_tc_j_11_cs(csms, dut):
     interval = dut.profile.timers.sampled_data_tx_ended_interval
