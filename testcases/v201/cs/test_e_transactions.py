@@ -896,6 +896,40 @@ def test_tc_e_31_cs(csms, dut):
 
 
 @testcase(
+    "TC_E_43_CS",
+    "Offline Behaviour - Transaction during offline period",
+    table=170,
+    requirements=["E12.FR.01", "E12.FR.02", "E12.FR.06"],
+    catches={"offline-flag-missing": "E12.FR.02", "drops-offline-events": "E12.FR.01"},
+)
+def test_tc_e_43_cs(csms, dut):
+    tx = transaction(csms, dut)
+    csms.step(1, "Memory state TransactionEventsInQueueEnded: a whole transaction offline")
+    cs_offline.transaction_events_in_queue_ended(csms, dut, tx)
+    csms.step("2-3", "The queue emptied: Started to Ended, every event offline true")
+    _ended_in_queue(csms, dut, tx, queued_rule="E12.FR.01", offline_rule="E12.FR.02")
+
+
+def _stop_offline(csms, dut, tx, case, start, wait_minimum, *, token=None, queued_rule):
+    """Steps 1-4 of Tables 171 and 172: the harness goes away; the driver stops the
+    transaction with its token (or ``token``, of its group), pulls the cable out and
+    leaves; the harness takes the station back, which empties its queue up to the
+    Ended event, every event offline true (E08.FR.07). A missing event, the Ended one
+    first, breaks ``queued_rule``. ``start``: the trace position before the transaction
+    began (what the station sent online from there is not of the queue)."""
+    csms.step(1, "The harness closes the connection and refuses reconnections")
+    away = csms.mark()
+    csms.go_offline(f"Part 6 {case} step 1: close, and do not accept a reconnect")
+    _stopped_offline(csms, dut, tx, token=token)
+    csms.step(2, "The harness accepts the station again")
+    csms.come_online()
+    csms.expect_reconnect(timeout=_return_bound(dut, wait_minimum), rule="E08.FR.06")
+    csms.step("3-4", "The queue emptied: up to the Ended event of the stop, offline true")
+    _claim_sent_online(csms, start, away)
+    _ended_in_queue(csms, dut, tx, queued_rule=queued_rule, offline_rule="E08.FR.07")
+
+
+@testcase(
     "TC_E_44_CS",
     "Offline Behaviour - Stop transaction during offline period",
     table=171,
@@ -906,16 +940,7 @@ def test_tc_e_44_cs(csms, dut):
     wait_minimum = _offline_configuration(csms, dut, metering=False)
     start = csms.mark()
     tx = transaction(csms, dut, tx_states.energy_transfer_started)
-    csms.step(1, "The harness closes the connection and refuses reconnections")
-    away = csms.mark()
-    csms.go_offline("Part 6 TC_E_44_CS step 1: close, and do not accept a reconnect")
-    _stopped_offline(csms, dut, tx)
-    csms.step(2, "The harness accepts the station again")
-    csms.come_online()
-    csms.expect_reconnect(timeout=_return_bound(dut, wait_minimum), rule="E08.FR.06")
-    csms.step("3-4", "The queue emptied: up to the Ended event of the stop, offline true")
-    _claim_sent_online(csms, start, away)
-    _ended_in_queue(csms, dut, tx, queued_rule="E08.FR.05", offline_rule="E08.FR.07")
+    _stop_offline(csms, dut, tx, "TC_E_44_CS", start, wait_minimum, queued_rule="E08.FR.05")
 
 
 # -- retries of transaction messages (E13) ------------------------------------------------
