@@ -152,14 +152,97 @@ def test_csms_simulator_in_its_own_process(tmp_path, defect):
         assert boot["rule"] == "schema:BootNotificationResponse:required"
 
 
+def _core_station_cases() -> list:
+    from harness.cli import catalog_cases
+    from harness.ocppj import OcppVersion
+    from harness.spec.catalog import case_ids_in_profile
+
+    core = case_ids_in_profile(OcppVersion.V201, "charging-station", "core")
+    return [
+        info
+        for info in catalog_cases()
+        if info.ocpp is OcppVersion.V201 and info.dut_kind == "charging-station" and info.id in core
+    ]
+
+
+#: the blocks of the Core station cases: one item each, so the xdist workers share them
+CORE_BLOCKS = sorted({info.id.split("_")[1] for info in _core_station_cases()})
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("block", CORE_BLOCKS)
+def test_the_core_station_cases_pass_against_the_simulator_in_its_own_process(tmp_path, block):
+    """Issue 11: the simulated station run as its own process, driven over its control
+    port through fixtures/sim-station-2.0.1.toml, passes the Core cases it passes
+    embedded. A case the embedded station runs only as another device (an option with
+    features) or on two EVSEs skips here, as it does for the embedded run."""
+    from tests.matrix import simulator_variant
+    from tests.test_two_evses import NEEDS_TWO_EVSES
+
+    ws_port, control_port = free_port(), free_port()
+    profile = _profile(
+        tmp_path,
+        "sim-station-2.0.1.toml",
+        {"port = 9000": f"port = {ws_port}", "127.0.0.1:8181": f"127.0.0.1:{control_port}"},
+    )
+    report_dir = tmp_path / "r"
+    harness = start_cli(
+        "run",
+        "--dut",
+        str(profile),
+        "--profile",
+        "core",
+        "-k",
+        f"TC_{block}_",
+        report_dir=report_dir,
+    )
+    try:
+        with simulator(
+            "station",
+            "--ocpp",
+            "2.0.1",
+            "--csms",
+            f"ws://127.0.0.1:{ws_port}/ocpp",
+            "--identity",
+            "SIM001",
+            "--control-port",
+            str(control_port),
+        ):
+            run = finish_cli(harness, report_dir, timeout=540)
+    finally:
+        if harness.poll() is None:
+            harness.kill()
+            harness.communicate()
+    assert run.report is not None, run.stdout[-3000:]
+    got = {case["id"]: (case["verdict"], case.get("reason")) for case in run.report["cases"]}
+    expected = {
+        info.id: "skipped" if simulator_variant(info) or info.id in NEEDS_TWO_EVSES else "passed"
+        for info in _core_station_cases()
+        if info.id.split("_")[1] == block
+    }
+    wrong = {
+        case: got.get(case)
+        for case, verdict in expected.items()
+        if got.get(case, ("",))[0] != verdict
+    }
+    assert not wrong, wrong
+
+
 def test_the_station_fixture_declares_what_the_simulator_implements():
     """fixtures/sim-station-2.0.1.toml drives the simulator run as its own process: it
     must declare the Part 5 features the embedded simulated station declares, or the
     conditional cases that pass embedded would be skipped (or run) against the same
     simulator in a lab set-up."""
     from harness.dut import load_profile
-    from harness.environment import CHARGING_STATION, EMBEDDED_FEATURES
+    from harness.environment import CHARGING_STATION, EMBEDDED_FEATURES, embedded_profiles
 
     profile = load_profile(ROOT / "fixtures" / "sim-station-2.0.1.toml")
     for feature, supported in EMBEDDED_FEATURES[(CHARGING_STATION, "2.0.1")].items():
         assert profile.supports(feature) == supported, feature
+    # and nothing more: a feature only the fixture declares runs or skips a case there
+    # that the embedded run does not
+    [embedded] = [
+        p for p in embedded_profiles() if p.kind == CHARGING_STATION and p.ocpp.value == "2.0.1"
+    ]
+    for feature in profile.features:
+        assert profile.supports(feature) == embedded.supports(feature), feature
