@@ -83,13 +83,13 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
         # a detachable cable in a connector lock that unlocks on request (F05)
         "HFS-1": True,
         # -- block E, transactions --
-        # TxStartPoint and TxStopPoint ReadWrite, every point but DataSigned (no signing
-        # meter); a parking-bay sensor (the park and leave_bay actions)
+        # TxStartPoint and TxStopPoint ReadWrite, every point (DataSigned: its meter signs
+        # when SignReadings is true); a parking-bay sensor (the park and leave_bay actions)
         "C-51": True,
         "C-52": True,
         "C-09.1": True,
         "C-09.2": True,
-        "C-09.3": False,
+        "C-09.3": True,
         "C-09.4": True,
         "C-09.5": True,
         "C-09.6": True,

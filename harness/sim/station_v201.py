@@ -472,7 +472,9 @@ class StationV201:
     def tx_points(self) -> TxPoints:
         model = self.device_model
         return TxPoints.parse(
-            model.value("TxCtrlr", "TxStartPoint"), model.value("TxCtrlr", "TxStopPoint")
+            model.value("TxCtrlr", "TxStartPoint"),
+            model.value("TxCtrlr", "TxStopPoint"),
+            signs=model.value("SampledDataCtrlr", "SignReadings") == "true",
         )
 
     def session(self, evse: int) -> Session:

@@ -8,9 +8,10 @@ and a test tool must accept each legal outcome. This module is that decision, ke
 free of I/O so it can be read against Part 2 and tested alone: :func:`happen` takes an
 EVSE's session and one happening and returns the events to send; the station sends them.
 
-What the simulator cannot do: it has no signing meter, so the DataSigned point is
-accepted in the configuration but never met. Its parking-bay sensor is the park and
-leave_bay actions. Energy flows as soon as the EV is connected and the driver authorized (no EV-side
+Its meter signs its readings when SampledDataCtrlr.SignReadings is true: the DataSigned
+point is then met as the power path closes, before the energy flows. Its parking-bay
+sensor is the park and leave_bay actions. Energy flows as soon as the EV is connected and
+the driver authorized (no EV-side
 delay), unless the EV has suspended it or the station holds it back (a refused token).
 """
 
@@ -38,14 +39,17 @@ Happening = str  # park | leave | plug | unplug | authorize | remote_start | sto
 
 @dataclass(frozen=True)
 class TxPoints:
-    """TxCtrlr.TxStartPoint and TxStopPoint, parsed (comma-separated member lists)."""
+    """TxCtrlr.TxStartPoint and TxStopPoint, parsed (comma-separated member lists),
+    and whether the meter signs its readings (SampledDataCtrlr.SignReadings: the
+    DataSigned point can be met, E01.FR.04)."""
 
     start: frozenset[str]
     stop: frozenset[str]
+    signs: bool = False
 
     @classmethod
-    def parse(cls, start: str, stop: str) -> TxPoints:
-        return cls(_members(start), _members(stop))
+    def parse(cls, start: str, stop: str, *, signs: bool = False) -> TxPoints:
+        return cls(_members(start), _members(stop), signs)
 
 
 def _members(text: str) -> frozenset[str]:
@@ -72,6 +76,8 @@ class Session:
     ev_gone_reason: str = "EVDisconnected"
     #: how often the EV was connected: a wait for the cable ends when it comes
     plugs: int = 0
+    #: the meter gave a signed reading for this session (TxStartPoint DataSigned)
+    data_signed: bool = False
     #: the station holds the energy back: the CSMS refused the token and StopTxOnInvalidId
     #: is false (E05.FR.02); the authorization stays
     evse_suspended: bool = False
@@ -138,6 +144,7 @@ def _start_met(session: Session, points: TxPoints) -> bool:
         "Authorized": session.authorized,
         "PowerPathClosed": session.plugged and session.authorized,
         "EnergyTransfer": session.energy,
+        "DataSigned": session.data_signed,
     }
     return any(met.get(point, False) for point in points.start)
 
@@ -245,6 +252,10 @@ def happen(session: Session, what: Happening, points: TxPoints, **facts: object)
         and not session.energy
         and not session.ended
     ):
+        if points.signs and "DataSigned" in points.start and not session.data_signed:
+            # the meter's first signed reading as the power path closes (E01.FR.04)
+            session.data_signed = True
+            events += _events_for(session, "SignedDataReceived", points, set())
         session.energy = session.power_offered = True
         events += _events_for(session, "ChargingStateChanged", points, set())
     elif (

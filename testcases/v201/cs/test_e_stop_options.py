@@ -4,14 +4,16 @@ DUT is a charging station (harness = CSMS).
 The cases where a transaction ends (or goes on) because the cable, the parking bay or
 the CSMS's answer about the token says so (E06 scenarios 1-3 and 5), and the EV-side
 disconnects of E09 (StopTxOnEVSideDisconnect true: the authorization ends) and E10
-(false: the transaction is suspended). Each follows its Part 6 table (Edition 3 with the
-errata to 2025-09); the numbered steps are the ``csms.step(...)`` calls. The set-up of
-the stop point and the transaction states are shared with the other E cases
-(:mod:`harness.steps.transactions`, :mod:`harness.states.cs_transactions`).
+(false: the transaction is suspended); beside them two start cases that need the same
+simulated EV: the DataSigned start point and an EV not ready to charge. Each follows its
+Part 6 table (Edition 3 with the errata to 2025-09); the numbered steps are the
+``csms.step(...)`` calls. The set-up of the stop point and the transaction states are
+shared with the other E cases (:mod:`harness.steps.transactions`,
+:mod:`harness.states.cs_transactions`).
 """
 
 from harness import HarnessError, testcase
-from harness.matching import absent_or, one_of
+from harness.matching import ANY, absent_or, first_item, one_of
 from harness.states import cs_memory as memory
 from harness.states import cs_offline as offline
 from harness.states import cs_transactions as tx_states
@@ -20,6 +22,7 @@ from harness.steps.transactions import (
     EV_CONNECTION_TIMEOUT,
     authorization_by_csms,
     check_stop_point,
+    start_at,
     stop_at,
     transaction,
 )
@@ -442,6 +445,73 @@ def test_tc_e_27_cs(csms, dut):
     if not in_bay_only:
         event.expect(rule="E10.FR.02", transactionInfo={"stoppedReason": "Timeout"})
     tx.authorized, tx.stop = None, "local"
+
+
+# -- the DataSigned start point (E01 scenario 4) --------------------------------------------
+
+SIGN_READINGS = Variable("SampledDataCtrlr", "SignReadings")
+
+#: the fields of a signed sampled value Part 6 Table 132 wants there (publicKey may be
+#: empty: PublicKeyWithSignedMeterValue decides whether the key goes with it)
+_SIGNED = {
+    "signedMeterValue": {
+        "signedMeterData": ANY,
+        "signingMethod": ANY,
+        "encodingMethod": ANY,
+        "publicKey": ANY,
+    }
+}
+
+
+@testcase(
+    "TC_E_11_CS",
+    "Start transaction options - DataSigned",
+    table=132,
+    requirements=["E01.FR.04", "E01.FR.07", "E01.FR.10", "E01.FR.15", "E01.FR.16"],
+    catches={
+        "tx-first-event-updated": "E01.FR.04",
+        "tx-no-token-after-authorization": "E01.FR.10",
+        "tx-no-evse-after-plug-in": "E01.FR.16",
+        "tx-readings-unsigned": "J02.FR.21",
+    },
+)
+def test_tc_e_11_cs(csms, dut):
+    configure(csms, SIGN_READINGS, "true")
+    tx = start_at(csms, dut, "DataSigned", tx_states.authorized)
+    dut.act("plug_in", evse=tx.evse, connector=tx.connector)
+    tx.ev_connected, tx.evse_due = True, True
+    csms.step("1-2", "The EV is connected: its connector Occupied")
+    csms.expect_connectors("Occupied", only=[(tx.evse, tx.connector)], rule="G01.FR.03")
+    csms.step("3-4", "Started with the signed reading: SignedDataReceived, token, EVSE")
+    token_due, tx.token_due = tx.token_due, False
+    event = tx_states.transaction_event(
+        csms,
+        tx,
+        rule="E01.FR.04",
+        start_rule="E01.FR.04",
+        trigger="SignedDataReceived",
+        trigger_rule="E01.FR.15",
+        eventType="Started",
+    )
+    if token_due:
+        event.expect(rule="E01.FR.10", idToken=tx.token)
+    event.expect(rule="E01.FR.16", evse={"id": tx.evse, "connectorId": tx.connector})
+    event.expect(
+        rule="J02.FR.21",
+        meterValue=first_item({"sampledValue": first_item({"context": "Transaction.Begin"})}),
+    )
+    event.expect(rule="J02.FR.21", meterValue=first_item({"sampledValue": first_item(_SIGNED)}))
+    csms.step("5-6", "The energy flows: Updated, ChargingStateChanged, Charging")
+    tx_states.transaction_event(
+        csms,
+        tx,
+        rule="E01.FR.04",
+        trigger="ChargingStateChanged",
+        trigger_rule="E01.FR.15",
+        eventType="Updated",
+        transactionInfo={"chargingState": "Charging"},
+    )
+    tx.energy = True
 
 
 # -- an EV not ready to charge (E03) --------------------------------------------------------
