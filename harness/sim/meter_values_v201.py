@@ -3,7 +3,8 @@
 What a transaction's TransactionEvents carry is configured in SampledDataCtrlr and
 AlignedDataCtrlr (Part 2 §2.7):
 
-* the Started event: the TxStartedMeasurands, context Transaction.Begin (E01.FR.09);
+* the Started event: the TxStartedMeasurands, context Transaction.Begin (E01.FR.09), or
+  the first event that names the EVSE where the Started one does not (E01.FR.17);
 * every TxUpdatedInterval seconds while it runs, an Updated event with triggerReason
   MeterValuePeriodic and the TxUpdatedMeasurands, context Sample.Periodic (J02.FR.11);
 * the Ended event: the SampledDataCtrlr.TxEndedMeasurands taken every TxEndedInterval
@@ -52,7 +53,7 @@ __all__ = ["DEFECTS", "Meter", "PeriodicMeter", "periodic_event", "stamp", "vari
 
 #: the defects that live in this module, each under the function that perturbs it
 DEFECTS = declare(
-    # Meter.started_values
+    # Meter.begin_values
     Defect(
         "tx-started-without-meter-values",
         "station",
@@ -60,7 +61,7 @@ DEFECTS = declare(
         "leaves the configured TxStartedMeasurands out of the transaction's first event",
         "E01.FR.09",
     ),
-    # Meter.started_values
+    # Meter.begin_values
     Defect(
         "tx-begin-context-periodic",
         "station",
@@ -197,6 +198,8 @@ class _Begin:
     wh: float
     #: the public key went with a signed value of it (OncePerTransaction)
     key_sent: bool = False
+    #: its readings went with an event (the first that named the EVSE)
+    reported: bool = False
 
 
 class Meter:
@@ -347,13 +350,16 @@ class Meter:
         assert session.transaction_id is not None
         self._begins[session.transaction_id] = _Begin(_now(), self.register_wh(session.evse))
 
-    def started_values(self, session: Session) -> list[dict[str, Any]] | None:
-        """The meterValue of the Started event: the TxStartedMeasurands at the start,
-        context Transaction.Begin (E01.FR.09); none when nothing is configured."""
+    def begin_values(self, session: Session) -> list[dict[str, Any]] | None:
+        """The readings of the transaction's start, once: the TxStartedMeasurands,
+        context Transaction.Begin, for the first event that names the EVSE (the Started
+        one when the EVSE is known then, E01.FR.09; else E01.FR.17); none when nothing
+        is configured."""
         measurands = _members(self._setting("SampledDataCtrlr", "TxStartedMeasurands"))
         begin = self._begins.get(session.transaction_id or "")
-        if not measurands or begin is None:
+        if not measurands or begin is None or begin.reported:
             return None
+        begin.reported = True
         if self._v201.station.has("tx-started-without-meter-values"):
             return None
         context = "Transaction.Begin"

@@ -148,6 +148,15 @@ OPTIONS: dict[str, SimOption] = _options(
         "(J01.FR.22 lets a station choose)",
     ),
     SimOption(
+        "evse-unknown-before-plug-in",
+        "station",
+        _V201,
+        "a driver authorized before the cable is in is not tied to an EVSE yet (one reader "
+        "for every EVSE): the transaction that starts then names no EVSE, and the start's "
+        "readings (TxStartedMeasurands) come with the first event that names one, the "
+        "plug-in's (E01.FR.17)",
+    ),
+    SimOption(
         "log-status-every-attempt",
         "station",
         _V201,

@@ -603,7 +603,7 @@ class StationV201:
             "seqNo": event.seq_no,
             "transactionInfo": info,
         }
-        if event.evse is not None:
+        if event.evse is not None and not (event.evse[1] is None and self._evse_unknown(session)):
             evse_id, connector_id = event.evse
             payload["evse"] = {"id": evse_id}
             if connector_id is not None:
@@ -612,20 +612,26 @@ class StationV201:
             payload["idToken"] = dict(event.token)
         if event.reservation_id is not None:
             payload["reservationId"] = event.reservation_id
-        # the meter data configured for the event (E01.FR.09, J02.FR.11, E06.FR.11)
-        if event.event_type == "Started":
-            values = self.meter.started_values(session)
-        elif event.event_type == "Ended":
-            values = self.meter.ended_values(session)
+        # the meter data configured for the event (J02.FR.11, E06.FR.11); the start's
+        # readings go with the first event that names the EVSE (E01.FR.09/.17)
+        values = self.meter.begin_values(session) if "evse" in payload else None
+        values = list(values or [])
+        if event.event_type == "Ended":
+            values += self.meter.ended_values(session) or []
         elif event.trigger == "MeterValuePeriodic":
-            values = self.meter.periodic_values(session)
+            values += self.meter.periodic_values(session)
         elif event.trigger == "MeterValueClock":
-            values = [self.meter.aligned(session.evse)]
-        else:
-            values = None
+            values.append(self.meter.aligned(session.evse))
         if values:
             payload["meterValue"] = values
         return self._perturbed(payload, session)
+
+    def _evse_unknown(self, session: Session) -> bool:
+        """Option evse-unknown-before-plug-in: a driver's token names no EVSE (one reader
+        for all of them), so a transaction it starts names one only once the cable is in;
+        a RequestStartTransaction names its EVSE."""
+        unknown = self.station.has_option("evse-unknown-before-plug-in")
+        return unknown and session.remote_start_id is None
 
     def _perturbed(self, payload: dict[str, Any], session: Session) -> dict[str, Any]:
         """The transaction defects: each changes one field of the event it concerns."""

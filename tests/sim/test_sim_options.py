@@ -416,6 +416,39 @@ def test_aligned_in_transaction_event(version: str) -> None:
         run(scenario(option))
 
 
+@covers("evse-unknown-before-plug-in")
+def test_evse_unknown_before_plug_in(version: str) -> None:
+    """A token before the cable starts the transaction (TxStartPoint Authorized): its
+    Started event names the EVSE and carries the start's readings, or with the option
+    names none, and the plug-in's event, the first to name the EVSE, carries them."""
+
+    def begin_readings(payload: dict[str, Any]) -> bool:
+        return any(
+            s.get("context") == "Transaction.Begin"
+            for v in payload.get("meterValue", [])
+            for s in v["sampledValue"]
+        )
+
+    async def scenario(option: bool) -> None:
+        options = ["evse-unknown-before-plug-in"] if option else []
+        async with linked(version, options=options, heartbeat_interval=3600) as link:
+            await link.booted()
+            await link.station.act("present_token", {"evse": 1})
+            await link.at_csms.wait_call("TransactionEvent", count=1)
+            await link.station.act("plug_in", {"evse": 1, "connector": 1})
+            await link.at_csms.wait_call("TransactionEvent", count=2)
+            started, plugged = link.sent_by_station("TransactionEvent")[:2]
+            assert started["eventType"] == "Started"
+            assert ("evse" in started) is not option
+            assert begin_readings(started) is not option
+            assert plugged["evse"] == {"id": 1, "connectorId": 1}
+            assert begin_readings(plugged) is option
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))
+
+
 @covers("triggered-tx-event-without-evse")
 def test_triggered_tx_event_without_evse(version: str) -> None:
     async def scenario(option: bool) -> None:
