@@ -211,6 +211,8 @@ class Meter:
         self._read_at: dict[int, _dt.datetime] = {}
         #: the start of each running transaction, by transactionId
         self._begins: dict[str, _Begin] = {}
+        #: the moment the next periodic reading of a transaction was due, by transactionId
+        self._due: dict[str, _dt.datetime] = {}
         self._key: ec.EllipticCurvePrivateKey | None = None
 
     # -- the register -----------------------------------------------------------------
@@ -372,15 +374,22 @@ class Meter:
             )
         ]
 
+    def sample_due(self, session: Session, at: _dt.datetime) -> None:
+        """The next periodic reading of ``session``'s transaction is the one due ``at``
+        (its timestamp: the moment it was taken, however late it is sent)."""
+        self._due[session.transaction_id or ""] = at
+
     def periodic_values(self, session: Session) -> list[dict[str, Any]]:
-        """The meterValue of a MeterValuePeriodic event: the TxUpdatedMeasurands now."""
+        """The meterValue of a MeterValuePeriodic event: the TxUpdatedMeasurands, taken
+        when the reading was due."""
         measurands = _members(self._setting("SampledDataCtrlr", "TxUpdatedMeasurands"))
         context = "Sample.Periodic"
         if self._v201.station.has("tx-periodic-context-clock"):
             context = "Sample.Clock"
         begin = self._begins.get(session.transaction_id or "")
         signed = self._signs("SampledDataCtrlr")
-        return [self.reading(session.evse, measurands, context, _now(), signed=signed, begin=begin)]
+        at = self._due.pop(session.transaction_id or "", None) or _now()
+        return [self.reading(session.evse, measurands, context, at, signed=signed, begin=begin)]
 
     def ended_values(self, session: Session) -> list[dict[str, Any]] | None:
         """The meterValue of the Ended event (E06.FR.11), in time order: the sampled
@@ -494,15 +503,19 @@ class PeriodicMeter:
     async def _read(self, session: Session) -> None:
         v201 = self._v201
         slow = 2 if v201.station.has("tx-periodic-interval-doubled") else 1
+        due = _now()
         while True:
             seconds = self._interval()
             if seconds <= 0:
                 return
-            await asyncio.sleep(v201.station.timers.scaled(seconds * slow))  # the protocol timer
+            # the protocol timer, kept from one reading to the next (no drift)
+            due += _dt.timedelta(seconds=v201.station.timers.scaled(seconds * slow))
+            await asyncio.sleep(max(0.0, (due - _now()).total_seconds()))
             if self._interval() <= 0 or not session.running:
                 return
             if v201.sessions.get(session.evse) is not session:
                 return
+            v201.meter.sample_due(session, due)
             # a connection lost while sending: the next reading goes to the queue
             with suppress(CallErrorReceived, CallTimeout, NotConnected):
                 await v201.send_events(session, [periodic_event(session)])
