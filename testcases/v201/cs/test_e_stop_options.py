@@ -264,8 +264,12 @@ def _cable_out_at_station(csms, dut, tx, rule, *, token=False):
     """The manual actions after an EV-side disconnect of a detachable cable: the driver
     presents the token that started the transaction, when ``token`` (the cable stays
     locked until then), and pulls the cable out at the station; steps 3-4: the connector
-    reported Available (``rule``). A fixed cable has nothing left to pull out."""
+    reported Available (``rule``). A fixed cable has nothing left to pull out: its
+    connector was freed when the cable left the EV."""
     if dut.supports("HFS-2"):
+        csms.step("3-4", "The fixed cable out of the EV: the connector Available")
+        csms.expect_connectors("Available", only=[(tx.evse, tx.connector)], rule="G01.FR.04")
+        tx.disconnected = True
         return
     if token:
         dut.act("present_token", token=tx.token["idToken"], evse=tx.evse)
