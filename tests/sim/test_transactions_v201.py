@@ -146,3 +146,76 @@ def test_the_parking_bay_starts_and_ends_a_transaction() -> None:
         "EVDeparted",
         "Local",
     )
+
+
+def _charging(points: TxPoints) -> Session:
+    session = Session(evse=1)
+    happen(session, "authorize", points, token=TOKEN)
+    happen(session, "plug", points, connector=1)
+    assert session.energy
+    return session
+
+
+def test_a_cable_out_at_the_ev_keeping_the_authorization_suspends_and_resumes() -> None:
+    points = TxPoints.parse("Authorized", "Authorized")
+    session = _charging(points)
+    happen(session, "suspend_ev", points)
+    [lost] = happen(session, "ev_unplug", points, deauthorize=False)
+    assert (lost.event_type, lost.trigger, lost.charging_state) == (
+        "Updated",
+        "EVCommunicationLost",
+        "Idle",
+    )
+    assert session.authorized and not session.ev_suspended  # the EV's state went with it
+    back = happen(session, "plug", points, connector=1)
+    assert shape(back) == [
+        ("Updated", "CablePluggedIn", "EVConnected"),
+        ("Updated", "ChargingStateChanged", "Charging"),
+    ]
+
+
+def test_a_cable_out_at_the_ev_ending_the_authorization_ends_the_transaction() -> None:
+    points = TxPoints.parse("Authorized", "Authorized")
+    session = _charging(points)
+    [ended] = happen(session, "ev_unplug", points, deauthorize=True, reason="EVDisconnected")
+    assert (ended.event_type, ended.trigger, ended.stopped_reason) == (
+        "Ended",
+        "EVCommunicationLost",
+        "EVDisconnected",
+    )
+    assert not session.authorized
+
+
+def test_the_stopped_reason_of_an_ev_that_ended_its_session_itself() -> None:
+    points = TxPoints.parse("Authorized", "EVConnected")
+    session = _charging(points)
+    [ended] = happen(session, "ev_unplug", points, deauthorize=False, reason="StoppedByEV")
+    assert (ended.event_type, ended.stopped_reason) == ("Ended", "StoppedByEV")
+
+
+def test_an_ev_not_ready_is_connected_then_suspended_ev() -> None:
+    points = TxPoints.parse("Authorized", "Authorized")
+    session = Session(evse=1)
+    happen(session, "authorize", points, token=TOKEN)
+    assert happen(session, "suspend_ev", points) == []  # nothing to tell before the cable
+    plugged = happen(session, "plug", points, connector=1)
+    assert shape(plugged) == [
+        ("Updated", "CablePluggedIn", "EVConnected"),
+        ("Updated", "ChargingStateChanged", "SuspendedEV"),
+    ]
+    assert not session.energy
+
+
+def test_data_signed_starts_with_the_signed_reading_before_the_energy() -> None:
+    points = TxPoints.parse("DataSigned", "Authorized", signs=True)
+    session = Session(evse=1)
+    assert happen(session, "authorize", points, token=TOKEN) == []
+    events = happen(session, "plug", points, connector=1)
+    assert shape(events) == [
+        ("Started", "SignedDataReceived", "EVConnected"),
+        ("Updated", "ChargingStateChanged", "Charging"),
+    ]
+    assert events[0].token == TOKEN and events[0].evse == (1, 1)
+    unsigned = Session(evse=1)
+    happen(unsigned, "authorize", TxPoints.parse("DataSigned", "Authorized"), token=TOKEN)
+    assert happen(unsigned, "plug", TxPoints.parse("DataSigned", "Authorized"), connector=1) == []
