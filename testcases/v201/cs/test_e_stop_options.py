@@ -34,11 +34,12 @@ STOP_TX_ON_INVALID_ID = Variable("TxCtrlr", "StopTxOnInvalidId")
 
 def _driver_stop_reason(tx, *also):
     """The stoppedReason Part 6 takes for a transaction that outlived the driver's stop:
-    Remote after a RequestStopTransaction, else Local (or, where a table allows it,
-    none or one of ``also``)."""
+    Remote after a RequestStopTransaction, else Local or none (§2.1's rule for a local
+    StopAuthorized; Table 153 writes Local alone) or, where a table allows it, one of
+    ``also``."""
     if tx.stop == "remote":
         return "Remote"
-    return absent_or(one_of("Local", *also)) if also else "Local"
+    return absent_or(one_of("Local", *also))
 
 
 @testcase(
