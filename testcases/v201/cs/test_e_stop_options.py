@@ -354,6 +354,21 @@ def test_tc_e_25_cs(csms, dut):
     _cable_out_at_station(csms, dut, tx, "E09.FR.03", token=True)
 
 
+def _charging_updated(csms, tx, rule, trigger_rule):
+    """The energy flows in the running transaction: Updated, ChargingStateChanged
+    (``trigger_rule``), chargingState Charging (``rule``)."""
+    tx_states.transaction_event(
+        csms,
+        tx,
+        rule=rule,
+        trigger="ChargingStateChanged",
+        trigger_rule=trigger_rule,
+        eventType="Updated",
+        transactionInfo={"chargingState": "Charging"},
+    )
+    tx.energy = True
+
+
 def _suspended_by_ev_side(csms, dut):
     """Tables 156, 157: TxStopPoint Authorized (or, where the station lacks it,
     ParkingBayOccupancy), StopTxOnEVSideDisconnect and UnlockOnEVSideDisconnect false,
@@ -406,16 +421,7 @@ def test_tc_e_26_cs(csms, dut):
         transactionInfo={"chargingState": "EVConnected"},
     )
     csms.step("7-8", "The energy flows again: Updated, ChargingStateChanged, Charging")
-    tx_states.transaction_event(
-        csms,
-        tx,
-        rule="E10.FR.01",
-        trigger="ChargingStateChanged",
-        trigger_rule="E06.FR.15",
-        eventType="Updated",
-        transactionInfo={"chargingState": "Charging"},
-    )
-    tx.energy = True
+    _charging_updated(csms, tx, "E10.FR.01", "E06.FR.15")
 
 
 @testcase(
@@ -507,16 +513,7 @@ def test_tc_e_11_cs(csms, dut):
     )
     event.expect(rule="J02.FR.21", meterValue=first_item({"sampledValue": first_item(_SIGNED)}))
     csms.step("5-6", "The energy flows: Updated, ChargingStateChanged, Charging")
-    tx_states.transaction_event(
-        csms,
-        tx,
-        rule="E01.FR.04",
-        trigger="ChargingStateChanged",
-        trigger_rule="E01.FR.15",
-        eventType="Updated",
-        transactionInfo={"chargingState": "Charging"},
-    )
-    tx.energy = True
+    _charging_updated(csms, tx, "E01.FR.04", "E01.FR.15")
 
 
 # -- an EV not ready to charge (E03) --------------------------------------------------------
