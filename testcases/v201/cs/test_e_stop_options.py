@@ -137,7 +137,7 @@ def test_tc_e_16_cs(csms, dut):
     if dut.supports("C-49"):
         csms.comment("Memory state IdTokenCached for the valid token (a cache is implemented)")
         memory.id_token_cached(csms, dut)
-    if dut.supports("LA-1"):
+    if dut.supports("profile:local-auth-list"):
         csms.comment("Memory state IdTokenLocalAuthList (a local list is implemented)")
         memory.id_token_local_auth_list(csms, dut)
     tx = transaction(csms, dut)
