@@ -94,13 +94,17 @@ STARTED_BY_THE_CASE = {"off-until-started"}
 
 
 def _concerns(option: str, info) -> bool:
-    """The option applies to the case's simulator, and the case still applies to a
-    device with it (a variation of what the device has takes some cases out)."""
+    """The option applies to the case's simulator, it can change the case's verdict
+    (``SimOption.concerns``), and the case still applies to a device with it (a
+    variation of what the device has takes some cases out)."""
     if not OPTIONS[option].applies_to(SIDE[info.dut_kind], info.ocpp.value):
         return False
     if option in STARTED_BY_THE_CASE and info.starts_with is None:
         return False
-    return applies_to_the_simulator(info, (*(simulator_variant(info) or ()), option))
+    variant = simulator_variant(info) or ()
+    if option not in variant and not OPTIONS[option].concerns_case(info.id):
+        return False
+    return applies_to_the_simulator(info, (*variant, option))
 
 
 #: every legal variation the simulators can show, with the cases it concerns

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from harness.cli import catalog_functions
-from harness.sim.options import OPTIONS
+from harness.sim.options import OPTIONS, declared_features
 from tests.helpers import case_verdicts, free_port, pytester_run, write_profile
-from tests.matrix import simulator_variant
+from tests.matrix import applies_to_the_simulator
 from tests.test_two_evses import NEEDS_TWO_EVSES
 
 #: the whole catalog as a test module of the session
@@ -45,14 +45,38 @@ TOGETHER = sorted(
 )
 
 
+def _another_device() -> list[str]:
+    """The variations of what the device has that one device can have together (the
+    first of two that contradict each other: a UI and none)."""
+    chosen: list[str] = []
+    for name in sorted(n for n, option in OPTIONS.items() if option.features):
+        try:
+            declared_features([*chosen, name])
+        except ValueError:
+            continue
+        chosen.append(name)
+    return chosen
+
+
+#: the set-ups the whole catalog runs on, one device each: the embedded device with its
+#: legal behaviours on, in catalog order and reversed, and the other device its
+#: variations of what it has make (the cases of the other branch of a Part 5
+#: condition: reset per EVSE, a UI, a fixed cable ...), in catalog order
+SETUPS = {
+    "catalog-order": (False, TOGETHER),
+    "reversed": (True, TOGETHER),
+    "another-device": (False, TOGETHER + _another_device()),
+}
+
+
 def _verdicts(
-    pytester: pytest.Pytester, reverse: bool, *args: str
+    pytester: pytest.Pytester, reverse: bool, together: list[str], *args: str
 ) -> tuple[list[str], dict[str, str]]:
     """(the order the cases ran in, each case's verdict)."""
     if reverse:
         pytester.makeconftest(REVERSE)
     run = pytester_run(pytester, CATALOG, in_process=True)
-    options = [arg for name in TOGETHER for arg in ("--sim-option", name)]
+    options = [arg for name in together for arg in ("--sim-option", name)]
     _, report = run(*options, *args)
     kept = [
         case["id"]
@@ -66,27 +90,32 @@ def _verdicts(
 
 
 @pytest.mark.timeout(600)  # the whole catalog, on one device
-@pytest.mark.parametrize("direction", ["catalog-order", "reversed"])
-def test_the_verdicts_do_not_depend_on_the_order_of_the_cases(pytester, direction):
+@pytest.mark.parametrize("setup", sorted(SETUPS))
+def test_the_verdicts_do_not_depend_on_the_order_of_the_cases(pytester, setup):
     """Every case passes in either order, so no case's verdict depends on the ones
-    before it (the two orders run as two items, side by side on the xdist workers).
-    One device, the stricter set-up: what the session keeps is kept either way, and
-    here what the device keeps is kept too."""
-    reverse = direction == "reversed"
-    order, verdicts = _verdicts(pytester, reverse, "--sim-one-device")
+    before it (the set-ups run as items of their own, side by side on the xdist
+    workers). One device, the stricter set-up: what the session keeps is kept either
+    way, and here what the device keeps is kept too. The other device passes the cases
+    that apply to it, all in one run, where the matrix runs each option with the cases
+    it concerns."""
+    reverse, together = SETUPS[setup]
+    order, verdicts = _verdicts(pytester, reverse, together, "--sim-one-device")
     catalog = [f.ocpp_testcase.id for f in catalog_functions()]
     assert sorted(order) == sorted(catalog)  # every case ran, once
     if reverse:  # it did run the other way round (per DUT, as the run groups them)
         assert order != sorted(order, key=catalog.index)
-    # the cases of another device (a variation of what it has, a second EVSE) skip; all
-    # others pass
-    other_device = NEEDS_TWO_EVSES | {
-        f.ocpp_testcase.id for f in catalog_functions() if simulator_variant(f.ocpp_testcase)
+    # the cases of another device (a variation it lacks, a second EVSE) skip; all others
+    # pass
+    runs = {
+        f.ocpp_testcase.id
+        for f in catalog_functions()
+        if f.ocpp_testcase.id not in NEEDS_TWO_EVSES
+        and applies_to_the_simulator(f.ocpp_testcase, tuple(together))
     }
     failing = {
         case: verdict
         for case, verdict in verdicts.items()
-        if verdict != ("skipped" if case in other_device else "passed")
+        if verdict != ("passed" if case in runs else "skipped")
     }
     assert not failing, failing
 

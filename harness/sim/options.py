@@ -48,9 +48,18 @@ class SimOption:
     #: declares these, so the cases of that branch of a Part 5 condition run and those of
     #: the other branch skip, as they would for such a device
     features: Mapping[str, bool] = field(default_factory=dict, compare=False)
+    #: the cases whose verdict the variation can change, by case id or id prefix
+    #: ("TC_N_": block N); empty: every case (it changes the connection, the boot, the
+    #: connector reports). The self-test matrix runs the option with these cases, and
+    #: the order runs (tests/test_order.py) the whole catalog with every option on
+    concerns: tuple[str, ...] = ()
 
     def applies_to(self, side: str, version: str) -> bool:
         return self.side == side and version in self.versions
+
+    def concerns_case(self, case_id: str) -> bool:
+        """Whether the variation can change ``case_id``'s verdict (:attr:`concerns`)."""
+        return not self.concerns or case_id.startswith(self.concerns)
 
 
 def _options(*items: SimOption) -> dict[str, SimOption]:
@@ -85,6 +94,7 @@ OPTIONS: dict[str, SimOption] = _options(
         _BOTH,
         "after a Rejected boot, closes the connection and reconnects once the interval is "
         "over (B03.FR.04; 1.6 §4.2 too)",
+        concerns=("TC_B_",),
     ),
     SimOption(
         "slow-restart",
@@ -101,6 +111,7 @@ OPTIONS: dict[str, SimOption] = _options(
         "after a Pending or Rejected answer, sends its next BootNotification its restart time "
         "after the interval rather than on the second (B02.FR.08, B03.FR.06: after the "
         "interval; Part 6 TC_B_03_CS: 'equal to or greater than')",
+        concerns=("TC_B_",),
     ),
     SimOption(
         "off-until-started",
@@ -116,6 +127,7 @@ OPTIONS: dict[str, SimOption] = _options(
         _V201,
         "after a ChangeAvailability, reports only the connectors whose state changed, "
         "none when it was asked for the state they had (G03.FR.04, G04.FR.05 ask no more)",
+        concerns=("TC_G_", "TC_B_"),
     ),
     SimOption(
         "network-priority-reboot-required",
@@ -123,6 +135,7 @@ OPTIONS: dict[str, SimOption] = _options(
         _V201,
         "answers a SetVariables of NetworkConfigurationPriority RebootRequired instead of "
         "Accepted (B10.FR.01 allows either: the new order counts from the next start)",
+        concerns=("TC_B_4", "TC_B_5"),
     ),
     SimOption(
         "status-after-security-event",
@@ -138,6 +151,7 @@ OPTIONS: dict[str, SimOption] = _options(
         "the TransactionEvent a TriggerMessage asks for leaves out evse: Part 2 asks the "
         "EVSE only of the first event after the plug-in (E01.FR.16); Part 6 TC_F_13_CS "
         "allows it, TC_F_14_CS expects it (an octt-stricter warning)",
+        concerns=("TC_F_",),
     ),
     SimOption(
         "aligned-in-transaction-event",
@@ -146,6 +160,7 @@ OPTIONS: dict[str, SimOption] = _options(
         "sends the clock-aligned readings of an EVSE with a running transaction as "
         "TransactionEvent Updated with triggerReason MeterValueClock instead of MeterValues "
         "(J01.FR.22 lets a station choose)",
+        concerns=("TC_J_",),
     ),
     SimOption(
         "evse-unknown-before-plug-in",
@@ -163,6 +178,7 @@ OPTIONS: dict[str, SimOption] = _options(
         "reports every attempt of a log upload that keeps failing: Uploading as each "
         "attempt starts and UploadFailure as it fails, not once for the whole upload "
         "(N01.FR.10 allows it; Part 6 TC_N_26_CS takes one or four of each)",
+        concerns=("TC_N_", "TC_F_"),
     ),
     SimOption(
         "resets-per-evse",
@@ -172,6 +188,7 @@ OPTIONS: dict[str, SimOption] = _options(
         "transaction first (Immediate, B12.FR.08), or once its transaction has ended "
         "(OnIdle, B12.FR.07); a station without it answers Rejected (B11.FR.09)",
         features={"C-13": True},
+        concerns=("TC_B_",),
     ),
     SimOption(
         "summary-inventory",
@@ -181,6 +198,7 @@ OPTIONS: dict[str, SimOption] = _options(
         "the station and each EVSE and the problem variables of its components (B07.FR.09) "
         "instead of NotSupported (B07.FR.02)",
         features={"C-56": True},
+        concerns=("TC_B_",),
     ),
     SimOption(
         "fixed-cable",
@@ -191,6 +209,7 @@ OPTIONS: dict[str, SimOption] = _options(
         "false), and a transaction kept authorized ends when the cable is not back within "
         "EVConnectionTimeOut (E10.FR.02; harness.sim.cable_v201)",
         features={"HFS-1": False, "HFS-2": True, "C-12.1": False},
+        concerns=("TC_C_", "TC_E_", "TC_F_"),
     ),
     SimOption(
         "dc-charging",
@@ -201,6 +220,7 @@ OPTIONS: dict[str, SimOption] = _options(
         "comes out, so the transaction that loss ends says stoppedReason StoppedByEV "
         "(ReasonEnumType; Part 6 TC_E_54_CS takes it)",
         features={"HFS-4": True, "AQ-9": False, "HFS-1": False, "HFS-2": True, "C-12.1": False},
+        concerns=("TC_C_", "TC_E_", "TC_F_", "TC_J_"),
     ),
     SimOption(
         "no-energy-transfer-start",
@@ -210,6 +230,7 @@ OPTIONS: dict[str, SimOption] = _options(
         "valuesList leaves it out, a SetVariables of it is Rejected); E01 lets a station "
         "support any subset of the start points",
         features={"C-09.5": False},
+        concerns=("TC_E_", "TC_J_"),
     ),
     SimOption(
         "master-pass-ui",
@@ -219,6 +240,7 @@ OPTIONS: dict[str, SimOption] = _options(
         "screen, where the operator chooses to stop all transactions or the one at an "
         "EVSE (C16.FR.01), instead of stopping every transaction at once (C16.FR.02)",
         features={"C-07": True, "C-08": False},
+        concerns=("TC_C_",),
     ),
     SimOption(
         "cable-lock-before-authorization",
@@ -228,6 +250,7 @@ OPTIONS: dict[str, SimOption] = _options(
         "cases that plug the EV in before the token skip; the simulator does not refuse "
         "its plug_in action then, since Part 6 runs its other cases on such a station too",
         features={"AQ-2": True},
+        concerns=("TC_C_", "TC_E_"),
     ),
     # -- CSMS -------------------------------------------------------------------------
     SimOption(
