@@ -598,7 +598,7 @@ class StationV201:
             info["remoteStartId"] = event.remote_start_id
         payload: dict[str, Any] = {
             "eventType": event.event_type,
-            "timestamp": utc_now(),
+            "timestamp": event.at or utc_now(),
             "triggerReason": event.trigger,
             "seqNo": event.seq_no,
             "transactionInfo": info,
@@ -790,18 +790,29 @@ class StationV201:
         screen = self.station.has_option("master-pass-ui")
         sessions = list(self.sessions.values())
         stopped = self.token_groups.master_pass_stops(sessions, screen=screen)
-        for session, events in stopped:
-            await self.send_events(session, events)
         if self.token_groups.screen_shown:
             return "master-pass-screen"
+        if screen and stopped:
+            # a station that should have shown its screen and did not (a defect) ends
+            # them on its own, a moment after it answered the driver
+            self.station.spawn(self._send_stopped(stopped, self.station.timers.reaction_time))
+        else:
+            await self._send_stopped(stopped)
         return "stopped" if stopped else "refused"
+
+    async def _send_stopped(
+        self, stopped: list[tuple[Session, list[TxEvent]]], delay: float = 0.0
+    ) -> None:
+        if delay:
+            await asyncio.sleep(delay)  # the device's own pace
+        for session, events in stopped:
+            await self.send_events(session, events)
 
     async def master_pass_choice(self, evse: int | None) -> dict[str, Any]:
         """The operator's choice on the master pass screen: stop the transaction at
         ``evse``, or all of them (C16.FR.01)."""
         stopped = self.token_groups.chosen(list(self.sessions.values()), evse)
-        for session, events in stopped:
-            await self.send_events(session, events)
+        await self._send_stopped(stopped)
         return {"stopped": [session.transaction_id for session, _ in stopped]}
 
     async def present_token(self, token: str, evse: int | None = None) -> dict[str, Any]:

@@ -27,6 +27,9 @@ class SimTimers:
     #: least it may (a real device restarts in tens of seconds; the embedded runs keep it
     #: well inside their connect timeout)
     restart_time: float = 0.5
+    #: how long a simulated device takes to do on its own what a message it answered
+    #: made it do (well inside the harness's response timeout)
+    reaction_time: float = 0.2
 
     def scaled(self, protocol_seconds: float) -> float:
         """Real seconds for an interval the protocol expresses in seconds."""

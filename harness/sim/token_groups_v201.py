@@ -20,11 +20,13 @@ events itself.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from harness.sim.declare import V201, Defect, declare
 from harness.sim.device_model import DeviceModel, Variable
 from harness.sim.transactions_v201 import Session, TxEvent, end_now
+from harness.sim.util import utc_now
 
 __all__ = ["DEFECTS", "TokenGroups", "variables"]
 
@@ -76,13 +78,24 @@ DEFECTS = declare(
         "a master pass token presented during transactions stops none of them",
         "C16.FR.02",
     ),
-    # TokenGroups.master_pass_stops
+    # TokenGroups.master_pass_stops (StationV201._master_pass sends the events a moment
+    # after the answer, as a device busy with other work would)
     Defect(
         "master-pass-screen-skipped",
         "station",
         V201,
         "a station with a user interface stops every transaction as soon as a master pass "
         "is presented, without showing its screen for the operator to choose",
+        "C16.FR.01",
+    ),
+    # TokenGroups.master_pass_stops, TokenGroups.chosen
+    Defect(
+        "master-pass-ends-before-choice",
+        "station",
+        V201,
+        "a station with a user interface ends every transaction when the master pass is "
+        "presented (the Ended events stamped then), and shows its screen only to send "
+        "them once the operator chose",
         "C16.FR.01",
     ),
     # TokenGroups.chosen
@@ -130,6 +143,8 @@ class TokenGroups:
         self._groups: dict[int, str | None] = {}
         #: a station with a UI shows its master pass screen, awaiting a choice (C16.FR.01)
         self.screen_shown = False
+        #: transactions ended before the choice, their events not sent yet (a defect)
+        self._untold: list[tuple[Session, list[TxEvent]]] = []
 
     def granted(self, evse: int, info: Mapping[str, Any] | None) -> None:
         """The session at ``evse`` was authorized by a token with ``info``."""
@@ -150,6 +165,12 @@ class TokenGroups:
         """A master pass was presented: a station without a UI ends every running
         transaction (C16.FR.02): the events to send, per session. With a UI
         (``screen``) it shows the master pass screen and ends nothing yet (C16.FR.01)."""
+        if screen and self._has("master-pass-ends-before-choice"):
+            now = utc_now()
+            self._untold = [
+                (session, [replace(event, at=now) for event in events])
+                for session, events in _end_by_master_pass(sessions)
+            ]
         if screen and not self._has("master-pass-screen-skipped"):
             self.screen_shown = True
             return []
@@ -163,6 +184,9 @@ class TokenGroups:
         """The operator's choice on the master pass screen: end the transaction at
         ``evse``, or every one (None) (C16.FR.01); the events to send, per session."""
         self.screen_shown = False
+        if self._untold:
+            untold, self._untold = self._untold, []
+            return untold
         if self._has("master-pass-ignored"):
             return []
         if self._has("master-pass-choice-ignored"):

@@ -121,6 +121,8 @@ class TxEvent:
     token: dict[str, str] | None = None
     remote_start_id: int | None = None
     reservation_id: int | None = None
+    #: when it happened, if the station sends it later than that (None: as it is sent)
+    at: str | None = None
 
 
 def charging_state(session: Session) -> str:

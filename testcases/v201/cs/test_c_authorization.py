@@ -12,6 +12,7 @@ the harness then ends the transaction and unplugs the cable after the case
 (harness.steps.idle), so the next case finds the station as Part 6 §2.1 wants it.
 """
 
+import datetime as _dt
 from collections.abc import Callable
 from typing import Any
 
@@ -445,12 +446,13 @@ def _master_pass_presented(csms, dut, sessions: list[tx_states.Session], rule: s
     return mark
 
 
-def _master_pass_screen(csms, dut, sessions: list[tx_states.Session]) -> int:
+def _master_pass_screen(csms, dut, sessions: list[tx_states.Session]) -> None:
     """Tables 102 and 103 up to the operator's choice: the master pass on a station with
     a user interface shows its master pass screen (C16.FR.01), so no transaction may end
-    before the operator chooses there. The TransactionEvents that name the master pass
-    are answered Accepted with its group (step 4). Returns the trace position before
-    the choice."""
+    before the operator chooses there. A station that skips the screen ends them on its
+    own a little after the AuthorizeResponse: the harness listens <Configured message
+    timeout> for that before the operator is asked. The TransactionEvents that name the
+    master pass are answered Accepted with its group (step 4)."""
     master = dut.tokens.master_pass
 
     def answer(request: dict[str, Any]) -> dict[str, Any] | None:
@@ -460,6 +462,7 @@ def _master_pass_screen(csms, dut, sessions: list[tx_states.Session]) -> int:
 
     csms.will_reply("TransactionEvent", answer, always=True)
     mark = _master_pass_presented(csms, dut, sessions, "C16.FR.01")
+    _listen(csms, dut)
     _no_transaction_event(
         csms,
         mark,
@@ -467,7 +470,36 @@ def _master_pass_screen(csms, dut, sessions: list[tx_states.Session]) -> int:
         "ended a transaction before the operator chose on the master pass screen",
         lambda event: event.get("eventType") == "Ended",
     )
-    return csms.mark()
+
+
+def _operator_chooses(csms, dut, action: str, **params: Any) -> tuple[int, _dt.datetime]:
+    """Manual action: the operator's choice on the master pass screen. Returns the trace
+    position and the time (UTC) before it, for :func:`_none_ended_before`."""
+    choice, asked = csms.mark(), _dt.datetime.now(_dt.UTC)
+    dut.act(action, **params)
+    return choice, asked
+
+
+def _none_ended_before(csms, dut, choice: tuple[int, _dt.datetime]) -> None:
+    """C16.FR.01: an Ended event that came after the choice, but that the station stamped
+    before the operator was asked (beyond the time deviation), ended its transaction
+    before the choice: the station only held the event back."""
+    mark, asked = choice
+    earliest = asked - _dt.timedelta(seconds=dut.profile.tolerances.time_deviation)
+
+    def before(event: Any) -> bool:
+        stamp = str(event.get("timestamp") or "")
+        if event.get("eventType") != "Ended" or not stamp:
+            return False
+        return _dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")) < earliest
+
+    _no_transaction_event(
+        csms,
+        mark,
+        "C16.FR.01",
+        f"is stamped before the operator chose on the master pass screen ({asked:%H:%M:%S})",
+        before,
+    )
 
 
 @testcase(
@@ -477,6 +509,7 @@ def _master_pass_screen(csms, dut, sessions: list[tx_states.Session]) -> int:
     requirements=["C16.FR.01"],
     catches={
         "master-pass-screen-skipped": "C16.FR.01",
+        "master-pass-ends-before-choice": "C16.FR.01",
         "master-pass-choice-ignored": "C16.FR.01",
         "master-pass-ignored": "C16.FR.01",
     },
@@ -486,9 +519,10 @@ def test_tc_c_47_cs(csms, dut):
     sessions = _charging_everywhere(csms, dut)
     _master_pass_screen(csms, dut, sessions)
     # Manual action: on the master pass screen, choose to stop all transactions.
-    dut.act("master_pass_stop_all")
+    choice = _operator_chooses(csms, dut, "master_pass_stop_all")
     csms.step("3-4", "Every transaction ends, stoppedReason MasterPass (C16.FR.01)")
     _ended_by_master_pass(csms, dut, sessions, "C16.FR.01")
+    _none_ended_before(csms, dut, choice)
     _after_master_pass(csms, dut, sessions)
 
 
@@ -497,24 +531,29 @@ def test_tc_c_47_cs(csms, dut):
     "Stop Transaction with a Master Pass - With UI - With UI - Specific transactions",
     table=103,
     requirements=["C16.FR.01"],
-    catches={"master-pass-screen-skipped": "C16.FR.01", "master-pass-ignored": "C16.FR.01"},
+    catches={
+        "master-pass-screen-skipped": "C16.FR.01",
+        "master-pass-ends-before-choice": "C16.FR.01",
+        "master-pass-ignored": "C16.FR.01",
+    },
 )
 def test_tc_c_48_cs(csms, dut):
     _master_pass_configured(csms, dut)
     sessions = _charging_everywhere(csms, dut)
     chosen, *others = sessions
-    choice = _master_pass_screen(csms, dut, sessions)
+    _master_pass_screen(csms, dut, sessions)
     # Manual action: on the master pass screen, choose to stop the transaction on EVSE 1.
-    dut.act("master_pass_stop", evse=chosen.evse)
+    choice = _operator_chooses(csms, dut, "master_pass_stop", evse=chosen.evse)
     csms.step("3-4", f"The transaction on EVSE {chosen.evse} ends, stoppedReason MasterPass")
     _ended_by_master_pass(csms, dut, [chosen], "C16.FR.01")
+    _none_ended_before(csms, dut, choice)
     _after_master_pass(csms, dut, [chosen])
     with csms.beyond_octt("Part 6 Table 103 does not look at the other EVSEs"):
         # The choice was one transaction: those on the other EVSEs go on (two EVSEs up).
         for tx in others:
             _no_transaction_event(
                 csms,
-                choice,
+                choice[0],
                 "C16.FR.01",
                 f"ended the transaction on EVSE {tx.evse}, which was not chosen",
                 lambda event, tx=tx: (
