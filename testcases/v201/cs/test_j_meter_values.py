@@ -91,6 +91,7 @@ SAMPLED = {
         "TxEndedMeasurands",
         "TxEndedInterval",
         "SignReadings",
+        "RegisterValuesWithoutPhases",
     )
 }
 ALIGNED = {
@@ -132,7 +133,8 @@ def _check_reading(
 ):
     """One MeterValue of ``message``: every sampled value has a context of ``contexts``
     (absent is Sample.Periodic, the schema's default) and there is one per measurand of
-    ``measurands`` (absent is Energy.Active.Import.Register). Errata 2025-09 §6.2.58 adds
+    ``measurands`` (absent is Energy.Active.Import.Register; several of one measurand,
+    per phase or location, count as one: errata §6.2.63). Errata 2025-09 §6.2.58 adds
     to every case of the block: no sampled value is located at the EV but the SoC."""
     sampled = value.get("sampledValue") or []
     for item in sampled:
@@ -287,11 +289,13 @@ def test_tc_j_02_cs(csms, dut):
     interval = dut.profile.timers.aligned_data_interval
     deviation = dut.profile.tolerances.time_deviation
     measurands = _measurands(csms, ALIGNED_MEASURANDS)
-    # Configuration state: readings during transactions (if implemented), and the
-    # interval, set once the EV charges: a reading that came as a TransactionEvent
-    # between the state's events would take the place of one of them. It is set back
-    # after the station is left idle.
+    # Configuration state: readings during transactions and per phase (each if
+    # implemented; the second from errata 2025-09 §6.2.63), and the interval, set once
+    # the EV charges: a reading that came as a TransactionEvent between the state's
+    # events would take the place of one of them. It is set back after the station is
+    # left idle.
     dm.configure_if_implemented(csms, ALIGNED["SendDuringIdle"], "false")
+    dm.configure_if_implemented(csms, SAMPLED["RegisterValuesWithoutPhases"], "false")
     dm.restore_after(csms, ALIGNED_INTERVAL)
     since = csms.mark()
     tx = _transaction(csms, dut, tx_states.energy_transfer_started)
