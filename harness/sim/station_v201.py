@@ -811,8 +811,11 @@ class StationV201:
     async def master_pass_choice(self, evse: int | None) -> dict[str, Any]:
         """The operator's choice on the master pass screen: stop the transaction at
         ``evse``, or all of them (C16.FR.01)."""
-        stopped = self.token_groups.chosen(list(self.sessions.values()), evse)
+        sessions = list(self.sessions.values())
+        stopped = self.token_groups.chosen(sessions, evse)
         await self._send_stopped(stopped)
+        for session in self.token_groups.held_back(sessions, evse):
+            await self.happen(session, "suspend_evse")
         return {"stopped": [session.transaction_id for session, _ in stopped]}
 
     async def present_token(self, token: str, evse: int | None = None) -> dict[str, Any]:

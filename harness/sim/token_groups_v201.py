@@ -98,6 +98,15 @@ DEFECTS = declare(
         "them once the operator chose",
         "C16.FR.01",
     ),
+    # TokenGroups.held_back (StationV201.master_pass_choice suspends them)
+    Defect(
+        "master-pass-suspends-others",
+        "station",
+        V201,
+        "the choice of one transaction on the master pass screen ends it and holds back "
+        "the energy of the others (SuspendedEVSE)",
+        "C16.FR.01",
+    ),
     # TokenGroups.chosen
     Defect(
         "master-pass-choice-ignored",
@@ -192,6 +201,13 @@ class TokenGroups:
         if self._has("master-pass-choice-ignored"):
             evse = None if evse is not None else -1  # the others, or none of them
         return _end_by_master_pass(s for s in sessions if evse is None or s.evse == evse)
+
+    def held_back(self, sessions: Iterable[Session], evse: int | None) -> list[Session]:
+        """The sessions whose energy the choice of ``evse`` holds back: none (C16.FR.01
+        ends the chosen transaction only)."""
+        if evse is None or not self._has("master-pass-suspends-others"):
+            return []
+        return [s for s in sessions if s.evse != evse and s.running and s.energy]
 
     def ends(
         self, sessions: Iterable[Session], info: Mapping[str, Any] | None, evse: int | None

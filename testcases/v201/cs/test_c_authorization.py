@@ -535,6 +535,9 @@ def test_tc_c_47_cs(csms, dut):
         "master-pass-screen-skipped": "C16.FR.01",
         "master-pass-ends-before-choice": "C16.FR.01",
         "master-pass-ignored": "C16.FR.01",
+        # tests/test_two_evses.py: there is no transaction but the chosen one on one EVSE
+        "master-pass-choice-ignored": "C16.FR.01",
+        "master-pass-suspends-others": "C16.FR.01",
     },
 )
 def test_tc_c_48_cs(csms, dut):
@@ -548,19 +551,34 @@ def test_tc_c_48_cs(csms, dut):
     _ended_by_master_pass(csms, dut, [chosen], "C16.FR.01")
     _none_ended_before(csms, dut, choice)
     _after_master_pass(csms, dut, [chosen])
-    with csms.beyond_octt("Part 6 Table 103 does not look at the other EVSEs"):
-        # The choice was one transaction: those on the other EVSEs go on (two EVSEs up).
+    # Post-scenario validation: every other EVSE still transfers energy (C16.FR.01: the
+    # choice ends only the chosen transaction). On a station with one EVSE there is no
+    # other, and the validation has nothing to look at.
+    if others:
+        csms.comment("Post-scenario validation: the other EVSEs still transfer energy")
+        _listen(csms, dut)
         for tx in others:
-            _no_transaction_event(
-                csms,
-                choice[0],
-                "C16.FR.01",
-                f"ended the transaction on EVSE {tx.evse}, which was not chosen",
-                lambda event, tx=tx: (
-                    event.get("eventType") == "Ended"
-                    and event.get("transactionInfo", {}).get("transactionId") == tx.transaction_id
-                ),
-            )
+            _still_charging(csms, choice[0], tx)
+
+
+def _still_charging(csms, mark: int, tx: tx_states.Session) -> None:
+    """TC_C_48_CS's post-scenario validation for a transaction not chosen: since ``mark``
+    the station neither ended it nor reported it away from Charging (C16.FR.01)."""
+
+    def stopped(event: Any) -> bool:
+        info = event.get("transactionInfo") or {}
+        if info.get("transactionId") != tx.transaction_id:
+            return False
+        state = info.get("chargingState")
+        return event.get("eventType") == "Ended" or (state is not None and state != "Charging")
+
+    _no_transaction_event(
+        csms,
+        mark,
+        "C16.FR.01",
+        f"stopped the energy transfer on EVSE {tx.evse}, whose transaction was not chosen",
+        stopped,
+    )
 
 
 @testcase(
