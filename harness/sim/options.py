@@ -163,6 +163,15 @@ OPTIONS: dict[str, SimOption] = _options(
         concerns=("TC_J_",),
     ),
     SimOption(
+        "meters-every-transaction",
+        "station",
+        _V201,
+        "comes from the factory with SampledDataCtrlr.TxUpdatedInterval 1: every "
+        "transaction sends MeterValuePeriodic readings, queued with the rest while offline "
+        "(E02.FR.10, J02.FR.11; the interval is the station's to choose)",
+        concerns=("TC_C_15_CS", "TC_C_16_CS", "TC_C_17_CS", "TC_C_18_CS", "TC_C_26_CS"),
+    ),
+    SimOption(
         "evse-unknown-before-plug-in",
         "station",
         _V201,

@@ -255,6 +255,8 @@ class StationV201:
                 and not station.has("reset-evse-not-announced"),
             )
         )
+        if station.has_option("meters-every-transaction"):
+            self.device_model.store("SampledDataCtrlr", "TxUpdatedInterval", "1")
         #: its network connection profiles and which CSMS it connects to next (B09, B10)
         self.network = NetworkProfiles(
             self.device_model,

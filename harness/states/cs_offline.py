@@ -26,6 +26,7 @@ from harness.verdicts import DutFailure
 
 __all__ = [
     "OFFLINE_TX_FOR_UNKNOWN_ID",
+    "after_queue",
     "deliver_queued",
     "start_offline_transaction",
     "transaction_events_in_queue_ended",
@@ -37,6 +38,9 @@ OFFLINE_TX_FOR_UNKNOWN_ID = Variable("AuthCtrlr", "OfflineTxForUnknownIdEnabled"
 _MAX_QUEUED = 12
 
 Until = Literal["Ended", "Charging"]
+
+#: the triggers of an event that only carries a reading
+_READINGS = ("MeterValuePeriodic", "MeterValueClock")
 
 
 def _offline_session(csms: Any, dut: Any, tx: Session | None) -> Session:
@@ -126,6 +130,41 @@ def deliver_queued(
         f"the queued TransactionEvents did not reach {until} within {_MAX_QUEUED} events",
         sent_rule,
         delivered[-1].entry.raw if delivered else None,
+    )
+
+
+def after_queue(
+    csms: Any,
+    tx: Session,
+    *,
+    rule: str,
+    trigger: Any,
+    trigger_rule: str = "E02.FR.15",
+    **fields: Any,
+) -> Message:
+    """The station's first TransactionEvent of ``tx`` after :func:`deliver_queued`
+    stopped at Charging that is not the rest of the queue or a reading: checked for
+    ``trigger`` (``trigger_rule``) and ``fields`` (``rule``). Skipped on the way, each
+    leaving the transaction Charging: the queued events still to come (flagged
+    offline, E04.FR.02 sends every one) and the readings a station metering the
+    transaction sends meanwhile (MeterValuePeriodic, MeterValueClock)."""
+    for _ in range(_MAX_QUEUED):
+        event = transaction_event(csms, tx, rule=rule, trigger=ANY)
+        info = event.get("transactionInfo") or {}
+        unchanged = event.get("eventType") == "Updated" and info.get("chargingState") in (
+            None,
+            "Charging",
+        )
+        if unchanged and (event.get("offline") is True or event.get("triggerReason") in _READINGS):
+            continue
+        event.expect(rule=trigger_rule, triggerReason=trigger)
+        if fields:
+            event.expect(rule=rule, **fields)
+        return event
+    raise DutFailure(
+        f"no TransactionEvent {trigger} within {_MAX_QUEUED} events after the queue",
+        rule,
+        tx.events[-1].entry.raw if tx.events else None,
     )
 
 

@@ -723,3 +723,32 @@ def test_no_energy_transfer_start(version: str) -> None:
 
     for option in (False, True):
         run(scenario(option))
+
+
+@covers("meters-every-transaction")
+def test_meters_every_transaction(version: str) -> None:
+    """The factory SampledDataCtrlr.TxUpdatedInterval is 1 with the option (0 without):
+    a transaction sends MeterValuePeriodic readings after it starts charging."""
+
+    async def scenario(option: bool) -> None:
+        options = ["meters-every-transaction"] if option else []
+        async with linked(version, options=options, heartbeat_interval=3600) as link:
+            await link.booted()
+            read = _get_variable("SampledDataCtrlr", "TxUpdatedInterval")
+            (interval,) = (await link.csms.act("call", read))["getVariableResult"]
+            assert interval["attributeValue"] == ("1" if option else "0")
+            if not option:
+                return
+            await link.station.act("plug_in", {"evse": 1, "connector": 1})
+            await link.station.act("present_token", {})
+
+            def periodic() -> list[dict]:
+                events = link.sent_by_station("TransactionEvent")
+                return [e for e in events if e["triggerReason"] == "MeterValuePeriodic"]
+
+            await link.at_csms.wait_for(lambda _: bool(periodic()), 3)
+            assert periodic()[0]["meterValue"]
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))

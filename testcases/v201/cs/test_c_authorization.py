@@ -1207,10 +1207,11 @@ def _charging_offline_from_cache(
 def _deauthorized(csms, tx: tx_states.Session, **fields: Any) -> None:
     """Tables 78 and 80, steps 5-6: StopTxOnInvalidId true, so the station deauthorizes
     the transaction: Ended with stoppedReason DeAuthorized where TxStopPoint ends it with
-    the authorization (C15.FR.04), else Updated (C15.FR.03)."""
+    the authorization (C15.FR.04), else Updated (C15.FR.03). The rest of the queue and
+    the readings before it do not count (offline.after_queue)."""
     ends = tx.stops_at("Authorized", "PowerPathClosed", "EnergyTransfer")
     rule = "C15.FR.04" if ends else "C15.FR.03"
-    event = tx_states.transaction_event(
+    event = offline.after_queue(
         csms, tx, rule=rule, trigger="Deauthorized", trigger_rule=rule, **fields
     )
     if ends:
@@ -1224,8 +1225,9 @@ def _deauthorized(csms, tx: tx_states.Session, **fields: Any) -> None:
 def _suspended(csms, tx: tx_states.Session, rule: str) -> None:
     """StopTxOnInvalidId false: the station holds the energy back, the authorization
     stays (C15.FR.06, E05.FR.02): ChargingStateChanged with SuspendedEVSE; Ended where
-    TxStopPoint is EnergyTransfer, which the held-back energy ends."""
-    event = tx_states.transaction_event(
+    TxStopPoint is EnergyTransfer, which the held-back energy ends. The rest of the
+    queue and the readings before it do not count (offline.after_queue)."""
+    event = offline.after_queue(
         csms,
         tx,
         rule=rule,
