@@ -1163,19 +1163,27 @@ def _offline_back_off(csms, dut) -> None:
 
 
 def _charging_offline_from_cache(
-    csms, dut, *, stop_on_invalid: bool, max_energy: str | None, back_off: bool = False
+    csms,
+    dut,
+    *,
+    stop_on_invalid: bool,
+    max_energy: str | None,
+    back_off: bool = False,
+    unknown_offline: bool = True,
 ) -> tx_states.Session:
     """Tables 77-80, up to step 4: the cached valid token starts a transaction while
     the CSMS is away; back online, the station delivers the queued events up to the
     energy transfer (C12.FR.04), each offline, and the CSMS answers the token's Invalid.
     ``max_energy`` is MaxEnergyOnInvalidId: set when given (the station has it: C-03),
-    else 0 where implemented."""
+    else 0 where implemented. ``unknown_offline``: OfflineTxForUnknownIdEnabled true
+    where implemented (Tables 77, 79, 80; Table 78 leaves it out)."""
     _cache_on(csms)
     # Table 79 leaves LocalAuthorizeOffline out; without it the cached token could not
     # start anything while offline.
     dm.configure(csms, LOCAL_AUTHORIZE_OFFLINE, "true")
-    if back_off:
+    if unknown_offline:
         dm.configure_if_implemented(csms, offline.OFFLINE_TX_FOR_UNKNOWN_ID, "true")
+    if back_off:
         _offline_back_off(csms, dut)
     dm.configure(csms, STOP_TX_ON_INVALID_ID, "true" if stop_on_invalid else "false")
     if max_energy is None:
@@ -1196,6 +1204,12 @@ def _charging_offline_from_cache(
     duration = dut.profile.harness.transaction_duration
     if back_off and duration > 0:
         csms.hold_for(duration, "Part 6: the OCTT waits <Configured Transaction Duration>")
+    elif not back_off:
+        # Tables 78/79: the OCTT stays away about 5 s before it takes the reconnection,
+        # so the transaction starts offline; here the transaction duration (5 s unless
+        # the profile says otherwise), at least the connect timeout.
+        offline_for = max(duration, dut.timeouts.connect)
+        csms.hold_for(offline_for, "Part 6 Tables 78/79: the OCTT waits before reconnecting")
     csms.step(2, "The reconnection is accepted")
     csms.come_online()
     csms.expect_reconnect(timeout=dut.timeouts.connect, rule="E04.FR.02")
@@ -1280,7 +1294,9 @@ def test_tc_c_15_cs(csms, dut):
     catches={"keeps-charging-on-refused-token": "C15.FR.04"},
 )
 def test_tc_c_16_cs(csms, dut):
-    tx = _charging_offline_from_cache(csms, dut, stop_on_invalid=True, max_energy=None)
+    tx = _charging_offline_from_cache(
+        csms, dut, stop_on_invalid=True, max_energy=None, unknown_offline=False
+    )
     csms.step("5-6", "The station deauthorizes the transaction (the post-scenario validation)")
     _deauthorized(csms, tx)
 
@@ -1321,6 +1337,18 @@ def test_tc_c_18_cs(csms, dut):
     _deauthorized(csms, tx, offline=absent_or(False))
 
 
+def _reconnection_report_rule(csms, dut, away: float, threshold: str | None) -> str:
+    """B04.FR.01 when the station was offline (since trace time ``away`` until its last
+    reconnection) longer than its OfflineThreshold ``threshold`` (as read), beyond the
+    time deviation; else B04.FR.02."""
+    opened = [t for kind, t in csms.link_events(away) if kind == "opened"]
+    if threshold is None or not threshold.isdigit() or not opened:
+        return "B04.FR.02"
+    offline_for = opened[-1] - away
+    beyond = offline_for > int(threshold) + dut.profile.tolerances.time_deviation
+    return "B04.FR.01" if beyond else "B04.FR.02"
+
+
 @testcase(
     "TC_C_26_CS",
     "Offline Authorization - Unknown Id",
@@ -1329,6 +1357,8 @@ def test_tc_c_18_cs(csms, dut):
     catches={
         "offline-unknown-id-refused": "C15.FR.08",
         "no-suspend-on-refused-token": "C15.FR.06",
+        # the embedded station is back within its OfflineThreshold
+        "offline-reports-nothing": "B04.FR.02",
     },
 )
 def test_tc_c_26_cs(csms, dut):
@@ -1343,16 +1373,23 @@ def test_tc_c_26_cs(csms, dut):
     tx = tx_states.session(csms, dut)
     _leave_idle(csms, dut, tx)
     _refuse_token_events(csms)
-    since = csms.mark()
+    # Beyond Part 6: the station's OfflineThreshold, to name the reconnection's rule.
+    status, threshold = dm.read_optional(csms, OFFLINE_THRESHOLD)
+    threshold = threshold if status == "Accepted" else None
+    since, away = csms.mark(), csms.clock()
     csms.comment("Reusable state StartOfflineTransaction with the valid token, unknown here")
     offline.start_offline_transaction(csms, dut, tx)
     # The errata (2024-11) adds step 1: back online, the station reports the connector
-    # that changed while it was away (B04.FR.02; every one beyond OfflineThreshold).
+    # that changed while it was away: B04.FR.02 within OfflineThreshold, B04.FR.01 (every
+    # connector, this one with them) beyond it.
     csms.step(
         "1-2", "The connector, Occupied now; the queued events, offline; the token's: Invalid"
     )
     csms.expect_connectors(
-        "Occupied", after=since, only=[(tx.evse, tx.connector)], rule="B04.FR.02"
+        "Occupied",
+        after=since,
+        only=[(tx.evse, tx.connector)],
+        rule=_reconnection_report_rule(csms, dut, away, threshold),
     )
     try:
         offline.deliver_queued(csms, dut, tx, until="Charging")
