@@ -30,14 +30,6 @@ __all__ = ["DEFECTS", "clock_aligned_loop"]
 
 #: the defects that live in this module, each under the function that perturbs it
 DEFECTS = declare(
-    # meter_values_v201.Meter.aligned (and its Ended readings)
-    Defect(
-        "aligned-context-periodic",
-        "station",
-        V201,
-        "marks its clock-aligned readings with context Sample.Periodic instead of Sample.Clock",
-        "J01.FR.08",
-    ),
     # clock_aligned_loop
     Defect(
         "aligned-not-on-the-clock",

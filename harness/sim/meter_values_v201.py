@@ -53,6 +53,14 @@ __all__ = ["DEFECTS", "Meter", "PeriodicMeter", "periodic_event", "stamp", "vari
 
 #: the defects that live in this module, each under the function that perturbs it
 DEFECTS = declare(
+    # Meter.aligned, Meter.ended_values
+    Defect(
+        "aligned-context-periodic",
+        "station",
+        V201,
+        "marks its clock-aligned readings with context Sample.Periodic instead of Sample.Clock",
+        "J01.FR.08",
+    ),
     # Meter.begin_values
     Defect(
         "tx-started-without-meter-values",
@@ -227,7 +235,9 @@ class Meter:
         last = self._read_at.get(evse, now)
         wh = self._wh.get(evse, 0.0)
         if self._flowing(evse):
-            wh += POWER * (now - last).total_seconds() / 3600
+            # protocol seconds: a simulator with scaled timers charges as fast
+            seconds = (now - last).total_seconds() / (self._v201.station.timers.scaled(1) or 1.0)
+            wh += POWER * seconds / 3600
         self._wh[evse], self._read_at[evse] = wh, now
         return round(wh)
 
@@ -287,7 +297,9 @@ class Meter:
         as PublicKeyWithSignedMeterValue says (the field itself is always there)."""
         has = self._v201.station.has
         aligned = value["context"] == "Sample.Clock"
-        if has("aligned-readings-unsigned" if aligned else "tx-readings-unsigned"):
+        if aligned and has("aligned-readings-unsigned"):
+            return
+        if not aligned and has("tx-readings-unsigned"):
             return
         if self._key is None:
             self._key = ec.generate_private_key(ec.SECP256R1())
@@ -342,7 +354,7 @@ class Meter:
         ``at`` (the aligned moment; by default now)."""
         context = "Sample.Clock"
         if self._v201.station.has("aligned-context-periodic"):
-            context = "Sample.Periodic"  # declared with the clock-aligned loop
+            context = "Sample.Periodic"
         measurands = _members(self._setting("AlignedDataCtrlr", "Measurands"))
         signed = self._signs("AlignedDataCtrlr")
         return self.reading(evse, measurands, context, at or _now(), signed=signed)
@@ -424,7 +436,7 @@ class Meter:
         if aligned and interval > 0 and not has("tx-ended-without-aligned-readings"):
             context = "Sample.Clock"
             if has("aligned-context-periodic"):
-                context = "Sample.Periodic"  # declared with the clock-aligned loop
+                context = "Sample.Periodic"
             for at in _on_the_clock(begin.at, end, interval):
                 add(aligned, context, at, self._signs("AlignedDataCtrlr"))
         values.sort(key=lambda item: item[0])
