@@ -656,6 +656,12 @@ class CsmsRole(Role):
         entry: ("opened" | "closed" | "refused", endpoint, trace time)."""
         return self._on_loop(lambda: [e for e in self.session.endpoint_log if e[2] >= since])
 
+    def closings(self, since: float = 0.0) -> list[tuple[str, float, bool]]:
+        """The connections that closed since trace time ``since``: (endpoint, trace time,
+        whether the DUT sent a WebSocket close frame). A link that only went dead (a
+        device that rebooted without closing it) says False."""
+        return self._on_loop(lambda: [e for e in self.session.close_log if e[1] >= since])
+
 
 class StationRole(Role):
     """The harness as a charging station; the DUT is a CSMS at ``endpoint``."""

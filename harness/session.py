@@ -162,6 +162,9 @@ class Session:
         #: the same history with the endpoint of each entry, ("opened" | "closed" |
         #: "refused", endpoint, trace time): which CSMS endpoint a station tried and used
         self.endpoint_log: list[tuple[str, str, float]] = []
+        #: each closed connection: (endpoint, trace time, whether the DUT sent a close
+        #: frame; False for a link that just went dead, a rebooted device's half-open one)
+        self.close_log: list[tuple[str, float, bool]] = []
         #: endpoints the case refuses handshakes to for now (see refuse_endpoint)
         self._endpoint_refusals: dict[str, _EndpointRefusal] = {}
         #: the host (and port) the DUT station reached the harness at, from its latest
@@ -220,6 +223,7 @@ class Session:
         self.trace = Trace()
         self.link_log = []  # its times are the trace's, which starts again here
         self.endpoint_log = []
+        self.close_log = []
         self._mark = self._connections
         if self._current is not None:
             self.trace.event(
@@ -383,6 +387,8 @@ class Session:
             )
             self.link_log.append(("closed", self.trace._now()))
             self.endpoint_log.append(("closed", endpoint, self.trace._now()))
+            said_goodbye = getattr(getattr(websocket, "protocol", None), "close_rcvd", None)
+            self.close_log.append((endpoint, self.trace._now(), said_goodbye is not None))
             if self._current is connection:
                 self._current = None
                 self._closed_at = self.trace._now()

@@ -20,6 +20,13 @@ def _bench(make_csms_bench) -> CsmsBench:
     return make_csms_bench(second_path=SECOND_PATH)
 
 
+async def _connect(url: str):
+    """A plain station connection to ``url`` (no boot)."""
+    return await open_station_connection(
+        url, IDENTITY, OcppVersion.V201, password=None, security_profile=0, timeout=2
+    )
+
+
 def _log(bench: CsmsBench) -> list[tuple[str, str]]:
     return [(kind, endpoint) for kind, endpoint, _ in bench.role.endpoint_events()]
 
@@ -139,14 +146,7 @@ def test_a_connection_that_replaces_an_open_one_is_logged_as_opened_first(
     url = bench.role.endpoint_url(SECOND)
 
     async def second_connection() -> None:
-        await open_station_connection(
-            url,
-            IDENTITY,
-            OcppVersion.V201,
-            password=None,
-            security_profile=0,
-            timeout=2,
-        )
+        await _connect(url)
 
     bench.run(second_connection())
     bench.run(bench.session.wait_for(lambda: len(bench.session.endpoint_log) >= 3, 2))
@@ -184,3 +184,26 @@ def test_a_tls_security_profile_gives_wss_urls() -> None:
         MAIN: "wss://127.0.0.1:9/ocpp",
         SECOND: f"wss://127.0.0.1:9{SECOND_PATH}",
     }
+
+
+@pytest.mark.parametrize("goodbye", [True, False], ids=["closed", "gone-dead"])
+def test_a_closed_connection_says_whether_the_dut_sent_a_close_frame(
+    make_csms_bench, goodbye: bool
+) -> None:
+    """The close log tells a connection the DUT closed (its close frame came) from one
+    that only went dead, as a rebooted device leaves it (TC_B_45_CS, B10.FR.06)."""
+    bench = _bench(make_csms_bench)
+    url = bench.role.endpoint_url(MAIN)
+
+    async def connect_and_leave() -> None:
+        ws = await _connect(url)
+        if goodbye:
+            await ws.close()
+        else:
+            ws.transport.abort()  # no close frame: the link just ends
+
+    bench.run(connect_and_leave())
+    bench.run(bench.session.wait_for(lambda: len(bench.session.close_log) >= 1, 2))
+
+    [(endpoint, _, answered)] = bench.role.closings()
+    assert (endpoint, answered) == (MAIN, goodbye)
