@@ -62,6 +62,8 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
         "C-08": True,
         "C-49": True,
         "C-53": True,
+        # AuthCtrlr.DisableRemoteAuthorization: true leaves it its cache and list only
+        "C-58": True,
         "C-59": True,
         "C-02": True,
         "C-03": True,

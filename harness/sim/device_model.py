@@ -305,6 +305,8 @@ def default_variables(
         Variable("TxCtrlr", "MaxEnergyOnInvalidId", "0", **rw_int),
         Variable("AuthCtrlr", "AuthorizeRemoteStart", "false", data_type="boolean"),
         Variable("AuthCtrlr", "LocalAuthorizeOffline", "true", data_type="boolean"),
+        # C-58: true leaves the station its list and cache only (no AuthorizeRequest)
+        Variable("AuthCtrlr", "DisableRemoteAuthorization", "false", data_type="boolean"),
         Variable("AuthCtrlr", "OfflineTxForUnknownIdEnabled", "false", data_type="boolean"),
         Variable("AuthCtrlr", "LocalPreAuthorize", "false", data_type="boolean"),
         *(

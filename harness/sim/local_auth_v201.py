@@ -7,7 +7,9 @@ A token known as Accepted is taken at once (C14.FR.02, C12.FR.02); a token known
 another status is asked about again (C14.FR.03, C10.FR.03, C12.FR.05) unless
 DisablePostAuthorize of that store is true, in which case the stored status stands.
 Part 6 §2.1 starts every case with LocalPreAuthorize false, so by default every token
-still goes to the CSMS, as before this module existed.
+still goes to the CSMS, as before this module existed. With AuthCtrlr
+DisableRemoteAuthorization true (Part 5 C-58) the CSMS is never asked: the list and the
+cache decide, and a token neither holds is refused.
 
 The simulator does not support LocalAuthListSupportsExpiryDateTime, so an entry's
 cacheExpiryDateTime is not checked for the list (C14.FR.02). The answer of an
@@ -43,6 +45,24 @@ DEFECTS = declare(
         "a token in neither the local list nor the cache is taken as Accepted without "
         "an AuthorizeRequest",
         "C01.FR.02",
+    ),
+    # LocalAuthorizer._remote_disabled
+    Defect(
+        "remote-authorization-not-disabled",
+        "station",
+        V201,
+        "sends an AuthorizeRequest for a token its list and cache do not know although "
+        "AuthCtrlr.DisableRemoteAuthorization is true",
+        "C01.FR.02",
+    ),
+    # LocalAuthorizer.offline_info
+    Defect(
+        "offline-group-token-not-stopping",
+        "station",
+        V201,
+        "offline, a token its list or cache holds in the group of the token that started "
+        "a transaction does not end it (the stored group is not looked at offline)",
+        "E08.FR.02",
     ),
     # LocalAuthorizer.accepts
     Defect(
@@ -181,6 +201,8 @@ class LocalAuthorizer:
         entry = self._entry(id_token)
         if entry is None and self._has("no-authorize-for-unknown-token"):
             return {"status": "Accepted"}
+        if self._remote_disabled():
+            return dict(entry[0]) if entry is not None else {"status": "Unknown"}
         if entry is None or not self._local_pre_authorize():
             return None
         info, store = entry
@@ -194,6 +216,23 @@ class LocalAuthorizer:
         if cached and self._has("cache-refuses-without-asking"):
             return info
         return None  # known, but not Accepted: the CSMS has the last word
+
+    def _remote_disabled(self) -> bool:
+        """AuthCtrlr.DisableRemoteAuthorization: only the list and the cache decide."""
+        if self._has("remote-authorization-not-disabled"):
+            return False
+        return self._flag("AuthCtrlr", "DisableRemoteAuthorization")
+
+    def offline_info(self, id_token: Mapping[str, Any]) -> dict[str, Any]:
+        """Offline, for a token the station lets charge: the idTokenInfo it goes by,
+        the one its list (else its cache) holds, with its group, so that a token of the
+        group of a running transaction's token ends it offline as online (E08.FR.02);
+        Accepted alone for a token neither holds (OfflineTxForUnknownIdEnabled)."""
+        entry = self._entry(id_token)
+        info = dict(entry[0]) if entry is not None else {}
+        if self._has("offline-group-token-not-stopping"):
+            info.pop("groupIdToken", None)
+        return {**info, "status": "Accepted"}
 
     def _local_pre_authorize(self) -> bool:
         """AuthCtrlr.LocalPreAuthorize: may a known token be taken without the CSMS?"""

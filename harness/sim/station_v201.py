@@ -836,7 +836,8 @@ class StationV201:
         if self._can_send():
             response = await self._authorize_online(id_token)
         elif self._offline_authorized(token):
-            response = {"idTokenInfo": {"status": "Accepted"}}  # decided locally (C15)
+            # decided locally (C15) by what the list or cache holds, its group too
+            response = {"idTokenInfo": self.local_auth.offline_info(id_token)}
         else:
             response = {"idTokenInfo": {"status": "Unknown"}}
         result: dict[str, Any] = {"response": response, "transaction": None}

@@ -21,7 +21,11 @@ class SimTimers:
     retry_backoff_min: float = 0.05
     retry_backoff_max: float = 2.0
     boot_retry_default: float = 1.0
-    message_timeout: float = 10
+    #: how long a CALL waits for its answer (the station's OCPPCommCtrlr.MessageTimeout):
+    #: above the harness's longest hold of a CALL (its session's hold_seconds, 2 s), short
+    #: so that the cases of a CSMS that does not answer (E13 retries, TC_E_41/42_CS) take
+    #: seconds and an operator action that sends such a message returns within its bound
+    message_timeout: float = 3
     interval_scale: float = 1.0
     #: how long a station with option slow-restart or late-boot-retry takes beyond the
     #: least it may (a real device restarts in tens of seconds; the embedded runs keep it

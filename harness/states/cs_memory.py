@@ -52,6 +52,7 @@ __all__ = [
     "id_token_cached",
     "id_token_cached_refused",
     "id_token_local_auth_list",
+    "local_list_emptied",
     "set_charging_profile",
 ]
 
@@ -81,10 +82,25 @@ def _empty_list(csms: Any, version: int) -> None:
     )
 
 
-def id_token_local_auth_list(csms: Any, dut: Any, *, token: dict[str, str] | None = None) -> int:
+def local_list_emptied(csms: Any) -> int:
+    """A preparation of Part 6's "no configured token in the Local Authorization List":
+    a Full update without entries (D01.FR.04) under the next version; the version."""
+    version = _list_version(csms) + 1
+    _empty_list(csms, version)
+    return version
+
+
+def id_token_local_auth_list(
+    csms: Any,
+    dut: Any,
+    *,
+    token: dict[str, str] | None = None,
+    group: dict[str, str] | None = None,
+) -> int:
     """Memory state *IdTokenLocalAuthList* (Part 6 Table 444): the configured valid token
     (or ``token``) is the one entry of the station's Local Authorization List, with
-    status Accepted. Returns the version number the list was given.
+    status Accepted (and, with ``group``, an IdTokenType, that groupIdToken). Returns
+    the version number the list was given.
 
     The update is Full (D01.FR.15: it replaces the list) and carries idTokenInfo, which
     Part 2 requires in a Full update. Its version is one above the list's current one
@@ -106,12 +122,15 @@ def id_token_local_auth_list(csms: Any, dut: Any, *, token: dict[str, str] | Non
     with csms.beyond_octt("Part 6 Table 444 sends the list without reading its version"):
         before = _list_version(csms)
     version = before + 1
+    info: dict[str, Any] = {"status": "Accepted"}
+    if group is not None:
+        info["groupIdToken"] = dict(group)
     # 1-2. SendLocalListRequest Full with the token; tool validation: status Accepted.
     csms.call(
         "SendLocalList",
         versionNumber=version,
         updateType="Full",
-        localAuthorizationList=[{"idToken": id_token, "idTokenInfo": {"status": "Accepted"}}],
+        localAuthorizationList=[{"idToken": id_token, "idTokenInfo": info}],
     ).expect(rule="D01.FR.15", status="Accepted")
     csms.finally_do(
         f"empty the local authorization list (version {version + 1})",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from harness import DutFailure, testcase
 from harness.matching import ABSENT, absent_or, one_of
 from harness.replies import error_reply, no_reply
-from harness.states import cs_offline
+from harness.states import cs_memory, cs_offline
 from harness.states import cs_transactions as tx_states
 from harness.steps.device_model import (
     Variable,
@@ -25,6 +25,8 @@ from harness.steps.device_model import (
     set_variable,
 )
 from harness.steps.transactions import (
+    AUTH_ENABLED,
+    DISABLE_REMOTE_AUTHORIZATION,
     EV_CONNECTION_TIMEOUT,
     authorization_by_csms,
     charging_until_stop,
@@ -943,6 +945,107 @@ def test_tc_e_44_cs(csms, dut):
     _stop_offline(csms, dut, tx, "TC_E_44_CS", start, wait_minimum, queued_rule="E08.FR.05")
 
 
+#: the IdTokenEnumType of the groupIdToken the harness gives (a CSMS-side identifier)
+_GROUP_TYPE = "Central"
+
+
+def _in_group(dut):
+    """An idTokenInfo that accepts a token as a member of the configured group."""
+    group = {"idToken": dut.tokens.group_id, "type": _GROUP_TYPE}
+    return {"status": "Accepted", "groupIdToken": group}
+
+
+def _answers_name_the_group(csms, dut):
+    """Every AuthorizeResponse, and every TransactionEventResponse to an event with a
+    token, accepts the token as a member of the configured group: the memory states',
+    state Authorized's (C09.FR.02), and the events' (which update a cache, C10.FR.05)."""
+    csms.will_reply("Authorize", always=True, idTokenInfo=_in_group(dut))
+    csms.will_reply(
+        "TransactionEvent",
+        lambda request: {"idTokenInfo": _in_group(dut)} if "idToken" in request else None,
+        always=True,
+    )
+
+
+@testcase(
+    "TC_E_45_CS",
+    "Offline Behaviour - Stop transaction during offline period - Same GroupId",
+    table=172,
+    requirements=["E08.FR.02", "E08.FR.04", "E08.FR.05", "E08.FR.06", "E08.FR.07", "E08.FR.08"],
+    catches={"offline-group-token-not-stopping": "E08.FR.02", "offline-flag-missing": "E08.FR.07"},
+)
+def test_tc_e_45_cs(csms, dut):
+    wait_minimum = _offline_configuration(csms, dut, metering=False)
+    _answers_name_the_group(csms, dut)
+    # <Configured valid idtoken fields2> with the group: the profile's token of valid's
+    # group, which the station must know locally to stop the transaction offline
+    second = {"idToken": dut.tokens.group, "type": dut.tokens.type}
+    if dut.supports("C-49"):
+        csms.comment("Memory state IdTokenCached for the group's second token")
+        cached = tx_states.session(csms, dut)
+        cached.token = second
+        cs_memory.id_token_cached(csms, dut, cached)
+    if dut.supports("local_auth_list"):
+        csms.comment("Memory state IdTokenLocalAuthList for the group's second token")
+        group = _in_group(dut)["groupIdToken"]
+        cs_memory.id_token_local_auth_list(csms, dut, token=second, group=group)
+    start = csms.mark()
+    csms.comment("States Authorized (the CSMS gives the group) and EnergyTransferStarted")
+    tx = transaction(csms, dut, tx_states.authorized, tx_states.energy_transfer_started)
+    _stop_offline(
+        csms,
+        dut,
+        tx,
+        "TC_E_45_CS",
+        start,
+        wait_minimum,
+        token=second["idToken"],
+        queued_rule="E08.FR.02",
+    )
+
+
+# -- DisableRemoteAuthorization (C01, Part 5 C-58) ---------------------------------------
+
+
+@testcase(
+    "TC_E_52_CS",
+    "Local start transaction - Authorization first - DisableRemoteAuthorization",
+    table=141,
+    requirements=["C01.FR.02", "C01.FR.05"],
+    catches={"remote-authorization-not-disabled": "C01.FR.02"},
+)
+def test_tc_e_52_cs(csms, dut):
+    configure_if_implemented(csms, AUTH_ENABLED, "true")
+    configure(csms, DISABLE_REMOTE_AUTHORIZATION, "true")
+    # Memory state: neither the cache nor the list knows a configured valid token
+    if dut.supports("C-49"):
+        csms.call("ClearCache")  # a preparation: whatever it answers
+    if dut.supports("local_auth_list"):
+        cs_memory.local_list_emptied(csms)
+    tx = transaction(csms, dut)
+    mark = csms.mark()
+    dut.act("present_token", token=tx.token["idToken"], evse=tx.evse)
+    csms.step(1, "No AuthorizeRequest for the token, and no authorization")
+    csms.hold_for(dut.timeouts.response, "a station that asks the CSMS asks at once")
+    for request in csms.received("Authorize", after=mark):
+        request.entry.failing = True
+        raise DutFailure(
+            "the station sent an AuthorizeRequest with DisableRemoteAuthorization true, "
+            "which leaves it the local stores only",
+            "C01.FR.02",
+            request.entry.raw,
+        )
+    for event in csms.received("TransactionEvent", after=mark):
+        if event.get("idToken") == tx.token or event.get("triggerReason") == "Authorized":
+            event.entry.failing = True
+            raise DutFailure(
+                "the station authorized a token that neither its cache nor its list "
+                "knows, without the CSMS",
+                "C01.FR.01",
+                event.entry.raw,
+            )
+
+
 # -- retries of transaction messages (E13) ------------------------------------------------
 
 MESSAGE_ATTEMPTS = Variable("OCPPCommCtrlr", "MessageAttempts", instance="TransactionEvent")
@@ -1040,6 +1143,38 @@ def _transmissions(csms, dut, tx, *, attempts, answered, resent_rule, silent=Fal
                 resent_rule,
                 message.entry.raw,
             )
+
+
+@testcase(
+    "TC_E_41_CS",
+    "Retry sending transaction message when failed - Max retry count reached",
+    table=166,
+    requirements=["E13.FR.01", "E13.FR.02", "E13.FR.03", "E13.FR.04"],
+    catches={
+        "tx-event-not-retried": "E13.FR.02",
+        "tx-event-timeout-not-retried": "E13.FR.02",
+        "tx-event-retried-at-once": "E13.FR.03",
+    },
+)
+def test_tc_e_41_cs(csms, dut):
+    tx = transaction(csms, dut)
+    _transmissions(csms, dut, tx, attempts=2, answered=None, resent_rule="E13.FR.04", silent=True)
+
+
+@testcase(
+    "TC_E_42_CS",
+    "Retry sending transaction message when failed - Success before reaching the max retry count",
+    table=168,
+    requirements=["E13.FR.01", "E13.FR.02", "E13.FR.03"],
+    catches={
+        "tx-event-not-retried": "E13.FR.02",
+        "tx-event-timeout-not-retried": "E13.FR.02",
+        "tx-event-retried-at-once": "E13.FR.03",
+    },
+)
+def test_tc_e_42_cs(csms, dut):
+    tx = transaction(csms, dut)
+    _transmissions(csms, dut, tx, attempts=3, answered=2, resent_rule="E13.FR.02", silent=True)
 
 
 @testcase(
