@@ -122,6 +122,10 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
         # customerIdentifier (what an operator stored)
         "C-57": True,
         "C-14": True,
+        # -- block K, smart charging --
+        # charging profiles (K01, K09, K10) and a remote start's TxProfile (F01.FR.10);
+        # option no-smart-charging is the station without them (TC_K_38_CS)
+        "smart_charging": True,
         # -- block G, availability --
         # -- block B, provisioning --
         # after every network profile failed, back to the last one that connected (B10.FR.07)

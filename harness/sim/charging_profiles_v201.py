@@ -7,6 +7,12 @@ or limit any power (the simulated EVSE has no power path to limit). Requirement 
 from OCPP 2.0.1 Part 2; the limits come from SmartChargingCtrlr (ProfileStackLevel,
 PeriodsPerSchedule, RateUnit).
 
+A TxProfile that comes with a RequestStartTransaction is checked as one of
+SetChargingProfile is (F01.FR.26) and installed for the transaction the request
+starts (F01.FR.10). With option no-smart-charging the station has no smart charging:
+SmartChargingCtrlr.Available and Enabled are false, these calls are not supported, and
+the profile of a remote start is ignored (F01.FR.12).
+
 Choices where Part 2 leaves the station free: a second profile of the same purpose,
 stack level and EVSE under another id is rejected (K01.FR.06 forbids the CSMS to send
 one); a TxProfile without a transactionId applies to the transaction running at the
@@ -164,6 +170,29 @@ class ChargingProfiles:
         tx = running if profile["chargingProfilePurpose"] == "TxProfile" else None
         self._installed[int(profile["id"])] = Installed(evse, dict(profile), tx)
         return None
+
+    # -- the TxProfile of a RequestStartTransaction (F01.FR.08-.11, F01.FR.26) ------------
+
+    def remote_start_problem(self, profile: Mapping[str, Any]) -> str | None:
+        """Why the station rejects the chargingProfile of a RequestStartTransaction (the
+        rule), or None: it must be a TxProfile (F01.FR.09) without a transactionId
+        (F01.FR.11), and a schedule the station can follow (F01.FR.26)."""
+        if profile["chargingProfilePurpose"] != "TxProfile":
+            return "F01.FR.09"
+        if "transactionId" in profile:
+            return "F01.FR.11"
+        if int(profile["stackLevel"]) > int(self._model.value(_CTRLR, "ProfileStackLevel")):
+            return "SmartChargingCtrlr.ProfileStackLevel"
+        schedules = profile["chargingSchedule"]
+        if len(schedules) != 1:
+            return "K01.FR.34"
+        return self._schedule_problem(schedules[0], profile["chargingProfileKind"])
+
+    def for_transaction(self, evse: int, profile: Mapping[str, Any], transaction_id: str) -> None:
+        """The TxProfile of a remote start, installed for the transaction it started
+        (F01.FR.10); it goes with that transaction (K02.FR.05)."""
+        installed = {**profile, "transactionId": transaction_id}
+        self._installed[int(profile["id"])] = Installed(evse, installed, transaction_id)
 
     # -- ClearChargingProfile (K10) and GetChargingProfiles (K09) -------------------------
 

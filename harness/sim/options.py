@@ -232,6 +232,17 @@ OPTIONS: dict[str, SimOption] = _options(
         concerns=("TC_C_", "TC_E_", "TC_F_", "TC_J_"),
     ),
     SimOption(
+        "no-smart-charging",
+        "station",
+        _V201,
+        "has no smart charging (Part 5 profile Smart Charging not supported): "
+        "SmartChargingCtrlr.Available and Enabled false, SetChargingProfile and the other "
+        "K calls answered NotSupported, the chargingProfile of a RequestStartTransaction "
+        "ignored (F01.FR.12) instead of used for the transaction (F01.FR.10)",
+        features={"smart_charging": False},
+        concerns=("TC_K_", "TC_F_"),
+    ),
+    SimOption(
         "no-energy-transfer-start",
         "station",
         _V201,

@@ -21,7 +21,7 @@ from harness.sim.blocks import Block
 from harness.sim.declare import V201, Defect, declare
 from harness.sim.peer import Reply
 from harness.sim.reservation_v201 import reservation_used
-from harness.sim.transactions_v201 import Session, charging_state, end_now
+from harness.sim.transactions_v201 import Session, charging_state, end_now, happen
 from harness.sim.util import utc_now
 
 if TYPE_CHECKING:
@@ -218,14 +218,26 @@ DEFECTS = declare(
 
 async def request_start(v201: StationV201, payload: dict[str, Any]) -> Reply:
     """F01/F02: start a transaction for the token, where a driver could (answered first).
-    A chargingProfile in the request is ignored, as a station without smart charging
-    does (F01.FR.12): the simulator limits no transaction's energy."""
+    A chargingProfile in the request is the started transaction's TxProfile (F01.FR.10;
+    Rejected when it is not one the station can use: F01.FR.26); a station without smart
+    charging (option no-smart-charging) ignores it (F01.FR.12)."""
     if v201.station.boot_status != "Accepted":
         if v201.station.has("remote-start-while-pending"):
             return Reply({"status": "Accepted"})  # and starts nothing
         return Reply({"status": "Rejected"})  # B02.FR.05
-    if "chargingProfile" in payload and v201.station.has("remote-start-profile-refused"):
+    profile = payload.get("chargingProfile")
+    if profile is not None and v201.station.has("remote-start-profile-refused"):
         return Reply({"status": "Rejected"})
+    if not v201.smart_charging():
+        profile = None  # F01.FR.12
+    problem = None if profile is None else v201.charging_profiles.remote_start_problem(profile)
+    if problem is not None:
+        return Reply(
+            {
+                "status": "Rejected",
+                "statusInfo": {"reasonCode": "InvalidProfile", "additionalInfo": problem},
+            }
+        )
     evse_id = payload.get("evseId")
     usable = [
         c
@@ -249,13 +261,18 @@ async def request_start(v201: StationV201, payload: dict[str, Any]) -> Reply:
         if not await _remote_token_accepted(v201, token):
             return  # the CSMS did not accept the token: no energy (F01.FR.01)
         reservation = v201.reservations.use(session.evse, token["idToken"])
-        await v201.happen(
+        events = happen(
             session,
             "remote_start",
+            v201.tx_points(),
             token=token,
             remote_start_id=payload["remoteStartId"],
             reservation_id=reservation,
         )
+        if profile is not None and session.transaction_id is not None:
+            # in force from the start of the transaction it names (F01.FR.10)
+            v201.charging_profiles.for_transaction(session.evse, profile, session.transaction_id)
+        await v201.send_events(session, events)
         if reservation is not None:
             await reservation_used(v201, session.evse)
         await_cable(v201, session)

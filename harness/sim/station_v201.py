@@ -325,6 +325,12 @@ class StationV201:
             FIRMWARE.bind(self.firmware),
             TRANSACTION_STATUS.bind(self),
         )
+        if station.has_option("no-smart-charging"):
+            # a station without smart charging: it says so and takes none of its calls
+            for name in ("Available", "Enabled"):
+                self.device_model.store("SmartChargingCtrlr", name, "false")
+            for action in self.charging_profiles.handlers():
+                self.handlers.pop(action, None)
 
     # -- frames the station sends ---------------------------------------------------------
 
@@ -739,6 +745,12 @@ class StationV201:
         response = await self.station.send("Authorize", {"idToken": id_token})
         self.local_auth.learned(id_token, response.get("idTokenInfo"))
         return response
+
+    def smart_charging(self) -> bool:
+        """Whether the station supports smart charging and has it on (SmartChargingCtrlr
+        Available and Enabled; F01.FR.12's note)."""
+        model = self.device_model
+        return all(model.value("SmartChargingCtrlr", n) == "true" for n in ("Available", "Enabled"))
 
     def _transaction_at(self, evse: int) -> str | None:
         """The id of the transaction running at ``evse``, if one runs."""

@@ -752,3 +752,68 @@ def test_meters_every_transaction(version: str) -> None:
 
     for option in (False, True):
         run(scenario(option))
+
+
+@covers("no-smart-charging")
+def test_no_smart_charging(version: str) -> None:
+    """A RequestStartTransaction's TxProfile: the station with smart charging installs
+    it for the transaction it starts (F01.FR.10, reported with its transactionId); with
+    the option it says it has none (SmartChargingCtrlr.Available false), takes no
+    SetChargingProfile (NotSupported) and starts the transaction all the same, the
+    profile ignored (F01.FR.12)."""
+    from harness.sim.errors import CallErrorReceived
+
+    profile = {
+        "id": 7,
+        "stackLevel": 0,
+        "chargingProfilePurpose": "TxProfile",
+        "chargingProfileKind": "Relative",
+        "chargingSchedule": [
+            {
+                "id": 7,
+                "chargingRateUnit": "A",
+                "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 6.0}],
+            }
+        ],
+    }
+    start = {
+        "idToken": {"idToken": "SIMTOKEN", "type": "ISO14443"},
+        "remoteStartId": 1,
+        "evseId": 1,
+        "chargingProfile": profile,
+    }
+
+    async def scenario(option: bool) -> None:
+        options = ["no-smart-charging"] if option else []
+        async with linked(version, options=options, heartbeat_interval=3600) as link:
+            await link.booted()
+            read = _get_variable("SmartChargingCtrlr", "Available")
+            (available,) = (await link.csms.act("call", read))["getVariableResult"]
+            assert available["attributeValue"] == ("false" if option else "true")
+            await link.station.act("plug_in", {"evse": 1, "connector": 1})
+            call = {"action": "RequestStartTransaction", "payload": start}
+            assert (await link.csms.act("call", call))["status"] == "Accepted"
+            await link.at_csms.wait_for(
+                lambda _: any(
+                    e["triggerReason"] == "RemoteStart"
+                    for e in link.sent_by_station("TransactionEvent")
+                ),
+                2,
+            )
+            ask = {
+                "action": "GetChargingProfiles",
+                "payload": {"requestId": 1, "chargingProfile": {}},
+            }
+            if option:
+                with pytest.raises(CallErrorReceived):
+                    await link.csms.act("call", ask)
+                return
+            assert (await link.csms.act("call", ask))["status"] == "Accepted"
+            await link.at_csms.wait_call("ReportChargingProfiles")
+            [report] = link.sent_by_station("ReportChargingProfiles")
+            [installed] = report["chargingProfile"]
+            assert installed["id"] == 7 and installed["transactionId"]
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))
