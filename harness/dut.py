@@ -478,13 +478,15 @@ class DutProfile:
         way, so the profile cannot say both."""
         if not changes:
             return self
-
-        def meaning(key: str) -> str:
-            return (_feature_id(self.ocpp, self.kind, key) or key).casefold()
-
-        changed = {meaning(key) for key in changes}
-        kept = {k: v for k, v in self.features.items() if meaning(k) not in changed}
+        changed = {self.feature_id(key) for key in changes}
+        kept = {k: v for k, v in self.features.items() if self.feature_id(k) not in changed}
         return self.replace(features=_FrozenMap({**kept, **changes}))
+
+    def feature_id(self, key: str) -> str:
+        """The feature a [features] key means for this version and DUT role: its Part 5
+        id (``C-13`` for ``reset_per_evse``), or the key itself where the feature table
+        does not know it; casefolded, for comparing."""
+        return (_feature_id(self.ocpp, self.kind, key) or key).casefold()
 
     def public_dict(self) -> dict[str, Any]:
         """The effective profile in the TOML file's shape (defaults filled in), safe to

@@ -740,26 +740,39 @@ def profile_with_options(profile: DutProfile, options: Iterable[str]) -> DutProf
     ``ValueError`` when two options declare a feature both ways."""
     if profile.control.adapter != "sim":
         return profile
-    from harness.sim.options import declared_features
+    from harness.sim.options import OPTIONS, declared_features
 
     side, version = profile.kind.sim_side, profile.ocpp.value
     chosen = [option for option in options if _option_applies(side, version, option)]
+    # two names of one feature (C-13, reset_per_evse) declared both ways contradict too
+    said: dict[str, tuple[bool, str]] = {}
+    for option in chosen:
+        for key, value in OPTIONS[option].features.items():
+            earlier = said.setdefault(profile.feature_id(key), (value, option))
+            if earlier[0] != value:
+                raise ValueError(
+                    f"options {earlier[1]!r} and {option!r} cannot be on together: they "
+                    f"declare {key} both ways"
+                )
     return profile.with_features(declared_features(chosen))
 
 
-def simulator_variant(info: Any, profile: DutProfile) -> tuple[str, ...] | None:
+def simulator_variant(
+    info: Any, profile: DutProfile, *, given: tuple[str, ...] = ()
+) -> tuple[str, ...] | None:
     """The options under which the simulator of ``profile`` (the ``sim`` adapter) is a
     device case ``info`` applies to: none when it is one already; for a case of the
     branch of a Part 5 condition the simulated device is not on (reset per EVSE, where
     it has none), the one or two variations of what the device has
     (:attr:`harness.sim.options.SimOption.features`) that put it there. None when no
-    set-up meets the case's conditions, or the DUT is no simulator."""
+    set-up meets the case's conditions, or the DUT is no simulator. ``given``: options
+    already on, which the variation joins (and must not contradict)."""
     from harness.applicability import not_applicable
     from harness.sim.options import options_for
 
     def applies(options: tuple[str, ...]) -> bool:
         try:
-            chosen = profile_with_options(profile, options)
+            chosen = profile_with_options(profile, (*given, *options))
         except ValueError:  # no device has both
             return False
         return not_applicable(info, chosen.supports) is None
@@ -769,7 +782,9 @@ def simulator_variant(info: Any, profile: DutProfile) -> tuple[str, ...] | None:
     if profile.control.adapter != "sim":
         return None
     side, version = profile.kind.sim_side, profile.ocpp.value
-    variants = sorted(name for name, o in options_for(side, version).items() if o.features)
+    variants = sorted(
+        name for name, o in options_for(side, version).items() if o.features and name not in given
+    )
     for size in (1, 2):
         for chosen in itertools.combinations(variants, size):
             if applies(chosen):

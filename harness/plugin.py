@@ -457,11 +457,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         item.extra_keyword_matches.add(info.id)
         run.case_ids[item.nodeid] = info.id
-        profile = _case_profile(item, run, profile)
+        options = _case_options(item, run)
+        base, profile = profile, _case_profile(item, profile, options)
         cert_profile = config.getoption("--cert-profile")
         reason = not_applicable(info, profile.supports, cert_profile)
         if reason is not None:
-            item.add_marker(pytest.mark.skip(reason=reason + _variant_hint(info, profile)))
+            hint = _variant_hint(info, base, options)
+            item.add_marker(pytest.mark.skip(reason=reason + hint))
         else:
             item.stash[_APPLIES] = why_it_applies(info, profile.supports, cert_profile)
         keep.append(item)
@@ -470,22 +472,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
-def _variant_hint(info: TestCaseInfo, profile: DutProfile) -> str:
-    """For the embedded simulator: the options that make it a device the case applies
-    to, so that a reader of the skip knows how to see the case run."""
-    variant = simulator_variant(info, profile) if profile.control.adapter == "sim" else None
+def _variant_hint(info: TestCaseInfo, profile: DutProfile, options: tuple[str, ...]) -> str:
+    """For the embedded simulator: the options to add to ``options`` (the run's) that
+    make it a device the case applies to, so that a reader of the skip knows how to see
+    the case run."""
+    if profile.control.adapter != "sim":
+        return ""
+    variant = simulator_variant(info, profile, given=options)
     if not variant:
         return ""
     flags = " ".join(f"--sim-option {option}" for option in variant)
     return f"; the simulated {profile.kind.sim_side} is such a device with {flags}"
 
 
-def _case_profile(item: pytest.Item, run: HarnessRun, profile: DutProfile) -> DutProfile:
-    """The profile ``item`` is judged applicable by: with the embedded simulator, the
-    one its options (the run's, or its own ``ocpp_sim`` marker's) make it declare."""
+def _case_options(item: pytest.Item, run: HarnessRun) -> tuple[str, ...]:
+    """The simulator options ``item`` runs with: its ``ocpp_sim`` marker's, else the
+    run's."""
     setup = _case_setup(item).over(defects=run.defects, options=run.options, strict=run.strict)
+    return setup.options
+
+
+def _case_profile(item: pytest.Item, profile: DutProfile, options: tuple[str, ...]) -> DutProfile:
+    """The profile ``item`` is judged applicable by: with the embedded simulator, the
+    one its options make it declare."""
     try:
-        return profile_with_options(profile, setup.options)
+        return profile_with_options(profile, options)
     except ValueError as error:
         raise pytest.UsageError(f"{item.nodeid}: {error}") from None
 

@@ -294,7 +294,7 @@ def test_sim_fixture_values() -> None:
     )
     assert station.control.adapter == "http"
     assert station.control.url == "http://127.0.0.1:8181/control"
-    assert (station.timeouts.connect, station.timeouts.response) == (15.0, 10.0)
+    assert (station.timeouts.connect, station.timeouts.response) == (15.0, 2.0)
     assert station.timers.heartbeat == 2
 
     csms = load_profile(FIXTURES / "sim-csms-1.6.toml")

@@ -79,6 +79,14 @@ def test_a_declared_feature_replaces_the_profiles_word_under_any_of_its_names() 
     assert not profile.supports("C-13"), "the original is not changed"
 
 
+def test_options_declaring_one_feature_by_two_names_both_ways_are_refused(
+    variations: None,
+) -> None:
+    # NO_PER_EVSE says reset_per_evse false: C-13 by its alias
+    with pytest.raises(ValueError, match="cannot be on together"):
+        profile_with_options(_station("sim"), [PER_EVSE.name, NO_PER_EVSE.name])
+
+
 def test_only_the_embedded_simulators_profile_takes_an_options_features(
     variations: None,
 ) -> None:
@@ -143,8 +151,11 @@ def test_a_variation_runs_the_cases_of_its_branch_and_skips_the_others(
     [skipped] = [c for c in report["cases"] if c["verdict"] == "skipped"]
     assert "C-13" in skipped["reason"], skipped
     # the skip of a case some variation would run says which (none undoes a variation)
-    hint = f"the simulated station is such a device with --sim-option {PER_EVSE.name}"
+    hint = "the simulated station is such a device with --sim-option "
     assert (hint in skipped["reason"]) == (skipped["id"] == "TC_B_25_CS"), skipped["reason"]
+    if hint in skipped["reason"]:
+        named = skipped["reason"].split(hint)[1].split()[0]
+        assert sim_options.OPTIONS[named].features.get("C-13") is True, named
 
 
 def test_an_items_own_variation_decides_its_applicability(

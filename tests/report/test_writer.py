@@ -7,7 +7,10 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
+
 from harness.ocppj import OcppVersion
+from harness.report import records
 from harness.report.records import CaseRecord, RunRecord
 from harness.report.writer import ReportWriter, write_atomic
 from harness.testcase import TestCaseInfo
@@ -33,12 +36,13 @@ def _record(case_id: str) -> CaseRecord:
 
 
 def test_the_report_text_is_the_whole_documents_encoding_as_cases_are_added_and_change(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each finished case is encoded once and spliced in: the text stays what encoding
     the whole document gives, before any case, with several, and after a kept case
     changed (the self-test matrix judges a case's warnings once it is in)."""
     run = RunRecord.start([], ())
+    monkeypatch.setattr(records.time, "monotonic", lambda: run._t0)  # one duration_s
     writer = ReportWriter(tmp_path)
 
     def whole() -> str:
