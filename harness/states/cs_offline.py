@@ -28,6 +28,7 @@ __all__ = [
     "OFFLINE_TX_FOR_UNKNOWN_ID",
     "after_queue",
     "deliver_queued",
+    "only_a_reading",
     "start_offline_transaction",
     "transaction_events_in_queue_ended",
 ]
@@ -133,6 +134,21 @@ def deliver_queued(
     )
 
 
+def _unchanged(event: Any) -> bool:
+    """An Updated event that leaves the transaction as it was (Charging, or no state)."""
+    info = event.get("transactionInfo") or {}
+    return bool(
+        event.get("eventType") == "Updated" and info.get("chargingState") in (None, "Charging")
+    )
+
+
+def only_a_reading(event: Any) -> bool:
+    """The TransactionEvent only carries a reading of the running transaction (Updated,
+    MeterValuePeriodic or MeterValueClock, the state unchanged): a station metering the
+    transaction sends it whatever the case is doing (E02.FR.10, J01.FR.22)."""
+    return _unchanged(event) and event.get("triggerReason") in _READINGS
+
+
 def after_queue(
     csms: Any,
     tx: Session,
@@ -150,12 +166,7 @@ def after_queue(
     transaction sends meanwhile (MeterValuePeriodic, MeterValueClock)."""
     for _ in range(_MAX_QUEUED):
         event = transaction_event(csms, tx, rule=rule, trigger=ANY)
-        info = event.get("transactionInfo") or {}
-        unchanged = event.get("eventType") == "Updated" and info.get("chargingState") in (
-            None,
-            "Charging",
-        )
-        if unchanged and (event.get("offline") is True or event.get("triggerReason") in _READINGS):
+        if _unchanged(event) and (event.get("offline") is True or only_a_reading(event)):
             continue
         event.expect(rule=trigger_rule, triggerReason=trigger)
         if fields:
