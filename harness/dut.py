@@ -322,6 +322,9 @@ class Network:
     #: OCPPCommCtrlr.OfflineThreshold the offline-status cases set (seconds; Part 6
     #: <Configured offlineThreshold>, TC_B_51_CS and TC_B_52_CS)
     offline_threshold: int = 10
+    #: OCPPCommCtrlr.MessageAttemptInterval[TransactionEvent] the retry cases set
+    #: (seconds; Part 6 <Configured message Attempts transaction event interval>)
+    tx_message_attempt_interval: int = 5
 
 
 #: volts per phase behind Part 6's <limit multiplier> for limits in W (errata 2025-09:

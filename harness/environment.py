@@ -185,6 +185,7 @@ def embedded_profiles() -> list[DutProfile]:
                 "network": {
                     "retry_backoff_wait_minimum": 1,
                     "offline_threshold": 1,
+                    "tx_message_attempt_interval": 1,
                     "configuration_slot": 0,
                     "configuration_slot2": 1,
                 },

@@ -1052,12 +1052,6 @@ MESSAGE_ATTEMPTS = Variable("OCPPCommCtrlr", "MessageAttempts", instance="Transa
 MESSAGE_ATTEMPT_INTERVAL = Variable(
     "OCPPCommCtrlr", "MessageAttemptInterval", instance="TransactionEvent"
 )
-
-#: Part 6 <Configured message Attempts transaction event interval>: short, so that the
-#: retries of a case take seconds
-_ATTEMPT_INTERVAL = 1
-
-
 MESSAGE_TIMEOUT = Variable("OCPPCommCtrlr", "MessageTimeout", instance="Default")
 
 
@@ -1087,13 +1081,17 @@ class _FailingEvent:
 
 
 def _transmissions(csms, dut, tx, *, attempts, answered, resent_rule, silent=False):
-    """Step 5 (and 6) of Tables 166-169: the TransactionEvent is sent ``answered`` (or,
-    for None, ``attempts``) times, each retry MessageAttemptInterval times the
-    transmissions so far after the failure (E13.FR.02/.03): after a CALLERROR, or, when
-    the harness stays ``silent``, after the station's MessageTimeout ran out on it. Then
-    one more such iteration passes without another transmission (``resent_rule``)."""
+    """Step 5 (and 6) of Tables 166-169: with MessageAttempts of TransactionEvent set to
+    ``attempts`` (Part 6 <Configured message Attempts transaction event>: the least each
+    table allows) and MessageAttemptInterval to the profile's (its <... interval>), the
+    TransactionEvent is sent ``answered`` (or, for None, ``attempts``) times, each retry
+    the interval times the transmissions so far after the failure (E13.FR.02/.03): after
+    a CALLERROR, or, when the harness stays ``silent``, after the station's
+    MessageTimeout ran out on it. Then one more such iteration passes without another
+    transmission (``resent_rule``)."""
+    interval = dut.profile.network.tx_message_attempt_interval
     configure(csms, MESSAGE_ATTEMPTS, str(attempts))
-    configure(csms, MESSAGE_ATTEMPT_INTERVAL, str(_ATTEMPT_INTERVAL))
+    configure(csms, MESSAGE_ATTEMPT_INTERVAL, str(interval))
     # Part 6 adds OCPPCommCtrlr.MessageTimeout to each interval when nothing answers
     timeout = int(get_variable(csms, MESSAGE_TIMEOUT)[0]) if silent else 0
     if silent:
@@ -1114,7 +1112,7 @@ def _transmissions(csms, dut, tx, *, attempts, answered, resent_rule, silent=Fal
     tx.energy, tx.charging_state = True, "Charging"
     last = first
     for sent in range(1, expected):
-        wait = _ATTEMPT_INTERVAL * sent + timeout
+        wait = interval * sent + timeout
         again = csms.expect(
             "TransactionEvent",
             after=last.entry.seq,
@@ -1127,13 +1125,13 @@ def _transmissions(csms, dut, tx, *, attempts, answered, resent_rule, silent=Fal
             again.entry.failing = True
             raise DutFailure(
                 f"transmission {sent + 1} came {gap:.2f} s after the one before, which was "
-                f"{failed}; MessageAttemptInterval {_ATTEMPT_INTERVAL} s times {sent} asks "
+                f"{failed}; MessageAttemptInterval {interval} s times {sent} asks "
                 f"{wait - timeout} s after the failure",
                 "E13.FR.03",
                 again.entry.raw,
             )
         last = again
-    more = _ATTEMPT_INTERVAL * expected + timeout
+    more = interval * expected + timeout
     csms.hold_for(more + deviation, "Part 6: one more iteration, in which nothing is resent")
     for message in csms.received("TransactionEvent", after=last.entry.seq):
         if message["seqNo"] == first["seqNo"]:
