@@ -175,6 +175,15 @@ DEFECTS = declare(
     ),
     # StationV201._deliver
     Defect(
+        "offline-readings-unflagged",
+        "station",
+        V201,
+        "the periodic readings (MeterValuePeriodic) taken while offline are queued "
+        "without offline true; its other queued events have it",
+        "E04.FR.03",
+    ),
+    # StationV201._deliver
+    Defect(
         "drops-offline-events",
         "station",
         V201,
@@ -568,7 +577,9 @@ class StationV201:
         """Send a TransactionEvent, or queue it while offline (E04.FR.01) marked
         ``offline`` (E04.FR.03); nothing overtakes what is already queued."""
         if not self._can_send():
-            if not self.station.has("offline-flag-missing"):
+            reading = payload.get("triggerReason") == "MeterValuePeriodic"
+            unflagged = reading and self.station.has("offline-readings-unflagged")
+            if not self.station.has("offline-flag-missing") and not unflagged:
                 payload["offline"] = True
             if not self.station.has("drops-offline-events"):
                 self._queue.append(payload)

@@ -16,6 +16,7 @@ any token is then accepted offline).
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any, Literal
 
 from harness.matching import ANY
@@ -134,6 +135,23 @@ def deliver_queued(
     )
 
 
+def _reconnected_at(csms: Any) -> _dt.datetime | None:
+    """The wall-clock time (UTC) of the station's latest connection, from the link's
+    trace time; None when the case saw none open."""
+    opened = [t for kind, t in csms.link_events() if kind == "opened"]
+    if not opened:
+        return None
+    return _dt.datetime.now(_dt.UTC) - _dt.timedelta(seconds=csms.clock() - opened[-1])
+
+
+def _stamp(event: Any) -> _dt.datetime | None:
+    """The event's timestamp (None when it cannot be read: the schema check names that)."""
+    try:
+        return _dt.datetime.fromisoformat(str(event.get("timestamp")).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
 def _unchanged(event: Any) -> bool:
     """An Updated event that leaves the transaction as it was (Charging, or no state)."""
     info = event.get("transactionInfo") or {}
@@ -151,11 +169,13 @@ def only_a_reading(event: Any) -> bool:
 
 def after_queue(
     csms: Any,
+    dut: Any,
     tx: Session,
     *,
     rule: str,
     trigger: Any,
     trigger_rule: str = "E02.FR.15",
+    offline_rule: str = "E04.FR.03",
     **fields: Any,
 ) -> Message:
     """The station's first TransactionEvent of ``tx`` after :func:`deliver_queued`
@@ -163,10 +183,19 @@ def after_queue(
     ``trigger`` (``trigger_rule``) and ``fields`` (``rule``). Skipped on the way, each
     leaving the transaction Charging: the queued events still to come (flagged
     offline, E04.FR.02 sends every one) and the readings a station metering the
-    transaction sends meanwhile (MeterValuePeriodic, MeterValueClock)."""
+    transaction sends meanwhile (MeterValuePeriodic, MeterValueClock); a reading
+    stamped before the reconnection (beyond the time deviation) was queued, and must
+    carry offline true (``offline_rule``)."""
+    back = _reconnected_at(csms)
+    deviation = _dt.timedelta(seconds=dut.profile.tolerances.time_deviation)
     for _ in range(_MAX_QUEUED):
         event = transaction_event(csms, tx, rule=rule, trigger=ANY)
-        if _unchanged(event) and (event.get("offline") is True or only_a_reading(event)):
+        if _unchanged(event) and event.get("offline") is True:
+            continue
+        if only_a_reading(event):
+            stamp = _stamp(event)
+            if back is not None and stamp is not None and stamp < back - deviation:
+                event.expect(rule=offline_rule, offline=True)  # a queued reading
             continue
         event.expect(rule=trigger_rule, triggerReason=trigger)
         if fields:

@@ -13,7 +13,7 @@ import pytest
 from harness import testcase
 from harness.states import cs_offline as offline
 from harness.states import cs_transactions as states
-from harness.steps.device_model import configure
+from harness.steps.device_model import Variable, configure
 from tests.matrix import (
     CLEAN,
     Expectation,
@@ -22,6 +22,8 @@ from tests.matrix import (
     defect_items,
     run_catalog_case,
 )
+
+TX_UPDATED_INTERVAL = Variable("SampledDataCtrlr", "TxUpdatedInterval")
 
 
 @testcase("TC_Q_01_CS", "a whole transaction offline", ocpp="2.0.1", dut_kind="charging-station")
@@ -58,7 +60,36 @@ def start_offline(csms, dut):
     states.ev_disconnected(csms, dut, tx)  # StopAuthorized, post-session, unplug: online
 
 
-CASES = by_id(queue_ended, queue_ended_power_path, start_offline)
+@testcase(
+    "TC_Q_04_CS",
+    "started offline with periodic readings, stopped online",
+    ocpp="2.0.1",
+    dut_kind="charging-station",
+)
+def start_offline_metered(csms, dut):
+    """The queue goes on past Charging with the readings taken offline (each offline
+    true); after_queue passes them and takes the driver's stop."""
+    configure(csms, states.TX_START_POINT, "EVConnected,Authorized")
+    configure(csms, states.TX_STOP_POINT, "EVConnected")
+    configure(csms, TX_UPDATED_INTERVAL, "1")
+    csms.finally_do("no periodic readings", configure, csms, TX_UPDATED_INTERVAL, "0")
+    configure(csms, offline.OFFLINE_TX_FOR_UNKNOWN_ID, "true")
+    tx = states.session(csms, dut)
+    csms.go_offline("the readings go to the queue")
+    dut.act("present_token", token=tx.token["idToken"], evse=tx.evse)
+    tx.authorized, tx.token_due = "local", True
+    dut.act("plug_in", evse=tx.evse, connector=tx.connector)
+    tx.ev_connected, tx.evse_due = True, True
+    seconds = 2 * 1 + dut.profile.tolerances.time_deviation
+    csms.hold_for(seconds, "two readings offline (TxUpdatedInterval 1 s)")
+    csms.come_online()
+    csms.expect_reconnect(timeout=dut.timeouts.connect, rule="E04.FR.02")
+    offline.deliver_queued(csms, dut, tx, until="Charging")
+    dut.act("present_token", token=tx.token["idToken"], evse=tx.evse)
+    offline.after_queue(csms, dut, tx, rule="E07.FR.02", trigger="StopAuthorized")
+
+
+CASES = by_id(queue_ended, queue_ended_power_path, start_offline, start_offline_metered)
 
 
 def went_away_and_back(case):
@@ -82,6 +113,7 @@ def test_offline_states_pass_the_conformant_station(case, request):
 FAILING = {
     "offline-flag-missing": ("TC_Q_01_CS", "E04.FR.03"),
     "drops-offline-events": ("TC_Q_01_CS", "E04.FR.02"),
+    "offline-readings-unflagged": ("TC_Q_04_CS", "E04.FR.03"),
 }
 
 #: for tests/sim/test_sim_defects.py

@@ -1228,7 +1228,7 @@ def _charging_offline_from_cache(
     return tx
 
 
-def _deauthorized(csms, tx: tx_states.Session, **fields: Any) -> None:
+def _deauthorized(csms, dut, tx: tx_states.Session, **fields: Any) -> None:
     """Tables 78 and 80, steps 5-6: StopTxOnInvalidId true, so the station deauthorizes
     the transaction: Ended with stoppedReason DeAuthorized where TxStopPoint ends it with
     the authorization (C15.FR.04), else Updated (C15.FR.03). The rest of the queue and
@@ -1236,7 +1236,7 @@ def _deauthorized(csms, tx: tx_states.Session, **fields: Any) -> None:
     ends = tx.stops_at("Authorized", "PowerPathClosed", "EnergyTransfer")
     rule = "C15.FR.04" if ends else "C15.FR.03"
     event = offline.after_queue(
-        csms, tx, rule=rule, trigger="Deauthorized", trigger_rule=rule, **fields
+        csms, dut, tx, rule=rule, trigger="Deauthorized", trigger_rule=rule, **fields
     )
     if ends:
         event.expect(
@@ -1246,13 +1246,14 @@ def _deauthorized(csms, tx: tx_states.Session, **fields: Any) -> None:
     tx.post_session = True
 
 
-def _suspended(csms, tx: tx_states.Session, rule: str) -> None:
+def _suspended(csms, dut, tx: tx_states.Session, rule: str) -> None:
     """StopTxOnInvalidId false: the station holds the energy back, the authorization
     stays (C15.FR.06, E05.FR.02): ChargingStateChanged with SuspendedEVSE; Ended where
     TxStopPoint is EnergyTransfer, which the held-back energy ends. The rest of the
     queue and the readings before it do not count (offline.after_queue)."""
     event = offline.after_queue(
         csms,
+        dut,
         tx,
         rule=rule,
         trigger="ChargingStateChanged",
@@ -1308,7 +1309,7 @@ def test_tc_c_16_cs(csms, dut):
         csms, dut, stop_on_invalid=True, max_energy=None, unknown_offline=False
     )
     csms.step("5-6", "The station deauthorizes the transaction (the post-scenario validation)")
-    _deauthorized(csms, tx)
+    _deauthorized(csms, dut, tx)
 
 
 @testcase(
@@ -1323,7 +1324,7 @@ def test_tc_c_17_cs(csms, dut):
     # Table 79 prints "triggerReason SuspendedEVSE", which is a charging state: the event
     # is a ChargingStateChanged to SuspendedEVSE, the token still authorized.
     csms.step("5-6", "The station holds the energy back: SuspendedEVSE (post-scenario validation)")
-    _suspended(csms, tx, "C15.FR.06")
+    _suspended(csms, dut, tx, "C15.FR.06")
 
 
 @testcase(
@@ -1344,7 +1345,7 @@ def test_tc_c_18_cs(csms, dut):
     # MaxEnergyOnInvalidId counts only where StopTxOnInvalidId is false: the station
     # deauthorizes at once, online by now (the tool validation of step 5).
     csms.step("5-6", "The station deauthorizes the transaction, offline false")
-    _deauthorized(csms, tx, offline=absent_or(False))
+    _deauthorized(csms, dut, tx, offline=absent_or(False))
 
 
 def _reconnection_report_rule(csms, dut, away: float, threshold: str | None) -> str:
@@ -1414,7 +1415,7 @@ def test_tc_c_26_cs(csms, dut):
         ) from None
     # The tool validation: one of the events says SuspendedEVSE; StopTxOnInvalidId is
     # false, so the refused token's energy is held back and it stays authorized.
-    _suspended(csms, tx, "C15.FR.06")
+    _suspended(csms, dut, tx, "C15.FR.06")
     csms.step(3, "Reusable state StopAuthorized: the driver presents the token again")
     tx_states.stop_authorized(csms, dut, tx)
     csms.step(4, "Reusable state EVConnectedPostSession")
