@@ -43,12 +43,33 @@ REQUIREMENTS: dict[str, list[str]] = {
     # Errata §6.2.65 (TC_J_10_CS): E06.FR.17 and E07.FR.13 are no requirements of Part 2;
     # TC_J_03_CS prints the same two in the same list and gets the same correction.
     "TC_J_03_CS": [
-        *("J01.FR.01 J01.FR.02 J01.FR.03 J01.FR.06 J01.FR.07 J01.FR.08 J01.FR.14".split()),
-        *("J01.FR.15 E06.FR.11 E07.FR.08 E08.FR.09 E09.FR.05 E10.FR.04 E12.FR.07".split()),
+        "J01.FR.01",
+        "J01.FR.02",
+        "J01.FR.03",
+        "J01.FR.06",
+        "J01.FR.07",
+        "J01.FR.08",
+        "J01.FR.14",
+        "J01.FR.15",
+        "E06.FR.11",
+        "E07.FR.08",
+        "E08.FR.09",
+        "E09.FR.05",
+        "E10.FR.04",
+        "E12.FR.07",
     ],
     "TC_J_10_CS": [
-        *("J02.FR.01 J02.FR.02 J02.FR.03 J02.FR.04 J02.FR.10 E06.FR.11 E07.FR.08".split()),
-        *("E08.FR.09 E09.FR.05 E10.FR.04 E12.FR.07".split()),
+        "J02.FR.01",
+        "J02.FR.02",
+        "J02.FR.03",
+        "J02.FR.04",
+        "J02.FR.10",
+        "E06.FR.11",
+        "E07.FR.08",
+        "E08.FR.09",
+        "E09.FR.05",
+        "E10.FR.04",
+        "E12.FR.07",
     ],
 }
 
