@@ -354,13 +354,13 @@ def test_tc_j_02_cs(csms, dut):
         _check_on_the_clock(messages[-1], stamps, interval, deviation, "J01.FR.14")
 
 
-def _aligned_ended(csms, dut, tx, *, context_rule, content_rule):
+def _aligned_ended(csms, dut, tx, measurands, *, context_rule, content_rule):
     """Tables 245/246 after the transaction: the Ended event's clock-aligned readings
-    (context Sample.Clock), each with the AlignedDataCtrlr.TxEndedMeasurands, the
-    interval apart. Returns the event and those readings."""
+    (context Sample.Clock), each with ``measurands`` (the AlignedDataCtrlr.TxEndedMeasurands
+    configured before the transaction), the interval apart. Returns the event and those
+    readings."""
     interval = dut.profile.timers.aligned_data_tx_ended_interval
     deviation = dut.profile.tolerances.time_deviation
-    measurands = _configured_measurands(csms, ALIGNED["TxEndedMeasurands"])
     ended = _ended(tx, content_rule)
     values = ended.payload["meterValue"]
     clock = [
@@ -398,6 +398,9 @@ def _aligned_ended(csms, dut, tx, *, context_rule, content_rule):
 )
 def test_tc_j_03_cs(csms, dut):
     interval = dut.profile.timers.aligned_data_tx_ended_interval
+    # The measurands the Ended event's clock-aligned readings must carry, configured
+    # before the transaction where the station has none.
+    measurands = _configured_measurands(csms, ALIGNED["TxEndedMeasurands"])
     # Configuration state: the Ended event's clock-aligned interval, no sampled readings
     # in it, and readings during transactions (if implemented).
     dm.configure(csms, ALIGNED["TxEndedInterval"], str(interval))
@@ -417,7 +420,7 @@ def test_tc_j_03_cs(csms, dut):
             location_rule="J01.FR.09",
             measurand_rule="E06.FR.11",
         )
-    _aligned_ended(csms, dut, tx, context_rule="J01.FR.08", content_rule="E06.FR.11")
+    _aligned_ended(csms, dut, tx, measurands, context_rule="J01.FR.08", content_rule="E06.FR.11")
 
 
 @testcase(
@@ -429,6 +432,7 @@ def test_tc_j_03_cs(csms, dut):
 )
 def test_tc_j_04_cs(csms, dut):
     interval = dut.profile.timers.aligned_data_tx_ended_interval
+    measurands = _configured_measurands(csms, ALIGNED["TxEndedMeasurands"])
     # Configuration state: the Ended event's clock-aligned interval, readings during
     # transactions (if implemented), and signed clock-aligned readings.
     dm.configure(csms, ALIGNED["TxEndedInterval"], str(interval))
@@ -436,7 +440,9 @@ def test_tc_j_04_cs(csms, dut):
     dm.configure(csms, ALIGNED["SignReadings"], "true")
     tx = _charged_and_ended(csms, dut, interval)
     # Post-scenario validations: the clock-aligned readings of the Ended event, signed.
-    ended, clock = _aligned_ended(csms, dut, tx, context_rule="J01.FR.08", content_rule="E06.FR.11")
+    ended, clock = _aligned_ended(
+        csms, dut, tx, measurands, context_rule="J01.FR.08", content_rule="E06.FR.11"
+    )
     _check_signed(csms, ended, clock, "J01.FR.21")
 
 
