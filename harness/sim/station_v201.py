@@ -33,6 +33,7 @@ from harness.sim.declare import V201, Defect, declare
 from harness.sim.device_model import (
     TX_POINTS,
     DeviceModel,
+    Variable,
     default_variables,
     memory_variables,
     physical_variables,
@@ -255,6 +256,16 @@ class StationV201:
                 certificate_entries=lambda: len(self.certificates),
             )
             + token_group_variables()
+            + [
+                # the slot of the connection in use (Part 2 B09; errata 6.2.17 reads it)
+                Variable(
+                    "OCPPCommCtrlr",
+                    "ActiveNetworkProfile",
+                    "",
+                    mutability="ReadOnly",
+                    dynamic=self._active_network_profile,
+                )
+            ]
             + meter_variables()
             + cable_variables(fixed=fixed_cable(station))
             + physical_variables(
@@ -756,6 +767,10 @@ class StationV201:
         response = await self.station.send("Authorize", {"idToken": id_token})
         self.local_auth.learned(id_token, response.get("idTokenInfo"))
         return response
+
+    def _active_network_profile(self) -> str:
+        slot = self.network.last_connected
+        return "" if slot is None else str(slot)
 
     def smart_charging(self) -> bool:
         """Whether the station supports smart charging and has it on (SmartChargingCtrlr

@@ -31,6 +31,13 @@ async def _set(csms: SimCsms, name: str, value: str) -> str:
     return str(answer["setVariableResult"][0]["attributeStatus"])
 
 
+async def _active(csms: SimCsms) -> str:
+    """The station's OCPPCommCtrlr.ActiveNetworkProfile (the slot it is connected with)."""
+    item = {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "ActiveNetworkProfile"}}
+    answer = await _call(csms, "GetVariables", {"getVariableData": [item]})
+    return str(answer["getVariableResult"][0]["attributeValue"])
+
+
 def _profile(url: str) -> dict[str, Any]:
     return {
         "configurationSlot": 1,
@@ -57,12 +64,16 @@ def test_a_priority_naming_an_empty_slot_is_rejected() -> None:
 
 
 def test_after_a_reset_the_station_connects_to_the_new_first_profile() -> None:
+    """The new profile and priority count from the next start; ActiveNetworkProfile
+    names the slot in use before and after."""
+
     async def scenario() -> None:
         other = SimCsms(VERSION, timers=FAST, heartbeat_interval=3600)
         await other.start()
         try:
             async with linked(VERSION, heartbeat_interval=3600) as link:
                 await link.booted()
+                assert await _active(link.csms) == "0"
                 answer = await _call(link.csms, "SetNetworkProfile", _profile(other.url))
                 assert answer == {"status": "Accepted"}
                 assert await _set(link.csms, "NetworkConfigurationPriority", "1,0") == "Accepted"
@@ -72,6 +83,7 @@ def test_after_a_reset_the_station_connects_to_the_new_first_profile() -> None:
                 await other.wait_until(lambda: "CP1" in other.stations, 2)
                 await link.station.wait_until(lambda: link.station.accepted.is_set(), 2)
                 assert link.station.url.startswith(other.url)
+                assert await _active(other) == "1"  # the slot it uses now (errata 6.2.17)
         finally:
             await other.stop()
 
