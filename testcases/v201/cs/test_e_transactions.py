@@ -906,9 +906,10 @@ def test_tc_e_31_cs(csms, dut):
 )
 def test_tc_e_43_cs(csms, dut):
     tx = transaction(csms, dut)
-    csms.step(1, "Memory state TransactionEventsInQueueEnded: a whole transaction offline")
+    # Errata 6.2.54: the state is of the Before part; the main scenario is the queue.
+    csms.comment("Reusable state TransactionEventsInQueueEnded: a whole transaction offline")
     cs_offline.transaction_events_in_queue_ended(csms, dut, tx)
-    csms.step("2-3", "The queue emptied: Started to Ended, every event offline true")
+    csms.step("1-2", "The queue emptied: Started to Ended, every event offline true")
     _ended_in_queue(csms, dut, tx, queued_rule="E12.FR.01", offline_rule="E12.FR.02")
 
 
