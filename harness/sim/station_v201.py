@@ -185,6 +185,15 @@ DEFECTS = declare(
     ),
     # StationV201._deliver
     Defect(
+        "offline-flag-first-only",
+        "station",
+        V201,
+        "only the first TransactionEvent queued while offline gets offline true; the "
+        "ones queued after it are delivered without the flag",
+        "E11.FR.02",
+    ),
+    # StationV201._deliver
+    Defect(
         "drops-offline-events",
         "station",
         V201,
@@ -589,7 +598,9 @@ class StationV201:
         ``offline`` (E04.FR.03); nothing overtakes what is already queued."""
         if not self._can_send():
             reading = payload.get("triggerReason") == "MeterValuePeriodic"
-            unflagged = reading and self.station.has("offline-readings-unflagged")
+            unflagged = (reading and self.station.has("offline-readings-unflagged")) or (
+                bool(self._queue) and self.station.has("offline-flag-first-only")
+            )
             if not self.station.has("offline-flag-missing") and not unflagged:
                 payload["offline"] = True
             if not self.station.has("drops-offline-events"):

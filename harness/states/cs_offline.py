@@ -17,6 +17,7 @@ any token is then accepted offline).
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 from typing import Any, Literal
 
 from harness.matching import ANY
@@ -30,6 +31,7 @@ __all__ = [
     "after_queue",
     "deliver_queued",
     "only_a_reading",
+    "stamped_offline",
     "start_offline_transaction",
     "transaction_events_in_queue_ended",
 ]
@@ -152,6 +154,20 @@ def _stamp(event: Any) -> _dt.datetime | None:
         return None
 
 
+def stamped_offline(csms: Any, dut: Any) -> Callable[[Any], bool]:
+    """A test of a TransactionEvent: stamped before the station's latest reconnection by
+    more than the profile's time deviation, so it happened offline and was queued (its
+    offline flag is due). Take it once the station is back."""
+    back = _reconnected_at(csms)
+    deviation = _dt.timedelta(seconds=dut.profile.tolerances.time_deviation)
+
+    def before(event: Any) -> bool:
+        stamp = _stamp(event)
+        return back is not None and stamp is not None and stamp < back - deviation
+
+    return before
+
+
 def _unchanged(event: Any) -> bool:
     """An Updated event that leaves the transaction as it was (Charging, or no state)."""
     info = event.get("transactionInfo") or {}
@@ -186,15 +202,13 @@ def after_queue(
     transaction sends meanwhile (MeterValuePeriodic, MeterValueClock); a reading
     stamped before the reconnection (beyond the time deviation) was queued, and must
     carry offline true (``offline_rule``)."""
-    back = _reconnected_at(csms)
-    deviation = _dt.timedelta(seconds=dut.profile.tolerances.time_deviation)
+    queued = stamped_offline(csms, dut)
     for _ in range(_MAX_QUEUED):
         event = transaction_event(csms, tx, rule=rule, trigger=ANY)
         if _unchanged(event) and event.get("offline") is True:
             continue
         if only_a_reading(event):
-            stamp = _stamp(event)
-            if back is not None and stamp is not None and stamp < back - deviation:
+            if queued(event):
                 event.expect(rule=offline_rule, offline=True)  # a queued reading
             continue
         event.expect(rule=trigger_rule, triggerReason=trigger)
