@@ -16,7 +16,9 @@ AlignedDataCtrlr (Part 2 §2.7):
 With SampledDataCtrlr.SignReadings (or AlignedDataCtrlr.SignReadings for the
 clock-aligned ones) each sampled value carries a signedMeterValue (J02.FR.21, J01.FR.21):
 the reading in an OCMF-like text signed with the station's own ECDSA P-256 key, the
-public key in it as OCPPCommCtrlr.PublicKeyWithSignedMeterValue says.
+public key in it as OCPPCommCtrlr.PublicKeyWithSignedMeterValue says. With option
+``signs-energy-register-only`` only the energy register is signed (the component that
+signs is its metrology meter), and the TxEndedMeasurands also read the Voltage.
 
 The energy register grows at a fixed power while energy flows. The samples the Ended
 event collects are not kept one by one: when the transaction ends they are taken from
@@ -301,6 +303,10 @@ class Meter:
             return
         if not aligned and has("tx-readings-unsigned"):
             return
+        if self._v201.station.has_option("signs-energy-register-only") and (
+            value["measurand"] != "Energy.Active.Import.Register"
+        ):
+            return  # its metrology meter signs the register; the others come unsigned
         if self._key is None:
             self._key = ec.generate_private_key(ec.SECP256R1())
         data = json.dumps(

@@ -163,6 +163,17 @@ OPTIONS: dict[str, SimOption] = _options(
         concerns=("TC_J_",),
     ),
     SimOption(
+        "signs-energy-register-only",
+        "station",
+        _V201,
+        "with SignReadings true signs only the energy register, the reading of its "
+        "metrology meter; the Voltage its TxEndedMeasurands also read from the factory "
+        "comes unsigned (J01.FR.21/J02.FR.21 ask signed values of the components that "
+        "support signing; Part 6 TC_J_04/J_11_CS want every value signed, an "
+        "octt-stricter warning)",
+        concerns=("TC_J_04_CS", "TC_J_11_CS"),
+    ),
+    SimOption(
         "meters-every-transaction",
         "station",
         _V201,

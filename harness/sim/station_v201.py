@@ -286,6 +286,11 @@ class StationV201:
         )
         if station.has_option("meters-every-transaction"):
             self.device_model.store("SampledDataCtrlr", "TxUpdatedInterval", "1")
+        if station.has_option("signs-energy-register-only"):
+            for component in ("SampledDataCtrlr", "AlignedDataCtrlr"):
+                self.device_model.store(
+                    component, "TxEndedMeasurands", "Energy.Active.Import.Register,Voltage"
+                )
         #: its network connection profiles and which CSMS it connects to next (B09, B10)
         self.network = NetworkProfiles(
             self.device_model,

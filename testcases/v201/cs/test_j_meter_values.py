@@ -224,20 +224,29 @@ def _charged_and_ended(csms, dut, interval):
 
 
 def _check_signed(csms, message, readings, rule):
-    """Part 6: every sampled value of ``readings`` has a signedMeterValue whose
-    publicKey is there, empty or a key as OCPPCommCtrlr.PublicKeyWithSignedMeterValue
-    says (Never: empty; EveryMeterValue: a key in each)."""
+    """Tables 246/252 with J01.FR.21/J02.FR.21: the values of ``readings`` that the
+    station's signing components measure carry a signedMeterValue. Part 2 asks it of
+    those components only, so the energy register (what a metrology meter signs) is
+    signed wherever it is reported, and each reading has a signed value at least;
+    Part 6 wants every sampled value signed, which is an OCTT-stricter check. A signed
+    value's publicKey is there, empty or a key as
+    OCPPCommCtrlr.PublicKeyWithSignedMeterValue says (Never: empty; EveryMeterValue: a
+    key in each)."""
     with csms.beyond_octt("read when the station sends its public key"):
         _, when = dm.read_optional(csms, PUBLIC_KEY)
+    unsigned = []
     for value in readings:
-        for item in value.get("sampledValue") or []:
+        items = value.get("sampledValue") or []
+        if not any(item.get("signedMeterValue") for item in items):
+            _faulty(message, f"has a reading ({value.get('timestamp')}) with no signed value", rule)
+        for item in items:
+            measurand = item.get("measurand", DEFAULT_MEASURAND)
             signed = item.get("signedMeterValue")
             if not signed:
-                _faulty(
-                    message,
-                    f"has an unsigned reading ({item.get('measurand', DEFAULT_MEASURAND)})",
-                    rule,
-                )
+                if measurand == DEFAULT_MEASURAND:
+                    _faulty(message, f"has an unsigned energy register reading ({measurand})", rule)
+                unsigned.append(measurand)
+                continue
             key = signed.get("publicKey", "")
             if when == "Never" and key:
                 _faulty(
@@ -251,6 +260,17 @@ def _check_signed(csms, message, readings, rule):
                 )
             if key and not _base64(key):
                 _faulty(message, "has a publicKey that is not base64", rule)
+    with csms.octt_expects(
+        "Part 6 wants every sampled value signed; Part 2 only those of components that sign"
+    ):
+        if unsigned:
+            # a warning: the frame is not marked as one that broke a rule
+            listed = ", ".join(sorted(set(unsigned)))
+            raise DutFailure(
+                f"{message.action} (frame {message.entry.seq}) has unsigned readings ({listed})",
+                rule,
+                message.entry.raw,
+            )
 
 
 def _base64(text):
