@@ -682,6 +682,10 @@ def test_tc_j_09_cs(csms, dut):
     measurands = _configured_measurands(csms, SAMPLED["TxUpdatedMeasurands"])
     # Configuration state: the periodic readings' interval.
     dm.configure(csms, SAMPLED["TxUpdatedInterval"], str(interval))
+    # Not in Part 6: clock-aligned readings off for the case (set back after). A station
+    # may send them as TransactionEvent MeterValueClock during the transaction
+    # (J01.FR.22), which would come between the periodic events the steps wait for.
+    dm.configure_if_implemented(csms, ALIGNED_INTERVAL, "0")
     since = csms.mark()
     tx = _transaction(csms, dut, tx_states.energy_transfer_started)
     csms.finally_do(
