@@ -19,6 +19,9 @@ STRICTER = [
     # components that sign (here the energy register)
     ("TC_J_04_CS", "signs-energy-register-only", "J01.FR.21"),
     ("TC_J_11_CS", "signs-energy-register-only", "J02.FR.21"),
+    # Part 6 wants no TransactionEvent with meter values during the transaction; J01.FR.20
+    # rules out only the clock-aligned ones (a station may meter the transaction)
+    ("TC_J_06_CS", "meters-every-transaction", "J01.FR.20"),
 ]
 
 

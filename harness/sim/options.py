@@ -188,6 +188,7 @@ OPTIONS: dict[str, SimOption] = _options(
             "TC_C_26_CS",
             "TC_C_42_CS",
             "TC_C_44_CS",
+            "TC_J_06_CS",
         ),
     ),
     SimOption(

@@ -520,6 +520,26 @@ def test_tc_j_06_cs(csms, dut):
     for message in tx.events:
         if message.payload.get("triggerReason") == "MeterValueClock":
             _faulty(message, "is a clock-aligned reading during the transaction", "J01.FR.20")
+    # Part 6 also rules out any TransactionEvent with meter values while the transaction
+    # runs (steps 3-4), which Part 2 does not: a station may meter the transaction
+    # (MeterValuePeriodic, E02.FR.10). Left out: the Started event, whose readings are
+    # those of the transaction's begin (TxStartedMeasurands, which the table leaves as
+    # they are), and the Ended one, sent at step 6.
+    during = [
+        m
+        for m in csms.received("TransactionEvent", after=started.entry.seq)
+        if m.entry.seq < ended.entry.seq and m.payload.get("eventType") == "Updated"
+    ]
+    with csms.octt_expects("Part 6: no TransactionEvent with meter values in the transaction"):
+        for message in during:
+            if message.payload.get("meterValue"):
+                raise DutFailure(
+                    f"TransactionEvent (frame {message.entry.seq}, "
+                    f"{message.payload.get('triggerReason')}) carries meter values during the "
+                    "transaction",
+                    "J01.FR.20",
+                    message.entry.raw,
+                )
 
 
 # -- sampled readings of a transaction (J02) ------------------------------------------------
