@@ -545,18 +545,20 @@ def test_tc_j_06_cs(csms, dut):
 # -- sampled readings of a transaction (J02) ------------------------------------------------
 
 
-def _start_at(csms, dut, point, forbidden=()):
+def _start_at(csms, dut, point, forbidden=(), fixed=()):
     """Part 6's configuration state "TxStartPoint contains ``point``": set to it alone
-    where TxStartPoint is configurable (C-51, restored after), else it must be so; the
-    prerequisite that it holds none of ``forbidden``."""
+    where TxStartPoint is configurable (C-51, restored after); where it is not, it must
+    hold ``point`` or one of ``fixed`` (the start points the table's note also takes);
+    the prerequisite that it holds none of ``forbidden``."""
     if dut.supports("C-51"):
         dm.configure(csms, tx_states.TX_START_POINT, point)
     tx = tx_states.session(csms, dut)
     csms.finally_do("the station left idle", leave_idle, csms, dut, tx)
-    if not tx.starts_at(point) or tx.starts_at(*forbidden):
+    if not tx.starts_at(point, *fixed) or tx.starts_at(*forbidden):
+        needed = " or ".join((point, *fixed))
         raise HarnessError(
             f"TxStartPoint is {','.join(sorted(tx.start_points)) or 'empty'}; the case needs "
-            f"{point}" + (f" and none of {', '.join(forbidden)}" if forbidden else ""),
+            f"{needed}" + (f" and none of {', '.join(forbidden)}" if forbidden else ""),
             "setup",
         )
     return tx
@@ -599,7 +601,16 @@ def _check_begin(message, measurands, rule):
     },
 )
 def test_tc_j_07_cs(csms, dut):
-    tx = _start_at(csms, dut, "EVConnected", forbidden=("ParkingBayOccupancy",))
+    # Configuration state: TxStartPoint EVConnected; a station whose start point is fixed
+    # may start at any of the points the table's note names (the cable is in by then,
+    # so the Started event knows the EVSE).
+    tx = _start_at(
+        csms,
+        dut,
+        "EVConnected",
+        forbidden=("ParkingBayOccupancy",),
+        fixed=("Authorized", "PowerPathClosed", "EnergyTransfer", "DataSigned"),
+    )
     measurands = _configured_measurands(csms, SAMPLED["TxStartedMeasurands"])
     tx_states.parking_bay_occupied(csms, dut, tx)
     csms.step(1, "State EVConnectedPreSession: the plug-in starts the transaction")
