@@ -151,6 +151,14 @@ DEFECTS = declare(
     ),
     # StationV201._perturbed
     Defect(
+        "tx-local-stop-reason-wrong",
+        "station",
+        V201,
+        "a transaction the driver's token ended says stoppedReason Other, not Local",
+        "E07.FR.05",
+    ),
+    # StationV201._perturbed
+    Defect(
         "tx-no-reservation-id",
         "station",
         V201,
@@ -705,6 +713,8 @@ class StationV201:
         if has("tx-remote-stop-reason-local") and info.get("stoppedReason") == "Remote":
             info["stoppedReason"] = "Local"
         if has("tx-ev-stop-reason-wrong") and info.get("stoppedReason") == "StoppedByEV":
+            info["stoppedReason"] = "Other"
+        if has("tx-local-stop-reason-wrong") and info.get("stoppedReason") == "Local":
             info["stoppedReason"] = "Other"
         if has("tx-stop-trigger-wrong") and payload["triggerReason"] == "StopAuthorized":
             payload["triggerReason"] = "ChargingStateChanged"

@@ -45,8 +45,10 @@ __all__ = [
     "reserved",
     "session",
     "stop_authorized",
+    "stop_checks",
     "transaction_event",
     "unavailable",
+    "unplug_checks",
 ]
 
 Method = Literal["local", "remote"]
@@ -534,8 +536,7 @@ def stop_authorized(
             trigger_rule="E07.FR.02",
             idToken=absent_or(tx.token),
         )
-        if event["eventType"] == "Ended":
-            event.expect(rule="E07.FR.05", transactionInfo={"stoppedReason": absent_or("Local")})
+        _stop_reason(event, method)
         with csms.beyond_octt("Part 6 Table 432 does not look for an AuthorizeRequest"):
             for request in csms.received("Authorize", after=mark):
                 request.entry.failing = True
@@ -551,16 +552,33 @@ def stop_authorized(
         event = transaction_event(
             csms, tx, rule="F03.FR.02", trigger="RemoteStop", trigger_rule="F03.FR.02"
         )
-        if event["eventType"] == "Ended":
-            event.expect(rule="F03.FR.03", transactionInfo={"stoppedReason": "Remote"})
-    if not tx.ended and tx.stops_at("Authorized", "PowerPathClosed"):
-        # E06.FR.03/.06, F03.FR.03: the end of the authorization ends this transaction.
-        tx.events[-1].expect(
-            rule="E06.FR.03" if method == "local" else "F03.FR.03", eventType="Ended"
-        )
+        _stop_reason(event, method)
+    _ends_at_stop(event, tx, method)
     tx.stop = method
     tx.energy = False
     return tx
+
+
+def _stop_reason(event: Message, method: Method) -> None:
+    if event["eventType"] == "Ended":
+        reason = absent_or("Local") if method == "local" else "Remote"
+        rule = "E07.FR.05" if method == "local" else "F03.FR.03"
+        event.expect(rule=rule, transactionInfo={"stoppedReason": reason})
+
+
+def _ends_at_stop(event: Message, tx: Session, method: Method) -> None:
+    if event["eventType"] != "Ended" and tx.stops_at("Authorized", "PowerPathClosed"):
+        # E06.FR.03/.06, F03.FR.03: the end of the authorization ends this transaction.
+        event.expect(rule="E06.FR.03" if method == "local" else "F03.FR.03", eventType="Ended")
+
+
+def stop_checks(event: Message, tx: Session, method: Method) -> None:
+    """What state StopAuthorized checks on the event of the stop once it has its
+    trigger (a case that takes the event from an offline queue checks the trigger and
+    calls this): the stoppedReason if it ends the transaction, and that it does end it
+    where TxStopPoint lists Authorized or PowerPathClosed."""
+    _stop_reason(event, method)
+    _ends_at_stop(event, tx, method)
 
 
 def ev_connected_post_session(csms: Any, dut: Any, tx: Session | None = None) -> Session:
@@ -619,10 +637,20 @@ def ev_disconnected(
             trigger="EVCommunicationLost",
             transactionInfo={"chargingState": "Idle"},
         )
-        if tx.stops_at("EVConnected", "PowerPathClosed"):
-            event.expect(rule="E06.FR.02", eventType="Ended")
-        if event["eventType"] == "Ended":
-            reason = absent_or("Local") if tx.stop == "local" else "Remote"
-            event.expect(rule="E06.FR.08", transactionInfo={"stoppedReason": reason})
+        unplug_checks(event, tx)
     tx.disconnected = True
     return tx
+
+
+def unplug_checks(event: Message, tx: Session) -> None:
+    """What state EVDisconnected checks on the EVCommunicationLost event (besides its
+    trigger and chargingState Idle): Ended where TxStopPoint lists EVConnected or
+    PowerPathClosed, and the Ended one's stoppedReason: Local (or none) after a local
+    stop, Remote after a remote one; where nothing stopped the authorization (the EV
+    ended the energy transfer), EVDisconnected or StoppedByEV."""
+    if tx.stops_at("EVConnected", "PowerPathClosed"):
+        event.expect(rule="E06.FR.02", eventType="Ended")
+    if event["eventType"] == "Ended":
+        reasons = {"local": absent_or("Local"), "remote": "Remote"}
+        reason = reasons.get(tx.stop or "", one_of("EVDisconnected", "StoppedByEV"))
+        event.expect(rule="E06.FR.08", transactionInfo={"stoppedReason": reason})

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from harness import DutFailure, testcase
-from harness.matching import ABSENT, absent_or, one_of
+from harness.matching import ABSENT, absent_or, differences, one_of
 from harness.replies import error_reply, no_reply
 from harness.states import cs_memory, cs_offline
 from harness.states import cs_transactions as tx_states
@@ -654,7 +654,12 @@ SAMPLED_DATA = {
 }
 OCPP_COMM = {
     name: Variable("OCPPCommCtrlr", name)
-    for name in ("OfflineThreshold", "RetryBackOffWaitMinimum", "RetryBackOffRandomRange")
+    for name in (
+        "OfflineThreshold",
+        "RetryBackOffWaitMinimum",
+        "RetryBackOffRandomRange",
+        "UnlockOnEVSideDisconnect",
+    )
 }
 
 #: the measurand every station meters (Part 6 <Configured ..._MEASURands>)
@@ -844,11 +849,15 @@ def _claim_sent_online(csms, after, before):
 def _stopped_offline(csms, dut, tx, *, token=None, local=True):
     """The manual actions of Tables 161, 171 and 172 while the harness is away: the
     driver presents the token that started the transaction (or ``token``, of its
-    group) where the station takes one (``local``), pulls the cable out, and drives out
-    of the bay where TxStopPoint is ParkingBayOccupancy."""
+    group) where the station takes one (``local``), else the EV stops taking energy
+    (errata 6.2.53, Table 161's remote scenario); then the cable comes out, and the EV
+    drives out of the bay where TxStopPoint is ParkingBayOccupancy."""
     if local:
         dut.act("present_token", token=token or tx.token["idToken"], evse=tx.evse)
         tx.stop = "local"
+    else:
+        dut.act("ev_suspend", evse=tx.evse)
+        tx.suspended = True
     dut.act("unplug", evse=tx.evse, connector=tx.connector)
     tx.ev_connected = False
     if tx.in_bay and tx.stops_at("ParkingBayOccupancy"):
@@ -864,6 +873,66 @@ def _ended_in_queue(csms, dut, tx, *, queued_rule, offline_rule):
     )
 
 
+def _queued(delivered, after, what, rule, **fields):
+    """The first of the ``delivered`` events after the one at index ``after`` that has
+    ``fields``, with its index; none there fails ``rule``."""
+    for index in range(after + 1, len(delivered)):
+        if not differences(fields, delivered[index].payload):
+            return index, delivered[index]
+    delivered[-1].entry.failing = True
+    raise DutFailure(f"no queued TransactionEvent {what}", rule, delivered[-1].entry.raw)
+
+
+def _stop_states_in_queue(delivered, tx, *, local):
+    """Step 3's tool validation (Table 161, errata 6.2.53): the queue holds, in order,
+    the events the stop states would have asked for, as the station's TxStopPoint
+    makes them due, each with its state's checks (harness.states.cs_transactions):
+    StopAuthorized (local scenario) or EnergyTransferSuspended (remote scenario),
+    EVConnectedPostSession, EVDisconnected, ParkingBayUnoccupied, until the Ended one."""
+    if local:
+        at, event = _queued(
+            delivered, -1, "says StopAuthorized", "E07.FR.02", triggerReason="StopAuthorized"
+        )
+        event.expect(rule="E07.FR.02", idToken=absent_or(tx.token))
+        tx_states.stop_checks(event, tx, "local")
+        state = event.get("transactionInfo", {}).get("chargingState")
+        if event["eventType"] != "Ended" and state != "EVConnected":
+            at, event = _queued(
+                delivered,
+                at,
+                "reports chargingState EVConnected after the stop",
+                "E02.FR.13",
+                triggerReason="ChargingStateChanged",
+                transactionInfo={"chargingState": "EVConnected"},
+            )
+    else:
+        at, event = _queued(
+            delivered,
+            -1,
+            "reports the EV's suspend (SuspendedEV, or EVConnected)",
+            "E01.FR.19",
+            triggerReason="ChargingStateChanged",
+            transactionInfo={"chargingState": one_of("SuspendedEV", "EVConnected")},
+        )
+        if event["eventType"] == "Ended":
+            event.expect(rule="E06.FR.07", transactionInfo={"stoppedReason": "StoppedByEV"})
+    # the states after the stop, each where TxStopPoint makes it due, while it runs
+    later = (
+        ("DataSigned", "says SignedDataReceived", "E06.FR.05", "SignedDataReceived"),
+        (None, "says EVCommunicationLost for the unplug", "E02.FR.13", "EVCommunicationLost"),
+        ("ParkingBayOccupancy", "says EVDeparted for the EV leaving", "E06.FR.01", "EVDeparted"),
+    )
+    for point, what, rule, trigger in later:
+        if event["eventType"] == "Ended" or (point is not None and not tx.stops_at(point)):
+            continue
+        at, event = _queued(delivered, at, what, rule, triggerReason=trigger)
+        if trigger == "EVCommunicationLost":
+            event.expect(rule="E02.FR.13", transactionInfo={"chargingState": "Idle"})
+            tx_states.unplug_checks(event, tx)
+        elif trigger == "EVDeparted":
+            event.expect(rule="E06.FR.01", eventType="Ended")
+
+
 @testcase(
     "TC_E_31_CS",
     "Check Transaction status - Transaction with id ended - with message in queue",
@@ -873,11 +942,15 @@ def _ended_in_queue(csms, dut, tx, *, queued_rule, offline_rule):
         "transaction-status-inverted": "E14.FR.03",
         "transaction-status-queue-ignored": "E14.FR.04",
         "offline-flag-missing": "E11.FR.02",
+        "tx-stop-trigger-wrong": "E07.FR.02",
+        "tx-local-stop-reason-wrong": "E07.FR.05",
     },
 )
 def test_tc_e_31_cs(csms, dut):
     duration = dut.profile.harness.transaction_duration
     wait_minimum = _offline_configuration(csms, dut, extra=duration)
+    # errata 6.2.53: the cable is let go at an EV-side disconnect, where it can be set
+    _unlock_on_ev_side_disconnect(csms)
     start = csms.mark()
     tx = transaction(csms, dut, tx_states.energy_transfer_started)
     csms.finally_do("the periodic meter readings stopped", _meter_stopped, csms, start)
@@ -900,13 +973,22 @@ def test_tc_e_31_cs(csms, dut):
     csms.step("3-4", "The queue emptied: the transaction's events up to Ended, offline true")
     _claim_sent_online(csms, start, away)
     delivered = _ended_in_queue(csms, dut, tx, queued_rule="E11.FR.01", offline_rule="E11.FR.02")
-    if local and not any(e.get("triggerReason") == "StopAuthorized" for e in delivered):
-        delivered[-1].entry.failing = True
-        raise DutFailure(
-            "no queued TransactionEvent says StopAuthorized for the driver's token",
-            "E07.FR.02",
-            delivered[-1].entry.raw,
-        )
+    _stop_states_in_queue(delivered, tx, local=local)
+
+
+def _unlock_on_ev_side_disconnect(csms):
+    """OCPPCommCtrlr.UnlockOnEVSideDisconnect true "if ReadWrite": a station that
+    refuses the SetVariables (a ReadOnly value) keeps its own, and the case goes on."""
+    variable = OCPP_COMM["UnlockOnEVSideDisconnect"]
+    current, _ = get_variable(csms, variable)
+    if current == "true":
+        return
+    response = csms.call(
+        "SetVariables", setVariableData=[{**variable.data(), "attributeValue": "true"}]
+    )
+    result = (response.expect(rule="B05.FR.01").get("setVariableResult") or [{}])[0]
+    if result.get("attributeStatus") == "Accepted" and current is not None:
+        csms.finally_do(f"{variable} = {current!r}", set_variable, csms, variable, str(current))
 
 
 @testcase(
