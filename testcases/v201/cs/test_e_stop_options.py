@@ -35,10 +35,11 @@ STOP_TX_ON_INVALID_ID = Variable("TxCtrlr", "StopTxOnInvalidId")
 def _driver_stop_reason(tx, *also):
     """The stoppedReason Part 6 takes for a transaction that outlived the driver's stop:
     Remote after a RequestStopTransaction, else Local or none (§2.1's rule for a local
-    StopAuthorized; Table 153 writes Local alone) or, where a table allows it, one of
-    ``also``."""
+    StopAuthorized; Table 153 writes Local alone); where a table allows it, one of
+    ``also`` either way (Table 148 with errata 6.2.51: EVDisconnected after a remote
+    stop too)."""
     if tx.stop == "remote":
-        return "Remote"
+        return one_of("Remote", *also) if also else "Remote"
     return absent_or(one_of("Local", *also))
 
 
