@@ -13,7 +13,7 @@ shared with the other E cases (:mod:`harness.steps.transactions`,
 """
 
 from harness import HarnessError, testcase
-from harness.matching import ANY, absent_or, first_item, one_of
+from harness.matching import ANY, absent_or, has_item, one_of
 from harness.states import cs_memory as memory
 from harness.states import cs_offline as offline
 from harness.states import cs_transactions as tx_states
@@ -508,11 +508,18 @@ def test_tc_e_11_cs(csms, dut):
     if token_due:
         event.expect(rule="E01.FR.10", idToken=tx.token)
     event.expect(rule="E01.FR.16", evse={"id": tx.evse, "connectorId": tx.connector})
+    # A sampled value of the start (Transaction.Begin), signed: any of them, in any
+    # meterValue (the table gives no position; others may come unsigned before it).
     event.expect(
         rule="J02.FR.21",
-        meterValue=first_item({"sampledValue": first_item({"context": "Transaction.Begin"})}),
+        meterValue=has_item({"sampledValue": has_item({"context": "Transaction.Begin"})}),
     )
-    event.expect(rule="J02.FR.21", meterValue=first_item({"sampledValue": first_item(_SIGNED)}))
+    event.expect(
+        rule="J02.FR.21",
+        meterValue=has_item(
+            {"sampledValue": has_item({"context": "Transaction.Begin", **_SIGNED})}
+        ),
+    )
     csms.step("5-6", "The energy flows: Updated, ChargingStateChanged, Charging")
     _charging_updated(csms, tx, "E01.FR.04", "E01.FR.15")
 
