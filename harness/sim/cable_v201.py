@@ -140,6 +140,15 @@ DEFECTS = declare(
         "EVConnectionTimeOut",
         "E10.FR.02",
     ),
+    # ev_side_unplug
+    Defect(
+        "fixed-cable-timeout-at-once",
+        "station",
+        V201,
+        "a fixed cable pulled out of the EV ends the authorization at once, without "
+        "waiting EVConnectionTimeOut for the cable to come back",
+        "E10.FR.02",
+    ),
 )
 
 _STOP_TX = ("TxCtrlr", "StopTxOnEVSideDisconnect")
@@ -193,7 +202,8 @@ async def ev_side_unplug(v201: StationV201, connector: Connector) -> None:
         reason = "StoppedByEV" if station.has_option("dc-charging") else "EVDisconnected"
         await v201.happen(session, "ev_unplug", deauthorize=deauthorize, reason=reason)
         if fixed and session.running and session.authorized and not has("fixed-cable-no-timeout"):
-            await_cable(v201, session)  # E10.FR.02: back within EVConnectionTimeOut, or over
+            # E10.FR.02: back within EVConnectionTimeOut, or over
+            await_cable(v201, session, at_once=has("fixed-cable-timeout-at-once"))
     if fixed:
         await v201.report_unplugged(connector)
 

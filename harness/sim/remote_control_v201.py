@@ -299,14 +299,14 @@ async def _remote_token_accepted(v201: StationV201, token: dict[str, Any]) -> bo
     return bool(response.get("idTokenInfo", {}).get("status") == "Accepted")
 
 
-def await_cable(v201: StationV201, session: Session) -> None:
+def await_cable(v201: StationV201, session: Session, *, at_once: bool = False) -> None:
     """E03.FR.05: an authorization without a cable lasts TxCtrlr.EVConnectionTimeOut
-    seconds (0: for ever)."""
+    seconds (0: for ever); ``at_once``: a defect's, it ends without waiting."""
     if session.plugged or not session.authorized:
         return
     seconds = int(v201.device_model.value("TxCtrlr", "EVConnectionTimeOut") or 0)
     if seconds > 0:
-        delay = v201.station.timers.scaled(seconds)
+        delay = 0.0 if at_once else v201.station.timers.scaled(seconds)
         v201.station.spawn(_connection_timeout(v201, session, delay, session.plugs))
 
 

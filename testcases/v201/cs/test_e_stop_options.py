@@ -12,7 +12,7 @@ shared with the other E cases (:mod:`harness.steps.transactions`,
 :mod:`harness.states.cs_transactions`).
 """
 
-from harness import HarnessError, testcase
+from harness import DutFailure, HarnessError, testcase
 from harness.matching import ANY, absent_or, has_item, one_of
 from harness.states import cs_memory as memory
 from harness.states import cs_offline as offline
@@ -375,7 +375,7 @@ def _suspended_by_ev_side(csms, dut):
     ParkingBayOccupancy), StopTxOnEVSideDisconnect and UnlockOnEVSideDisconnect false,
     state EnergyTransferSuspended; the cable out at the EV suspends the transaction:
     Updated, EVCommunicationLost, Idle (E10.FR.01), and a fixed cable's connector is
-    Available."""
+    Available. Returns the session and the trace time just before the unplug."""
     point = "Authorized" if dut.supports("C-10.2") else "ParkingBayOccupancy"
     stop_at(csms, dut, point)
     configure(csms, UNLOCK_ON_EV_SIDE_DISCONNECT, "false")
@@ -386,13 +386,14 @@ def _suspended_by_ev_side(csms, dut):
         dut.act("park", evse=tx.evse)  # the bay must hold the EV for the stop point
         tx.in_bay = True
     tx_states.energy_transfer_suspended(csms, dut, tx)
+    unplugged = csms.clock()
     _ev_side_unplug(csms, dut, tx)
     csms.step("1-2", "The cable out at the EV: Updated, EVCommunicationLost, Idle")
     _lost_ev(csms, tx, "E10.FR.01", eventType="Updated")
     if dut.supports("HFS-2"):
         csms.step("3-4", "The fixed cable's connector reported Available")
         csms.expect_connectors("Available", only=[(tx.evse, tx.connector)], rule="G01.FR.04")
-    return tx
+    return tx, unplugged
 
 
 @testcase(
@@ -408,7 +409,7 @@ def _suspended_by_ev_side(csms, dut):
 def test_tc_e_26_cs(csms, dut):
     # The table's Before is unreadable in our copy of Part 6; its twin Table 157 and
     # the CSMS case (TC_E_26_CSMS) start from EnergyTransferSuspended.
-    tx = _suspended_by_ev_side(csms, dut)
+    tx, _ = _suspended_by_ev_side(csms, dut)
     dut.act("ev_side_plug_in", evse=tx.evse, connector=tx.connector)
     tx.ev_connected, tx.evse_due = True, True
     csms.step("5-6", "The cable back in the EV: Updated, CablePluggedIn, EVConnected")
@@ -432,17 +433,18 @@ def test_tc_e_26_cs(csms, dut):
     requirements=["E10.FR.02", "E10.FR.03"],
     catches={
         "fixed-cable-no-timeout": "E10.FR.02",
+        "fixed-cable-timeout-at-once": "E10.FR.02",
         "ev-side-disconnect-deauthorizes": "E10.FR.01",
     },
 )
 def test_tc_e_27_cs(csms, dut):
     timeout = dut.timers.ev_connection_timeout
     configure(csms, EV_CONNECTION_TIMEOUT, str(timeout))
-    tx = _suspended_by_ev_side(csms, dut)
-    # Part 6 has the EV reconnected "before EVConnectionTimeOut" and then expects the
-    # timeout's event; the case's purpose (and E10.FR.02) is the timeout, so the cable
-    # stays out.
-    wait = timeout + dut.profile.tolerances.time_deviation + dut.timeouts.response
+    tx, unplugged = _suspended_by_ev_side(csms, dut)
+    # Errata 6.2.52 takes out the reconnection of the EV Part 6 printed before step 5:
+    # the cable stays out until the timeout.
+    deviation = dut.profile.tolerances.time_deviation
+    wait = timeout + deviation + dut.timeouts.response
     csms.step("5-6", f"The cable not back within {timeout} s: EVConnectTimeout")
     in_bay_only = not tx.stops_at("Authorized")
     event = tx_states.transaction_event(
@@ -456,6 +458,16 @@ def test_tc_e_27_cs(csms, dut):
     )
     if not in_bay_only:
         event.expect(rule="E10.FR.02", transactionInfo={"stoppedReason": "Timeout"})
+    # The timeout runs from the unplug: an event much earlier did not wait for it.
+    after = event.entry.t - unplugged
+    if after < timeout - deviation:
+        event.entry.failing = True
+        raise DutFailure(
+            f"TransactionEvent (frame {event.entry.seq}) EVConnectTimeout came {after:.2f} s "
+            f"after the cable left the EV; EVConnectionTimeOut is {timeout} s",
+            "E10.FR.02",
+            event.entry.raw,
+        )
     tx.authorized, tx.stop = None, "local"
 
 
