@@ -35,20 +35,13 @@ def pytest_collection_modifyitems(items):
     items.reverse()
 """
 
-#: legal variations some cases of the catalog do not meet yet, left out of the run with
-#: every option on until they do (the matrix runs each with the cases it concerns):
-#: a station metering every transaction fails TC_E_05/39/50/51_CS and TC_F_04_CS,
-#: which take a MeterValuePeriodic event for the one they wait for
-NOT_MET_BY_EVERY_CASE = ("meters-every-transaction",)
-
 #: the legal variations that can be on together (one connector-report style at a time;
 #: a station off until a case starts it is tests/test_one_shot.py's; a variation of
 #: what the device has makes another device, whose cases the matrix runs)
 TOGETHER = sorted(
     name
     for name, option in OPTIONS.items()
-    if name not in ("connector-report-notify-event", "off-until-started", *NOT_MET_BY_EVERY_CASE)
-    and not option.features
+    if name not in ("connector-report-notify-event", "off-until-started") and not option.features
 )
 
 

@@ -180,16 +180,6 @@ OPTIONS: dict[str, SimOption] = _options(
         "comes from the factory with SampledDataCtrlr.TxUpdatedInterval 1: every "
         "transaction sends MeterValuePeriodic readings, queued with the rest while offline "
         "(E02.FR.10, J02.FR.11; the interval is the station's to choose)",
-        concerns=(
-            "TC_C_15_CS",
-            "TC_C_16_CS",
-            "TC_C_17_CS",
-            "TC_C_18_CS",
-            "TC_C_26_CS",
-            "TC_C_42_CS",
-            "TC_C_44_CS",
-            "TC_J_06_CS",
-        ),
     ),
     SimOption(
         "evse-unknown-before-plug-in",

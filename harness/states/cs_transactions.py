@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from harness.matching import absent_or, one_of
+from harness.matching import absent_or, differences, one_of
 from harness.messages import Message
 from harness.steps.device_model import Variable, get_variable
 from harness.verdicts import DutFailure
@@ -146,6 +147,44 @@ def _ensure(csms: Any, dut: Any, tx: Session | None) -> Session:
 # -- one TransactionEvent, with the §2.1 rules -------------------------------------------
 
 
+#: the triggers of the readings a metering station sends while a transaction runs
+#: (SampledDataCtrlr.TxUpdatedInterval, J02.FR.11; clock-aligned ones, J01.FR.22)
+METER_TRIGGERS = ("MeterValuePeriodic", "MeterValueClock")
+
+
+def next_event(
+    csms: CsmsRole,
+    trigger: Any = None,
+    *,
+    rule: str,
+    timeout: float | None = None,
+    after: int | None = None,
+) -> Message:
+    """The station's next TransactionEvent, past the meter readings it sends meanwhile.
+
+    A station that meters its transactions sends an Updated MeterValuePeriodic (or
+    MeterValueClock) event every interval, between any two events a case waits for:
+    the interval is the station's to choose, and Part 6 waits for the events of its
+    steps. So such a reading is passed over (it is still in the trace, and the always-on
+    monitors judge its seqNo), unless ``trigger`` (a value or matcher of triggerReason)
+    takes it; without ``trigger``, any event but a reading. One deadline for the whole
+    wait."""
+    wait = timeout if timeout is not None else csms.response_timeout
+    deadline = time.monotonic() + wait
+    while True:
+        message = csms.expect(
+            "TransactionEvent", rule=rule, timeout=max(deadline - time.monotonic(), 0), after=after
+        )
+        reason = message.payload.get("triggerReason")
+        reading = message.payload.get("eventType") == "Updated" and reason in METER_TRIGGERS
+        if not reading or (trigger is not None and not differences({"t": trigger}, {"t": reason})):
+            return message
+        csms.comment(
+            f"frame {message.entry.seq}: a meter reading ({reason}), not the event awaited"
+        )
+        after = message.entry.seq
+
+
 def transaction_event(
     csms: CsmsRole,
     tx: Session,
@@ -161,7 +200,7 @@ def transaction_event(
     ``fields`` as the state's table says, overruled where §2.1 says so (RemoteStart).
     ``start_rule`` is the rule of the first event's Started: the start point's own
     (E01.FR.01-.06) where a case checks one."""
-    message = csms.expect("TransactionEvent", rule=rule, timeout=timeout)
+    message = next_event(csms, trigger, rule=rule, timeout=timeout)
     tx.events.append(message)
     payload = message.payload
     info = payload.get("transactionInfo", {})
