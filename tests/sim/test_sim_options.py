@@ -817,3 +817,55 @@ def test_no_smart_charging(version: str) -> None:
 
     for option in (False, True):
         run(scenario(option))
+
+
+@covers("signs-energy-register-only")
+def test_signs_energy_register_only(version: str) -> None:
+    """With SampledDataCtrlr.SignReadings true, the transaction's readings are signed:
+    every one of them without the option, only the energy register's with it (its other
+    readings, Voltage among its factory TxEndedMeasurands, come unsigned)."""
+    sign = {
+        "component": {"name": "SampledDataCtrlr"},
+        "variable": {"name": "SignReadings"},
+        "attributeValue": "true",
+    }
+
+    async def scenario(option: bool) -> None:
+        options = ["signs-energy-register-only"] if option else []
+        async with linked(version, options=options, heartbeat_interval=3600) as link:
+            await link.booted()
+            setting = {"action": "SetVariables", "payload": {"setVariableData": [sign]}}
+            answer = await link.csms.act("call", setting)
+            assert answer["setVariableResult"][0]["attributeStatus"] == "Accepted"
+            await link.station.act("plug_in", {"evse": 1, "connector": 1})
+            await link.station.act("present_token", {})
+
+            def sampled() -> list[dict]:
+                events = link.sent_by_station("TransactionEvent")
+                return [
+                    value
+                    for event in events
+                    for reading in event.get("meterValue") or []
+                    for value in reading["sampledValue"]
+                ]
+
+            def ended() -> bool:
+                events = link.sent_by_station("TransactionEvent")
+                return any(event["eventType"] == "Ended" for event in events)
+
+            await link.at_csms.wait_for(lambda _: bool(sampled()), 3)
+            await link.station.act("present_token", {})  # the driver stops: the Ended readings
+            await link.at_csms.wait_for(lambda _: ended(), 5)
+            values = sampled()
+            energy = [v for v in values if v.get("measurand") == "Energy.Active.Import.Register"]
+            others = [v for v in values if v.get("measurand") != "Energy.Active.Import.Register"]
+            assert energy and all("signedMeterValue" in v for v in energy), values
+            if option:
+                assert others, "the option's readings hold more than the energy register"
+                assert all("signedMeterValue" not in v for v in others), others
+            else:
+                assert all("signedMeterValue" in v for v in values), values
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))
