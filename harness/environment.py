@@ -37,6 +37,7 @@ __all__ = [
     "CaseSetup",
     "Dut",
     "DutEnvironment",
+    "applies_with_options",
     "embedded_profiles",
     "profile_with_options",
     "simulator_variant",
@@ -758,6 +759,19 @@ def profile_with_options(profile: DutProfile, options: Iterable[str]) -> DutProf
     return profile.with_features(declared_features(chosen))
 
 
+def applies_with_options(info: Any, profile: DutProfile, options: Iterable[str]) -> bool:
+    """Whether case ``info`` applies to the DUT of ``profile`` with simulator ``options``
+    on (the features they make it declare meet its conditions); False for options no
+    device can have together."""
+    from harness.applicability import not_applicable
+
+    try:
+        chosen = profile_with_options(profile, options)
+    except ValueError:  # no device has both
+        return False
+    return not_applicable(info, chosen.supports) is None
+
+
 def simulator_variant(
     info: Any, profile: DutProfile, *, given: tuple[str, ...] = ()
 ) -> tuple[str, ...] | None:
@@ -768,15 +782,10 @@ def simulator_variant(
     (:attr:`harness.sim.options.SimOption.features`) that put it there. None when no
     set-up meets the case's conditions, or the DUT is no simulator. ``given``: options
     already on, which the variation joins (and must not contradict)."""
-    from harness.applicability import not_applicable
     from harness.sim.options import options_for
 
     def applies(options: tuple[str, ...]) -> bool:
-        try:
-            chosen = profile_with_options(profile, (*given, *options))
-        except ValueError:  # no device has both
-            return False
-        return not_applicable(info, chosen.supports) is None
+        return applies_with_options(info, profile, (*given, *options))
 
     if applies(()):
         return ()

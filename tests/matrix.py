@@ -21,8 +21,7 @@ from typing import Any
 
 import pytest
 
-from harness.applicability import not_applicable
-from harness.environment import embedded_profiles, profile_with_options
+from harness.environment import applies_with_options, embedded_profiles
 from harness.environment import simulator_variant as find_variant
 from harness.plugin import run_record
 
@@ -150,11 +149,7 @@ def applies_to_the_simulator(info: Any, options: tuple[str, ...] = ()) -> bool:
     """Whether case ``info`` runs against the embedded simulator with ``options`` on (the
     features they make it declare meet its conditions); False for options no device
     can have together."""
-    try:
-        profile = profile_with_options(_embedded(info.dut_kind, info.ocpp.value), options)
-    except ValueError:
-        return False
-    return not_applicable(info, profile.supports) is None
+    return applies_with_options(info, _embedded(info.dut_kind, info.ocpp.value), options)
 
 
 #: simulator_variant's answers by (case id, OCPP version): a case's metadata is not
