@@ -170,7 +170,8 @@ def _print_diagnosis(diagnosis: Any) -> None:
 def _print_core_run(result: core_run.CoreRunResult) -> None:
     print(
         "\n4. The OCPP 2.0.1 Core station catalog against the embedded simulated station\n"
-        '   ocpp-harness run --profile core -- -m "cs and ocpp201", one subprocess'
+        '   ocpp-harness run --profile core -- -m "cs and ocpp201", one subprocess, '
+        f"{result.workers} worker(s)"
     )
     counts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(result.counts.items()))
     rows = [

@@ -7,9 +7,11 @@ by the round trips and the few protocol waits Part 6 itself asks for.
 
 The run is the command a user types, ``ocpp-harness run --profile core`` restricted to
 the 2.0.1 station (``-m "cs and ocpp201"``), in a subprocess (an interpreter start is
-part of what a user waits for), with its report in a temporary directory. The figure is
-the wall time; the verdict counts come from its report.json, and the target is missed if
-any case did not pass or skip.
+part of what a user waits for), with its report in a temporary directory. It takes the
+workers ``--workers auto`` gives (two a CPU core, harness.parallel): each case has a
+simulated device of its own, and most of a case's time is a protocol wait. The figure
+is the wall time; the verdict counts and the workers come from its report.json, and the
+target is missed if any case did not pass or skip.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class CoreRunResult:
     counts: dict[str, int]
     exit_code: int
     slowest: list[tuple[str, float]]
+    workers: int = 1
 
     @property
     def verdict(self) -> str:
@@ -52,6 +55,7 @@ class CoreRunResult:
             "cases": self.cases,
             "counts": self.counts,
             "exit_code": self.exit_code,
+            "workers": self.workers,
             "slowest": [[case, round(seconds, 2)] for case, seconds in self.slowest],
             "verdict": self.verdict,
         }
@@ -90,4 +94,5 @@ def run(log: Callable[[str], None] = lambda text: None) -> CoreRunResult:
     for case in cases:
         counts[case["verdict"]] = counts.get(case["verdict"], 0) + 1
     slowest = sorted(((c["id"], c["duration_s"]) for c in cases), key=lambda p: -p[1])[:5]
-    return CoreRunResult(wall, len(cases), counts, code, slowest)
+    workers = int(report.get("run", {}).get("workers", 1))
+    return CoreRunResult(wall, len(cases), counts, code, slowest, workers)

@@ -21,7 +21,9 @@ import contextlib
 import datetime as _dt
 import importlib
 import json
+import os
 import pkgutil
+import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -125,6 +127,15 @@ def _parser() -> argparse.ArgumentParser:
         "that what one case leaves behind reaches the next (default: a fresh one per case)",
     )
     run.add_argument(
+        "--workers",
+        metavar="N",
+        type=_workers_value,
+        default="auto",
+        help="run N cases side by side, each against its own simulated device (default "
+        "auto: two a CPU core, at most 8, when every DUT is an embedded simulator and no "
+        "--case picks the cases; 1 otherwise). A real DUT is one device: it takes 1",
+    )
+    run.add_argument(
         "--connector-report",
         choices=("status-notification", "notify-event"),
         help="when the harness is the station: report connectors by StatusNotification or "
@@ -191,6 +202,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     from harness.sim.cli import run_sim
 
     return run_sim(args)
+
+
+#: the most workers ``--workers auto`` starts: beyond it, the run's longest cases bound
+#: its wall time and more processes only cost their start-up
+MAX_AUTO_WORKERS = 8
+
+
+def _workers_value(text: str) -> str:
+    if text == "auto" or text.isdigit() and int(text) >= 1:
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r}: a whole number of at least 1, or auto")
+
+
+def _workers(args: argparse.Namespace, dut: Any) -> int | str:
+    """How many workers the run gets, or why it cannot have the number asked for.
+
+    ``auto`` runs side by side only where it pays: every DUT a simulator the harness
+    starts per case, a selection not picked case by case (a worker's start-up costs
+    more than a few cases take), and pytest-xdist neither disabled nor already asked.
+    """
+    from harness.parallel import parallel_problem
+
+    profiles = [dut] if dut is not None else []  # the embedded simulators can
+    problem = parallel_problem(profiles, one_device=args.sim_one_device)
+    if args.workers != "auto":
+        wanted = int(args.workers)
+        if wanted > 1 and problem is not None:
+            return f"--workers {wanted}: {problem}"
+        return wanted
+    extra = " ".join(args.pytest_args)
+    if (
+        problem is not None
+        or args.case
+        or "no:xdist" in extra
+        or re.search(r"(^| )(-n|--numprocesses)", extra)
+    ):
+        return 1
+    return min(MAX_AUTO_WORKERS, 2 * (os.cpu_count() or 1))
 
 
 def _error(text: str) -> None:
@@ -356,6 +405,12 @@ def _run(args: argparse.Namespace) -> int:
         pytest_args.append("--sim-one-device")
     if args.connector_report:
         pytest_args += ["--connector-report", args.connector_report]
+    workers = _workers(args, dut)
+    if isinstance(workers, str):
+        _error(workers)
+        return EXIT_USAGE
+    if workers > 1:
+        pytest_args += ["-n", str(workers)]
     if args.strict:
         pytest_args.append("--ocpp-strict")
     pytest_args += _from_here(args.pytest_args)

@@ -33,7 +33,15 @@ from harness.environment import (
     simulator_variant,
 )
 from harness.loop import DrivenLoop
-from harness.report.records import CaseRecord, RunRecord, utc_now_iso, verdict_of
+from harness.parallel import (
+    STOP_FILE_KEY,
+    ParallelReports,
+    WorkerStop,
+    is_controller,
+    is_worker,
+    parallel_problem,
+)
+from harness.report.records import CaseRecord, RunRecord, verdict_of
 from harness.report.writer import ReportWriter
 from harness.testcase import TestCaseInfo
 from harness.verdicts import DutFailure, HarnessError, Unreachable, Verdict
@@ -142,7 +150,10 @@ class HarnessRun:
         self.options = defects_option(config.getoption("--sim-option"))
         self.strict = bool(config.getoption("--ocpp-strict"))
         self.record = RunRecord.start(profiles, defects, strict=self.strict)
-        self.writer = ReportWriter(report_dir) if report_dir else None
+        # a parallel run's reports are the controller's to write (harness.parallel)
+        self.writer = ReportWriter(report_dir) if report_dir and not is_worker(config) else None
+        #: the controller's gathering of a parallel run's cases, in that process
+        self.parallel: ParallelReports | None = None
         #: nodeid -> case id of the collected catalog cases
         self.case_ids: dict[str, str] = {}
         #: the signal that asked the run to stop, if one did
@@ -293,6 +304,7 @@ def pytest_configure(config: pytest.Config) -> None:
         profiles = [p.with_connector_report(style) for p in profiles]
     run = HarnessRun(config, profiles, directory)
     config.stash[_RUN] = run
+    _wire_parallel_run(config, run)
     hooks = RunHooks(config, run)
     if threading.current_thread() is threading.main_thread():
         config.stash[_PREVIOUS_HANDLERS] = {
@@ -303,6 +315,27 @@ def pytest_configure(config: pytest.Config) -> None:
 
         config.pluginmanager.register(HtmlReportHooks(run.record), "ocpp-harness-html")
     config.pluginmanager.register(hooks, "ocpp-harness-run")
+
+
+def _wire_parallel_run(config: pytest.Config, run: HarnessRun) -> None:
+    """Under pytest-xdist (``-n``, ``ocpp-harness run --workers``): refuse a DUT that
+    is one device, and register the controller's or the worker's side of the run."""
+    if is_controller(config):
+        problem = parallel_problem(
+            run.profiles, one_device=bool(config.getoption("--sim-one-device"))
+        )
+        if problem is not None:
+            raise pytest.UsageError(f"parallel run (-n, --workers): {problem}")
+        run.record.workers = int(config.getoption("numprocesses"))
+        run.parallel = ParallelReports(
+            config, run.record, lambda: run.write_reports(complete=False)
+        )
+        config.pluginmanager.register(run.parallel, "ocpp-harness-parallel")
+    elif is_worker(config):
+        stop_file = config.workerinput.get(STOP_FILE_KEY)  # type: ignore[attr-defined]
+        if stop_file:
+            worker_stop = WorkerStop(lambda: run.session, stop_file)
+            config.pluginmanager.register(worker_stop, "ocpp-harness-worker-stop")
 
 
 def _check_sim_names(where: str, defects: Iterable[str], options: Iterable[str]) -> None:
@@ -684,7 +717,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         report.user_properties.extend(record.junit_properties())
         run = item.config.stash[_RUN]
         run.record.add(record)
-        run.record.running = None
         run.write_reports(complete=False)
     excinfo = call.excinfo if report.failed and verdict is not None else None
     if excinfo is not None and isinstance(excinfo.value, Unreachable):
@@ -716,12 +748,17 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
 
 @pytest.hookimpl(wrapper=True)
 def pytest_report_to_serializable(config: pytest.Config, report: Any) -> Any:
-    """The case record stays in the process that ran the case: a report sent elsewhere
-    (an xdist worker's to its controller) goes without it, since it cannot be pickled
-    and every hook that reads it has run where the case ran."""
+    """A report sent elsewhere (an xdist worker's to its controller) carries the case
+    record as plain JSON (``ocpp_case``): the record itself cannot be pickled, and the
+    controller writes the reports from it (harness.parallel)."""
     data = yield
     if isinstance(data, dict):
-        data.pop("ocpp_record", None)
+        record = data.pop("ocpp_record", None)
+        if isinstance(record, CaseRecord):
+            # the controller of a parallel run writes the reports from it
+            data["ocpp_case"] = record.to_json() | {
+                "verdict": record.verdict.value if record.verdict else None
+            }
     return data
 
 
@@ -769,10 +806,14 @@ class RunHooks:
             raise KeyboardInterrupt(f"stopped by {name}")
         self.run.stop_requested = name
         session.shouldstop = f"{name}: run stopped after the running case"
+        if self.run.parallel is not None:
+            dsession = self.config.pluginmanager.get_plugin("dsession")
+            self.run.parallel.request_stop(str(session.shouldstop), dsession)
         # on the terminal at once, past the running case's capture (an operator prompt
         # may be waiting)
+        running = "running cases" if self.run.parallel is not None else "running case"
         self.run.say(
-            f"{name} received: stopping after the running case (send it again to stop at once)"
+            f"{name} received: stopping after the {running} (send it again to stop at once)"
         )
 
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
@@ -780,7 +821,7 @@ class RunHooks:
         item_id = self.run.case_ids.get(nodeid)
         if item_id is None or self.run.writer is None:
             return
-        self.run.record.running = {"id": item_id, "nodeid": nodeid, "started": utc_now_iso()}
+        self.run.record.case_started(item_id, nodeid)
         self.run.write_reports(complete=False)
 
     @pytest.hookimpl(wrapper=True)

@@ -89,6 +89,17 @@ class CaseWarning:
             data["frame"] = self.frame
         return data
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CaseWarning:
+        """The warning ``to_json`` wrote (a parallel run's worker sends it so)."""
+        return cls(
+            WarningKind(data["kind"]),
+            data["rule"],
+            data["reason"],
+            data.get("frame"),
+            data.get("why", ""),
+        )
+
     def line(self) -> str:
         """One line for terminals and JUnit properties."""
         return f"{self.kind.value} [{self.rule}]: {self.reason}"

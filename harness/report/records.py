@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import platform
 import time
@@ -113,7 +114,7 @@ class CaseRecord:
             "block": self.block,
             "requirements": self.requirements,
             "nodeid": self.nodeid,
-            "verdict": self.verdict or "error",
+            "verdict": Verdict(self.verdict or Verdict.ERROR).value,
             "reason": self.reason,
             "rule": self.rule,
             "table_step": self.table_step,
@@ -125,6 +126,31 @@ class CaseRecord:
             "trace": self.trace,
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CaseRecord:
+        """The record ``to_json`` wrote: how a case run by a parallel run's worker
+        reaches the process that writes the reports (a case still under way is sent
+        with verdict None, which report.json writes as its "error")."""
+        return cls(
+            data["id"],
+            data["title"],
+            data["ocpp"],
+            data["dut_kind"],
+            data["block"],
+            list(data["requirements"]),
+            data["nodeid"],
+            verdict=Verdict(data["verdict"]) if data["verdict"] else None,
+            reason=data["reason"],
+            rule=data["rule"],
+            duration_s=data["duration_s"],
+            started=data["started"],
+            trace=data["trace"],
+            steps=data["steps"],
+            warnings=[CaseWarning.from_json(warning) for warning in data["warnings"]],
+            table_step=data["table_step"],
+            applicability=data["applicability"],
+        )
+
 
 @dataclass
 class RunRecord:
@@ -133,11 +159,17 @@ class RunRecord:
     profiles: list[dict[str, Any]]
     defects: list[str]
     strict: bool = False
+    #: how many xdist workers ran the cases (1: the run's own process)
+    workers: int = 1
     finished: str | None = None
     interrupted: bool = False
     cases: list[CaseRecord] = field(default_factory=list)
-    #: the case that was running when the report was written (a crash leaves it here)
-    running: dict[str, str] | None = None
+    #: nodeid -> the cases running when the report was written (a crash leaves them
+    #: here): one in a serial run, one a worker in a parallel run
+    running: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: nodeid -> its place in the catalog: a parallel run's cases finish in any order,
+    #: and its reports list them in the order a serial run would
+    order: dict[str, int] = field(default_factory=dict)
     _t0: float = field(default_factory=time.monotonic)
 
     @classmethod
@@ -147,7 +179,21 @@ class RunRecord:
         return cls(__version__, _utc(), [p.public_dict() for p in profiles], list(defects), strict)
 
     def add(self, case: CaseRecord) -> None:
-        self.cases.append(case)
+        """Keep a finished case, in catalog order where the order is known."""
+        self.running.pop(case.nodeid, None)
+        if not self.order:
+            self.cases.append(case)
+            return
+        unknown = len(self.order)
+        place = self.order.get(case.nodeid, unknown)
+        index = bisect.bisect_right(
+            self.cases, place, key=lambda kept: self.order.get(kept.nodeid, unknown)
+        )
+        self.cases.insert(index, case)
+
+    def case_started(self, case_id: str, nodeid: str) -> None:
+        """A case began: the reports name it until it ends."""
+        self.running[nodeid] = {"id": case_id, "nodeid": nodeid, "started": _utc()}
 
     def finish(self, *, interrupted: bool) -> None:
         self.finished = _utc()
@@ -177,6 +223,7 @@ class RunRecord:
                 "duration_s": round(time.monotonic() - self._t0, 3),
                 "interrupted": self.interrupted,
                 "strict": self.strict,
+                "workers": self.workers,
                 "duts": self.profiles,
                 "sim_defects": self.defects,
             },
@@ -185,7 +232,9 @@ class RunRecord:
                 "total": len(self.cases),
                 "warnings": self.passed_with_warnings(),
             },
-            "running": self.running,
+            # the case that began first of those running; all of them below
+            "running": next(iter(self.running.values()), None),
+            "running_cases": list(self.running.values()),
             "note": ""
             if self.cases or not complete
             else (
