@@ -766,10 +766,12 @@ OFFLINE_THRESHOLD_VARIABLE = OFFLINE_THRESHOLD  # Part 6 writes "OCPPCommCtrl.Ro
 )
 def test_tc_b_51_cs(csms, dut):
     threshold = dut.profile.network.offline_threshold
-    configured, others = _offline_status_change(csms, dut, threshold, wait_minimum=threshold + 2)
+    configured, others, since = _offline_status_change(
+        csms, dut, threshold, wait_minimum=threshold + 2
+    )
     csms.step("3", f"The harness accepts the reconnection once {threshold} s have passed")
     csms.step("4-5", "Every connector reported: the configured one Occupied, the others Available")
-    since = _reconnected(csms, dut, threshold + 2)
+    _reconnected(csms, dut, threshold + 2)
     csms.expect_connectors("Occupied", after=since, only=[configured], rule="B04.FR.01")
     if others:
         csms.expect_connectors("Available", after=since, only=others, rule="B04.FR.01")
@@ -784,12 +786,12 @@ def test_tc_b_51_cs(csms, dut):
 )
 def test_tc_b_52_cs(csms, dut):
     threshold = dut.profile.network.offline_threshold
-    configured, _ = _offline_status_change(
+    configured, _, since = _offline_status_change(
         csms, dut, threshold, wait_minimum=max(threshold - 2, 0), wait_out=False
     )
     csms.step("3", "The harness accepts the reconnection at once")
     csms.step("4-5", "The connector that changed reported: Occupied")
-    since = _reconnected(csms, dut, max(threshold - 2, 0))
+    _reconnected(csms, dut, max(threshold - 2, 0))
     csms.expect_connectors("Occupied", after=since, only=[configured], rule="B04.FR.02")
 
 
@@ -797,7 +799,10 @@ def _offline_status_change(csms, dut, threshold: int, *, wait_minimum: int, wait
     """Part 6 Tables 58-59, steps 1-2: the configuration state, the harness going away
     (refusing reconnections), the EV plugged in meanwhile; with ``wait_out``, the
     harness stays away until the threshold has passed. Returns (configured connector,
-    the other connectors); the cable is pulled out again after the case."""
+    the other connectors, the trace position the reports after the reconnection count
+    from); the cable is pulled out again after the case. The position is taken while
+    the harness still refuses connections: a station back at once may report before
+    the script could look (the loop runs between its statements)."""
     configured = dut.configured_connector()
     others = [key for key in dut.connectors() if key != configured]
     dm.configure(csms, OFFLINE_THRESHOLD_VARIABLE, str(threshold))
@@ -813,17 +818,15 @@ def _offline_status_change(csms, dut, threshold: int, *, wait_minimum: int, wait
         left = threshold - (csms.clock() - offline) + dut.profile.tolerances.time_deviation
         if left > 0:
             csms.hold_for(left, "Part 6: offline until the OfflineThreshold has passed")
-    csms.come_online()
-    return configured, others
-
-
-def _reconnected(csms, dut, wait_minimum: int):
-    """The station's reconnection (within its back-off and the connect timeout); the
-    trace position its reports count from."""
     since = csms.mark()
+    csms.come_online()
+    return configured, others, since
+
+
+def _reconnected(csms, dut, wait_minimum: int) -> None:
+    """The station's reconnection (within its back-off and the connect timeout)."""
     bound = wait_minimum + dut.profile.tolerances.time_deviation + dut.timeouts.connect
     csms.expect_reconnect(timeout=bound, rule="OCPP-J 5.3")
-    return since
 
 
 #: the security event of a station starting after a reset (Part 6 TC_B_21_CS step 11)
