@@ -121,6 +121,13 @@ def _parser() -> argparse.ArgumentParser:
         "connector-report-notify-event",
     )
     run.add_argument(
+        "--sim-as-given",
+        action="store_true",
+        help="run the embedded simulators as they come: a case of another variation of the "
+        "device (a fixed cable, resets per EVSE) is skipped, naming the --sim-option that "
+        "runs it (default: without --sim-option, each such case runs on its variation)",
+    )
+    run.add_argument(
         "--sim-one-device",
         action="store_true",
         help="keep one embedded simulator for the whole run, as a lab keeps its device, so "
@@ -403,6 +410,8 @@ def _run(args: argparse.Namespace) -> int:
         pytest_args += ["--sim-option", option]
     if args.sim_one_device:
         pytest_args.append("--sim-one-device")
+    if args.sim_as_given:
+        pytest_args.append("--sim-as-given")
     if args.connector_report:
         pytest_args += ["--connector-report", args.connector_report]
     workers = _workers(args, dut)

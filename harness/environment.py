@@ -745,7 +745,7 @@ def profile_with_options(profile: DutProfile, options: Iterable[str]) -> DutProf
     from harness.sim.options import OPTIONS, declared_features
 
     side, version = profile.kind.sim_side, profile.ocpp.value
-    chosen = [option for option in options if _option_applies(side, version, option)]
+    chosen = sorted(option for option in options if _option_applies(side, version, option))
     # two names of one feature (C-13, reset_per_evse) declared both ways contradict too
     said: dict[str, tuple[bool, str]] = {}
     for option in chosen:

@@ -86,6 +86,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="give the embedded simulators this legal variation (repeatable; self-tests)",
     )
     group.addoption(
+        "--sim-as-given",
+        action="store_true",
+        default=False,
+        help="run the embedded simulators as given: a case of another variation of the "
+        "device (a fixed cable, resets per EVSE) is skipped, naming the --sim-option that "
+        "would run it (default: without --sim-option, such a case runs on that variation)",
+    )
+    group.addoption(
         "--sim-one-device",
         action="store_true",
         default=False,
@@ -292,12 +300,12 @@ def pytest_configure(config: pytest.Config) -> None:
         defects_option(config.getoption("--sim-defect")),
         defects_option(config.getoption("--sim-option")),
     )
-    from harness.sim.options import declared_features
-
-    try:
-        declared_features(defects_option(config.getoption("--sim-option")))
-    except ValueError as error:
-        raise pytest.UsageError(f"--sim-option: {error}") from None
+    for profile in profiles:
+        # one device cannot have two variations that contradict each other (a UI and none)
+        try:
+            profile_with_options(profile, defects_option(config.getoption("--sim-option")))
+        except ValueError as error:
+            raise pytest.UsageError(f"--sim-option: {error}") from None
     _check_cert_profile(config, profiles)
     style = config.getoption("--connector-report")
     if style:
@@ -494,7 +502,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         base, profile = profile, _case_profile(item, profile, options)
         cert_profile = config.getoption("--cert-profile")
         reason = not_applicable(info, profile.supports, cert_profile)
-        if reason is not None:
+        variant = _own_variant(item, info, base, run) if reason is not None else None
+        if variant:
+            # the embedded simulator made the device the case is for (harness.sim.options)
+            item.add_marker(pytest.mark.ocpp_sim(options=variant))
+            profile = _case_profile(item, base, variant)
+            flags = " ".join(f"--sim-option {option}" for option in variant)
+            item.stash[_APPLIES] = (
+                f"{why_it_applies(info, profile.supports, cert_profile)}; run on the "
+                f"simulated {base.kind.sim_side} made such a device ({flags})"
+            )
+        elif reason is not None:
             hint = _variant_hint(info, base, options)
             item.add_marker(pytest.mark.skip(reason=reason + hint))
         else:
@@ -503,6 +521,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def _own_variant(
+    item: pytest.Item, info: TestCaseInfo, profile: DutProfile, run: HarnessRun
+) -> tuple[str, ...] | None:
+    """The simulator options a case of another device runs with, so that a run of the
+    simulators as they come (no --sim-option, no --sim-one-device, no --sim-as-given)
+    runs every case: each on the variation of the device it applies to. None where the
+    run or the case asked for a device of its own, or no variation is such a device."""
+    config = item.config
+    if (
+        profile.control.adapter != "sim"
+        or run.options
+        or config.getoption("--sim-as-given")
+        or config.getoption("--sim-one-device")
+        or _case_setup(item).options is not None
+    ):
+        return None
+    return simulator_variant(info, profile) or None
 
 
 def _variant_hint(info: TestCaseInfo, profile: DutProfile, options: tuple[str, ...]) -> str:

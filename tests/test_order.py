@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from harness.cli import catalog_functions
-from harness.sim.options import OPTIONS, declared_features
+from harness.environment import embedded_profiles, profile_with_options
+from harness.sim.options import OPTIONS
 from tests.helpers import case_verdicts, free_port, pytester_run, write_profile
 from tests.matrix import applies_to_the_simulator
 from tests.test_two_evses import NEEDS_TWO_EVSES
@@ -48,10 +49,13 @@ TOGETHER = sorted(
 def _another_device() -> list[str]:
     """The variations of what the device has that one device can have together (the
     first of two that contradict each other: a UI and none)."""
+    [station] = [
+        p for p in embedded_profiles() if p.kind == "charging-station" and p.ocpp.value == "2.0.1"
+    ]
     chosen: list[str] = []
     for name in sorted(n for n, option in OPTIONS.items() if option.features):
         try:
-            declared_features([*chosen, name])
+            profile_with_options(station, [*chosen, name])
         except ValueError:
             continue
         chosen.append(name)

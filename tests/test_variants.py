@@ -3,7 +3,8 @@
 Part 5 splits many cases by what a device has: TC_B_25_CS runs on a station that resets
 a single EVSE (C-13), TC_B_28_CS on one that cannot. One simulator can be either, so an
 option can make it the other device, and while it is on, the embedded profile declares
-the features that device would: the cases of its branch run, the others skip. Two
+the features that device would: the cases of its branch run, the others skip. A run
+given no option runs each case on a variation that is the device it is for. Two
 options that declare one feature both ways cannot be on together (no device has a UI
 and none), and a real DUT's profile is never changed by a simulator option.
 """
@@ -66,7 +67,7 @@ def test_two_options_declaring_a_feature_both_ways_are_refused(variations: None)
     sim_options.OPTIONS[other.name] = other
     try:
         with pytest.raises(ValueError, match="'test-c13-off' and 'test-resets-per-evse' cannot"):
-            declared_features([PER_EVSE.name, other.name])
+            profile_with_options(_station("sim"), [PER_EVSE.name, other.name])
     finally:
         del sim_options.OPTIONS[other.name]
 
@@ -131,15 +132,15 @@ def test_marked(csms, dut):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        # the embedded station resets the whole station only
-        ((), {"TC_B_25_CS": "skipped", "TC_B_28_CS": "passed"}),
+        # the embedded station as given resets the whole station only
+        (("--sim-as-given",), {"TC_B_25_CS": "skipped", "TC_B_28_CS": "passed"}),
         # made the other device, it runs the other branch's cases
         (
             ("--sim-option", PER_EVSE.name),
             {"TC_B_25_CS": "passed", "TC_B_28_CS": "skipped"},
         ),
     ],
-    ids=["plain", "per-evse"],
+    ids=["as-given", "per-evse"],
 )
 def test_a_variation_runs_the_cases_of_its_branch_and_skips_the_others(
     pytester: pytest.Pytester, variations: None, args: tuple[str, ...], expected: dict[str, str]
@@ -156,6 +157,23 @@ def test_a_variation_runs_the_cases_of_its_branch_and_skips_the_others(
     if hint in skipped["reason"]:
         named = skipped["reason"].split(hint)[1].split()[0]
         assert sim_options.OPTIONS[named].features.get("C-13") is True, named
+
+
+def test_without_options_each_case_runs_on_the_device_it_is_for(
+    pytester: pytest.Pytester, variations: None
+) -> None:
+    """The simulators as they come run every case: one of another device's branch on
+    the variation that is such a device, and its record says which."""
+    run = pytester_run(pytester, CASES, in_process=True)
+    _, report = run()
+    verdicts = {case["id"]: case["verdict"] for case in report["cases"]}
+    assert verdicts == {"TC_B_25_CS": "passed", "TC_B_28_CS": "passed"}, report["cases"]
+    by_id = {case["id"]: case for case in report["cases"]}
+    made = "run on the simulated station made such a device (--sim-option "
+    assert made in by_id["TC_B_25_CS"]["applicability"], by_id["TC_B_25_CS"]
+    named = by_id["TC_B_25_CS"]["applicability"].split(made)[1].split(")")[0]
+    assert sim_options.OPTIONS[named].features.get("C-13") is True, named
+    assert made not in by_id["TC_B_28_CS"]["applicability"]
 
 
 def test_an_items_own_variation_decides_its_applicability(

@@ -308,19 +308,12 @@ def options_for(side: str, version: str | None = None) -> dict[str, SimOption]:
 def declared_features(names: Iterable[str]) -> dict[str, bool]:
     """The [features] that options ``names`` make a device declare, merged.
 
-    Raises ``ValueError`` naming both options when two of them declare one feature
-    both ways: no device is both (a UI and none)."""
+    Whether two of them contradict each other (a UI and none) depends on what each key
+    means for the device's version and role, aliases included: that is
+    :func:`harness.environment.profile_with_options`'s one rule, which refuses them."""
     merged: dict[str, bool] = {}
-    source: dict[str, str] = {}
     for name in sorted(names):
-        for feature, value in OPTIONS[name].features.items():
-            if merged.get(feature, value) != value:
-                raise ValueError(
-                    f"options {source[feature]!r} and {name!r} cannot be on together: one "
-                    f"declares {feature} {merged[feature]}, the other {value}"
-                )
-            merged[feature] = value
-            source[feature] = name
+        merged.update(OPTIONS[name].features)
     return merged
 
 
