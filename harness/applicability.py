@@ -43,13 +43,24 @@ def _holds(key: str, supports: Callable[[str], bool]) -> bool:
 
 
 def not_applicable(
-    info: Any, supports: Callable[[str], bool], cert_profile: str | None = None
+    info: Any,
+    supports: Callable[[str], bool],
+    cert_profile: str | None = None,
+    *,
+    evses: int | None = None,
 ) -> str | None:
     """None when the case applies; else why not, starting "not applicable:".
 
-    The case's own ``needs``, ``lacks`` and ``any_of`` first, then Part 5's condition
-    from the catalog (:func:`part5_not_applicable`; only ``cert_profile``'s, when the
-    run is restricted to one)."""
+    The EVSEs the case needs (``evses``: how many the DUT profile's [layout] has, None
+    for a CSMS), the case's own ``needs``, ``lacks`` and ``any_of``, then Part 5's
+    condition from the catalog (:func:`part5_not_applicable`; only ``cert_profile``'s,
+    when the run is restricted to one)."""
+    wanted = getattr(info, "evses", 1)
+    if evses is not None and evses < wanted:
+        return (
+            f"not applicable: Part 6 runs {info.id} on a station with {wanted} EVSEs or more "
+            f"(Part 5 HFS-8); the DUT profile's [layout] has {evses}"
+        )
     own = _own_conditions(info, supports)
     return own if own is not None else part5_not_applicable(info, supports, cert_profile)
 
@@ -123,6 +134,8 @@ def why_it_applies(
             if condition.holds(supports):
                 parts.append(f"conditional in {status.profile} (Part 5): {condition} holds")
                 break
+    if getattr(info, "evses", 1) > 1:
+        parts.append(f"a station with {info.evses} EVSEs or more (Part 5 HFS-8)")
     if info.needs:
         parts.append("needs " + ", ".join(describe_feature(info, key) for key in info.needs))
     if info.lacks:

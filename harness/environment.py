@@ -21,7 +21,7 @@ import pytest
 from harness.connectors import ConnectorKey, connector_keys
 from harness.control.adapters import CommandAdapter, HttpAdapter, ManualAdapter, SimAdapter
 from harness.control.vocabulary import RESTARTS, check_action
-from harness.dut import DutProfile, profile_from_dict
+from harness.dut import DutProfile, Evse, profile_from_dict
 from harness.loop import AnyLoop
 from harness.ocppj import OcppVersion
 from harness.preconditions import establish_station_preconditions
@@ -41,6 +41,7 @@ __all__ = [
     "embedded_profiles",
     "profile_with_options",
     "simulator_variant",
+    "station_evses",
 ]
 
 #: seconds; the embedded simulators answer at once, so short bounds keep runs fast
@@ -430,19 +431,21 @@ class DutEnvironment:
             f"(up to {timeout:g} s)"
         )
 
-    def _role_kwargs(self) -> dict[str, Any]:
+    def _role_kwargs(self, profile: DutProfile) -> dict[str, Any]:
+        """The role's settings for a case run with ``profile`` (a simulator variation
+        may give the device other EVSEs than the run's profile)."""
         return {
             "response_timeout": self.profile.timeouts.response,
             "connect_timeout": self.profile.timeouts.connect,
-            "evses": [(evse.id, evse.connectors) for evse in self.profile.layout],
+            "evses": [(evse.id, evse.connectors) for evse in profile.layout],
         }
 
-    def _boot_reports(self) -> list[ConnectorKey]:
+    def _boot_reports(self, profile: DutProfile) -> list[ConnectorKey]:
         """The connectors whose status the set-up waits for after a boot: every real
         connector. 1.6's connector 0 (the charge point itself) is not waited for: a
         station that never reports it would cost the whole boot wait before every case;
         a case that checks it (TC_001_CS) does so itself."""
-        layout = [(evse.id, evse.connectors) for evse in self.profile.layout]
+        layout = [(evse.id, evse.connectors) for evse in profile.layout]
         return [key for key in connector_keys(self.profile.ocpp, layout) if key != 0]
 
     def _password(self) -> str | None:
@@ -519,8 +522,10 @@ class DutEnvironment:
                 session,
                 url=server.url,
                 endpoints=server.endpoint_urls(),
-                **self._role_kwargs(),
+                **self._role_kwargs(profile),
             )
+            # Part 1 §7: the EVSEs and connectors it reports are this case's device's
+            session.monitors.layout = {evse.id: evse.connectors for evse in profile.layout}
             adapter = self._adapter(session, finalizers, resolved, server_url=server.url)
             timeouts = self.profile.timeouts
             previous, self.previous_case = self.previous_case, case_id
@@ -529,7 +534,7 @@ class DutEnvironment:
                 self._announce_wait(session, server.url, timeouts.connect)
                 booted = self.loop.run(
                     session.wait_booted(
-                        timeouts.connect, timeouts.response, required=self._boot_reports()
+                        timeouts.connect, timeouts.response, required=self._boot_reports(profile)
                     ),
                     timeouts.connect + timeouts.response,
                 )
@@ -575,7 +580,7 @@ class DutEnvironment:
                 identity=self.profile.identity,
                 password=self._password(),
                 security_profile=self.profile.security_profile,
-                **self._role_kwargs(),
+                **self._role_kwargs(profile),
             )
 
             async def close_station() -> None:
@@ -692,7 +697,11 @@ class DutEnvironment:
                 defects=defects,
                 options=options,
                 timers=timers,
-                evses=[(evse.id, list(evse.connectors)) for evse in self.profile.layout],
+                # a variation may give the device other EVSEs (SimOption.evses)
+                evses=[
+                    (evse.id, list(evse.connectors))
+                    for evse in profile_with_options(self.profile, options).layout
+                ],
                 valid_token=self.profile.tokens.valid,
             )
 
@@ -756,7 +765,19 @@ def profile_with_options(profile: DutProfile, options: Iterable[str]) -> DutProf
                     f"options {earlier[1]!r} and {option!r} cannot be on together: they "
                     f"declare {key} both ways"
                 )
-    return profile.with_features(declared_features(chosen))
+    layouts = {OPTIONS[option].evses for option in chosen if OPTIONS[option].evses}
+    if len(layouts) > 1:
+        raise ValueError(
+            f"options {', '.join(o for o in chosen if OPTIONS[o].evses)} cannot be on "
+            "together: each gives the device other EVSEs"
+        )
+    changed = profile.with_features(declared_features(chosen))
+    if layouts:
+        [layout] = layouts
+        changed = changed.replace(
+            layout=tuple(Evse(evse, connectors) for evse, connectors in layout)
+        )
+    return changed
 
 
 def applies_with_options(info: Any, profile: DutProfile, options: Iterable[str]) -> bool:
@@ -769,7 +790,13 @@ def applies_with_options(info: Any, profile: DutProfile, options: Iterable[str])
         chosen = profile_with_options(profile, options)
     except ValueError:  # no device has both
         return False
-    return not_applicable(info, chosen.supports) is None
+    return not_applicable(info, chosen.supports, evses=station_evses(chosen)) is None
+
+
+def station_evses(profile: DutProfile) -> int | None:
+    """How many EVSEs the DUT of ``profile`` has, for the cases that need several
+    (:attr:`harness.testcase.TestCaseInfo.evses`); None for a CSMS."""
+    return len(profile.layout) if profile.kind == CHARGING_STATION else None
 
 
 def simulator_variant(
@@ -793,7 +820,9 @@ def simulator_variant(
         return None
     side, version = profile.kind.sim_side, profile.ocpp.value
     variants = sorted(
-        name for name, o in options_for(side, version).items() if o.features and name not in given
+        name
+        for name, o in options_for(side, version).items()
+        if o.makes_another_device and name not in given
     )
     for size in (1, 2):
         for chosen in itertools.combinations(variants, size):

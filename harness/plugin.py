@@ -31,6 +31,7 @@ from harness.environment import (
     embedded_profiles,
     profile_with_options,
     simulator_variant,
+    station_evses,
 )
 from harness.loop import DrivenLoop
 from harness.parallel import (
@@ -501,7 +502,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         options = _case_options(item, run)
         base, profile = profile, _case_profile(item, profile, options)
         cert_profile = config.getoption("--cert-profile")
-        reason = not_applicable(info, profile.supports, cert_profile)
+        reason = not_applicable(info, profile.supports, cert_profile, evses=station_evses(profile))
         variant = _own_variant(item, info, base, run) if reason is not None else None
         if variant:
             # the embedded simulator made the device the case is for (harness.sim.options)

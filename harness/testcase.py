@@ -69,6 +69,10 @@ class TestCaseInfo:
     #: case may then begin with no station connected, since that action brings it (a
     #: one-shot device, a station the control adapter starts)
     starts_with: str | None = None
+    #: the fewest EVSEs the station must have (Part 6 runs a few cases only on a
+    #: station with more than one: Part 5's HFS-8, the number of EVSEs); the DUT
+    #: profile's [layout] answers
+    evses: int = 1
 
     def __post_init__(self) -> None:
         # Built in code with the profile's spelling ("csms") too: hold the enum.
@@ -94,6 +98,7 @@ class TestCaseInfo:
             "warns": sorted(self.warns),
             "table": self.table,
             "starts_with": self.starts_with,
+            "evses": self.evses,
         }
 
 
@@ -120,6 +125,7 @@ def testcase(
     dut_kind: str | None = None,
     block: str | None = None,
     starts_with: str | None = None,
+    evses: int = 1,
 ) -> Callable[[F], F]:
     """Mark a function as catalog case ``id``; see the module docstring."""
     if starts_with is not None and starts_with not in RESTARTS:
@@ -154,6 +160,7 @@ def testcase(
             warns=warned,
             table=table,
             starts_with=starts_with,
+            evses=evses,
         )
         # Every rule the case names must be declared (harness/spec/rules): a typo fails
         # the import of the module, with the nearest declared id.

@@ -35,16 +35,12 @@ from tests.matrix import (
     run_catalog_case,
     simulator_variant,
 )
-from tests.test_two_evses import DEFECTS_NEED_TWO_EVSES, NEEDS_TWO_EVSES
+from tests.test_two_evses import DEFECTS_NEED_TWO_EVSES
 
 FUNCTIONS = {function.ocpp_testcase.id: function for function in catalog_functions()}
-#: every case but those Part 6 runs only with two EVSEs or more, which skip on the embedded
-#: station and whose items tests/test_two_evses.py runs on a simulator with two
-CASES = [
-    function.ocpp_testcase
-    for function in FUNCTIONS.values()
-    if function.ocpp_testcase.id not in NEEDS_TWO_EVSES
-]
+#: every case (one Part 6 runs only with two EVSEs or more runs on the simulator's
+#: two-evses variation, as simulator_variant finds)
+CASES = [function.ocpp_testcase for function in FUNCTIONS.values()]
 SIDE = {"charging-station": "station", "csms": "csms"}
 
 #: bound for one catalog run in a subprocess (the embedded timeouts are seconds)

@@ -21,7 +21,6 @@ from harness.environment import embedded_profiles, profile_with_options
 from harness.sim.options import OPTIONS
 from tests.helpers import case_verdicts, free_port, pytester_run, write_profile
 from tests.matrix import applies_to_the_simulator
-from tests.test_two_evses import NEEDS_TWO_EVSES
 
 #: the whole catalog as a test module of the session
 CATALOG = """
@@ -42,7 +41,8 @@ def pytest_collection_modifyitems(items):
 TOGETHER = sorted(
     name
     for name, option in OPTIONS.items()
-    if name not in ("connector-report-notify-event", "off-until-started") and not option.features
+    if name not in ("connector-report-notify-event", "off-until-started")
+    and not option.makes_another_device
 )
 
 
@@ -113,8 +113,7 @@ def test_the_verdicts_do_not_depend_on_the_order_of_the_cases(pytester, setup):
     runs = {
         f.ocpp_testcase.id
         for f in catalog_functions()
-        if f.ocpp_testcase.id not in NEEDS_TWO_EVSES
-        and applies_to_the_simulator(f.ocpp_testcase, tuple(together))
+        if applies_to_the_simulator(f.ocpp_testcase, tuple(together))
     }
     failing = {
         case: verdict

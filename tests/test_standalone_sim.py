@@ -195,7 +195,6 @@ def test_the_core_station_cases_pass_against_the_simulator_in_its_own_process(tm
     embedded. A case the embedded station runs only as another device (an option with
     features) or on two EVSEs skips here, as it does for the embedded run."""
     from tests.matrix import simulator_variant
-    from tests.test_two_evses import NEEDS_TWO_EVSES
 
     ws_port, control_port = free_port(), free_port()
     profile = _profile(
@@ -227,7 +226,7 @@ def test_the_core_station_cases_pass_against_the_simulator_in_its_own_process(tm
     assert run.report is not None, run.stdout[-3000:]
     got = {case["id"]: (case["verdict"], case.get("reason")) for case in run.report["cases"]}
     expected = {
-        info.id: "skipped" if simulator_variant(info) or info.id in NEEDS_TWO_EVSES else "passed"
+        info.id: "skipped" if simulator_variant(info) else "passed"
         for info in _core_station_cases()
         if info.id in ids
     }

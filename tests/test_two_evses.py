@@ -57,11 +57,7 @@ TWO_EVSES = """\
 """
 
 #: station defects these self-tests prove (tests/sim/test_sim_defects.py counts them)
-PROVEN = {"offline-reports-changes-only", "reset-on-idle-first-idle"}
-
-#: cases Part 6 runs only on a station with more than one EVSE: they skip on the embedded
-#: station (tests/test_catalog.py and tests/test_order.py leave them to this module)
-NEEDS_TWO_EVSES = {"TC_B_41_CS"}
+PROVEN = {"offline-reports-changes-only"}
 
 #: (case, defect) of a case's catches that only a second EVSE shows: tests/test_catalog.py
 #: leaves these defect items to this module (on one EVSE the case rightly passes)
@@ -93,30 +89,6 @@ def test_tc_b_51_cs_needs_every_connector_after_a_long_offline_period(
     args = ["--dut", str(profile)] + (["--sim-defect", defect] if defect else [])
     _, report = run(*args)
     verdict, rule, reason = case_verdicts(report)["TC_B_51_CS"]
-    assert (verdict, rule or "") == expected, reason
-
-
-@pytest.mark.parametrize(
-    ("defect", "expected"),
-    [
-        (None, ("passed", "")),
-        ("reset-on-idle-first-idle", ("failed", "B12.FR.03")),
-        ("reset-on-idle-at-once", ("failed", "B12.FR.03")),
-        ("reset-on-idle-never", ("failed", "B12.FR.01")),
-    ],
-    ids=["conformant", "reset-on-idle-first-idle", "reset-on-idle-at-once", "reset-on-idle-never"],
-)
-def test_tc_b_41_cs_resets_once_every_transaction_has_ended(
-    pytester, tmp_path: Path, defect, expected
-):
-    """A Reset OnIdle during two transactions waits for both to end: a station that
-    resets when the first ends, or at once, fails B12.FR.03; one that never resets
-    fails B12.FR.01. The case's items in tests/test_catalog.py, on one EVSE."""
-    profile = write_profile(tmp_path, TWO_EVSES.format(port=free_port()))
-    run = pytester_run(pytester, CASE.format(case="TC_B_41_CS"), in_process=True)
-    args = ["--dut", str(profile)] + (["--sim-defect", defect] if defect else [])
-    _, report = run(*args)
-    verdict, rule, reason = case_verdicts(report)["TC_B_41_CS"]
     assert (verdict, rule or "") == expected, reason
 
 

@@ -53,6 +53,16 @@ class SimOption:
     #: connector reports). The self-test matrix runs the option with these cases, and
     #: the order runs (tests/test_order.py) the whole catalog with every option on
     concerns: tuple[str, ...] = ()
+    #: the EVSEs (id, connector ids) a device with this variation has, in place of the
+    #: DUT profile's [layout]; empty: the profile's
+    evses: tuple[tuple[int, tuple[int, ...]], ...] = ()
+
+    @property
+    def makes_another_device(self) -> bool:
+        """A variation of what the device has (its features, its EVSEs), not only of how
+        it behaves: a case of the other branch runs with it on (environment.
+        simulator_variant)."""
+        return bool(self.features or self.evses)
 
     def applies_to(self, side: str, version: str) -> bool:
         return self.side == side and version in self.versions
@@ -240,6 +250,15 @@ OPTIONS: dict[str, SimOption] = _options(
         "(ReasonEnumType; Part 6 TC_E_54_CS takes it)",
         features={"HFS-4": True, "AQ-9": False, "HFS-1": False, "HFS-2": True, "C-12.1": False},
         concerns=("TC_C_", "TC_E_", "TC_F_", "TC_J_"),
+    ),
+    SimOption(
+        "two-evses",
+        "station",
+        _V201,
+        "has two EVSEs of one connector each (Part 5 HFS-8: more than one EVSE), for "
+        "the cases Part 6 runs only on such a station",
+        evses=((1, (1,)), (2, (1,))),
+        concerns=("TC_B_41",),
     ),
     SimOption(
         "no-smart-charging",

@@ -44,7 +44,7 @@ from harness.sim.errors import (
     NotConnected,
     PeerClosed,
 )
-from harness.sim.options import validate_options
+from harness.sim.options import OPTIONS, validate_options
 from harness.sim.peer import FrameHook, OcppPeer, Reply, new_message_id, request_problem
 from harness.sim.station_v16 import StationV16
 from harness.sim.station_v201 import StationV201
@@ -251,7 +251,7 @@ class StationLink:
         defects: Iterable[str] = (),
         options: Iterable[str] = (),
         timers: SimTimers | None = None,
-        evses: Sequence[tuple[int, Sequence[int]]] = ((1, (1,)),),
+        evses: Sequence[tuple[int, Sequence[int]]] | None = None,
         vendor: str = "OcppHarness",
         model: str = "SimStation",
         serial: str = "SIM-0001",
@@ -268,6 +268,10 @@ class StationLink:
         self.vendor, self.model, self.serial = vendor, model, serial
         self.valid_token = valid_token
         self.on_frame = on_frame
+        if evses is None:
+            # one EVSE of one connector, or the EVSEs an option gives (two-evses)
+            given = [OPTIONS[name].evses for name in sorted(self.options) if OPTIONS[name].evses]
+            evses = given[0] if given else ((1, (1,)),)
         self.connectors: dict[tuple[int, int], Connector] = {
             (evse, connector): Connector(evse, connector)
             for evse, connector_ids in evses

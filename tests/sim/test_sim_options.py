@@ -869,3 +869,19 @@ def test_signs_energy_register_only(version: str) -> None:
 
     for option in (False, True):
         run(scenario(option))
+
+
+@covers("two-evses")
+def test_two_evses(version: str) -> None:
+    """A station of two EVSEs (one connector each) reports both at boot, where the
+    plain one reports one; EVSEs given outright win over the option's."""
+
+    async def scenario(options: list[str], **evses: Any) -> list[tuple[int, int]]:
+        async with linked(version, options=options, heartbeat_interval=3600, **evses) as link:
+            await link.booted()
+            statuses = link.sent_by_station("StatusNotification")
+            return sorted((p["evseId"], p["connectorId"]) for p in statuses)
+
+    assert run(scenario([])) == [(1, 1)]
+    assert run(scenario(["two-evses"])) == [(1, 1), (2, 1)]
+    assert run(scenario(["two-evses"], evses=[(1, [1])])) == [(1, 1)]

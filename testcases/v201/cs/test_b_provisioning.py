@@ -9,8 +9,6 @@ requirement ids the table names. What the harness checks beyond the table is in 
 import contextlib
 from typing import Any
 
-import pytest
-
 from harness import DutFailure, testcase
 from harness.defaults import utc_now
 from harness.matching import ABSENT, absent_or, exactly_one, one_of
@@ -890,15 +888,12 @@ def _stop_until_ended(csms, dut, tx: tx_states.Session, first_step: int, *, to_t
     "Reset Charging Station - With multiple ongoing transactions - OnIdle",
     table=46,
     requirements=["B12.FR.01", "B12.FR.03", "E07.FR.03"],
-    # shown on a station with two EVSEs: tests/test_two_evses.py
     catches=["reset-on-idle-first-idle", "reset-on-idle-never", "reset-on-idle-at-once"],
+    # Part 5: a station with more than one EVSE (HFS-8); the simulated station is one
+    # with --sim-option two-evses
+    evses=2,
 )
 def test_tc_b_41_cs(csms, dut):
-    if len(dut.profile.layout) < 2:
-        pytest.skip(
-            "not applicable: Part 6 TC_B_41_CS needs a station with more than one EVSE "
-            "(Part 5 HFS-8); the DUT profile's [layout] has one"
-        )
     # Reusable states: EnergyTransferStarted on EVSE 1 and on EVSE 2 (the second with
     # the profile's other valid token).
     tokens = (dut.tokens.valid, dut.tokens.valid2)
