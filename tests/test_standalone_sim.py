@@ -238,6 +238,95 @@ def test_the_core_station_cases_pass_against_the_simulator_in_its_own_process(tm
     assert not wrong, wrong
 
 
+def _variant_runs() -> dict[str, tuple[tuple[str, ...], list[str]]]:
+    """The Core station cases the embedded run takes on a variation of the simulated
+    station (simulator_variant), grouped by the options that make it that device."""
+    from tests.matrix import simulator_variant
+
+    runs: dict[str, tuple[tuple[str, ...], list[str]]] = {}
+    for info in _core_station_cases():
+        options = simulator_variant(info)
+        if options:
+            runs.setdefault("+".join(options), (options, []))[1].append(info.id)
+    return runs
+
+
+VARIANT_RUNS = _variant_runs()
+
+
+def _as_that_device(text: str, options: tuple[str, ...]) -> str:
+    """The station fixture's text for the simulator with ``options``: its [features]
+    declare what the options give the device (a key meaning the same feature, by id or
+    alias, gives way), and its [layout] is theirs where they give other EVSEs."""
+    from harness.dut import load_profile
+    from harness.sim.options import OPTIONS, declared_features
+
+    fixture = load_profile(ROOT / "fixtures" / "sim-station-2.0.1.toml")
+    declared = declared_features(options)
+    changed = {fixture.feature_id(key) for key in declared}
+    lines, in_features = [], False
+    for line in text.splitlines():
+        if line.startswith("["):
+            in_features = line.startswith("[features]")
+        key = line.split("=", 1)[0].strip().strip('"')
+        if in_features and "=" in line and fixture.feature_id(key) in changed:
+            continue  # the option's word replaces it
+        lines.append(line)
+        if line.startswith("[features]"):
+            lines += [f'"{key}" = {str(value).lower()}' for key, value in declared.items()]
+    text = "\n".join(lines) + "\n"
+    for option in options:
+        if OPTIONS[option].evses:
+            evses = ", ".join(
+                f"{{ id = {evse}, connectors = {list(connectors)} }}"
+                for evse, connectors in OPTIONS[option].evses
+            )
+            text = text.replace("evses = [{ id = 1, connectors = [1] }]", f"evses = [{evses}]")
+    return text
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("variant", sorted(VARIANT_RUNS))
+def test_the_core_cases_of_a_variation_pass_against_it_in_its_own_process(tmp_path, variant):
+    """The cases the embedded run takes on a variation of the station (a fixed cable,
+    resets per EVSE, two EVSEs ...) pass against the simulator started as its own
+    process with that --option, driven through the fixture declaring what such a
+    device has: the embedded run's 'all passed' holds for a lab set-up too."""
+    options, ids = VARIANT_RUNS[variant]
+    ws_port, control_port = free_port(), free_port()
+    profile = _profile(
+        tmp_path,
+        "sim-station-2.0.1.toml",
+        {"port = 9000": f"port = {ws_port}", "127.0.0.1:8181": f"127.0.0.1:{control_port}"},
+    )
+    profile.write_text(_as_that_device(profile.read_text(), options))
+    report_dir = tmp_path / "r"
+    chosen = [arg for case_id in ids for arg in ("--case", case_id)]
+    harness = start_cli("run", "--dut", str(profile), *chosen, report_dir=report_dir)
+    flags = [arg for option in options for arg in ("--option", option)]
+    try:
+        with simulator(
+            "station",
+            "--ocpp",
+            "2.0.1",
+            "--csms",
+            f"ws://127.0.0.1:{ws_port}/ocpp",
+            "--identity",
+            "SIM001",
+            "--control-port",
+            str(control_port),
+            *flags,
+        ):
+            run = finish_cli(harness, report_dir, timeout=240)
+    finally:
+        if harness.poll() is None:
+            harness.kill()
+            harness.communicate()
+    assert run.report is not None, run.stdout[-3000:]
+    got = {case["id"]: (case["verdict"], case.get("reason")) for case in run.report["cases"]}
+    assert got == {case_id: ("passed", "") for case_id in ids}, got
+
+
 def test_the_station_fixture_declares_what_the_simulator_implements():
     """fixtures/sim-station-2.0.1.toml drives the simulator run as its own process: it
     must declare the Part 5 features the embedded simulated station declares, or the
