@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, finish_cli, free_port, run_cli, start_cli
+from tests.helpers import ROOT, RUN_TIMEOUT, CliRun, finish_cli, free_port, run_cli, start_cli
 
 READY_TIMEOUT = 20
 
@@ -68,6 +68,40 @@ def _profile(tmp_path: Path, name: str, replacements: dict[str, str]) -> Path:
     return path
 
 
+def _station_run(
+    tmp_path: Path,
+    profile: Path,
+    selection: list[str],
+    ports: tuple[int, int],
+    flags: list[str],
+    timeout: float = RUN_TIMEOUT,
+) -> CliRun:
+    """``ocpp-harness run --dut profile`` with ``selection``, and the station simulator
+    in its own process (``flags``: its --defect/--option) connecting to it on ``ports``
+    (websocket, control)."""
+    ws_port, control_port = ports
+    report_dir = tmp_path / "r"
+    harness = start_cli("run", "--dut", str(profile), *selection, report_dir=report_dir)
+    try:
+        with simulator(
+            "station",
+            "--ocpp",
+            "2.0.1",
+            "--csms",
+            f"ws://127.0.0.1:{ws_port}/ocpp",
+            "--identity",
+            "SIM001",
+            "--control-port",
+            str(control_port),
+            *flags,
+        ):
+            return finish_cli(harness, report_dir, timeout=timeout)
+    finally:
+        if harness.poll() is None:  # the simulator never came up: the run is no use
+            harness.kill()
+            harness.communicate()
+
+
 @pytest.mark.parametrize("defect", [None, "boot-omits-model"])
 def test_station_simulator_in_its_own_process(tmp_path, defect):
     ws_port, control_port = free_port(), free_port()
@@ -82,26 +116,7 @@ def test_station_simulator_in_its_own_process(tmp_path, defect):
         },
     )
     extra = ["--defect", defect] if defect else []
-    report_dir = tmp_path / "r"
-    harness = start_cli("run", "--dut", str(profile), "-k", "TC_B_01_CS", report_dir=report_dir)
-    try:
-        with simulator(
-            "station",
-            "--ocpp",
-            "2.0.1",
-            "--csms",
-            f"ws://127.0.0.1:{ws_port}/ocpp",
-            "--identity",
-            "SIM001",
-            "--control-port",
-            str(control_port),
-            *extra,
-        ):
-            run = finish_cli(harness, report_dir)
-    finally:
-        if harness.poll() is None:  # the simulator never came up: the run is no use
-            harness.kill()
-            harness.communicate()
+    run = _station_run(tmp_path, profile, ["-k", "TC_B_01_CS"], (ws_port, control_port), extra)
     case = run.case("TC_B_01_CS")
     if defect is None:
         assert (run.code, case["verdict"]) == (0, "passed"), case["reason"]
@@ -170,6 +185,27 @@ def _core_station_cases() -> list:
 SLICE = 12
 
 
+def _run_core_cases(
+    tmp_path: Path, ids: list[str], *, timeout: float, options: tuple[str, ...] = ()
+) -> dict[str, tuple[str, str | None]]:
+    """Run cases ``ids`` against ``ocpp-harness sim station`` in its own process (with
+    ``options``, the fixture declaring what they give the device): case id -> (verdict,
+    reason)."""
+    ws_port, control_port = free_port(), free_port()
+    profile = _profile(
+        tmp_path,
+        "sim-station-2.0.1.toml",
+        {"port = 9000": f"port = {ws_port}", "127.0.0.1:8181": f"127.0.0.1:{control_port}"},
+    )
+    if options:
+        profile.write_text(_as_that_device(profile.read_text(), options))
+    chosen = [arg for case_id in ids for arg in ("--case", case_id)]
+    flags = [arg for option in options for arg in ("--option", option)]
+    run = _station_run(tmp_path, profile, chosen, (ws_port, control_port), flags, timeout)
+    assert run.report is not None, run.stdout[-3000:]
+    return {case["id"]: (case["verdict"], case.get("reason")) for case in run.report["cases"]}
+
+
 def _slices() -> dict[str, list[str]]:
     """The Core station cases by block, in slices of at most :data:`SLICE`: "E-2" is
     block E's second."""
@@ -196,35 +232,8 @@ def test_the_core_station_cases_pass_against_the_simulator_in_its_own_process(tm
     features) or on two EVSEs skips here, as it does for the embedded run."""
     from tests.matrix import simulator_variant
 
-    ws_port, control_port = free_port(), free_port()
-    profile = _profile(
-        tmp_path,
-        "sim-station-2.0.1.toml",
-        {"port = 9000": f"port = {ws_port}", "127.0.0.1:8181": f"127.0.0.1:{control_port}"},
-    )
-    report_dir = tmp_path / "r"
     ids = CORE_SLICES[part]
-    chosen = [arg for case_id in ids for arg in ("--case", case_id)]
-    harness = start_cli("run", "--dut", str(profile), *chosen, report_dir=report_dir)
-    try:
-        with simulator(
-            "station",
-            "--ocpp",
-            "2.0.1",
-            "--csms",
-            f"ws://127.0.0.1:{ws_port}/ocpp",
-            "--identity",
-            "SIM001",
-            "--control-port",
-            str(control_port),
-        ):
-            run = finish_cli(harness, report_dir, timeout=540)
-    finally:
-        if harness.poll() is None:
-            harness.kill()
-            harness.communicate()
-    assert run.report is not None, run.stdout[-3000:]
-    got = {case["id"]: (case["verdict"], case.get("reason")) for case in run.report["cases"]}
+    got = _run_core_cases(tmp_path, ids, timeout=540)
     expected = {
         info.id: "skipped" if simulator_variant(info) else "passed"
         for info in _core_station_cases()
@@ -293,37 +302,7 @@ def test_the_core_cases_of_a_variation_pass_against_it_in_its_own_process(tmp_pa
     process with that --option, driven through the fixture declaring what such a
     device has: the embedded run's 'all passed' holds for a lab set-up too."""
     options, ids = VARIANT_RUNS[variant]
-    ws_port, control_port = free_port(), free_port()
-    profile = _profile(
-        tmp_path,
-        "sim-station-2.0.1.toml",
-        {"port = 9000": f"port = {ws_port}", "127.0.0.1:8181": f"127.0.0.1:{control_port}"},
-    )
-    profile.write_text(_as_that_device(profile.read_text(), options))
-    report_dir = tmp_path / "r"
-    chosen = [arg for case_id in ids for arg in ("--case", case_id)]
-    harness = start_cli("run", "--dut", str(profile), *chosen, report_dir=report_dir)
-    flags = [arg for option in options for arg in ("--option", option)]
-    try:
-        with simulator(
-            "station",
-            "--ocpp",
-            "2.0.1",
-            "--csms",
-            f"ws://127.0.0.1:{ws_port}/ocpp",
-            "--identity",
-            "SIM001",
-            "--control-port",
-            str(control_port),
-            *flags,
-        ):
-            run = finish_cli(harness, report_dir, timeout=240)
-    finally:
-        if harness.poll() is None:
-            harness.kill()
-            harness.communicate()
-    assert run.report is not None, run.stdout[-3000:]
-    got = {case["id"]: (case["verdict"], case.get("reason")) for case in run.report["cases"]}
+    got = _run_core_cases(tmp_path, ids, timeout=240, options=options)
     assert got == {case_id: ("passed", "") for case_id in ids}, got
 
 
