@@ -9,15 +9,22 @@ denominator, so the figures measure what a certification run would ask.
 
 from __future__ import annotations
 
+import textwrap
+import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cache
+from importlib.resources import files
 from typing import Any
 
 from harness.dut_kind import DutKind
 from harness.ocppj import OcppVersion
 from harness.spec.catalog import CatalogEntry, catalog, profiles
 
-__all__ = ["Coverage", "Tally", "measure", "render_text"]
+__all__ = ["Coverage", "LeftGroup", "Tally", "left_groups", "measure", "render_text"]
+
+#: what ``list --coverage`` says of a known case that has no recorded reason
+NO_REASON = "no reason recorded (not built yet)"
 
 ROLE_LABELS = {DutKind.CHARGING_STATION: "CS", DutKind.CSMS: "CSMS"}
 
@@ -45,6 +52,39 @@ class Tally:
         return f"{self.implemented}/{self.known} ({100 * self.implemented / self.known:.1f}%)"
 
 
+@dataclass(frozen=True)
+class LeftGroup:
+    """Known cases not implemented yet, and why (harness/spec/left.toml)."""
+
+    versions: tuple[str, ...]
+    roles: tuple[str, ...]
+    cases: tuple[str, ...]
+    reason: str
+
+    def covers(self, entry: CatalogEntry) -> bool:
+        return (
+            entry.ocpp.value in self.versions
+            and DutKind(entry.dut_kind).value in self.roles
+            and any(entry.id == case or entry.id.startswith(case) for case in self.cases)
+        )
+
+
+@cache
+def left_groups() -> tuple[LeftGroup, ...]:
+    """harness/spec/left.toml's groups, in file order."""
+    data = tomllib.loads(files("harness.spec").joinpath("left.toml").read_text("utf-8"))
+    return tuple(
+        LeftGroup(
+            tuple(group["versions"]), tuple(group["roles"]), tuple(group["cases"]), group["reason"]
+        )
+        for group in data["left"]
+    )
+
+
+def _reason_left(entry: CatalogEntry) -> str:
+    return next((g.reason for g in left_groups() if g.covers(entry)), NO_REASON)
+
+
 @dataclass
 class Coverage:
     """The figures of one ``list --coverage``; keys are ``"2.0.1 CS"`` and the like."""
@@ -59,6 +99,8 @@ class Coverage:
     unknown: list[str] = field(default_factory=list)
     #: the one profile measured (``--profile``), else None
     profile: str | None = None
+    #: version role -> why -> the known cases not implemented (removed ones aside)
+    left: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """Every known id with its fields and ``implemented``, and the figures."""
@@ -75,6 +117,7 @@ class Coverage:
                 "statuses": tallies(self.statuses),
                 "not_in_catalog": self.unknown,
                 "profile": self.profile,
+                "left": self.left,
             },
         }
 
@@ -112,6 +155,9 @@ def measure(
             key = f"{version.value} {ROLE_LABELS[entry.dut_kind]}"
             result.cases.append((entry, is_done))
             result.totals[key].add(entry, is_done)
+            if not is_done and not entry.removed:
+                why = result.left.setdefault(key, {}).setdefault(_reason_left(entry), [])
+                why.append(entry.id)
             block = f"{entry.block} {entry.block_name}".strip()
             result.blocks[key].setdefault(block, Tally()).add(entry, is_done)
             _add_profiles(result.profiles[key], result.statuses[key], entry, is_done, profile)
@@ -197,6 +243,30 @@ def render_text(cov: Coverage, show_blocks: bool) -> str:
         for key, blocks in cov.blocks.items():
             rows = [["block", key]] + [[name, str(t)] for name, t in blocks.items()]
             lines += ["", f"OCPP {key} by block", *_table(rows)]
+        lines += _left_lines(cov)
     if cov.unknown:
         lines += ["", "implemented but not in the catalog data: " + ", ".join(cov.unknown)]
     return "\n".join(lines)
+
+
+def _left_lines(cov: Coverage) -> list[str]:
+    """The known cases not implemented, under their reason: ids where a reason is
+    recorded, a count per block where none is (a long list says nothing more)."""
+    lines = []
+    for key, reasons in cov.left.items():
+        total = sum(len(ids) for ids in reasons.values())
+        lines += ["", f"OCPP {key} not implemented ({total}), with why"]
+        for reason, ids in reasons.items():
+            if reason == NO_REASON:
+                blocks: dict[str, int] = {}
+                for case_id in ids:
+                    block = case_id.split("_")[1]
+                    blocks[block] = blocks.get(block, 0) + 1
+                shown = ", ".join(f"{block} {n}" for block, n in blocks.items())
+                lines.append(f"- {reason}: {len(ids)} (by block: {shown})")
+            else:
+                lines.append(f"- {reason}: {len(ids)}")
+                lines += textwrap.wrap(
+                    ", ".join(ids), width=100, initial_indent="  ", subsequent_indent="  "
+                )
+    return lines
