@@ -496,6 +496,7 @@ def test_tc_n_32_cs(csms, dut):
         "customer-info-empty-report": "N10.FR.03",
         "customer-info-parts-unfinished": "N10.FR.03",
         "customer-info-not-cleared": "N10.FR.03",
+        "customer-info-rejected": "N09.FR.02",
         "customer-info-silent-without-data": "N09.FR.06",
     },
 )
@@ -508,8 +509,10 @@ def test_tc_n_62_cs(csms, dut):
     csms.step("3-4", "NotifyCustomerInformation with the cleared data, until tbc is not true")
     cleared = _report(csms, 6201, rule="N10.FR.03")
     _holds_data(cleared, rule="N10.FR.03")
+    # Steps 5-6 only ask for a report (no clear): that is a Get Customer Information (N09),
+    # whose Accepted is N09.FR.02, not the clear's N10.FR.01.
     csms.step("5-6", "CustomerInformation report, no clear, for the customerIdentifier: Accepted")
-    _ask(csms, 6202, report=True, clear=False, rule="N10.FR.01", customerIdentifier=identifier)
+    _ask(csms, 6202, report=True, clear=False, rule="N09.FR.02", customerIdentifier=identifier)
     csms.step("7-8", "NotifyCustomerInformation with empty data: nothing is left")
     left = _report(csms, 6202, rule="N09.FR.06")
     before = {part.get("data") for part in cleared}
