@@ -110,6 +110,7 @@ ACTIONS: dict[str, Action] = {
             "leave_bay", _STATION, ("evse",), "Drive the EV out of the parking bay of EVSE {evse}"
         ),
         Action("fault", _STATION, ("evse",), "Put EVSE {evse} into a fault state"),
+        Action("clear_fault", _STATION, ("evse",), "End the fault state of EVSE {evse}"),
         Action("network_down", _STATION, (), "Cut the network connection of {identity}"),
         Action(
             "store_customer_identifier",

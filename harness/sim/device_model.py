@@ -425,20 +425,24 @@ def memory_variables(
 def physical_variables(
     layout: Iterable[tuple[int, int]],
     state: Callable[[int | None], str],
+    problem: Callable[[int | None], bool],
     *,
     evse_reset: bool = False,
 ) -> list[Variable]:
     """The required variables of the station's physical components (Part 2 §2.13): the
     ChargingStation, each EVSE and each connector of ``layout`` ((evse, connector)
     pairs). ``state(evse)`` is an EVSE's AvailabilityState now, ``state(None)`` the
-    station's. A station that resets single EVSEs (``evse_reset``) says so with each
-    EVSE's AllowReset (B11.FR.10)."""
+    station's; ``problem(evse)`` (``problem(None)``) whether it has a Problem condition
+    now, which the Problem variable shows (the device model counts a fault as one). A
+    station that resets single EVSEs (``evse_reset``) says so with each EVSE's
+    AllowReset (B11.FR.10)."""
     fixed: dict[str, Any] = {"mutability": "ReadOnly"}
     phases: dict[str, Any] = {"mutability": "ReadOnly", "data_type": "integer"}
     found: list[Variable] = [
         Variable("ChargingStation", "Available", "true", data_type="boolean", **fixed),
         Variable("ChargingStation", "SupplyPhases", "3", **phases),
         _availability_state(None, state),
+        _problem(None, problem),
     ]
     evses = sorted({evse for evse, _ in layout})
     for evse in evses:
@@ -449,6 +453,7 @@ def physical_variables(
                 "EVSE", "Power", "0", data_type="decimal", max_limit=22000.0, evse=evse, **fixed
             ),
             _availability_state(evse, state),
+            _problem(evse, problem),
         ]
         if evse_reset:
             found.append(
@@ -464,14 +469,25 @@ def physical_variables(
     return found
 
 
+def _problem(evse: int | None, problem: Callable[[int | None], bool]) -> Variable:
+    return _condition(evse, "Problem", lambda: "true" if problem(evse) else "false", "boolean")
+
+
 def _availability_state(evse: int | None, state: Callable[[int | None], str]) -> Variable:
+    return _condition(evse, "AvailabilityState", lambda: state(evse), "OptionList")
+
+
+def _condition(
+    evse: int | None, name: str, now: Callable[[], str], data_type: DataType
+) -> Variable:
+    """A read-only variable of the station's (or an EVSE's) condition, its value ``now()``."""
     return Variable(
         "EVSE" if evse is not None else "ChargingStation",
-        "AvailabilityState",
+        name,
         "",
         mutability="ReadOnly",
-        data_type="OptionList",
-        values_list=AVAILABILITY_STATES,
+        data_type=data_type,
+        values_list=AVAILABILITY_STATES if name == "AvailabilityState" else (),
         evse=evse,
-        dynamic=lambda: state(evse),
+        dynamic=now,
     )

@@ -159,6 +159,14 @@ DEFECTS = declare(
     ),
     # get_base_report
     Defect(
+        "summary-without-problems",
+        "station",
+        V201,
+        "its SummaryInventory leaves out the Problem variable of a component in a fault",
+        "B07.FR.09",
+    ),
+    # get_base_report
+    Defect(
         "summary-without-evse-availability",
         "station",
         V201,
@@ -351,8 +359,8 @@ def _applied(station: StationLink, component: str, name: str, value: str) -> Non
         station.password = value  # used from the next connection on
 
 
-#: the variables of a SummaryInventory: the state and any problem of each component
-_SUMMARY = ("AvailabilityState", "Problem", "Tripped", "Overload", "Fallback")
+#: the variables of a component's condition a SummaryInventory gives when they are set
+_PROBLEMS = ("Problem", "Tripped", "Overload", "Fallback")
 
 
 async def get_base_report(v201: StationV201, payload: dict[str, Any]) -> Reply:
@@ -369,8 +377,14 @@ async def get_base_report(v201: StationV201, payload: dict[str, Any]) -> Reply:
         variables = [v for v in v201.device_model if settable or v.mutability != "ReadOnly"]
     elif base == "SummaryInventory" and summary:
         # B07.FR.09: availability and condition: every AvailabilityState (the station's,
-        # each EVSE's) and the problem variables, of which the simulator has none
-        variables = [v for v in v201.device_model if v.name in _SUMMARY]
+        # each EVSE's) and, of the components in an abnormal state, the problem
+        # variables that are set
+        problems = () if station.has("summary-without-problems") else _PROBLEMS
+        variables = [
+            v
+            for v in v201.device_model
+            if v.name == "AvailabilityState" or (v.name in problems and v.current() == "true")
+        ]
         if station.has("summary-without-evse-availability"):
             variables = [v for v in variables if v.component != "EVSE"]
     else:

@@ -108,12 +108,20 @@ class SimStation(StationLink):
         return await self._act_ev_side(params, "ev_side_plug_in")
 
     async def _act_fault(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"faulted": await self._set_fault(params, True)}
+
+    async def _act_clear_fault(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"cleared": await self._set_fault(params, False)}
+
+    async def _set_fault(self, params: dict[str, Any], faulted: bool) -> list[list[int]]:
+        """The connectors of the EVSE ``params`` names (all, without one) in, or out of,
+        a fault state, each reported; their (evse, connector) pairs."""
         targets = [self._target(params)] if "evse" in params else list(self.connectors.values())
         for connector in targets:
-            connector.faulted = True
+            connector.faulted = faulted
         await self.report_status((c.evse, c.connector) for c in targets)
         self._changed()
-        return {"faulted": [[c.evse, c.connector] for c in targets]}
+        return [[c.evse, c.connector] for c in targets]
 
     async def _act_park(self, params: dict[str, Any]) -> dict[str, Any]:
         connector = self._target(params)
@@ -198,6 +206,7 @@ class SimStation(StationLink):
         "network_down": _act_network_down,
         "network_up": _act_network_up,
         "fault": _act_fault,
+        "clear_fault": _act_clear_fault,
         "ev_suspend": _act_ev_suspend,
         "park": _act_park,
         "leave_bay": _act_leave_bay,

@@ -288,6 +288,7 @@ class StationV201:
             + physical_variables(
                 list(station.connectors),
                 self._availability_state,
+                self._problem,
                 evse_reset=station.has_option("resets-per-evse")
                 and not station.has("reset-evse-not-announced"),
             )
@@ -397,6 +398,11 @@ class StationV201:
         if evse is None:  # the station: Unavailable only when every connector is
             return "Unavailable" if states and set(states) == {"Unavailable"} else "Available"
         return next((state for state in states if state != "Available"), "Available")
+
+    def _problem(self, evse: int | None) -> bool:
+        """Has an EVSE (for None, the station) a Problem condition now: a faulted
+        connector of it (a contained component's problem is the container's too)."""
+        return any(c.faulted for c in self.station.connectors.values() if evse in (None, c.evse))
 
     def status_name(self, connector: Connector) -> str:
         if connector.faulted:

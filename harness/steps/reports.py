@@ -24,6 +24,7 @@ from harness.verdicts import DutFailure
 __all__ = [
     "LIST_TYPES",
     "check_availability",
+    "check_problems",
     "check_required",
     "check_values",
     "check_variables",
@@ -183,6 +184,40 @@ def check_availability(parts: list[Message], evses: Iterable[int], *, rule: str)
             where = f" of EVSE {evse}" if evse is not None else ""
             raise DutFailure(
                 f"the SummaryInventory reports no {component}.AvailabilityState{where}",
+                rule,
+                last.entry.raw,
+            )
+
+
+def check_problems(parts: list[Message], *, rule: str) -> None:
+    """What Part 6 TC_B_14_CS asks of a SummaryInventory (B07.FR.09) for the components
+    in an abnormal state: their problem variables. A component the report itself shows
+    Faulted is in one, and the device model counts a fault as a Problem, so its Problem
+    variable must be in the report and set. Fails under ``rule`` naming the first one
+    whose Problem is missing or not true."""
+    actual: dict[tuple[Any, ...], Any] = {}
+    for part in parts:
+        for data in part.get("reportData") or []:
+            attributes = data.get("variableAttribute") or []
+            value = next(
+                (a.get("value") for a in attributes if a.get("type", "Actual") == "Actual"), None
+            )
+            actual[_key(data)[:4]] = value
+    for (component, evse, connector, name), value in actual.items():
+        if name != "AvailabilityState" or value != "Faulted":
+            continue
+        problem = actual.get((component, evse, connector, "Problem"))
+        if problem != "true":
+            last = parts[-1]
+            last.entry.failing = True
+            shown = "no Problem variable" if problem is None else f"Problem {problem!r}"
+            if evse is not None:
+                component += f" of EVSE {evse}" if component != "EVSE" else f" {evse}"
+            if connector is not None:
+                component += f" connector {connector}"
+            raise DutFailure(
+                f"the SummaryInventory shows {component} Faulted but reports "
+                f"{shown} for it, where a fault is a Problem condition",
                 rule,
                 last.entry.raw,
             )

@@ -507,11 +507,20 @@ def test_network_priority_reboot_required(version: str) -> None:
 @covers("summary-inventory")
 def test_summary_inventory(version: str) -> None:
     """GetBaseReport SummaryInventory: NotSupported without the option (B07.FR.02); with
-    it Accepted, and a report of the AvailabilityState of the station and its EVSE."""
+    it Accepted, and a report of the AvailabilityState of the station and its EVSE, and
+    once the EVSE is faulted their Problem variables too, set."""
     request = {
         "action": "GetBaseReport",
         "payload": {"requestId": 5, "reportBase": "SummaryInventory"},
     }
+
+    def reported(report: dict) -> dict[tuple[str, str], str]:
+        return {
+            (item["component"]["name"], item["variable"]["name"]): item["variableAttribute"][0][
+                "value"
+            ]
+            for item in report["reportData"]
+        }
 
     async def scenario(option: bool) -> None:
         options = ["summary-inventory"] if option else []
@@ -522,13 +531,18 @@ def test_summary_inventory(version: str) -> None:
             if option:
                 await link.at_csms.wait_call("NotifyReport")
                 [report] = link.sent_by_station("NotifyReport")
-                names = {
-                    (item["component"]["name"], item["variable"]["name"])
-                    for item in report["reportData"]
+                assert reported(report) == {
+                    ("ChargingStation", "AvailabilityState"): "Available",
+                    ("EVSE", "AvailabilityState"): "Available",
                 }
-                assert names == {
-                    ("ChargingStation", "AvailabilityState"),
-                    ("EVSE", "AvailabilityState"),
+                await link.station.act("fault", {"evse": 1})
+                await link.csms.act("call", request)
+                await link.at_csms.wait_call("NotifyReport", count=2)
+                assert reported(link.sent_by_station("NotifyReport")[1]) == {
+                    ("ChargingStation", "AvailabilityState"): "Available",
+                    ("ChargingStation", "Problem"): "true",
+                    ("EVSE", "AvailabilityState"): "Faulted",
+                    ("EVSE", "Problem"): "true",
                 }
             link.assert_schema_valid()
 

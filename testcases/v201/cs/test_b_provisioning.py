@@ -1043,18 +1043,38 @@ def test_tc_b_53_cs(csms, dut):
     needs=["C-56"],
     catches={
         "summary-without-evse-availability": "B07.FR.09",
+        "summary-without-problems": "B07.FR.09",
         "report-seq-no-from-one": "B07.FR.10",
         "report-without-values-list": "B07.FR.09",
     },
 )
 def test_tc_b_14_cs(csms, dut):
+    # Part 6 checks the problem variables of whatever components are in an abnormal
+    # state; a station in good order has none, so the harness asks the rig to fault one
+    # EVSE for the report (a rig that cannot still runs the rest) and ends it afterwards.
+    with csms.beyond_octt("Part 6 takes the station's condition as it finds it"):
+        _fault_for_the_report(csms, dut)
     parts = _base_report(csms, "SummaryInventory", "B07.FR.01", "(statusInfo absent or NoError)")
     # Post-scenario validations: every variable with its characteristics (a list type
-    # its valuesList), and the availability of the station and of each EVSE (B07.FR.09).
-    # Part 6 also asks for the problem variables of components in an abnormal state and
-    # "any other diagnostically relevant" ones, which no rule can tell from outside.
+    # its valuesList), the availability of the station and of each EVSE, and for each
+    # component in an abnormal state its problem variables: a Faulted one has its
+    # Problem set (B07.FR.09). The "any other diagnostically relevant" variables Part 6
+    # adds are the station's choice, which no rule can tell from outside.
     reports.check_variables(parts, rule="B07.FR.09")
     reports.check_availability(parts, [evse.id for evse in dut.profile.layout], rule="B07.FR.09")
+    reports.check_problems(parts, rule="B07.FR.09")
+
+
+def _fault_for_the_report(csms, dut) -> None:
+    """Put the configured EVSE into a fault state until the case ends, when the rig can
+    (one that cannot leaves the station as it is)."""
+    evse, _ = dut.configured_connector()
+    try:
+        dut.act("fault", evse=evse)
+    except pytest.skip.Exception as skipped:
+        csms.comment(f"No EVSE faulted for the report: {skipped}")
+        return
+    csms.finally_do(f"EVSE {evse} out of its fault state", dut.act, "clear_fault", evse=evse)
 
 
 @testcase(
