@@ -703,6 +703,7 @@ class DutEnvironment:
                     for evse in profile_with_options(self.profile, options).layout
                 ],
                 valid_token=self.profile.tokens.valid,
+                token_type=self.profile.tokens.type,
             )
 
             async def start() -> None:

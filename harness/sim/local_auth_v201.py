@@ -46,6 +46,15 @@ DEFECTS = declare(
         "an AuthorizeRequest",
         "C01.FR.02",
     ),
+    # LocalAuthorizer.known
+    Defect(
+        "no-authorize-for-local-token",
+        "station",
+        V201,
+        "a token of type Local in neither the local list nor the cache is taken as "
+        "Accepted without an AuthorizeRequest (other types are asked about)",
+        "C06.FR.02",
+    ),
     # LocalAuthorizer._remote_disabled
     Defect(
         "remote-authorization-not-disabled",
@@ -200,6 +209,9 @@ class LocalAuthorizer:
         refused locally."""
         entry = self._entry(id_token)
         if entry is None and self._has("no-authorize-for-unknown-token"):
+            return {"status": "Accepted"}
+        local = id_token.get("type") == "Local"  # a locally generated id (C06)
+        if entry is None and local and self._has("no-authorize-for-local-token"):
             return {"status": "Accepted"}
         if self._remote_disabled():
             return dict(entry[0]) if entry is not None else {"status": "Unknown"}

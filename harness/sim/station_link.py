@@ -256,6 +256,7 @@ class StationLink:
         model: str = "SimStation",
         serial: str = "SIM-0001",
         valid_token: str = "04A1B2C3D4",
+        token_type: str = "ISO14443",
         on_frame: FrameHook | None = None,
     ) -> None:
         self.version = version if isinstance(version, OcppVersion) else OcppVersion.parse(version)
@@ -267,6 +268,9 @@ class StationLink:
         self.timers = timers or SimTimers()
         self.vendor, self.model, self.serial = vendor, model, serial
         self.valid_token = valid_token
+        #: the IdTokenEnumType of every token its drivers present (2.0.1; an RFID card
+        #: unless the DUT profile's [tokens] type says otherwise)
+        self.token_type = token_type
         self.on_frame = on_frame
         if evses is None:
             # one EVSE of one connector, or the EVSEs an option gives (two-evses)

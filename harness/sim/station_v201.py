@@ -780,14 +780,14 @@ class StationV201:
             return False
         if self.known_locally(token):
             return True
-        if self.local_auth.knows({"idToken": token, "type": "ISO14443"}):
+        if self.local_auth.knows({"idToken": token, "type": self.station.token_type}):
             return False  # C13.FR.04: known locally but not Accepted, so not an unknown id
         return self.local_auth.offline_takes_unknown()
 
     def known_locally(self, token: str) -> bool:
         """Whether a local source (the local authorization list, the cache) accepts
         ``token`` without the CSMS (C13.FR.02/.04)."""
-        return self.local_auth.offline_accepts({"idToken": token, "type": "ISO14443"})
+        return self.local_auth.offline_accepts({"idToken": token, "type": self.station.token_type})
 
     async def _authorize_online(self, id_token: dict[str, Any]) -> dict[str, Any]:
         """The answer about a presented token while online: from the list or cache when
@@ -902,7 +902,7 @@ class StationV201:
             return await self._stop_local(holding, None)
         if released:
             return {"response": None, "transaction": None, "released": True}
-        id_token = {"idToken": token, "type": "ISO14443"}
+        id_token = {"idToken": token, "type": self.station.token_type}
         if self._can_send():
             response = await self._authorize_online(id_token)
         elif self._offline_authorized(token):

@@ -184,7 +184,11 @@ test_tc_c_56_cs = _refused_case(
     "Local start transaction - Authorization invalid - Cable lock",
     table=66,
     requirements=["C01.FR.02", "C06.FR.02"],
-    catches=["no-authorize-for-unknown-token", "starts-on-refused-token"],
+    catches={
+        "no-authorize-for-unknown-token": None,
+        "no-authorize-for-local-token": "C06.FR.02",
+        "starts-on-refused-token": None,
+    },
 )
 def test_tc_c_05_cs(csms, dut):
     # A cable lock keeps the cable out until the driver is authorized (Part 5 AQ-2), so
@@ -199,8 +203,11 @@ def test_tc_c_05_cs(csms, dut):
     invalid = dut.tokens.invalid
     mark = _present(csms, dut, tx, invalid, _info("Invalid"))
     csms.step("1-2", "AuthorizeRequest for the presented token, answered Invalid")
-    # C06.FR.02 is the rule for a token of type Local; the profile's are cards.
-    _authorize_request(csms, dut, mark, invalid, "C01.FR.02")
+    # Table 66 names C01.FR.02 or C06.FR.02: which one binds is the token's type. A
+    # locally generated id (type Local, use case C06) is C06.FR.02's; a card or a key
+    # code is C01.FR.02's (the tokens' type is the profile's [tokens] type).
+    rule = "C06.FR.02" if dut.tokens.type == "Local" else "C01.FR.02"
+    _authorize_request(csms, dut, mark, invalid, rule)
     # The note: no TransactionEvent after the AuthorizeRequest (C01.FR.01); the harness
     # waits <Configured message timeout>.
     _listen(csms, dut)
