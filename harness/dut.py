@@ -379,6 +379,10 @@ class HarnessSide:
     #: as CSMS: the customerIdentifier an operator stores at the station and a case then
     #: asks about and clears (Part 6 <Configured customerIdentifiers>, TC_N_62_CS)
     customer_identifier: str = "OCPP-HARNESS-CUSTOMER-1"
+    #: as CSMS: the MaxEnergyOnInvalidId (Wh) TC_C_15_CS gives a station DUT, which the
+    #: transaction of a refused token may draw before the station holds the energy back
+    #: (Part 6 Table 77 sets 10000; a rig whose EV cannot draw that soon may set less)
+    max_energy_on_invalid_id: int = 10000
     #: as CSMS: the firmware a case asks a station DUT to install (UpdateFirmware; Part 6
     #: <Configured firmware_location>, <Configured signingCertificate>, <Configured
     #: signature>); an empty location: not set

@@ -137,6 +137,11 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
 
 #: where the simulated station "uploads" logs and "downloads" firmware from (it does not:
 #: the values only need to be well-formed for GetLog and UpdateFirmware)
+#: the MaxEnergyOnInvalidId (Wh) TC_C_15_CS gives the simulated station: its EV (11 kW)
+#: draws it a few seconds after the transaction starts, some of it while the CSMS is
+#: away, the rest once the token is refused (Part 6's 10000 Wh would take an hour)
+EMBEDDED_MAX_ENERGY_ON_INVALID_ID = 12
+
 EMBEDDED_FILES = {
     "log_location": "http://127.0.0.1:1/logs/",
     # a directory the simulated log server lacks (harness.sim.diagnostics_v201)
@@ -199,7 +204,11 @@ def embedded_profiles() -> list[DutProfile]:
             }
             # a simulator does not care how long a transaction charges before it is
             # stopped: no wait in the transaction states keeps the self-tests fast
-            data["harness"] = {"transaction_duration": 0, **EMBEDDED_FILES}
+            data["harness"] = {
+                "transaction_duration": 0,
+                "max_energy_on_invalid_id": EMBEDDED_MAX_ENERGY_ON_INVALID_ID,
+                **EMBEDDED_FILES,
+            }
             if kind == CHARGING_STATION:
                 data["listen"] = {"host": "127.0.0.1", "port": 0, "path": "/ocpp"}
             else:

@@ -16,8 +16,9 @@ cacheExpiryDateTime is not checked for the list (C14.FR.02). The answer of an
 AuthorizeRequest or a TransactionEvent is handed to the cache (C10.FR.04/.05), never to
 the list (D01.FR.09); a token a TransactionEventResponse refuses is kept for the station
 to act on (E05, C15): deauthorize its transaction with TxCtrlr.StopTxOnInvalidId true,
-else hold the energy back, or let it flow on while TxCtrlr.MaxEnergyOnInvalidId allows.
-The simulator's meter is not a real one, so such an energy allowance is never used up.
+else hold the energy back, or let it flow on while TxCtrlr.MaxEnergyOnInvalidId allows:
+the station's meter counts the transaction's energy, and once it reaches that allowance
+the energy is held back as for a token without one.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from harness.sim.local_list_v201 import LocalAuthList
 __all__ = ["DEFECTS", "LocalAuthorizer", "Refusal"]
 
 #: what the station does with a transaction whose token a TransactionEventResponse refused
-Refusal = Literal["deauthorize", "suspend"]
+#: (``allowance``: let it draw up to MaxEnergyOnInvalidId, then suspend)
+Refusal = Literal["deauthorize", "suspend", "allowance"]
 
 #: the defects that live in this module, each under the method that perturbs it
 DEFECTS = declare(
@@ -152,6 +154,15 @@ DEFECTS = declare(
         "with StopTxOnInvalidId false and MaxEnergyOnInvalidId above 0, the energy of a "
         "transaction whose token a TransactionEventResponse refused stops at once",
         "E05.FR.03",
+    ),
+    # LocalAuthorizer.refusals
+    Defect(
+        "max-energy-never-used-up",
+        "station",
+        V201,
+        "with StopTxOnInvalidId false and MaxEnergyOnInvalidId above 0, a transaction whose "
+        "token a TransactionEventResponse refused goes on charging past that energy",
+        "C15.FR.06",
     ),
     # LocalAuthorizer.offline_takes_unknown
     Defect(
@@ -296,8 +307,9 @@ class LocalAuthorizer:
         """What to do, since the last call, with each transaction whose token the CSMS
         refused: with TxCtrlr.StopTxOnInvalidId true deauthorize it (E05.FR.09/.10,
         C15.FR.03/.04); with false hold its energy back (E05.FR.02, C15.FR.06), unless
-        TxCtrlr.MaxEnergyOnInvalidId lets it draw more first (E05.FR.03, C15.FR.07:
-        nothing to do now)."""
+        TxCtrlr.MaxEnergyOnInvalidId lets it draw more first (E05.FR.03, C15.FR.07),
+        up to that energy over the transaction, and then hold it back (the allowance is
+        exceeded: E05.FR.02, C15.FR.06)."""
         refused, self._refused = self._refused, []
         allowance = int(self._model.value("TxCtrlr", "MaxEnergyOnInvalidId") or 0)
         if self._model.value("TxCtrlr", "StopTxOnInvalidId") == "true":
@@ -307,7 +319,9 @@ class LocalAuthorizer:
                 return []
             return [(transaction, "deauthorize") for transaction in refused]
         if allowance > 0 and not self._has("max-energy-on-invalid-ignored"):
-            return []
+            if self._has("max-energy-never-used-up"):
+                return []
+            return [(transaction, "allowance") for transaction in refused]
         if self._has("no-suspend-on-refused-token"):
             return []
         return [(transaction, "suspend") for transaction in refused]

@@ -243,6 +243,15 @@ class Meter:
         self._wh[evse], self._read_at[evse] = wh, now
         return round(wh)
 
+    def delivered_wh(self, session: Session) -> int:
+        """The energy (Wh) the transaction of ``session`` has drawn since it started."""
+        begin = self._begins.get(session.transaction_id or "")
+        return self.register_wh(session.evse) - round(begin.wh) if begin is not None else 0
+
+    def seconds_for(self, wh: float) -> float:
+        """Real seconds the EV takes to draw ``wh`` more while energy flows."""
+        return self._v201.station.timers.scaled(max(0.0, wh) * 3600 / POWER)
+
     def _value(self, measurand: str, evse: int, wh: float) -> float:
         if measurand == "Energy.Active.Import.Register":
             return round(wh)

@@ -348,6 +348,8 @@ class StationV201:
         self.meter = Meter(self)
         #: the periodic meter readings of running transactions (E02.FR.10)
         self.periodic_meter = PeriodicMeter(self)
+        #: the tasks that hold a refused token's energy back at its allowance
+        self._watches: set[asyncio.Task[None]] = set()
         self._event_ids = itertools.count(1)
         #: EVSEs whose parking bay holds an EV (the park / leave_bay actions)
         self._bays_occupied: set[int] = set()
@@ -605,9 +607,33 @@ class StationV201:
             for session in list(self.sessions.values()):
                 if session.transaction_id != transaction_id or not session.running:
                     continue
+                if refusal == "allowance":
+                    self._watch_allowance(session)
+                    continue
                 if refusal == "suspend" and (session.evse_suspended or not session.authorized):
                     continue  # held back already, or no authorization left to hold
                 await self.happen(session, happening[refusal])
+
+    def _watch_allowance(self, session: Session) -> None:
+        """A refused token's transaction may draw TxCtrlr.MaxEnergyOnInvalidId in all
+        (E05.FR.03, C15.FR.07); once its meter says so, the energy is held back
+        (E05.FR.02, C15.FR.06)."""
+        allowance = int(self.device_model.value("TxCtrlr", "MaxEnergyOnInvalidId") or 0)
+
+        async def watch() -> None:
+            while session.running and self.sessions.get(session.evse) is session:
+                left = allowance - self.meter.delivered_wh(session)
+                if left <= 0:
+                    if not session.evse_suspended and session.authorized:
+                        await self.happen(session, "suspend_evse")
+                    return
+                # physical time: the EV draws the rest at the meter's power (at least
+                # a tick, so that a paused flow is looked at again)
+                await asyncio.sleep(max(self.meter.seconds_for(left), 0.05))
+
+        task = asyncio.ensure_future(watch())
+        self._watches.add(task)
+        task.add_done_callback(self._watches.discard)
 
     def _can_send(self) -> bool:
         return self.station.online and self.station.boot_status == "Accepted"

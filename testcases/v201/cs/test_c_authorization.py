@@ -1273,35 +1273,144 @@ def _suspended(csms, dut, tx: tx_states.Session, rule: str) -> None:
     tx.energy, tx.suspended = False, True
 
 
+#: the meter readings TC_C_15_CS has the station send, beyond Part 6, to see the energy
+TX_STARTED_MEASURANDS = dm.Variable("SampledDataCtrlr", "TxStartedMeasurands")
+TX_UPDATED_MEASURANDS = dm.Variable("SampledDataCtrlr", "TxUpdatedMeasurands")
+TX_UPDATED_INTERVAL = dm.Variable("SampledDataCtrlr", "TxUpdatedInterval")
+ENERGY_REGISTER = "Energy.Active.Import.Register"
+#: readings in a row without energy drawn after which the flow counts as stopped
+_STALLED_READINGS = 3
+
+
+def _register_wh(event: Any, context: str | None = None) -> float | None:
+    """The energy register (Wh) a TransactionEvent carries (of ``context`` when given),
+    or None."""
+    for value in event.get("meterValue") or []:
+        for sample in value.get("sampledValue") or []:
+            if sample.get("measurand", ENERGY_REGISTER) != ENERGY_REGISTER:
+                continue
+            if context is not None and sample.get("context") != context:
+                continue
+            if sample.get("phase") is not None:
+                continue
+            unit = sample.get("unitOfMeasure") or {}
+            scale = 10.0 ** int(unit.get("multiplier", 0))
+            if unit.get("unit", "Wh") == "kWh":
+                scale *= 1000
+            return float(sample["value"]) * scale
+    return None
+
+
+def _held_back(event: Any) -> bool:
+    """The event deauthorizes the transaction or holds its energy back."""
+    return (
+        event.get("triggerReason") == "Deauthorized"
+        or (event.get("transactionInfo") or {}).get("chargingState") == "SuspendedEVSE"
+    )
+
+
+def _failed_at(event: Any, reason: str, rule: str) -> DutFailure:
+    """A failure of ``rule`` at ``event``, whose frame the trace marks."""
+    event.entry.failing = True
+    return DutFailure(f"{reason} (frame {event.entry.seq})", rule, event.entry.raw)
+
+
+def _drawn_up_to(csms, dut, tx: tx_states.Session, allowance: int, mark: int) -> None:
+    """Table 77's post-scenario validation: the transaction draws MaxEnergyOnInvalidId
+    (``allowance``, Wh, over the transaction), not less (C15.FR.07) and not more: once it
+    is used up the station holds the energy back, SuspendedEVSE (C15.FR.06; Ended where
+    TxStopPoint is EnergyTransfer). Judged by the energy register the readings carry,
+    from the one at the start; within a margin of a hundredth of the allowance (2 Wh at
+    least: registers count whole Wh). A station that reports no register at the start
+    leaves only the check that nothing is held back while the harness listens (since
+    ``mark``)."""
+    begins = (_register_wh(event, "Transaction.Begin") for event in tx.events)
+    begin = next((wh for wh in begins if wh is not None), None)
+    if begin is None:
+        csms.note("C15.FR.07", "no energy register at the start: the allowance is not judged")
+        _listen(csms, dut)
+        _no_transaction_event(
+            csms, mark, "C15.FR.07", "held back the energy of a refused token", _held_back
+        )
+        return
+    margin = max(2.0, allowance / 100)
+    wait = max(1, round(dut.timeouts.response)) + dut.timeouts.response
+    # a station that drew more than the allowance while the CSMS was away holds the
+    # energy back as soon as it learns of the refusal: the first reading after it
+    # raises the ceiling (C15.FR.06 then asks for an immediate stop)
+    drawn, stalled, held, ceiling, reading = 0.0, 0, None, None, None
+    while held is None or (reading is None and not tx.ended):
+        event = tx_states.transaction_event(csms, tx, rule="C15.FR.06", trigger=ANY, timeout=wait)
+        if event.get("triggerReason") == "Deauthorized":
+            raise _failed_at(event, "the transaction is deauthorized", "C15.FR.07")
+        reading = _register_wh(event)
+        if reading is not None:
+            stalled = stalled + 1 if reading - begin <= drawn else 0
+            drawn = max(drawn, reading - begin)
+            if ceiling is None and event.get("offline") is not True:
+                ceiling = max(float(allowance), drawn) + margin
+        if held is not None:
+            continue  # the energy at the stop: the next reading
+        if _held_back(event):
+            held = event  # its own reading, or the next one, says the energy at the stop
+            tx.energy, tx.suspended = False, True
+            if event.get("eventType") == "Ended":
+                tx.post_session = True
+        elif drawn > (ceiling or allowance + margin):
+            reason = f"{drawn:.0f} Wh drawn, still charging past the allowance"
+            raise _failed_at(event, f"{reason} of {allowance} Wh", "C15.FR.06")
+        elif stalled >= _STALLED_READINGS:
+            reason = f"the energy stopped at {drawn:.0f} Wh without SuspendedEVSE"
+            raise _failed_at(
+                event, f"{reason}, short of the allowance of {allowance} Wh", "C15.FR.07"
+            )
+    if drawn < allowance - margin:
+        reason = f"the energy was held back after {drawn:.0f} Wh"
+        raise _failed_at(held, f"{reason}, short of the allowance of {allowance} Wh", "C15.FR.07")
+    if drawn > (ceiling or allowance + margin):
+        reason = f"the energy was held back only after {drawn:.0f} Wh"
+        raise _failed_at(held, f"{reason}, past the allowance of {allowance} Wh", "C15.FR.06")
+
+
 @testcase(
     "TC_C_15_CS",
     "Authorization through authorization cache - StopTxOnInvalidId = false, "
     "MaxEnergyOnInvalidId > 0",
     table=77,
     requirements=["C12.FR.02", "C12.FR.04"],
-    catches={"max-energy-on-invalid-ignored": "C15.FR.07"},
+    catches={
+        "max-energy-on-invalid-ignored": "C15.FR.07",
+        "max-energy-never-used-up": "C15.FR.06",
+    },
 )
 def test_tc_c_15_cs(csms, dut):
+    allowance = dut.profile.harness.max_energy_on_invalid_id
+    # Beyond Part 6, which reads the energy off the rig: the station reports its energy
+    # register at the start and at every response timeout, so that the harness sees how
+    # much the refused token draws.
+    with csms.beyond_octt("Part 6 reads the delivered energy off the rig's meter"):
+        dm.configure_if_implemented(csms, TX_STARTED_MEASURANDS, ENERGY_REGISTER)
+        dm.configure_if_implemented(csms, TX_UPDATED_MEASURANDS, ENERGY_REGISTER)
+        interval = str(max(1, round(dut.timeouts.response)))
+        dm.configure_if_implemented(csms, TX_UPDATED_INTERVAL, interval)
     mark = csms.mark()
-    _charging_offline_from_cache(
-        csms, dut, stop_on_invalid=False, max_energy="10000", back_off=True
+    tx = _charging_offline_from_cache(
+        csms, dut, stop_on_invalid=False, max_energy=str(allowance), back_off=True
     )
-    # The tool validation: neither a deauthorization nor the energy held back; the
-    # transaction may draw MaxEnergyOnInvalidId (10 kWh) first (C15.FR.07), which it
-    # cannot within the case, so the harness listens <Configured message timeout>.
-    _listen(csms, dut)
+    # Step 3's tool validation: the queued events neither deauthorize the transaction nor
+    # hold its energy back: the refused token may draw MaxEnergyOnInvalidId (C15.FR.07).
     _no_transaction_event(
         csms,
         mark,
         "C15.FR.07",
-        "stopped the energy of a refused token within its MaxEnergyOnInvalidId",
-        lambda event: (
-            event.get("triggerReason") == "Deauthorized"
-            or event.get("transactionInfo", {}).get("chargingState") == "SuspendedEVSE"
-        ),
+        "stopped the energy of a refused token within its allowance",
+        _held_back,
     )
-    # The post-scenario validation (no more than MaxEnergyOnInvalidId is delivered) asks
-    # for a meter the harness does not read; the transaction is stopped after the case.
+    csms.comment(
+        f"Post-scenario validation: the energy flows up to MaxEnergyOnInvalidId ({allowance} "
+        "Wh), then stops"
+    )
+    _drawn_up_to(csms, dut, tx, allowance, mark)
 
 
 @testcase(
