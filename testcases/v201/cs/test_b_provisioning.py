@@ -9,6 +9,8 @@ requirement ids the table names. What the harness checks beyond the table is in 
 import contextlib
 from typing import Any
 
+import pytest
+
 from harness import DutFailure, testcase
 from harness.defaults import utc_now
 from harness.matching import ABSENT, absent_or, exactly_one, one_of
