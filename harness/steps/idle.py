@@ -19,13 +19,19 @@ __all__ = ["leave_idle", "unplug"]
 
 
 def leave_idle(csms: Any, dut: Any, tx: tx_states.Session) -> None:
-    """End what ``tx`` left: a running transaction is stopped by its driver and the
-    cable pulled out (the states StopAuthorized … EVDisconnected, ParkingBayUnoccupied
-    when the EV is in the bay); a transaction already ended with the cable still in gets
-    the cable pulled out and its connector Available again, and an EV still in the bay
-    drives out."""
+    """End what ``tx`` left: a running transaction is stopped by its driver (unless
+    nobody was ever authorized and the cable's coming out ends it) and the cable pulled
+    out (the states StopAuthorized … EVDisconnected, ParkingBayUnoccupied when the EV
+    is in the bay); a transaction already ended with the cable still in gets the cable
+    pulled out and its connector Available again, and an EV still in the bay drives
+    out."""
     if tx.running:
-        if tx.stop is None:
+        unplug_ends = tx.ev_connected and tx.stops_at("EVConnected", "PowerPathClosed")
+        if tx.stop is None and tx.authorized is None and unplug_ends:
+            # started by the cable and never authorized: no driver to stop it and no
+            # energy to end, and the cable coming out ends it
+            tx.post_session = True
+        elif tx.stop is None:
             tx_states.stop_authorized(csms, dut, tx)
         if tx.ev_connected:
             tx_states.ev_disconnected(csms, dut, tx)

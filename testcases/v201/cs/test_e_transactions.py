@@ -1107,7 +1107,10 @@ def test_tc_e_45_cs(csms, dut):
     "Local start transaction - Authorization first - DisableRemoteAuthorization",
     table=141,
     requirements=["C01.FR.02", "C01.FR.05"],
-    catches={"remote-authorization-not-disabled": "C01.FR.02"},
+    catches={
+        "remote-authorization-not-disabled": "C01.FR.02",
+        "no-authorize-for-unknown-token": "C01.FR.01",
+    },
 )
 def test_tc_e_52_cs(csms, dut):
     configure_if_implemented(csms, AUTH_ENABLED, "true")
@@ -1130,15 +1133,36 @@ def test_tc_e_52_cs(csms, dut):
             "C01.FR.02",
             request.entry.raw,
         )
-    for event in csms.received("TransactionEvent", after=mark):
-        if event.get("idToken") == tx.token or event.get("triggerReason") == "Authorized":
-            event.entry.failing = True
-            raise DutFailure(
-                "the station authorized a token that neither its cache nor its list "
-                "knows, without the CSMS",
-                "C01.FR.01",
-                event.entry.raw,
-            )
+    _not_authorized(csms, tx, mark, "")
+    # Errata 6.2.48: where TxStartPoint is not Authorized nothing shows yet whether the
+    # token was taken; the EV is connected, and it must not be given energy.
+    plugged = csms.mark()
+    csms.step(2, "Reusable state EVConnectedPreSession: the EV is connected")
+    tx_states.ev_connected_pre_session(csms, dut, tx)
+    csms.step(3, "The station does not start charging")
+    csms.hold_for(dut.timeouts.response, "a station that took the token charges at once")
+    _not_authorized(csms, tx, plugged, " once the EV was connected")
+
+
+def _not_authorized(csms, tx, after, when):
+    """No TransactionEvent since trace position ``after`` authorizes the session's
+    token (it carries it, or says Authorized) or reports the EV charging: a token no
+    local store knows, with the CSMS not to be asked, gives no energy (C01.FR.01)."""
+    for event in csms.received("TransactionEvent", after=after):
+        state = event.get("transactionInfo", {}).get("chargingState")
+        if state == "Charging":
+            what = "lets the EV charge"
+        elif event.get("idToken") == tx.token or event.get("triggerReason") == "Authorized":
+            what = "authorized the token"
+        else:
+            continue
+        event.entry.failing = True
+        raise DutFailure(
+            f"the station {what}{when} (frame {event.entry.seq}), though neither its cache "
+            "nor its list knows the token and it may not ask the CSMS",
+            "C01.FR.01",
+            event.entry.raw,
+        )
 
 
 # -- retries of transaction messages (E13) ------------------------------------------------

@@ -1,0 +1,90 @@
+"""Block E cases on set-ups of the simulated station that the self-test matrix does not
+make by itself: a check that only fires on some legal configurations is shown to fire
+there, and to pass a conformant station there.
+
+Each item runs the catalog case itself, after a preparation of its own that sets the
+station up as such a device would be (a factory TxStartPoint other than Authorized, a
+station metering its transactions ...), and is judged by :mod:`tests.matrix`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from harness.cli import catalog_functions
+from harness.states import cs_transactions as tx_states
+from harness.steps.device_model import configure
+from tests.matrix import CLEAN, Expectation, by_id, matrix_item, run_catalog_case
+
+CASES = by_id(*catalog_functions())
+
+
+def _prepared(case_id: str, prepare: Callable[[Any, Any], None]) -> Callable[..., None]:
+    """Case ``case_id`` run after ``prepare(csms, dut)``."""
+    case = CASES[case_id]
+
+    def run(csms: Any, dut: Any) -> None:
+        prepare(csms, dut)
+        case(csms, dut)
+
+    run.__name__ = f"{case.__name__}_prepared"
+    return run
+
+
+def _at_step(step: str) -> Callable[[dict[str, Any]], None]:
+    """A check of the finished case: it failed in Part 6 step ``step``."""
+
+    def failed_at(case: dict[str, Any]) -> None:
+        assert case["table_step"] == step, (case["table_step"], case["reason"])
+
+    failed_at.__qualname__ = f"failed_at_step_{step}"
+    return failed_at
+
+
+def _item(
+    case_id: str, name: str, prepare: Callable[[Any, Any], None], expected: Expectation, **sim: Any
+) -> Any:
+    info = CASES[case_id].ocpp_testcase
+    return matrix_item(_prepared(case_id, prepare), info, f"{case_id}-{name}", expected, **sim)
+
+
+# -- TC_E_52_CS: where TxStartPoint is not Authorized (errata 6.2.48) -------------------
+
+
+def _start_point(point: str) -> Callable[[Any, Any], None]:
+    """TxStartPoint ``point``; a transaction the cable starts ends when it comes out
+    (TxStopPoint EVConnected, the combination E03.FR.05's note calls sensible)."""
+
+    def prepare(csms: Any, dut: Any) -> None:
+        configure(csms, tx_states.TX_START_POINT, point)
+        if point == "EVConnected":
+            configure(csms, tx_states.TX_STOP_POINT, point)
+
+    return prepare
+
+
+#: start points at which a token the station took shows nothing before the plug-in
+_LATE_START_POINTS = ("PowerPathClosed", "EVConnected")
+
+E52 = [
+    _item("TC_E_52_CS", f"start-{point}", _start_point(point), CLEAN)
+    for point in _LATE_START_POINTS
+] + [
+    # a station that takes the unknown token itself: seen only once the EV is connected
+    _item(
+        "TC_E_52_CS",
+        f"start-{point}-no-authorize-for-unknown-token",
+        _start_point(point),
+        Expectation("failed", "C01.FR.01", exact_rule=True, check=_at_step("3")),
+        defects=("no-authorize-for-unknown-token",),
+    )
+    for point in _LATE_START_POINTS
+]
+
+
+@pytest.mark.parametrize("case", E52)
+def test_tc_e_52_cs_sees_the_charging_of_a_token_taken_silently(case, request):
+    run_catalog_case(case, request)
