@@ -127,6 +127,15 @@ DEFECTS = declare(
     ),
     # StationV201.present_token
     Defect(
+        "ev-connect-timeout-at-once",
+        "station",
+        V201,
+        "a driver authorized by a presented token before the cable is in loses the "
+        "authorization at once, without waiting EVConnectionTimeOut for the cable",
+        "E03.FR.05",
+    ),
+    # StationV201.present_token
+    Defect(
         "tx-authorize-before-stop",
         "station",
         V201,
@@ -954,7 +963,8 @@ class StationV201:
         await self.happen(session, "authorize", token=id_token, reservation_id=reservation)
         if reservation is not None:
             await reservation_used(self, session.evse)
-        await_cable(self, session)  # E03.FR.05: the cable must come within EVConnectionTimeOut
+        # E03.FR.05: the cable must come within EVConnectionTimeOut
+        await_cable(self, session, at_once=self.station.has("ev-connect-timeout-at-once"))
         state = "authorized"
         if session.started:
             state = "authorized" if had_started else "started"

@@ -14,7 +14,7 @@ from typing import Any
 from harness.states import cs_transactions as tx_states
 from harness.steps.device_model import Variable, configure, configure_if_implemented
 from harness.steps.idle import leave_idle
-from harness.verdicts import HarnessError
+from harness.verdicts import DutFailure, HarnessError
 
 __all__ = [
     "AUTH_ENABLED",
@@ -22,6 +22,7 @@ __all__ = [
     "EV_CONNECTION_TIMEOUT",
     "authorization_by_csms",
     "charging_until_stop",
+    "check_connection_timeout_waited",
     "check_stop_point",
     "start_at",
     "stop_at",
@@ -96,3 +97,22 @@ def charging_until_stop(csms: Any, dut: Any, point: str) -> tx_states.Session:
     tx = transaction(csms, dut)
     check_stop_point(tx, point)
     return tx_states.energy_transfer_started(csms, dut, tx)
+
+
+def check_connection_timeout_waited(
+    event: Any, since: float, timeout: float, deviation: float, *, what: str, rule: str
+) -> None:
+    """The EVConnectTimeout ``event`` came no earlier than TxCtrlr.EVConnectionTimeOut
+    (``timeout`` seconds, less the profile's time ``deviation``) after trace time
+    ``since``, read just before the action that starts the station's timer (``what``
+    says which): the station's own latency can only make the event look later. An
+    earlier one did not wait for the cable, which breaks ``rule``."""
+    after = event.entry.t - since
+    if after < timeout - deviation:
+        event.entry.failing = True
+        raise DutFailure(
+            f"TransactionEvent (frame {event.entry.seq}) EVConnectTimeout came {after:.2f} s "
+            f"after {what}; EVConnectionTimeOut is {timeout} s",
+            rule,
+            event.entry.raw,
+        )

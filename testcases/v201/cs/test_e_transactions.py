@@ -30,6 +30,7 @@ from harness.steps.transactions import (
     EV_CONNECTION_TIMEOUT,
     authorization_by_csms,
     charging_until_stop,
+    check_connection_timeout_waited,
     check_stop_point,
     start_at,
     stop_at,
@@ -319,16 +320,22 @@ def test_tc_e_12_cs(csms, dut):
     "Stop transaction options - Deauthorized - timeout",
     table=136,
     requirements=["E06.FR.04", "E06.FR.15"],
-    catches={"ignores-ev-connect-timeout": "E06.FR.04"},
+    catches={
+        "ignores-ev-connect-timeout": "E06.FR.04",
+        "ev-connect-timeout-at-once": "E06.FR.04",
+    },
 )
 def test_tc_e_39_cs(csms, dut):
     timeout = dut.timers.ev_connection_timeout
     stop_at(csms, dut, "Authorized")
     configure(csms, EV_CONNECTION_TIMEOUT, str(timeout))
     authorization_by_csms(csms)
-    tx = transaction(csms, dut, tx_states.authorized)
+    tx = transaction(csms, dut)
     check_stop_point(tx, "Authorized")
-    wait = timeout + dut.profile.tolerances.time_deviation + dut.timeouts.response
+    presented = csms.clock()  # the station's timer starts with the token
+    tx_states.authorized(csms, dut, tx)
+    deviation = dut.profile.tolerances.time_deviation
+    wait = timeout + deviation + dut.timeouts.response
     if tx.started:
         csms.step("1-2", f"No cable within {timeout} s: the authorization ends, EVConnectTimeout")
         in_bay = tx.starts_at("ParkingBayOccupancy")
@@ -343,6 +350,9 @@ def test_tc_e_39_cs(csms, dut):
         )
         if not in_bay:
             event.expect(rule="E06.FR.04", transactionInfo={"stoppedReason": "Timeout"})
+        check_connection_timeout_waited(
+            event, presented, timeout, deviation, what="the token", rule="E06.FR.04"
+        )
     else:
         csms.hold_for(wait, "no transaction runs yet: EVConnectionTimeOut ends the authorization")
     tx.authorized = None
@@ -373,7 +383,10 @@ LOCAL_PRE_AUTHORIZE = Variable("AuthCtrlr", "LocalPreAuthorize")
         "C02.FR.01",
         "C06.FR.02",
     ],
-    catches={"ignores-ev-connect-timeout": "E03.FR.05"},
+    catches={
+        "ignores-ev-connect-timeout": "E03.FR.05",
+        "ev-connect-timeout-at-once": "E03.FR.05",
+    },
 )
 def test_tc_e_05_cs(csms, dut):
     timeout = dut.timers.ev_connection_timeout
@@ -382,8 +395,11 @@ def test_tc_e_05_cs(csms, dut):
     # every token goes to the CSMS: none is taken from a cache or list
     configure_if_implemented(csms, AUTH_CACHE_ENABLED, "false")
     configure_if_implemented(csms, LOCAL_PRE_AUTHORIZE, "false")
-    tx = transaction(csms, dut, tx_states.authorized)
-    wait = timeout + dut.profile.tolerances.time_deviation + dut.timeouts.response
+    tx = transaction(csms, dut)
+    presented = csms.clock()  # the station's timer starts with the token
+    tx_states.authorized(csms, dut, tx)
+    deviation = dut.profile.tolerances.time_deviation
+    wait = timeout + deviation + dut.timeouts.response
     if tx.started:
         # TxStartPoint Authorized or ParkingBayOccupancy: the authorization started it
         csms.step("1-2", f"No cable within {timeout} s: EVConnectTimeout")
@@ -400,6 +416,9 @@ def test_tc_e_05_cs(csms, dut):
         )
         if event["eventType"] == "Ended":
             event.expect(rule="E03.FR.05", transactionInfo={"stoppedReason": "Timeout"})
+        check_connection_timeout_waited(
+            event, presented, timeout, deviation, what="the token", rule="E03.FR.05"
+        )
     else:
         csms.hold_for(wait, "no transaction runs yet: EVConnectionTimeOut ends the authorization")
     tx.authorized = None
