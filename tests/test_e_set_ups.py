@@ -22,13 +22,13 @@ from tests.matrix import CLEAN, Expectation, by_id, matrix_item, run_catalog_cas
 CASES = by_id(*catalog_functions())
 
 
-def _prepared(case_id: str, prepare: Callable[[Any, Any], None]) -> Callable[..., None]:
-    """Case ``case_id`` run after ``prepare(csms, dut)``."""
+def _prepared(case_id: str, prepare: Callable[[Any, Any], Any]) -> Callable[..., None]:
+    """Case ``case_id`` run after ``prepare(csms, dut)``, on the DUT it returns (the
+    fixture's, or a stand-in for it)."""
     case = CASES[case_id]
 
     def run(csms: Any, dut: Any) -> None:
-        prepare(csms, dut)
-        case(csms, dut)
+        case(csms, prepare(csms, dut))
 
     run.__name__ = f"{case.__name__}_prepared"
     return run
@@ -54,14 +54,15 @@ def _item(
 # -- TC_E_52_CS: where TxStartPoint is not Authorized (errata 6.2.48) -------------------
 
 
-def _start_point(point: str) -> Callable[[Any, Any], None]:
+def _start_point(point: str) -> Callable[[Any, Any], Any]:
     """TxStartPoint ``point``; a transaction the cable starts ends when it comes out
     (TxStopPoint EVConnected, the combination E03.FR.05's note calls sensible)."""
 
-    def prepare(csms: Any, dut: Any) -> None:
+    def prepare(csms: Any, dut: Any) -> Any:
         configure(csms, tx_states.TX_START_POINT, point)
         if point == "EVConnected":
             configure(csms, tx_states.TX_STOP_POINT, point)
+        return dut
 
     return prepare
 
@@ -87,4 +88,54 @@ E52 = [
 
 @pytest.mark.parametrize("case", E52)
 def test_tc_e_52_cs_sees_the_charging_of_a_token_taken_silently(case, request):
+    run_catalog_case(case, request)
+
+
+# -- TC_E_16_CS: readings queued offline (a station metering its transactions) ----------
+
+
+class _LateReturn:
+    """The DUT, with the harness letting the station back in only ``seconds`` after the
+    EV was connected offline (a person takes that long between the manual actions and
+    the tool): a station metering its transactions queues readings after the Charging
+    event meanwhile. Everything else is the DUT's."""
+
+    def __init__(self, csms: Any, dut: Any, seconds: float) -> None:
+        self._csms = csms
+        self._dut = dut
+        self._seconds = seconds
+
+    def act(self, name: str, **args: Any) -> Any:
+        done = self._dut.act(name, **args)
+        if name == "plug_in" and self._csms.session.offline_reason is not None:
+            self._csms.hold_for(self._seconds, "the EV charges offline a while")
+        return done
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._dut, name)
+
+
+def _late_return(csms: Any, dut: Any) -> Any:
+    # two readings of the option's 1 s interval, stamped clearly before the return
+    return _LateReturn(csms, dut, 2 + dut.profile.tolerances.time_deviation)
+
+
+METERED = ("meters-every-transaction",)
+
+E16 = [
+    _item("TC_E_16_CS", "metered-offline", _late_return, Expectation("passed"), options=METERED),
+    # the readings of the queue come after its Charging event, before the deauthorization
+    _item(
+        "TC_E_16_CS",
+        "metered-offline-offline-readings-unflagged",
+        _late_return,
+        Expectation("failed", "E04.FR.03", exact_rule=True),
+        options=METERED,
+        defects=("offline-readings-unflagged",),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", E16)
+def test_tc_e_16_cs_holds_the_queued_readings_to_the_offline_flag(case, request):
     run_catalog_case(case, request)

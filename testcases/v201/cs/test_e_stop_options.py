@@ -129,7 +129,10 @@ def _answer_token_invalid(csms):
     "Stop transaction options - Deauthorized - Invalid idToken",
     table=134,
     requirements=["E06.FR.04", "E06.FR.15", "C15.FR.04"],
-    catches={"keeps-charging-on-refused-token": "E06.FR.04"},
+    catches={
+        "keeps-charging-on-refused-token": "E06.FR.04",
+        "offline-flag-missing": "E04.FR.03",
+    },
 )
 def test_tc_e_16_cs(csms, dut):
     point = "Authorized" if dut.supports("C-10.2") else "PowerPathClosed"
@@ -148,14 +151,18 @@ def test_tc_e_16_cs(csms, dut):
     csms.comment("Reusable state StartOfflineTransaction")
     offline.start_offline_transaction(csms, dut, tx)
     csms.step("1-2", "The queue emptied, each event offline; the token's answered Invalid")
-    offline.deliver_queued(csms, dut, tx, until="Charging")
+    offline.deliver_queued(csms, dut, tx, until="Charging", offline_rule="E04.FR.03")
+    # Step 1's flag holds for the whole queue: a station metering the transaction queued
+    # readings after the Charging event too, which come before the deauthorization.
     csms.step("3-4", "The station deauthorizes: Ended, Deauthorized, stoppedReason DeAuthorized")
-    tx_states.transaction_event(
+    offline.after_queue(
         csms,
+        dut,
         tx,
         rule="E06.FR.04",
         trigger="Deauthorized",
         trigger_rule="E06.FR.15",
+        offline_rule="E04.FR.03",
         eventType="Ended",
         transactionInfo={"stoppedReason": "DeAuthorized"},
     )
