@@ -4,7 +4,8 @@ there, and to pass a conformant station there.
 
 Each item runs the catalog case itself, after a preparation of its own that sets the
 station up as such a device would be (a factory TxStartPoint other than Authorized, a
-station metering its transactions ...), and is judged by :mod:`tests.matrix`.
+station metering its transactions, one whose TxStopPoint cannot be set ...), and is
+judged by :mod:`tests.matrix`.
 """
 
 from __future__ import annotations
@@ -138,4 +139,76 @@ E16 = [
 
 @pytest.mark.parametrize("case", E16)
 def test_tc_e_16_cs_holds_the_queued_readings_to_the_offline_flag(case, request):
+    run_catalog_case(case, request)
+
+
+# -- TC_E_31_CS: a station that takes no token (its remote scenario) --------------------
+
+
+class _Declares:
+    """The DUT, declaring some features otherwise than its profile does: what the case
+    asks of the device, not what the simulator is."""
+
+    def __init__(self, dut: Any, features: dict[str, bool]) -> None:
+        self._dut = dut
+        self._features = features
+
+    def supports(self, feature: str) -> bool:
+        return self._features.get(feature, self._dut.supports(feature))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._dut, name)
+
+
+def _fixed_stop_point(csms: Any, dut: Any) -> Any:
+    # TxStopPoint not configurable (Part 5 C-52 not supported): Authorized alone
+    return _Declares(dut, {"C-52": False})
+
+
+def _calls(case: dict[str, Any], action: str) -> list[str]:
+    return [
+        s["what"] for s in case["steps"] if s["kind"] == "call" and s["what"].startswith(action)
+    ]
+
+
+def _remote_scenario(set_up: str) -> Callable[[dict[str, Any]], None]:
+    """A check of the finished case: it started the transaction remotely, presented no
+    token, and made the EV's side end it by ``set_up`` (the variable it set)."""
+
+    def remote(case: dict[str, Any]) -> None:
+        acts = [s["what"].split(" ")[0] for s in case["steps"] if s["kind"] == "act"]
+        assert "present_token" not in acts, acts
+        assert _calls(case, "RequestStartTransaction"), case["steps"]
+        assert any(set_up in call for call in _calls(case, "SetVariables")), set_up
+
+    remote.__qualname__ = f"remote_scenario_{set_up}"
+    return remote
+
+
+def _as_it_is(csms: Any, dut: Any) -> Any:
+    return dut
+
+
+#: (item name, preparation, the variable set so that the EV's side ends the transaction)
+_NO_TOKEN_SET_UPS = (
+    # TxStopPoint configurable: set to EVConnected, which the unplug ends
+    ("remote-start-only", _as_it_is, "EVConnected"),
+    # TxStopPoint fixed at Authorized: the cable leaving the EV ends the authorization
+    ("remote-start-only-fixed-stop-point", _fixed_stop_point, "StopTxOnEVSideDisconnect"),
+)
+
+E31 = [
+    _item(
+        "TC_E_31_CS",
+        name,
+        prepare,
+        Expectation("passed", notes=(), check=_remote_scenario(set_up)),
+        options=("remote-start-only",),
+    )
+    for name, prepare, set_up in _NO_TOKEN_SET_UPS
+]
+
+
+@pytest.mark.parametrize("case", E31)
+def test_tc_e_31_cs_ends_a_remote_start_from_the_ev_side(case, request):
     run_catalog_case(case, request)

@@ -301,6 +301,18 @@ OPTIONS: dict[str, SimOption] = _options(
         features={"AQ-2": True},
         concerns=("TC_C_", "TC_E_"),
     ),
+    SimOption(
+        "remote-start-only",
+        "station",
+        _V201,
+        "takes no token from the driver (no card reader, no keypad: Part 5 C-30 to C-34 "
+        "not supported); a driver starts charging by a remote start only (an app, a QR "
+        "code), so the cases that need a presented token skip and TC_E_31_CS takes its "
+        "remote scenario. The option only says what the device has: the simulator's "
+        "present_token action stays as it is",
+        features={"C-30": False},
+        concerns=("TC_E_31_CS",),
+    ),
     # -- CSMS -------------------------------------------------------------------------
     SimOption(
         "unknown-subprotocol-upgrade-then-close",

@@ -627,6 +627,39 @@ def test_cable_lock_before_authorization(version: str) -> None:
         run(scenario(option))
 
 
+@covers("remote-start-only")
+def test_remote_start_only(version: str) -> None:
+    """The option only says what the device has (no token method, Part 5 C-30 to C-34:
+    the embedded profile declares C-30 false, so the cases that need a presented token
+    skip and TC_E_31_CS takes its remote scenario); a remote start works as before."""
+    from harness.environment import embedded_profiles, profile_with_options
+
+    [station] = [
+        p for p in embedded_profiles() if p.kind == "charging-station" and p.ocpp.value == version
+    ]
+    assert station.supports("C-30")
+    assert not profile_with_options(station, ["remote-start-only"]).supports("C-30")
+    start = {"idToken": {"idToken": "SIMTOKEN", "type": "ISO14443"}, "remoteStartId": 1}
+
+    async def scenario(option: bool) -> None:
+        options = ["remote-start-only"] if option else []
+        async with linked(version, options=options, heartbeat_interval=3600) as link:
+            await link.booted()
+            call = {"action": "RequestStartTransaction", "payload": {**start, "evseId": 1}}
+            assert (await link.csms.act("call", call))["status"] == "Accepted"
+            await link.at_csms.wait_for(
+                lambda _: any(
+                    e["triggerReason"] == "RemoteStart"
+                    for e in link.sent_by_station("TransactionEvent")
+                ),
+                2,
+            )
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))
+
+
 @covers("resets-per-evse")
 def test_resets_per_evse(version: str) -> None:
     """A Reset naming an EVSE is Rejected without the option (B11.FR.09); with it the

@@ -869,14 +869,19 @@ def _stopped_offline(csms, dut, tx, *, token=None, local=True):
     """The manual actions of Tables 161, 171 and 172 while the harness is away: the
     driver presents the token that started the transaction (or ``token``, of its
     group) where the station takes one (``local``), else the EV stops taking energy
-    (errata 6.2.53, Table 161's remote scenario); then the cable comes out, and the EV
-    drives out of the bay where TxStopPoint is ParkingBayOccupancy."""
+    (errata 6.2.53, Table 161's remote scenario) and the cable comes out of the EV
+    first; then the cable comes out, and the EV drives out of the bay where TxStopPoint
+    is ParkingBayOccupancy."""
     if local:
         dut.act("present_token", token=token or tx.token["idToken"], evse=tx.evse)
         tx.stop = "local"
     else:
         dut.act("ev_suspend", evse=tx.evse)
         tx.suspended = True
+        if not dut.supports("HFS-2"):
+            # no token lets the cable go: it comes out of the EV first, which frees it
+            # at the station (UnlockOnEVSideDisconnect true, errata 6.2.53)
+            dut.act("ev_side_unplug", evse=tx.evse, connector=tx.connector)
     dut.act("unplug", evse=tx.evse, connector=tx.connector)
     tx.ev_connected = False
     if tx.in_bay and tx.stops_at("ParkingBayOccupancy"):
@@ -952,6 +957,37 @@ def _stop_states_in_queue(delivered, tx, *, local):
             event.expect(rule="E06.FR.01", eventType="Ended")
 
 
+#: the TxStopPoint values whose condition the EV of the remote scenario ends, each with
+#: the Part 5 feature of its support: the cable out (E06.FR.02/.06), the energy stopped
+#: (E06.FR.07). ParkingBayOccupancy is not among them: the EV need not be in the bay.
+_ENDED_BY_THE_EV = (
+    ("EVConnected", "C-10.1"),
+    ("PowerPathClosed", "C-10.3"),
+    ("EnergyTransfer", "C-10.4"),
+)
+
+STOP_TX_ON_EV_SIDE_DISCONNECT = Variable("TxCtrlr", "StopTxOnEVSideDisconnect")
+
+
+def _ended_by_the_ev(csms, dut):
+    """Table 161's remote scenario ends the transaction from the EV's side (errata
+    6.2.53): the EV stops taking energy and the cable comes out; nobody ends the
+    authorization. The table's prerequisite rules out only a station that cannot end
+    it so; one whose TxStopPoint waits for the authorization alone is set up to: where
+    TxStopPoint is configurable (C-52), the first point of those the station supports
+    (set back after the case), else StopTxOnEVSideDisconnect true, so that the cable
+    leaving the EV ends the authorization (E09.FR.01, C-06.2)."""
+    current, _ = get_variable(csms, tx_states.TX_STOP_POINT)
+    points = {point.strip() for point in str(current or "").split(",")}
+    if points & {point for point, _ in _ENDED_BY_THE_EV}:
+        return
+    supported = [point for point, feature in _ENDED_BY_THE_EV if dut.supports(feature)]
+    if dut.supports("C-52") and supported:
+        configure(csms, tx_states.TX_STOP_POINT, supported[0])
+    else:
+        configure(csms, STOP_TX_ON_EV_SIDE_DISCONNECT, "true")
+
+
 @testcase(
     "TC_E_31_CS",
     "Check Transaction status - Transaction with id ended - with message in queue",
@@ -970,15 +1006,20 @@ def test_tc_e_31_cs(csms, dut):
     wait_minimum = _offline_configuration(csms, dut, extra=duration)
     # errata 6.2.53: the cable is let go at an EV-side disconnect, where it can be set
     _unlock_on_ev_side_disconnect(csms)
+    # Part 6's "scenario local": the driver starts and stops with the token where the
+    # station takes one; else a remote start, and the EV ends the transaction
+    local = any(dut.supports(method) for method in _TOKEN_METHODS)
+    if not local:
+        _ended_by_the_ev(csms, dut)
     start = csms.mark()
-    tx = transaction(csms, dut, tx_states.energy_transfer_started)
+    tx = transaction(csms, dut)
+    if not local:
+        tx_states.authorized(csms, dut, tx, method="remote")
+    tx_states.energy_transfer_started(csms, dut, tx)
     csms.finally_do("the periodic meter readings stopped", _meter_stopped, csms, start)
     csms.comment("The harness closes the connection and refuses reconnections")
     away = csms.mark()
     csms.go_offline("Part 6 TC_E_31_CS: close, and do not accept a reconnect")
-    # Part 6's "scenario local": the driver stops with the token where the station
-    # takes one; else the cable ends the transaction (its prerequisite).
-    local = any(dut.supports(method) for method in _TOKEN_METHODS)
     _stopped_offline(csms, dut, tx, local=local)
     if duration > 0:
         csms.hold_for(duration, "Part 6 <Configured Transaction Duration>, offline")
