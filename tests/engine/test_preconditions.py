@@ -130,7 +130,7 @@ def test_the_set_up_waits_for_every_real_connector_only() -> None:
 
     by_version = {p.ocpp.value: p for p in embedded_profiles() if p.kind == "charging-station"}
     waits = {
-        version: DutEnvironment(profile, loop=None)._boot_reports()  # type: ignore[arg-type]
+        version: DutEnvironment(profile, loop=None)._boot_reports(profile)  # type: ignore[arg-type]
         for version, profile in by_version.items()
     }
     assert waits == {"1.6": [1], "2.0.1": [(1, 1)]}
