@@ -31,7 +31,10 @@ LOCAL_TOKENS = (
 #: (case, defect) of a case's catches that only a token of type Local shows:
 #: tests/test_catalog.py leaves these defect items to this module (with the embedded
 #: station's cards the case rightly passes)
-DEFECTS_NEED_LOCAL_TOKENS = {("TC_C_05_CS", "no-authorize-for-local-token")}
+DEFECTS_NEED_LOCAL_TOKENS = {
+    ("TC_C_05_CS", "no-authorize-for-local-token"),
+    ("TC_C_02_CS", "no-authorize-for-local-token"),
+}
 
 
 @pytest.mark.parametrize(
@@ -58,4 +61,23 @@ def test_tc_c_05_cs_judges_a_local_token_by_c06(pytester, tmp_path: Path, defect
     args = ["--dut", str(profile), "--sim-option", "cable-lock-before-authorization"]
     _, report = run(*args, *(["--sim-defect", defect] if defect else []))
     verdict, rule, reason = case_verdicts(report)["TC_C_05_CS"]
+    assert (verdict, rule or "") == expected, reason
+
+
+@pytest.mark.parametrize(
+    ("defect", "expected"),
+    [
+        (None, ("passed", "")),
+        ("no-authorize-for-local-token", ("failed", "C06.FR.02")),
+        ("starts-on-refused-token", ("failed", "C01.FR.01")),
+    ],
+    ids=["conformant", "no-authorize-for-local-token", "starts-on-refused-token"],
+)
+def test_tc_c_02_cs_judges_a_local_token_by_c06(pytester, tmp_path: Path, defect, expected):
+    """Table 65 names C06.FR.02 beside C01.FR.02, as Table 66 does: with the EV
+    connected, an invalid token of type Local taken without asking fails C06.FR.02."""
+    profile = write_profile(tmp_path, LOCAL_TOKENS.format(port=free_port()))
+    run = pytester_run(pytester, CASE.format(case="TC_C_02_CS"), in_process=True)
+    _, report = run("--dut", str(profile), *(["--sim-defect", defect] if defect else []))
+    verdict, rule, reason = case_verdicts(report)["TC_C_02_CS"]
     assert (verdict, rule or "") == expected, reason

@@ -115,7 +115,15 @@ def _no_transaction_event(
             )
 
 
-def _refused_at_start(csms, dut, token: str, status: str) -> None:
+def _authorize_rule(dut, *, local_rule: bool) -> str:
+    """The rule an AuthorizeRequest for the presented token answers to, where a table
+    names C01.FR.02 or C06.FR.02 (``local_rule``): the token's type decides. A locally
+    generated id (type Local, use case C06) is C06.FR.02's; a card or a key code is
+    C01.FR.02's (the tokens' type is the profile's [tokens] type)."""
+    return "C06.FR.02" if local_rule and dut.tokens.type == "Local" else "C01.FR.02"
+
+
+def _refused_at_start(csms, dut, token: str, status: str, *, local_rule: bool = False) -> None:
     """TC_C_02/06/07/56_CS: the EV is connected, the driver presents ``token``, the
     CSMS answers ``status``; the station must not start a transaction for it."""
     _remote_authorization(csms)
@@ -124,7 +132,7 @@ def _refused_at_start(csms, dut, token: str, status: str) -> None:
     _leave_idle(csms, dut, tx)
     mark = _present(csms, dut, tx, token, _info(status))
     csms.step("1-2", f"AuthorizeRequest for the presented token, answered {status}")
-    _authorize_request(csms, dut, mark, token, "C01.FR.02")
+    _authorize_request(csms, dut, mark, token, _authorize_rule(dut, local_rule=local_rule))
     # The table's note: no TransactionEvent after the AuthorizeRequest; the station may
     # offer energy only after an authorization (C01.FR.01).
     _listen(csms, dut)
@@ -142,23 +150,30 @@ def _named(case: Callable[..., None], case_id: str) -> Callable[..., None]:
 
 
 def _refused_case(case_id: str, title: str, table: int, token: str, status: str, *rules: str):
-    """One of the four tables that differ only in the token and the CSMS's answer."""
+    """One of the four tables that differ only in the token and the CSMS's answer (a
+    table that also names C06.FR.02 judges a token of type Local by it)."""
+    local_rule = "C06.FR.02" in rules
+    catches: dict[str, str | None] = dict.fromkeys(
+        ["no-authorize-for-unknown-token", "starts-on-refused-token"]
+    )
+    if local_rule:
+        catches["no-authorize-for-local-token"] = "C06.FR.02"
 
     @testcase(
         case_id,
         title,
         table=table,
         requirements=["C01.FR.02", *rules],
-        catches=["no-authorize-for-unknown-token", "starts-on-refused-token"],
+        catches=catches,
     )
     def case(csms, dut):
-        _refused_at_start(csms, dut, getattr(dut.tokens, token), status)
+        _refused_at_start(csms, dut, getattr(dut.tokens, token), status, local_rule=local_rule)
 
     return _named(case, case_id)
 
 
-# C06.FR.02 (a token of type Local) is Table 65's alternative rule; the profile's tokens
-# are cards, so the step is judged by C01.FR.02. Table 68 answers "Locked", which is no
+# C06.FR.02 (a token of type Local) is Table 65's alternative rule: the profile's token
+# type decides which one judges the step. Table 68 answers "Locked", which is no
 # AuthorizationStatus: Blocked is meant (the blocked token).
 test_tc_c_02_cs = _refused_case(
     "TC_C_02_CS",
@@ -203,11 +218,8 @@ def test_tc_c_05_cs(csms, dut):
     invalid = dut.tokens.invalid
     mark = _present(csms, dut, tx, invalid, _info("Invalid"))
     csms.step("1-2", "AuthorizeRequest for the presented token, answered Invalid")
-    # Table 66 names C01.FR.02 or C06.FR.02: which one binds is the token's type. A
-    # locally generated id (type Local, use case C06) is C06.FR.02's; a card or a key
-    # code is C01.FR.02's (the tokens' type is the profile's [tokens] type).
-    rule = "C06.FR.02" if dut.tokens.type == "Local" else "C01.FR.02"
-    _authorize_request(csms, dut, mark, invalid, rule)
+    # Table 66 names C01.FR.02 or C06.FR.02: the token's type decides
+    _authorize_request(csms, dut, mark, invalid, _authorize_rule(dut, local_rule=True))
     # The note: no TransactionEvent after the AuthorizeRequest (C01.FR.01); the harness
     # waits <Configured message timeout>.
     _listen(csms, dut)
