@@ -115,15 +115,17 @@ def _no_transaction_event(
             )
 
 
-def _authorize_rule(dut, *, local_rule: bool) -> str:
+def _authorize_rule(dut, local_rule: str | None) -> str:
     """The rule an AuthorizeRequest for the presented token answers to, where a table
-    names C01.FR.02 or C06.FR.02 (``local_rule``): the token's type decides. A locally
-    generated id (type Local, use case C06) is C06.FR.02's; a card or a key code is
-    C01.FR.02's (the tokens' type is the profile's [tokens] type)."""
-    return "C06.FR.02" if local_rule and dut.tokens.type == "Local" else "C01.FR.02"
+    names C01.FR.02 or the local token's rule (``local_rule``, C06.FR.02): the token's
+    type decides. A locally generated id (type Local, use case C06) is judged by the
+    latter, a card or a key code by C01.FR.02 (the tokens' type is the profile's
+    [tokens] type). The caller names the local rule, so that a case whose table lacks it
+    does not name it."""
+    return local_rule if local_rule and dut.tokens.type == "Local" else "C01.FR.02"
 
 
-def _refused_at_start(csms, dut, token: str, status: str, *, local_rule: bool = False) -> None:
+def _refused_at_start(csms, dut, token: str, status: str, *, local_rule: str | None = None) -> None:
     """TC_C_02/06/07/56_CS: the EV is connected, the driver presents ``token``, the
     CSMS answers ``status``; the station must not start a transaction for it."""
     _remote_authorization(csms)
@@ -132,7 +134,7 @@ def _refused_at_start(csms, dut, token: str, status: str, *, local_rule: bool = 
     _leave_idle(csms, dut, tx)
     mark = _present(csms, dut, tx, token, _info(status))
     csms.step("1-2", f"AuthorizeRequest for the presented token, answered {status}")
-    _authorize_request(csms, dut, mark, token, _authorize_rule(dut, local_rule=local_rule))
+    _authorize_request(csms, dut, mark, token, _authorize_rule(dut, local_rule))
     # The table's note: no TransactionEvent after the AuthorizeRequest; the station may
     # offer energy only after an authorization (C01.FR.01).
     _listen(csms, dut)
@@ -152,12 +154,13 @@ def _named(case: Callable[..., None], case_id: str) -> Callable[..., None]:
 def _refused_case(case_id: str, title: str, table: int, token: str, status: str, *rules: str):
     """One of the four tables that differ only in the token and the CSMS's answer (a
     table that also names C06.FR.02 judges a token of type Local by it)."""
-    local_rule = "C06.FR.02" in rules
+    # the rule of a token of type Local, where the table names one (C06's)
+    local_rule = next((rule for rule in rules if rule.startswith("C06.")), None)
     catches: dict[str, str | None] = dict.fromkeys(
         ["no-authorize-for-unknown-token", "starts-on-refused-token"]
     )
     if local_rule:
-        catches["no-authorize-for-local-token"] = "C06.FR.02"
+        catches["no-authorize-for-local-token"] = local_rule
 
     @testcase(
         case_id,
@@ -219,7 +222,7 @@ def test_tc_c_05_cs(csms, dut):
     mark = _present(csms, dut, tx, invalid, _info("Invalid"))
     csms.step("1-2", "AuthorizeRequest for the presented token, answered Invalid")
     # Table 66 names C01.FR.02 or C06.FR.02: the token's type decides
-    _authorize_request(csms, dut, mark, invalid, _authorize_rule(dut, local_rule=True))
+    _authorize_request(csms, dut, mark, invalid, _authorize_rule(dut, "C06.FR.02"))
     # The note: no TransactionEvent after the AuthorizeRequest (C01.FR.01); the harness
     # waits <Configured message timeout>.
     _listen(csms, dut)
