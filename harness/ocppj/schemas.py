@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 import functools
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -33,6 +34,7 @@ __all__ = [
     "known_actions",
     "load_schema",
     "schema_name",
+    "time_precision_violations",
     "validate_payload",
 ]
 
@@ -151,7 +153,7 @@ def validate_payload(
     validator = _validator(version, action, response)
     try:
         if validator.is_valid(payload):
-            return []
+            return time_precision_violations(version, action, payload, response=response)
         errors = list(validator.iter_errors(payload))
     except UnicodeEncodeError:
         # JSON may escape a lone surrogate (\ud800); jsonschema-rs takes only valid
@@ -172,6 +174,88 @@ def validate_payload(
             SchemaViolation(name, keyword, cut(path, MESSAGE_CHARS), message, severity)
         )
     return violations
+
+
+#: the keyword of a time value with too many decimals: ``schema:<Schema>:time-precision``
+TIME_PRECISION = "time-precision"
+#: the decimals of a second of an RFC 3339 date-time
+_SECOND_FRACTION = re.compile(r"T\d\d:\d\d:\d\d\.(\d+)")
+#: Part 2 §3.1 (2.0.1 and 2.1): at most three decimals of a second; 1.6 has no limit
+_MAX_DECIMALS = {OcppVersion.V201: 3, OcppVersion.V21: 3}
+
+
+def time_precision_violations(
+    version: OcppVersion, action: str, payload: Any, *, response: bool
+) -> list[SchemaViolation]:
+    """The time values of ``payload`` with more decimals of a second than the version
+    allows (Part 2 §3.1), one violation each. The schemas say only ``format:
+    date-time``, which RFC 3339 lets carry any number of them."""
+    limit = _MAX_DECIMALS.get(version)
+    if limit is None:
+        return []
+    found = []
+    for path in _time_paths(version, action, response):
+        for where, value in _values_at(payload, path, ["$"]):
+            match = _SECOND_FRACTION.search(value) if isinstance(value, str) else None
+            if match is None or len(match.group(1)) <= limit:
+                continue
+            found.append(
+                SchemaViolation(
+                    schema_name(version, action, response),
+                    TIME_PRECISION,
+                    cut("".join(where), MESSAGE_CHARS),
+                    cut(
+                        f"{value!r} gives {len(match.group(1))} decimals of a second; OCPP "
+                        f"{version.value} Part 2 §3.1 allows at most {limit}",
+                        MESSAGE_CHARS,
+                    ),
+                )
+            )
+    return found
+
+
+@functools.cache
+def _time_paths(version: OcppVersion, action: str, response: bool) -> tuple[tuple[str, ...], ...]:
+    """Where the schema has date-time fields: keys, ``*`` for each item of an array."""
+    schema = load_schema(version, action, response)
+    definitions = schema.get("definitions", {})
+    paths: list[tuple[str, ...]] = []
+
+    def walk(node: Any, path: tuple[str, ...], seen: frozenset[str]) -> None:
+        if not isinstance(node, dict):
+            return
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            name = ref.rsplit("/", 1)[-1]
+            if name in seen or name not in definitions:
+                return
+            node, seen = definitions[name], seen | {name}
+        if node.get("format") == "date-time":
+            paths.append(path)
+        for key, child in node.get("properties", {}).items():
+            walk(child, (*path, key), seen)
+        walk(node.get("items"), (*path, "*"), seen)
+
+    walk(schema, (), frozenset())
+    return tuple(paths)
+
+
+def _values_at(value: Any, path: tuple[str, ...], where: list[str]) -> list[tuple[list[str], Any]]:
+    """(JSON path parts, value) of what ``path`` reaches in ``value``."""
+    if not path:
+        return [(where, value)]
+    head, rest = path[0], path[1:]
+    if head == "*":
+        if not isinstance(value, list):
+            return []
+        return [
+            found
+            for index, item in enumerate(value)
+            for found in _values_at(item, rest, [*where, f"[{index}]"])
+        ]
+    if not isinstance(value, dict) or head not in value:
+        return []
+    return _values_at(value[head], rest, [*where, f".{head}"])
 
 
 def _without_surrogates(value: Any) -> Any:

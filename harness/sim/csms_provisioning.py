@@ -44,6 +44,15 @@ DEFECTS = declare(
         "HeartbeatResponse omits currentTime",
         "schema:HeartbeatResponse:required",
     ),
+    # heartbeat
+    Defect(
+        "heartbeat-time-in-microseconds",
+        "csms",
+        V201,
+        "answers a Heartbeat with a currentTime of six decimals of a second (Part 2 §3.1 "
+        "allows three)",
+        "schema:HeartbeatResponse:time-precision",
+    ),
     # boot_notification
     Defect(
         "closes-on-pending",
@@ -127,7 +136,8 @@ async def heartbeat(caller: Caller, payload: dict[str, Any]) -> Reply:
     caller.record.heartbeats += 1
     if caller.csms.has("heartbeat-response-invalid"):
         return Reply({})
-    return Reply({"currentTime": utc_now()})
+    precise = caller.csms.has("heartbeat-time-in-microseconds")
+    return Reply({"currentTime": utc_now("microseconds" if precise else "milliseconds")})
 
 
 async def notify_report(caller: Caller, payload: dict[str, Any]) -> Reply:

@@ -68,6 +68,14 @@ __all__ = ["DEFECTS", "StationV201"]
 
 #: the defects that live in this module, each under the function that perturbs it
 DEFECTS = declare(
+    # StationV201.status_requests
+    Defect(
+        "status-time-in-microseconds",
+        "station",
+        V201,
+        "stamps its StatusNotifications with six decimals of a second (Part 2 §3.1 allows three)",
+        "schema:StatusNotificationRequest:time-precision",
+    ),
     # StationV201.retry_backoff
     Defect(
         "reconnects-at-once",
@@ -432,9 +440,10 @@ class StationV201:
         self, *, only: Iterable[tuple[int, int]] | None = None, force_unavailable: bool = False
     ) -> list[dict[str, Any]]:
         keys = sorted(self.station.connectors) if only is None else list(only)
+        precise = self.station.has("status-time-in-microseconds")
         return [
             {
-                "timestamp": utc_now(),
+                "timestamp": utc_now("microseconds" if precise else "milliseconds"),
                 "connectorStatus": "Unavailable"
                 if force_unavailable
                 else self.status_name(self.station.connectors[key]),

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 __all__ = ["Notifier", "utc_now", "wait_event"]
 
 
-def utc_now() -> str:
-    """Now as OCPP wants it: UTC, ISO 8601, millisecond precision, ``Z`` suffix."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def utc_now(timespec: str = "milliseconds") -> str:
+    """Now as OCPP wants it: UTC, ISO 8601, millisecond precision (at most three decimals
+    of a second, Part 2 §3.1; a defect asks for ``microseconds``), ``Z`` suffix."""
+    return datetime.now(UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
 
 
 async def wait_event(event: asyncio.Event, timeout: float) -> bool:

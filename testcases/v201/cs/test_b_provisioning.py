@@ -40,6 +40,7 @@ def _heartbeat(dut) -> int:
         "no-boot-security-event",
         "pipelines-calls",
         "reports-evse-outside-layout",
+        "status-time-in-microseconds",
     ],
     warns={"no-heartbeat": "B01.FR.04"},
     starts_with="power_cycle",

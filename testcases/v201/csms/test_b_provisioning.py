@@ -22,7 +22,11 @@ LONGEST_PENDING_WAIT = 600
     "Cold Boot Charging Station - Accepted",
     table=462,
     requirements=["B01.FR.02"],
-    catches=["boot-response-invalid", "heartbeat-response-invalid"],
+    catches=[
+        "boot-response-invalid",
+        "heartbeat-response-invalid",
+        "heartbeat-time-in-microseconds",
+    ],
 )
 def test_tc_b_01_csms(station, dut):
     station.step(1, "Reusable state Booted")
