@@ -172,6 +172,8 @@ class Session:
         self.dut_reached: str | None = None
         self._mark = 0  # connections the test has already seen
         self._closed_at: float | None = None
+        #: how the last connection ended: who closed it, with which code and reason
+        self._close_story = ""
         self._awaiting: str | None = None
         self._pending_call: tuple[str, str, asyncio.Future[Response]] | None = None
         self._changed: asyncio.Event | None = None
@@ -392,12 +394,13 @@ class Session:
             if self._current is connection:
                 self._current = None
                 self._closed_at = self.trace._now()
+                self._close_story = _close_story(websocket, self.describe_peer)
             if self._pending_call is not None and not self._pending_call[2].done():
                 self._pending_call[2].set_exception(
                     DutFailure(
                         f"{self.describe_peer} closed the connection while the harness's "
                         f"{self._pending_call[1]} (message id {self._pending_call[0]}) was "
-                        "unanswered",
+                        f"unanswered ({_close_story(websocket, self.describe_peer)})",
                         "transport.closed-mid-call",
                     )
                 )
@@ -878,7 +881,7 @@ class Session:
                 ""
                 if self.connected
                 else (
-                    f" (connection closed at {self._closed_at:.2f} s)"
+                    f" (connection closed at {self._closed_at:.2f} s, {self._close_story})"
                     if self._closed_at is not None
                     else " (not connected)"
                 )
@@ -1144,3 +1147,19 @@ def _connector_name(key: ConnectorKey) -> str:
     if isinstance(key, tuple):
         return f"EVSE {key[0]} connector {key[1]}"
     return f"connector {key}"
+
+
+def _close_story(websocket: Any, peer: str) -> str:
+    """How a connection ended, for a reason a person reads: who closed it, with which
+    code and reason (a CSMS's 1011 "internal error" says more than "it closed"), or
+    that it dropped without a close frame."""
+    protocol = getattr(websocket, "protocol", None)
+    received = getattr(protocol, "close_rcvd", None)
+    sent = getattr(protocol, "close_sent", None)
+    if received is not None and (sent is None or getattr(protocol, "close_rcvd_then_sent", False)):
+        why = f", reason {received.reason!r}" if received.reason else ""
+        return f"the {peer} closed it with code {int(received.code)}{why}"
+    if sent is not None:
+        why = f", reason {sent.reason!r}" if sent.reason else ""
+        return f"the harness closed it with code {int(sent.code)}{why}"
+    return "it dropped without a close frame (code 1006)"

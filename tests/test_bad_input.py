@@ -47,6 +47,13 @@ FRAMING = [
         "transport.closed-mid-call",
         "closed the connection while the harness's GetVariables",
     ),
+    (
+        "closes-mid-call",
+        "TC_B_06_CS",
+        "transport.closed-mid-call",
+        # who closed, and with which code: a CSMS's 1011 says more than "it closed"
+        "was unanswered (the charging station closed it with code ",
+    ),
     ("reuses-message-id", "TC_019_CS", "ocppj.message-id-reused", "reuses message id"),
     ("no-subprotocol", "TC_B_06_CS", "transport.subprotocol", "offered subprotocol(s) none"),
     ("never-replies", "TC_019_CS", "ocppj.response-timeout", "no response to GetConfiguration"),

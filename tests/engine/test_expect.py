@@ -99,7 +99,8 @@ def test_timeout_after_the_station_went_away_says_when_it_closed(booted: CsmsBen
 
     assert re.fullmatch(
         r"no BootNotification within 0\.3 s; received nothing "
-        r"\(connection closed at \d+\.\d\d s\) \[timeout\]",
+        r"\(connection closed at \d+\.\d\d s, the charging station closed it with code "
+        r"\d+\) \[timeout\]",
         str(failure.value),
     ), str(failure.value)
 
@@ -175,3 +176,39 @@ def test_eight_slow_connectors_fail_within_one_timeout(make_csms_bench) -> None:
     assert failure.value.rule == "G01.FR.03"
     assert str(failure.value).startswith("no StatusNotification for ")
     assert elapsed < 1.0 + 0.5, elapsed  # one timeout (8 x 0.3 s would be 2.4 s)
+
+
+@pytest.mark.parametrize(
+    ("received", "sent", "then_sent", "story"),
+    [
+        (
+            (1011, "internal error"),
+            (1011, "internal error"),
+            True,
+            "the CSMS closed it with code 1011, reason 'internal error'",
+        ),
+        (None, (1000, ""), False, "the harness closed it with code 1000"),
+        (
+            (1000, ""),
+            (1001, "going offline"),
+            False,
+            "the harness closed it with code 1001, reason 'going offline'",
+        ),
+        (None, None, False, "it dropped without a close frame (code 1006)"),
+    ],
+    ids=["dut-closed", "harness-closed", "harness-first", "dropped"],
+)
+def test_a_closed_connection_says_who_closed_it_and_how(received, sent, then_sent, story):
+    """A CSMS's close code and reason (1011 "internal error") reach the verdict's reason:
+    they say more than "the connection closed"."""
+    from types import SimpleNamespace
+
+    from harness.session import _close_story
+
+    def frame(pair):
+        return None if pair is None else SimpleNamespace(code=pair[0], reason=pair[1])
+
+    protocol = SimpleNamespace(
+        close_rcvd=frame(received), close_sent=frame(sent), close_rcvd_then_sent=then_sent
+    )
+    assert _close_story(SimpleNamespace(protocol=protocol), "CSMS") == story
