@@ -6,7 +6,7 @@ reports its connectors as the profile says (StatusNotification or NotifyEvent, t
 ways OCTT's station does it).
 """
 
-from harness import DutFailure, testcase
+from harness import DutFailure, HarnessError, testcase
 from harness.defaults import utc_now
 from harness.matching import absent_or, differences, one_of
 from harness.states import csms as states
@@ -208,6 +208,7 @@ def test_tc_b_58_csms(station, dut):
     # OCTT expects no upgrade; Part 4 §3.2 also lets the CSMS upgrade without a
     # subprotocol and close at once.
     unknown = station.handshake(["ocpp0.1"])
+    _credentials_accepted(unknown)
     if unknown.upgraded and unknown.subprotocol is not None:
         raise DutFailure(
             f"the CSMS upgraded a connection that offered only 'ocpp0.1' and agreed on "
@@ -232,10 +233,23 @@ def test_tc_b_58_csms(station, dut):
     # Its Sec-WebSocket-Protocol header names the version (tool validation of step 4).
     wanted = station.version.subprotocol
     both = station.handshake(["ocpp0.1", wanted])
+    _credentials_accepted(both)
     if not both.upgraded or both.subprotocol != wanted:
         raise DutFailure(
             f"offered 'ocpp0.1, {wanted}', the CSMS answered upgraded={both.upgraded} "
             f"subprotocol={both.subprotocol!r} (HTTP {both.status}); expected an upgrade "
             f"with {wanted!r}",
             "OCPP-J 3.1.2",
+        )
+
+
+def _credentials_accepted(handshake) -> None:
+    """A CSMS that refuses the station's credentials (HTTP 401 or 403) says nothing of
+    subprotocols: the profile's identity or password is wrong, a set-up error as in
+    every other case's connection (harness.transport.client), not the CSMS's fault."""
+    if handshake.status in (401, 403):
+        raise HarnessError(
+            f"the CSMS refused the station's credentials with HTTP {handshake.status} "
+            "(check dut.password and dut.identity): the subprotocol check cannot be judged",
+            "setup",
         )
