@@ -20,7 +20,7 @@ import pytest
 
 from harness.connectors import ConnectorKey, connector_keys
 from harness.control.adapters import CommandAdapter, HttpAdapter, ManualAdapter, SimAdapter
-from harness.control.vocabulary import RESTARTS, check_action
+from harness.control.vocabulary import ACTIONS, RESTARTS, check_action
 from harness.dut import DutProfile, Evse, profile_from_dict
 from harness.loop import AnyLoop
 from harness.ocppj import OcppVersion
@@ -221,12 +221,20 @@ class Dut:
     """The device under test as a test case sees it: its profile and ``act``."""
 
     def __init__(
-        self, profile: DutProfile, environment: DutEnvironment, adapter: Any, session: Session
+        self,
+        profile: DutProfile,
+        environment: DutEnvironment,
+        adapter: Any,
+        session: Session,
+        finally_do: Callable[..., None] | None = None,
     ) -> None:
         self.profile = profile
         self._environment = environment
         self._adapter = adapter
         self._session = session
+        #: the role's post-conditions, where an action's undo is registered
+        self._finally_do = finally_do
+        self._undo_registered: set[str] = set()
 
     @property
     def identity(self) -> str:
@@ -281,7 +289,13 @@ class Dut:
         kind = "operator" if self.profile.control.adapter == "manual" else "act"
         what = action + (f" {params}" if params else "")
         with session.trace.recording(kind, what, topic=Topic.ACTION):
-            return self._act(action, params)
+            result = self._act(action, params)
+        undo = ACTIONS[action].undo
+        if undo and self._finally_do is not None and undo not in self._undo_registered:
+            # once per case: after the case, passed or failed, the DUT is set back
+            self._undo_registered.add(undo)
+            self._finally_do(f"{undo}: undo {action}", self.act, undo)
+        return result
 
     def _act(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
         loop = self._environment.loop
@@ -600,7 +614,7 @@ class DutEnvironment:
         # Post-conditions run before the case's session ends (finalizers run last first).
         finalizers.append(role.run_cleanups)
         self.loop.run(_call(session.scripting), 5)
-        return role, Dut(profile, self, adapter, session)
+        return role, Dut(profile, self, adapter, session, finally_do=role.finally_do)
 
     # -- control ------------------------------------------------------------------------
 

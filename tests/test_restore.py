@@ -6,6 +6,7 @@ import pytest
 
 from harness.restore import undo_for
 from tests.helpers import pytester_run
+from tests.test_two_evses import CASE
 
 ACCEPTED = {"status": "Accepted"}
 
@@ -64,3 +65,16 @@ def test_an_inoperative_evse_is_made_operative_after_the_case(pytester: pytest.P
     assert restore["what"] == "make the station of EVSE 1 Operative again"
     calls = [s["what"] for s in case["steps"] if s["kind"] == "call"]
     assert calls[-1].startswith('ChangeAvailability {"operationalStatus": "Operative"')
+
+
+@pytest.mark.parametrize(("defect", "verdict"), [(None, "passed"), ("closes-on-pending", "failed")])
+def test_a_csms_set_to_answer_pending_is_set_back_after_the_case(pytester, defect, verdict):
+    """Issue 12: a failed TC_B_02_CSMS left a CSMS answering Pending, and the next case
+    blamed a legal Pending on B01.FR.02. boot_pending declares its undo (boot_accept),
+    which runs after the case whatever its verdict, once."""
+    run = pytester_run(pytester, CASE.format(case="TC_B_02_CSMS"), in_process=True)
+    _, report = run(*(["--sim-defect", defect] if defect else []))
+    [case] = report["cases"]
+    assert case["verdict"] == verdict, case["reason"]
+    restores = [s["what"] for s in case["steps"] if s["kind"] == "restore"]
+    assert restores == ["boot_accept: undo boot_pending"], case["steps"]

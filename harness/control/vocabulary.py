@@ -42,6 +42,10 @@ class Action:
     #: that starts with this action may begin with no station connected), and an
     #: interval a Pending or Rejected answer gave it before binds it no more
     restarts: bool = False
+    #: the action that undoes this one's change of the DUT: done after the case, passed
+    #: or failed, once this one was carried out (a CSMS left answering Pending would
+    #: make the next case blame a legal Pending on the DUT)
+    undo: str | None = None
 
 
 _STATION = DutKind.CHARGING_STATION
@@ -189,6 +193,7 @@ ACTIONS: dict[str, Action] = {
             _CSMS,
             (),
             "Configure the CSMS to answer the next BootNotification of {identity} with Pending",
+            undo="boot_accept",
         ),
         Action(
             "boot_accept",
@@ -201,6 +206,7 @@ ACTIONS: dict[str, Action] = {
             _CSMS,
             (),
             "Configure the CSMS to answer the next BootNotification of {identity} with Rejected",
+            undo="boot_accept",
         ),
     )
 }
