@@ -220,6 +220,10 @@ class Connect:
     """
 
     url: str | None = None
+    #: the least seconds between one connection of the harness's station closing and
+    #: the next one with the same identity opening (across cases and within one): a
+    #: CSMS that rebuilds per-station state on every reconnect can be overrun otherwise
+    spacing: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -527,7 +531,7 @@ class DutProfile:
         if self.kind == "charging-station":
             out["listen"] = dataclasses.asdict(self.listen)
         elif self.connect.url is not None:
-            out["connect"] = {"url": self.connect.url}
+            out["connect"] = {"url": self.connect.url, "spacing": self.connect.spacing}
         out |= {
             "layout": {
                 "evses": [{"id": e.id, "connectors": list(e.connectors)} for e in self.layout]

@@ -30,7 +30,7 @@ from harness.session import Session
 from harness.station_model import station_model
 from harness.testcase import CHARGING_STATION, CSMS
 from harness.trace import Topic
-from harness.transport import CsmsServer
+from harness.transport import ConnectionSpacing, CsmsServer
 from harness.verdicts import HarnessError
 
 __all__ = [
@@ -212,7 +212,9 @@ def embedded_profiles() -> list[DutProfile]:
             if kind == CHARGING_STATION:
                 data["listen"] = {"host": "127.0.0.1", "port": 0, "path": "/ocpp"}
             else:
-                data["connect"] = {"url": "ws://127.0.0.1:0/ocpp"}  # set per case
+                # set per case; the simulator has no broker to overrun: no spacing, so
+                # the catalog's cases follow each other at once
+                data["connect"] = {"url": "ws://127.0.0.1:0/ocpp", "spacing": 0}
             profiles.append(profile_from_dict(data, source=f"<embedded {short} {ocpp}>"))
     return profiles
 
@@ -409,10 +411,20 @@ class DutEnvironment:
     say: Callable[[str], None] = lambda text: None
     _announced: bool = False
     _finalizers: list[Any] = field(default_factory=list)
+    _spacing: ConnectionSpacing | None = None
 
     @property
     def kind(self) -> str:
         return self.profile.kind
+
+    @property
+    def spacing(self) -> ConnectionSpacing:
+        """When the harness's station last closed a connection of each identity, for
+        the whole run: a case's first connection keeps its distance from the previous
+        case's last one (the profile's connect.spacing)."""
+        if self._spacing is None:
+            self._spacing = ConnectionSpacing(self.profile.connect.spacing)
+        return self._spacing
 
     def _new_session(self, strict: bool) -> Session:
         session = Session(
@@ -603,12 +615,17 @@ class DutEnvironment:
                 identity=self.profile.identity,
                 password=self._password(),
                 security_profile=self.profile.security_profile,
+                spacing=self.spacing,
                 **self._role_kwargs(profile),
             )
+            spacing, identity = self.spacing, self.profile.identity
 
             async def close_station() -> None:
                 session.end_case()
-                await session.close_current()
+                if session.connected:
+                    await session.close_current()
+                    # closed now, not when the receive loop gets round to noticing
+                    spacing.closed(identity)
 
             finalizers.append(lambda: self.loop.run(close_station(), 10))
         # Post-conditions run before the case's session ends (finalizers run last first).

@@ -28,8 +28,13 @@ from harness.ocppj import OcppVersion
 from harness.replies import error_reply, no_reply, sticky
 from harness.restore import undo_for
 from harness.session import Session
-from harness.trace import Trace
-from harness.transport import HandshakeResult, open_station_connection, try_handshake
+from harness.trace import Topic, Trace
+from harness.transport import (
+    ConnectionSpacing,
+    HandshakeResult,
+    open_station_connection,
+    try_handshake,
+)
 from harness.transport.server import MAIN
 from harness.verdicts import CaseWarning, DutFailure, HarnessError, ScriptError, WarningKind
 
@@ -675,6 +680,7 @@ class StationRole(Role):
         identity: str,
         password: str | None,
         security_profile: int,
+        spacing: ConnectionSpacing | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(loop, session, **kwargs)
@@ -682,6 +688,9 @@ class StationRole(Role):
         self.identity = identity
         self._password = password
         self.security_profile = security_profile
+        #: how far apart this identity's connections must be (the run's, from the
+        #: profile's connect.spacing; none given: no spacing)
+        self.spacing = spacing if spacing is not None else ConnectionSpacing(0.0)
         self._serving: asyncio.Task[None] | None = None
 
     def connect(self) -> None:
@@ -689,9 +698,23 @@ class StationRole(Role):
         with self._recording("connect", f"{self.endpoint} as {self.identity}"):
             self._connect()
 
+    async def _spaced(self) -> None:
+        """Let the profile's spacing pass since this identity's last connection closed
+        (in this case or an earlier one of the run); the trace says why it paused."""
+        await self.spacing.wait(
+            self.identity, lambda text: self.session.trace.event(text, topic=Topic.CONNECTION)
+        )
+
+    async def _serve(self, connection: Any) -> None:
+        try:
+            await self.session.serve(connection)
+        finally:
+            self.spacing.closed(self.identity)
+
     def _connect(self) -> None:
 
         async def open_and_serve() -> None:
+            await self._spaced()
             connection = await open_station_connection(
                 self.endpoint,
                 self.identity,
@@ -701,10 +724,10 @@ class StationRole(Role):
                 timeout=self.connect_timeout,
             )
             # the role keeps the receive loop's task (the event loop holds it weakly)
-            self._serving = asyncio.get_running_loop().create_task(self.session.serve(connection))
+            self._serving = asyncio.get_running_loop().create_task(self._serve(connection))
             await self.session.wait_connected(self.connect_timeout)
 
-        self._run(open_and_serve(), self.connect_timeout)
+        self._run(open_and_serve(), self.connect_timeout + self.spacing.seconds)
 
     def _ensure_connected(self) -> None:
         if not self.session.connected and self.session.connections == 0:
@@ -735,16 +758,22 @@ class StationRole(Role):
             return result
 
     def _handshake(self, subprotocols: Sequence[str]) -> HandshakeResult:
-        result = self._run(
-            try_handshake(
-                self.endpoint,
-                self.identity,
-                subprotocols,
-                password=self._password,
-                security_profile=self.security_profile,
-                timeout=self.connect_timeout,
-                close_wait=self.response_timeout,
-            ),
-            self.connect_timeout + self.response_timeout,
+        async def spaced_handshake() -> HandshakeResult:
+            await self._spaced()
+            try:
+                return await try_handshake(
+                    self.endpoint,
+                    self.identity,
+                    subprotocols,
+                    password=self._password,
+                    security_profile=self.security_profile,
+                    timeout=self.connect_timeout,
+                    close_wait=self.response_timeout,
+                )
+            finally:
+                self.spacing.closed(self.identity)
+
+        return self._run(
+            spaced_handshake(),
+            self.spacing.seconds + self.connect_timeout + self.response_timeout,
         )
-        return result

@@ -296,6 +296,12 @@ BAD_PROFILES = [
         "timeouts.connect: 'soon' is not of type 'number'",
     ),
     (
+        "negative spacing",
+        '[dut]\nkind = "csms"\nocpp = "2.0.1"\nidentity = "X"\n'
+        '[connect]\nurl = "ws://csms.test/ocpp"\nspacing = -1\n',
+        "connect.spacing: -1 is less than the minimum of 0",
+    ),
+    (
         # check-profile refuses what the run would refuse (every case a set-up error)
         "tls",
         '[dut]\nkind = "charging-station"\nocpp = "2.0.1"\nidentity = "X"\nsecurity_profile = 3\n',

@@ -120,6 +120,12 @@ BAD_PROFILES = [
         id="connect-url-not-ws",
     ),
     pytest.param(
+        STATION.replace('"charging-station"', '"csms"')
+        + "[connect]\nurl = 'ws://x/ocpp'\nspacing = -0.5\n",
+        "connect.spacing: -0.5 is less than the minimum of 0",
+        id="negative-connection-spacing",
+    ),
+    pytest.param(
         STATION + "[control]\nadapter = 'http'\n",
         'control.url: required key missing (control.adapter "http" needs control.url)',
         id="http-adapter-without-url",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import urllib.parse
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidHandshake, InvalidStatus, NegotiationError
@@ -16,7 +17,63 @@ from harness.transport.auth import basic_auth_header, ssl_context
 from harness.transport.server import MAX_FRAME_BYTES
 from harness.verdicts import DutFailure, HarnessError, Unreachable
 
-__all__ = ["HandshakeResult", "open_station_connection", "station_url", "try_handshake"]
+__all__ = [
+    "SPACING_KEY",
+    "ConnectionSpacing",
+    "HandshakeResult",
+    "open_station_connection",
+    "station_url",
+    "try_handshake",
+]
+
+#: the DUT-profile key that sets :attr:`ConnectionSpacing.seconds`
+SPACING_KEY = "connect.spacing"
+
+
+@dataclass
+class ConnectionSpacing:
+    """The least time between one connection of the harness's station closing and the
+    next one with the same identity opening, kept for a whole run.
+
+    A CSMS may tear down and rebuild per-station state (a message broker's queues, a
+    session cache) on every disconnect; cases that reconnect the same identity within
+    milliseconds of each other can overrun it. The DUT profile says how far apart the
+    harness's connections must be (``connect.spacing``); the station remembers when each
+    identity's last connection closed and waits out the rest before it opens the next.
+    """
+
+    seconds: float = 1.0
+    #: identity -> when its last connection closed (``time.monotonic``)
+    _closed: dict[str, float] = field(default_factory=dict)
+
+    def closed(self, identity: str) -> None:
+        """A connection of ``identity`` has just closed."""
+        self._closed[identity] = max(self._closed.get(identity, 0.0), time.monotonic())
+
+    def remaining(self, identity: str) -> float:
+        """Seconds still to wait before ``identity`` may connect again (0: at once)."""
+        last = self._closed.get(identity)
+        if last is None or self.seconds <= 0:
+            return 0.0
+        return max(0.0, last + self.seconds - time.monotonic())
+
+    async def wait(self, identity: str, note: Callable[[str], object]) -> float:
+        """Wait until ``identity`` may connect again; ``note`` gets one line saying why
+        when there was anything to wait. Returns the seconds waited.
+
+        A timer of the profile's, not a wait for an event: nothing can end it early,
+        and it never lasts longer than ``seconds``."""
+        left = self.remaining(identity)
+        if left <= 0:
+            return 0.0
+        started = time.monotonic()
+        await asyncio.sleep(left)
+        waited = time.monotonic() - started
+        note(
+            f"waited {waited:.2f} s: connections spaced {self.seconds:g} s "
+            f"(profile key {SPACING_KEY})"
+        )
+        return waited
 
 
 def station_url(endpoint: str, identity: str) -> str:
