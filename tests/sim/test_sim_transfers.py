@@ -68,7 +68,7 @@ def test_firmware_update_reports_every_step_then_idle(monkeypatch: pytest.Monkey
     retrieve = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
     firmware = {
         "location": "http://127.0.0.1:1/firmware/sim-2.bin",
-        "retrieveDateTime": retrieve.isoformat().replace("+00:00", "Z"),
+        "retrieveDateTime": retrieve.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "signature": "c2lnbmF0dXJl",
     }
 
