@@ -114,9 +114,16 @@ class SimStation(StationLink):
         return {"cleared": await self._set_fault(params, False)}
 
     async def _set_fault(self, params: dict[str, Any], faulted: bool) -> list[list[int]]:
-        """The connectors of the EVSE ``params`` names (all, without one) in, or out of,
-        a fault state, each reported; their (evse, connector) pairs."""
-        targets = [self._target(params)] if "evse" in params else list(self.connectors.values())
+        """The connectors ``params`` names in, or out of, a fault state, each reported;
+        their (evse, connector) pairs. An EVSE's fault is every connector's of it (a
+        connector named: that one); no EVSE named: every connector of the station."""
+        if "connector" in params:
+            targets = [self._target(params)]
+        elif "evse" in params:
+            evse = self._target(params).evse
+            targets = [c for (e, _), c in sorted(self.connectors.items()) if e == evse]
+        else:
+            targets = list(self.connectors.values())
         for connector in targets:
             connector.faulted = faulted
         await self.report_status((c.evse, c.connector) for c in targets)

@@ -398,6 +398,25 @@ def test_plug_token_unplug(version: str) -> None:
     run(scenario())
 
 
+def test_a_fault_of_an_evse_is_a_fault_of_each_of_its_connectors() -> None:
+    """An EVSE in a fault state (the fault action names the EVSE) has every connector
+    Faulted, and clearing it frees them all; a connector named is that one alone."""
+
+    async def scenario() -> None:
+        evses = [(1, [1, 2]), (2, [1])]
+        async with linked("2.0.1", heartbeat_interval=3600, evses=evses) as link:
+            await link.booted()
+            assert await link.station.act("fault", {"evse": 1}) == {"faulted": [[1, 1], [1, 2]]}
+            assert await link.station.act("clear_fault", {"evse": 1}) == {
+                "cleared": [[1, 1], [1, 2]]
+            }
+            one = await link.station.act("fault", {"evse": 1, "connector": 2})
+            assert one == {"faulted": [[1, 2]]}
+            link.assert_schema_valid()
+
+    run(scenario())
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_network_down_up_reconnects_without_boot(version: str) -> None:
     async def scenario() -> None:
