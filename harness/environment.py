@@ -40,8 +40,8 @@ __all__ = [
     "applies_with_options",
     "embedded_profiles",
     "profile_with_options",
+    "not_applicable_to",
     "simulator_variant",
-    "station_evses",
 ]
 
 #: seconds; the embedded simulators answer at once, so short bounds keep runs fast
@@ -792,7 +792,7 @@ def profile_with_options(profile: DutProfile, options: Iterable[str]) -> DutProf
     ``ValueError`` when two options declare a feature both ways."""
     if profile.control.adapter != "sim":
         return profile
-    from harness.sim.options import OPTIONS, declared_features
+    from harness.sim.options import OPTIONS, declared_evses, declared_features
 
     side, version = profile.kind.sim_side, profile.ocpp.value
     chosen = sorted(option for option in options if _option_applies(side, version, option))
@@ -806,15 +806,9 @@ def profile_with_options(profile: DutProfile, options: Iterable[str]) -> DutProf
                     f"options {earlier[1]!r} and {option!r} cannot be on together: they "
                     f"declare {key} both ways"
                 )
-    layouts = {OPTIONS[option].evses for option in chosen if OPTIONS[option].evses}
-    if len(layouts) > 1:
-        raise ValueError(
-            f"options {', '.join(o for o in chosen if OPTIONS[o].evses)} cannot be on "
-            "together: each gives the device other EVSEs"
-        )
     changed = profile.with_features(declared_features(chosen))
-    if layouts:
-        [layout] = layouts
+    layout = declared_evses(chosen)
+    if layout:
         changed = changed.replace(
             layout=tuple(Evse(evse, connectors) for evse, connectors in layout)
         )
@@ -825,19 +819,23 @@ def applies_with_options(info: Any, profile: DutProfile, options: Iterable[str])
     """Whether case ``info`` applies to the DUT of ``profile`` with simulator ``options``
     on (the features they make it declare meet its conditions); False for options no
     device can have together."""
-    from harness.applicability import not_applicable
-
     try:
         chosen = profile_with_options(profile, options)
     except ValueError:  # no device has both
         return False
-    return not_applicable(info, chosen.supports, evses=station_evses(chosen)) is None
+    return not_applicable_to(info, chosen) is None
 
 
-def station_evses(profile: DutProfile) -> int | None:
-    """How many EVSEs the DUT of ``profile`` has, for the cases that need several
-    (:attr:`harness.testcase.TestCaseInfo.evses`); None for a CSMS."""
-    return len(profile.layout) if profile.kind == CHARGING_STATION else None
+def not_applicable_to(
+    info: Any, profile: DutProfile, cert_profile: str | None = None
+) -> str | None:
+    """:func:`harness.applicability.not_applicable` for the DUT of ``profile``: what its
+    [features] declare and, for a station, how many EVSEs its [layout] has (the cases
+    that need several, :attr:`harness.testcase.TestCaseInfo.evses`)."""
+    from harness.applicability import not_applicable
+
+    evses = len(profile.layout) if profile.kind == CHARGING_STATION else None
+    return not_applicable(info, profile.supports, cert_profile, evses=evses)
 
 
 def simulator_variant(

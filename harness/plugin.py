@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from harness.applicability import not_applicable, why_it_applies
+from harness.applicability import why_it_applies
 from harness.cut import cut
 from harness.dut import DutProfile, ProfileError, ProfileWarning, load_profile
 from harness.dut_kind import DutKind
@@ -29,9 +29,9 @@ from harness.environment import (
     DutEnvironment,
     defects_option,
     embedded_profiles,
+    not_applicable_to,
     profile_with_options,
     simulator_variant,
-    station_evses,
 )
 from harness.loop import DrivenLoop
 from harness.parallel import (
@@ -502,7 +502,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         options = _case_options(item, run)
         base, profile = profile, _case_profile(item, profile, options)
         cert_profile = config.getoption("--cert-profile")
-        reason = not_applicable(info, profile.supports, cert_profile, evses=station_evses(profile))
+        reason = not_applicable_to(info, profile, cert_profile)
         variant = _own_variant(item, info, base, run) if reason is not None else None
         if variant:
             # the embedded simulator made the device the case is for (harness.sim.options)

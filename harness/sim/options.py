@@ -22,6 +22,7 @@ from harness.sim.registry import by_side
 __all__ = [
     "OPTIONS",
     "SimOption",
+    "declared_evses",
     "declared_features",
     "get_option",
     "options_for",
@@ -346,6 +347,18 @@ def declared_features(names: Iterable[str]) -> dict[str, bool]:
     for name in sorted(names):
         merged.update(OPTIONS[name].features)
     return merged
+
+
+def declared_evses(names: Iterable[str]) -> tuple[tuple[int, tuple[int, ...]], ...] | None:
+    """The EVSEs (id, connector ids) options ``names`` give the device, None where none
+    gives any. ``ValueError`` when two give different ones: no device has both."""
+    chosen = sorted(name for name in names if OPTIONS[name].evses)
+    layouts = {OPTIONS[name].evses for name in chosen}
+    if len(layouts) > 1:
+        raise ValueError(
+            f"options {', '.join(chosen)} cannot be on together: each gives the device other EVSEs"
+        )
+    return next(iter(layouts), None)
 
 
 def get_option(name: str) -> SimOption:

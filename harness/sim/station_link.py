@@ -44,7 +44,7 @@ from harness.sim.errors import (
     NotConnected,
     PeerClosed,
 )
-from harness.sim.options import OPTIONS, validate_options
+from harness.sim.options import declared_evses, validate_options
 from harness.sim.peer import FrameHook, OcppPeer, Reply, new_message_id, request_problem
 from harness.sim.station_v16 import StationV16
 from harness.sim.station_v201 import StationV201
@@ -274,8 +274,7 @@ class StationLink:
         self.on_frame = on_frame
         if evses is None:
             # one EVSE of one connector, or the EVSEs an option gives (two-evses)
-            given = [OPTIONS[name].evses for name in sorted(self.options) if OPTIONS[name].evses]
-            evses = given[0] if given else ((1, (1,)),)
+            evses = declared_evses(self.options) or ((1, (1,)),)
         self.connectors: dict[tuple[int, int], Connector] = {
             (evse, connector): Connector(evse, connector)
             for evse, connector_ids in evses
