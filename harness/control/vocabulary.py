@@ -7,6 +7,7 @@ out. Each action has the parameters it takes and the words an operator is shown.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from harness.dut_kind import DutKind
@@ -25,10 +26,43 @@ PARAMS: dict[str, str] = {
     "type": "Reset type: Immediate or OnIdle (OCPP 1.6: Hard or Soft)",
     "operative": "true: make it Operative; false: Inoperative",
     "items": "a list of {component, variable} (get) or {component, variable, value} (set) "
-    "objects; 1.6 reads variable as the configuration key",
+    "objects, {component, variable, type, value, severity} for monitors; 1.6 reads variable "
+    "as the configuration key",
     "keys": "a list of configuration keys (1.6); absent: all of them",
     "message": "the requestedMessage of TriggerMessage (Heartbeat, StatusNotification …)",
     "customer_identifier": "a customerIdentifier (CustomerInformation), a string of up to 64",
+    "interval": "seconds the station is told to wait before it boots again (the interval of "
+    "a Pending or Rejected answer); absent: the CSMS chooses",
+    "report_base": "the reportBase of GetBaseReport: ConfigurationInventory, FullInventory or "
+    "SummaryInventory",
+    "criteria": "a list of componentCriteria (Active, Available, Enabled, Problem) of "
+    "GetReport or GetMonitoringReport; absent: none",
+    "configuration_slot": "the configurationSlot of SetNetworkProfile, an integer",
+    "network_profile": "the connectionData object of SetNetworkProfile (ocppVersion, "
+    "ocppTransport, ocppCsmsUrl, messageTimeout, securityProfile, ocppInterface)",
+    "log_type": "the logType of GetLog: DiagnosticsLog or SecurityLog",
+    "remote_location": "the URL the station uploads to (GetLog log.remoteLocation)",
+    "report": "true: ask the station for a report of the customer's data (CustomerInformation)",
+    "clear": "true: ask the station to clear the customer's data (CustomerInformation)",
+    "vendor_id": "the vendorId of DataTransfer, a string of up to 255",
+    "message_id": "the messageId of DataTransfer, a string of up to 50",
+    "data": "the data of DataTransfer: any JSON value",
+    "list_type": "the updateType of SendLocalList: Full or Differential",
+    "tokens": "a list of {token, token_type, status} objects (status: an idTokenInfo status; "
+    "absent from a Differential entry: remove the token)",
+    "version": "the versionNumber of the local authorization list, an integer",
+    "reservation_id": "the id of a reservation the CSMS made, an integer",
+    "charging_profile": "a chargingProfile object as SetChargingProfile carries it",
+    "profile_id": "the id of a charging profile, an integer",
+    "purpose": "a chargingProfilePurpose (ChargingStationMaxProfile, TxDefaultProfile, "
+    "TxProfile …)",
+    "duration": "a duration in seconds, an integer",
+    "rate_unit": "the chargingRateUnit: A or W",
+    "display_id": "the id of a display message, an integer",
+    "text": "the text of a display message",
+    "priority": "a display message priority: AlwaysFront, InFront or NormalCycle",
+    "state": "a display message state (Charging, Faulted, Idle, Unavailable)",
+    "monitor_ids": "a list of variable monitor ids, integers",
 }
 
 
@@ -150,7 +184,12 @@ ACTIONS: dict[str, Action] = {
             ("transaction_id",),
             "Make the CSMS send a remote stop for transaction {transaction_id}",
         ),
-        Action("reset", _CSMS, ("type",), "Make the CSMS send a Reset ({type}) to {identity}"),
+        Action(
+            "reset",
+            _CSMS,
+            ("type", "evse"),
+            "Make the CSMS send a Reset ({type}) to {identity}[ for EVSE {evse}]",
+        ),
         Action(
             "reserve_now",
             _CSMS,
@@ -160,9 +199,9 @@ ACTIONS: dict[str, Action] = {
         Action(
             "change_availability",
             _CSMS,
-            ("evse", "operative"),
-            "Make the CSMS change the availability of EVSE {evse} of {identity} "
-            "(ChangeAvailability; operative: {operative})",
+            ("evse", "connector", "operative"),
+            "Make the CSMS change the availability of {identity}[ EVSE {evse}][ connector "
+            "{connector}] (ChangeAvailability; operative: {operative})",
         ),
         Action(
             "get_variables",
@@ -189,10 +228,147 @@ ACTIONS: dict[str, Action] = {
             "Make the CSMS send TriggerMessage({message}) to {identity}",
         ),
         Action(
-            "boot_pending",
+            "get_base_report",
+            _CSMS,
+            ("report_base",),
+            "Make the CSMS send GetBaseReport[ ({report_base})] to {identity}",
+        ),
+        Action(
+            "get_report",
+            _CSMS,
+            ("criteria", "items"),
+            "Make the CSMS send GetReport to {identity}[ (criteria {criteria})][ for the "
+            "variables {items}]",
+        ),
+        Action(
+            "set_network_profile",
+            _CSMS,
+            ("configuration_slot", "network_profile"),
+            "Make the CSMS send SetNetworkProfile to {identity}[ for slot {configuration_slot}]",
+        ),
+        Action("clear_cache", _CSMS, (), "Make the CSMS send ClearCache to {identity}"),
+        Action(
+            "get_transaction_status",
+            _CSMS,
+            ("transaction_id",),
+            "Make the CSMS send GetTransactionStatus[ for transaction {transaction_id}] to "
+            "{identity}",
+        ),
+        Action(
+            "unlock_connector",
+            _CSMS,
+            ("evse", "connector"),
+            "Make the CSMS send UnlockConnector to {identity}[ for EVSE {evse}][ connector "
+            "{connector}]",
+        ),
+        Action(
+            "get_log",
+            _CSMS,
+            ("log_type", "remote_location"),
+            "Make the CSMS send GetLog[ ({log_type})] to {identity}",
+        ),
+        Action(
+            "customer_information",
+            _CSMS,
+            ("customer_identifier", "token", "token_type", "report", "clear"),
+            "Make the CSMS send CustomerInformation to {identity}[ (report: {report})]"
+            "[ (clear: {clear})][ about customer {customer_identifier}][ about token {token}]",
+        ),
+        Action(
+            "data_transfer",
+            _CSMS,
+            ("vendor_id", "message_id", "data"),
+            "Make the CSMS send DataTransfer to {identity}[ (vendor {vendor_id})][ (message "
+            "{message_id})]",
+        ),
+        Action(
+            "send_local_list",
+            _CSMS,
+            ("list_type", "tokens", "version"),
+            "Make the CSMS send a local authorization list to {identity}[ ({list_type})]"
+            "[ with version {version}]",
+        ),
+        Action(
+            "get_local_list_version",
             _CSMS,
             (),
-            "Configure the CSMS to answer the next BootNotification of {identity} with Pending",
+            "Make the CSMS ask {identity} for its local list version (GetLocalListVersion)",
+        ),
+        Action(
+            "cancel_reservation",
+            _CSMS,
+            ("reservation_id",),
+            "Make the CSMS cancel reservation[ {reservation_id}] at {identity}",
+        ),
+        Action(
+            "set_charging_profile",
+            _CSMS,
+            ("evse", "charging_profile"),
+            "Make the CSMS send SetChargingProfile to {identity}[ for EVSE {evse}]",
+        ),
+        Action(
+            "get_charging_profiles",
+            _CSMS,
+            ("evse", "criteria"),
+            "Make the CSMS send GetChargingProfiles to {identity}[ for EVSE {evse}]",
+        ),
+        Action(
+            "clear_charging_profile",
+            _CSMS,
+            ("profile_id", "evse", "purpose"),
+            "Make the CSMS send ClearChargingProfile to {identity}[ for profile {profile_id}]"
+            "[ on EVSE {evse}][ of purpose {purpose}]",
+        ),
+        Action(
+            "get_composite_schedule",
+            _CSMS,
+            ("evse", "duration", "rate_unit"),
+            "Make the CSMS send GetCompositeSchedule to {identity}[ for EVSE {evse}][ over "
+            "{duration} s]",
+        ),
+        Action(
+            "set_display_message",
+            _CSMS,
+            ("display_id", "text", "priority", "state", "transaction_id"),
+            "Make the CSMS send SetDisplayMessage to {identity}[ with id {display_id}]"
+            "[ ({priority})][ for transaction {transaction_id}][: {text}]",
+        ),
+        Action(
+            "get_display_messages",
+            _CSMS,
+            ("display_id", "priority", "state"),
+            "Make the CSMS send GetDisplayMessages to {identity}",
+        ),
+        Action(
+            "clear_display_message",
+            _CSMS,
+            ("display_id",),
+            "Make the CSMS clear display message[ {display_id}] at {identity}",
+        ),
+        Action(
+            "set_variable_monitoring",
+            _CSMS,
+            ("items",),
+            "Make the CSMS send SetVariableMonitoring to {identity}",
+        ),
+        Action(
+            "clear_variable_monitoring",
+            _CSMS,
+            ("monitor_ids",),
+            "Make the CSMS clear variable monitors at {identity}[: {monitor_ids}]",
+        ),
+        Action(
+            "get_monitoring_report",
+            _CSMS,
+            ("criteria", "items"),
+            "Make the CSMS send GetMonitoringReport to {identity}",
+        ),
+        Action(
+            "boot_pending",
+            _CSMS,
+            ("interval",),
+            "Configure the CSMS to answer the next BootNotification of {identity} with "
+            "Pending[ (interval {interval} s)]",
             undo="boot_accept",
         ),
         Action(
@@ -204,8 +380,9 @@ ACTIONS: dict[str, Action] = {
         Action(
             "boot_reject",
             _CSMS,
-            (),
-            "Configure the CSMS to answer the next BootNotification of {identity} with Rejected",
+            ("interval",),
+            "Configure the CSMS to answer the next BootNotification of {identity} with "
+            "Rejected[ (interval {interval} s)]",
             undo="boot_accept",
         ),
     )
@@ -230,13 +407,27 @@ def check_action(action: str, params: dict[str, object]) -> None:
         )
 
 
+#: a bracketed part of a prompt: shown only when every parameter it names was given
+_OPTIONAL_PART = re.compile(r"\[([^\[\]]*)\]")
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
 def prompt_for(action: str, params: dict[str, object], identity: str) -> str:
-    """The operator's instruction for an action, with its parameters filled in."""
+    """The operator's instruction for an action, with its parameters filled in. A part
+    of the prompt in square brackets is left out when a parameter it names was not
+    given (the service chooses it): an operator reads "for EVSE 1" or nothing, never
+    "for EVSE -"."""
     spec = ACTIONS.get(action)
-    values = {name: params.get(name, "-") for name in (spec.params if spec else ())}
     if spec is None:
         return f"Do '{action}' on {identity} ({params})"
+
+    def optional(match: re.Match[str]) -> str:
+        given = all(name in params for name in _FIELD.findall(match.group(1)))
+        return match.group(1) if given else ""
+
+    template = _OPTIONAL_PART.sub(optional, spec.prompt)
+    values = {name: params.get(name, "-") for name in spec.params}
     try:
-        return spec.prompt.format(identity=identity, **values)
+        return template.format(identity=identity, **values)
     except (KeyError, IndexError):
-        return spec.prompt
+        return template

@@ -17,6 +17,8 @@ interval is over; ``interval`` sets it, ``sticky: true`` answers every boot so i
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import importlib
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +29,24 @@ from harness.sim.errors import InvalidParams, UnsupportedAction
 if TYPE_CHECKING:
     from harness.sim.csms import SimCsms
 
-__all__ = ["DEFECTS", "CsmsActions"]
+__all__ = ["DEFECTS", "FEATURE_MODULES", "CsmsAction", "CsmsActions", "send"]
+
+#: an action of a feature module: (the CSMS, the action's params) -> its result
+CsmsAction = Callable[["SimCsms", dict[str, Any]], Awaitable[dict[str, Any]]]
+
+#: the feature modules that add actions: each has ``ACTIONS: dict[str, CsmsAction]``
+#: (and its defects in ``DEFECTS``, gathered by harness.sim.defects); imported when a
+#: CSMS is made, so a feature module may import this one
+FEATURE_MODULES: tuple[str, ...] = ()
+
+
+async def send(
+    csms: SimCsms, params: dict[str, Any], action: str, payload: dict[str, Any]
+) -> dict[str, Any]:
+    """Send ``action`` to the station ``params["identity"]`` names (default: the one
+    that connected last) and return its CALLRESULT payload."""
+    return await csms.call(params.get("identity"), action, payload)
+
 
 #: the defects that live in this module, each under the function that perturbs it
 DEFECTS = declare(
@@ -149,11 +168,16 @@ class CsmsActions:
         }
         for name in _BOOT_MODES:
             self.table[name] = self._boot_mode(name)
+        for module in FEATURE_MODULES:
+            for name, action in importlib.import_module(module).ACTIONS.items():
+                if name in self.table:
+                    raise ValueError(f"action {name} is claimed twice ({module})")
+                self.table[name] = functools.partial(action, csms)
 
     async def _send(
         self, params: dict[str, Any], action: str, payload: dict[str, Any]
     ) -> dict[str, Any]:
-        return await self.csms.call(params.get("identity"), action, payload)
+        return await send(self.csms, params, action, payload)
 
     def _boot_mode(self, name: str) -> Action:
         async def set_mode(params: dict[str, Any]) -> dict[str, Any]:

@@ -73,3 +73,15 @@ def test_a_case_may_ask_only_for_actions_and_params_of_the_vocabulary() -> None:
         match=r"dut.act\('plug_in'\): side not among its parameters \(evse, connector\)",
     ):
         check_action("plug_in", {"evse": 1, "side": "EV"})
+
+
+def test_a_bracketed_part_of_a_prompt_shows_only_with_its_parameters() -> None:
+    assert prompt_for("reset", {"type": "OnIdle", "evse": 1}, "CP1") == (
+        "Make the CSMS send a Reset (OnIdle) to CP1 for EVSE 1"
+    )
+    assert prompt_for("boot_pending", {}, "CP1") == (
+        "Configure the CSMS to answer the next BootNotification of CP1 with Pending"
+    )
+    assert prompt_for("change_availability", {"evse": 2, "operative": False}, "CP1") == (
+        "Make the CSMS change the availability of CP1 EVSE 2 (ChangeAvailability; operative: False)"
+    )
