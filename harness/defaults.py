@@ -118,6 +118,34 @@ class DefaultReplies:
             results.append(result)
         return {"setVariableResult": results}
 
+    def _GetBaseReport(self, request: dict[str, Any]) -> dict[str, Any]:
+        if self.device_model is None:
+            return {"status": "NotSupported"}
+        from harness.station_model import base_report_reply
+
+        return base_report_reply(self.device_model, request)
+
+    def _GetReport(self, request: dict[str, Any]) -> dict[str, Any]:
+        if self.device_model is None:
+            return {"status": "NotSupported"}
+        from harness.station_model import report_reply
+
+        return report_reply(self.device_model, request)
+
+    def follow_ups(
+        self, action: str, request: dict[str, Any], reply: dict[str, Any]
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The CALLs a conformant station sends after it gave ``reply`` to ``request``
+        (the report after an accepted GetBaseReport …): what the session sends when the
+        case did not script the answer. The harness as CSMS owes none."""
+        if self.device_model is None or reply.get("status") != "Accepted":
+            return []
+        if action in ("GetBaseReport", "GetReport"):
+            from harness.station_model import report_follow_ups
+
+            return report_follow_ups(self.device_model, action, request, utc_now())
+        return []
+
     def _GetConfiguration(self, request: dict[str, Any]) -> dict[str, Any]:
         keys = request.get("key") or []
         return (

@@ -63,6 +63,9 @@ class Chosen:
     payload: dict[str, Any] | None = None
     error: tuple[str, str] | None = None
     withheld: bool = False
+    #: the conformant default, not a reply the case registered: a default answer brings
+    #: its follow-up messages with it (DefaultReplies.follow_ups)
+    default: bool = False
 
 
 class ReplyBook:
@@ -88,7 +91,7 @@ class ReplyBook:
         registered reply out of the book."""
         registered = self._registered.get(action)
         if not registered:
-            return Chosen(payload=self.defaults.response(action, request))
+            return Chosen(payload=self.defaults.response(action, request), default=True)
         one_off = next((r for r in registered if not isinstance(r, _Always)), None)
         if one_off is not None:
             registered.remove(one_off)
@@ -110,6 +113,6 @@ class ReplyBook:
             if isinstance(computed, NoReply):
                 return Chosen(withheld=True)
             if computed is None:
-                return Chosen(payload=self.defaults.response(action, request))
+                return Chosen(payload=self.defaults.response(action, request), default=True)
             return Chosen(payload=computed)
         return Chosen(payload={**self.defaults.response(action, request), **reply})

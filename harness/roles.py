@@ -58,6 +58,7 @@ class Role:
         self._loop = loop
         self.session = session
         self.response_timeout = response_timeout
+        session.response_timeout = response_timeout  # what an owed follow-up waits
         self.connect_timeout = connect_timeout
         self.evses = tuple((evse, tuple(connectors)) for evse, connectors in evses)
         self._cleanups: list[tuple[str, Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
@@ -417,8 +418,10 @@ class Role:
         with self._recording("call", f"{action} {show_payload(body)}") as step:
             self._ensure_connected()
             wait = timeout if timeout is not None else self.response_timeout
+            # the bound covers a follow-up the harness owes first (Session._owed_sent)
             response = self._run(
-                self.session.call(action, body, timeout=wait, rule=rule, validate=validate), wait
+                self.session.call(action, body, timeout=wait, rule=rule, validate=validate),
+                wait + self.response_timeout,
             )
             step["detail"] = (
                 f"CALLERROR {response.error_code}"

@@ -179,6 +179,13 @@ class Session:
         self._changed: asyncio.Event | None = None
         #: replies on their way to the socket (see _answer)
         self._sending: set[asyncio.Task[None]] = set()
+        #: the messages the harness owes after a default answer (the report after a
+        #: GetBaseReport it accepted …), sent in order by one task (see _owe)
+        self._owed: list[tuple[str, dict[str, Any]]] = []
+        self._owing: asyncio.Task[None] | None = None
+        #: how long a follow-up message waits for the DUT's answer (the role sets it
+        #: from the profile's response timeout)
+        self.response_timeout = 30.0
         #: seconds a time comparison may be off (Part 6 §2.1: a configured deviation)
         self.time_deviation = time_deviation
         #: told (what, seconds left) every LONG_WAIT_TICK s of a long wait: the plugin
@@ -252,6 +259,7 @@ class Session:
 
     def end_case(self) -> None:
         self.mode = Mode.IDLE
+        self._forget_owed()
         self.offline_reason = None  # a case never leaves the next one unreachable
         self._endpoint_refusals.clear()
         self.release()
@@ -583,6 +591,61 @@ class Session:
             self._abandon(message)
             return
         self._answer(message, payload=chosen.payload, error=chosen.error)
+        if chosen.default and chosen.payload is not None and not message.claimed:
+            # a CALL no step is about, answered by default: what a conformant device
+            # sends after that answer goes out too (a step that expects the CALL
+            # scripts its follow-ups itself)
+            owed = self.replies.defaults.follow_ups(message.action, message.payload, chosen.payload)
+            if owed:
+                self._owe(owed, message)
+
+    def _owe(self, owed: list[tuple[str, dict[str, Any]]], cause: Message) -> None:
+        self.trace.event(
+            f"after the default answer to {cause.action} (frame {cause.entry.seq}) the "
+            f"harness sends {', '.join(action for action, _ in owed)}"
+        )
+        self._owed.extend(owed)
+        if self._owing is None or self._owing.done():
+            self._owing = asyncio.get_running_loop().create_task(self._send_owed())
+
+    async def _send_owed(self) -> None:
+        """Send the owed messages one at a time, each answered before the next (one
+        CALL in flight). A case's own CALL waits until they are through (see call)."""
+        while self._owed:
+            action, payload = self._owed.pop(0)
+            try:
+                response = await self._exchange(
+                    action, payload, timeout=self.response_timeout, rule=None
+                )
+            except DutFailure as failure:
+                if failure not in self.failures:
+                    self._fail(failure.reason, failure.rule, failure.frame, None)
+                self._owed.clear()
+                return
+            if response.is_error:
+                self._fail(
+                    f"the {self.describe_peer} answered the {action} a conformant station "
+                    f"sends at this point with CALLERROR {response.error_code}",
+                    f"answer:{action}",
+                    response.raw,
+                    None,
+                )
+                self._owed.clear()
+                return
+
+    async def _owed_sent(self, timeout: float) -> None:
+        """Wait (at most ``timeout``) for the owed messages to be through."""
+        task = self._owing
+        if task is not None and not task.done():
+            await asyncio.wait({task}, timeout=timeout)
+
+    def _forget_owed(self) -> None:
+        if self._owed or (self._owing is not None and not self._owing.done()):
+            self.trace.event("the messages still owed are not sent: the case ended")
+        self._owed.clear()
+        if self._owing is not None and not self._owing.done():
+            self._owing.cancel()
+        self._owing = None
 
     def _abandon(self, message: Message) -> None:
         """Leave ``message`` unanswered for good (the case's ``no_reply``): the DUT has
@@ -915,48 +978,63 @@ class Session:
         self.mode = Mode.WAITING
         try:
             self.settle()
+            await self._owed_sent(timeout)
             self.raise_failure()
-            connection = self._current
-            if connection is None:
-                raise DutFailure(
-                    f"cannot send {action}: the {self.describe_peer} is not connected",
-                    rule or "transport.not-connected",
-                )
-            if validate:
-                problems = validate_payload(self.version, action, payload, response=False)
-                if problems:
-                    raise ScriptError(f"the harness's {action} is not schema-valid: {problems[0]}")
-            if connection.answers_in_flight:
-                # Answers owed go out before a new CALL: a station waiting for its boot
-                # answer would drop a request that overtakes it, and be blamed for it.
-                await asyncio.wait(set(self._sending), timeout=timeout)
-            message_id = next_message_id()
-            frame = Call(message_id, action, payload)
-            self.monitors.harness_call(action, payload)
-            try:
-                connection.conversation.send(frame)
-            except LocalProtocolError as exc:
-                raise ScriptError(str(exc)) from None
-            future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
-            self._pending_call = (message_id, action, future)
-            await self._send_text(connection, encode(frame), frame, None)
-            start = len(self.trace.entries)
-            try:
-                result = await self._wait(lambda: future.done(), timeout, f"the answer to {action}")
-            finally:
-                self._pending_call = None
-            if result is None:
-                connection.conversation.abandon_ours()
-                raise DutFailure(
-                    f"no response to {action} (message id {message_id}) within {timeout:g} s; "
-                    f"{self._received_instead(start)}",
-                    rule or "ocppj.response-timeout",
-                )
-            response = future.result()
-            self.raise_failure()
-            return response
+            return await self._exchange(
+                action, payload, timeout=timeout, rule=rule, validate=validate
+            )
         finally:
             self.mode = Mode.SCRIPTING
+
+    async def _exchange(
+        self,
+        action: str,
+        payload: dict[str, Any],
+        *,
+        timeout: float,
+        rule: str | None,
+        validate: bool = True,
+    ) -> Response:
+        """Send one CALL and wait for its answer (the case's or an owed follow-up)."""
+        connection = self._current
+        if connection is None:
+            raise DutFailure(
+                f"cannot send {action}: the {self.describe_peer} is not connected",
+                rule or "transport.not-connected",
+            )
+        if validate:
+            problems = validate_payload(self.version, action, payload, response=False)
+            if problems:
+                raise ScriptError(f"the harness's {action} is not schema-valid: {problems[0]}")
+        if connection.answers_in_flight:
+            # Answers owed go out before a new CALL: a station waiting for its boot
+            # answer would drop a request that overtakes it, and be blamed for it.
+            await asyncio.wait(set(self._sending), timeout=timeout)
+        message_id = next_message_id()
+        frame = Call(message_id, action, payload)
+        self.monitors.harness_call(action, payload)
+        try:
+            connection.conversation.send(frame)
+        except LocalProtocolError as exc:
+            raise ScriptError(str(exc)) from None
+        future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
+        self._pending_call = (message_id, action, future)
+        await self._send_text(connection, encode(frame), frame, None)
+        start = len(self.trace.entries)
+        try:
+            result = await self._wait(lambda: future.done(), timeout, f"the answer to {action}")
+        finally:
+            self._pending_call = None
+        if result is None:
+            connection.conversation.abandon_ours()
+            raise DutFailure(
+                f"no response to {action} (message id {message_id}) within {timeout:g} s; "
+                f"{self._received_instead(start)}",
+                rule or "ocppj.response-timeout",
+            )
+        response = future.result()
+        self.raise_failure()
+        return response
 
     async def send_raw(self, text: str | bytes) -> None:
         connection = self._current

@@ -64,6 +64,8 @@ class StationRecord:
     connected: asyncio.Event = field(default_factory=asyncio.Event)
     #: security event types the station reported, in order
     security_events: list[str] = field(default_factory=list)
+    #: the NotifyReport payloads the station sent, in order
+    reports: list[dict[str, Any]] = field(default_factory=list)
     #: a planned first Pending/Rejected: (status, loop time its interval is over)
     hold: tuple[str, float] | None = None
     #: the boot rules as the harness checks them (harness.spec.boot): told what this

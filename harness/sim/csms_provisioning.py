@@ -28,6 +28,14 @@ __all__ = ["BLOCKS", "DEFECTS"]
 
 #: the defects that live in this module, each under the function that perturbs it
 DEFECTS = declare(
+    # notify_report
+    Defect(
+        "notify-report-not-supported",
+        "csms",
+        V201,
+        "answers every NotifyReport with CALLERROR NotSupported",
+        "answer:NotifyReport",
+    ),
     # boot_notification
     Defect(
         "boot-response-invalid",
@@ -142,6 +150,9 @@ async def heartbeat(caller: Caller, payload: dict[str, Any]) -> Reply:
 
 async def notify_report(caller: Caller, payload: dict[str, Any]) -> Reply:
     """B07/B08: the report is taken as it comes; the answer is empty."""
+    if caller.csms.has("notify-report-not-supported"):
+        return Reply(error_code="NotSupported", description="NotifyReport is not supported")
+    caller.record.reports.append(payload)
     return Reply({})
 
 

@@ -18,6 +18,7 @@ from harness.sim.declare import V201, Defect, declare
 from harness.sim.device_model import NETWORK_SLOTS
 from harness.sim.errors import SimError
 from harness.sim.peer import Reply
+from harness.sim.reports import PROBLEM_VARIABLES, base_report_variables, notify_report_parts
 from harness.sim.transactions_v201 import end_now
 from harness.sim.util import utc_now
 
@@ -268,8 +269,6 @@ DEFECTS = declare(
     ),
 )
 
-_REPORT_CHUNK = 32
-
 
 #: the two "unknown" statuses, each as the other (defects *-unknown-swapped)
 _SWAPPED = {"UnknownComponent": "UnknownVariable", "UnknownVariable": "UnknownComponent"}
@@ -359,10 +358,6 @@ def _applied(station: StationLink, component: str, name: str, value: str) -> Non
         station.password = value  # used from the next connection on
 
 
-#: the variables of a component's condition a SummaryInventory gives when they are set
-_PROBLEMS = ("Problem", "Tripped", "Overload", "Fallback")
-
-
 async def get_base_report(v201: StationV201, payload: dict[str, Any]) -> Reply:
     """B07: Accepted, then the report in NotifyReport parts of 32 variables."""
     station = v201.station
@@ -370,25 +365,20 @@ async def get_base_report(v201: StationV201, payload: dict[str, Any]) -> Reply:
     summary = station.has_option("summary-inventory")  # Part 5 C-56
     if base == "SummaryInventory" and not summary and station.has("report-summary-accepted"):
         base = "FullInventory"
-    if base == "FullInventory":
-        variables = list(v201.device_model)
-    elif base == "ConfigurationInventory":
-        settable = station.has("report-read-only-in-configuration")
-        variables = [v for v in v201.device_model if settable or v.mutability != "ReadOnly"]
-    elif base == "SummaryInventory" and summary:
-        # B07.FR.09: availability and condition: every AvailabilityState (the station's,
-        # each EVSE's) and, of the components in an abnormal state, the problem
-        # variables that are set
-        problems = () if station.has("summary-without-problems") else _PROBLEMS
-        variables = [
-            v
-            for v in v201.device_model
-            if v.name == "AvailabilityState" or (v.name in problems and v.current() == "true")
-        ]
-        if station.has("summary-without-evse-availability"):
-            variables = [v for v in variables if v.component != "EVSE"]
-    else:
+    # B07.FR.09 asks for the problem variables too (defect: without them)
+    problems = () if station.has("summary-without-problems") else PROBLEM_VARIABLES
+    chosen = base_report_variables(
+        v201.device_model,
+        base,
+        summary_inventory=summary,
+        read_only_in_configuration=station.has("report-read-only-in-configuration"),
+        problems=problems,
+    )
+    if chosen is None:
         return Reply({"status": "NotSupported", "statusInfo": {"reasonCode": "UnsupportedParam"}})
+    variables = chosen
+    if base == "SummaryInventory" and station.has("summary-without-evse-availability"):
+        variables = [v for v in variables if v.component != "EVSE"]
     if station.has("report-omits-required-variable"):
         omitted = ("ChargingStation", "AvailabilityState")
         variables = [v for v in variables if (v.component, v.name) != omitted]
@@ -400,18 +390,9 @@ async def get_base_report(v201: StationV201, payload: dict[str, Any]) -> Reply:
     first = 1 if station.has("report-seq-no-from-one") else 0
 
     async def report() -> None:
-        chunks = [data[i : i + _REPORT_CHUNK] for i in range(0, len(data), _REPORT_CHUNK)]
-        for index, chunk in enumerate(chunks):
-            seq_no = first + index
-            message: dict[str, Any] = {
-                "requestId": request_id,  # B07.FR.04
-                "generatedAt": utc_now(),
-                "seqNo": seq_no,  # B07.FR.10
-                "reportData": chunk,
-            }
-            if index < len(chunks) - 1:
-                message["tbc"] = True
-            await v201.station.send("NotifyReport", message)
+        # generatedAt is the time each part is made
+        for message in notify_report_parts(data, request_id, utc_now(), first_seq_no=first):
+            await v201.station.send("NotifyReport", {**message, "generatedAt": utc_now()})
 
     return Reply({"status": "Accepted"}, after=report)
 

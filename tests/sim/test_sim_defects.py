@@ -32,6 +32,7 @@ from harness.sim import (
     PeerClosed,
     get_defect,
 )
+from tests.engine.test_follow_ups import PROVEN as FOLLOW_UP_PROOFS
 from tests.states.test_cs_memory_states import PROVEN as MEMORY_STATE_PROOFS
 from tests.states.test_cs_offline_states import PROVEN as OFFLINE_STATE_PROOFS
 from tests.states.test_cs_transaction_states import PROVEN as TRANSACTION_STATE_PROOFS
@@ -44,6 +45,8 @@ COVERED: set[tuple[str, str]] = set()
 COVERED.update(("station", name) for name in TRANSACTION_STATE_PROOFS | OFFLINE_STATE_PROOFS)
 # What the station keeps for the CSMS: proven by the Part 6 §2.19 memory states.
 COVERED.update(("station", name) for name in MEMORY_STATE_PROOFS)
+# What the CSMS answers to the messages the harness's station owes (its follow-ups).
+COVERED.update(("csms", name) for name in FOLLOW_UP_PROOFS)
 # What only a station with two EVSEs shows.
 COVERED.update(("station", name) for name in TWO_EVSE_PROOFS | F_TWO_EVSE_PROOFS)
 # A defect a catalog case catches or warns about is proven by the self-test matrix
