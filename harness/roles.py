@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
+import json
 from collections.abc import Callable, Coroutine, Hashable, Iterator, Mapping, Sequence
 from typing import Any, Literal, TypeVar, overload
 
@@ -28,7 +30,7 @@ from harness.ocppj import OcppVersion
 from harness.replies import error_reply, no_reply, sticky
 from harness.restore import undo_for
 from harness.session import Session
-from harness.trace import Topic, Trace
+from harness.trace import Topic, Trace, TraceEntry
 from harness.transport import (
     ConnectionSpacing,
     HandshakeResult,
@@ -38,9 +40,36 @@ from harness.transport import (
 from harness.transport.server import MAIN
 from harness.verdicts import CaseWarning, DutFailure, HarnessError, ScriptError, WarningKind
 
-__all__ = ["CsmsRole", "Message", "Response", "Role", "StationRole"]
+__all__ = ["CsmsRole", "Message", "RawAnswer", "Response", "Role", "StationRole"]
 
 T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class RawAnswer:
+    """What the DUT answered to a raw frame: its CALLERROR (or CALLRESULT) as traced."""
+
+    entry: TraceEntry
+
+    @property
+    def raw(self) -> str:
+        return str(self.entry.raw)
+
+    @property
+    def message_id(self) -> str | None:
+        return self.entry.message_id
+
+    @property
+    def is_error(self) -> bool:
+        return self.entry.message_type == "CALLERROR"
+
+    @property
+    def error_code(self) -> str | None:
+        """The CALLERROR's errorCode (None for a CALLRESULT)."""
+        if not self.is_error:
+            return None
+        frame = json.loads(self.raw)
+        return str(frame[2]) if len(frame) > 2 else None
 
 
 class Role:
@@ -441,6 +470,20 @@ class Role:
         with self._recording("send raw", show_payload(text)):
             self._ensure_connected()
             self._run(self.session.send_raw(text), self.response_timeout)
+
+    def send_unreadable(self, text: str, *, timeout: float | None = None) -> RawAnswer | None:
+        """Send ``text``, a frame the DUT cannot read (not JSON), and return the DUT's
+        answer to it, whatever its id (the case judges the id: OCPP-J §4.2.3), or None
+        when nothing answered it within ``timeout`` (the response timeout)."""
+        wait = timeout if timeout is not None else self.response_timeout
+        with self._recording("send unreadable", show_payload(text)) as step:
+            self._ensure_connected()
+            start = self._run(self.session.send_raw(text, any_answer_id=True), wait)
+            entry = self._run(self.session.raw_answer(start, wait), wait)
+            step["detail"] = "no answer" if entry is None else str(entry.raw)
+        if entry is None:
+            return None
+        return RawAnswer(entry)
 
     # -- the connection --------------------------------------------------------------------
 

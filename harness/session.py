@@ -51,7 +51,7 @@ from harness.connectors import (
 from harness.matching import differences
 from harness.messages import Message, Response, next_message_id
 from harness.monitors import RuleMonitors
-from harness.observe import observe
+from harness.observe import ANY_RAW_ID, observe
 from harness.ocppj import (
     Call,
     CallError,
@@ -82,6 +82,9 @@ T = TypeVar("T")
 
 #: seconds between two words on a long wait (a 60 s heartbeat wait, a slow operator)
 LONG_WAIT_TICK = 10.0
+
+#: the trace note of a frame that answers a raw frame of the harness
+RAW_ANSWER_NOTE = "answer to a raw frame"
 
 #: close codes the harness's WebSocket layer sends when the DUT breaks the protocol
 _OUR_CLOSE_RULES = {
@@ -457,7 +460,7 @@ class Session:
         frame = observation.frame
         if observation.answers_raw:
             entry = self.trace.frame(IN, raw, frame)
-            entry.note = "answer to a raw frame"
+            entry.note = RAW_ANSWER_NOTE
             self._notify()
             return
         if observation.framing is not None:
@@ -1036,7 +1039,10 @@ class Session:
         self.raise_failure()
         return response
 
-    async def send_raw(self, text: str | bytes) -> None:
+    async def send_raw(self, text: str | bytes, *, any_answer_id: bool = False) -> int:
+        """Send ``text`` as it is; returns the trace position before it (for
+        :meth:`raw_answer`). With ``any_answer_id``, a CALLERROR with whatever id answers
+        it (the DUT may not read an id from a broken frame)."""
         connection = self._current
         if connection is None:
             raise DutFailure(
@@ -1047,8 +1053,11 @@ class Session:
             # A conformant peer answers an unreadable frame with a CALLERROR whose id is
             # the frame's own when readable, else "-1" (OCPP-J §4.2.3).
             connection.raw_ids.add(frame.message_id or "-1")
+            if any_answer_id:
+                connection.raw_ids.add(ANY_RAW_ID)
         elif isinstance(frame, Call):
             connection.raw_ids.add(frame.message_id)
+        start = len(self.trace.entries)
         entry = self.trace.frame(OUT, text, None if isinstance(frame, FramingViolation) else frame)
         raw_note = "raw frame (sent as is, not checked)"
         entry.note = f"{entry.note}; {raw_note}" if entry.note else raw_note
@@ -1056,6 +1065,16 @@ class Session:
             await connection.websocket.send(text)
         except ConnectionClosed:
             entry.note += "; not delivered: connection closed"
+        return start
+
+    async def raw_answer(self, after: int, timeout: float) -> TraceEntry | None:
+        """The DUT's answer to a raw frame, in the trace after position ``after``, or
+        None when none came within ``timeout``."""
+
+        def find() -> TraceEntry | None:
+            return next((e for e in self.trace.entries[after:] if e.note == RAW_ANSWER_NOTE), None)
+
+        return await self._wait(find, timeout, "the answer to a raw frame")
 
     async def expect_silence(
         self, seconds: float, *, allow: tuple[str, ...], rule: str | None

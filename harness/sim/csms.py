@@ -217,6 +217,7 @@ class SimCsms:
             on_call=on_call,
             message_timeout=self.timers.message_timeout,
             on_frame=self.on_frame,
+            answer_unreadable=self.handlers.unreadable,
         )
         record.peer = peer
         record.connections += 1

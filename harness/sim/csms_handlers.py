@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from harness.ocppj import Call, validate_payload
+from harness.ocppj import Call, CallError, validate_payload
 from harness.sim.blocks import Block, Handler, dispatch
 from harness.sim.csms_notifications import BLOCKS as NOTIFICATIONS
 from harness.sim.csms_provisioning import BLOCKS as PROVISIONING
@@ -63,6 +63,22 @@ DEFECTS = declare(
         "answers the CALLs of a station it Rejected (other than BootNotification) "
         "normally instead of with SecurityError",
         "B03.FR.07",
+    ),
+    # CsmsHandlers.unreadable
+    Defect(
+        "ignores-malformed-json",
+        "csms",
+        BOTH,
+        "answers nothing to a text that is not JSON",
+        "OCPP-J 4.2.3",
+    ),
+    # CsmsHandlers.unreadable
+    Defect(
+        "malformed-json-error-with-made-up-id",
+        "csms",
+        V201,
+        'answers a text that is not JSON with a CALLERROR whose id is "0", not "-1"',
+        "OCPP-J 4.2.3",
     ),
 )
 
@@ -127,6 +143,15 @@ class CsmsHandlers:
             reply = self._minimal_reply(call.action)
         csms.changed()
         return reply
+
+    def unreadable(self, conformant: CallError) -> CallError | None:
+        """The answer to a text that is not JSON (OCPP-J §4.2.3): the conformant
+        CALLERROR, unless a defect says otherwise."""
+        if self.csms.has("ignores-malformed-json"):
+            return None
+        if self.csms.has("malformed-json-error-with-made-up-id"):
+            return CallError("0", conformant.error_code, conformant.description)
+        return conformant
 
     def _refuses(self, record: StationRecord, action: str) -> bool:
         """Whether a CALL other than BootNotification gets SecurityError now."""

@@ -163,8 +163,12 @@ class OcppPeer:
         on_call: CallHandler,
         message_timeout: float,
         on_frame: FrameHook | None = None,
+        answer_unreadable: Callable[[CallError], CallError | None] | None = None,
     ) -> None:
         self.ws = ws
+        #: what the peer answers a text that is not JSON with, given the conformant
+        #: CALLERROR: that one, another, or None for no answer (a defect)
+        self._answer_unreadable = answer_unreadable
         self.version = version
         self.identity = identity
         self.message_timeout = message_timeout
@@ -365,7 +369,13 @@ class OcppPeer:
             code = format_violation_code(self.version)
             text = encode(CallError(violation.message_id, code, violation.message[:255]))
             await self._send_quietly(text)
-        elif violation.rule == "ocppj.not-json" and self.version is not OcppVersion.V16:
-            # 2.0.1 Part 4 §4.2.3: id unreadable -> "-1"; never echo the bad text.
-            text = encode(CallError("-1", "RpcFrameworkError", "message is not valid JSON"))
-            await self._send_quietly(text)
+        elif violation.rule == "ocppj.not-json":
+            # 2.0.1 Part 4 §4.2.3: id unreadable -> "-1"; never echo the bad text. 1.6
+            # §4.2.3 asks for a CallError too (it fixes no id; "-1" is 2.0.1's choice).
+            v16 = self.version is OcppVersion.V16
+            code = format_violation_code(self.version) if v16 else "RpcFrameworkError"
+            answer: CallError | None = CallError("-1", code, "message is not valid JSON")
+            if self._answer_unreadable is not None and answer is not None:
+                answer = self._answer_unreadable(answer)
+            if answer is not None:
+                await self._send_quietly(encode(answer))

@@ -97,6 +97,9 @@ class CatalogEntry:
     #: an applicability condition known outside Part 5 (2.1: a PICS map)
     condition: str | None = None
     note: str | None = None
+    #: a case of the harness's own (harness/spec/catalog/own-<version>.toml), not of
+    #: the OCA's: it runs with the profiles it names but counts in no coverage figure
+    own: bool = False
 
     @property
     def in_profiles(self) -> tuple[str, ...]:
@@ -142,7 +145,9 @@ def _document(folder: str, slug: str) -> dict[str, Any]:
     return tomllib.loads(data.decode("utf-8"))
 
 
-def _entry(case_id: str, version: OcppVersion, raw: Mapping[str, Any]) -> CatalogEntry:
+def _entry(
+    case_id: str, version: OcppVersion, raw: Mapping[str, Any], *, own: bool = False
+) -> CatalogEntry:
     statuses = tuple(
         Part5Status(
             profile=s["profile"],
@@ -173,6 +178,7 @@ def _entry(case_id: str, version: OcppVersion, raw: Mapping[str, Any]) -> Catalo
         profile_source=raw.get("profile_source"),
         condition=raw.get("condition"),
         note=raw.get("note"),
+        own=own,
     )
 
 
@@ -182,6 +188,14 @@ def _catalog(version: OcppVersion) -> Mapping[str, CatalogEntry]:
     entries = {
         key: _entry(key, version, value) for key, value in data.items() if isinstance(value, dict)
     }
+    # the harness's own cases, written by hand (the OCA files are generated)
+    own = files("harness.spec").joinpath("catalog", f"own-{_SLUGS[version]}.toml")
+    if own.is_file():
+        for key, value in tomllib.loads(own.read_text(encoding="utf-8")).items():
+            if isinstance(value, dict):
+                if key in entries:
+                    raise ValueError(f"{own}: {key} is an OCA case id")
+                entries[key] = _entry(key, version, value, own=True)
     return MappingProxyType(entries)
 
 

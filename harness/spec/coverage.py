@@ -151,6 +151,8 @@ def measure(
         for entry in catalog(version).values():
             if entry.dut_kind not in kinds or (profile and profile not in entry.in_profiles):
                 continue
+            if entry.own:
+                continue  # the harness's own cases: no OCA figure counts them
             is_done = (entry.id, version) in done
             key = f"{version.value} {ROLE_LABELS[entry.dut_kind]}"
             result.cases.append((entry, is_done))

@@ -88,7 +88,16 @@ def test_every_feature_parent_is_listed():
 
 
 def _roles(version: OcppVersion) -> Counter[str]:
-    return Counter(case.dut_kind for case in catalog(version).values())
+    """The OCA's cases of ``version`` by DUT kind (the harness's own apart)."""
+    return Counter(case.dut_kind for case in catalog(version).values() if not case.own)
+
+
+def test_the_harness_own_cases_are_apart_and_named_hx():
+    """harness/spec/catalog/own-*.toml: never an OCA id, never in a coverage figure."""
+    for version in ("1.6", "2.0.1"):
+        own = [case for case in catalog(version).values() if case.own]
+        assert own and all(case.id.startswith("HX_") for case in own)
+        assert all(not case.part5 and case.source.startswith("ocpp-harness") for case in own)
 
 
 def test_201_has_every_part6_case_and_the_errata():
