@@ -403,6 +403,13 @@ class Control:
     url: str | None = None
     commands: Mapping[str, str] = field(default_factory=_FrozenMap)
     sim_defects: tuple[str, ...] = ()
+    #: http: the CA file an https service's certificate is checked against
+    ca: str | None = None
+    #: http: header name -> value sent with every request; each value a secret
+    #: (an Authorization header is a credential), "env:NAME" read from the environment
+    headers: Mapping[str, Secret] = field(default_factory=_FrozenMap)
+    #: http: free values every request's context carries (a tenant id …)
+    context: Mapping[str, Any] = field(default_factory=_FrozenMap)
 
 
 def _default_layout() -> tuple[Evse, ...]:
@@ -526,6 +533,12 @@ class DutProfile:
             control["commands"] = dict(self.control.commands)
         if self.control.sim_defects:
             control["sim"] = {"defects": list(self.control.sim_defects)}
+        if self.control.ca is not None:
+            control["ca"] = self.control.ca
+        if self.control.headers:
+            control["headers"] = {name: MASK for name in self.control.headers}
+        if self.control.context:
+            control["context"] = dict(self.control.context)
         out: dict[str, Any] = {"dut": dut}
         # Only the side that applies: the other one would load back with a warning.
         if self.kind == "charging-station":
@@ -747,12 +760,31 @@ def _ignored(data: Mapping[str, Any]) -> list[tuple[str, str]]:
         found.append(("connect", "ignored: the DUT is a charging station, the harness listens"))
     if dut["kind"] == "csms" and "listen" in data:
         found.append(("listen", "ignored: the DUT is a CSMS, the harness connects"))
-    for key, wanted in (("url", "http"), ("commands", "command"), ("sim", "sim")):
+    for key, wanted in (
+        ("url", "http"),
+        ("ca", "http"),
+        ("headers", "http"),
+        ("context", "http"),
+        ("commands", "command"),
+        ("sim", "sim"),
+    ):
         if key in control and adapter != wanted:
             found.append((f"control.{key}", f"ignored: control.adapter is {adapter!r}"))
     if "password" in dut and dut.get("security_profile", 0) in (0, 3):
         found.append(("dut.password", "ignored: this security profile uses no Basic auth"))
     return found
+
+
+def _ca_path(path: str | None, source: str) -> str | None:
+    """``control.ca`` relative to the profile file's folder (as the profile's other
+    files are), checked to exist: a missing CA would fail every case's first action."""
+    if path is None:
+        return None
+    base = os.path.dirname(source) if os.path.isfile(source) else "."
+    resolved = path if os.path.isabs(path) else os.path.join(base, path)
+    if not os.path.isfile(resolved):
+        raise ProfileError(source, "control.ca", f"no such file: {resolved}")
+    return resolved
 
 
 def _harness_side(section: Mapping[str, Any]) -> HarnessSide:
@@ -828,6 +860,14 @@ def _build(data: Mapping[str, Any], source: str, *, from_file: bool) -> DutProfi
             url=control.get("url"),
             commands=_FrozenMap(control.get("commands", {})),
             sim_defects=tuple(control.get("sim", {}).get("defects", [])),
+            ca=_ca_path(control.get("ca"), source),
+            headers=_FrozenMap(
+                {
+                    name: resolve_secret(value, f"control.headers.{name}", source)
+                    for name, value in data.get("control", {}).get("headers", {}).items()
+                }
+            ),
+            context=_FrozenMap(control.get("context", {})),
         ),
         source=source,
         warnings=tuple(notes),

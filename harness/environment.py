@@ -11,6 +11,7 @@ both roles and both versions.
 
 from __future__ import annotations
 
+import datetime as _dt
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,9 +30,9 @@ from harness.roles import CsmsRole, StationRole
 from harness.session import Session
 from harness.station_model import station_model
 from harness.testcase import CHARGING_STATION, CSMS
-from harness.trace import Topic
+from harness.trace import IN, Topic
 from harness.transport import ConnectionSpacing, CsmsServer
-from harness.verdicts import HarnessError
+from harness.verdicts import DutFailure, HarnessError
 
 __all__ = [
     "CaseSetup",
@@ -299,25 +300,65 @@ class Dut:
             self._finally_do(f"{undo}: undo {action}", self.act, undo)
         return result
 
+    async def _check_progress(self, action: str, progress: Any, start: int) -> None:
+        """Hold a control service's word on how far the CSMS got against the trace: the
+        request it says was sent (or is queued) must reach the station within the
+        response timeout."""
+        session, wait = self._session, self.profile.timeouts.response
+
+        def arrived() -> bool:
+            calls = [
+                e
+                for e in session.trace.entries[start:]
+                if e.kind == "frame" and e.direction == IN and e.message_type == "CALL"
+            ]
+            if progress.message_id is not None:
+                return any(e.message_id == progress.message_id for e in calls)
+            return bool(calls)
+
+        if await session.wait_for(arrived, wait):
+            return
+        said = progress.state + (
+            f" with message id {progress.message_id}" if progress.message_id else ""
+        )
+        if progress.state == "queued":
+            raise DutFailure(
+                f"the control service says the CSMS queued the request of {action!r}, and "
+                f"the CSMS sent nothing within {wait:g} s",
+                "control.queued-never-sent",
+            )
+        raise DutFailure(
+            f"the control service says the request of {action!r} was {said}, and no such "
+            f"request reached the station within {wait:g} s",
+            "control.sent-not-received",
+        )
+
     def _act(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
         loop = self._environment.loop
         session = self._session
 
-        async def begin() -> None:
+        async def begin() -> int:
+            # one thing at a time: what the DUT asked before is answered first (a CSMS
+            # is never asked for a request while its own CALL waits for an answer)
+            session.settle()
             session.mark_seen()
             session.waiting()
             if action in RESTARTS:
                 session.monitors.boot_gate.restarted()
+            return len(session.trace.entries)
 
         async def end() -> None:
             session.scripting()
 
-        loop.run(begin(), 5)
+        start = loop.run(begin(), 5)
         # The adapter may block (an operator, a lab service): it runs in a worker
         # thread while the loop goes on answering the DUT.
         bound = self.profile.timeouts.operator + self.profile.timeouts.response
         try:
             result = loop.run_blocking(self._adapter.act, action, params, timeout=bound) or {}
+            progress = getattr(self._adapter, "last_progress", None)
+            if progress is not None and progress.state and ACTIONS[action].makes_csms_send:
+                loop.run(self._check_progress(action, progress, start), bound)
         except Exception as exc:
             # A DUT that broke a rule while the action ran (say, a CSMS that sent an
             # invalid request and then choked on our error reply) fails the case; the
@@ -561,7 +602,9 @@ class DutEnvironment:
             )
             # Part 1 §7: the EVSEs and connectors it reports are this case's device's
             session.monitors.layout = {evse.id: evse.connectors for evse in profile.layout}
-            adapter = self._adapter(session, finalizers, resolved, server_url=server.url)
+            adapter = self._adapter(
+                session, finalizers, resolved, server_url=server.url, case_id=case_id
+            )
             timeouts = self.profile.timeouts
             previous, self.previous_case = self.previous_case, case_id
             absent = starts_with is not None and self._station_absent(session)
@@ -604,7 +647,7 @@ class DutEnvironment:
             self.loop.run(_call(session.begin_case), 5)
             on_session(session)
             endpoint = self.profile.connect.url
-            adapter = self._adapter(session, finalizers, resolved)
+            adapter = self._adapter(session, finalizers, resolved, case_id=case_id)
             if self.profile.control.adapter == "sim":
                 endpoint = self._sim_endpoint
             assert endpoint is not None  # the profile schema: kind csms needs connect.url
@@ -636,7 +679,12 @@ class DutEnvironment:
     # -- control ------------------------------------------------------------------------
 
     def _adapter(
-        self, session: Session, finalizers: list[Any], setup: ResolvedSetup, server_url: str = ""
+        self,
+        session: Session,
+        finalizers: list[Any],
+        setup: ResolvedSetup,
+        server_url: str = "",
+        case_id: str | None = None,
     ) -> Any:
         control = self.profile.control
 
@@ -652,8 +700,35 @@ class DutEnvironment:
             )
         if control.adapter == "http":
             assert control.url is not None  # the profile schema: adapter http needs control.url
-            return HttpAdapter(control.url, timeout, record=record)
+            adapter = HttpAdapter(
+                control.url,
+                timeout,
+                record=record,
+                headers=control.headers,
+                ca=control.ca,
+                context=lambda: self._control_context(session, case_id),
+            )
+            adapter.hook("case_start")
+            finalizers.append(lambda: adapter.hook("case_end"))
+            return adapter
         return self._start_sim(session, finalizers, setup, server_url, record)
+
+    def _control_context(self, session: Session, case_id: str | None) -> dict[str, Any]:
+        """What a control service is told with each request (docs/control.md): whom the
+        action is for, in which case and step, and by when it must be done."""
+        profile = self.profile
+        deadline = _dt.datetime.now(_dt.UTC) + _dt.timedelta(seconds=profile.timeouts.operator)
+        context: dict[str, Any] = {
+            "identity": profile.identity,
+            "ocpp": profile.ocpp.value,
+            "security_profile": profile.security_profile,
+            "dut_kind": profile.kind.value,
+            "case": case_id,
+            "step": session.trace.table_step,
+            "deadline": deadline.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        }
+        # the profile's own values go with them; they cannot change who or when
+        return {**profile.control.context, **context}
 
     def _start_sim(
         self,

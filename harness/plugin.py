@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from harness.applicability import why_it_applies
+from harness.control.http import forget_descriptions
 from harness.cut import cut
 from harness.dut import DutProfile, ProfileError, ProfileWarning, load_profile
 from harness.dut_kind import DutKind
@@ -822,6 +823,8 @@ class RunHooks:
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.run.session = session
+        # a new run asks each control service afresh what it offers (describe)
+        forget_descriptions()
         for profile in self.run.profiles:
             for warning in profile.warnings:
                 self.run.say(f"warning: {warning}")

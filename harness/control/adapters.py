@@ -3,8 +3,9 @@
 * ``manual``: the operator does it and confirms on the terminal, within the operator
   timeout. With no terminal (CI) the case is skipped with the prompt as the reason.
 * ``command``: a shell command template per action, from the profile.
-* ``http``: ``POST {"action": …, "params": {…}}`` to a URL of the lab's own service
-  (the simulators serve the same API with ``--control-port``).
+* ``http``: ``POST {"action": …, "params": {…}, "context": {…}}`` to a URL of the lab's
+  own service (:mod:`harness.control.http`; the simulators serve the same API with
+  ``--control-port``).
 * ``sim``: the bundled simulator, driven in-process.
 
 An adapter that cannot do an action skips the case (the step could not be done); an
@@ -13,20 +14,17 @@ adapter that breaks (command fails, service unreachable) is a harness error.
 
 from __future__ import annotations
 
-import json
 import os
 import select
 import shlex
 import signal
 import subprocess
-import urllib.error
-import urllib.request
 from collections.abc import Callable
-from typing import Any, NoReturn, Protocol
+from typing import Any, Protocol
 
 import pytest
 
-from harness.control.protocol import ControlCode
+from harness.control.http import HttpAdapter
 from harness.control.vocabulary import prompt_for
 from harness.verdicts import HarnessError
 
@@ -165,71 +163,6 @@ class _PlainValues(dict[str, str]):
 
     def __getitem__(self, key: str) -> str:
         return str(super().__getitem__(key))
-
-
-class HttpAdapter:
-    """POST the action as JSON to the lab service at ``url``."""
-
-    def __init__(
-        self, url: str, timeout: float, record: Callable[[str], None] | None = None
-    ) -> None:
-        self.url = url
-        self.timeout = timeout
-        self.record = record or (lambda text: None)
-
-    def act(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
-        body = json.dumps({"action": action, "params": params}).encode()
-        request = urllib.request.Request(
-            self.url, data=body, method="POST", headers={"Content-Type": "application/json"}
-        )
-        self.record(f"http control: {action} {params}")
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        try:
-            with opener.open(request, timeout=self.timeout) as response:
-                body = response.read()
-                answer = json.loads(body or b"{}")
-        except urllib.error.HTTPError as exc:
-            self._refused(action, f"HTTP {exc.code}", exc.read())
-        except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise HarnessError(
-                f"control service at {self.url} unreachable for {action!r}: {reason}", "setup"
-            ) from None
-        except ValueError:
-            raise HarnessError(
-                f"control service at {self.url} answered {action!r} with "
-                "something that is not JSON",
-                "setup",
-            ) from None
-        if isinstance(answer, dict) and answer.get("ok") is False:
-            # an error in a 200 answer is still an error: the action was not done
-            self._refused(action, "HTTP 200", body)
-        return answer.get("result", answer) if isinstance(answer, dict) else {}
-
-    def _refused(self, action: str, status: str, body: bytes) -> NoReturn:
-        """The service did not do ``action``: a skip for ``cannot-do``, else an error."""
-        code, detail = _error_of(body)
-        if code == ControlCode.CANNOT_DO:
-            pytest.skip(f"control service at {self.url} cannot do {action!r}: {detail}")
-        raise HarnessError(
-            f"control service at {self.url} answered {status} to {action!r}: {detail}", "setup"
-        ) from None
-
-
-def _error_of(body: bytes) -> tuple[str | None, str]:
-    """(code, words) of a control service's error answer (:mod:`harness.control.protocol`);
-    a body that is not one is shown as it came, cut to one line's worth."""
-    text = body.decode("utf-8", "replace")
-    try:
-        answer = json.loads(text or "null")
-    except ValueError:
-        answer = None
-    if not isinstance(answer, dict):
-        return None, text[:200]
-    code = answer.get("code")
-    code = code if isinstance(code, str) else None
-    words = str(answer.get("error", text))[:200]
-    return code, f"{code}: {words}" if code else words
 
 
 class SimAdapter:

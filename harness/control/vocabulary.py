@@ -80,6 +80,16 @@ class Action:
     #: or failed, once this one was carried out (a CSMS left answering Pending would
     #: make the next case blame a legal Pending on the DUT)
     undo: str | None = None
+    #: the action sets how the DUT behaves, it makes it send nothing (the CSMS's boot
+    #: answers, its registry of stations and tokens): a control service's progress
+    #: report (queued, sent) says nothing about it
+    configures: bool = False
+
+    @property
+    def makes_csms_send(self) -> bool:
+        """The action makes the CSMS send a request to the station (what a control
+        service's ``progress`` is about)."""
+        return self.dut_kind is DutKind.CSMS and not self.configures
 
 
 _STATION = DutKind.CHARGING_STATION
@@ -364,18 +374,35 @@ ACTIONS: dict[str, Action] = {
             "Make the CSMS send GetMonitoringReport to {identity}",
         ),
         Action(
+            "register_station",
+            _CSMS,
+            (),
+            "Register the charging station {identity} at the CSMS (its identity, with "
+            "the security profile of the DUT profile), so that it may connect and boot",
+            configures=True,
+        ),
+        Action(
+            "provision_tokens",
+            _CSMS,
+            ("tokens",),
+            "Make the CSMS know these idTokens with these statuses: {tokens}",
+            configures=True,
+        ),
+        Action(
             "boot_pending",
             _CSMS,
             ("interval",),
             "Configure the CSMS to answer the next BootNotification of {identity} with "
             "Pending[ (interval {interval} s)]",
             undo="boot_accept",
+            configures=True,
         ),
         Action(
             "boot_accept",
             _CSMS,
             (),
             "Configure the CSMS to answer BootNotifications of {identity} with Accepted",
+            configures=True,
         ),
         Action(
             "boot_reject",
@@ -384,6 +411,7 @@ ACTIONS: dict[str, Action] = {
             "Configure the CSMS to answer the next BootNotification of {identity} with "
             "Rejected[ (interval {interval} s)]",
             undo="boot_accept",
+            configures=True,
         ),
     )
 }

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from contextlib import suppress
 from typing import Any
 
+from harness.control.vocabulary import ACTIONS
 from harness.sim.control_api import ControlServer
 from harness.sim.csms import SimCsms
 from harness.sim.defects import defects_for
@@ -233,9 +234,19 @@ def _build(args: argparse.Namespace) -> SimStation | SimCsms:
         raise _UsageError(str(exc)) from None
 
 
+def _makes_csms_send(action: str) -> bool:
+    spec = ACTIONS.get(action)
+    return spec is not None and spec.makes_csms_send
+
+
 async def _serve(args: argparse.Namespace) -> int:
     sim = _build(args)
-    control = ControlServer(sim.act, port=args.control_port)
+    control = ControlServer(
+        sim.act,
+        port=args.control_port,
+        actions=sim.offered_actions,
+        sends=_makes_csms_send if isinstance(sim, SimCsms) else None,
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

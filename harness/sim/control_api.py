@@ -5,7 +5,10 @@ device (the ``http`` control adapter of DESIGN §7). Stdlib only (``asyncio.star
 one request per connection, ``Connection: close``, every read bounded by a timeout, and
 bound to 127.0.0.1 by default because it has no authentication.
 
-Request body ``{"action": "...", "params": {...}}``. Answers, in the protocol of
+Request body ``{"action": "...", "params": {...}, "context": {...}}`` (the context is
+not needed by a simulator). ``describe`` lists the simulator's actions and the hooks
+``case_start``/``case_end`` (no-ops here); an action that makes the CSMS send answers
+with ``progress: "answered"``. Answers, in the protocol of
 :mod:`harness.control.protocol`: 200 ``{"ok": true, "result": {...}}``; 400 ``{"ok":
 false, "code": ..., "error": ...}`` with code ``cannot-do`` for an action this simulator
 has no vocabulary entry for, ``invalid-params`` for bad parameters, ``bad-request`` for
@@ -19,9 +22,10 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from harness.control.http import HOOKS
 from harness.control.protocol import ControlCode, error_body
 from harness.sim.errors import InvalidParams, UnsupportedAction
 
@@ -45,9 +49,21 @@ class ControlServer:
     """Serves ``POST /control`` for one simulator's ``act()``."""
 
     def __init__(
-        self, act: Act, *, host: str = "127.0.0.1", port: int = 0, read_timeout: float = 10
+        self,
+        act: Act,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        read_timeout: float = 10,
+        actions: Callable[[], Iterable[str]] | None = None,
+        sends: Callable[[str], bool] | None = None,
     ) -> None:
         self._act = act
+        #: the actions the simulator offers (``describe`` lists them with the hooks)
+        self._actions = actions
+        #: whether an action makes the simulated CSMS send a request: its answer then
+        #: says it was answered (``progress``), which the harness checks
+        self._sends = sends
         self.host = host
         self.port = port
         self.read_timeout = read_timeout
@@ -138,6 +154,11 @@ class ControlServer:
         return request["action"], params
 
     async def _run(self, action: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if self._actions is not None and action == "describe":
+            offered = sorted({*self._actions(), *HOOKS})
+            return 200, {"ok": True, "result": {"actions": offered}}
+        if self._actions is not None and action in HOOKS:
+            return 200, {"ok": True, "result": {}}  # a simulator keeps nothing per case
         try:
             result = await self._act(action, params)
         except UnsupportedAction as exc:
@@ -147,7 +168,10 @@ class ControlServer:
         except Exception as exc:
             log.info("control API: action %s failed: %s", action, exc)
             return 500, error_body(ControlCode.FAILED, f"{type(exc).__name__}: {exc}")
-        return 200, {"ok": True, "result": result}
+        body: dict[str, Any] = {"ok": True, "result": result}
+        if self._sends is not None and self._sends(action):
+            body["progress"] = "answered"  # the simulator's actions wait for the answer
+        return 200, body
 
     async def _respond(
         self, writer: asyncio.StreamWriter, status: int, body: dict[str, Any]

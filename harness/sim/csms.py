@@ -262,6 +262,10 @@ class SimCsms:
         assert peer is not None
         return await peer.call(action, payload)
 
+    def offered_actions(self) -> list[str]:
+        """The actions this CSMS can be driven with (its control API's describe)."""
+        return sorted(self._actions.table)
+
     async def act(self, action: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """Carry out one action of the CSMS vocabulary; returns the station's response."""
         handler: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]] | None

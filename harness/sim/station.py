@@ -37,6 +37,10 @@ class SimStation(StationLink):
 
     # -- actions --------------------------------------------------------------------------
 
+    def offered_actions(self) -> list[str]:
+        """The actions this station can be driven with (its control API's describe)."""
+        return sorted(self._ACTIONS)
+
     async def act(self, action: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """Carry out one action of the vocabulary (DESIGN §7); returns a small result dict."""
         handler = self._ACTIONS.get(action)

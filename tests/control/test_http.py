@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +17,12 @@ from harness.verdicts import HarnessError
 @dataclass
 class Service:
     url: str
-    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    all_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def calls(self) -> list[tuple[str, dict[str, Any]]]:
+        """The actions asked for (the adapter asks the service to describe itself first)."""
+        return [call for call in self.all_calls if call[0] != "describe"]
 
 
 @pytest.fixture
@@ -45,14 +49,6 @@ def service() -> Iterator[Service]:
         loop.close()
 
 
-@pytest.fixture
-def dead_url() -> Iterator[str]:
-    """A loopback port that refuses connections: bound (so nobody else gets it), no listen."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}/control"
-
-
 def test_posts_action_and_params_and_returns_the_result(service: Service) -> None:
     records: list[str] = []
     adapter = HttpAdapter(service.url, 5, record=records.append)
@@ -60,9 +56,13 @@ def test_posts_action_and_params_and_returns_the_result(service: Service) -> Non
     assert adapter.act("plug_in", params) == {"done": "plug_in", "echo": params}
     assert adapter.act("reboot", {}) == {"done": "reboot", "echo": {}}
     assert service.calls == [("plug_in", params), ("reboot", {})]
+    # the trace has each request and the service's answer to it
     assert records == [
         "http control: plug_in {'evse': 1, 'connector': 2}",
+        'http control answered plug_in: {"ok": true, "result": {"done": "plug_in", "echo": '
+        '{"evse": 1, "connector": 2}}}',
         "http control: reboot {}",
+        'http control answered reboot: {"ok": true, "result": {"done": "reboot", "echo": {}}}',
     ]
 
 
