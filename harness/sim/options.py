@@ -322,12 +322,16 @@ OPTIONS: dict[str, SimOption] = _options(
         "when no offered subprotocol is one it speaks, completes the handshake without a "
         "Sec-WebSocket-Protocol header and closes the connection straight away (Part 4 "
         "§3.2) instead of refusing the upgrade with HTTP 400",
+        # only a case that offers an unknown subprotocol sees it
+        concerns=("TC_B_58_CSMS",),
     ),
     SimOption(
         "pending-interval-zero",
         "csms",
         _V201,
         "answers a boot Pending with interval 0, leaving the wait to the station (B02.FR.07)",
+        # only a case that has the CSMS answer Pending (boot_pending) sees it: block B's
+        concerns=("TC_B_",),
     ),
 )
 
