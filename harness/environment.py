@@ -837,6 +837,8 @@ class DutEnvironment:
                 heartbeat_interval=int(self.profile.timers.heartbeat),
                 boot_retry_interval=int(self.profile.timers.boot_retry),
                 passwords=passwords,
+                # the tokens the operator set up in the CSMS for the run (C, E blocks)
+                tokens=self.profile.tokens,
             )
 
             async def start() -> None:

@@ -27,7 +27,7 @@ import itertools
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 
@@ -35,6 +35,7 @@ from harness.ocppj import Call, OcppVersion
 from harness.sim.csms_actions import CsmsActions
 from harness.sim.csms_handlers import CsmsHandlers
 from harness.sim.csms_handshake import Handshake, Refusal
+from harness.sim.csms_tokens import TokenBook
 from harness.sim.defects import validate_defects
 from harness.sim.errors import NotAllowed, NotConnected, UnsupportedAction
 from harness.sim.options import validate_options
@@ -44,6 +45,9 @@ from harness.sim.util import Notifier
 from harness.spec.boot import BootGate
 
 __all__ = ["Refusal", "SimCsms", "StationRecord"]
+
+if TYPE_CHECKING:
+    from harness.dut import Tokens
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +112,7 @@ class SimCsms:
         passwords: dict[str, str] | None = None,
         default_token: str = "04A1B2C3D4",
         on_frame: FrameHook | None = None,
+        tokens: Tokens | None = None,
     ) -> None:
         self.version = version if isinstance(version, OcppVersion) else OcppVersion.parse(version)
         self.defects = validate_defects("csms", self.version.value, defects)
@@ -120,6 +125,9 @@ class SimCsms:
         self.boot_retry_interval = boot_retry_interval
         self.passwords = passwords
         self.default_token = default_token
+        #: the idTokens this CSMS knows (a harness.dut.Tokens: the DUT profile's; its
+        #: defaults when None), and in which state (harness.sim.csms_tokens)
+        self.token_book = TokenBook.from_profile(tokens)
         self.on_frame = on_frame
         #: the answer to every boot that no plan covers
         self.boot_mode = "Accepted"

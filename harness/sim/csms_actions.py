@@ -37,7 +37,7 @@ CsmsAction = Callable[["SimCsms", dict[str, Any]], Awaitable[dict[str, Any]]]
 #: the feature modules that add actions: each has ``ACTIONS: dict[str, CsmsAction]``
 #: (and its defects in ``DEFECTS``, gathered by harness.sim.defects); imported when a
 #: CSMS is made, so a feature module may import this one
-FEATURE_MODULES: tuple[str, ...] = ()
+FEATURE_MODULES: tuple[str, ...] = ("harness.sim.csms_tokens",)
 
 
 async def send(

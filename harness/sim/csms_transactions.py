@@ -2,9 +2,10 @@
 E and J; 1.6 §4.1, §4.7, §4.8, §4.10): the stations' Authorize, TransactionEvent (2.0.1)
 or StartTransaction and StopTransaction (1.6), and MeterValues.
 
-One module because they answer the same question: every valid token is Accepted,
-whether the station asks with Authorize or in the transaction message that carries
-it; the transaction ids are remembered so a case can stop the transaction it saw start.
+One module because they answer the same question: a token's state (2.0.1: as the
+token book of :mod:`harness.sim.csms_tokens` has it; 1.6: Accepted), whether the
+station asks with Authorize or in the transaction message that carries it; the
+transaction ids are remembered so a case can stop the transaction it saw start.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.ocppj import OcppVersion
 from harness.sim.blocks import CSMS, Block
+from harness.sim.csms_tokens import token_info
 from harness.sim.declare import BOTH, V16, V201, Defect, declare
 from harness.sim.peer import Reply
 
@@ -62,12 +64,14 @@ DEFECTS = declare(
 
 
 async def authorize(caller: Caller, payload: dict[str, Any]) -> Reply:
-    """C01 (1.6 §4.1): every token is Accepted."""
+    """C01: the token's state as the CSMS's token book has it (harness.sim.csms_tokens);
+    1.6 (§4.1): every token is Accepted."""
     csms = caller.csms
     if csms.version is OcppVersion.V16:
         return Reply({"idTagInfo": {"status": "Accepted"}})
-    status = "Invalid" if csms.has("authorize-rejects-valid-token") else "Accepted"
-    return Reply({"idTokenInfo": {"status": status}})
+    if csms.has("authorize-rejects-valid-token"):
+        return Reply({"idTokenInfo": {"status": "Invalid"}})
+    return Reply({"idTokenInfo": token_info(csms, payload["idToken"])})
 
 
 async def start_transaction(caller: Caller, payload: dict[str, Any]) -> Reply:
@@ -96,8 +100,10 @@ async def transaction_event(caller: Caller, payload: dict[str, Any]) -> Reply:
         "stop-authorized-omits-id-token-info"
     ):
         return Reply({})
-    status = "Invalid" if csms.has("transaction-event-rejects-valid-token") else "Accepted"
-    return Reply({"idTokenInfo": {"status": status}})
+    if csms.has("transaction-event-rejects-valid-token"):
+        return Reply({"idTokenInfo": {"status": "Invalid"}})
+    # the token's state as the CSMS knows it (C12.FR.03: a cached token is checked too)
+    return Reply({"idTokenInfo": token_info(csms, payload["idToken"], in_transaction=True)})
 
 
 async def meter_values(caller: Caller, payload: dict[str, Any]) -> Reply:

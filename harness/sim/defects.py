@@ -25,6 +25,7 @@ from harness.sim.csms_actions import DEFECTS as CSMS_ACTIONS
 from harness.sim.csms_handlers import DEFECTS as CSMS_HANDLERS
 from harness.sim.csms_handshake import DEFECTS as CSMS_HANDSHAKE
 from harness.sim.csms_provisioning import DEFECTS as CSMS_PROVISIONING
+from harness.sim.csms_tokens import DEFECTS as CSMS_TOKENS
 from harness.sim.csms_transactions import DEFECTS as CSMS_TRANSACTIONS
 from harness.sim.customer_info_v201 import DEFECTS as CUSTOMER_INFO_V201
 from harness.sim.data_transfer import DEFECTS as DATA_TRANSFER
@@ -100,6 +101,7 @@ _TABLE = _table(
     CSMS_HANDLERS,
     CSMS_PROVISIONING,
     CSMS_TRANSACTIONS,
+    CSMS_TOKENS,
     DATA_TRANSFER,
     CSMS_HANDSHAKE,
     CSMS_ACTIONS,

@@ -333,6 +333,23 @@ OPTIONS: dict[str, SimOption] = _options(
         # only a case that has the CSMS answer Pending (boot_pending) sees it: block B's
         concerns=("TC_B_",),
     ),
+    SimOption(
+        "refusals-as-invalid",
+        "csms",
+        _V201,
+        "answers a blocked or an expired token Invalid rather than Blocked or Expired "
+        "(C01.FR.07 asks for a reason of rejection; Part 6 TC_C_06/TC_C_07_CSMS take "
+        "Invalid too)",
+        concerns=("TC_C_",),
+    ),
+    SimOption(
+        "invalid-token-unknown",
+        "csms",
+        _V201,
+        "answers the configured invalid token Unknown, as a CSMS that keeps no record of "
+        "it does (Part 6 TC_C_02/TC_C_20_CSMS take Invalid or Unknown)",
+        concerns=("TC_C_",),
+    ),
 )
 
 

@@ -50,6 +50,7 @@ __all__ = [
     "ev_disconnected",
     "new_transaction",
     "stop_authorized",
+    "transaction_event",
 ]
 
 #: a CSMS must answer every TransactionEvent; Part 2 has no requirement of its own for
@@ -114,14 +115,18 @@ def ev_connected_pre_session(station: Any, dut: Any, tx: Transaction | None = No
     return tx
 
 
-def authorized(station: Any, dut: Any, tx: Transaction | None = None) -> Transaction:
+def authorized(
+    station: Any, dut: Any, tx: Transaction | None = None, id_token: dict[str, str] | None = None
+) -> Transaction:
     """State *Authorized* (Part 6 Table 702): the driver presents the valid token at
-    the station; the CSMS accepts it in the Authorize and in the TransactionEvent."""
+    the station; the CSMS accepts it in the Authorize and in the TransactionEvent.
+    ``id_token``: another accepted token instead (Part 6 "with idToken valid idToken2")."""
     tx = _usable(station, dut, tx)
     if tx.authorized:
         raise ScriptError("Authorized: the transaction is authorized already")
     station.comment("reusable state Authorized (Part 6 Table 702)")
-    id_token = _valid_token(dut)
+    if id_token is None:
+        id_token = _valid_token(dut)
     # 1-2. Authorize; tool validation: idTokenInfo.status Accepted (C01.FR.07: the CSMS
     # gives the token's status; the configured valid token is one it accepts).
     station.call("Authorize", idToken=id_token).expect(
@@ -218,6 +223,14 @@ def ev_disconnected(station: Any, dut: Any, tx: Transaction | None = None) -> Tr
     tx.ev_connected = False
     tx.ended = True
     return tx
+
+
+def transaction_event(station: Any, tx: Transaction, trigger: str, **fields: Any) -> Response:
+    """The transaction's next TransactionEvent, for a step of a case between two states
+    (a token presented, a stop): the keywords of the states' own events (``id_token``,
+    ``charging_state``, ``stopped_reason``, ``ended``, ``rule``, ``status``). The
+    transaction's milestones are the case's to set."""
+    return _event(station, tx, trigger, **fields)
 
 
 # -- the steps the states share ------------------------------------------------------------

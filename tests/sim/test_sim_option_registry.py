@@ -38,6 +38,8 @@ def test_table_is_consistent() -> None:
     assert set(options_for("csms")) == {
         "unknown-subprotocol-upgrade-then-close",
         "pending-interval-zero",
+        "refusals-as-invalid",
+        "invalid-token-unknown",
     }
 
 

@@ -14,6 +14,8 @@ from simkit import FAST, boot_payload, linked, run, running_csms, scripted_stati
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from harness.dut import Tokens
+from harness.ocppj import OcppVersion, validate_payload
 from harness.sim import OPTIONS
 
 COVERED: set[str] = set()
@@ -932,3 +934,51 @@ def test_two_evses(version: str) -> None:
     assert run(scenario([])) == [(1, 1)]
     assert run(scenario(["two-evses"])) == [(1, 1), (2, 1)]
     assert run(scenario(["two-evses"], evses=[(1, [1])])) == [(1, 1)]
+
+
+def _token(value: str) -> dict[str, str]:
+    return {"idToken": value, "type": "ISO14443"}
+
+
+async def _authorized_statuses(version: str, options: list[str], tokens: list[str]) -> list[str]:
+    """The status the simulated CSMS answers each of ``tokens`` with in an Authorize."""
+    async with (
+        running_csms(version, options=options) as csms,
+        scripted_station(csms) as station,
+    ):
+        await station.call("BootNotification", boot_payload(version))
+        statuses = []
+        for value in tokens:
+            answer = await station.call("Authorize", {"idToken": _token(value)})
+            assert not validate_payload(OcppVersion.V201, "Authorize", answer[2], response=True)
+            statuses.append(answer[2]["idTokenInfo"]["status"])
+        return statuses
+
+
+@covers("refusals-as-invalid")
+def test_refusals_as_invalid(version: str) -> None:
+    """The blocked and expired tokens are refused as Invalid; the others as before."""
+    tokens = Tokens()
+    asked = [tokens.blocked, tokens.expired, tokens.invalid, tokens.valid]
+
+    async def scenario() -> None:
+        plain = await _authorized_statuses(version, [], asked)
+        assert plain == ["Blocked", "Expired", "Invalid", "Accepted"]
+        varied = await _authorized_statuses(version, ["refusals-as-invalid"], asked)
+        assert varied == ["Invalid", "Invalid", "Invalid", "Accepted"]
+
+    run(scenario())
+
+
+@covers("invalid-token-unknown")
+def test_invalid_token_unknown(version: str) -> None:
+    """The invalid token is Unknown; the blocked one stays Blocked."""
+    tokens = Tokens()
+    asked = [tokens.invalid, tokens.blocked]
+
+    async def scenario() -> None:
+        assert await _authorized_statuses(version, [], asked) == ["Invalid", "Blocked"]
+        varied = await _authorized_statuses(version, ["invalid-token-unknown"], asked)
+        assert varied == ["Unknown", "Blocked"]
+
+    run(scenario())
