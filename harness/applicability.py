@@ -51,10 +51,11 @@ def not_applicable(
 ) -> str | None:
     """None when the case applies; else why not, starting "not applicable:".
 
-    The EVSEs the case needs (``evses``: how many the DUT profile's [layout] has, None
-    for a CSMS), the case's own ``needs``, ``lacks`` and ``any_of``, then Part 5's
-    condition from the catalog (:func:`part5_not_applicable`; only ``cert_profile``'s,
-    when the run is restricted to one)."""
+    The EVSEs the case needs (``evses``: how many the DUT profile's [layout] has; for a
+    CSMS, the harness station's; None: not checked), the case's own ``needs``,
+    ``lacks`` and ``any_of``, then Part 5's condition from the catalog
+    (:func:`part5_not_applicable`; only ``cert_profile``'s, when the run is restricted
+    to one)."""
     wanted = getattr(info, "evses", 1)
     if evses is not None and evses < wanted:
         return (

@@ -907,12 +907,12 @@ def not_applicable_to(
     info: Any, profile: DutProfile, cert_profile: str | None = None
 ) -> str | None:
     """:func:`harness.applicability.not_applicable` for the DUT of ``profile``: what its
-    [features] declare and, for a station, how many EVSEs its [layout] has (the cases
-    that need several, :attr:`harness.testcase.TestCaseInfo.evses`)."""
+    [features] declare and how many EVSEs its [layout] has (the cases that need
+    several, :attr:`harness.testcase.TestCaseInfo.evses`): a station's own, or, for a
+    CSMS, those of the station the harness plays, as the CSMS was set up for it."""
     from harness.applicability import not_applicable
 
-    evses = len(profile.layout) if profile.kind == CHARGING_STATION else None
-    return not_applicable(info, profile.supports, cert_profile, evses=evses)
+    return not_applicable(info, profile.supports, cert_profile, evses=len(profile.layout))
 
 
 def simulator_variant(

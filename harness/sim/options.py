@@ -334,6 +334,16 @@ OPTIONS: dict[str, SimOption] = _options(
         concerns=("TC_B_",),
     ),
     SimOption(
+        "station-two-evses",
+        "csms",
+        _V201,
+        "is set up for a station of two EVSEs of one connector each (the station the "
+        "harness plays, its profile's [layout]), for the cases Part 6 runs only with "
+        "such a station; the simulated CSMS answers any EVSE alike",
+        evses=((1, (1,)), (2, (1,))),
+        concerns=("TC_C_47_CSMS", "TC_C_49_CSMS"),
+    ),
+    SimOption(
         "refusals-as-invalid",
         "csms",
         _V201,

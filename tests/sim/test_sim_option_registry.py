@@ -40,6 +40,7 @@ def test_table_is_consistent() -> None:
         "pending-interval-zero",
         "refusals-as-invalid",
         "invalid-token-unknown",
+        "station-two-evses",
     }
 
 

@@ -15,6 +15,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from harness.dut import Tokens
+from harness.environment import embedded_profiles, profile_with_options
 from harness.ocppj import OcppVersion, validate_payload
 from harness.sim import OPTIONS
 
@@ -980,5 +981,33 @@ def test_invalid_token_unknown(version: str) -> None:
         assert await _authorized_statuses(version, [], asked) == ["Invalid", "Blocked"]
         varied = await _authorized_statuses(version, ["invalid-token-unknown"], asked)
         assert varied == ["Unknown", "Blocked"]
+
+    run(scenario())
+
+
+@covers("station-two-evses")
+def test_station_two_evses(version: str) -> None:
+    """The CSMS set up for a station of two EVSEs: its embedded profile's [layout] (the
+    station the harness plays) has them, and a TransactionEvent at EVSE 2 is answered."""
+    [profile] = [p for p in embedded_profiles() if p.kind == "csms" and p.ocpp.value == version]
+    assert len(profile.layout) == 1
+    varied = profile_with_options(profile, ["station-two-evses"])
+    assert [(e.id, e.connectors) for e in varied.layout] == [(1, (1,)), (2, (1,))]
+
+    async def scenario() -> None:
+        async with (
+            running_csms(version, options=["station-two-evses"]) as csms,
+            scripted_station(csms) as station,
+        ):
+            await station.call("BootNotification", boot_payload(version))
+            event = {
+                "eventType": "Started",
+                "timestamp": "2024-01-01T00:00:00Z",
+                "triggerReason": "CablePluggedIn",
+                "seqNo": 0,
+                "transactionInfo": {"transactionId": "TX-2"},
+                "evse": {"id": 2, "connectorId": 1},
+            }
+            assert (await station.call("TransactionEvent", event))[2] == {}
 
     run(scenario())

@@ -176,7 +176,13 @@ def test_rules_beyond_the_row_are_the_recorded_exceptions(info, func):
 
 
 #: 2.x cases whose Part 6 table lists no requirement ("Requirement(s): N/a")
-NO_REQUIREMENT_IN_PART6 = {"TC_P_03_CS", "TC_E_38_CS", "TC_J_06_CS"}
+NO_REQUIREMENT_IN_PART6 = {
+    "TC_P_03_CS",
+    "TC_E_38_CS",
+    "TC_J_06_CS",
+    "TC_C_37_CSMS",
+    "TC_C_38_CSMS",
+}
 
 
 def test_rows_without_requirements_are_only_the_16_ones():

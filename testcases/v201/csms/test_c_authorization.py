@@ -9,7 +9,7 @@ name says (valid, blocked, expired ...; harness.dut.Tokens). Where Part 6 names
 """
 
 from harness import testcase
-from harness.matching import one_of
+from harness.matching import ANY, one_of
 from harness.states import csms as states
 from harness.states import csms_transactions as transactions
 
@@ -231,3 +231,136 @@ def test_tc_c_39_csms(station, dut):
     transactions.ev_connected_post_session(station, dut, tx)
     station.step(11, "Reusable state EVDisconnected")
     transactions.ev_disconnected(station, dut, tx)
+
+
+# -- C16: a master pass stops transactions ------------------------------------------------
+
+
+def _charging_everywhere(station, dut, evses) -> list:
+    """EnergyTransferStarted at each of ``evses``, each with a token of its own (a CSMS
+    may refuse one token two transactions at once: ConcurrentTx)."""
+    tokens = dut.tokens
+    started = []
+    for evse, token in zip(evses, (tokens.valid, tokens.valid2, tokens.group), strict=False):
+        tx = transactions.new_transaction(station, dut, evse=evse)
+        transactions.authorized(station, dut, tx, id_token=_token(dut, token))
+        started.append(transactions.energy_transfer_started(station, dut, tx))
+    return started
+
+
+def _master_pass_stop(station, dut, tx, value: str, *, rule: str, status=None):
+    """The station ends ``tx`` for a master pass (C16.FR.07 of the errata: stoppedReason
+    MasterPass in the Ended event), carrying token ``value``."""
+    response = transactions.transaction_event(
+        station,
+        tx,
+        "StopAuthorized",
+        id_token=_token(dut, value),
+        charging_state="EVConnected",
+        stopped_reason="MasterPass",
+        ended=True,
+        rule=rule,
+        status=status,
+    )
+    tx.ended = True
+    return response
+
+
+@testcase(
+    "TC_C_48_CSMS",
+    "Stop Transaction with a Master Pass - With UI - With UI - Specific transactions",
+    table=494,
+    requirements=["C16.FR.01"],
+    catches=[
+        "master-pass-without-group",
+        "transaction-event-omits-group-id",
+        "stop-authorized-omits-id-token-info",
+    ],
+)
+def test_tc_c_48_csms(station, dut):
+    tokens = dut.tokens
+    # Before: EnergyTransferStarted at every EVSE of the station (up to three: one token
+    # of the profile each).
+    running = _charging_everywhere(station, dut, [evse for evse, _ in station.evses])
+    # Part 6 step 1 names the valid token, yet its tool validation wants the master pass
+    # group in the answer, and only the master pass token has it: read as the master
+    # pass token, the one the user presents in this use case (C16).
+    station.step("1-2", "Authorize the master pass token; tool validation: its group")
+    response = _authorize(station, dut, tokens.master_pass, rule="C01.FR.07", status="Accepted")
+    _in_group(response, tokens.master_pass_group_id, "C09.FR.02")
+    station.step("3-4", "The user stops one transaction: TransactionEvent Ended, MasterPass")
+    response = _master_pass_stop(station, dut, running[0], tokens.master_pass, rule="E01.FR.12")
+    # Tool validation of step 4: Accepted, in the master pass group (E01.FR.12).
+    response.expect(
+        rule="E01.FR.12",
+        idTokenInfo={
+            "status": "Accepted",
+            "groupIdToken": {"idToken": tokens.master_pass_group_id},
+        },
+    )
+
+
+def _two_charging(station, dut) -> list:
+    """Before of TC_C_47/TC_C_49_CSMS: EnergyTransferStarted at EVSE 1 with the valid
+    token and at EVSE 2 with valid2 (the first two EVSEs of the profile's [layout])."""
+    return _charging_everywhere(station, dut, [evse for evse, _ in station.evses[:2]])
+
+
+def _master_pass_authorized(station, dut) -> None:
+    """Steps 1-2 of TC_C_47/TC_C_49_CSMS: the master pass token is presented. Part 6
+    checks nothing of the answer here; TC_C_48_CSMS's tool validation (Accepted, in the
+    master pass group) is what a station needs to know it for one, so it warns."""
+    response = station.call("Authorize", idToken=_token(dut, dut.tokens.master_pass))
+    response.expect(rule="C01.FR.07")
+    with station.beyond_octt("Part 6 validates no AuthorizeResponse in this case"):
+        response.expect(
+            rule="C09.FR.02",
+            idTokenInfo={
+                "status": "Accepted",
+                "groupIdToken": {"idToken": dut.tokens.master_pass_group_id},
+            },
+        )
+
+
+def _stop_both(station, dut, running, value: str) -> None:
+    """Steps 3-4: each transaction ends with stoppedReason MasterPass, the event carrying
+    token ``value``; each answer gives that token's status (E01.FR.12)."""
+    for tx in running:
+        response = _master_pass_stop(station, dut, tx, value, rule="E01.FR.12")
+        response.expect(rule="E01.FR.12", idTokenInfo={"status": ANY})
+
+
+@testcase(
+    "TC_C_47_CSMS",
+    "Stop Transaction with a Master Pass - With UI - All transactions",
+    table=493,
+    requirements=["C16.FR.01"],
+    evses=2,
+    catches=["stop-authorized-omits-id-token-info"],
+    warns=["master-pass-without-group"],
+)
+def test_tc_c_47_csms(station, dut):
+    running = _two_charging(station, dut)
+    station.step("1-2", "Authorize the master pass token")
+    _master_pass_authorized(station, dut)
+    station.step("3-4", "The user stops all: TransactionEvent Ended, MasterPass, at both EVSEs")
+    _stop_both(station, dut, running, dut.tokens.master_pass)
+
+
+@testcase(
+    "TC_C_49_CSMS",
+    "Stop Transaction with a Master Pass - Without UI",
+    table=495,
+    requirements=["C16.FR.02"],
+    evses=2,
+    catches=["stop-authorized-omits-id-token-info"],
+    warns=["master-pass-without-group"],
+)
+def test_tc_c_49_csms(station, dut):
+    running = _two_charging(station, dut)
+    station.step("1-2", "Authorize the master pass token")
+    _master_pass_authorized(station, dut)
+    # Part 6 has the Ended events of this case carry the valid token, not the master
+    # pass (as TC_C_47_CSMS's do): kept as the table has it; the CSMS answers either.
+    station.step("3-4", "Every transaction stops: TransactionEvent Ended, MasterPass, both EVSEs")
+    _stop_both(station, dut, running, dut.tokens.valid)
