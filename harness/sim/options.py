@@ -341,7 +341,7 @@ OPTIONS: dict[str, SimOption] = _options(
         "harness plays, its profile's [layout]), for the cases Part 6 runs only with "
         "such a station; the simulated CSMS answers any EVSE alike",
         evses=((1, (1,)), (2, (1,))),
-        concerns=("TC_C_47_CSMS", "TC_C_49_CSMS"),
+        concerns=("TC_C_47_CSMS", "TC_C_48_CSMS", "TC_C_49_CSMS"),
     ),
     SimOption(
         "refusals-as-invalid",
