@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from harness.ocppj import OcppVersion
 from harness.sim.blocks import CSMS, Block
 from harness.sim.csms_tokens import token_info
+from harness.sim.csms_tx_options import refusing
 from harness.sim.declare import BOTH, V16, V201, Defect, declare
 from harness.sim.peer import Reply
 
@@ -120,6 +121,7 @@ BLOCKS: tuple[Block[Caller], ...] = (
         {"StartTransaction": start_transaction, "StopTransaction": stop_transaction},
         sides=CSMS,
     ),
-    Block("transactions", V201, {"TransactionEvent": transaction_event}, sides=CSMS),
+    # the start and stop options a defective CSMS refuses come first (csms_tx_options)
+    Block("transactions", V201, {"TransactionEvent": refusing(transaction_event)}, sides=CSMS),
     Block("metering", BOTH, {"MeterValues": meter_values}, sides=CSMS),
 )

@@ -27,6 +27,7 @@ from harness.sim.csms_handshake import DEFECTS as CSMS_HANDSHAKE
 from harness.sim.csms_provisioning import DEFECTS as CSMS_PROVISIONING
 from harness.sim.csms_tokens import DEFECTS as CSMS_TOKENS
 from harness.sim.csms_transactions import DEFECTS as CSMS_TRANSACTIONS
+from harness.sim.csms_tx_options import DEFECTS as CSMS_TX_OPTIONS
 from harness.sim.customer_info_v201 import DEFECTS as CUSTOMER_INFO_V201
 from harness.sim.data_transfer import DEFECTS as DATA_TRANSFER
 from harness.sim.declare import Defect
@@ -102,6 +103,7 @@ _TABLE = _table(
     CSMS_PROVISIONING,
     CSMS_TRANSACTIONS,
     CSMS_TOKENS,
+    CSMS_TX_OPTIONS,
     DATA_TRANSFER,
     CSMS_HANDSHAKE,
     CSMS_ACTIONS,

@@ -45,6 +45,7 @@ __all__ = [
     "authorized",
     "energy_transfer_started",
     "energy_transfer_suspended",
+    "event",
     "ev_connected_post_session",
     "ev_connected_pre_session",
     "ev_disconnected",
@@ -233,6 +234,14 @@ def transaction_event(station: Any, tx: Transaction, trigger: str, **fields: Any
     return _event(station, tx, trigger, **fields)
 
 
+def event(station: StationRole, tx: Transaction, trigger: str, **options: Any) -> Response:
+    """A case's own TransactionEvent of ``tx`` (a step no state covers): the next seqNo,
+    Started if it is the first, Updated or (``ended=True``) Ended after; ``options`` as
+    :func:`_event` takes them. The answer must be a CALLRESULT; the case checks the rest.
+    """
+    return _event(station, tx, trigger, **options)
+
+
 # -- the steps the states share ------------------------------------------------------------
 
 
@@ -292,9 +301,11 @@ def _event(
     ended: bool = False,
     rule: str = ANSWER_RULE,
     status: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
-    """Send the transaction's next TransactionEvent; with ``status``, the answer's
-    idTokenInfo.status must be it (failing with ``rule``)."""
+    """Send the transaction's next TransactionEvent (``extra``: more top-level fields,
+    meterValue say); with ``status``, the answer's idTokenInfo.status must be it
+    (failing with ``rule``)."""
     info: dict[str, Any] = {"transactionId": tx.transaction_id}
     if charging_state is not None:
         info["chargingState"] = charging_state
@@ -312,6 +323,7 @@ def _event(
         payload["evse"] = {"id": tx.evse, "connectorId": tx.connector}
     if id_token is not None:
         payload["idToken"] = id_token
+    payload.update(extra or {})
     response = station.call("TransactionEvent", payload)
     # sent is sent: the next event takes the next number whatever the answer was
     tx.seq_no += 1
