@@ -45,7 +45,6 @@ __all__ = [
     "authorized",
     "energy_transfer_started",
     "energy_transfer_suspended",
-    "event",
     "ev_connected_post_session",
     "ev_connected_pre_session",
     "ev_disconnected",
@@ -232,14 +231,6 @@ def transaction_event(station: Any, tx: Transaction, trigger: str, **fields: Any
     ``charging_state``, ``stopped_reason``, ``ended``, ``rule``, ``status``). The
     transaction's milestones are the case's to set."""
     return _event(station, tx, trigger, **fields)
-
-
-def event(station: StationRole, tx: Transaction, trigger: str, **options: Any) -> Response:
-    """A case's own TransactionEvent of ``tx`` (a step no state covers): the next seqNo,
-    Started if it is the first, Updated or (``ended=True``) Ended after; ``options`` as
-    :func:`_event` takes them. The answer must be a CALLRESULT; the case checks the rest.
-    """
-    return _event(station, tx, trigger, **options)
 
 
 # -- the steps the states share ------------------------------------------------------------

@@ -56,7 +56,7 @@ def test_tc_e_01_csms(station, dut):
     station.step("5-6", "Started (ChargingStateChanged, SuspendedEVSE) with the token")
     _started_with_token(station, dut, tx, "ChargingStateChanged", charging_state="SuspendedEVSE")
     station.step("7-8", "Updated: ChargingStateChanged to Charging; the CSMS answers")
-    transactions.event(station, tx, "ChargingStateChanged", charging_state="Charging")
+    transactions.transaction_event(station, tx, "ChargingStateChanged", charging_state="Charging")
 
 
 @testcase(
@@ -145,7 +145,7 @@ def test_tc_e_08_csms(station, dut):
     # token's status); the energy flow ending then ends the transaction.
     tx = transactions.stop_authorized(station, dut)
     station.step("1-2", "Ended: ChargingStateChanged to EVConnected, stoppedReason Local")
-    transactions.event(
+    transactions.transaction_event(
         station,
         tx,
         "ChargingStateChanged",
@@ -169,7 +169,7 @@ def test_tc_e_09_csms(station, dut):
     station.step("1-2", "The connector is Occupied; the CSMS answers")
     report_connectors(station, dut, "Occupied", evses=[(tx.evse, (tx.connector,))])
     station.step("3-4", "Started (CablePluggedIn, EVConnected) with the EVSE; the CSMS answers")
-    transactions.event(station, tx, "CablePluggedIn", charging_state="EVConnected", with_evse=True)
+    transactions.transaction_event(station, tx, "CablePluggedIn", charging_state="EVConnected", with_evse=True)
     tx.ev_connected = True
 
 
@@ -206,7 +206,7 @@ def test_tc_e_11_csms(station, dut):
         station, dut, tx, "SignedDataReceived", extra={"meterValue": [_signed_begin_reading()]}
     )
     station.step("7-8", "Updated: ChargingStateChanged to Charging; the CSMS answers")
-    transactions.event(station, tx, "ChargingStateChanged", charging_state="Charging")
+    transactions.transaction_event(station, tx, "ChargingStateChanged", charging_state="Charging")
 
 
 @testcase(
@@ -220,7 +220,7 @@ def test_tc_e_12_csms(station, dut):
     # The parking bay detector starts the transaction: no cable, no token yet.
     tx = transactions.new_transaction(station, dut)
     station.step("1-2", "Started (EVDetected); the CSMS answers")
-    transactions.event(station, tx, "EVDetected")
+    transactions.transaction_event(station, tx, "EVDetected")
 
 
 @testcase(
@@ -265,7 +265,7 @@ def test_tc_e_17_csms(station, dut):
     # Before: charging, then suspended by the EV; no stop by the driver.
     tx = transactions.energy_transfer_suspended(station, dut)
     station.step("1-2", "Ended: EVCommunicationLost, Idle, stoppedReason EVDisconnected")
-    transactions.event(
+    transactions.transaction_event(
         station,
         tx,
         "EVCommunicationLost",
@@ -316,7 +316,7 @@ def _started_with_token(
 ) -> Response:
     """The Started event of ``tx`` with the valid token (and the EVSE); tool validation:
     idTokenInfo.status Accepted."""
-    response = transactions.event(
+    response = transactions.transaction_event(
         station,
         tx,
         trigger,
@@ -345,7 +345,7 @@ def _local_stop_ends(station: Any, dut: Any, tx: transactions.Transaction) -> No
     The station sends the stopping token, as E07.FR.02 recommends; the CSMS then owes
     its status (E01.FR.12), which Part 6 does not check here."""
     station.step("1-2", "Ended: StopAuthorized, stoppedReason Local, with the token")
-    response = transactions.event(
+    response = transactions.transaction_event(
         station,
         tx,
         "StopAuthorized",
