@@ -303,6 +303,7 @@ def _plugged_in(station: Any, dut: Any, tx: transactions.Transaction) -> None:
     StatusNotification or NotifyEvent, as the profile says); the CSMS answers."""
     station.step("3-4", "The connector is Occupied; the CSMS answers")
     report_connectors(station, dut, "Occupied", evses=[(tx.evse, (tx.connector,))])
+    tx.ev_connected = True
 
 
 def _started_with_token(
@@ -326,7 +327,6 @@ def _started_with_token(
         extra=extra,
     )
     tx.authorized = True
-    tx.ev_connected = charging_state is not None
     _token_status(response, "Accepted")
     return response
 
