@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from harness.ocppj import OcppVersion
+from harness.sim import csms_tx_options
 from harness.sim.blocks import CSMS, Block
 from harness.sim.csms_tokens import token_info
-from harness.sim.csms_tx_options import refusing
 from harness.sim.declare import BOTH, V16, V201, Defect, declare
 from harness.sim.peer import Reply
 
@@ -122,6 +122,11 @@ BLOCKS: tuple[Block[Caller], ...] = (
         sides=CSMS,
     ),
     # the start and stop options a defective CSMS refuses come first (csms_tx_options)
-    Block("transactions", V201, {"TransactionEvent": refusing(transaction_event)}, sides=CSMS),
+    Block(
+        "transactions",
+        V201,
+        {"TransactionEvent": csms_tx_options.refusing(transaction_event)},
+        sides=CSMS,
+    ),
     Block("metering", BOTH, {"MeterValues": meter_values}, sides=CSMS),
 )

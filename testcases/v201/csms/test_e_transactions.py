@@ -169,7 +169,9 @@ def test_tc_e_09_csms(station, dut):
     station.step("1-2", "The connector is Occupied; the CSMS answers")
     report_connectors(station, dut, "Occupied", evses=[(tx.evse, (tx.connector,))])
     station.step("3-4", "Started (CablePluggedIn, EVConnected) with the EVSE; the CSMS answers")
-    transactions.transaction_event(station, tx, "CablePluggedIn", charging_state="EVConnected", with_evse=True)
+    transactions.transaction_event(
+        station, tx, "CablePluggedIn", charging_state="EVConnected", with_evse=True
+    )
     tx.ev_connected = True
 
 
