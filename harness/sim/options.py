@@ -357,8 +357,8 @@ OPTIONS: dict[str, SimOption] = _options(
         "csms",
         _V201,
         "answers the configured invalid token Unknown, as a CSMS that keeps no record of "
-        "it does (Part 6 TC_C_02/TC_C_20_CSMS take Invalid or Unknown)",
-        concerns=("TC_C_",),
+        "it does (Part 6 TC_C_02/TC_C_20_CSMS and TC_E_16_CSMS take Invalid or Unknown)",
+        concerns=("TC_C_", "TC_E_16_CSMS"),
     ),
 )
 

@@ -257,6 +257,40 @@ def test_tc_e_15_csms(station, dut):
 
 
 @testcase(
+    "TC_E_16_CSMS",
+    "Stop transaction options - Deauthorized - Invalid idToken",
+    table=521,
+    requirements=["E06.FR.04", "E01.FR.11", "E01.FR.12"],
+    catches={
+        "transaction-event-omits-id-token-info": "E01.FR.12",
+        # the CSMS that takes the invalid token, in its book or without looking
+        "accepts-invalid-token": "E01.FR.11",
+        "transaction-event-ignores-token": "E01.FR.11",
+        "local-stop-refused": "answer:TransactionEvent",
+    },
+)
+def test_tc_e_16_csms(station, dut):
+    # A token the CSMS must refuse starts the transaction (no Authorize first: the
+    # station let the driver start without asking); the CSMS's refusal deauthorizes it.
+    tokens = dut.profile.tokens
+    tx = transactions.new_transaction(station, dut)
+    station.step(
+        "1-2", "Started (Authorized) with the invalid token; tool validation: Invalid or Unknown"
+    )
+    response = transactions.transaction_event(
+        station, tx, "Authorized", id_token={"idToken": tokens.invalid, "type": tokens.type}
+    )
+    # Part 6 lists Invalid or Unknown (its "+" read as a footnote mark): the two
+    # answers of a CSMS that refuses a token it has a record of, or has none of
+    _token_status(response, "Invalid", "Unknown")
+    station.step("3-4", "Ended: Deauthorized, stoppedReason DeAuthorized; the CSMS answers")
+    transactions.transaction_event(
+        station, tx, "Deauthorized", stopped_reason="DeAuthorized", ended=True
+    )
+    tx.ended = True
+
+
+@testcase(
     "TC_E_17_CSMS",
     "Stop transaction options - Deauthorized - EV side disconnect",
     table=522,
