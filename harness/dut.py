@@ -374,6 +374,12 @@ class HarnessSide:
     #: driver stops it, in either role (Part 6 ``<Configured Transaction Duration>``,
     #: Tables 431/432 and 704/705)
     transaction_duration: float = 5.0
+    #: as charging station: the vendorId and messageId of the DataTransfer the harness
+    #: sends a CSMS DUT (Part 6 <Configured vendorId>, <Configured messageId>,
+    #: TC_P_02_CSMS): a vendor extension the CSMS does not implement; also the vendorId
+    #: of the customData TC_P_03_CSMS sends
+    data_transfer_vendor_id: str = "org.ocpp-harness.no-such-extension"
+    data_transfer_message_id: str = "OcppHarnessProbe"
     #: as CSMS: where a station DUT uploads the log a case asks for (GetLog
     #: log.remoteLocation; Part 6 <Configured log_location>); empty: not set
     log_location: str = ""

@@ -37,7 +37,10 @@ CsmsAction = Callable[["SimCsms", dict[str, Any]], Awaitable[dict[str, Any]]]
 #: the feature modules that add actions: each has ``ACTIONS: dict[str, CsmsAction]``
 #: (and its defects in ``DEFECTS``, gathered by harness.sim.defects); imported when a
 #: CSMS is made, so a feature module may import this one
-FEATURE_MODULES: tuple[str, ...] = ("harness.sim.csms_tokens",)
+FEATURE_MODULES: tuple[str, ...] = (
+    "harness.sim.csms_tokens",
+    "harness.sim.csms_data_transfer",
+)
 
 
 async def send(
@@ -117,6 +120,30 @@ DEFECTS = declare(
         "csms",
         V201,
         "change_availability asked for Inoperative sends operationalStatus Operative",
+        "expect:ChangeAvailability",
+    ),
+    # CsmsActions.change_availability
+    Defect(
+        "change-availability-inoperative",
+        "csms",
+        V201,
+        "change_availability asked for Operative sends operationalStatus Inoperative",
+        "expect:ChangeAvailability",
+    ),
+    # CsmsActions.change_availability
+    Defect(
+        "change-availability-station-names-evse",
+        "csms",
+        V201,
+        "change_availability for the whole station names EVSE 1 in the ChangeAvailability",
+        "expect:ChangeAvailability",
+    ),
+    # CsmsActions.change_availability
+    Defect(
+        "change-availability-drops-connector",
+        "csms",
+        V201,
+        "change_availability for one connector sends its EVSE without the connectorId",
         "expect:ChangeAvailability",
     ),
 )
@@ -311,19 +338,30 @@ class CsmsActions:
         return await self._send(params, "TriggerMessage", payload)
 
     async def change_availability(self, params: dict[str, Any]) -> dict[str, Any]:
+        """ChangeAvailability for the whole station (no ``evse``), an EVSE, or one
+        ``connector`` of that EVSE (2.x; 1.6: ``evse`` is the connectorId, 0 the whole
+        charge point)."""
         operative = bool(params.get("operative", True))
         kind = "Operative" if operative else "Inoperative"
         if self.v16:
             payload: dict[str, Any] = {"connectorId": int(params.get("evse", 0)), "type": kind}
             return await self._send(params, "ChangeAvailability", payload)
-        if not operative and self.csms.has("change-availability-operative"):
+        csms = self.csms
+        if not operative and csms.has("change-availability-operative"):
             kind = "Operative"
+        elif operative and csms.has("change-availability-inoperative"):
+            kind = "Inoperative"
         payload = {"operationalStatus": kind}
-        if params.get("evse") is not None:
-            payload["evse"] = {"id": int(params["evse"])}
-            if params.get("connector") is not None:
-                payload["evse"]["connectorId"] = int(params["connector"])
-            elif self.csms.has("change-availability-with-connector"):
+        evse, connector = params.get("evse"), params.get("connector")
+        if evse is None and connector is not None:
+            raise InvalidParams("change_availability of a connector needs its evse")
+        if evse is None and csms.has("change-availability-station-names-evse"):
+            evse = 1
+        if evse is not None:
+            payload["evse"] = {"id": int(evse)}
+            if connector is not None and not csms.has("change-availability-drops-connector"):
+                payload["evse"]["connectorId"] = int(connector)
+            elif connector is None and csms.has("change-availability-with-connector"):
                 payload["evse"]["connectorId"] = 1
         return await self._send(params, "ChangeAvailability", payload)
 

@@ -61,6 +61,15 @@ DEFECTS = declare(
         "that stopped the charging) without idTokenInfo",
         "E01.FR.12",
     ),
+    # transaction_event
+    Defect(
+        "transaction-info-custom-data-refused",
+        "csms",
+        V201,
+        "answers a TransactionEvent whose transactionInfo carries customData with CALLERROR "
+        "FormatViolation instead of ignoring the extension",
+        "OCPP-J 9",
+    ),
 )
 
 
@@ -93,6 +102,10 @@ async def transaction_event(caller: Caller, payload: dict[str, Any]) -> Reply:
     """An event that carries an idToken gets that token's authorization status in
     ``idTokenInfo`` (E01.FR.12, E02.FR.02, E03.FR.02); any other just ``{}``."""
     csms, record = caller.csms, caller.record
+    if "customData" in payload["transactionInfo"] and csms.has(
+        "transaction-info-custom-data-refused"
+    ):
+        return Reply(error_code="FormatViolation", description="customData not expected")
     if payload["eventType"] == "Started":
         record.last_transaction_id = payload["transactionInfo"]["transactionId"]
     if "idToken" not in payload or csms.has("transaction-event-omits-id-token-info"):

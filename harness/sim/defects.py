@@ -24,6 +24,7 @@ from harness.sim.charging_profiles_v201 import DEFECTS as CHARGING_PROFILES_V201
 from harness.sim.csms_actions import DEFECTS as CSMS_ACTIONS
 from harness.sim.csms_handlers import DEFECTS as CSMS_HANDLERS
 from harness.sim.csms_handshake import DEFECTS as CSMS_HANDSHAKE
+from harness.sim.csms_notifications import DEFECTS as CSMS_NOTIFICATIONS
 from harness.sim.csms_provisioning import DEFECTS as CSMS_PROVISIONING
 from harness.sim.csms_tokens import DEFECTS as CSMS_TOKENS
 from harness.sim.csms_transactions import DEFECTS as CSMS_TRANSACTIONS
@@ -107,6 +108,7 @@ _TABLE = _table(
     CSMS_HANDSHAKE,
     CSMS_ACTIONS,
     CSMS_TX_OPTIONS,
+    CSMS_NOTIFICATIONS,
 )
 
 

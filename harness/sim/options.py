@@ -360,6 +360,14 @@ OPTIONS: dict[str, SimOption] = _options(
         "it does (Part 6 TC_C_02/TC_C_20_CSMS and TC_E_16_CSMS take Invalid or Unknown)",
         concerns=("TC_C_", "TC_E_16_CSMS"),
     ),
+    SimOption(
+        "data-transfer-knows-vendor",
+        "csms",
+        _V201,
+        "knows the vendorId of a station's DataTransfer but not its messageId, and answers "
+        "UnknownMessageId (P02.FR.07) instead of UnknownVendorId",
+        concerns=("TC_P_02_CSMS",),
+    ),
 )
 
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "boot_payload",
     "booted",
+    "change_availability",
     "ensure_booted",
     "evse_layout",
     "report_connectors",
@@ -142,27 +143,73 @@ def reserved(station: StationRole, dut: Any, evse: int | None = None) -> Message
     return request
 
 
-def unavailable(station: StationRole, dut: Any, evse: int | None = None) -> Message:
-    """State *Unavailable* (Part 6 Table 700): the CSMS makes ``evse`` Inoperative; the
-    station accepts and reports that EVSE's connectors Unavailable.
+def change_availability(
+    station: StationRole,
+    dut: Any,
+    *,
+    operative: bool,
+    evse: int | None = None,
+    connector: int | None = None,
+    answer: str = "Accepted",
+) -> Message:
+    """The CSMS is made to change the availability of the whole station (``evse`` None),
+    of EVSE ``evse``, or of its ``connector``; the station answers ``answer``.
+
+    Tool validation (Part 6 G block, Table 700): the operationalStatus asked for, and an
+    ``evse`` that names exactly that target: absent for the station, no connectorId for
+    an EVSE. Returns the ChangeAvailabilityRequest.
+    """
+    _two_x_only(station, "ChangeAvailability")
+    if evse is None and connector is not None:
+        raise ScriptError("a connector's availability is changed on its EVSE: give evse")
+    params: dict[str, Any] = {"operative": operative}
+    target: Any = ABSENT
+    if evse is not None:
+        params["evse"] = evse
+        target = {"id": evse, "connectorId": ABSENT}
+    if connector is not None:
+        params["connector"] = connector
+        target = {"id": evse, "connectorId": connector}
+    station.will_reply("ChangeAvailability", status=answer)
+    dut.act("change_availability", **params)
+    return station.expect(
+        "ChangeAvailability",
+        rule="expect:ChangeAvailability",
+        operationalStatus="Operative" if operative else "Inoperative",
+        evse=target,
+    )
+
+
+def unavailable(
+    station: StationRole,
+    dut: Any,
+    evse: int | None = None,
+    *,
+    connector: int | None = None,
+    whole_station: bool = False,
+) -> Message:
+    """State *Unavailable* (Part 6 Table 700): the CSMS makes ``evse`` Inoperative (or
+    only its ``connector``, or with ``whole_station`` the station itself); the station
+    accepts and reports the connectors concerned Unavailable.
 
     Returns the ChangeAvailabilityRequest.
     """
     _two_x_only(station, "Unavailable")
     ensure_booted(station, dut)
-    evse, connectors = evse_layout(station, evse)
     station.comment("reusable state Unavailable (Part 6 Table 700)")
-    # 1-2. The CSMS is made to set the EVSE Inoperative; the station answers Accepted.
-    station.will_reply("ChangeAvailability", status="Accepted")
-    dut.act("change_availability", evse=evse, operative=False)
-    # Tool validation of step 1: Inoperative, that EVSE, the EVSE as a whole.
-    request = station.expect(
-        "ChangeAvailability",
-        rule="expect:ChangeAvailability",
-        operationalStatus="Inoperative",
-        evse={"id": evse, "connectorId": ABSENT},
-    )
-    # 3-4. Every connector of the EVSE is Unavailable (G03.FR.04/.06 for the station).
+    if whole_station:
+        # 1-2. The station as a whole; 3-4. every connector Unavailable (G04.FR.07).
+        request = change_availability(station, dut, operative=False)
+        report_connectors(station, dut, "Unavailable")
+        return request
+    evse, connectors = evse_layout(station, evse)
+    if connector is not None:
+        connectors = (connector,)
+    # 1-2. The CSMS is made to set the EVSE (or connector) Inoperative; the station
+    # answers Accepted. Tool validation of step 1: Inoperative, that EVSE, the EVSE as a
+    # whole (or that connector of it).
+    request = change_availability(station, dut, operative=False, evse=evse, connector=connector)
+    # 3-4. Every connector concerned is Unavailable (G03.FR.04/.06 for the station).
     report_connectors(station, dut, "Unavailable", evses=[(evse, connectors)])
     return request
 

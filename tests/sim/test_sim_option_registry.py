@@ -41,6 +41,7 @@ def test_table_is_consistent() -> None:
         "refusals-as-invalid",
         "invalid-token-unknown",
         "station-two-evses",
+        "data-transfer-knows-vendor",
     }
 
 

@@ -307,6 +307,33 @@ def test_pending_interval_zero(version: str) -> None:
     run(scenario())
 
 
+@covers("data-transfer-knows-vendor")
+def test_data_transfer_knows_vendor(version: str) -> None:
+    """A station's DataTransfer of an unknown extension: UnknownVendorId, or with the
+    option UnknownMessageId (P02.FR.06, P02.FR.07); the simulated CSMS's own
+    data_transfer action reaches the station, which knows no vendor either."""
+
+    name = "data-transfer-knows-vendor"
+
+    async def scenario() -> None:
+        request = {"vendorId": "org.example.none", "messageId": "Probe"}
+        for options, wanted in (((), "UnknownVendorId"), ((name,), "UnknownMessageId")):
+            async with (
+                running_csms(version, options=options) as csms,
+                scripted_station(csms) as station,
+            ):
+                await station.call("BootNotification", boot_payload(version))
+                answer = await station.call("DataTransfer", request)
+                assert answer[2] == {"status": wanted}
+                station.answers["DataTransfer"] = {"status": "UnknownVendorId"}
+                sent = await csms.act("data_transfer", {"message_id": "Probe"})
+                assert sent == {"status": "UnknownVendorId"}
+                call = (await station.wait_received("DataTransfer"))[3]
+                assert call == {"vendorId": "org.ocpp-harness.sim-csms", "messageId": "Probe"}
+
+    run(scenario())
+
+
 @covers("availability-reports-changes-only")
 def test_availability_reports_changes_only(version: str) -> None:
     """After a ChangeAvailability the station reports every connector it took, or with
