@@ -204,6 +204,8 @@ def unavailable(
         return request
     evse, connectors = evse_layout(station, evse)
     if connector is not None:
+        if connector not in connectors:
+            raise ScriptError(f"EVSE {evse} of the harness station has no connector {connector}")
         connectors = (connector,)
     # 1-2. The CSMS is made to set the EVSE (or connector) Inoperative; the station
     # answers Accepted. Tool validation of step 1: Inoperative, that EVSE, the EVSE as a

@@ -990,3 +990,46 @@ def test_change_availability_of_an_evse(name: str, changed: dict) -> None:
                 assert sent == wanted | (changed if defective else {})
 
     run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "wanted", "changed"),
+    [
+        (
+            "change-availability-inoperative",
+            {"evse": 1, "operative": True},
+            {"operationalStatus": "Operative", "evse": {"id": 1}},
+            {"operationalStatus": "Inoperative"},
+        ),
+        (
+            "change-availability-station-names-evse",
+            {"operative": False},
+            {"operationalStatus": "Inoperative"},
+            {"evse": {"id": 1}},
+        ),
+        (
+            "change-availability-drops-connector",
+            {"evse": 1, "connector": 1, "operative": False},
+            {"operationalStatus": "Inoperative", "evse": {"id": 1, "connectorId": 1}},
+            {"evse": {"id": 1}},
+        ),
+    ],
+)
+def test_change_availability_of_each_target(
+    name: str, params: dict, wanted: dict, changed: dict
+) -> None:
+    """The whole station, an EVSE or a connector: each defect changes one field only."""
+
+    async def scenario() -> None:
+        for defective, defects in _with_and_without(name):
+            async with (
+                running_csms("2.0.1", defects=defects) as csms,
+                scripted_station(csms) as station,
+            ):
+                station.answers["ChangeAvailability"] = {"status": "Accepted"}
+                await station.call("BootNotification", boot_payload("2.0.1"))
+                await csms.act("change_availability", params)
+                sent = (await station.wait_received("ChangeAvailability"))[3]
+                assert sent == wanted | (changed if defective else {})
+
+    run(scenario())

@@ -72,7 +72,8 @@ def test_tc_p_03_csms(station, dut):
     station.finally_do("the connector reported Available again", _report_free, station, dut, tx)
     station.call("StatusNotification", status).expect(rule="OCPP-J 9")
     station.step("3-4", "TransactionEvent with customData, in transactionInfo too")
-    # The transaction the cable begins; ended after the case, whatever its verdict.
+    # The transaction the cable begins; ended after the case, whatever its verdict,
+    # with the next seqNo (a sent event counts, whatever its answer).
     station.finally_do("the transaction ended", _end, station, tx)
     tx.seq_no, tx.started = 1, True
     station.call("TransactionEvent", _started(dut, tx)).expect(rule="OCPP-J 9")
