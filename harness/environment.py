@@ -52,7 +52,18 @@ EMBEDDED_TIMEOUTS = {"connect": 2, "response": 1, "operator": 5}
 #: role and OCPP version: the ids are Part 5's of that version (1.6 has no C-44)
 EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
     # the simulated CSMS can be set to answer a boot Pending first (dut.act("boot_pending"))
-    (CSMS, "2.0.1"): {"C-44": True},
+    (CSMS, "2.0.1"): {
+        "C-44": True,
+        # it unlocks connectors on request (unlock_connector) and triggers every message
+        # a CSMS's Part 5 lists (trigger_message)
+        "C-11": True,
+        "C-29": True,
+        "C-29.1": True,
+        "C-29.2": True,
+        "C-29.3": True,
+        "C-29.4": True,
+        "C-29.5": True,
+    },
     # the simulated 2.0.1 station, by functional block (each block's features together)
     (CHARGING_STATION, "2.0.1"): {
         # -- block C, authorization --

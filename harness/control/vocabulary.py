@@ -184,9 +184,9 @@ ACTIONS: dict[str, Action] = {
         Action(
             "request_start",
             _CSMS,
-            ("evse", "token"),
+            ("evse", "token", "token_type"),
             "Make the CSMS send a remote start (RequestStartTransaction) for {identity} "
-            "EVSE {evse} with token {token}",
+            "EVSE {evse} with token {token}[ of type {token_type}]",
         ),
         Action(
             "request_stop",
@@ -234,8 +234,9 @@ ACTIONS: dict[str, Action] = {
         Action(
             "trigger_message",
             _CSMS,
-            ("message", "evse"),
-            "Make the CSMS send TriggerMessage({message}) to {identity}",
+            ("message", "evse", "connector"),
+            "Make the CSMS send TriggerMessage({message}) to {identity}[ for EVSE {evse}]"
+            "[ connector {connector}]",
         ),
         Action(
             "get_base_report",

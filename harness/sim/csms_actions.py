@@ -40,6 +40,7 @@ CsmsAction = Callable[["SimCsms", dict[str, Any]], Awaitable[dict[str, Any]]]
 FEATURE_MODULES: tuple[str, ...] = (
     "harness.sim.csms_tokens",
     "harness.sim.csms_data_transfer",
+    "harness.sim.csms_remote_control",
 )
 
 
@@ -105,6 +106,49 @@ DEFECTS = declare(
         "reserve_now reserves for another idToken than the one it was given (the last "
         "character changed)",
         "expect:ReserveNow",
+    ),
+    # CsmsActions.request_start
+    Defect(
+        "request-start-wrong-token",
+        "csms",
+        V201,
+        "request_start sends RequestStartTransaction for another idToken than the one it "
+        "was given (the last character changed)",
+        "expect:RequestStartTransaction",
+    ),
+    # CsmsActions.trigger_message
+    Defect(
+        "trigger-message-wrong-message",
+        "csms",
+        V201,
+        "trigger_message asks for another message than the one it was told to trigger "
+        "(Heartbeat, or StatusNotification when told Heartbeat)",
+        "expect:TriggerMessage",
+    ),
+    # CsmsActions.trigger_message
+    Defect(
+        "trigger-message-without-evse",
+        "csms",
+        V201,
+        "trigger_message leaves out the evse it was given",
+        "expect:TriggerMessage",
+    ),
+    # CsmsActions.trigger_message
+    Defect(
+        "trigger-status-without-connector",
+        "csms",
+        V201,
+        "trigger_message for StatusNotification names the EVSE but not the connector",
+        "F06.FR.13",
+    ),
+    # CsmsActions.trigger_message
+    Defect(
+        "trigger-message-invalid",
+        "csms",
+        V201,
+        "trigger_message sends a requestedMessage outside MessageTriggerEnumType (the name "
+        "with an 's' added)",
+        "schema:TriggerMessageRequest:enum",
     ),
     # CsmsActions.change_availability
     Defect(
@@ -242,6 +286,8 @@ class CsmsActions:
             if evse is not None:
                 payload["connectorId"] = int(evse)
             return await self._send(params, "RemoteStartTransaction", payload)
+        if self.csms.has("request-start-wrong-token"):
+            token = _other_token(token)
         payload = {
             "idToken": {"idToken": token, "type": str(params.get("token_type", "ISO14443"))},
             "remoteStartId": next(self.csms.remote_start_ids),
@@ -331,9 +377,19 @@ class CsmsActions:
             target = connector if connector is not None else evse
             if target is not None:
                 payload["connectorId"] = int(target)
-        elif evse is not None:
+            return await self._send(params, "TriggerMessage", payload)
+        csms = self.csms
+        if csms.has("trigger-message-wrong-message"):
+            other = "StatusNotification" if message == "Heartbeat" else "Heartbeat"
+            payload["requestedMessage"] = other
+        if csms.has("trigger-message-invalid"):
+            payload["requestedMessage"] = message + "s"
+        if evse is not None and not csms.has("trigger-message-without-evse"):
             payload["evse"] = {"id": int(evse)}
-            if connector is not None:
+            without_connector = message == "StatusNotification" and csms.has(
+                "trigger-status-without-connector"
+            )
+            if connector is not None and not without_connector:
                 payload["evse"]["connectorId"] = int(connector)
         return await self._send(params, "TriggerMessage", payload)
 
@@ -373,7 +429,7 @@ class CsmsActions:
         csms = self.csms
         token = str(params.get("token", csms.default_token))
         if csms.has("reserve-now-wrong-token"):
-            token = token[:-1] + ("1" if token.endswith("0") else "0")  # same length
+            token = _other_token(token)
         expiry = _dt.datetime.now(_dt.UTC) + _dt.timedelta(seconds=int(params.get("expiry", 3600)))
         payload: dict[str, Any] = {
             "id": int(params.get("id", next(csms.reservation_ids))),
@@ -389,6 +445,11 @@ class CsmsActions:
         if connector_type is not None:
             payload["connectorType"] = str(connector_type)
         return await self._send(params, "ReserveNow", payload)
+
+
+def _other_token(token: str) -> str:
+    """Another idToken of the same length: the last character changed."""
+    return token[:-1] + ("1" if token.endswith("0") else "0")
 
 
 def _label(named: dict[str, Any]) -> str:

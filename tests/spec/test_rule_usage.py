@@ -185,6 +185,8 @@ NO_REQUIREMENT_IN_PART6 = {
     # the CSMS's ChangeAvailability cases and custom data (Part 6 Tables 547-555, 697)
     *(f"TC_G_{n:02d}_CSMS" for n in (3, 4, 5, 6, 7, 8, 11, 14, 17)),
     "TC_P_03_CSMS",
+    "TC_F_01_CSMS",
+    "TC_F_06_CSMS",
 }
 
 
