@@ -55,6 +55,22 @@ DEFECTS = declare(
         "never answers station CALLs",
         "timeout",
     ),
+    # CsmsHandlers._minimal_reply, via _REFUSED_UNHANDLED
+    Defect(
+        "log-status-notification-refused",
+        "csms",
+        V201,
+        "answers LogStatusNotification with CALLERROR NotImplemented",
+        "answer:LogStatusNotification",
+    ),
+    # CsmsHandlers._minimal_reply, via _REFUSED_UNHANDLED
+    Defect(
+        "firmware-status-notification-refused",
+        "csms",
+        V201,
+        "answers FirmwareStatusNotification with CALLERROR NotImplemented",
+        "answer:FirmwareStatusNotification",
+    ),
     # CsmsHandlers._refuses
     Defect(
         "rejected-accepts-requests",
@@ -81,6 +97,13 @@ DEFECTS = declare(
         "OCPP-J 4.2.3",
     ),
 )
+
+
+#: actions no block handles -> the defect that makes the CSMS refuse them
+_REFUSED_UNHANDLED = {
+    "LogStatusNotification": "log-status-notification-refused",
+    "FirmwareStatusNotification": "firmware-status-notification-refused",
+}
 
 
 @dataclass(frozen=True)
@@ -163,6 +186,9 @@ class CsmsHandlers:
 
     def _minimal_reply(self, action: str) -> Reply:
         """A schema-valid answer for a known action this CSMS does nothing with."""
+        refusing = _REFUSED_UNHANDLED.get(action)
+        if refusing is not None and self.csms.has(refusing):
+            return Reply(error_code="NotImplemented", description=f"{action} is not implemented")
         for candidate in ({}, {"status": "Rejected"}):
             if not validate_payload(self.csms.version, action, candidate, response=True):
                 return Reply(dict(candidate))

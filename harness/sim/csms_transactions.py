@@ -52,6 +52,41 @@ DEFECTS = declare(
         "answers a TransactionEvent that carries the valid idToken with idTokenInfo.status Invalid",
         "E03.FR.02",
     ),
+    # transaction_event, via _REFUSED_TRIGGERS
+    Defect(
+        "remote-start-event-refused",
+        "csms",
+        V201,
+        "answers the TransactionEvent with triggerReason RemoteStart (the one after a "
+        "remote start) with CALLERROR InternalError",
+        "answer:TransactionEvent",
+    ),
+    # transaction_event, via _REFUSED_TRIGGERS
+    Defect(
+        "triggered-event-refused",
+        "csms",
+        V201,
+        "answers the TransactionEvent with triggerReason Trigger (the one it asked for "
+        "with TriggerMessage) with CALLERROR InternalError",
+        "answer:TransactionEvent",
+    ),
+    # transaction_event, via _REFUSED_TRIGGERS
+    Defect(
+        "ev-connect-timeout-event-refused",
+        "csms",
+        V201,
+        "answers the TransactionEvent with triggerReason EVConnectTimeout with CALLERROR "
+        "InternalError",
+        "answer:TransactionEvent",
+    ),
+    # meter_values
+    Defect(
+        "meter-values-refused",
+        "csms",
+        V201,
+        "answers MeterValues with CALLERROR NotImplemented",
+        "answer:MeterValues",
+    ),
     # transaction_event
     Defect(
         "stop-authorized-omits-id-token-info",
@@ -98,6 +133,14 @@ async def stop_transaction(caller: Caller, payload: dict[str, Any]) -> Reply:
     return Reply({})
 
 
+#: triggerReason -> the defect that makes the CSMS refuse an event with it
+_REFUSED_TRIGGERS = {
+    "RemoteStart": "remote-start-event-refused",
+    "Trigger": "triggered-event-refused",
+    "EVConnectTimeout": "ev-connect-timeout-event-refused",
+}
+
+
 async def transaction_event(caller: Caller, payload: dict[str, Any]) -> Reply:
     """An event that carries an idToken gets that token's authorization status in
     ``idTokenInfo`` (E01.FR.12, E02.FR.02, E03.FR.02); any other just ``{}``."""
@@ -106,6 +149,9 @@ async def transaction_event(caller: Caller, payload: dict[str, Any]) -> Reply:
         "transaction-info-custom-data-refused"
     ):
         return Reply(error_code="FormatViolation", description="customData not expected")
+    refusing = _REFUSED_TRIGGERS.get(payload["triggerReason"])
+    if refusing is not None and csms.has(refusing):
+        return Reply(error_code="InternalError", description="cannot process this event")
     if payload["eventType"] == "Started":
         record.last_transaction_id = payload["transactionInfo"]["transactionId"]
     if "idToken" not in payload or csms.has("transaction-event-omits-id-token-info"):
@@ -122,6 +168,8 @@ async def transaction_event(caller: Caller, payload: dict[str, Any]) -> Reply:
 
 async def meter_values(caller: Caller, payload: dict[str, Any]) -> Reply:
     """J01 (1.6 §4.7): the values are taken; the answer is empty."""
+    if caller.csms.has("meter-values-refused"):
+        return Reply(error_code="NotImplemented", description="MeterValues is not implemented")
     return Reply({})
 
 

@@ -165,7 +165,7 @@ def _asked_evses(station: Any, request: Any) -> list[int]:
     "TC_F_01_CSMS",
     "Remote start transaction - Cable plugin first",
     table=532,
-    catches=["request-start-wrong-token"],
+    catches=["request-start-wrong-token", "remote-start-event-refused"],
 )
 def test_tc_f_01_csms(station, dut):
     # Before: reusable state EVConnectedPreSession (the cable starts the transaction).
@@ -186,7 +186,11 @@ def test_tc_f_01_csms(station, dut):
     "Remote start transaction - Remote start first -authorizeRemoteStart is true",
     table=533,
     requirements=["F02.FR.01", "F01.FR.01"],
-    catches=["request-start-wrong-token", "authorize-rejects-valid-token"],
+    catches=[
+        "request-start-wrong-token",
+        "authorize-rejects-valid-token",
+        "remote-start-event-refused",
+    ],
 )
 def test_tc_f_02_csms(station, dut):
     states.booted(station, dut)
@@ -217,7 +221,7 @@ def test_tc_f_02_csms(station, dut):
     "Remote start transaction - Remote start first -authorizeRemoteStart is false",
     table=534,
     requirements=["F02.FR.01", "F01.FR.02"],
-    catches=["request-start-wrong-token"],
+    catches=["request-start-wrong-token", "remote-start-event-refused"],
 )
 def test_tc_f_03_csms(station, dut):
     # Part 6 §3.1: the station's AuthorizeRemoteStart is false, as this case needs.
@@ -238,7 +242,11 @@ def test_tc_f_03_csms(station, dut):
     "Remote start transaction - Remote start first - Cable plugin timeout",
     table=535,
     requirements=["E03.FR.04", "E03.FR.05"],
-    catches=["request-start-wrong-token"],
+    catches=[
+        "request-start-wrong-token",
+        "remote-start-event-refused",
+        "ev-connect-timeout-event-refused",
+    ],
 )
 def test_tc_f_04_csms(station, dut):
     states.booted(station, dut)
@@ -291,7 +299,7 @@ def test_tc_f_06_csms(station, dut):
     table=537,
     requirements=["F06.FR.01", "F06.FR.02"],
     needs=["C-29.1"],
-    catches=[*TRIGGER_DEFECTS, "trigger-message-without-evse"],
+    catches=[*TRIGGER_DEFECTS, "trigger-message-without-evse", "meter-values-refused"],
 )
 def test_tc_f_11_csms(station, dut):
     states.booted(station, dut)
@@ -310,7 +318,7 @@ def test_tc_f_11_csms(station, dut):
     table=538,
     requirements=["F06.FR.01"],
     needs=["C-29.1"],
-    catches=TRIGGER_DEFECTS,
+    catches=[*TRIGGER_DEFECTS, "meter-values-refused"],
 )
 def test_tc_f_12_csms(station, dut):
     states.booted(station, dut)
@@ -345,7 +353,7 @@ def _triggered_event(station: Any, tx: Transaction, *, with_evse: bool) -> None:
     table=539,
     requirements=["F06.FR.01", "F06.FR.02"],
     needs=["C-29.2"],
-    catches=[*TRIGGER_DEFECTS, "trigger-message-without-evse"],
+    catches=[*TRIGGER_DEFECTS, "trigger-message-without-evse", "triggered-event-refused"],
 )
 def test_tc_f_13_csms(station, dut):
     tx = transactions.energy_transfer_started(station, dut)
@@ -361,7 +369,7 @@ def test_tc_f_13_csms(station, dut):
     table=540,
     requirements=["F06.FR.01"],
     needs=["C-29.2"],
-    catches=TRIGGER_DEFECTS,
+    catches=[*TRIGGER_DEFECTS, "triggered-event-refused"],
 )
 def test_tc_f_14_csms(station, dut):
     tx = transactions.energy_transfer_started(station, dut)
@@ -379,7 +387,7 @@ def test_tc_f_14_csms(station, dut):
     table=541,
     requirements=["F06.FR.01"],
     needs=["C-29.3"],
-    catches=TRIGGER_DEFECTS,
+    catches=[*TRIGGER_DEFECTS, "log-status-notification-refused"],
 )
 def test_tc_f_15_csms(station, dut):
     states.booted(station, dut)
@@ -395,7 +403,7 @@ def test_tc_f_15_csms(station, dut):
     table=542,
     requirements=["F06.FR.01"],
     needs=["C-29.4"],
-    catches=TRIGGER_DEFECTS,
+    catches=[*TRIGGER_DEFECTS, "firmware-status-notification-refused"],
 )
 def test_tc_f_18_csms(station, dut):
     states.booted(station, dut)
@@ -412,7 +420,7 @@ def test_tc_f_18_csms(station, dut):
     "Trigger message - Heartbeat",
     table=543,
     requirements=["F06.FR.01"],
-    catches=TRIGGER_DEFECTS,
+    catches=[*TRIGGER_DEFECTS, "heartbeat-response-invalid"],
 )
 def test_tc_f_20_csms(station, dut):
     states.booted(station, dut)
