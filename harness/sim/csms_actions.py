@@ -292,7 +292,7 @@ class CsmsActions:
             "idToken": {"idToken": token, "type": str(params.get("token_type", "ISO14443"))},
             "remoteStartId": next(self.csms.remote_start_ids),
         }
-        if evse is not None:
+        if evse is not None and not self.csms.has_option("remote-start-without-evse"):
             payload["evseId"] = int(evse)
         return await self._send(params, "RequestStartTransaction", payload)
 

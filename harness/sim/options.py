@@ -326,6 +326,15 @@ OPTIONS: dict[str, SimOption] = _options(
         concerns=("TC_B_58_CSMS",),
     ),
     SimOption(
+        "remote-start-without-evse",
+        "csms",
+        _V201,
+        "sends RequestStartTransaction without evseId even when the operator named the "
+        "EVSE, leaving the choice to the station (the field is optional; F01.FR.06 lets "
+        "the CSMS name one)",
+        concerns=("TC_F_0",),
+    ),
+    SimOption(
         "pending-interval-zero",
         "csms",
         _V201,

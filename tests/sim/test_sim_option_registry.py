@@ -42,6 +42,7 @@ def test_table_is_consistent() -> None:
         "invalid-token-unknown",
         "station-two-evses",
         "data-transfer-knows-vendor",
+        "remote-start-without-evse",
     }
 
 

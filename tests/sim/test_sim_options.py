@@ -283,6 +283,29 @@ def test_unknown_subprotocol_upgrade_then_close(version: str) -> None:
     run(scenario())
 
 
+@covers("remote-start-without-evse")
+def test_remote_start_without_evse(version: str) -> None:
+    """The remote start asked for EVSE 1 leaves evseId out, and nothing else."""
+
+    async def scenario() -> None:
+        for options in ([], ["remote-start-without-evse"]):
+            async with (
+                running_csms(version, options=options) as csms,
+                scripted_station(csms) as station,
+            ):
+                station.answers["RequestStartTransaction"] = {"status": "Accepted"}
+                await station.call("BootNotification", boot_payload(version))
+                params = {"evse": 1, "token": "04A1B2C3D4"}
+                answer = await csms.act("request_start", params)
+                assert answer == {"status": "Accepted"}
+                sent = (await station.wait_received("RequestStartTransaction"))[3]
+                assert sent["idToken"] == {"idToken": "04A1B2C3D4", "type": "ISO14443"}
+                assert isinstance(sent["remoteStartId"], int)
+                assert sent.get("evseId") == (None if options else 1)
+
+    run(scenario())
+
+
 @covers("pending-interval-zero")
 def test_pending_interval_zero(version: str) -> None:
     async def scenario() -> None:

@@ -55,10 +55,14 @@ def _remote_start(station: Any, dut: Any, evse: int, reply: dict[str, Any]) -> A
     fails with the harness's ``expect:RequestStartTransaction``). Returns the request.
     """
     token = _valid_token(dut)
+    since = station.mark()
     station.will_reply("RequestStartTransaction", reply)
     dut.act("request_start", evse=evse, token=token["idToken"], token_type=token["type"])
     return station.expect(
-        "RequestStartTransaction", rule="expect:RequestStartTransaction", idToken=token
+        "RequestStartTransaction",
+        rule="expect:RequestStartTransaction",
+        after=since,
+        idToken=token,
     )
 
 
@@ -144,9 +148,12 @@ def _trigger(
         wanted["evse"] = {"id": evse}
     if connector is not None:
         params["connector"] = connector
+    # only what the CSMS sends from here is the answer to the action (a CSMS may have
+    # triggered a message of its own after the boot)
+    since = station.mark()
     station.will_reply("TriggerMessage", status=status)
     dut.act("trigger_message", **params)
-    return station.expect("TriggerMessage", rule="expect:TriggerMessage", **wanted)
+    return station.expect("TriggerMessage", rule="expect:TriggerMessage", after=since, **wanted)
 
 
 def _asked_evses(station: Any, request: Any) -> list[int]:
@@ -281,12 +288,17 @@ def test_tc_f_06_csms(station, dut):
     states.booted(station, dut)
     evse, connector = _configured_evse(station)
     station.step("1-2", "Manual action: the CSMS unlocks the connector; the station: Unlocked")
+    since = station.mark()
     station.will_reply("UnlockConnector", status="Unlocked")
     dut.act("unlock_connector", evse=evse, connector=connector)
     # Tool validation of step 1: the configured EVSE and connector (which connector to
     # unlock is the operator's choice: the harness's rule expect:UnlockConnector).
     station.expect(
-        "UnlockConnector", rule="expect:UnlockConnector", evseId=evse, connectorId=connector
+        "UnlockConnector",
+        rule="expect:UnlockConnector",
+        after=since,
+        evseId=evse,
+        connectorId=connector,
     )
 
 
