@@ -332,7 +332,7 @@ OPTIONS: dict[str, SimOption] = _options(
         "sends RequestStartTransaction without evseId even when the operator named the "
         "EVSE, leaving the choice to the station (the field is optional; F01.FR.06 lets "
         "the CSMS name one)",
-        concerns=("TC_F_0",),
+        concerns=("TC_F_01_", "TC_F_02_", "TC_F_03_", "TC_F_04_"),
     ),
     SimOption(
         "pending-interval-zero",
