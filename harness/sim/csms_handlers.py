@@ -55,7 +55,7 @@ DEFECTS = declare(
         "never answers station CALLs",
         "timeout",
     ),
-    # CsmsHandlers._minimal_reply, via _REFUSED_UNHANDLED
+    # CsmsHandlers._refuses_unhandled
     Defect(
         "log-status-notification-refused",
         "csms",
@@ -63,7 +63,7 @@ DEFECTS = declare(
         "answers LogStatusNotification with CALLERROR NotImplemented",
         "answer:LogStatusNotification",
     ),
-    # CsmsHandlers._minimal_reply, via _REFUSED_UNHANDLED
+    # CsmsHandlers._refuses_unhandled
     Defect(
         "firmware-status-notification-refused",
         "csms",
@@ -97,13 +97,6 @@ DEFECTS = declare(
         "OCPP-J 4.2.3",
     ),
 )
-
-
-#: actions no block handles -> the defect that makes the CSMS refuse them
-_REFUSED_UNHANDLED = {
-    "LogStatusNotification": "log-status-notification-refused",
-    "FirmwareStatusNotification": "firmware-status-notification-refused",
-}
 
 
 @dataclass(frozen=True)
@@ -184,10 +177,19 @@ class CsmsHandlers:
             return not (self.csms.has("pending-accepts-requests") or record.asked_for(action))
         return False
 
+    def _refuses_unhandled(self, action: str) -> bool:
+        """Whether a defect makes this CSMS refuse a report no block handles, as a CSMS
+        without the feature behind it (diagnostics, firmware) would."""
+        csms = self.csms
+        if action == "LogStatusNotification":
+            return csms.has("log-status-notification-refused")
+        if action == "FirmwareStatusNotification":
+            return csms.has("firmware-status-notification-refused")
+        return False
+
     def _minimal_reply(self, action: str) -> Reply:
         """A schema-valid answer for a known action this CSMS does nothing with."""
-        refusing = _REFUSED_UNHANDLED.get(action)
-        if refusing is not None and self.csms.has(refusing):
+        if self._refuses_unhandled(action):
             return Reply(error_code="NotImplemented", description=f"{action} is not implemented")
         for candidate in ({}, {"status": "Rejected"}):
             if not validate_payload(self.csms.version, action, candidate, response=True):

@@ -52,7 +52,7 @@ DEFECTS = declare(
         "answers a TransactionEvent that carries the valid idToken with idTokenInfo.status Invalid",
         "E03.FR.02",
     ),
-    # transaction_event, via _REFUSED_TRIGGERS
+    # transaction_event, via _refuses_event
     Defect(
         "remote-start-event-refused",
         "csms",
@@ -61,7 +61,7 @@ DEFECTS = declare(
         "remote start) with CALLERROR InternalError",
         "answer:TransactionEvent",
     ),
-    # transaction_event, via _REFUSED_TRIGGERS
+    # transaction_event, via _refuses_event
     Defect(
         "triggered-event-refused",
         "csms",
@@ -70,7 +70,7 @@ DEFECTS = declare(
         "with TriggerMessage) with CALLERROR InternalError",
         "answer:TransactionEvent",
     ),
-    # transaction_event, via _REFUSED_TRIGGERS
+    # transaction_event, via _refuses_event
     Defect(
         "ev-connect-timeout-event-refused",
         "csms",
@@ -133,12 +133,13 @@ async def stop_transaction(caller: Caller, payload: dict[str, Any]) -> Reply:
     return Reply({})
 
 
-#: triggerReason -> the defect that makes the CSMS refuse an event with it
-_REFUSED_TRIGGERS = {
-    "RemoteStart": "remote-start-event-refused",
-    "Trigger": "triggered-event-refused",
-    "EVConnectTimeout": "ev-connect-timeout-event-refused",
-}
+def _refuses_event(csms: Any, trigger: str) -> bool:
+    """Whether a defect makes the CSMS refuse an event with this triggerReason."""
+    return (
+        (trigger == "RemoteStart" and csms.has("remote-start-event-refused"))
+        or (trigger == "Trigger" and csms.has("triggered-event-refused"))
+        or (trigger == "EVConnectTimeout" and csms.has("ev-connect-timeout-event-refused"))
+    )
 
 
 async def transaction_event(caller: Caller, payload: dict[str, Any]) -> Reply:
@@ -149,8 +150,7 @@ async def transaction_event(caller: Caller, payload: dict[str, Any]) -> Reply:
         "transaction-info-custom-data-refused"
     ):
         return Reply(error_code="FormatViolation", description="customData not expected")
-    refusing = _REFUSED_TRIGGERS.get(payload["triggerReason"])
-    if refusing is not None and csms.has(refusing):
+    if _refuses_event(csms, payload["triggerReason"]):
         return Reply(error_code="InternalError", description="cannot process this event")
     if payload["eventType"] == "Started":
         record.last_transaction_id = payload["transactionInfo"]["transactionId"]
