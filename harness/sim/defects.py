@@ -26,8 +26,8 @@ from harness.sim.csms_handlers import DEFECTS as CSMS_HANDLERS
 from harness.sim.csms_handshake import DEFECTS as CSMS_HANDSHAKE
 from harness.sim.csms_notifications import DEFECTS as CSMS_NOTIFICATIONS
 from harness.sim.csms_provisioning import DEFECTS as CSMS_PROVISIONING
-from harness.sim.csms_tokens import DEFECTS as CSMS_TOKENS
 from harness.sim.csms_remote_control import DEFECTS as CSMS_REMOTE_CONTROL
+from harness.sim.csms_tokens import DEFECTS as CSMS_TOKENS
 from harness.sim.csms_transactions import DEFECTS as CSMS_TRANSACTIONS
 from harness.sim.csms_tx_options import DEFECTS as CSMS_TX_OPTIONS
 from harness.sim.customer_info_v201 import DEFECTS as CUSTOMER_INFO_V201
