@@ -199,7 +199,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         return _run(args)
     if args.command == "list":
-        return _list(args)
+        try:
+            return _list(args)
+        except BrokenPipeError:
+            # `ocpp-harness list | head`: the reader had enough; say nothing more (and
+            # let the interpreter's last flush at exit go nowhere)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
     if args.command == "check-profile":
         return _check_profile(args.file)
     if args.command == "report":

@@ -194,3 +194,21 @@ def test_paths_given_to_pytest_are_paths_from_where_they_were_typed(tmp_path, mo
         "TC_B",
         "--lf",
     ]
+
+
+def test_list_into_a_pipe_that_closes_early_ends_quietly() -> None:
+    """`ocpp-harness list | head`: no traceback when the reader stops reading."""
+    import subprocess
+    import sys
+
+    lister = subprocess.Popen(
+        [sys.executable, "-m", "harness.cli", "list", "--coverage", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert lister.stdout is not None
+    lister.stdout.readline()
+    lister.stdout.close()  # the reader goes away, as head does
+    _, stderr = lister.communicate(timeout=60)
+    assert b"Traceback" not in stderr and b"BrokenPipe" not in stderr, stderr.decode()
+    assert lister.returncode == 0
