@@ -21,12 +21,13 @@ record of refused tokens does (TC_C_02/TC_C_20_CSMS accept it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from harness.dut import Tokens
 from harness.sim.csms_actions import CsmsAction, send
 from harness.sim.declare import V201, Defect, declare
+from harness.sim.errors import InvalidParams
 
 if TYPE_CHECKING:
     from harness.sim.csms import SimCsms
@@ -130,6 +131,9 @@ class TokenBook:
     without a profile (the standalone simulator)."""
 
     tokens: Tokens
+    #: token -> status, made known by the provision_tokens action (they win over the
+    #: profile's roles: a lab provisions what its cases need)
+    provisioned: dict[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_profile(cls, tokens: Any | None) -> TokenBook:
@@ -138,6 +142,8 @@ class TokenBook:
 
     def status(self, csms: SimCsms, token: str) -> str:
         """The AuthorizationStatusEnumType of ``token`` (C01.FR.07)."""
+        if token in self.provisioned:
+            return self.provisioned[token]
         t = self.tokens
         refusal_as_invalid = csms.has_option("refusals-as-invalid")
         if token == t.blocked:
@@ -197,4 +203,48 @@ async def clear_cache(csms: SimCsms, params: dict[str, Any]) -> dict[str, Any]:
     return await send(csms, params, "ClearCache", payload)
 
 
-ACTIONS: dict[str, CsmsAction] = {"clear_cache": clear_cache}
+#: the AuthorizationStatusEnumType values a provisioned token may have
+_STATUSES = frozenset(
+    {
+        "Accepted",
+        "Blocked",
+        "ConcurrentTx",
+        "Expired",
+        "Invalid",
+        "NoCredit",
+        "NotAllowedTypeEVSE",
+        "NotAtThisLocation",
+        "NotAtThisTime",
+        "Unknown",
+    }
+)
+
+
+async def provision_tokens(csms: SimCsms, params: dict[str, Any]) -> dict[str, Any]:
+    """Make the CSMS know ``tokens`` ([{token, token_type, status}]) with their status
+    (Accepted when none is given), as a lab provisions a CSMS before a run."""
+    entries = params.get("tokens")
+    if not isinstance(entries, list) or not entries:
+        raise InvalidParams("provision_tokens needs tokens: [{token, token_type, status}]")
+    book: TokenBook = csms.token_book
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("token"), str):
+            raise InvalidParams(f"not a token entry: {entry!r}")
+        status = str(entry.get("status", "Accepted"))
+        if status not in _STATUSES:
+            raise InvalidParams(f"{status!r} is not an authorization status")
+        book.provisioned[entry["token"]] = status
+    return {"provisioned": dict(book.provisioned)}
+
+
+async def register_station(csms: SimCsms, params: dict[str, Any]) -> dict[str, Any]:
+    """Nothing to do: the simulated CSMS accepts every identity that connects with the
+    right password (its passwords table), as a CSMS with open registration does."""
+    return {}
+
+
+ACTIONS: dict[str, CsmsAction] = {
+    "clear_cache": clear_cache,
+    "provision_tokens": provision_tokens,
+    "register_station": register_station,
+}

@@ -236,3 +236,29 @@ def test_action_errors() -> None:
             }
 
     run(scenario())
+
+
+def test_provisioned_tokens_are_answered_with_their_status() -> None:
+    """provision_tokens (the control vocabulary's provisioning of a CSMS): a token the
+    lab made known gets the status it was given, in Authorize as in TransactionEvent."""
+    import asyncio
+
+    from harness.ocppj import OcppVersion
+    from harness.sim import SimCsms
+    from harness.sim.csms_tokens import token_info
+    from harness.sim.errors import InvalidParams
+
+    csms = SimCsms(OcppVersion.V201, port=0)
+    result = asyncio.run(
+        csms.act("provision_tokens", {"tokens": [{"token": "LAB-7", "status": "Blocked"}]})
+    )
+    assert result == {"provisioned": {"LAB-7": "Blocked"}}
+    assert token_info(csms, {"idToken": "LAB-7", "type": "ISO14443"})["status"] == "Blocked"
+    assert token_info(csms, {"idToken": "OTHER", "type": "ISO14443"})["status"] == "Accepted"
+    try:
+        asyncio.run(csms.act("provision_tokens", {"tokens": [{"token": "X", "status": "Maybe"}]}))
+    except InvalidParams as refused:
+        assert "'Maybe' is not an authorization status" in str(refused)
+    else:
+        raise AssertionError("a status outside the enum was taken")
+    assert asyncio.run(csms.act("register_station", {})) == {}
