@@ -324,3 +324,78 @@ def test_the_station_fixture_declares_what_the_simulator_implements():
     ]
     for feature in profile.features:
         assert profile.supports(feature) == embedded.supports(feature), feature
+
+
+def _core_csms_cases() -> list:
+    from harness.cli import catalog_cases
+    from harness.ocppj import OcppVersion
+    from harness.spec.catalog import case_ids_in_profile
+
+    core = case_ids_in_profile(OcppVersion.V201, "csms", "core")
+    return [
+        info
+        for info in catalog_cases()
+        if info.ocpp is OcppVersion.V201
+        and info.dut_kind == "csms"
+        and (info.id in core or info.id.startswith("HX_"))
+    ]
+
+
+#: the Core CSMS cases in two runs, so that two xdist workers share them
+CSMS_HALVES = {
+    "1": [info.id for info in _core_csms_cases()][0::2],
+    "2": [info.id for info in _core_csms_cases()][1::2],
+}
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("half", sorted(CSMS_HALVES))
+def test_the_core_csms_cases_pass_against_the_simulator_in_its_own_process(tmp_path, half):
+    """Issue 12: ``ocpp-harness sim csms`` run as its own process, driven over its control
+    port through fixtures/sim-csms-2.0.1.toml, passes the Core CSMS cases it passes
+    embedded. A case the embedded run takes on a variation of the CSMS (two EVSEs of
+    the harness's station, say) skips here, as it does for a profile that lacks it."""
+    from tests.matrix import simulator_variant
+
+    ids = CSMS_HALVES[half]
+    ws_port, control_port = free_port(), free_port()
+    profile = _profile(
+        tmp_path,
+        "sim-csms-2.0.1.toml",
+        {
+            "127.0.0.1:9100": f"127.0.0.1:{ws_port}",
+            "127.0.0.1:8182": f"127.0.0.1:{control_port}",
+        },
+    )
+    chosen = [arg for case_id in ids for arg in ("--case", case_id)]
+    with simulator(
+        "csms", "--ocpp", "2.0.1", "--port", str(ws_port), "--control-port", str(control_port)
+    ):
+        run = run_cli("run", "--dut", str(profile), *chosen, report_dir=tmp_path / "r", timeout=540)
+    assert run.report is not None, run.stdout[-3000:]
+    got = {case["id"]: (case["verdict"], case.get("reason")) for case in run.report["cases"]}
+    expected = {
+        info.id: "skipped" if simulator_variant(info) else "passed"
+        for info in _core_csms_cases()
+        if info.id in ids
+    }
+    wrong = {
+        case: got.get(case)
+        for case, verdict in expected.items()
+        if got.get(case, ("",))[0] != verdict
+    }
+    assert not wrong, wrong
+
+
+def test_the_csms_fixture_declares_what_the_simulator_implements():
+    """fixtures/sim-csms-2.0.1.toml, as the station's fixture: the Part 5 features the
+    embedded simulated CSMS declares, and nothing more."""
+    from harness.dut import load_profile
+    from harness.environment import CSMS, EMBEDDED_FEATURES, embedded_profiles
+
+    profile = load_profile(ROOT / "fixtures" / "sim-csms-2.0.1.toml")
+    for feature, supported in EMBEDDED_FEATURES[(CSMS, "2.0.1")].items():
+        assert profile.supports(feature) == supported, feature
+    [embedded] = [p for p in embedded_profiles() if p.kind == CSMS and p.ocpp.value == "2.0.1"]
+    for feature in profile.features:
+        assert profile.supports(feature) == embedded.supports(feature), feature
