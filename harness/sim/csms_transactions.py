@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from harness.ocppj import OcppVersion
 from harness.sim import csms_tx_options
 from harness.sim.blocks import CSMS, Block
+from harness.sim.csms_metering import meter_values_refusal, transaction_event_refusal
 from harness.sim.csms_tokens import token_info
 from harness.sim.declare import BOTH, V16, V201, Defect, declare
 from harness.sim.peer import Reply
@@ -152,6 +153,9 @@ async def transaction_event(caller: Caller, payload: dict[str, Any]) -> Reply:
         return Reply(error_code="FormatViolation", description="customData not expected")
     if _refuses_event(csms, payload["triggerReason"]):
         return Reply(error_code="InternalError", description="cannot process this event")
+    refusal = transaction_event_refusal(csms, payload)  # its readings (J02.FR.19)
+    if refusal is not None:
+        return refusal
     if payload["eventType"] == "Started":
         record.last_transaction_id = payload["transactionInfo"]["transactionId"]
     if "idToken" not in payload or csms.has("transaction-event-omits-id-token-info"):
@@ -167,10 +171,11 @@ async def transaction_event(caller: Caller, payload: dict[str, Any]) -> Reply:
 
 
 async def meter_values(caller: Caller, payload: dict[str, Any]) -> Reply:
-    """J01 (1.6 §4.7): the values are taken; the answer is empty."""
+    """J01 (1.6 §4.7): the values are taken; the answer is empty (J01.FR.18)."""
     if caller.csms.has("meter-values-refused"):
         return Reply(error_code="NotImplemented", description="MeterValues is not implemented")
-    return Reply({})
+    refusal = meter_values_refusal(caller.csms, payload)
+    return refusal if refusal is not None else Reply({})
 
 
 #: one block per version set: the transaction messages differ between the versions

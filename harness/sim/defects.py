@@ -24,6 +24,7 @@ from harness.sim.charging_profiles_v201 import DEFECTS as CHARGING_PROFILES_V201
 from harness.sim.csms_actions import DEFECTS as CSMS_ACTIONS
 from harness.sim.csms_handlers import DEFECTS as CSMS_HANDLERS
 from harness.sim.csms_handshake import DEFECTS as CSMS_HANDSHAKE
+from harness.sim.csms_metering import DEFECTS as CSMS_METERING
 from harness.sim.csms_notifications import DEFECTS as CSMS_NOTIFICATIONS
 from harness.sim.csms_provisioning import DEFECTS as CSMS_PROVISIONING
 from harness.sim.csms_remote_control import DEFECTS as CSMS_REMOTE_CONTROL
@@ -105,6 +106,7 @@ _TABLE = _table(
     CSMS_PROVISIONING,
     CSMS_TRANSACTIONS,
     CSMS_TOKENS,
+    CSMS_METERING,
     DATA_TRANSFER,
     CSMS_HANDSHAKE,
     CSMS_ACTIONS,

@@ -28,6 +28,7 @@ harness sends.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,7 @@ __all__ = [
     "ev_connected_post_session",
     "ev_connected_pre_session",
     "ev_disconnected",
+    "meter_values_event",
     "new_transaction",
     "stop_authorized",
     "transaction_event",
@@ -56,6 +58,9 @@ __all__ = [
 #: a CSMS must answer every TransactionEvent; Part 2 has no requirement of its own for
 #: the bare answer, so this is the harness's rule (as for StatusNotification)
 ANSWER_RULE = "answer:TransactionEvent"
+#: an event with meter readings: J02.FR.19 asks the CSMS to answer the TransactionEvent
+#: that reports them (a CALLERROR loses them; the station sends them again)
+READINGS_RULE = "J02.FR.19"
 
 
 def _new_transaction_id() -> str:
@@ -86,6 +91,12 @@ class Transaction:
     charging_state: str | None = None
     #: the CSMS's answer to the latest TransactionEvent
     last_response: Response | None = None
+    #: whether the first event names the EVSE; False: the driver authorized before the
+    #: station knew which EVSE (Part 6 "EVSE not known"), the cable's event names it
+    evse_known_at_start: bool = True
+    #: the station's meter, if a case reports readings: given each event about to be
+    #: sent, the meterValue it carries (None: none), e.g. Transaction.Begin readings
+    meter: Callable[[dict[str, Any]], list[dict[str, Any]] | None] | None = None
 
 
 def new_transaction(
@@ -233,6 +244,17 @@ def transaction_event(station: Any, tx: Transaction, trigger: str, **fields: Any
     return _event(station, tx, trigger, **fields)
 
 
+def meter_values_event(
+    station: Any, tx: Transaction, trigger: str, readings: list[dict[str, Any]]
+) -> Response:
+    """An Updated event of the running transaction that reports ``readings`` (trigger
+    MeterValuePeriodic, J02.FR.11; MeterValueClock, J01.FR.22); the CSMS must answer it
+    (J02.FR.19)."""
+    if not tx.started or tx.ended:
+        raise ScriptError("meter values are reported in an Updated event of a running transaction")
+    return _event(station, tx, trigger, meter_value=readings)
+
+
 # -- the steps the states share ------------------------------------------------------------
 
 
@@ -293,6 +315,7 @@ def _event(
     rule: str = ANSWER_RULE,
     status: str | None = None,
     extra: dict[str, Any] | None = None,
+    meter_value: list[dict[str, Any]] | None = None,
 ) -> Response:
     """Send the transaction's next TransactionEvent (``extra``: more top-level fields,
     meterValue say); with ``status``, the answer's idTokenInfo.status must be it
@@ -309,12 +332,17 @@ def _event(
         "seqNo": tx.seq_no,
         "transactionInfo": info,
     }
-    if with_evse or not tx.started:
+    if with_evse or (not tx.started and tx.evse_known_at_start):
         # the first event names the EVSE (the station knows it from the start)
         payload["evse"] = {"id": tx.evse, "connectorId": tx.connector}
     if id_token is not None:
         payload["idToken"] = id_token
     payload.update(extra or {})
+    readings = tx.meter(payload) if tx.meter is not None else None
+    readings = meter_value or readings
+    if readings:
+        payload["meterValue"] = readings
+        rule = READINGS_RULE if rule == ANSWER_RULE else rule
     response = station.call("TransactionEvent", payload)
     # sent is sent: the next event takes the next number whatever the answer was
     tx.seq_no += 1
