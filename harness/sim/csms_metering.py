@@ -10,11 +10,16 @@ module only decides, before them, whether a defect makes the CSMS choke on the r
 Each defect is a back office that fails on one kind of reading and answers CALLERROR
 instead: a station that gets no response sends the message again (J01.FR.18's note),
 and the readings of a bill are lost.
+
+Option ``transaction-costs`` is a back office with a tariff: it answers each event with
+energy readings with the cost so far in ``totalCost`` (I02.FR.01 lets it give the
+running cost there, I03.FR.02 asks for the total cost in the Ended one's answer).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import weakref
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from harness.sim.declare import V201, Defect, declare
@@ -22,8 +27,17 @@ from harness.sim.peer import Reply
 
 if TYPE_CHECKING:
     from harness.sim.csms import SimCsms
+    from harness.sim.csms_handlers import Caller
 
-__all__ = ["DEFECTS", "meter_values_refusal", "transaction_event_refusal"]
+__all__ = ["DEFECTS", "meter_values_refusal", "metered", "transaction_event_refusal"]
+
+#: a TransactionEvent handler of the transaction block: (caller, payload) -> its answer
+EventHandler = Callable[["Caller", dict[str, Any]], Awaitable[Reply]]
+
+#: the tariff of option transaction-costs: currency units per kWh
+PRICE_PER_KWH = 0.30
+
+ENERGY = "Energy.Active.Import.Register"
 
 #: the defects that live in this module, each under the function that perturbs it
 DEFECTS = declare(
@@ -134,6 +148,44 @@ def transaction_event_refusal(csms: SimCsms, payload: dict[str, Any]) -> Reply |
     if csms.has("signed-meter-values-callerror") and signed:
         return Reply(error_code="FormatViolation", description="signedMeterValue not understood")
     return None
+
+
+def metered(handler: EventHandler) -> EventHandler:
+    """``handler`` (the transaction block's TransactionEvent answer) with the event's
+    readings taken first: a defect may refuse them; option transaction-costs adds the
+    cost so far to the answer."""
+
+    async def answer(caller: Caller, payload: dict[str, Any]) -> Reply:
+        refusal = transaction_event_refusal(caller.csms, payload)
+        if refusal is not None:
+            return refusal
+        reply = await handler(caller, payload)
+        if caller.csms.has_option("transaction-costs") and reply.payload is not None:
+            cost = _cost(caller.csms, payload)
+            if cost is not None:
+                reply.payload["totalCost"] = cost
+        return reply
+
+    return answer
+
+
+#: per CSMS, per transactionId: the first energy register reading it got (Wh)
+_FIRST_WH: weakref.WeakKeyDictionary[SimCsms, dict[str, float]] = weakref.WeakKeyDictionary()
+
+
+def _cost(csms: SimCsms, payload: dict[str, Any]) -> float | None:
+    """The cost of the transaction from its first energy reading to the latest of this
+    event; None when the event has no energy reading."""
+    registers = [
+        float(value["value"])
+        for value in _sampled(payload.get("meterValue") or [])
+        if value.get("measurand", ENERGY) == ENERGY
+    ]
+    if not registers:
+        return None
+    transaction = payload["transactionInfo"]["transactionId"]
+    first = _FIRST_WH.setdefault(csms, {}).setdefault(transaction, min(registers))
+    return round(max(0.0, max(registers) - first) / 1000 * PRICE_PER_KWH, 2)
 
 
 def _sampled(readings: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:

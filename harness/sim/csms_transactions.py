@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from harness.ocppj import OcppVersion
 from harness.sim import csms_tx_options
 from harness.sim.blocks import CSMS, Block
-from harness.sim.csms_metering import meter_values_refusal, transaction_event_refusal
+from harness.sim.csms_metering import meter_values_refusal, metered
 from harness.sim.csms_tokens import token_info
 from harness.sim.declare import BOTH, V16, V201, Defect, declare
 from harness.sim.peer import Reply
@@ -153,9 +153,6 @@ async def transaction_event(caller: Caller, payload: dict[str, Any]) -> Reply:
         return Reply(error_code="FormatViolation", description="customData not expected")
     if _refuses_event(csms, payload["triggerReason"]):
         return Reply(error_code="InternalError", description="cannot process this event")
-    refusal = transaction_event_refusal(csms, payload)  # its readings (J02.FR.19)
-    if refusal is not None:
-        return refusal
     if payload["eventType"] == "Started":
         record.last_transaction_id = payload["transactionInfo"]["transactionId"]
     if "idToken" not in payload or csms.has("transaction-event-omits-id-token-info"):
@@ -187,11 +184,12 @@ BLOCKS: tuple[Block[Caller], ...] = (
         {"StartTransaction": start_transaction, "StopTransaction": stop_transaction},
         sides=CSMS,
     ),
-    # the start and stop options a defective CSMS refuses come first (csms_tx_options)
+    # the start and stop options a defective CSMS refuses come first (csms_tx_options);
+    # metered: what the CSMS does with the event's readings (J02.FR.19)
     Block(
         "transactions",
         V201,
-        {"TransactionEvent": csms_tx_options.refusing(transaction_event)},
+        {"TransactionEvent": metered(csms_tx_options.refusing(transaction_event))},
         sides=CSMS,
     ),
     Block("metering", BOTH, {"MeterValues": meter_values}, sides=CSMS),

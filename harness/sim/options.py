@@ -377,6 +377,15 @@ OPTIONS: dict[str, SimOption] = _options(
         "UnknownMessageId (P02.FR.07) instead of UnknownVendorId",
         concerns=("TC_P_02_CSMS",),
     ),
+    SimOption(
+        "transaction-costs",
+        "csms",
+        _V201,
+        "answers a TransactionEvent with energy readings with the transaction's cost so far "
+        "in totalCost (the running cost of I02.FR.01, the total cost of I03.FR.02 when it "
+        "ends; harness.sim.csms_metering)",
+        concerns=("TC_J_",),
+    ),
 )
 
 

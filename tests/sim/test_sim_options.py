@@ -1061,3 +1061,59 @@ def test_station_two_evses(version: str) -> None:
             assert (await station.call("TransactionEvent", event))[2] == {}
 
     run(scenario())
+
+
+@covers("transaction-costs")
+def test_transaction_costs(version: str) -> None:
+    """With the option the CSMS answers each TransactionEvent with energy readings with
+    the cost since the transaction's first reading (I02.FR.01, I03.FR.02); an event
+    without readings, or the plain CSMS, gets no totalCost."""
+
+    def event(kind: str, seq: int, wh: float | None) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "eventType": kind,
+            "timestamp": "2026-01-01T00:00:00Z",
+            "triggerReason": "MeterValuePeriodic" if wh is not None else "CablePluggedIn",
+            "seqNo": seq,
+            "transactionInfo": {"transactionId": "tx-costs"},
+        }
+        if kind == "Started":
+            payload["evse"] = {"id": 1, "connectorId": 1}
+        if wh is not None:
+            payload["meterValue"] = [
+                {
+                    "timestamp": "2026-01-01T00:00:00Z",
+                    "sampledValue": [
+                        {"value": wh, "measurand": "Energy.Active.Import.Register"},
+                        {"value": 230.0, "measurand": "Voltage"},
+                    ],
+                }
+            ]
+        return payload
+
+    async def scenario(options: list[str]) -> list[dict[str, Any]]:
+        async with (
+            running_csms(version, options=options) as csms,
+            scripted_station(csms) as station,
+        ):
+            await station.call("BootNotification", boot_payload(version))
+            answers = []
+            for kind, seq, wh in (
+                ("Started", 0, None),
+                ("Updated", 1, 1000.0),
+                ("Updated", 2, 3000.0),
+                ("Ended", 3, 11000.0),
+            ):
+                frame = await station.call("TransactionEvent", event(kind, seq, wh))
+                assert frame[0] == 3, frame
+                answer = frame[2]
+                problems = validate_payload(
+                    OcppVersion.parse(version), "TransactionEvent", answer, response=True
+                )
+                assert not problems, problems
+                answers.append(answer)
+            return answers
+
+    costed = run(scenario(["transaction-costs"]))
+    assert [a.get("totalCost") for a in costed] == [None, 0.0, 0.6, 3.0]
+    assert all("totalCost" not in a for a in run(scenario([])))
