@@ -27,6 +27,7 @@ from harness.states import csms_transactions as transactions
 from harness.steps.station_meter import (
     Reading,
     StationMeter,
+    TransactionMeter,
     every,
     next_clock_moment,
     now,
@@ -46,6 +47,9 @@ ROUNDS = 3
 #: transaction that is to hold a reading at a moment must end a second after it
 WHOLE_SECOND = 1.0
 
+#: seconds a wait for a moment lasts beyond it (the loop's timers may fire a little early)
+HAIR = 0.02
+
 
 # -- the cases --------------------------------------------------------------------------------
 
@@ -62,8 +66,9 @@ def test_tc_j_01_csms(station, dut):
     meter = _meter(station, dut)
     interval = _seconds(dut.timers.aligned_data_interval, "aligned_data_interval")
     measurands = meter.measurands("AlignedDataCtrlr", "Measurands")
+    moment = None
     for round_ in range(1, ROUNDS + 1):
-        moment = _wait_for_clock(station, interval)
+        moment = _wait_for_clock(station, interval, moment)
         station.step(
             "1-2",
             f"Clock-aligned readings {round_} of {ROUNDS}: MeterValues for evseId 0 and every "
@@ -87,7 +92,7 @@ def test_tc_j_01_csms(station, dut):
 )
 def test_tc_j_02_csms(station, dut):
     meter = _meter(station, dut)
-    tx = _metered_transaction(station, dut, meter)
+    tx, _ = _metered_transaction(station, dut, meter)
     transactions.energy_transfer_started(station, dut, tx)
     interval = _seconds(dut.timers.aligned_data_interval, "aligned_data_interval")
     measurands = meter.measurands("AlignedDataCtrlr", "Measurands")
@@ -96,8 +101,9 @@ def test_tc_j_02_csms(station, dut):
     # one round at least, so that a zero duration still sends the readings.
     duration = float(dut.profile.harness.transaction_duration)
     begun = time.monotonic()
+    moment = None
     while True:
-        moment = _wait_for_clock(station, interval)
+        moment = _wait_for_clock(station, interval, moment)
         station.step(
             "1-2",
             "Clock-aligned readings of the main meter (evseId 0) and the idle EVSEs in "
@@ -153,7 +159,7 @@ def test_tc_j_04_csms(station, dut):
 )
 def test_tc_j_07_csms(station, dut):
     meter = _meter(station, dut)
-    tx = _metered_transaction(station, dut, meter, begin=True)
+    tx, _ = _metered_transaction(station, dut, meter, begin=True)
     station.step(
         1,
         "Reusable state EVConnectedPreSession: its TransactionEvent Started names the EVSE "
@@ -171,7 +177,7 @@ def test_tc_j_07_csms(station, dut):
 )
 def test_tc_j_08_csms(station, dut):
     meter = _meter(station, dut)
-    tx = _metered_transaction(station, dut, meter, begin=True)
+    tx, _ = _metered_transaction(station, dut, meter, begin=True)
     # The driver authorizes before the station knows the EVSE: the Started event names
     # none, and the start readings wait for the event that does (E01.FR.17).
     tx.evse_known_at_start = False
@@ -196,21 +202,23 @@ def test_tc_j_08_csms(station, dut):
 )
 def test_tc_j_09_csms(station, dut):
     meter = _meter(station, dut)
-    tx = _metered_transaction(station, dut, meter)
+    tx, _ = _metered_transaction(station, dut, meter)
     transactions.energy_transfer_started(station, dut, tx)
     interval = _seconds(
         dut.timers.sampled_data_tx_updated_interval, "sampled_data_tx_updated_interval"
     )
     measurands = meter.measurands("SampledDataCtrlr", "TxUpdatedMeasurands")
+    charging = now()
     for number in range(1, ROUNDS + 1):
         # J02.FR.11: a periodic reading every TxUpdatedInterval while the EV charges
-        station.hold_for(interval, "the configured sampled meter values interval")
+        moment = charging + _dt.timedelta(seconds=number * interval)
+        _hold_until(station, moment, "the configured sampled meter values interval")
         station.step(
             "1-2",
             f"Sampled reading {number} of {ROUNDS}: TransactionEvent Updated, triggerReason "
             "MeterValuePeriodic, context Sample.Periodic; the CSMS answers it",
         )
-        readings = meter.meter_values(tx.evse, [Reading(measurands, "Sample.Periodic", now())])
+        readings = meter.meter_values(tx.evse, [Reading(measurands, "Sample.Periodic", moment)])
         transactions.meter_values_event(station, tx, "MeterValuePeriodic", readings)
 
 
@@ -261,18 +269,20 @@ def _ended_with_readings(station: Any, dut: Any, *, clock: bool, signed: bool) -
             dut.timers.sampled_data_tx_ended_interval, "sampled_data_tx_ended_interval"
         )
     ended = _ended_readings(meter, component, interval, clock=clock)
-    tx = _metered_transaction(station, dut, meter, ended=ended)
+    tx, tx_meter = _metered_transaction(station, dut, meter, ended=ended)
     transactions.energy_transfer_started(station, dut, tx)
     # The Ended event holds a reading per interval the transaction lasted: let the first
-    # such moment pass (the configured transaction duration may be shorter).
-    started = tx.meter.started if tx.meter is not None else None  # type: ignore[attr-defined]
-    assert started is not None
+    # such moment pass (the configured transaction duration may be shorter), by a
+    # second, since the end is stamped in whole seconds too.
+    started = tx_meter.started or now()
     first = (
         next_clock_moment(interval, started) if clock else started + _dt.timedelta(seconds=interval)
     )
-    wait = (first - _dt.datetime.now(_dt.UTC)).total_seconds() + WHOLE_SECOND
-    if wait > 0:
-        station.hold_for(wait, "the transaction lasts one reading interval at least")
+    _hold_until(
+        station,
+        first + _dt.timedelta(seconds=WHOLE_SECOND),
+        "the transaction lasts one reading interval at least",
+    )
     context = "Sample.Clock" if clock else "Sample.Periodic"
     station.step(
         1,
@@ -321,12 +331,13 @@ def _metered_transaction(
     *,
     begin: bool = False,
     ended: Callable[[_dt.datetime, _dt.datetime], list[Reading]] | None = None,
-) -> transactions.Transaction:
+) -> tuple[transactions.Transaction, TransactionMeter]:
     """A new transaction on the first EVSE whose events the meter follows (and adds
-    readings to, with ``begin`` or ``ended``)."""
+    readings to, with ``begin`` or ``ended``), and that meter."""
     tx = transactions.new_transaction(station, dut)
-    tx.meter = meter.transaction_meter(tx.evse, begin=begin, ended=ended)
-    return tx
+    tx_meter = meter.transaction_meter(tx.evse, begin=begin, ended=ended)
+    tx.meter = tx_meter
+    return tx, tx_meter
 
 
 def _send_meter_values(station: Any, meter: StationMeter, evse: int, reading: Reading) -> None:
@@ -342,14 +353,21 @@ def _send_meter_values(station: Any, meter: StationMeter, evse: int, reading: Re
     station.call("MeterValues", evseId=evse, meterValue=values).expect(rule=METER_VALUES_RULE)
 
 
-def _wait_for_clock(station: Any, interval: int) -> _dt.datetime:
-    """Let the time pass until the next clock-aligned moment (J01: readings on the
-    interval's grid from midnight); returns that moment."""
-    moment = next_clock_moment(interval)
-    seconds = (moment - _dt.datetime.now(_dt.UTC)).total_seconds()
-    if seconds > 0:
-        station.hold_for(seconds, "the next clock-aligned moment")
+def _wait_for_clock(station: Any, interval: int, previous: _dt.datetime | None) -> _dt.datetime:
+    """Let the time pass until the next clock-aligned moment after ``previous`` (J01:
+    readings on the interval's grid from midnight); returns that moment."""
+    current = _dt.datetime.now(_dt.UTC)
+    moment = next_clock_moment(interval, max(current, previous) if previous else current)
+    _hold_until(station, moment, "the next clock-aligned moment")
     return moment
+
+
+def _hold_until(station: Any, moment: _dt.datetime, why: str) -> None:
+    """Answer the CSMS until ``moment`` has passed (a hair beyond it, so that what is
+    sent next is stamped at that second or later)."""
+    seconds = (moment - _dt.datetime.now(_dt.UTC)).total_seconds() + HAIR
+    if seconds > 0:
+        station.hold_for(seconds, why)
 
 
 def _seconds(value: Any, name: str) -> int:
