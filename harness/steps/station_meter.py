@@ -55,7 +55,6 @@ UNITS: dict[str, str] = {
     "Current.Offered": "A",
     "Voltage": "V",
     "Frequency": "Hz",
-    "Temperature": "Celsius",
     "SoC": "Percent",
 }
 
@@ -174,7 +173,6 @@ class StationMeter:
             "Current.Offered": round(POWER / VOLTAGE / PHASES, 1),
             "Voltage": VOLTAGE,
             "Frequency": 50.0,
-            "Temperature": 25.0,
             "SoC": 50.0,
         }.get(measurand, 0.0)
 
