@@ -739,6 +739,19 @@ class StationRole(Role):
         self.spacing = spacing if spacing is not None else ConnectionSpacing(0.0)
         self._serving: asyncio.Task[None] | None = None
 
+    def _after_call(self, action: str, request: dict[str, Any], response: Response) -> None:
+        # The CSMS's clock, as its answers give it: Part 2 §2.1.4 (2.x) strongly
+        # recommends UTC with "Z"; another offset is legal, so it is a note.
+        when = response.payload.get("currentTime")
+        if self.version is OcppVersion.V16 or not isinstance(when, str):
+            return
+        if not when.endswith(("Z", "z", "+00:00")):
+            self.note(
+                "time.utc",
+                f"the CSMS's {action} answer gives currentTime {when}, not in UTC: Part 2 "
+                "strongly recommends UTC with the time zone designator Z",
+            )
+
     def connect(self) -> None:
         """Open the WebSocket connection to the CSMS (subprotocol and auth per profile)."""
         with self._recording("connect", f"{self.endpoint} as {self.identity}"):

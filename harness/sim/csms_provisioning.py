@@ -12,6 +12,7 @@ B03.FR.07) guards every action, so it is the dispatcher's
 from __future__ import annotations
 
 import asyncio
+import datetime as _dt
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -122,7 +123,7 @@ async def boot_notification(caller: Caller, payload: dict[str, Any]) -> Reply:
     # What the CSMS asked for before this answer no longer opens the gate.
     record.boot_gate.boot_answered(status, interval, asyncio.get_running_loop().time())
     response: dict[str, Any] = {
-        "currentTime": utc_now(),  # UTC, Z suffix
+        "currentTime": _current_time(csms),  # UTC, Z suffix (an option: another offset)
         "interval": interval,
         "status": status,
     }
@@ -144,8 +145,18 @@ async def heartbeat(caller: Caller, payload: dict[str, Any]) -> Reply:
     caller.record.heartbeats += 1
     if caller.csms.has("heartbeat-response-invalid"):
         return Reply({})
-    precise = caller.csms.has("heartbeat-time-in-microseconds")
-    return Reply({"currentTime": utc_now("microseconds" if precise else "milliseconds")})
+    if caller.csms.has("heartbeat-time-in-microseconds"):
+        return Reply({"currentTime": utc_now("microseconds")})
+    return Reply({"currentTime": _current_time(caller.csms)})
+
+
+def _current_time(csms: SimCsms) -> str:
+    """The CSMS's clock for its answers: UTC with Z, or (option current-time-with-offset)
+    the same moment at +01:00, which RFC 3339 allows and Part 2 only advises against."""
+    if not csms.has_option("current-time-with-offset"):
+        return utc_now()
+    now = _dt.datetime.now(_dt.UTC).astimezone(_dt.timezone(_dt.timedelta(hours=1)))
+    return now.isoformat(timespec="milliseconds")
 
 
 async def notify_report(caller: Caller, payload: dict[str, Any]) -> Reply:

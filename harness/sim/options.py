@@ -335,6 +335,15 @@ OPTIONS: dict[str, SimOption] = _options(
         concerns=("TC_F_01_", "TC_F_02_", "TC_F_03_", "TC_F_04_"),
     ),
     SimOption(
+        "current-time-with-offset",
+        "csms",
+        _V201,
+        "gives the currentTime of its BootNotification and Heartbeat answers at +01:00 "
+        "instead of in UTC (RFC 3339 allows it; Part 2 §2.1.4 only recommends UTC): the "
+        "harness notes it and fails nothing",
+        concerns=("TC_B_01_CSMS",),
+    ),
+    SimOption(
         "pending-interval-zero",
         "csms",
         _V201,

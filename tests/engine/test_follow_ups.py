@@ -119,3 +119,16 @@ def test_get_report_reports_the_variables_asked_for_or_an_empty_result(
     assert components == {"OCPPCommCtrlr"} and part["requestId"] == 9
     nothing = {"requestId": 10, "componentVariable": [{"component": {"name": "NoSuchThing"}}]}
     assert _ask(bench, "GetReport", nothing) == {"status": "EmptyResultSet"}  # B08.FR.15
+
+
+def test_a_current_time_not_in_utc_is_noted_not_failed(make_station_bench) -> None:
+    """Part 2 §2.1.4 strongly recommends UTC: a CSMS answering at +01:00 is legal (the
+    case passes) and the harness notes it (option current-time-with-offset)."""
+    bench = make_station_bench("2.0.1")
+    bench.csms.options = frozenset({"current-time-with-offset"})
+    _booted(bench)
+    bench.role.call("Heartbeat").expect(rule="G02.FR.03")
+    notes = [w for w in bench.session.warnings if w.rule == "time.utc"]
+    assert len(notes) == 2, bench.session.warnings  # the boot's answer and the Heartbeat's
+    assert "+01:00" in notes[0].reason and "not in UTC" in notes[0].reason
+    assert bench.session.failures == []

@@ -43,6 +43,7 @@ def test_table_is_consistent() -> None:
         "station-two-evses",
         "data-transfer-knows-vendor",
         "remote-start-without-evse",
+        "current-time-with-offset",
         "transaction-costs",
     }
 

@@ -330,6 +330,28 @@ def test_pending_interval_zero(version: str) -> None:
     run(scenario())
 
 
+@covers("current-time-with-offset")
+def test_current_time_with_offset(version: str) -> None:
+    """The boot's and the Heartbeat's currentTime at +01:00: the same moment, schema-valid,
+    three decimals at most."""
+
+    async def scenario() -> None:
+        async with linked(version, csms_options=["current-time-with-offset"]) as link:
+            await link.booted()
+            await link.station.send("Heartbeat", {})
+            answers = [
+                r.frame.payload  # type: ignore[union-attr]
+                for r in link.at_station.frames
+                if r.action in ("BootNotification", "Heartbeat") and not r.is_call
+            ]
+            assert len(answers) >= 2
+            for answer in answers:
+                when = answer["currentTime"]
+                assert when.endswith("+01:00") and len(when.split(".")[1]) == 3 + 6, when
+
+    run(scenario())
+
+
 @covers("data-transfer-knows-vendor")
 def test_data_transfer_knows_vendor(version: str) -> None:
     """A station's DataTransfer of an unknown extension: UnknownVendorId, or with the
