@@ -35,9 +35,18 @@ class DefaultReplies:
     heartbeat_interval: int = 60
     #: the harness's own station's device model (DUT = CSMS): answers Get/SetVariables
     device_model: Any = None
+    #: the harness's own station's layout (DUT = CSMS, 2.x): with it the station answers
+    #: the CSMS's other requests as harness.station_answers says, follow-ups included
+    station: Any = None
     _transaction_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def response(self, action: str, request: dict[str, Any]) -> dict[str, Any]:
+        if self.station is not None and self.version is not OcppVersion.V16:
+            from harness.station_answers import answer
+
+            answered = answer(action, request)
+            if answered is not None:
+                return answered
         handler: Callable[[dict[str, Any]], dict[str, Any]] | None = getattr(
             self, f"_{action}", None
         )
@@ -144,6 +153,10 @@ class DefaultReplies:
             from harness.station_model import report_follow_ups
 
             return report_follow_ups(self.device_model, action, request, utc_now())
+        if self.station is not None:
+            from harness.station_answers import follow_ups
+
+            return follow_ups(self.version, self.station, action, request, reply, utc_now())
         return []
 
     def _GetConfiguration(self, request: dict[str, Any]) -> dict[str, Any]:

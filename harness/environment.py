@@ -28,6 +28,7 @@ from harness.ocppj import OcppVersion
 from harness.preconditions import establish_station_preconditions
 from harness.roles import CsmsRole, StationRole
 from harness.session import Session
+from harness.station_answers import StationLayout
 from harness.station_model import station_model
 from harness.testcase import CHARGING_STATION, CSMS
 from harness.trace import IN, Topic
@@ -654,6 +655,11 @@ class DutEnvironment:
             session.replies.defaults.device_model = station_model(
                 heartbeat_interval=int(self.profile.timers.heartbeat),
                 security_profile=self.profile.security_profile,
+            )
+            # ... and answers what the CSMS asks unscripted as a conformant station would
+            session.replies.defaults.station = StationLayout(
+                evses=[(e.id, tuple(e.connectors)) for e in profile.layout],
+                connector_report=profile.harness.connector_report,
             )
             self.loop.run(_call(session.begin_case), 5)
             on_session(session)
