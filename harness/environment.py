@@ -64,6 +64,13 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
         "C-29.3": True,
         "C-29.4": True,
         "C-29.5": True,
+        # it resets one EVSE (reset with evse), sends several items in one Get- or
+        # SetVariables, asks for the ConfigurationInventory and FullInventory reports
+        "C-13": True,
+        "C-45": True,
+        "C-46": True,
+        "C-17": True,
+        "C-50.2": True,
     },
     # the simulated 2.0.1 station, by functional block (each block's features together)
     (CHARGING_STATION, "2.0.1"): {

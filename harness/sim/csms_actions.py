@@ -41,6 +41,8 @@ FEATURE_MODULES: tuple[str, ...] = (
     "harness.sim.csms_tokens",
     "harness.sim.csms_data_transfer",
     "harness.sim.csms_remote_control",
+    "harness.sim.csms_reports",
+    "harness.sim.csms_network_profiles",
 )
 
 
@@ -190,6 +192,70 @@ DEFECTS = declare(
         "change_availability for one connector sends its EVSE without the connectorId",
         "expect:ChangeAvailability",
     ),
+    # CsmsActions.get_variables
+    Defect(
+        "get-variables-first-item-only",
+        "csms",
+        V201,
+        "get_variables asked for several variables sends only the first of them",
+        "expect:GetVariables",
+    ),
+    # _read_values
+    Defect(
+        "get-variables-misread",
+        "csms",
+        V201,
+        "get_variables reports every variable it read with the value of the first one",
+        "B06.FR.01",
+    ),
+    # CsmsActions.set_variables
+    Defect(
+        "set-variables-first-item-only",
+        "csms",
+        V201,
+        "set_variables asked for several variables sends only the first of them",
+        "expect:SetVariables",
+    ),
+    # CsmsActions.set_variables
+    Defect(
+        "set-variables-wrong-value",
+        "csms",
+        V201,
+        "set_variables sends each value with a 0 appended",
+        "expect:SetVariables",
+    ),
+    # CsmsActions.set_variables
+    Defect(
+        "set-variables-target-attribute",
+        "csms",
+        V201,
+        "set_variables sets attributeType Target instead of the actual value",
+        "expect:SetVariables",
+    ),
+    # CsmsActions.reset
+    Defect(
+        "reset-names-evse",
+        "csms",
+        V201,
+        "a reset of the whole station also names EVSE 1 in the ResetRequest",
+        "expect:Reset",
+    ),
+    # CsmsActions.reset
+    Defect(
+        "reset-type-swapped",
+        "csms",
+        V201,
+        "reset sends Immediate when asked for OnIdle and OnIdle when asked for Immediate",
+        "expect:Reset",
+    ),
+    # CsmsActions.reset
+    Defect(
+        "reset-evse-dropped",
+        "csms",
+        V201,
+        "reset of one EVSE leaves evseId out, resetting the whole station",
+        "expect:Reset",
+    ),
 )
 
 Action = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -311,9 +377,19 @@ class CsmsActions:
 
     async def reset(self, params: dict[str, Any]) -> dict[str, Any]:
         kind = str(params.get("type", "Hard" if self.v16 else "Immediate"))
+        if self.v16:
+            return await self._send(params, "Reset", {"type": kind})
+        csms = self.csms
+        if csms.has("reset-type-swapped"):
+            kind = {"OnIdle": "Immediate", "Immediate": "OnIdle"}.get(kind, kind)
         payload: dict[str, Any] = {"type": kind}
-        if not self.v16 and params.get("evse") is not None:
-            payload["evseId"] = int(params["evse"])
+        evse = params.get("evse")
+        if evse is None and csms.has("reset-names-evse"):
+            evse = 1
+        elif evse is not None and csms.has("reset-evse-dropped"):
+            evse = None
+        if evse is not None:
+            payload["evseId"] = int(evse)
         return await self._send(params, "Reset", payload)
 
     async def get_variables(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -334,8 +410,14 @@ class CsmsActions:
             asked = data[0]["variable"].get("name")
             other = "OfflineThreshold" if asked == "HeartbeatInterval" else "HeartbeatInterval"
             data[0]["variable"] = {"name": other}
+        if self.csms.has("get-variables-first-item-only"):
+            data = data[:1]
         answer = await self._send(params, "GetVariables", {"getVariableData": data})
-        return {**answer, "values": _read_values(answer.get("getVariableResult", []))}
+        values = _read_values(answer.get("getVariableResult", []))
+        if self.csms.has("get-variables-misread") and values:
+            first = next(iter(values.values()))
+            values = dict.fromkeys(values, first)
+        return {**answer, "values": values}
 
     async def set_variables(self, params: dict[str, Any]) -> dict[str, Any]:
         items = params.get("items") or []
@@ -350,6 +432,14 @@ class CsmsActions:
         data = [{"attributeValue": str(item["value"]), **_variable_item(item)} for item in items]
         if not data:
             raise InvalidParams("set_variables needs items: [{component, variable, value}]")
+        csms = self.csms
+        if csms.has("set-variables-first-item-only"):
+            data = data[:1]
+        for entry in data:
+            if csms.has("set-variables-wrong-value"):
+                entry["attributeValue"] += "0"
+            if csms.has("set-variables-target-attribute"):
+                entry["attributeType"] = "Target"
         return await self._send(params, "SetVariables", {"setVariableData": data})
 
     async def get_configuration(self, params: dict[str, Any]) -> dict[str, Any]:

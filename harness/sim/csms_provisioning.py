@@ -72,6 +72,24 @@ DEFECTS = declare(
     ),
     # _boot_answer
     Defect(
+        "boot-after-reset-pending",
+        "csms",
+        V201,
+        "answers the BootNotification of a station back from a reset (reason RemoteReset "
+        "or ScheduledReset) Pending instead of Accepted",
+        "B01.FR.02",
+    ),
+    # _boot_answer
+    Defect(
+        "triggered-boot-pending",
+        "csms",
+        V201,
+        "set to answer Pending first, it answers the BootNotification it asked for with "
+        "TriggerMessage Pending too, until the interval is over",
+        "B01.FR.02",
+    ),
+    # _boot_answer
+    Defect(
         "pending-never-accepts",
         "csms",
         V201,
@@ -88,10 +106,14 @@ def _retry_interval(csms: SimCsms, status: str) -> int:
     return csms.boot_retry_interval
 
 
-def _boot_answer(csms: SimCsms, record: StationRecord) -> tuple[str, int]:
-    """(status, interval) for a BootNotification of ``record``: the boot plan the
-    module text of :mod:`harness.sim.csms` describes."""
+def _boot_answer(
+    csms: SimCsms, record: StationRecord, reason: str | None = None
+) -> tuple[str, int]:
+    """(status, interval) for a BootNotification of ``record`` (sent for ``reason``):
+    the boot plan the module text of :mod:`harness.sim.csms` describes."""
     now = asyncio.get_running_loop().time()
+    if reason in ("RemoteReset", "ScheduledReset") and csms.has("boot-after-reset-pending"):
+        return "Pending", _retry_interval(csms, "Pending")
     if csms.next_boot is not None:
         # A plan made after the last answer replaces what that answer held: the
         # CSMS was reconfigured (boot_reject after boot_pending, say).
@@ -101,7 +123,7 @@ def _boot_answer(csms: SimCsms, record: StationRecord) -> tuple[str, int]:
         return status, interval
     if record.hold is not None:
         status, until = record.hold
-        triggered = record.asked_for("BootNotification")
+        triggered = record.asked_for("BootNotification") and not csms.has("triggered-boot-pending")
         if now < until and not triggered:
             remaining = math.ceil((until - now) / max(csms.timers.interval_scale, 1e-9))
             return status, max(1, remaining)  # too early: the same answer again
@@ -117,7 +139,7 @@ def _boot_answer(csms: SimCsms, record: StationRecord) -> tuple[str, int]:
 async def boot_notification(caller: Caller, payload: dict[str, Any]) -> Reply:
     """B01-B03 (1.6 §4.2): the boot plan's status and interval, and the current time."""
     csms, record = caller.csms, caller.record
-    status, interval = _boot_answer(csms, record)
+    status, interval = _boot_answer(csms, record, payload.get("reason"))
     record.boots.append(payload)
     record.boot_status = status
     # What the CSMS asked for before this answer no longer opens the gate.

@@ -90,6 +90,15 @@ DEFECTS = declare(
     ),
     # transaction_event
     Defect(
+        "reset-ended-event-refused",
+        "csms",
+        V201,
+        "answers the TransactionEvent Ended of a transaction a Reset stopped (triggerReason "
+        "ResetCommand) with CALLERROR InternalError",
+        "answer:TransactionEvent",
+    ),
+    # transaction_event
+    Defect(
         "stop-authorized-omits-id-token-info",
         "csms",
         V201,
@@ -155,6 +164,8 @@ async def transaction_event(caller: Caller, payload: dict[str, Any]) -> Reply:
         return Reply(error_code="InternalError", description="cannot process this event")
     if payload["eventType"] == "Started":
         record.last_transaction_id = payload["transactionInfo"]["transactionId"]
+    if payload["triggerReason"] == "ResetCommand" and csms.has("reset-ended-event-refused"):
+        return Reply(error_code="InternalError", description="unexpected trigger ResetCommand")
     if "idToken" not in payload or csms.has("transaction-event-omits-id-token-info"):
         return Reply({})
     if payload["triggerReason"] == "StopAuthorized" and csms.has(

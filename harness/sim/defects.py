@@ -25,9 +25,11 @@ from harness.sim.csms_actions import DEFECTS as CSMS_ACTIONS
 from harness.sim.csms_handlers import DEFECTS as CSMS_HANDLERS
 from harness.sim.csms_handshake import DEFECTS as CSMS_HANDSHAKE
 from harness.sim.csms_metering import DEFECTS as CSMS_METERING
+from harness.sim.csms_network_profiles import DEFECTS as CSMS_NETWORK_PROFILES
 from harness.sim.csms_notifications import DEFECTS as CSMS_NOTIFICATIONS
 from harness.sim.csms_provisioning import DEFECTS as CSMS_PROVISIONING
 from harness.sim.csms_remote_control import DEFECTS as CSMS_REMOTE_CONTROL
+from harness.sim.csms_reports import DEFECTS as CSMS_REPORTS
 from harness.sim.csms_tokens import DEFECTS as CSMS_TOKENS
 from harness.sim.csms_transactions import DEFECTS as CSMS_TRANSACTIONS
 from harness.sim.csms_tx_options import DEFECTS as CSMS_TX_OPTIONS
@@ -113,6 +115,8 @@ _TABLE = _table(
     CSMS_TX_OPTIONS,
     CSMS_NOTIFICATIONS,
     CSMS_REMOTE_CONTROL,
+    CSMS_REPORTS,
+    CSMS_NETWORK_PROFILES,
 )
 
 

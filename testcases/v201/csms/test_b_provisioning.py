@@ -10,6 +10,7 @@ from harness import DutFailure, HarnessError, testcase
 from harness.defaults import utc_now
 from harness.matching import absent_or, differences, one_of
 from harness.states import csms as states
+from harness.station_model import report_follow_ups
 
 BLOCK = "B Provisioning"
 
@@ -253,3 +254,299 @@ def _credentials_accepted(handshake) -> None:
             "(check dut.password and dut.identity): the subprotocol check cannot be judged",
             "setup",
         )
+
+
+# -- B06 / B05: reading and writing several variables -------------------------------------
+
+#: the attribute types a GetVariables item may ask for in TC_B_06/07_CSMS (none: Actual)
+READABLE_ATTRIBUTES = absent_or(one_of("Actual", "Target", "MinSet", "MaxSet"))
+
+
+def _variable_pattern(component: str, variable: str, **more) -> dict:
+    return {"component": {"name": component}, "variable": {"name": variable}, **more}
+
+
+def _require_items(request, key: str, wanted: list[dict], rule: str) -> None:
+    """Every pattern of ``wanted`` matches an item of the request's ``key`` list, in
+    any order (Part 6: "in arbitrary order"); else the CSMS asked for something else."""
+    items = request.get(key) or []
+    problems = [_item_problem(w, items) for w in wanted]
+    problems = [p for p in problems if p is not None]
+    if problems:
+        request.entry.failing = True
+        raise DutFailure(
+            f"{request.action} (frame {request.entry.seq}): " + "; ".join(problems),
+            rule,
+            request.entry.raw,
+        )
+
+
+def _item_problem(wanted: dict, items: list) -> str | None:
+    """None when an item matches ``wanted``; else what is wrong with the item for the
+    same variable, or that there is none."""
+    if any(_matches(wanted, item) for item in items):
+        return None
+    label = f"{wanted['component']['name']}.{wanted['variable']['name']}"
+    names = {"component": wanted["component"], "variable": wanted["variable"]}
+    same = [item for item in items if _matches(names, item)]
+    if not same:
+        return f"no item for {label} (it asked for {_names(items)})"
+    return f"the item for {label} differs: {'; '.join(differences(wanted, same[0]))}"
+
+
+def _check_read(station, result, request, wanted: list[tuple[str, str]], rule: str) -> None:
+    """Post-scenario: the CSMS read the values the station gave, where the control
+    adapter tells what the CSMS read (TC_B_06_CSMS does the same for one variable).
+    Only items asked for the Actual value are compared: the station answers the other
+    attribute types it lacks NotSupportedAttributeType, with no value to read."""
+    values = (result or {}).get("values") if isinstance(result, dict) else None
+    if values is None:
+        station.note(
+            rule, "the control adapter did not report what the CSMS read; check it by hand"
+        )
+        return
+    items = request.get("getVariableData") or []
+    for component, variable in wanted:
+        actual = _variable_pattern(component, variable, attributeType=absent_or("Actual"))
+        if not any(_matches(actual, item) for item in items):
+            continue
+        expected = station.device_model.value(component, variable)
+        read = values.get(f"{component}.{variable}")
+        if read != expected:
+            raise DutFailure(
+                f"the CSMS read {component}.{variable} as {read!r}; the station answered "
+                f"{expected!r}",
+                rule,
+            )
+
+
+@testcase(
+    "TC_B_07_CSMS",
+    "Get Variables - multiple values",
+    table=467,
+    requirements=["B06.FR.01", "B06.FR.02", "B06.FR.03"],
+    catches=[
+        "get-variables-invalid",
+        "get-variables-wrong-variable",
+        "get-variables-first-item-only",
+        "get-variables-misread",
+    ],
+)
+def test_tc_b_07_csms(station, dut):
+    states.booted(station, dut)
+    wanted = [("OCPPCommCtrlr", "OfflineThreshold"), ("AuthCtrlr", "AuthorizeRemoteStart")]
+    station.step(
+        1,
+        "Manual action: make the CSMS get OCPPCommCtrlr.OfflineThreshold and "
+        "AuthCtrlr.AuthorizeRemoteStart",
+    )
+    result = dut.act("get_variables", items=[{"component": c, "variable": v} for c, v in wanted])
+    # Tool validation of step 1: one GetVariablesRequest with an item for each, in any
+    # order, attributeType absent or Actual (Target, MinSet, MaxSet allowed too).
+    request = station.expect("GetVariables", rule="expect:GetVariables")
+    _require_items(
+        request,
+        "getVariableData",
+        [_variable_pattern(c, v, attributeType=READABLE_ATTRIBUTES) for c, v in wanted],
+        "expect:GetVariables",
+    )
+    station.step(2, "The station answers both from its device model")
+    # Post-scenario: the CSMS has read both values (where the adapter can tell).
+    _check_read(station, result, request, wanted, "B06.FR.01")
+
+
+#: Part 6 TC_B_09/10_CSMS: the values the CSMS is asked to set
+NEW_OFFLINE_THRESHOLD = "123"
+NEW_AUTHORIZE_REMOTE_START = "false"
+
+
+def _set_variables_case(station, dut, wanted: list[tuple[str, str, str]]) -> None:
+    """Steps 1-2 of TC_B_09/10_CSMS: the CSMS sets ``wanted`` (component, variable,
+    value) in one SetVariablesRequest; the station answers from its device model."""
+    states.booted(station, dut)
+    shown = " and ".join(f"{c}.{v} to {value!r}" for c, v, value in wanted)
+    station.step(1, f"Manual action: make the CSMS set {shown}")
+    dut.act(
+        "set_variables",
+        items=[{"component": c, "variable": v, "value": value} for c, v, value in wanted],
+    )
+    # Tool validation of step 1: an item for each, in any order, with the value asked
+    # for and attributeType absent or Actual.
+    request = station.expect("SetVariables", rule="expect:SetVariables")
+    _require_items(
+        request,
+        "setVariableData",
+        [
+            _variable_pattern(c, v, attributeValue=value, attributeType=absent_or("Actual"))
+            for c, v, value in wanted
+        ],
+        "expect:SetVariables",
+    )
+    station.step(2, "The station answers from its device model")
+    # Part 6's post-scenario check (the CSMS knows the values are set) is the operator's.
+    station.note(
+        "expect:SetVariables",
+        "Part 6 leaves it to the operator to check that the CSMS shows the values as set",
+    )
+
+
+@testcase(
+    "TC_B_09_CSMS",
+    "Set Variables - single value",
+    table=469,
+    requirements=["B05.FR.01", "B05.FR.02", "B05.FR.03", "B05.FR.10", "B05.FR.12"],
+    catches=["set-variables-wrong-value", "set-variables-target-attribute"],
+)
+def test_tc_b_09_csms(station, dut):
+    _set_variables_case(
+        station, dut, [("OCPPCommCtrlr", "OfflineThreshold", NEW_OFFLINE_THRESHOLD)]
+    )
+
+
+@testcase(
+    "TC_B_10_CSMS",
+    "Set Variables - multiple values",
+    table=470,
+    requirements=["B05.FR.01", "B05.FR.02", "B05.FR.03"],
+    catches=[
+        "set-variables-wrong-value",
+        "set-variables-target-attribute",
+        "set-variables-first-item-only",
+    ],
+)
+def test_tc_b_10_csms(station, dut):
+    _set_variables_case(
+        station,
+        dut,
+        [
+            ("OCPPCommCtrlr", "OfflineThreshold", NEW_OFFLINE_THRESHOLD),
+            ("AuthCtrlr", "AuthorizeRemoteStart", NEW_AUTHORIZE_REMOTE_START),
+        ],
+    )
+
+
+# -- B07: base reports ---------------------------------------------------------------------
+
+
+def _base_report_case(station, dut, base: str) -> None:
+    """TC_B_12/13_CSMS: the CSMS asks for the ``base`` report; the station accepts and
+    sends it in NotifyReport parts, each of which the CSMS must answer."""
+    states.booted(station, dut)
+    station.step(1, f"Manual action: make the CSMS retrieve a {base} report")
+    # Step 2 is scripted (Accepted): the case sends the report itself below.
+    station.will_reply("GetBaseReport", status="Accepted")
+    dut.act("get_base_report", report_base=base)
+    # Tool validation of step 1: requestId an integer >= 0, the base asked for.
+    request = station.expect("GetBaseReport", rule="expect:GetBaseReport", reportBase=base)
+    request_id = request.get("requestId")
+    if not isinstance(request_id, int) or request_id < 0:
+        request.entry.failing = True
+        raise DutFailure(
+            f"GetBaseReport (frame {request.entry.seq}) has requestId {request_id!r}; the "
+            "step needs an integer of 0 or more",
+            "expect:GetBaseReport",
+            request.entry.raw,
+        )
+    station.step(2, "The station accepts")
+    # Post-scenario: the CSMS takes every NotifyReport of the report. The station sends
+    # what a conformant one would (harness.station_model, as after a default answer):
+    # the CSMS's requestId in each part (B07.FR.04), seqNo from 0 (B07.FR.10), tbc on
+    # every part but the last, generatedAt the time the report was made.
+    parts = report_follow_ups(station.device_model, "GetBaseReport", request.payload, utc_now())
+    if not parts:
+        raise HarnessError(f"the harness station's device model has nothing for {base}", "setup")
+    station.step("post", f"The station sends the report in {len(parts)} NotifyReport part(s)")
+    for action, payload in parts:
+        station.call(action, payload).expect(rule="answer:NotifyReport")
+
+
+@testcase(
+    "TC_B_12_CSMS",
+    "Get Base Report - ConfigurationInventory",
+    table=471,
+    requirements=["B07.FR.07"],
+    catches=[
+        "get-base-report-wrong-base",
+        "get-base-report-negative-request-id",
+        "notify-report-not-supported",
+    ],
+)
+def test_tc_b_12_csms(station, dut):
+    _base_report_case(station, dut, "ConfigurationInventory")
+
+
+@testcase(
+    "TC_B_13_CSMS",
+    "Get Base Report - FullInventory",
+    table=472,
+    requirements=["B07.FR.08"],
+    catches=[
+        "get-base-report-wrong-base",
+        "get-base-report-negative-request-id",
+        "notify-report-not-supported",
+    ],
+)
+def test_tc_b_13_csms(station, dut):
+    _base_report_case(station, dut, "FullInventory")
+
+
+# -- B09: network connection profiles ------------------------------------------------------
+
+
+def _configured_profile(station, dut) -> tuple[int, dict]:
+    """Part 6's <Configured configurationSlot> and connection data: the CSMS's own URL
+    (the one the station connects to), OCPP20 over JSON, the profile's message timeout,
+    security profile and interface."""
+    network = dut.profile.network
+    data = {
+        "ocppVersion": "OCPP20",
+        "ocppTransport": "JSON",
+        "ocppCsmsUrl": station.endpoint,
+        "messageTimeout": network.message_timeout,
+        "securityProfile": dut.profile.security_profile,
+        "ocppInterface": network.interface,
+    }
+    return network.configuration_slot, data
+
+
+@testcase(
+    "TC_B_42_CSMS",
+    "Set new NetworkConnectionProfile - Accepted",
+    table=481,
+    requirements=["B09.FR.01"],
+    catches=[
+        "network-profile-wrong-slot",
+        "network-profile-wrong-security-profile",
+        "network-profile-invalid",
+    ],
+)
+def test_tc_b_42_csms(station, dut):
+    states.booted(station, dut)
+    slot, data = _configured_profile(station, dut)
+    station.step("1-2", "The CSMS sets a network connection profile; the station accepts")
+    station.will_reply("SetNetworkProfile", status="Accepted")
+    dut.act("set_network_profile", configuration_slot=slot, network_profile=data)
+    # Tool validation of step 1: the configured slot and connection data.
+    station.expect(
+        "SetNetworkProfile",
+        rule="expect:SetNetworkProfile",
+        configurationSlot=slot,
+        connectionData=data,
+    )
+
+
+@testcase(
+    "TC_B_44_CSMS",
+    "Set new NetworkConnectionProfile - Failed",
+    table=482,
+    requirements=["B09.FR.03"],
+    catches=["network-profile-invalid"],
+)
+def test_tc_b_44_csms(station, dut):
+    states.booted(station, dut)
+    slot, data = _configured_profile(station, dut)
+    station.step("1-2", "The CSMS sets a network connection profile; the station answers Failed")
+    station.will_reply("SetNetworkProfile", status="Failed")
+    dut.act("set_network_profile", configuration_slot=slot, network_profile=data)
+    # Part 6 validates nothing of the request; it is schema-checked like every frame.
+    station.expect("SetNetworkProfile", rule="expect:SetNetworkProfile")
