@@ -187,6 +187,9 @@ NO_REQUIREMENT_IN_PART6 = {
     "TC_P_03_CSMS",
     "TC_F_01_CSMS",
     "TC_F_06_CSMS",
+    "TC_B_22_CSMS",
+    "TC_B_27_CSMS",
+    "TC_B_31_CSMS",
 }
 
 

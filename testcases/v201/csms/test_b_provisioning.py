@@ -8,7 +8,7 @@ ways OCTT's station does it).
 
 from harness import DutFailure, HarnessError, testcase
 from harness.defaults import utc_now
-from harness.matching import absent_or, differences, one_of
+from harness.matching import ABSENT, absent_or, differences, one_of
 from harness.states import csms as states
 from harness.station_model import report_follow_ups
 
@@ -550,3 +550,107 @@ def test_tc_b_44_csms(station, dut):
     dut.act("set_network_profile", configuration_slot=slot, network_profile=data)
     # Part 6 validates nothing of the request; it is schema-checked like every frame.
     station.expect("SetNetworkProfile", rule="expect:SetNetworkProfile")
+
+
+# -- B11 / B12: resets ---------------------------------------------------------------------
+
+
+def _expect_reset(station, kind: str, evse: int | None = None):
+    """Tool validation of a Reset step: ``kind``, and the EVSE when one is reset; a
+    reset of the whole station names none (errata 2025-09 §6.2.13-15 for TC_B_20/21/22)."""
+    return station.expect(
+        "Reset",
+        rule="expect:Reset",
+        type=kind,
+        evseId=ABSENT if evse is None else evse,
+    )
+
+
+def _boot_after_reset(station, dut, reason: str, steps: tuple[str, str], occupied=None) -> None:
+    """The station's reboot after a Reset of the whole station: its connection goes,
+    it connects again and boots with ``reason``; tool validation: the CSMS answers
+    Accepted. Then every connector is reported: Available, but ``occupied``
+    ((evse, connector): where the EV is still plugged in), which is Occupied."""
+    boot_step, connector_step = steps
+    station.comment("the station goes down for the reset and comes back")
+    station.reconnect()
+    station.step(boot_step, f"BootNotification {reason}; tool validation: status Accepted")
+    payload = states.boot_payload(station.version, dut, reason)
+    station.call("BootNotification", payload).expect(rule="B01.FR.02", status="Accepted")
+    station.step(connector_step, "Every connector's state; the CSMS answers each report")
+    if occupied is None:
+        states.report_connectors(station, dut)
+        return
+    evse, connector = occupied
+    states.report_connectors(station, dut, "Occupied", evses=[(evse, (connector,))])
+    others = [
+        (e, tuple(c for c in connectors if (e, c) != occupied)) for e, connectors in station.evses
+    ]
+    others = [(e, connectors) for e, connectors in others if connectors]
+    if others:
+        states.report_connectors(station, dut, "Available", evses=others)
+
+
+@testcase(
+    "TC_B_20_CSMS",
+    "Reset Charging Station - Without ongoing transaction - OnIdle",
+    table=475,
+    requirements=["B11.FR.04"],
+    catches=["reset-names-evse", "boot-after-reset-pending"],
+)
+def test_tc_b_20_csms(station, dut):
+    states.booted(station, dut)
+    station.step("1-2", "Manual action: make the CSMS reset the station OnIdle; it accepts")
+    station.will_reply("Reset", status="Accepted")
+    dut.act("reset", type="OnIdle")
+    # Tool validation of step 1 (errata 2025-09 §6.2.13): no evseId. Part 6 does not
+    # check the type here.
+    station.expect("Reset", rule="expect:Reset", evseId=ABSENT)
+    _boot_after_reset(station, dut, "RemoteReset", ("3-4", "5-6"))
+
+
+@testcase(
+    "TC_B_25_CSMS",
+    "Reset EVSE - Without ongoing transaction",
+    table=478,
+    requirements=["B11.FR.04"],
+    catches=["reset-type-swapped", "reset-evse-dropped"],
+)
+def test_tc_b_25_csms(station, dut):
+    states.booted(station, dut)
+    evse, _ = states.evse_layout(station, None)
+    station.step("1-2", f"Manual action: make the CSMS reset EVSE {evse} OnIdle; it accepts")
+    station.will_reply("Reset", status="Accepted")
+    dut.act("reset", type="OnIdle", evse=evse)
+    # Tool validation of step 1: OnIdle, the configured EVSE.
+    _expect_reset(station, "OnIdle", evse)
+
+
+@testcase(
+    "TC_B_31_CSMS",
+    "Cold Boot Charging Station - Pending/Rejected - TriggerMessage",
+    table=465,
+    needs=["C-44"],
+    catches=["triggered-boot-pending", "trigger-message-wrong-message"],
+)
+def test_tc_b_31_csms(station, dut):
+    # Prerequisite: the CSMS answers the first BootNotification Pending. Part 6 allows
+    # Rejected too, but a CSMS that rejected a station sends it nothing (B03.FR.03), so
+    # only a Pending boot can be followed by the TriggerMessage of step 3.
+    dut.act("boot_pending", interval=LONGEST_PENDING_WAIT)
+    station.connect()
+    station.step("1-2", "BootNotification PowerUp; tool validation: status Pending")
+    boot = states.boot_payload(station.version, dut)
+    station.call("BootNotification", boot).expect(rule="B02.FR.01", status="Pending")
+    station.step("3-4", "The CSMS triggers a BootNotification; the station accepts")
+    station.will_reply("TriggerMessage", status="Accepted")
+    dut.act("trigger_message", message="BootNotification")
+    # Tool validation of step 3: requestedMessage BootNotification.
+    station.expect(
+        "TriggerMessage", rule="expect:TriggerMessage", requestedMessage="BootNotification"
+    )
+    station.step("5-6", "BootNotification Triggered; tool validation: status Accepted")
+    triggered = states.boot_payload(station.version, dut, "Triggered")
+    station.call("BootNotification", triggered).expect(rule="B01.FR.02", status="Accepted")
+    station.step("7-8", "Every connector Available; the CSMS answers each report")
+    states.report_connectors(station, dut)
