@@ -10,6 +10,7 @@ from harness import DutFailure, HarnessError, testcase
 from harness.defaults import utc_now
 from harness.matching import ABSENT, absent_or, differences, one_of
 from harness.states import csms as states
+from harness.states import csms_transactions as transactions
 from harness.station_model import report_follow_ups
 
 BLOCK = "B Provisioning"
@@ -654,3 +655,124 @@ def test_tc_b_31_csms(station, dut):
     station.call("BootNotification", triggered).expect(rule="B01.FR.02", status="Accepted")
     station.step("7-8", "Every connector Available; the CSMS answers each report")
     states.report_connectors(station, dut)
+
+
+def _tx_event(station, tx, trigger: str, *, ended: bool = False, **fields) -> None:
+    """One TransactionEvent of the case's own steps; the CSMS must answer it
+    (answer:TransactionEvent). ``ended``: the transaction is over after it."""
+    transactions.transaction_event(station, tx, trigger, ended=ended, **fields)
+    if ended:
+        tx.ended = True
+
+
+def _stopped_on_idle(station, dut, tx) -> None:
+    """Steps 3-6 of TC_B_21/26_CSMS: the scheduled reset waits for the transaction,
+    which ends normally: the driver stops it with the valid token, then unplugs."""
+    station.step("3-4", "TransactionEvent Updated StopAuthorized, chargingState EVConnected")
+    tokens = dut.profile.tokens
+    _tx_event(
+        station,
+        tx,
+        "StopAuthorized",
+        charging_state="EVConnected",
+        id_token={"idToken": tokens.valid, "type": tokens.type},
+    )
+    station.step("5-6", "TransactionEvent Ended EVCommunicationLost, Idle, EVDisconnected")
+    _tx_event(
+        station,
+        tx,
+        "EVCommunicationLost",
+        charging_state="Idle",
+        stopped_reason="EVDisconnected",
+        ended=True,
+    )
+
+
+def _ended_by_reset(station, tx) -> None:
+    """Steps 3-4 of TC_B_22/27_CSMS: the Immediate reset ends the transaction at once,
+    with the EV still plugged in and no idToken."""
+    station.step("3-4", "TransactionEvent Ended ResetCommand, EVConnected, ImmediateReset")
+    _tx_event(
+        station,
+        tx,
+        "ResetCommand",
+        charging_state="EVConnected",
+        stopped_reason="ImmediateReset",
+        ended=True,
+    )
+
+
+@testcase(
+    "TC_B_21_CSMS",
+    "Reset Charging Station - With Ongoing Transaction - OnIdle",
+    table=476,
+    requirements=["B12.FR.01", "B12.FR.03", "E07.FR.03"],
+    catches=["reset-names-evse", "reset-type-swapped", "boot-after-reset-pending"],
+)
+def test_tc_b_21_csms(station, dut):
+    tx = transactions.energy_transfer_started(station, dut)
+    station.step("1-2", "Manual action: make the CSMS reset the station OnIdle; it is Scheduled")
+    station.will_reply("Reset", status="Scheduled")
+    dut.act("reset", type="OnIdle")
+    # Tool validation of step 1: OnIdle, no evseId (errata 2025-09 §6.2.14).
+    _expect_reset(station, "OnIdle")
+    _stopped_on_idle(station, dut, tx)
+    _boot_after_reset(station, dut, "ScheduledReset", ("7-8", "9-10"))
+
+
+@testcase(
+    "TC_B_22_CSMS",
+    "Reset Charging Station - With Ongoing Transaction - Immediate",
+    table=477,
+    catches=[
+        "reset-names-evse",
+        "reset-type-swapped",
+        "reset-ended-event-refused",
+        "boot-after-reset-pending",
+    ],
+)
+def test_tc_b_22_csms(station, dut):
+    tx = transactions.energy_transfer_started(station, dut)
+    station.step("1-2", "Manual action: make the CSMS reset the station Immediate; it accepts")
+    station.will_reply("Reset", status="Accepted")
+    dut.act("reset", type="Immediate")
+    # Tool validation of step 1: Immediate, no evseId (errata 2025-09 §6.2.15).
+    _expect_reset(station, "Immediate")
+    _ended_by_reset(station, tx)
+    # The EV stays plugged in over the reboot: its connector comes back Occupied.
+    _boot_after_reset(station, dut, "RemoteReset", ("5-6", "7-8"), occupied=(tx.evse, tx.connector))
+
+
+@testcase(
+    "TC_B_26_CSMS",
+    "Reset EVSE - With Ongoing Transaction - OnIdle",
+    table=479,
+    requirements=["B12.FR.07"],
+    catches=["reset-type-swapped", "reset-evse-dropped"],
+)
+def test_tc_b_26_csms(station, dut):
+    tx = transactions.energy_transfer_started(station, dut)
+    station.step(
+        "1-2", f"Manual action: make the CSMS reset EVSE {tx.evse} OnIdle; it is Scheduled"
+    )
+    station.will_reply("Reset", status="Scheduled")
+    dut.act("reset", type="OnIdle", evse=tx.evse)
+    # Tool validation of step 1: OnIdle, the configured EVSE (the one charging).
+    _expect_reset(station, "OnIdle", tx.evse)
+    _stopped_on_idle(station, dut, tx)
+
+
+@testcase(
+    "TC_B_27_CSMS",
+    "Reset EVSE - With Ongoing Transaction - Immediate",
+    table=480,
+    catches=["reset-type-swapped", "reset-evse-dropped", "reset-ended-event-refused"],
+)
+def test_tc_b_27_csms(station, dut):
+    tx = transactions.energy_transfer_started(station, dut)
+    station.step("1-2", f"Manual action: make the CSMS reset EVSE {tx.evse} Immediate; it accepts")
+    station.will_reply("Reset", status="Accepted")
+    dut.act("reset", type="Immediate", evse=tx.evse)
+    # Tool validation of step 1: Immediate, the configured EVSE (the one charging).
+    _expect_reset(station, "Immediate", tx.evse)
+    _ended_by_reset(station, tx)
