@@ -412,6 +412,9 @@ class CsmsActions:
             data[0]["variable"] = {"name": other}
         if self.csms.has("get-variables-first-item-only"):
             data = data[:1]
+        if self.csms.has_option("variables-explicit-actual"):
+            for entry in data:
+                entry.setdefault("attributeType", "Actual")
         answer = await self._send(params, "GetVariables", {"getVariableData": data})
         values = _read_values(answer.get("getVariableResult", []))
         if self.csms.has("get-variables-misread") and values:
@@ -440,6 +443,8 @@ class CsmsActions:
                 entry["attributeValue"] += "0"
             if csms.has("set-variables-target-attribute"):
                 entry["attributeType"] = "Target"
+            elif csms.has_option("variables-explicit-actual"):
+                entry.setdefault("attributeType", "Actual")
         return await self._send(params, "SetVariables", {"setVariableData": data})
 
     async def get_configuration(self, params: dict[str, Any]) -> dict[str, Any]:

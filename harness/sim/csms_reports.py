@@ -11,6 +11,7 @@ operator asked for.
 from __future__ import annotations
 
 import itertools
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from harness.ocppj import OcppVersion
@@ -55,6 +56,19 @@ _OTHER_BASE = {
 _REQUEST_IDS = itertools.count(1)
 
 
+def _request_id(csms: SimCsms) -> int:
+    """The next report's requestId: from 0 for a CSMS with the option that numbers so
+    (kept per CSMS), else from the run-wide count."""
+    if not csms.has_option("report-request-ids-from-zero"):
+        return next(_REQUEST_IDS)
+    counter = _FROM_ZERO.setdefault(csms, itertools.count(0))
+    return next(counter)
+
+
+#: each CSMS with report-request-ids-from-zero: its count from 0 (gone with the CSMS)
+_FROM_ZERO: weakref.WeakKeyDictionary[SimCsms, itertools.count[int]] = weakref.WeakKeyDictionary()
+
+
 def _v201_only(csms: SimCsms, action: str) -> None:
     if csms.version is OcppVersion.V16:
         raise UnsupportedAction(action)
@@ -68,7 +82,7 @@ async def get_base_report(csms: SimCsms, params: dict[str, Any]) -> dict[str, An
         raise InvalidParams(f"report_base must be one of {', '.join(_OTHER_BASE)}, not {base!r}")
     if csms.has("get-base-report-wrong-base"):
         base = _OTHER_BASE[base]
-    request_id = -1 if csms.has("get-base-report-negative-request-id") else next(_REQUEST_IDS)
+    request_id = -1 if csms.has("get-base-report-negative-request-id") else _request_id(csms)
     payload = {"requestId": request_id, "reportBase": base}
     return await send(csms, params, "GetBaseReport", payload)
 
@@ -78,7 +92,7 @@ async def get_report(csms: SimCsms, params: dict[str, Any]) -> dict[str, Any]:
     ``{component, variable}``, the variable optional; a component may name its EVSE as
     ``{"name": "EVSE", "evse": {"id": 1}}``)."""
     _v201_only(csms, "get_report")
-    payload: dict[str, Any] = {"requestId": next(_REQUEST_IDS)}
+    payload: dict[str, Any] = {"requestId": _request_id(csms)}
     criteria = params.get("criteria")
     if criteria:
         payload["componentCriteria"] = [str(c) for c in criteria]

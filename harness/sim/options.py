@@ -395,6 +395,21 @@ OPTIONS: dict[str, SimOption] = _options(
         "ends; harness.sim.csms_metering)",
         concerns=("TC_J_",),
     ),
+    SimOption(
+        "variables-explicit-actual",
+        "csms",
+        _V201,
+        "names attributeType Actual in every GetVariables and SetVariables item instead of "
+        "leaving it out (the schema's default; B06.FR.11, B05.FR.12)",
+        concerns=("TC_B_06_CSMS", "TC_B_07_CSMS", "TC_B_09_CSMS", "TC_B_10_CSMS"),
+    ),
+    SimOption(
+        "report-request-ids-from-zero",
+        "csms",
+        _V201,
+        "numbers its report requests from requestId 0 (any integer of 0 or more will do)",
+        concerns=("TC_B_12_CSMS", "TC_B_13_CSMS"),
+    ),
 )
 
 

@@ -379,6 +379,48 @@ def test_data_transfer_knows_vendor(version: str) -> None:
     run(scenario())
 
 
+def _calls_at_station(link, action: str) -> list[dict]:
+    return [
+        r.frame.payload  # type: ignore[union-attr]
+        for r in link.at_station.frames
+        if r.action == action and r.is_call
+    ]
+
+
+@covers("variables-explicit-actual")
+def test_variables_explicit_actual(version: str) -> None:
+    """The CSMS names attributeType Actual in each Get/SetVariables item, where it
+    leaves it out without the option."""
+
+    async def scenario() -> None:
+        item = {"component": "OCPPCommCtrlr", "variable": "OfflineThreshold"}
+        for options, expected in (([], None), (["variables-explicit-actual"], "Actual")):
+            async with linked(version, csms_options=options) as link:
+                await link.booted()
+                await link.csms.act("get_variables", {"items": [item]})
+                await link.csms.act("set_variables", {"items": [{**item, "value": "123"}]})
+                asked = _calls_at_station(link, "GetVariables")[0]["getVariableData"]
+                told = _calls_at_station(link, "SetVariables")[0]["setVariableData"]
+                assert [i.get("attributeType") for i in asked + told] == [expected, expected]
+
+    run(scenario())
+
+
+@covers("report-request-ids-from-zero")
+def test_report_request_ids_from_zero(version: str) -> None:
+    """The CSMS's first report request has requestId 0, the next 1."""
+
+    async def scenario() -> None:
+        async with linked(version, csms_options=["report-request-ids-from-zero"]) as link:
+            await link.booted()
+            for base in ("ConfigurationInventory", "FullInventory"):
+                await link.csms.act("get_base_report", {"report_base": base})
+            requests = _calls_at_station(link, "GetBaseReport")
+            assert [r["requestId"] for r in requests] == [0, 1]
+
+    run(scenario())
+
+
 @covers("availability-reports-changes-only")
 def test_availability_reports_changes_only(version: str) -> None:
     """After a ChangeAvailability the station reports every connector it took, or with

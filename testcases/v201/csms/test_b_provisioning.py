@@ -386,7 +386,7 @@ def _set_variables_case(station, dut, wanted: list[tuple[str, str, str]]) -> Non
     station.step(2, "The station answers from its device model")
     # Part 6's post-scenario check (the CSMS knows the values are set) is the operator's.
     station.note(
-        "expect:SetVariables",
+        "B05.FR.01",
         "Part 6 leaves it to the operator to check that the CSMS shows the values as set",
     )
 
@@ -456,7 +456,11 @@ def _base_report_case(station, dut, base: str) -> None:
     parts = report_follow_ups(station.device_model, "GetBaseReport", request.payload, utc_now())
     if not parts:
         raise HarnessError(f"the harness station's device model has nothing for {base}", "setup")
-    station.step("post", f"The station sends the report in {len(parts)} NotifyReport part(s)")
+    station.step(
+        "3-4",
+        f"The station sends the report in {len(parts)} NotifyReport part(s); the CSMS "
+        "answers each (post-scenario validation)",
+    )
     for action, payload in parts:
         station.call(action, payload).expect(rule="answer:NotifyReport")
 
@@ -573,9 +577,11 @@ def _boot_after_reset(station, dut, reason: str, steps: tuple[str, str], occupie
     Accepted. Then every connector is reported: Available, but ``occupied``
     ((evse, connector): where the EV is still plugged in), which is Occupied."""
     boot_step, connector_step = steps
-    station.comment("the station goes down for the reset and comes back")
+    station.step(
+        boot_step,
+        f"The station reboots: BootNotification {reason}; tool validation: status Accepted",
+    )
     station.reconnect()
-    station.step(boot_step, f"BootNotification {reason}; tool validation: status Accepted")
     payload = states.boot_payload(station.version, dut, reason)
     station.call("BootNotification", payload).expect(rule="B01.FR.02", status="Accepted")
     station.step(connector_step, "Every connector's state; the CSMS answers each report")
