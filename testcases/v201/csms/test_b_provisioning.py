@@ -643,7 +643,9 @@ def test_tc_b_25_csms(station, dut):
 def test_tc_b_31_csms(station, dut):
     # Prerequisite: the CSMS answers the first BootNotification Pending. Part 6 allows
     # Rejected too, but a CSMS that rejected a station sends it nothing (B03.FR.03), so
-    # only a Pending boot can be followed by the TriggerMessage of step 3.
+    # only a Pending boot can be followed by the TriggerMessage of step 3. A long
+    # interval: the triggered boot must come, and be Accepted, well before it is over
+    # (the point of the case); the station never waits it out.
     dut.act("boot_pending", interval=LONGEST_PENDING_WAIT)
     station.connect()
     station.step("1-2", "BootNotification PowerUp; tool validation: status Pending")
