@@ -71,6 +71,8 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
         "C-46": True,
         "C-17": True,
         "C-50.2": True,
+        # and asks a station about its transactions (get_transaction_status)
+        "C-16": True,
     },
     # the simulated 2.0.1 station, by functional block (each block's features together)
     (CHARGING_STATION, "2.0.1"): {

@@ -65,6 +65,8 @@ class StationRecord:
     connections: int = 0
     subprotocol: str | None = None
     last_transaction_id: str | int | None = None
+    #: the TransactionEvent payloads the station sent, in order (2.0.1)
+    transaction_events: list[dict[str, Any]] = field(default_factory=list)
     connected: asyncio.Event = field(default_factory=asyncio.Event)
     #: security event types the station reported, in order
     security_events: list[str] = field(default_factory=list)

@@ -43,6 +43,7 @@ FEATURE_MODULES: tuple[str, ...] = (
     "harness.sim.csms_remote_control",
     "harness.sim.csms_reports",
     "harness.sim.csms_network_profiles",
+    "harness.sim.csms_transaction_status",
 )
 
 
@@ -83,6 +84,15 @@ DEFECTS = declare(
         "get_variables sends GetVariables for another variable of the component than "
         "the one it was asked to get",
         "expect:GetVariables",
+    ),
+    # CsmsActions.request_stop
+    Defect(
+        "request-stop-wrong-transaction",
+        "csms",
+        V201,
+        "request_stop sends RequestStopTransaction for another transaction id than the "
+        "one it was asked to stop (its last character changed)",
+        "F03.FR.01",
     ),
     # CsmsActions.reserve_now
     Defect(
@@ -372,6 +382,9 @@ class CsmsActions:
         if self.v16:
             payload = {"transactionId": int(transaction_id)}
             return await self._send(params, "RemoteStopTransaction", payload)
+        if self.csms.has("request-stop-wrong-transaction"):
+            text = str(transaction_id)
+            transaction_id = text[:-1] + ("1" if text.endswith("0") else "0")
         payload = {"transactionId": str(transaction_id)}
         return await self._send(params, "RequestStopTransaction", payload)
 

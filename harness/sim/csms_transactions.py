@@ -17,6 +17,7 @@ from harness.sim import csms_tx_options
 from harness.sim.blocks import CSMS, Block
 from harness.sim.csms_metering import meter_values_refusal, metered
 from harness.sim.csms_tokens import token_info
+from harness.sim.csms_transaction_events import screen
 from harness.sim.declare import BOTH, V16, V201, Defect, declare
 from harness.sim.peer import Reply
 
@@ -156,6 +157,9 @@ async def transaction_event(caller: Caller, payload: dict[str, Any]) -> Reply:
     """An event that carries an idToken gets that token's authorization status in
     ``idTokenInfo`` (E01.FR.12, E02.FR.02, E03.FR.02); any other just ``{}``."""
     csms, record = caller.csms, caller.record
+    refused = screen(csms, record, payload)  # the unusual turns (csms_transaction_events)
+    if refused is not None:
+        return refused
     if "customData" in payload["transactionInfo"] and csms.has(
         "transaction-info-custom-data-refused"
     ):

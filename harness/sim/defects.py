@@ -31,6 +31,8 @@ from harness.sim.csms_provisioning import DEFECTS as CSMS_PROVISIONING
 from harness.sim.csms_remote_control import DEFECTS as CSMS_REMOTE_CONTROL
 from harness.sim.csms_reports import DEFECTS as CSMS_REPORTS
 from harness.sim.csms_tokens import DEFECTS as CSMS_TOKENS
+from harness.sim.csms_transaction_events import DEFECTS as CSMS_TRANSACTION_EVENTS
+from harness.sim.csms_transaction_status import DEFECTS as CSMS_TRANSACTION_STATUS
 from harness.sim.csms_transactions import DEFECTS as CSMS_TRANSACTIONS
 from harness.sim.csms_tx_options import DEFECTS as CSMS_TX_OPTIONS
 from harness.sim.customer_info_v201 import DEFECTS as CUSTOMER_INFO_V201
@@ -109,6 +111,8 @@ _TABLE = _table(
     CSMS_TRANSACTIONS,
     CSMS_TOKENS,
     CSMS_METERING,
+    CSMS_TRANSACTION_EVENTS,
+    CSMS_TRANSACTION_STATUS,
     DATA_TRANSFER,
     CSMS_HANDSHAKE,
     CSMS_ACTIONS,

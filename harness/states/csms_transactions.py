@@ -213,26 +213,32 @@ def ev_connected_post_session(station: Any, dut: Any, tx: Transaction | None = N
     return tx
 
 
-def ev_disconnected(station: Any, dut: Any, tx: Transaction | None = None) -> Transaction:
+def ev_disconnected(
+    station: Any, dut: Any, tx: Transaction | None = None, *, ends: bool = True
+) -> Transaction:
     """State *EVDisconnected* (Part 6 Table 707): the EV is unplugged after the stop;
-    the connector is Available again and the transaction ends (TxStopPoint EVConnected)."""
+    the connector is Available again and the transaction ends (TxStopPoint EVConnected).
+
+    ``ends=False``: a station whose TxStopPoint is not the cable (TC_E_19_CSMS:
+    ParkingBayOccupancy) reports the unplugging as Updated, without a stoppedReason,
+    and the transaction goes on until its own stop point."""
     tx = _usable(station, dut, tx)
     if not tx.post_session:
         ev_connected_post_session(station, dut, tx)
     station.comment("reusable state EVDisconnected (Part 6 Table 707)")
     # 1-2. The connector is Available again.
     report_connectors(station, dut, "Available", evses=[(tx.evse, (tx.connector,))])
-    # 3-4. The transaction ends.
+    # 3-4. The transaction ends (unless its stop point is another).
     _event(
         station,
         tx,
         "EVCommunicationLost",
         charging_state="Idle",
-        stopped_reason="EVDisconnected",
-        ended=True,
+        stopped_reason="EVDisconnected" if ends else None,
+        ended=ends,
     )
     tx.ev_connected = False
-    tx.ended = True
+    tx.ended = ends
     return tx
 
 

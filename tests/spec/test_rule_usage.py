@@ -190,6 +190,7 @@ NO_REQUIREMENT_IN_PART6 = {
     "TC_B_22_CSMS",
     "TC_B_27_CSMS",
     "TC_B_31_CSMS",
+    "TC_E_38_CSMS",
 }
 
 

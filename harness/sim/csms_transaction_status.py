@@ -1,0 +1,66 @@
+"""GetTransactionStatus from the simulated CSMS (2.0.1 Part 2 E14): the
+``get_transaction_status`` action.
+
+The CSMS asks the station about one transaction (``transaction_id``) or, without one,
+whether the station has any transaction messages still queued. Which transaction to ask
+about is the operator's choice, so the action sends exactly what it is given; its
+defects send something else, which the cases of E14 (TC_E_29_CSMS ... TC_E_34_CSMS)
+see as a request with other values than the step needs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from harness.sim.csms_actions import CsmsAction, send
+from harness.sim.declare import V201, Defect, declare
+from harness.sim.errors import UnsupportedAction
+
+if TYPE_CHECKING:
+    from harness.sim.csms import SimCsms
+
+__all__ = ["ACTIONS", "DEFECTS"]
+
+#: what the ``get-transaction-status-with-id`` defect names when no transaction was seen
+MADE_UP_ID = "no-such-transaction"
+
+#: the defects that live in this module, each checked in get_transaction_status
+DEFECTS = declare(
+    Defect(
+        "get-transaction-status-wrong-id",
+        "csms",
+        V201,
+        "get_transaction_status with a transaction id asks about another transaction "
+        "(the id with its last character changed)",
+        "expect:GetTransactionStatus",
+    ),
+    Defect(
+        "get-transaction-status-with-id",
+        "csms",
+        V201,
+        "get_transaction_status without a transaction id asks about the station's last "
+        "transaction anyway",
+        "expect:GetTransactionStatus",
+    ),
+)
+
+
+async def get_transaction_status(csms: SimCsms, params: dict[str, Any]) -> dict[str, Any]:
+    """GetTransactionStatus for ``transaction_id``, or without a transactionId when
+    the action names none (E14.FR.06: the station then reports on its queue only)."""
+    if csms.version.value == "1.6":
+        raise UnsupportedAction("get_transaction_status")
+    transaction_id = params.get("transaction_id")
+    if transaction_id is not None and csms.has("get-transaction-status-wrong-id"):
+        text = str(transaction_id)
+        transaction_id = text[:-1] + ("1" if text.endswith("0") else "0")
+    if transaction_id is None and csms.has("get-transaction-status-with-id"):
+        last = csms.record(params.get("identity")).last_transaction_id
+        transaction_id = last if last is not None else MADE_UP_ID
+    payload: dict[str, Any] = {}
+    if transaction_id is not None:
+        payload["transactionId"] = str(transaction_id)
+    return await send(csms, params, "GetTransactionStatus", payload)
+
+
+ACTIONS: dict[str, CsmsAction] = {"get_transaction_status": get_transaction_status}

@@ -1,0 +1,402 @@
+"""Block E, Transactions (stop options, suspensions, transaction status, seqNo) —
+OCPP 2.0.1, the DUT is a CSMS (harness = charging station).
+
+Each case follows its table in OCPP 2.0.1 Part 6 (Edition 3 with the errata to
+2025-09); its numbered steps are the ``station.step(...)`` calls. The transactions are
+the reusable states of :mod:`harness.states.csms_transactions`; the events a case sends
+beyond them go through :func:`_event`, which numbers them on from the states.
+
+A TransactionEvent cannot be refused: whatever the station reports, the CSMS must
+answer it. Part 2 has no requirement of its own for that bare answer, so a CALLERROR
+(or no answer) where one is due fails with the harness's ``answer:TransactionEvent``.
+The GetTransactionStatus cases (E14) check what the CSMS asks; every requirement of
+E14 is the station's, so a request with other values fails with
+``expect:GetTransactionStatus``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness import DutFailure, testcase
+from harness.defaults import utc_now
+from harness.matching import ABSENT
+from harness.messages import Response
+from harness.states import csms as states
+from harness.states import csms_transactions as transactions
+from harness.states.csms_transactions import ANSWER_RULE, Transaction
+
+BLOCK = "E Transactions"
+
+#: what a wrong GetTransactionStatus fails with (E14's requirements are the station's)
+STATUS_RULE = "expect:GetTransactionStatus"
+
+
+# -- stop and suspend options -------------------------------------------------------------
+
+
+@testcase(
+    "TC_E_19_CSMS",
+    "Stop transaction options - ParkingBayUnoccupied",
+    table=524,
+    requirements=["E06.FR.01"],
+    catches=["tx-event-ev-departed-error", "tx-event-after-communication-lost-error"],
+)
+def test_tc_e_19_csms(station, dut):
+    # Before: EVDisconnected. With TxStopPoint ParkingBayOccupancy the unplugging does
+    # not end the transaction (E06.FR.01 ends it when the bay is empty), so the state
+    # reports it as Updated; otherwise step 1 would end a transaction that had ended.
+    tx = transactions.ev_disconnected(station, dut, ends=False)
+    station.step("1-2", "TransactionEvent Ended, EVDeparted, stoppedReason Local; answered")
+    _event(station, tx, "EVDeparted", event_type="Ended", stopped_reason="Local")
+
+
+@testcase(
+    "TC_E_20_CSMS",
+    "Stop transaction options - EVDisconnected - EV side (able to charge IEC 61851-1 EV)",
+    table=511,
+    requirements=["E06.FR.02"],
+    catches=["tx-event-ended-after-suspension-error", "stop-authorized-omits-id-token-info"],
+)
+def test_tc_e_20_csms(station, dut):
+    # Before: EnergyTransferSuspended (the EV suspended the charging).
+    tx = transactions.energy_transfer_suspended(station, dut)
+    station.step(1, "Reusable state EVDisconnected")
+    # Table 707 runs EVConnectedPostSession first (and it StopAuthorized): the driver
+    # stops, the EV is unplugged, the transaction ends; every event answered.
+    transactions.ev_disconnected(station, dut, tx)
+
+
+@testcase(
+    "TC_E_21_CSMS",
+    "Stop transaction options - StopAuthorized - Remote",
+    table=513,
+    requirements=["E06.FR.03", "F03.FR.01", "F03.FR.09", "F03.FR.10"],
+    catches=["request-stop-wrong-transaction", "tx-event-remote-stop-error"],
+)
+def test_tc_e_21_csms(station, dut):
+    tx = transactions.energy_transfer_started(station, dut)
+    station.step("1-2", "Manual action: make the CSMS stop the transaction; Accepted")
+    station.will_reply("RequestStopTransaction", status="Accepted")
+    dut.act("request_stop", transaction_id=tx.transaction_id)
+    # Tool validation of step 1: the transaction of the Before part (F03.FR.01: the
+    # CSMS names the transaction it stops).
+    station.expect("RequestStopTransaction", rule="F03.FR.01", transactionId=tx.transaction_id)
+    station.step("3-4", "TransactionEvent Ended, RemoteStop, stoppedReason Remote; answered")
+    _event(station, tx, "RemoteStop", event_type="Ended", stopped_reason="Remote")
+
+
+@testcase(
+    "TC_E_22_CSMS",
+    "Stop transaction options - EnergyTransfer stopped - SuspendedEV",
+    table=523,
+    requirements=["E06.FR.07"],
+    catches=["tx-event-stopped-by-ev-error"],
+)
+def test_tc_e_22_csms(station, dut):
+    tx = transactions.energy_transfer_started(station, dut)
+    station.step("1-2", "TransactionEvent Ended, SuspendedEV, stoppedReason StoppedByEV")
+    # TxStopPoint EnergyTransfer: the EV stopping the energy ends the transaction.
+    _event(
+        station,
+        tx,
+        "ChargingStateChanged",
+        event_type="Ended",
+        charging_state="SuspendedEV",
+        stopped_reason="StoppedByEV",
+    )
+
+
+@testcase(
+    "TC_E_26_CSMS",
+    "Disconnect cable on EV-side - Suspend transaction",
+    table=525,
+    requirements=["E10.FR.01"],
+    catches=["tx-event-after-communication-lost-error"],
+)
+def test_tc_e_26_csms(station, dut):
+    tx = transactions.energy_transfer_suspended(station, dut)
+    station.step("1-2", "TransactionEvent Updated, EVCommunicationLost, Idle; answered")
+    # The cable came out at the EV side: the transaction is suspended, not ended (the
+    # connector stays locked, E10.FR.01).
+    _event(station, tx, "EVCommunicationLost", charging_state="Idle")
+    station.step("3-4", "The connector is Available; the CSMS answers")
+    states.report_connectors(station, dut, "Available", evses=[(tx.evse, (tx.connector,))])
+    station.step("5-6", "TransactionEvent Updated, CablePluggedIn, EVConnected; answered")
+    _event(station, tx, "CablePluggedIn", charging_state="EVConnected")
+    station.step("7-8", "TransactionEvent Updated, ChargingStateChanged, Charging; answered")
+    _event(station, tx, "ChargingStateChanged", charging_state="Charging")
+
+
+@testcase(
+    "TC_E_38_CSMS",
+    "Local start transaction - EV not ready",
+    table=518,
+    catches=["tx-event-suspended-before-charging-error"],
+)
+def test_tc_e_38_csms(station, dut):
+    tx = transactions.authorized(station, dut)
+    station.step(1, "Reusable state EVConnectedPreSession")
+    transactions.ev_connected_pre_session(station, dut, tx)
+    station.step("2-3", "TransactionEvent Updated, ChargingStateChanged, SuspendedEV")
+    # The EV is plugged in but not ready to take energy yet.
+    _event(station, tx, "ChargingStateChanged", charging_state="SuspendedEV")
+
+
+@testcase(
+    "TC_E_39_CSMS",
+    "Stop transaction options - Deauthorized - timeout",
+    table=509,
+    requirements=["E03.FR.04", "E03.FR.05", "E06.FR.04"],
+    catches=["ev-connect-timeout-event-refused", "local-stop-refused"],
+)
+def test_tc_e_39_csms(station, dut):
+    tx = transactions.authorized(station, dut)
+    # The driver never plugs in: the station waits its EVConnectionTimeOut (Part 6
+    # <Configured EV connection timeout>), then ends the transaction (E03.FR.05).
+    station.hold_for(float(dut.timers.ev_connection_timeout), "the EV connection timeout")
+    station.step("1-2", "TransactionEvent Ended, EVConnectTimeout, stoppedReason Timeout")
+    _event(station, tx, "EVConnectTimeout", event_type="Ended", stopped_reason="Timeout")
+
+
+# -- sequence numbers -----------------------------------------------------------------------
+
+
+@testcase(
+    "TC_E_53_CSMS",
+    "Reset Sequence Number - CSMS accepting seqNo = 0 at start of transaction",
+    table=531,
+    requirements=["E01.FR.07"],
+    catches=["tx-event-seq-no-per-station"],
+)
+def test_tc_e_53_csms(station, dut):
+    station.step(1, "Reusable state EnergyTransferStarted; its first event has seqNo 0")
+    first = transactions.new_transaction(station, dut)
+    _started_at_zero(station, dut, first)
+    station.step(2, "Reusable state EVDisconnected")
+    transactions.ev_disconnected(station, dut, first)
+    station.step(3, "Reusable state EnergyTransferStarted again: a new seqNo 0")
+    second = transactions.new_transaction(station, dut, first.evse, first.connector)
+    _started_at_zero(station, dut, second)
+    station.step(4, "Reusable state EVDisconnected")
+    transactions.ev_disconnected(station, dut, second)
+
+
+def _started_at_zero(station: Any, dut: Any, tx: Transaction) -> None:
+    """EnergyTransferStarted for a new transaction; tool validation of steps 1 and 3:
+    its Started event (seqNo 0) is answered with a TransactionEventResponse. A CSMS
+    that refuses it with CALLERROR fails for E01.FR.07 (the station numbers every
+    transaction from 0), whatever check of the state saw the CALLERROR."""
+    try:
+        transactions.energy_transfer_started(station, dut, tx)
+    except DutFailure as failure:
+        answer = tx.last_response
+        if tx.seq_no != 1 or answer is None or not answer.is_error:
+            raise
+        raise DutFailure(
+            f"the CSMS refused the Started TransactionEvent with seqNo 0 of transaction "
+            f"{tx.transaction_id} with CALLERROR {answer.error_code}: a new transaction "
+            "numbers its events from 0 again",
+            "E01.FR.07",
+            failure.frame,
+        ) from None
+
+
+# -- GetTransactionStatus (E14) --------------------------------------------------------------
+
+
+@testcase(
+    "TC_E_29_CSMS",
+    "Check Transaction status - Transaction with id ongoing - with message in queue",
+    table=526,
+    requirements=["E14.FR.02", "E14.FR.04"],
+    needs=["C-16"],
+    catches=["get-transaction-status-wrong-id", "tx-event-offline-error"],
+)
+def test_tc_e_29_csms(station, dut):
+    tx = transactions.energy_transfer_started(station, dut)
+    _offline_for_a_while(station, dut)
+    station.step("3-4", "The CSMS asks about the transaction: ongoing, messages queued")
+    _ask_status(station, dut, tx.transaction_id, ongoingIndicator=True, messagesInQueue=True)
+    station.step("5-6", "The queued TransactionEvent Updated, offline, with meter values")
+    _event(station, tx, "MeterValuePeriodic", offline=True, meter_values=True)
+
+
+@testcase(
+    "TC_E_30_CSMS",
+    "Check Transaction status - Transaction with id ongoing - without message in queue",
+    table=527,
+    requirements=["E14.FR.02", "E14.FR.05"],
+    needs=["C-16"],
+    catches=["get-transaction-status-wrong-id"],
+)
+def test_tc_e_30_csms(station, dut):
+    tx = transactions.energy_transfer_started(station, dut)
+    station.step("1-2", "The CSMS asks about the transaction: ongoing, nothing queued")
+    _ask_status(station, dut, tx.transaction_id, ongoingIndicator=True, messagesInQueue=False)
+
+
+@testcase(
+    "TC_E_31_CSMS",
+    "Check Transaction status - Transaction with id ended - with message in queue",
+    table=528,
+    requirements=["E14.FR.03", "E14.FR.04"],
+    needs=["C-16"],
+    catches=[
+        "get-transaction-status-wrong-id",
+        "tx-event-offline-error",
+        "tx-event-out-of-order-error",
+    ],
+)
+def test_tc_e_31_csms(station, dut):
+    tx = transactions.energy_transfer_started(station, dut)
+    _offline_for_a_while(station, dut)
+    station.step("3-4", "The connector is Available; the CSMS answers")
+    states.report_connectors(station, dut, "Available", evses=[(tx.evse, (tx.connector,))])
+    # Two events are still queued: the Ended one overtakes them, two seqNos further on.
+    queued = (tx.seq_no, tx.seq_no + 1)
+    station.step("5-6", "TransactionEvent Ended, offline, EVCommunicationLost, Idle")
+    _event(
+        station,
+        tx,
+        "EVCommunicationLost",
+        event_type="Ended",
+        charging_state="Idle",
+        offline=True,
+        seq_no=queued[1] + 1,
+    )
+    station.step("7-8", "The CSMS asks about the transaction: ended, messages queued")
+    # Part 6 puts this tool validation at "Step 5"; the request is step 7.
+    _ask_status(station, dut, tx.transaction_id, ongoingIndicator=False, messagesInQueue=True)
+    station.step("9-10", "The first queued event: Updated, StopAuthorized, offline")
+    _event(station, tx, "StopAuthorized", offline=True, seq_no=queued[0])
+    station.step("11-12", "The second queued event: Updated, EVConnected, offline")
+    _event(
+        station,
+        tx,
+        "ChargingStateChanged",
+        charging_state="EVConnected",
+        offline=True,
+        seq_no=queued[1],
+    )
+
+
+@testcase(
+    "TC_E_33_CSMS",
+    "Check Transaction status - Without transactionId - with message in queue",
+    table=529,
+    requirements=["E14.FR.06", "E14.FR.07"],
+    needs=["C-16"],
+    catches=["get-transaction-status-with-id", "tx-event-offline-error"],
+)
+def test_tc_e_33_csms(station, dut):
+    tx = transactions.energy_transfer_started(station, dut)
+    _offline_for_a_while(station, dut)
+    station.step("3-4", "The CSMS asks without a transactionId: messages queued")
+    # E14.FR.06: no ongoingIndicator in the answer to a request without a transaction.
+    _ask_status(station, dut, None, messagesInQueue=True)
+    station.step("5-6", "The queued TransactionEvent Updated, offline, with meter values")
+    _event(station, tx, "MeterValuePeriodic", offline=True, meter_values=True)
+
+
+@testcase(
+    "TC_E_34_CSMS",
+    "Check Transaction status - Without transactionId - without message in queue",
+    table=530,
+    requirements=["E14.FR.06", "E14.FR.08"],
+    needs=["C-16"],
+    catches=["get-transaction-status-with-id"],
+)
+def test_tc_e_34_csms(station, dut):
+    # No reusable state: the station only needs to be booted (Part 6 §3.1).
+    states.ensure_booted(station, dut)
+    station.step("1-2", "The CSMS asks without a transactionId: nothing queued")
+    _ask_status(station, dut, None, messagesInQueue=False)
+
+
+def _offline_for_a_while(station: Any, dut: Any) -> None:
+    """Steps 1-2 of the E14 cases with a queue: the station drops the connection,
+    stays away for the configured transaction duration, and connects again (no new
+    boot: the station did not restart)."""
+    station.step(1, "The station closes the WebSocket connection")
+    station.disconnect()
+    station.expect_disconnect()
+    station.step(2, "After the configured transaction duration the station reconnects")
+    seconds = float(dut.profile.harness.transaction_duration)
+    if seconds > 0:
+        station.hold_for(seconds, "the configured transaction duration, offline")
+    station.connect()
+
+
+def _ask_status(station: Any, dut: Any, transaction_id: str | None, **answer: Any) -> None:
+    """Make the CSMS send GetTransactionStatus (about ``transaction_id``, or about none);
+    the station answers ``answer``. Tool validation: the request names that
+    transaction, or none."""
+    station.will_reply("GetTransactionStatus", **answer)
+    if transaction_id is None:
+        dut.act("get_transaction_status")
+        station.expect("GetTransactionStatus", rule=STATUS_RULE, transactionId=ABSENT)
+    else:
+        dut.act("get_transaction_status", transaction_id=transaction_id)
+        station.expect("GetTransactionStatus", rule=STATUS_RULE, transactionId=transaction_id)
+
+
+# -- the events a case sends beyond the reusable states --------------------------------------
+
+
+def _event(
+    station: Any,
+    tx: Transaction,
+    trigger: str,
+    *,
+    event_type: str = "Updated",
+    charging_state: str | None = None,
+    stopped_reason: str | None = None,
+    offline: bool = False,
+    meter_values: bool = False,
+    seq_no: int | None = None,
+) -> Response:
+    """Send one TransactionEvent of ``tx`` and require an answer (``answer:TransactionEvent``).
+
+    The seqNo is the transaction's next one unless ``seq_no`` gives another (an event
+    that was queued and is delivered out of order); the transaction's count then moves
+    past it only if it is higher."""
+    info: dict[str, Any] = {"transactionId": tx.transaction_id}
+    if charging_state is not None:
+        info["chargingState"] = charging_state
+    if stopped_reason is not None:
+        info["stoppedReason"] = stopped_reason
+    number = tx.seq_no if seq_no is None else seq_no
+    payload: dict[str, Any] = {
+        "eventType": event_type,
+        "timestamp": utc_now(),
+        "triggerReason": trigger,
+        "seqNo": number,
+        "transactionInfo": info,
+    }
+    if offline:
+        payload["offline"] = True
+    if meter_values:
+        payload["meterValue"] = [_energy_reading()]
+    response = station.call("TransactionEvent", payload)
+    tx.seq_no = max(tx.seq_no, number + 1)
+    if charging_state is not None:
+        tx.charging_state = charging_state
+    if event_type == "Ended":
+        tx.ended = True
+    tx.last_response = response
+    return response.expect(rule=ANSWER_RULE)
+
+
+def _energy_reading() -> dict[str, Any]:
+    """One meter value: the energy register (Wh), the measurand every meter has."""
+    return {
+        "timestamp": utc_now(),
+        "sampledValue": [
+            {
+                "value": 1500.0,
+                "measurand": "Energy.Active.Import.Register",
+                "context": "Sample.Periodic",
+            }
+        ],
+    }
