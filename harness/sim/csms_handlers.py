@@ -25,6 +25,7 @@ from harness.ocppj import Call, CallError, validate_payload
 from harness.sim.blocks import Block, Handler, dispatch
 from harness.sim.csms_notifications import BLOCKS as NOTIFICATIONS
 from harness.sim.csms_provisioning import BLOCKS as PROVISIONING
+from harness.sim.csms_transaction_status import ask_after_reconnect
 from harness.sim.csms_transactions import BLOCKS as TRANSACTIONS
 from harness.sim.data_transfer import BLOCK as DATA_TRANSFER
 from harness.sim.declare import BOTH, V201, Defect, declare
@@ -157,6 +158,7 @@ class CsmsHandlers:
             reply = await handler(call.payload)
         else:
             reply = self._minimal_reply(call.action)
+        reply = ask_after_reconnect(csms, record, call.action, reply)  # an option
         csms.changed()
         return reply
 

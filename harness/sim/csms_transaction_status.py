@@ -10,16 +10,24 @@ see as a request with other values than the step needs.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from typing import TYPE_CHECKING, Any
 
 from harness.sim.csms_actions import CsmsAction, send
 from harness.sim.declare import V201, Defect, declare
 from harness.sim.errors import UnsupportedAction
+from harness.sim.peer import Reply
 
 if TYPE_CHECKING:
-    from harness.sim.csms import SimCsms
+    from harness.sim.csms import SimCsms, StationRecord
 
-__all__ = ["ACTIONS", "DEFECTS"]
+__all__ = ["ACTIONS", "DEFECTS", "ask_after_reconnect"]
+
+log = logging.getLogger(__name__)
+
+#: the legal variation of a CSMS that asks by itself (harness.sim.options)
+ASKS_BY_ITSELF = "transaction-status-after-reconnect"
 
 #: what the ``get-transaction-status-with-id`` defect names when no transaction was seen
 MADE_UP_ID = "no-such-transaction"
@@ -64,3 +72,41 @@ async def get_transaction_status(csms: SimCsms, params: dict[str, Any]) -> dict[
 
 
 ACTIONS: dict[str, CsmsAction] = {"get_transaction_status": get_transaction_status}
+
+
+def ask_after_reconnect(csms: SimCsms, record: StationRecord, action: str, reply: Reply) -> Reply:
+    """Option ``transaction-status-after-reconnect``: a station that comes back without
+    a new boot while its last transaction has not ended gets, after the answer to its
+    first CALL on the new connection, a GetTransactionStatus for that transaction (a
+    CSMS checking what the station may still have queued, E14)."""
+    if not csms.has_option(ASKS_BY_ITSELF) or action == "BootNotification":
+        return reply
+    if record.connections < 2 or record.status_asked_on == record.connections:
+        return reply
+    open_id = _open_transaction(record)
+    if open_id is None or reply.payload is None or reply.after is not None:
+        return reply
+    record.status_asked_on = record.connections
+    identity = record.identity
+
+    async def ask() -> None:
+        try:
+            await csms.call(identity, "GetTransactionStatus", {"transactionId": open_id})
+        except Exception as error:  # the station left meanwhile: nothing to ask
+            log.info("GetTransactionStatus after reconnect not answered: %s", error)
+
+    return dataclasses.replace(reply, after=ask)
+
+
+def _open_transaction(record: StationRecord) -> str | None:
+    """The id of the station's last transaction if this CSMS has not seen it end."""
+    events = record.transaction_events
+    if not events:
+        return None
+    last = str((events[-1].get("transactionInfo") or {}).get("transactionId"))
+    ended = any(
+        e.get("eventType") == "Ended"
+        and str((e.get("transactionInfo") or {}).get("transactionId")) == last
+        for e in events
+    )
+    return None if ended else last

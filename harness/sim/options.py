@@ -344,6 +344,15 @@ OPTIONS: dict[str, SimOption] = _options(
         concerns=("TC_B_01_CSMS",),
     ),
     SimOption(
+        "transaction-status-after-reconnect",
+        "csms",
+        _V201,
+        "asks a station that reconnects without a new boot, while its last transaction "
+        "has not ended, GetTransactionStatus for that transaction by itself (E14 leaves "
+        "the moment to the CSMS), after answering the station's first CALL",
+        concerns=("TC_E_29_CSMS", "TC_E_31_CSMS", "TC_E_33_CSMS"),
+    ),
+    SimOption(
         "pending-interval-zero",
         "csms",
         _V201,

@@ -20,7 +20,7 @@ from typing import Any
 
 from harness import DutFailure, testcase
 from harness.defaults import utc_now
-from harness.matching import ABSENT
+from harness.matching import ABSENT, differences
 from harness.messages import Response
 from harness.states import csms as states
 from harness.states import csms_transactions as transactions
@@ -215,9 +215,9 @@ def _started_at_zero(station: Any, dut: Any, tx: Transaction) -> None:
 )
 def test_tc_e_29_csms(station, dut):
     tx = transactions.energy_transfer_started(station, dut)
-    _offline_for_a_while(station, dut)
+    back = _offline_for_a_while(station, dut, tx, ongoing=True, queued=True)
     station.step("3-4", "The CSMS asks about the transaction: ongoing, messages queued")
-    _ask_status(station, dut, tx.transaction_id, ongoingIndicator=True, messagesInQueue=True)
+    _ask_status(station, dut, tx.transaction_id, since=back)
     station.step("5-6", "The queued TransactionEvent Updated, offline, with meter values")
     _event(station, tx, "MeterValuePeriodic", offline=True, meter_values=True)
 
@@ -250,7 +250,8 @@ def test_tc_e_30_csms(station, dut):
 )
 def test_tc_e_31_csms(station, dut):
     tx = transactions.energy_transfer_started(station, dut)
-    _offline_for_a_while(station, dut)
+    # the transaction ends while the station is offline: not ongoing, events queued
+    back = _offline_for_a_while(station, dut, tx, ongoing=False, queued=True)
     station.step("3-4", "The connector is Available; the CSMS answers")
     states.report_connectors(station, dut, "Available", evses=[(tx.evse, (tx.connector,))])
     # Two events are still queued: the Ended one overtakes them, two seqNos further on.
@@ -267,7 +268,7 @@ def test_tc_e_31_csms(station, dut):
     )
     station.step("7-8", "The CSMS asks about the transaction: ended, messages queued")
     # Part 6 puts this tool validation at "Step 5"; the request is step 7.
-    _ask_status(station, dut, tx.transaction_id, ongoingIndicator=False, messagesInQueue=True)
+    _ask_status(station, dut, tx.transaction_id, since=back)
     station.step("9-10", "The first queued event: Updated, StopAuthorized, offline")
     _event(station, tx, "StopAuthorized", offline=True, seq_no=queued[0])
     station.step("11-12", "The second queued event: Updated, EVConnected, offline")
@@ -291,10 +292,10 @@ def test_tc_e_31_csms(station, dut):
 )
 def test_tc_e_33_csms(station, dut):
     tx = transactions.energy_transfer_started(station, dut)
-    _offline_for_a_while(station, dut)
+    back = _offline_for_a_while(station, dut, tx, ongoing=True, queued=True)
     station.step("3-4", "The CSMS asks without a transactionId: messages queued")
     # E14.FR.06: no ongoingIndicator in the answer to a request without a transaction.
-    _ask_status(station, dut, None, messagesInQueue=True)
+    _ask_status(station, dut, None, since=back)
     station.step("5-6", "The queued TransactionEvent Updated, offline, with meter values")
     _event(station, tx, "MeterValuePeriodic", offline=True, meter_values=True)
 
@@ -314,10 +315,15 @@ def test_tc_e_34_csms(station, dut):
     _ask_status(station, dut, None, messagesInQueue=False)
 
 
-def _offline_for_a_while(station: Any, dut: Any) -> None:
+def _offline_for_a_while(
+    station: Any, dut: Any, tx: Transaction, *, ongoing: bool, queued: bool
+) -> int:
     """Steps 1-2 of the E14 cases with a queue: the station drops the connection,
     stays away for the configured transaction duration, and connects again (no new
-    boot: the station did not restart)."""
+    boot: the station did not restart). From here the station answers every
+    GetTransactionStatus as :func:`_status_answer` says, so a CSMS that asks on its own
+    once the station is back gets the same truthful answer. Returns the trace mark of
+    the reconnection."""
     station.step(1, "The station closes the WebSocket connection")
     station.disconnect()
     station.expect_disconnect()
@@ -325,20 +331,67 @@ def _offline_for_a_while(station: Any, dut: Any) -> None:
     seconds = float(dut.profile.harness.transaction_duration)
     if seconds > 0:
         station.hold_for(seconds, "the configured transaction duration, offline")
+    station.will_reply(
+        "GetTransactionStatus", _status_answer(tx.transaction_id, ongoing, queued), always=True
+    )
+    mark = station.mark()
     station.connect()
+    return mark
 
 
-def _ask_status(station: Any, dut: Any, transaction_id: str | None, **answer: Any) -> None:
-    """Make the CSMS send GetTransactionStatus (about ``transaction_id``, or about none);
-    the station answers ``answer``. Tool validation: the request names that
-    transaction, or none."""
-    station.will_reply("GetTransactionStatus", **answer)
+def _status_answer(transaction_id: str, ongoing: bool, queued: bool) -> Any:
+    """The station's GetTransactionStatus answer, by what it is asked (E14): about its
+    transaction, ``ongoing`` and ``queued``; about another, neither (E14.FR.01);
+    about none, only whether anything is queued (E14.FR.06)."""
+
+    def answer(request: dict[str, Any]) -> dict[str, Any]:
+        asked = request.get("transactionId")
+        if asked is None:
+            return {"messagesInQueue": queued}
+        if asked != transaction_id:
+            return {"ongoingIndicator": False, "messagesInQueue": False}
+        return {"ongoingIndicator": ongoing, "messagesInQueue": queued}
+
+    return answer
+
+
+def _ask_status(
+    station: Any,
+    dut: Any,
+    transaction_id: str | None,
+    *,
+    since: int | None = None,
+    **answer: Any,
+) -> None:
+    """Make the CSMS send GetTransactionStatus (about ``transaction_id``, or about
+    none); tool validation: the request names that transaction, or none.
+
+    ``since`` (a trace mark): a CSMS may ask by itself after the station came back;
+    when such a request, received since then, is the one the step needs, it is the
+    step's request and the operator is not asked again. ``answer``: the station's
+    answer when no earlier scripted answer stands (the cases without a queue)."""
+    wanted = {"transactionId": ABSENT if transaction_id is None else transaction_id}
+    after = since
+    came = [] if since is None else station.received("GetTransactionStatus", after=since)
+    for message in came:
+        if not differences(wanted, message.payload):
+            break
+        after = message.entry.seq  # it asked by itself about something else: not this step
+    else:
+        _prompt_status(station, dut, transaction_id, answer)
+    station.expect("GetTransactionStatus", rule=STATUS_RULE, after=after, **wanted)
+
+
+def _prompt_status(
+    station: Any, dut: Any, transaction_id: str | None, answer: dict[str, Any]
+) -> None:
+    """The manual action: make the CSMS send GetTransactionStatus."""
+    if answer:
+        station.will_reply("GetTransactionStatus", **answer)
     if transaction_id is None:
         dut.act("get_transaction_status")
-        station.expect("GetTransactionStatus", rule=STATUS_RULE, transactionId=ABSENT)
     else:
         dut.act("get_transaction_status", transaction_id=transaction_id)
-        station.expect("GetTransactionStatus", rule=STATUS_RULE, transactionId=transaction_id)
 
 
 # -- the events a case sends beyond the reusable states --------------------------------------
