@@ -67,8 +67,9 @@ class StationRecord:
     last_transaction_id: str | int | None = None
     #: the TransactionEvent payloads the station sent, in order (2.0.1)
     transaction_events: list[dict[str, Any]] = field(default_factory=list)
-    #: the connection (count) on which the CSMS last asked GetTransactionStatus by itself
-    status_asked_on: int = 0
+    #: the last connection (its count) whose first CALL the CSMS has seen, for the
+    #: option transaction-status-after-reconnect (csms_transaction_status)
+    first_call_seen_on: int = 0
     connected: asyncio.Event = field(default_factory=asyncio.Event)
     #: security event types the station reported, in order
     security_events: list[str] = field(default_factory=list)

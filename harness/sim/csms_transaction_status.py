@@ -79,14 +79,15 @@ def ask_after_reconnect(csms: SimCsms, record: StationRecord, action: str, reply
     a new boot while its last transaction has not ended gets, after the answer to its
     first CALL on the new connection, a GetTransactionStatus for that transaction (a
     CSMS checking what the station may still have queued, E14)."""
-    if not csms.has_option(ASKS_BY_ITSELF) or action == "BootNotification":
+    if not csms.has_option(ASKS_BY_ITSELF) or record.first_call_seen_on == record.connections:
         return reply
-    if record.connections < 2 or record.status_asked_on == record.connections:
+    # only the first CALL of each connection counts; one that boots has restarted
+    record.first_call_seen_on = record.connections
+    if record.connections < 2 or action == "BootNotification":
         return reply
     open_id = _open_transaction(record)
     if open_id is None or reply.payload is None or reply.after is not None:
         return reply
-    record.status_asked_on = record.connections
     identity = record.identity
 
     async def ask() -> None:
