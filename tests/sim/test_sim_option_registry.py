@@ -47,6 +47,7 @@ def test_table_is_consistent() -> None:
         "transaction-costs",
         "variables-explicit-actual",
         "report-request-ids-from-zero",
+        "transaction-status-after-reconnect",
     }
 
 

@@ -486,6 +486,54 @@ def test_log_status_every_attempt(version: str) -> None:
         run(scenario(option))
 
 
+@covers("transaction-status-after-reconnect")
+def test_transaction_status_after_reconnect(version: str) -> None:
+    """A station back without a boot while its transaction runs is asked about that
+    transaction after its first CALL; one that boots again (it restarted) is not, nor
+    is any station of a CSMS without the option."""
+    started = {
+        "eventType": "Started",
+        "timestamp": "2026-01-01T00:00:00Z",
+        "triggerReason": "Authorized",
+        "seqNo": 0,
+        "transactionInfo": {"transactionId": "T-1"},
+        "evse": {"id": 1, "connectorId": 1},
+    }
+    available = {
+        "timestamp": "2026-01-01T00:00:00Z",
+        "connectorStatus": "Available",
+        "evseId": 1,
+        "connectorId": 1,
+    }
+
+    async def asked(csms: Any, boot: bool) -> list[Any]:
+        """Reconnect (booting first or not), send one report, and a Heartbeat as a
+        barrier; the GetTransactionStatus requests the CSMS sent meanwhile."""
+        async with scripted_station(csms) as station:
+            station.answers["GetTransactionStatus"] = {"messagesInQueue": False}
+            if boot:
+                await station.call("BootNotification", boot_payload(version))
+            await station.call("StatusNotification", available)
+            await station.call("Heartbeat", {})
+            return [f for f in station.received if f[2] == "GetTransactionStatus"]
+
+    async def scenario(option: bool) -> None:
+        options = ["transaction-status-after-reconnect"] if option else []
+        async with running_csms(version, options=options) as csms:
+            async with scripted_station(csms) as station:
+                await station.call("BootNotification", boot_payload(version))
+                await station.call("TransactionEvent", started)
+            requests = await asked(csms, boot=False)
+            if option:
+                assert [f[3] for f in requests] == [{"transactionId": "T-1"}]
+            else:
+                assert requests == []
+            assert await asked(csms, boot=True) == []
+
+    for option in (False, True):
+        run(scenario(option))
+
+
 def test_every_option_has_a_proof() -> None:
     assert set(OPTIONS) == COVERED
 
