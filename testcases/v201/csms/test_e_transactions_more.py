@@ -40,7 +40,11 @@ STATUS_RULE = "expect:GetTransactionStatus"
     "Stop transaction options - ParkingBayUnoccupied",
     table=524,
     requirements=["E06.FR.01"],
-    catches=["tx-event-ev-departed-error", "tx-event-after-communication-lost-error"],
+    catches=[
+        "tx-event-ev-departed-error",
+        "tx-event-after-communication-lost-error",
+        "local-stop-refused",
+    ],
 )
 def test_tc_e_19_csms(station, dut):
     # Before: EVDisconnected. With TxStopPoint ParkingBayOccupancy the unplugging does
@@ -56,7 +60,11 @@ def test_tc_e_19_csms(station, dut):
     "Stop transaction options - EVDisconnected - EV side (able to charge IEC 61851-1 EV)",
     table=511,
     requirements=["E06.FR.02"],
-    catches=["tx-event-ended-after-suspension-error", "stop-authorized-omits-id-token-info"],
+    catches=[
+        "tx-event-ended-after-suspension-error",
+        "stop-authorized-omits-id-token-info",
+        "ev-disconnect-stop-refused",
+    ],
 )
 def test_tc_e_20_csms(station, dut):
     # Before: EnergyTransferSuspended (the EV suspended the charging).
@@ -72,7 +80,7 @@ def test_tc_e_20_csms(station, dut):
     "Stop transaction options - StopAuthorized - Remote",
     table=513,
     requirements=["E06.FR.03", "F03.FR.01", "F03.FR.09", "F03.FR.10"],
-    catches=["request-stop-wrong-transaction", "tx-event-remote-stop-error"],
+    catches=["request-stop-wrong-transaction", "tx-event-remote-stop-error", "local-stop-refused"],
 )
 def test_tc_e_21_csms(station, dut):
     tx = transactions.energy_transfer_started(station, dut)
@@ -91,7 +99,7 @@ def test_tc_e_21_csms(station, dut):
     "Stop transaction options - EnergyTransfer stopped - SuspendedEV",
     table=523,
     requirements=["E06.FR.07"],
-    catches=["tx-event-stopped-by-ev-error"],
+    catches=["tx-event-stopped-by-ev-error", "local-stop-refused"],
 )
 def test_tc_e_22_csms(station, dut):
     tx = transactions.energy_transfer_started(station, dut)
