@@ -26,8 +26,14 @@ from tests.matrix import applies_to_the_simulator
 CATALOG = """
 from harness.cli import catalog_functions
 
-# keyed by case id: two cases a factory made may share a function name
-globals().update({"test_" + f.ocpp_testcase.id.lower(): f for f in catalog_functions()})
+# keyed by case id and version: two cases a factory made may share a function name, and
+# one id may be a case of two versions (the harness's own HX_ cases)
+globals().update(
+    {
+        f"test_{f.ocpp_testcase.id.lower()}_{f.ocpp_testcase.ocpp.name.lower()}": f
+        for f in catalog_functions()
+    }
+)
 """
 
 REVERSE = """
