@@ -55,6 +55,8 @@ EMBEDDED_FEATURES: dict[tuple[str, str], dict[str, bool]] = {
     # the simulated CSMS can be set to answer a boot Pending first (dut.act("boot_pending"))
     (CSMS, "2.0.1"): {
         "C-44": True,
+        # it reports and clears customer information by customerIdentifier
+        "C-14": True,
         # it unlocks connectors on request (unlock_connector) and triggers every message
         # a CSMS's Part 5 lists (trigger_message)
         "C-11": True,

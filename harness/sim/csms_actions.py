@@ -44,6 +44,7 @@ FEATURE_MODULES: tuple[str, ...] = (
     "harness.sim.csms_reports",
     "harness.sim.csms_network_profiles",
     "harness.sim.csms_transaction_status",
+    "harness.sim.csms_diagnostics",
 )
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from harness.ocppj import Call, CallError, validate_payload
 from harness.sim.blocks import Block, Handler, dispatch
+from harness.sim.csms_diagnostics import BLOCKS as DIAGNOSTICS
 from harness.sim.csms_notifications import BLOCKS as NOTIFICATIONS
 from harness.sim.csms_provisioning import BLOCKS as PROVISIONING
 from harness.sim.csms_transaction_status import ask_after_reconnect
@@ -115,6 +116,7 @@ COMPOSED: tuple[Block[Caller] | Block[object], ...] = (
     *NOTIFICATIONS,
     *TRANSACTIONS,
     DATA_TRANSFER,
+    *DIAGNOSTICS,
 )
 
 

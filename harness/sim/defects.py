@@ -22,6 +22,7 @@ from harness.sim.cable_v201 import DEFECTS as CABLE_V201
 from harness.sim.certificates_v201 import DEFECTS as CERTIFICATES_V201
 from harness.sim.charging_profiles_v201 import DEFECTS as CHARGING_PROFILES_V201
 from harness.sim.csms_actions import DEFECTS as CSMS_ACTIONS
+from harness.sim.csms_diagnostics import DEFECTS as CSMS_DIAGNOSTICS
 from harness.sim.csms_handlers import DEFECTS as CSMS_HANDLERS
 from harness.sim.csms_handshake import DEFECTS as CSMS_HANDSHAKE
 from harness.sim.csms_metering import DEFECTS as CSMS_METERING
@@ -121,6 +122,7 @@ _TABLE = _table(
     CSMS_REMOTE_CONTROL,
     CSMS_REPORTS,
     CSMS_NETWORK_PROFILES,
+    CSMS_DIAGNOSTICS,
 )
 
 

@@ -419,6 +419,22 @@ OPTIONS: dict[str, SimOption] = _options(
         "numbers its report requests from requestId 0 (any integer of 0 or more will do)",
         concerns=("TC_B_12_CSMS", "TC_B_13_CSMS"),
     ),
+    SimOption(
+        "get-log-time-window",
+        "csms",
+        _V201,
+        "sends GetLog with a time window (oldestTimestamp, latestTimestamp) and retries "
+        "and retryInterval of its own: optional fields of the request (N01)",
+        concerns=("TC_N_25_CSMS", "TC_N_34_CSMS", "TC_N_35_CSMS", "TC_N_36_CSMS"),
+    ),
+    SimOption(
+        "request-ids-from-large",
+        "csms",
+        _V201,
+        "numbers the requestIds of GetLog and CustomerInformation from 7340001, not 1 "
+        "(the CSMS chooses them; Part 2 sets no start)",
+        concerns=("TC_N_",),
+    ),
 )
 
 

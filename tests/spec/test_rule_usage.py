@@ -191,6 +191,11 @@ NO_REQUIREMENT_IN_PART6 = {
     "TC_B_27_CSMS",
     "TC_B_31_CSMS",
     "TC_E_38_CSMS",
+    # the CSMS side of N01 (Tables 657, 666, 667, 668): its rules are the station's
+    "TC_N_25_CSMS",
+    "TC_N_34_CSMS",
+    "TC_N_35_CSMS",
+    "TC_N_36_CSMS",
 }
 
 
