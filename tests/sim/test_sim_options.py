@@ -421,6 +421,48 @@ def test_report_request_ids_from_zero(version: str) -> None:
     run(scenario())
 
 
+@covers("get-log-time-window")
+def test_get_log_time_window(version: str) -> None:
+    """GetLog with the optional time window and retry policy, or without them; the
+    station accepts both alike."""
+
+    async def scenario(option: bool) -> None:
+        options = ["get-log-time-window"] if option else []
+        async with linked(version, csms_options=options) as link:
+            await link.booted()
+            answer = await link.csms.act("get_log", {})
+            assert answer["status"] == "Accepted"
+            request = link.at_station.calls("GetLog", direction="in")[0].payload or {}
+            window = {"oldestTimestamp", "latestTimestamp"} & set(request["log"])
+            assert window == ({"oldestTimestamp", "latestTimestamp"} if option else set())
+            assert ("retries" in request and "retryInterval" in request) is option
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))
+
+
+@covers("request-ids-from-large")
+def test_request_ids_from_large(version: str) -> None:
+    async def scenario(option: bool) -> None:
+        options = ["request-ids-from-large"] if option else []
+        async with linked(version, csms_options=options) as link:
+            await link.booted()
+            await link.csms.act("customer_information", {"token": "04A1B2C3D4"})
+            await link.csms.act("get_log", {})
+            ids = [
+                (r.payload or {})["requestId"]
+                for r in link.at_station.calls(direction="in")
+                if r.action in ("CustomerInformation", "GetLog")
+            ]
+            first = 7_340_001 if option else 1
+            assert ids == [first, first + 1]
+            link.assert_schema_valid()
+
+    for option in (False, True):
+        run(scenario(option))
+
+
 @covers("availability-reports-changes-only")
 def test_availability_reports_changes_only(version: str) -> None:
     """After a ChangeAvailability the station reports every connector it took, or with
