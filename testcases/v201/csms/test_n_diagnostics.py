@@ -46,9 +46,14 @@ def _get_log(station: Any, dut: Any, log_type: str | None, answer: str) -> Messa
     """Make the CSMS send a GetLog (for ``log_type``, or the type it picks) and answer
     it with ``answer``; returns the request. An accepted request is answered with the
     name of the file the station would upload (N01.FR.01)."""
-    reply: dict[str, Any] = {"status": answer}
-    if answer in ("Accepted", "AcceptedCanceled"):
-        reply["filename"] = f"{(log_type or 'log').lower()}-{utc_now()[:10]}.log"
+
+    def reply(request: dict[str, Any]) -> dict[str, Any]:
+        # named after the log and the request, so two uploads have two names
+        if answer not in ("Accepted", "AcceptedCanceled"):
+            return {"status": answer}
+        kind = str(request.get("logType", "log")).lower()
+        return {"status": answer, "filename": f"{kind}-{request.get('requestId')}.log"}
+
     station.will_reply("GetLog", reply)
     mark = station.mark()
     if log_type is None:
@@ -252,8 +257,8 @@ def _token_data(dut: Any, what: str) -> str:
     )
 
 
-#: the request's flags and reference are the table's; a station with no data says so
-#: with empty data (N09.FR.06, N10.FR.04)
+#: a station that holds nothing about the customer says so in one part with empty data
+#: (N09.FR.06, N10.FR.04; the format of the data is free)
 NO_DATA = ""
 
 _REPORT_CATCHES = [
