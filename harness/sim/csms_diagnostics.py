@@ -72,10 +72,11 @@ DEFECTS = declare(
     ),
     # log_status_notification
     Defect(
-        "log-status-not-supported",
+        "log-status-notification-refused",
         "csms",
         V201,
-        "answers every LogStatusNotification with CALLERROR NotSupported",
+        "answers LogStatusNotification with CALLERROR NotImplemented (a CSMS without log "
+        "uploads; TC_F_15_CSMS and the N01 cases catch it)",
         "answer:LogStatusNotification",
     ),
     # log_status_notification
@@ -268,8 +269,10 @@ async def get_log(csms: SimCsms, params: dict[str, Any]) -> dict[str, Any]:
 async def log_status_notification(caller: Caller, payload: dict[str, Any]) -> Reply:
     """N01: the upload's progress is recorded; the answer is empty."""
     csms = caller.csms
-    if csms.has("log-status-not-supported"):
-        return Reply(error_code="NotSupported", description="LogStatusNotification not supported")
+    if csms.has("log-status-notification-refused"):
+        return Reply(
+            error_code="NotImplemented", description="LogStatusNotification is not implemented"
+        )
     if payload.get("status") == "AcceptedCanceled" and csms.has("log-status-canceled-refused"):
         return Reply(
             error_code="PropertyConstraintViolation",

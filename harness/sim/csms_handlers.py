@@ -59,14 +59,6 @@ DEFECTS = declare(
     ),
     # CsmsHandlers._refuses_unhandled
     Defect(
-        "log-status-notification-refused",
-        "csms",
-        V201,
-        "answers LogStatusNotification with CALLERROR NotImplemented",
-        "answer:LogStatusNotification",
-    ),
-    # CsmsHandlers._refuses_unhandled
-    Defect(
         "firmware-status-notification-refused",
         "csms",
         V201,
@@ -183,12 +175,10 @@ class CsmsHandlers:
 
     def _refuses_unhandled(self, action: str) -> bool:
         """Whether a defect makes this CSMS refuse a report no block handles, as a CSMS
-        without the feature behind it (diagnostics, firmware) would."""
-        csms = self.csms
-        if action == "LogStatusNotification":
-            return csms.has("log-status-notification-refused")
+        without the feature behind it (firmware) would. (LogStatusNotification is
+        answered, and refused, by :mod:`harness.sim.csms_diagnostics`.)"""
         if action == "FirmwareStatusNotification":
-            return csms.has("firmware-status-notification-refused")
+            return self.csms.has("firmware-status-notification-refused")
         return False
 
     def _minimal_reply(self, action: str) -> Reply:

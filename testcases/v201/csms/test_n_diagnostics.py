@@ -87,7 +87,7 @@ def _log_success(station: Any, dut: Any, log_type: str) -> None:
     "TC_N_25_CSMS",
     "Retrieve Log Information - Diagnostics Log - Success",
     table=657,
-    catches=["get-log-invalid", "get-log-wrong-type", "log-status-not-supported"],
+    catches=["get-log-invalid", "get-log-wrong-type", "log-status-notification-refused"],
 )
 def test_tc_n_25_csms(station, dut):
     _log_success(station, dut, "DiagnosticsLog")
@@ -112,7 +112,7 @@ def test_tc_n_34_csms(station, dut):
     "TC_N_35_CSMS",
     "Retrieve Log Information - Security Log - Success",
     table=667,
-    catches=["get-log-invalid", "get-log-wrong-type", "log-status-not-supported"],
+    catches=["get-log-invalid", "get-log-wrong-type", "log-status-notification-refused"],
 )
 def test_tc_n_35_csms(station, dut):
     _log_success(station, dut, "SecurityLog")
@@ -122,7 +122,7 @@ def test_tc_n_35_csms(station, dut):
     "TC_N_36_CSMS",
     "Retrieve Log Information - Second Request",
     table=668,
-    catches=["get-log-invalid", "log-status-not-supported", "log-status-canceled-refused"],
+    catches=["get-log-invalid", "log-status-notification-refused", "log-status-canceled-refused"],
     warns=["get-log-same-request-id"],
 )
 def test_tc_n_36_csms(station, dut):
