@@ -5,10 +5,12 @@ module each: provisioning (:mod:`harness.sim.csms_provisioning`: BootNotificatio
 the boot plan, Heartbeat, NotifyReport), notifications
 (:mod:`harness.sim.csms_notifications`: StatusNotification, NotifyEvent,
 SecurityEventNotification), authorization, transactions and metering
-(:mod:`harness.sim.csms_transactions`) and data transfer (:mod:`harness.sim.data_transfer`,
-which the stations share). Each station that calls gets this version's blocks bound to
-it (:class:`Caller`: the CSMS and the station's record), so each answer also updates
-the station's record, where tests and the control API see what arrived.
+(:mod:`harness.sim.csms_transactions`), diagnostics (:mod:`harness.sim.csms_diagnostics`:
+LogStatusNotification, NotifyCustomerInformation) and data transfer
+(:mod:`harness.sim.data_transfer`, which the stations share). Each station that calls
+gets this version's blocks bound to it (:class:`Caller`: the CSMS and the station's
+record), so each answer also updates the station's record, where tests and the control
+API see what arrived.
 
 Answers are the conformant minimum: Accepted where the station asks for permission,
 ``{}`` where it only reports; a known action no block claims gets a schema-valid
