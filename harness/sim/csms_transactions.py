@@ -13,11 +13,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from harness.ocppj import OcppVersion
-from harness.sim import csms_tx_options
 from harness.sim.blocks import CSMS, Block
 from harness.sim.csms_metering import meter_values_refusal, metered
 from harness.sim.csms_tokens import token_info
 from harness.sim.csms_transaction_events import screen
+from harness.sim.csms_tx_options import refusing
 from harness.sim.declare import BOTH, V16, V201, Defect, declare
 from harness.sim.peer import Reply
 
@@ -204,7 +204,7 @@ BLOCKS: tuple[Block[Caller], ...] = (
     Block(
         "transactions",
         V201,
-        {"TransactionEvent": metered(csms_tx_options.refusing(transaction_event))},
+        {"TransactionEvent": metered(refusing(transaction_event))},
         sides=CSMS,
     ),
     Block("metering", BOTH, {"MeterValues": meter_values}, sides=CSMS),
