@@ -7,6 +7,7 @@ pytest_plugins = ["pytester", "tests.matrix"]
 _LONG = (
     "tests/test_order.py::test_the_verdicts_do_not_depend_on_the_order_of_the_cases",
     "tests/test_standalone_sim.py::test_the_core_station_cases_pass_against_the_simulator",
+    "tests/test_standalone_sim.py::test_the_core_csms_cases_pass_against_the_simulator",
 )
 
 
