@@ -359,6 +359,9 @@ class StationV201:
         self.transactions_seen: dict[str, bool] = {}
         #: TransactionEvents that occurred offline, in order (E04.FR.01)
         self._queue: list[dict[str, Any]] = []
+        #: one flush at a time: the periodic meter and a reconnection may both flush,
+        #: and two would send the queue's head twice and pop past its end
+        self._flushing = asyncio.Lock()
         #: the reservations it holds (H01)
         self.reservations = Reservations()
         #: its meters and what the transactions report of them (J01, J02)
@@ -686,10 +689,13 @@ class StationV201:
     async def flush_queue(self) -> None:
         """Deliver the queued TransactionEvents in order (E04.FR.02); one the link
         loses stays queued for the next connection."""
-        while self._queue and self._can_send():
-            with suppress(CallErrorReceived, CallTimeout):  # answered or given up: done
-                await self._send_event(self._queue[0])
-            self._queue.pop(0)
+        async with self._flushing:
+            while self._queue and self._can_send():
+                head = self._queue[0]
+                with suppress(CallErrorReceived, CallTimeout):  # answered or given up: done
+                    await self._send_event(head)
+                if self._queue and self._queue[0] is head:
+                    self._queue.pop(0)
         await self._act_on_refusals()  # C15.FR.03/.04: answers to what was queued
 
     def _event_payload(self, session: Session, event: TxEvent) -> dict[str, Any]:
