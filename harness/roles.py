@@ -438,18 +438,20 @@ class Role:
         payload: dict[str, Any] | None = None,
         *,
         timeout: float | None = None,
-        rule: str | None = None,
         validate: bool = True,
         **fields: Any,
     ) -> Response:
-        """Send a CALL and return the DUT's :class:`Response` (CALLRESULT or CALLERROR)."""
+        """Send a CALL and return the DUT's :class:`Response` (CALLRESULT or CALLERROR).
+
+        No answer within ``timeout`` fails with ``ocppj.response-timeout``, whatever the
+        step checks; check the answer with ``.expect(rule=...)``."""
         body = {**(payload or {}), **fields}
         with self._recording("call", f"{action} {show_payload(body)}") as step:
             self._ensure_connected()
             wait = timeout if timeout is not None else self.response_timeout
             # the bound covers a follow-up the harness owes first (Session._owed_sent)
             response = self._run(
-                self.session.call(action, body, timeout=wait, rule=rule, validate=validate),
+                self.session.call(action, body, timeout=wait, validate=validate),
                 wait + self.response_timeout,
             )
             step["detail"] = (

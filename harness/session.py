@@ -617,9 +617,7 @@ class Session:
         while self._owed:
             action, payload = self._owed.pop(0)
             try:
-                response = await self._exchange(
-                    action, payload, timeout=self.response_timeout, rule=None
-                )
+                response = await self._exchange(action, payload, timeout=self.response_timeout)
             except DutFailure as failure:
                 if failure not in self.failures:
                     self._fail(failure.reason, failure.rule, failure.frame, None)
@@ -975,7 +973,6 @@ class Session:
         payload: dict[str, Any],
         *,
         timeout: float,
-        rule: str | None,
         validate: bool = True,
     ) -> Response:
         self.mode = Mode.WAITING
@@ -983,9 +980,7 @@ class Session:
             self.settle()
             await self._owed_sent(timeout)
             self.raise_failure()
-            return await self._exchange(
-                action, payload, timeout=timeout, rule=rule, validate=validate
-            )
+            return await self._exchange(action, payload, timeout=timeout, validate=validate)
         finally:
             self.mode = Mode.SCRIPTING
 
@@ -995,15 +990,18 @@ class Session:
         payload: dict[str, Any],
         *,
         timeout: float,
-        rule: str | None,
         validate: bool = True,
     ) -> Response:
-        """Send one CALL and wait for its answer (the case's or an owed follow-up)."""
+        """Send one CALL and wait for its answer (the case's or an owed follow-up).
+
+        A CALL with no answer is one symptom, so it has one rule whatever the step is
+        about (``ocppj.response-timeout``, OCPP-J §4.1.1), and no connection one rule
+        too: the step's own rule is for what the answer says (:meth:`Response.expect`)."""
         connection = self._current
         if connection is None:
             raise DutFailure(
                 f"cannot send {action}: the {self.describe_peer} is not connected",
-                rule or "transport.not-connected",
+                "transport.not-connected",
             )
         if validate:
             problems = validate_payload(self.version, action, payload, response=False)
@@ -1033,7 +1031,7 @@ class Session:
             raise DutFailure(
                 f"no response to {action} (message id {message_id}) within {timeout:g} s; "
                 f"{self._received_instead(start)}",
-                rule or "ocppj.response-timeout",
+                "ocppj.response-timeout",
             )
         response = future.result()
         self.raise_failure()

@@ -28,9 +28,7 @@ def booting(csms: Any, dut: Any) -> None:
     """State *Booting* (Part 6 Table 422): the station has been told to reset and is on
     its way down; its new connection is not there yet."""
     # 1-2. ResetRequest Immediate; the station must accept it.
-    csms.call("Reset", type="Immediate", rule="B11.FR.01").expect(
-        rule="B11.FR.01", status="Accepted"
-    )
+    csms.call("Reset", type="Immediate").expect(rule="B11.FR.01", status="Accepted")
 
 
 def booted(csms: CsmsRole, dut: Any, *, via: Via = "power-cycle") -> Message:

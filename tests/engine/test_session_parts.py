@@ -283,7 +283,7 @@ def test_an_answer_owed_goes_out_before_the_harness_calls():
         session._awaiting = "BootNotification"  # an expect() takes it: not answered yet
         await session._ingest(json.dumps([2, "b1", "BootNotification", boot]), connection)
         session._awaiting = None
-        response = await session.call("Reset", {"type": "Immediate"}, timeout=2, rule=None)
+        response = await session.call("Reset", {"type": "Immediate"}, timeout=2)
         assert response["status"] == "Accepted"
 
     asyncio.run(scenario())

@@ -1115,7 +1115,7 @@ def test_tc_b_15_cs(csms, dut):
 def test_tc_b_20_cs(csms, dut):
     csms.will_reply("BootNotification", status="Accepted", interval=_heartbeat(dut))
     csms.step("1-2", "ResetRequest OnIdle, no transaction: Accepted (B11.FR.01)")
-    csms.call("Reset", type="OnIdle", rule="B11.FR.01").expect(rule="B11.FR.01", status="Accepted")
+    csms.call("Reset", type="OnIdle").expect(rule="B11.FR.01", status="Accepted")
     csms.step("3-4", "The station reboots and boots again (B11.FR.03, B01.FR.03): Accepted")
     # It may report Unavailable before going down (B11.FR.03): only the state after counts.
     boot = csms.expect("BootNotification", timeout=dut.timeouts.connect, rule="B11.FR.03")
