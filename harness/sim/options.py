@@ -73,6 +73,12 @@ class SimOption:
         return not self.concerns or case_id.startswith(self.concerns)
 
 
+#: the station cases that restart the station (a Reset, a reboot, a power cycle), the
+#: only ones a variation of how it restarts can change: blocks B and G, TC_C_32_CS and
+#: the 1.6 cases (tests/test_order.py runs every case with these variations on)
+RESTARTING_CASES = ("TC_B_", "TC_G_", "TC_C_32_CS", "TC_0")
+
+
 def _options(*items: SimOption) -> dict[str, SimOption]:
     table: dict[str, SimOption] = {}
     for item in items:
@@ -98,6 +104,7 @@ OPTIONS: dict[str, SimOption] = _options(
         _BOTH,
         "on a Reset or a reboot, first reports every connector Unavailable, then goes down "
         "(B11.FR.03; 1.6 allows it too)",
+        concerns=RESTARTING_CASES,
     ),
     SimOption(
         "disconnect-while-rejected",
@@ -114,6 +121,7 @@ OPTIONS: dict[str, SimOption] = _options(
         "after a Reset, a reboot or a power cycle, stays away for its restart time before it "
         "connects and boots (a real device takes tens of seconds): the boot comes well after "
         "the action or the Reset response (B01.FR.01 sets no time)",
+        concerns=RESTARTING_CASES,
     ),
     SimOption(
         "late-boot-retry",
