@@ -12,11 +12,15 @@ import datetime as _dt
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.ocppj import OcppVersion
 from harness.ocppj.schemas import load_schema
 from harness.ocppj.synth import minimal_instance
+
+if TYPE_CHECKING:
+    from harness.station_answers import StationLayout
+    from harness.station_state import HarnessStation
 
 __all__ = ["DefaultReplies", "utc_now"]
 
@@ -35,16 +39,34 @@ class DefaultReplies:
     heartbeat_interval: int = 60
     #: the harness's own station's device model (DUT = CSMS): answers Get/SetVariables
     device_model: Any = None
-    #: the harness's own station's layout (DUT = CSMS, 2.x): with it the station answers
-    #: the CSMS's other requests as harness.station_answers says, follow-ups included
-    station: Any = None
+    #: the harness's own station (DUT = CSMS, 2.x): it answers the CSMS's other requests
+    #: from what it keeps, follow-ups included
+    station: HarnessStation | None = None
     _transaction_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def use_station(
+        self, layout: StationLayout, *, heartbeat_interval: int, security_profile: int
+    ) -> None:
+        """Answer as the harness's own station with ``layout`` (DUT = CSMS), from a fresh
+        state: Part 6 §3.1's configuration, nothing kept."""
+        from harness.station_state import HarnessStation
+
+        self.station = HarnessStation.for_case(
+            self.version,
+            layout,
+            heartbeat_interval=heartbeat_interval,
+            security_profile=security_profile,
+        )
+        self.device_model = self.station.model
+
+    def sent(self, action: str, payload: dict[str, Any]) -> None:
+        """The harness sent ``action`` (its station keeps track of its transactions)."""
+        if self.station is not None:
+            self.station.sent(action, payload)
 
     def response(self, action: str, request: dict[str, Any]) -> dict[str, Any]:
         if self.station is not None and self.version is not OcppVersion.V16:
-            from harness.station_answers import answer
-
-            answered = answer(action, request)
+            answered = self.station.answer(action, request)
             if answered is not None:
                 return answered
         handler: Callable[[dict[str, Any]], dict[str, Any]] | None = getattr(
@@ -128,18 +150,10 @@ class DefaultReplies:
         return {"setVariableResult": results}
 
     def _GetBaseReport(self, request: dict[str, Any]) -> dict[str, Any]:
-        if self.device_model is None:
-            return {"status": "NotSupported"}
-        from harness.station_model import base_report_reply
-
-        return base_report_reply(self.device_model, request)
+        return {"status": "NotSupported"}  # no station model: nothing to report
 
     def _GetReport(self, request: dict[str, Any]) -> dict[str, Any]:
-        if self.device_model is None:
-            return {"status": "NotSupported"}
-        from harness.station_model import report_reply
-
-        return report_reply(self.device_model, request)
+        return {"status": "NotSupported"}
 
     def follow_ups(
         self, action: str, request: dict[str, Any], reply: dict[str, Any]
@@ -147,17 +161,9 @@ class DefaultReplies:
         """The CALLs a conformant station sends after it gave ``reply`` to ``request``
         (the report after an accepted GetBaseReport …): what the session sends when the
         case did not script the answer. The harness as CSMS owes none."""
-        if self.device_model is None or reply.get("status") != "Accepted":
+        if self.station is None or self.version is OcppVersion.V16:
             return []
-        if action in ("GetBaseReport", "GetReport"):
-            from harness.station_model import report_follow_ups
-
-            return report_follow_ups(self.device_model, action, request, utc_now())
-        if self.station is not None:
-            from harness.station_answers import follow_ups
-
-            return follow_ups(self.version, self.station, action, request, reply, utc_now())
-        return []
+        return self.station.follow_ups(action, request, reply, utc_now())
 
     def _GetConfiguration(self, request: dict[str, Any]) -> dict[str, Any]:
         keys = request.get("key") or []

@@ -29,7 +29,6 @@ from harness.preconditions import establish_station_preconditions
 from harness.roles import CsmsRole, StationRole
 from harness.session import Session
 from harness.station_answers import StationLayout
-from harness.station_model import station_model
 from harness.testcase import CHARGING_STATION, CSMS
 from harness.trace import IN, Topic
 from harness.transport import ConnectionSpacing, CsmsServer
@@ -662,15 +661,16 @@ class DutEnvironment:
             self._unmet_since = None
         else:
             session = self._new_session(strict)
-            # Every CSMS case starts from the station configuration Part 6 §3.1 presumes.
-            session.replies.defaults.device_model = station_model(
+            # Every CSMS case starts from the station configuration Part 6 §3.1 presumes,
+            # keeping nothing, and the station answers what the CSMS asks unscripted as a
+            # conformant station would
+            session.replies.defaults.use_station(
+                StationLayout(
+                    evses=[(e.id, tuple(e.connectors)) for e in profile.layout],
+                    connector_report=profile.harness.connector_report,
+                ),
                 heartbeat_interval=int(self.profile.timers.heartbeat),
                 security_profile=self.profile.security_profile,
-            )
-            # ... and answers what the CSMS asks unscripted as a conformant station would
-            session.replies.defaults.station = StationLayout(
-                evses=[(e.id, tuple(e.connectors)) for e in profile.layout],
-                connector_report=profile.harness.connector_report,
             )
             self.loop.run(_call(session.begin_case), 5)
             on_session(session)

@@ -1014,6 +1014,7 @@ class Session:
         message_id = next_message_id()
         frame = Call(message_id, action, payload)
         self.monitors.harness_call(action, payload)
+        self.replies.defaults.sent(action, payload)
         try:
             connection.conversation.send(frame)
         except LocalProtocolError as exc:

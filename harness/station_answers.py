@@ -10,7 +10,8 @@ station accepts only what it can carry out and report, and refuses the rest, whi
 OCPP allows it (Rejected is a legal answer to Reset, RequestStartTransaction,
 ReserveNow …). It never claims to have done what it did not do.
 
-Pure functions: a request in, the answer and the messages owed out.
+Pure functions: a request in, the answer and the messages owed out. What the station
+keeps (its local list, charging profiles, transactions) is harness.station_state's.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from harness.ocppj import OcppVersion
 
 __all__ = ["StationLayout", "answer", "follow_ups"]
 
-#: the requests the station refuses: carrying them out needs a state it does not keep
-#: outside a case's script (a reboot, a transaction, a reservation, a schedule)
+#: the requests the station refuses, or answers "none", because carrying them out needs
+#: what it does not have outside a case's script: a reboot, a transaction, a
+#: reservation, a schedule, a lock, a display, monitors, certificates, firmware, logs
+#: (a bare "Accepted", the schema's smallest answer, would claim it did them)
 _REFUSED = {
     "Reset": {"status": "Rejected"},
     "RequestStartTransaction": {"status": "Rejected"},
@@ -34,6 +37,25 @@ _REFUSED = {
     "CancelReservation": {"status": "Rejected"},
     "GetCompositeSchedule": {"status": "Rejected"},
     "UnlockConnector": {"status": "UnlockFailed"},
+    "SetNetworkProfile": {"status": "Rejected"},
+    # O01-O04: no display to show messages on, so none is known
+    "SetDisplayMessage": {"status": "Rejected"},
+    "GetDisplayMessages": {"status": "Unknown"},
+    "ClearDisplayMessage": {"status": "Unknown"},
+    # N02-N06: no monitoring (no MonitoringCtrlr in its device model)
+    "GetMonitoringReport": {"status": "NotSupported"},
+    "SetMonitoringBase": {"status": "NotSupported"},
+    "SetMonitoringLevel": {"status": "Rejected"},
+    # M: no certificates installed, none to be signed
+    "CertificateSigned": {"status": "Rejected"},
+    "InstallCertificate": {"status": "Rejected"},
+    "DeleteCertificate": {"status": "NotFound"},
+    "GetInstalledCertificateIds": {"status": "NotFound"},
+    # L, N01: no firmware to fetch or publish, no log to upload
+    "UpdateFirmware": {"status": "Rejected"},
+    "PublishFirmware": {"status": "Rejected"},
+    "UnpublishFirmware": {"status": "NoFirmware"},
+    "GetLog": {"status": "Rejected"},
 }
 
 #: TriggerMessage requests the station carries out: messages it can send from no state
@@ -54,6 +76,15 @@ def answer(action: str, request: dict[str, Any]) -> dict[str, Any] | None:
     answer stands."""
     if action in _REFUSED:
         return dict(_REFUSED[action])
+    if action == "SetVariableMonitoring":
+        return {
+            "setMonitoringResult": [
+                _monitor_refused(item) for item in request.get("setMonitoringData", [])
+            ]
+        }
+    if action == "ClearVariableMonitoring":
+        results = [{"id": i, "status": "NotFound"} for i in request.get("id", [])]
+        return {"clearMonitoringResult": results}
     if action == "ChangeAvailability":
         return {"status": "Accepted"}
     if action == "TriggerMessage":
@@ -69,6 +100,20 @@ def answer(action: str, request: dict[str, Any]) -> dict[str, Any] | None:
             return {"status": "Rejected"}
         return {"status": "Accepted"}
     return None
+
+
+def _monitor_refused(item: dict[str, Any]) -> dict[str, Any]:
+    """N04: the result for one monitor the station cannot set, echoing what it names."""
+    result = {
+        "status": "Rejected",
+        "type": item.get("type"),
+        "severity": item.get("severity"),
+        "component": item.get("component", {}),
+        "variable": item.get("variable", {}),
+    }
+    if "id" in item:
+        result["id"] = item["id"]
+    return result
 
 
 def follow_ups(

@@ -11,6 +11,7 @@ AllowNewSessionsPendingFirmwareUpdate false, AlignedDataCtrlr.SendDuringIdle fal
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from harness.sim.device_model import DeviceModel, Variable, default_variables
@@ -38,13 +39,16 @@ GENERAL_PRECONDITIONS: dict[tuple[str, str], str] = {
 }
 
 
-def station_model(*, heartbeat_interval: int, security_profile: int) -> DeviceModel:
-    """A fresh model with the §3.1 values (each CSMS case starts from them)."""
+def station_model(
+    *, heartbeat_interval: int, security_profile: int, extra: Iterable[Variable] = ()
+) -> DeviceModel:
+    """A fresh model with the §3.1 values (each CSMS case starts from them); ``extra``:
+    the variables of what the station keeps (harness.station_state)."""
     variables = default_variables(
         heartbeat_interval=heartbeat_interval,
         message_timeout=30,
         security_profile=security_profile,
-    )
+    ) + list(extra)
     known = {(v.component, v.name) for v in variables if v.instance is None}
     for (component, name), value in GENERAL_PRECONDITIONS.items():
         if (component, name) not in known:

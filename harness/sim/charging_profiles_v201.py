@@ -66,7 +66,8 @@ class ChargingProfiles:
     """The installed profiles and the answers to the CSMS's requests about them.
 
     ``evses`` gives the station's EVSE ids, ``transaction_at`` the id of the
-    transaction running at an EVSE (None when idle), ``send`` sends a report to the CSMS.
+    transaction running at an EVSE (None when idle), ``send`` sends a report to the CSMS
+    (none: the owner sends :meth:`reports` itself, as the harness's station does).
     """
 
     def __init__(
@@ -76,7 +77,7 @@ class ChargingProfiles:
         *,
         evses: Callable[[], Iterable[int]],
         transaction_at: Callable[[int], str | None],
-        send: Send,
+        send: Send | None = None,
     ) -> None:
         self._model = model
         self._has = has
@@ -249,26 +250,37 @@ class ChargingProfiles:
     async def _clear_charging_profile(self, payload: dict[str, Any]) -> Reply:
         return Reply({"status": self.clear(payload)})
 
-    async def _get_charging_profiles(self, payload: dict[str, Any]) -> Reply:
-        found = self.matching(payload)
-        if not found:
-            return Reply({"status": "NoProfiles"})
+    def reports(self, request: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The ReportChargingProfiles messages that answer a GetChargingProfilesRequest:
+        one per EVSE with matching profiles, all but the last marked tbc (K09.FR.01/.02);
+        none when nothing matches (the answer is then NoProfiles)."""
         by_evse: dict[int, list[dict[str, Any]]] = {}
-        for item in found:
+        for item in self.matching(request):
             by_evse.setdefault(item.evse, []).append(item.profile)
+        evses = sorted(by_evse)
+        messages = []
+        for number, evse in enumerate(evses):
+            message: dict[str, Any] = {
+                "requestId": request["requestId"],  # K09.FR.01
+                "chargingLimitSource": _SOURCE,
+                "evseId": evse,
+                "chargingProfile": by_evse[evse],
+            }
+            if number < len(evses) - 1:
+                message["tbc"] = True  # K09.FR.02
+            messages.append(message)
+        return messages
+
+    async def _get_charging_profiles(self, payload: dict[str, Any]) -> Reply:
+        messages = self.reports(payload)
+        if not messages:
+            return Reply({"status": "NoProfiles"})
+        send = self._send
+        assert send is not None, "a keeper that answers by itself sends its reports"
 
         async def report() -> None:
-            evses = sorted(by_evse)
-            for number, evse in enumerate(evses):
-                message: dict[str, Any] = {
-                    "requestId": payload["requestId"],  # K09.FR.01
-                    "chargingLimitSource": _SOURCE,
-                    "evseId": evse,
-                    "chargingProfile": by_evse[evse],
-                }
-                if number < len(evses) - 1:
-                    message["tbc"] = True  # K09.FR.02
-                await self._send("ReportChargingProfiles", message)
+            for message in messages:
+                await send("ReportChargingProfiles", message)
 
         return Reply({"status": "Accepted"}, after=report)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from harness.station_model import station_model
+from harness.station_answers import StationLayout
 from harness.verdicts import DutFailure
 from tests.engine.bench import IDENTITY, OUT, StationBench
 
@@ -21,8 +21,10 @@ BASE_REPORT = {"requestId": 42, "reportBase": "FullInventory"}
 
 
 def _booted(bench: StationBench) -> StationBench:
-    model = station_model(heartbeat_interval=60, security_profile=0)
-    bench.on_loop(lambda: setattr(bench.session.replies.defaults, "device_model", model))
+    defaults = bench.session.replies.defaults
+    bench.on_loop(
+        lambda: defaults.use_station(StationLayout(), heartbeat_interval=60, security_profile=0)
+    )
     bench.role.connect()
     boot = {"reason": "PowerUp", "chargingStation": {"vendorName": "V", "model": "M"}}
     bench.role.call("BootNotification", boot).expect(rule="B01.FR.02", status="Accepted")
