@@ -59,10 +59,13 @@ class DefaultReplies:
         )
         self.device_model = self.station.model
 
-    def sent(self, action: str, payload: dict[str, Any]) -> None:
-        """The harness sent ``action`` (its station keeps track of its transactions)."""
-        if self.station is not None:
-            self.station.sent(action, payload)
+    def sent(self, action: str, payload: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        """The harness sent ``action``: its station notes it (its transactions, its
+        connectors) and returns what it owes once the CALL is answered (an
+        availability change that waited for the transaction to end)."""
+        if self.station is None or self.version is OcppVersion.V16:
+            return []
+        return self.station.sent(action, payload, utc_now())
 
     def response(self, action: str, request: dict[str, Any]) -> dict[str, Any]:
         if self.station is not None and self.version is not OcppVersion.V16:

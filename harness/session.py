@@ -602,11 +602,15 @@ class Session:
             if owed:
                 self._owe(owed, message)
 
-    def _owe(self, owed: list[tuple[str, dict[str, Any]]], cause: Message) -> None:
-        self.trace.event(
-            f"after the default answer to {cause.action} (frame {cause.entry.seq}) the "
-            f"harness sends {', '.join(action for action, _ in owed)}"
+    def _owe(self, owed: list[tuple[str, dict[str, Any]]], cause: Message | str) -> None:
+        """Send ``owed`` once nothing else is in flight: what a conformant station sends
+        after ``cause`` (a CSMS request it answered by default, or its own CALL)."""
+        why = (
+            cause
+            if isinstance(cause, str)
+            else f"after the default answer to {cause.action} (frame {cause.entry.seq})"
         )
+        self.trace.event(f"{why} the harness sends {', '.join(action for action, _ in owed)}")
         self._owed.extend(owed)
         if self._owing is None or self._owing.done():
             self._owing = asyncio.get_running_loop().create_task(self._send_owed())
@@ -1014,7 +1018,7 @@ class Session:
         message_id = next_message_id()
         frame = Call(message_id, action, payload)
         self.monitors.harness_call(action, payload)
-        self.replies.defaults.sent(action, payload)
+        owed_after = self.replies.defaults.sent(action, payload)
         try:
             connection.conversation.send(frame)
         except LocalProtocolError as exc:
@@ -1035,6 +1039,8 @@ class Session:
                 "ocppj.response-timeout",
             )
         response = future.result()
+        if owed_after:
+            self._owe(owed_after, f"after its {action} (message id {message_id})")
         self.raise_failure()
         return response
 

@@ -11,7 +11,8 @@ OCPP allows it (Rejected is a legal answer to Reset, RequestStartTransaction,
 ReserveNow …). It never claims to have done what it did not do.
 
 Pure functions: a request in, the answer and the messages owed out. What the station
-keeps (its local list, charging profiles, transactions) is harness.station_state's.
+keeps (its availability, local list, charging profiles, transactions) is
+harness.station_state's.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from harness.connectors import report_payloads
 from harness.ocppj import OcppVersion
 
 __all__ = ["StationLayout", "answer", "follow_ups"]
@@ -85,8 +85,6 @@ def answer(action: str, request: dict[str, Any]) -> dict[str, Any] | None:
     if action == "ClearVariableMonitoring":
         results = [{"id": i, "status": "NotFound"} for i in request.get("id", [])]
         return {"clearMonitoringResult": results}
-    if action == "ChangeAvailability":
-        return {"status": "Accepted"}
     if action == "TriggerMessage":
         wanted = request.get("requestedMessage")
         return {"status": "Accepted" if wanted in _TRIGGERABLE else "Rejected"}
@@ -118,7 +116,6 @@ def _monitor_refused(item: dict[str, Any]) -> dict[str, Any]:
 
 def follow_ups(
     version: OcppVersion,
-    layout: StationLayout,
     action: str,
     request: dict[str, Any],
     reply: dict[str, Any],
@@ -127,8 +124,6 @@ def follow_ups(
     """The messages the station owes after it gave ``reply`` to ``request``."""
     if version is OcppVersion.V16 or reply.get("status") != "Accepted":
         return []
-    if action == "ChangeAvailability":
-        return _availability_reports(version, layout, request, now)
     if action == "TriggerMessage":
         return _triggered(request)
     if action == "CustomerInformation":
@@ -137,24 +132,6 @@ def follow_ups(
         notify = {"data": data, "seqNo": 0, "generatedAt": now, "requestId": request["requestId"]}
         return [("NotifyCustomerInformation", notify)]
     return []
-
-
-def _availability_reports(
-    version: OcppVersion, layout: StationLayout, request: dict[str, Any], now: str
-) -> list[tuple[str, dict[str, Any]]]:
-    """G03.FR.04/G04.FR.05: the connectors the change concerns, in their new state."""
-    status = "Unavailable" if request.get("operationalStatus") == "Inoperative" else "Available"
-    target = request.get("evse") or {}
-    evses = []
-    for evse, connectors in layout.evses:
-        if "id" in target and target["id"] not in (0, evse):
-            continue
-        chosen = [c for c in connectors if target.get("connectorId") in (None, c)]
-        if chosen:
-            evses.append((evse, tuple(chosen)))
-    return report_payloads(
-        version, evses, status=status, style=layout.connector_report, timestamp=now
-    )
 
 
 def _triggered(request: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.connectors import read_connector_states, report_payloads
 from harness.ocppj import OcppVersion
 from harness.sim.charging_profiles_v201 import ChargingProfiles
 from harness.sim.device_model import DeviceModel, memory_variables
@@ -37,7 +38,10 @@ from harness.station_model import (
     station_model,
 )
 
-__all__ = ["HarnessStation"]
+__all__ = ["HarnessStation", "Message"]
+
+#: a CALL the station owes: (action, payload)
+Message = tuple[str, dict[str, Any]]
 
 
 def _no_defect(name: str) -> bool:
@@ -56,6 +60,14 @@ class HarnessStation:
     running: dict[str, int] = field(default_factory=dict)
     #: every transaction the station began in this case, ended or not (E14.FR.01)
     seen: set[str] = field(default_factory=set)
+    #: (evse, connector) -> the state the station last reported for it
+    reported: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: (evse, connector) of the connectors a ChangeAvailability made Inoperative
+    inoperative: set[tuple[int, int]] = field(default_factory=set)
+    #: the ChangeAvailability requests answered Scheduled, each waiting for the
+    #: transactions it concerns to end (G03.FR.05, G04.FR.06)
+    scheduled: list[dict[str, Any]] = field(default_factory=list)
+    _before_unavailable: dict[tuple[int, int], str] = field(default_factory=dict)
     local_list: LocalAuthList = field(init=False)
     profiles: ChargingProfiles = field(init=False)
 
@@ -97,24 +109,36 @@ class HarnessStation:
 
     # -- what the station sent ------------------------------------------------------------
 
-    def sent(self, action: str, payload: dict[str, Any]) -> None:
-        """Note a CALL the station sent (the case's or an owed one): a TransactionEvent
-        begins or ends a transaction. An event that does not name its EVSE keeps the one
-        an earlier event named (E01.FR.17: the first to know it names it)."""
+    def sent(self, action: str, payload: dict[str, Any], now: str) -> list[Message]:
+        """Note a CALL the station sent (the case's or an owed one); returns what it owes
+        after it: the reports of an availability change that waited for the
+        transaction this event ended.
+
+        A TransactionEvent begins or ends a transaction; one that does not name its
+        EVSE keeps the one an earlier event named (E01.FR.17: the first to know it names
+        it). A connector report sets what the station last said of the connector."""
+        for key, state in read_connector_states(self.version, action, payload):
+            if isinstance(key, tuple) and all(isinstance(part, int) for part in key):
+                connector = (int(key[0]), int(key[1]))
+                before = self.reported.get(connector, "Available")
+                if state == "Unavailable" and before != "Unavailable":
+                    self._before_unavailable[connector] = before
+                self.reported[connector] = state
         if action != "TransactionEvent":
-            return
+            return []
         tx = str((payload.get("transactionInfo") or {}).get("transactionId", ""))
         if not tx:
-            return
+            return []
         self.seen.add(tx)
         if payload.get("eventType") == "Ended":
             self.running.pop(tx, None)
-            return
+            return self._scheduled_now(now)
         evse = (payload.get("evse") or {}).get("id")
         if evse is not None:
             self.running[tx] = int(evse)
         else:
             self.running.setdefault(tx, 0)  # 0 until an event names the EVSE
+        return []
 
     # -- the CSMS's requests --------------------------------------------------------------
 
@@ -129,7 +153,7 @@ class HarnessStation:
 
     def follow_ups(
         self, action: str, request: dict[str, Any], reply: dict[str, Any], now: str
-    ) -> list[tuple[str, dict[str, Any]]]:
+    ) -> list[Message]:
         """The CALLs the station owes after it gave ``reply`` to ``request``."""
         if reply.get("status") != "Accepted":
             return []
@@ -137,7 +161,75 @@ class HarnessStation:
             return report_follow_ups(self.model, action, request, now)
         if action == "GetChargingProfiles":
             return [("ReportChargingProfiles", m) for m in self.profiles.reports(request)]
-        return follow_ups(self.version, self.layout, action, request, reply, now)
+        if action == "ChangeAvailability":
+            return self._change_availability(request, now)
+        return follow_ups(self.version, action, request, reply, now)
+
+    # -- availability (G03, G04) ----------------------------------------------------------
+
+    def _targets(self, request: dict[str, Any]) -> list[tuple[int, int]]:
+        """The connectors a ChangeAvailability names: the whole station when it names no
+        EVSE (G04.FR.01), else the EVSE's, or its one connector."""
+        target = request.get("evse") or {}
+        return [
+            (evse, connector)
+            for evse, connectors in self.layout.evses
+            for connector in connectors
+            if target.get("id") in (None, 0, evse)
+            and target.get("connectorId") in (None, connector)
+        ]
+
+    def _is_inoperative(self, key: tuple[int, int]) -> bool:
+        """Made Inoperative by a ChangeAvailability this station answered, or reported
+        Unavailable by the case's own script (a change it scripted)."""
+        return key in self.inoperative or self.reported.get(key) == "Unavailable"
+
+    def _busy(self, targets: list[tuple[int, int]]) -> bool:
+        evses = {evse for evse, _ in targets}
+        return any(at in evses or at == 0 for at in self.running.values())
+
+    def _ChangeAvailability(self, request: dict[str, Any]) -> dict[str, Any]:
+        targets = self._targets(request)
+        if not targets:
+            return {"status": "Rejected"}  # no such EVSE or connector
+        inoperative = request.get("operationalStatus") == "Inoperative"
+        if all(self._is_inoperative(key) == inoperative for key in targets):
+            return {"status": "Accepted"}  # G03.FR.03, G04.FR.04: already so
+        if self._busy(targets):
+            self.scheduled.append(dict(request))
+            return {"status": "Scheduled"}  # G03.FR.05, G04.FR.06
+        return {"status": "Accepted"}
+
+    def _change_availability(self, request: dict[str, Any], now: str) -> list[Message]:
+        """Carry out a ChangeAvailability; the reports of the connectors whose state
+        changed (G03.FR.04, G04.FR.05): Unavailable, or back to what they were before
+        (G03.FR.07, G04.FR.08: Occupied if a cable is still in)."""
+        inoperative = request.get("operationalStatus") == "Inoperative"
+        targets = self._targets(request)
+        changed = [key for key in targets if self._is_inoperative(key) != inoperative]
+        reports: list[Message] = []
+        for evse, connector in changed:
+            if inoperative:
+                self.inoperative.add((evse, connector))
+                state = "Unavailable"
+            else:
+                self.inoperative.discard((evse, connector))
+                before = self._before_unavailable.pop((evse, connector), "Available")
+                state = "Occupied" if before == "Occupied" else "Available"
+            reports += report_payloads(
+                self.version,
+                [(evse, (connector,))],
+                status=state,
+                style=self.layout.connector_report,
+                timestamp=now,
+            )
+        return reports
+
+    def _scheduled_now(self, now: str) -> list[Message]:
+        """The scheduled changes whose transactions have all ended, carried out."""
+        due = [r for r in self.scheduled if not self._busy(self._targets(r))]
+        self.scheduled = [r for r in self.scheduled if r not in due]
+        return [message for request in due for message in self._change_availability(request, now)]
 
     def _GetBaseReport(self, request: dict[str, Any]) -> dict[str, Any]:
         return base_report_reply(self.model, request)

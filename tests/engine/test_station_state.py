@@ -86,7 +86,7 @@ def test_a_tx_profile_needs_a_transaction_the_station_runs() -> None:
     assert (
         refused["status"] == "Rejected" and refused["statusInfo"]["additionalInfo"] == "K01.FR.09"
     )
-    station.sent("TransactionEvent", _event("Started", "TX-1", evse=1))
+    station.sent("TransactionEvent", _event("Started", "TX-1", evse=1), "now")
     accepted = station.answer("SetChargingProfile", {"evseId": 1, "chargingProfile": tx_profile})
     assert accepted == {"status": "Accepted"}
 
@@ -107,12 +107,12 @@ def test_the_transaction_status_follows_the_events_the_station_sent() -> None:
         "ongoingIndicator": False,
     }
     assert status("GetTransactionStatus", {}) == {"messagesInQueue": False}
-    station.sent("TransactionEvent", _event("Started", "TX-9"))
-    station.sent("TransactionEvent", _event("Updated", "TX-9", evse=2))
+    station.sent("TransactionEvent", _event("Started", "TX-9"), "now")
+    station.sent("TransactionEvent", _event("Updated", "TX-9", evse=2), "now")
     running = status("GetTransactionStatus", {"transactionId": "TX-9"})
     assert running["ongoingIndicator"] is True  # E14.FR.02
     assert station.running == {"TX-9": 2}  # the EVSE the later event named
-    station.sent("TransactionEvent", _event("Ended", "TX-9"))
+    station.sent("TransactionEvent", _event("Ended", "TX-9"), "now")
     ended = status("GetTransactionStatus", {"transactionId": "TX-9"})
     assert ended["ongoingIndicator"] is False  # E14.FR.03
 
@@ -175,3 +175,74 @@ def test_a_transaction_the_case_runs_is_one_the_station_knows(make_station_bench
     bench.role.call("TransactionEvent", started)
     reply = _ask(bench, "GetTransactionStatus", {"transactionId": "CASE-TX"})
     assert reply == {"messagesInQueue": False, "ongoingIndicator": True}
+
+
+def _status(evse: int, status: str) -> dict[str, Any]:
+    return {"evseId": evse, "connectorId": 1, "connectorStatus": status, "timestamp": "now"}
+
+
+def _reported(messages: list[tuple[str, dict[str, Any]]]) -> list[tuple[int, str]]:
+    return [(m["evseId"], m["connectorStatus"]) for action, m in messages]
+
+
+def test_availability_changes_report_what_changed_and_revert_to_what_was() -> None:
+    """G03.FR.03/.04/.07: the same state again is Accepted with no report; an EVSE made
+    Operative again shows what it showed before (Occupied, with a cable in)."""
+    station = _station()
+    station.sent("StatusNotification", _status(1, "Occupied"), "now")
+    down = {"operationalStatus": "Inoperative", "evse": {"id": 1}}
+    assert station.answer("ChangeAvailability", down) == {"status": "Accepted"}
+    owed = station.follow_ups("ChangeAvailability", down, {"status": "Accepted"}, "now")
+    assert _reported(owed) == [(1, "Unavailable")]
+    for _, message in owed:
+        station.sent("StatusNotification", message, "now")
+    assert station.answer("ChangeAvailability", down) == {"status": "Accepted"}
+    assert station.follow_ups("ChangeAvailability", down, {"status": "Accepted"}, "now") == []
+    up = {"operationalStatus": "Operative"}  # the whole station (G04.FR.01)
+    assert station.answer("ChangeAvailability", up) == {"status": "Accepted"}
+    owed = station.follow_ups("ChangeAvailability", up, {"status": "Accepted"}, "now")
+    assert _reported(owed) == [(1, "Occupied")]  # EVSE 2 was never down
+
+
+def test_an_availability_change_during_a_transaction_waits_for_its_end() -> None:
+    """G03.FR.05: Scheduled while a transaction runs at the EVSE; the change, and its
+    report, come once the transaction has ended."""
+    station = _station()
+    station.sent("TransactionEvent", _event("Started", "TX-1", evse=1), "now")
+    down = {"operationalStatus": "Inoperative", "evse": {"id": 1}}
+    assert station.answer("ChangeAvailability", down) == {"status": "Scheduled"}
+    other = {"operationalStatus": "Inoperative", "evse": {"id": 2}}
+    assert station.answer("ChangeAvailability", other) == {"status": "Accepted"}
+    assert station.sent("TransactionEvent", _event("Updated", "TX-1"), "now") == []
+    owed = station.sent("TransactionEvent", _event("Ended", "TX-1"), "now")
+    assert _reported(owed) == [(1, "Unavailable")]
+    assert station.scheduled == []
+
+
+def test_an_availability_change_for_no_such_evse_is_rejected() -> None:
+    station = _station()
+    answer = station.answer(
+        "ChangeAvailability", {"operationalStatus": "Inoperative", "evse": {"id": 9}}
+    )
+    assert answer == {"status": "Rejected"}
+
+
+def test_the_change_a_transaction_held_back_is_sent_after_its_end(make_station_bench) -> None:
+    """Through the session: the reports owed after the case's Ended event go out after
+    that event is answered, and the case's next CALL waits for them."""
+    bench: StationBench = _booted(make_station_bench("2.0.1"))
+    event = {
+        "timestamp": "2026-01-01T00:00:00Z",
+        "triggerReason": "Authorized",
+        "transactionInfo": {"transactionId": "CASE-TX"},
+    }
+    started = {**event, "eventType": "Started", "seqNo": 0, "evse": {"id": 1, "connectorId": 1}}
+    bench.role.call("TransactionEvent", started)
+    down = {"operationalStatus": "Inoperative", "evse": {"id": 1}}
+    assert _ask(bench, "ChangeAvailability", down) == {"status": "Scheduled"}
+    assert _sent(bench, "StatusNotification") == []
+    ended = {**event, "eventType": "Ended", "seqNo": 1, "triggerReason": "StopAuthorized"}
+    bench.role.call("TransactionEvent", ended)
+    bench.role.call("Heartbeat").expect(rule="G02.FR.03")
+    assert [m["connectorStatus"] for m in _sent(bench, "StatusNotification")] == ["Unavailable"]
+    assert bench.session.failures == []
