@@ -21,7 +21,7 @@ import pytest
 
 from harness.connectors import ConnectorKey, connector_keys
 from harness.control.adapters import CommandAdapter, HttpAdapter, ManualAdapter, SimAdapter
-from harness.control.vocabulary import ACTIONS, RESTARTS, check_action
+from harness.control.vocabulary import ACTIONS, RESTARTS, check_action, protect_params
 from harness.dut import DutProfile, Evse, profile_from_dict
 from harness.loop import AnyLoop
 from harness.ocppj import OcppVersion
@@ -307,9 +307,12 @@ class Dut:
         """Have ``action`` done to the DUT by the profile's control adapter.
 
         While it is being done the harness keeps answering the DUT (a device must not
-        stall while an operator plugs a cable in).
+        stall while an operator plugs a cable in). A secret parameter (a password) is
+        a :class:`harness.secrets.Secret` from here on: the trace, the adapters' records
+        and any error show ``***``.
         """
         check_action(action, params)
+        params = protect_params(action, params)
         session = self._session
         kind = "operator" if self.profile.control.adapter == "manual" else "act"
         what = action + (f" {params}" if params else "")

@@ -45,6 +45,7 @@ from harness.parallel import (
 )
 from harness.report.records import CaseRecord, RunRecord, verdict_of
 from harness.report.writer import ReportWriter
+from harness.secrets import scrub
 from harness.testcase import TestCaseInfo
 from harness.verdicts import DutFailure, HarnessError, Unreachable, Verdict
 
@@ -707,7 +708,9 @@ def _short_longrepr(
     item: pytest.Item, record: CaseRecord, excinfo: pytest.ExceptionInfo[BaseException]
 ) -> str:
     """What a person needs of a failed case: its id, verdict, rule, reason, the frame
-    that shows it and the case line, instead of a traceback of harness internals."""
+    that shows it and the case line, instead of a traceback of harness internals.
+    Scrubbed of every known secret: the case line may be a ``dut.act`` that writes a
+    password out (``password="…"``)."""
     head = f"{record.id} {record.verdict}"
     if record.table_step:
         head += f" at step {record.table_step}"
@@ -718,7 +721,7 @@ def _short_longrepr(
     where = _case_line(item, excinfo)
     if where:
         lines.append(f"  case line: {where}")
-    return "\n".join(lines)
+    return scrub("\n".join(lines))
 
 
 def _shows_traceback(config: pytest.Config, excinfo: pytest.ExceptionInfo[BaseException]) -> bool:

@@ -116,19 +116,28 @@ class Secret:
     The value is registered with :data:`registry` on creation, not on :meth:`reveal`: a
     loaded password can reach output without ever being revealed by us (the DUT may echo
     it), so it must be scrubbable from the start.
+
+    ``origin`` says where a person finds the value (``"the DUT profile's dut.password"``):
+    an operator asked to type it in is told where to look, never shown it.
     """
 
-    __slots__ = ("_value",)
+    __slots__ = ("_origin", "_value")
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str, origin: str | None = None) -> None:
         if not isinstance(value, str):
             raise TypeError(f"a Secret holds a str, not {type(value).__name__}")
         self._value = value
+        self._origin = origin
         registry.add(value)
 
     def reveal(self) -> str:
         """The value itself; call only where the value must go on the wire."""
         return self._value
+
+    @property
+    def origin(self) -> str | None:
+        """Where a person can read the value (None: nowhere but this process)."""
+        return self._origin
 
     def __str__(self) -> str:
         return MASK
@@ -171,8 +180,9 @@ def resolve_secret(value: str | Secret, key: str, source: str) -> Secret:
     """
     if isinstance(value, Secret):
         return value
+    origin = f"the DUT profile's {key}"
     if not value.startswith(_ENV_PREFIX):
-        return Secret(value)
+        return Secret(value, origin)
     # Imported here: harness.dut imports this module, and ProfileError belongs with the
     # profile loader.
     from harness.dut import ProfileError
@@ -186,4 +196,4 @@ def resolve_secret(value: str | Secret, key: str, source: str) -> Secret:
         raise ProfileError(source, key, f"environment variable {name} is not set")
     if resolved == "":
         raise ProfileError(source, key, f"environment variable {name} is empty")
-    return Secret(resolved)
+    return Secret(resolved, f"the environment variable {name} ({origin})")

@@ -25,7 +25,13 @@ from typing import Any, Protocol
 import pytest
 
 from harness.control.http import HttpAdapter
-from harness.control.vocabulary import prompt_for
+from harness.control.vocabulary import (
+    SECRET_PARAMS,
+    prompt_for,
+    protect_params,
+    unshowable_secrets,
+)
+from harness.secrets import Secret
 from harness.verdicts import HarnessError
 
 __all__ = [
@@ -57,8 +63,18 @@ class ManualAdapter:
         self.record = record or (lambda text: None)
 
     def act(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
+        params = protect_params(action, params)
         prompt = prompt_for(action, params, self.identity)
         self.record(f"operator prompt: {prompt}")
+        hidden = unshowable_secrets(params)
+        if hidden:
+            # never printed, and written nowhere a person can read: the operator
+            # cannot type it in
+            self.record(f"no place to read {', '.join(hidden)} from: step skipped")
+            pytest.skip(
+                f"operator step needs {', '.join(hidden)}, a secret the case chose that "
+                f"is never shown (give it from the DUT profile): {prompt}"
+            )
         try:
             # Unbuffered bytes: a terminal is not seekable, so text mode "r+" fails on it.
             fd = os.open(self.tty_path, os.O_RDWR | os.O_NOCTTY)
@@ -93,7 +109,13 @@ class ManualAdapter:
 
 
 class CommandAdapter:
-    """Run ``control.commands.<action>`` with the parameters filled in (shell-quoted)."""
+    """Run ``control.commands.<action>`` with the parameters filled in (shell-quoted).
+
+    A secret parameter is not written into the command line (which the trace records
+    and ``ps`` shows): the command gets it in the environment variable
+    ``OCPP_HARNESS_PARAM_<NAME>``, and ``{password}`` in the template expands to a
+    quoted reference to that variable.
+    """
 
     def __init__(
         self,
@@ -112,6 +134,12 @@ class CommandAdapter:
         if template is None:
             pytest.skip(f"no command configured for action {action!r} (control.commands.{action})")
         values = {k: shlex.quote(str(v)) for k, v in {**params, "identity": self.identity}.items()}
+        environment = dict(os.environ)
+        for name in SECRET_PARAMS & params.keys():
+            variable = f"OCPP_HARNESS_PARAM_{name.upper()}"
+            value = params[name]
+            environment[variable] = value.reveal() if isinstance(value, Secret) else str(value)
+            values[name] = f'"${{{variable}}}"'
         try:
             command = template.format_map(_PlainValues(values))
         except KeyError as exc:
@@ -137,6 +165,7 @@ class CommandAdapter:
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
+            env=environment,
         )
         try:
             stdout, stderr = process.communicate(timeout=self.timeout)

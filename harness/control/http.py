@@ -18,6 +18,10 @@ What it sends and what it makes of the answers is the contract of docs/control.m
   (:mod:`harness.environment`'s ``Dut.act``).
 * Error codes decide: ``cannot-do`` skips, ``refused`` is the DUT's failure, every
   other code is a set-up error (:class:`harness.control.protocol.ControlCode`).
+* A secret parameter (a :class:`harness.secrets.Secret`, a station's password) is
+  revealed in the request body and nowhere else: the trace records the request with
+  ``***``, and the service's answer and error words are scrubbed of every known secret
+  before they are recorded or raised (a service may echo what it was sent).
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ from typing import Any, NoReturn
 import pytest
 
 from harness.control.protocol import ControlCode
-from harness.secrets import Secret
+from harness.control.vocabulary import protect_params
+from harness.secrets import Secret, scrub
 from harness.verdicts import DutFailure, HarnessError
 
 __all__ = ["HOOKS", "HttpAdapter", "Progress", "forget_descriptions"]
@@ -152,6 +157,7 @@ class HttpAdapter:
                 f"control service at {self.url} does not offer {action!r} (its describe "
                 f"lists {', '.join(sorted(offered)) or 'nothing'})"
             )
+        params = protect_params(action, params)  # a caller's plain password, too
         self.record(f"http control: {action} {params}")
         request = {"action": action, "params": params, "context": self._context()}
         status, answer, body = self._post(request)
@@ -188,9 +194,8 @@ class HttpAdapter:
         action = request["action"]
         headers = {"Content-Type": "application/json"}
         headers.update({name: value.reveal() for name, value in self._headers.items()})
-        http_request = urllib.request.Request(
-            self.url, data=json.dumps(request).encode(), method="POST", headers=headers
-        )
+        body = json.dumps(request, default=_revealed).encode()
+        http_request = urllib.request.Request(self.url, data=body, method="POST", headers=headers)
         handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({})]
         if self._ca is not None:
             context = ssl.create_default_context(cafile=self._ca)
@@ -236,8 +241,15 @@ class HttpAdapter:
         ) from None
 
 
+def _revealed(value: object) -> str:
+    """A secret parameter's value in the request body: the one place it goes unmasked."""
+    if isinstance(value, Secret):
+        return value.reveal()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 def _short(body: bytes) -> str:
-    text = body.decode("utf-8", "replace").strip()
+    text = scrub(body.decode("utf-8", "replace")).strip()
     return text if len(text) <= 300 else text[:297] + "..."
 
 
@@ -249,9 +261,10 @@ def _error_of(body: bytes) -> tuple[str | None, str]:
         answer = json.loads(text or "null")
     except ValueError:
         answer = None
+    text = scrub(text)
     if not isinstance(answer, dict):
         return None, text[:200]
     code = answer.get("code")
     code = code if isinstance(code, str) else None
-    words = str(answer.get("error", text))[:200]
+    words = scrub(str(answer.get("error", text)))[:200]
     return code, f"{code}: {words}" if code else words

@@ -3,17 +3,36 @@
 OCPP cannot ask a station to have a cable plugged in, or a CSMS to start a remote
 transaction. Test cases name such steps as actions; a control adapter carries them
 out. Each action has the parameters it takes and the words an operator is shown.
+
+Some parameters are secrets (:data:`SECRET_PARAMS`, a station's password): a case
+gives them as they are, and :func:`protect_params` makes each a
+:class:`harness.secrets.Secret` before the action is recorded or shown anywhere, so the
+trace, the reports, the operator's terminal and the logs print ``***``. Only an adapter
+that must hand the value on (the http adapter's request body, a command's environment)
+reveals it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from harness.dut_kind import DutKind
+from harness.secrets import Secret
 from harness.verdicts import ScriptError
 
-__all__ = ["ACTIONS", "PARAMS", "RESTARTS", "Action", "check_action", "prompt_for"]
+__all__ = [
+    "ACTIONS",
+    "PARAMS",
+    "RESTARTS",
+    "SECRET_PARAMS",
+    "Action",
+    "check_action",
+    "protect_params",
+    "prompt_for",
+    "unshowable_secrets",
+]
 
 #: what each parameter of an action means (the http adapter sends them as they are, in
 #: ``params``; docs/control.md lists them per action)
@@ -63,7 +82,14 @@ PARAMS: dict[str, str] = {
     "priority": "a display message priority: AlwaysFront, InFront or NormalCycle",
     "state": "a display message state (Charging, Faulted, Idle, Unavailable)",
     "monitor_ids": "a list of variable monitor ids, integers",
+    "password": "a Basic auth password (security profile 1 or 2; 2.0.1 A00.FR.205: 16 to 40 "
+    "characters), a string; a secret: *** in every trace, report and prompt",
 }
+
+#: the parameters whose values are secrets: wrapped by :func:`protect_params`, shown as
+#: ``***`` (an operator is told where to read the value), revealed only on the way to
+#: the control service
+SECRET_PARAMS: frozenset[str] = frozenset({"password"})
 
 
 @dataclass(frozen=True)
@@ -383,6 +409,15 @@ ACTIONS: dict[str, Action] = {
             configures=True,
         ),
         Action(
+            "set_station_password",
+            _CSMS,
+            ("password",),
+            "Make the CSMS accept {password} as the Basic auth password of the charging "
+            "station {identity} (security profile 1 or 2) from its next connection on, and "
+            "no longer its old one",
+            configures=True,
+        ),
+        Action(
             "provision_tokens",
             _CSMS,
             ("tokens",),
@@ -436,6 +471,47 @@ def check_action(action: str, params: dict[str, object]) -> None:
         )
 
 
+def protect_params(action: str, params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` with the value of each secret parameter a :class:`Secret` (registered,
+    so :func:`harness.secrets.scrub` also removes it from text the harness did not
+    build). Call it before the action is recorded anywhere.
+
+    Raises :class:`ScriptError` when a secret parameter is neither a str nor a Secret
+    (the message names its type, never its value).
+    """
+    protected = dict(params)
+    for name in SECRET_PARAMS & params.keys():
+        value = params[name]
+        if isinstance(value, Secret):
+            continue
+        if not isinstance(value, str):
+            raise ScriptError(
+                f"dut.act({action!r}): {name} is a secret, a str or a Secret, not "
+                f"{type(value).__name__}"
+            )
+        protected[name] = Secret(value)
+    return protected
+
+
+def unshowable_secrets(params: dict[str, Any]) -> list[str]:
+    """The secret parameters of ``params`` a person cannot be pointed to: no ``origin``
+    says where the value is written (a password the case made up), and it is never
+    printed, so an operator could not type it in."""
+    return sorted(name for name in SECRET_PARAMS & params.keys() if _origin(params[name]) is None)
+
+
+def _origin(value: object) -> str | None:
+    return value.origin if isinstance(value, Secret) else None
+
+
+def _shown(name: str, value: object) -> object:
+    """What a prompt shows of a parameter: a secret's whereabouts, never its value."""
+    if name not in SECRET_PARAMS:
+        return value
+    origin = _origin(value)
+    return f"the value of {origin}" if origin else f"the {name} the case chose (not shown)"
+
+
 #: a bracketed part of a prompt: shown only when every parameter it names was given
 _OPTIONAL_PART = re.compile(r"\[([^\[\]]*)\]")
 _FIELD = re.compile(r"\{(\w+)\}")
@@ -445,17 +521,19 @@ def prompt_for(action: str, params: dict[str, object], identity: str) -> str:
     """The operator's instruction for an action, with its parameters filled in. A part
     of the prompt in square brackets is left out when a parameter it names was not
     given (the service chooses it): an operator reads "for EVSE 1" or nothing, never
-    "for EVSE -"."""
+    "for EVSE -". A secret parameter is named by where to read it (its ``origin``),
+    never printed."""
     spec = ACTIONS.get(action)
     if spec is None:
-        return f"Do '{action}' on {identity} ({params})"
+        shown = {name: _shown(name, value) for name, value in params.items()}
+        return f"Do '{action}' on {identity} ({shown})"
 
     def optional(match: re.Match[str]) -> str:
         given = all(name in params for name in _FIELD.findall(match.group(1)))
         return match.group(1) if given else ""
 
     template = _OPTIONAL_PART.sub(optional, spec.prompt)
-    values = {name: params.get(name, "-") for name in spec.params}
+    values = {name: _shown(name, params.get(name, "-")) for name in spec.params}
     try:
         return template.format(identity=identity, **values)
     except (KeyError, IndexError):

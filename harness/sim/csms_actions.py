@@ -39,6 +39,7 @@ CsmsAction = Callable[["SimCsms", dict[str, Any]], Awaitable[dict[str, Any]]]
 #: CSMS is made, so a feature module may import this one
 FEATURE_MODULES: tuple[str, ...] = (
     "harness.sim.csms_tokens",
+    "harness.sim.csms_credentials",
     "harness.sim.csms_data_transfer",
     "harness.sim.csms_remote_control",
     "harness.sim.csms_reports",

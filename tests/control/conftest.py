@@ -3,6 +3,7 @@ earlier test's port (describe, once per run) must not stick to a new one there."
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 
@@ -24,3 +25,14 @@ def dead_url() -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         yield f"http://127.0.0.1:{sock.getsockname()[1]}/control"
+
+
+@pytest.fixture
+def pty() -> Iterator[tuple[int, str]]:
+    """A pseudo-terminal: (master fd, slave path). The slave fd stays open meanwhile."""
+    master, slave = os.openpty()
+    try:
+        yield master, os.ttyname(slave)
+    finally:
+        os.close(master)
+        os.close(slave)

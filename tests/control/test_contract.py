@@ -64,7 +64,13 @@ def csms_and_service() -> Iterator[tuple[SimCsms, Service]]:
             service.headers.append(dict(self.headers))
             action = request["action"]
             if action == "describe":
-                actions = ["request_start", "boot_accept", "case_start", "case_end"]
+                actions = [
+                    "request_start",
+                    "set_station_password",
+                    "boot_accept",
+                    "case_start",
+                    "case_end",
+                ]
                 self._send({"ok": True, "result": {"actions": actions}})
             elif action in ("case_start", "case_end", "boot_accept"):
                 self._send({"ok": True, "result": {}})
@@ -72,6 +78,12 @@ def csms_and_service() -> Iterator[tuple[SimCsms, Service]]:
                 self._send({"ok": True, "progress": "queued", "result": {}})
             elif service.mode == "refused":
                 self._send({"ok": False, "code": "refused", "error": "station is blocked"})
+            elif service.mode == "echo":
+                # a careless service: says back what it was sent
+                self._send({"ok": True, "result": {"got": request["params"]}})
+            elif service.mode == "echo-error":
+                error = f"cannot take {request['params']}"
+                self._send({"ok": False, "code": "failed", "error": error})
             else:
                 done = asyncio.run_coroutine_threadsafe(csms.act(action, request["params"]), loop)
                 answer: dict[str, Any] = {
@@ -110,6 +122,15 @@ def csms_and_service() -> Iterator[tuple[SimCsms, Service]]:
 
 
 def _run(pytester: pytest.Pytester, tmp_path: Path, csms: SimCsms, service: Service) -> Any:
+    """The run's report.json."""
+    _, report = _run_case(pytester, tmp_path, csms, service, CASE)
+    return report
+
+
+def _run_case(
+    pytester: pytest.Pytester, tmp_path: Path, csms: SimCsms, service: Service, case: str
+) -> tuple[Any, Any]:
+    """(pytester's result, report.json) of a run of ``case`` through the service."""
     profile = write_profile(
         tmp_path,
         f"""
@@ -138,9 +159,8 @@ def _run(pytester: pytest.Pytester, tmp_path: Path, csms: SimCsms, service: Serv
         tenant = "lab-3"
         """,
     )
-    run = pytester_run(pytester, CASE, in_process=True)
-    _, report = run("--dut", str(profile))
-    return report
+    run = pytester_run(pytester, case, in_process=True)
+    return run("--dut", str(profile))
 
 
 @pytest.fixture(autouse=True)
@@ -169,6 +189,83 @@ def test_every_request_carries_the_context_and_the_headers(
     # the service's answer is in the trace
     events = json.dumps(report["cases"][0]["trace"])
     assert "http control answered request_start" in events
+
+
+PASSWORD = "Fresh-Station-Passw0rd-42"
+
+PASSWORD_CASE = f"""
+from harness import testcase
+from harness.states import csms as states
+
+
+@testcase("TC_X_02_CSMS", "a password change", ocpp="2.0.1", dut_kind="csms")
+def test_password(station, dut):
+    states.booted(station, dut)
+    station.step(1, "the CSMS is given the station's new password")
+    dut.act("set_station_password", password="{PASSWORD}")
+"""
+
+
+def _outputs(pytester: pytest.Pytester, result: Any) -> dict[str, str]:
+    """Every report file and stream a run produced, by name."""
+    outputs = {"stdout": result.stdout.str(), "stderr": result.stderr.str()}
+    for path in sorted((pytester.path / "out").iterdir()):
+        outputs[path.name] = path.read_text(errors="replace")
+    assert {"report.json", "junit.xml", "report.html"} <= set(outputs)
+    return outputs
+
+
+@pytest.mark.parametrize("mode", ["answered", "echo"])
+def test_a_password_reaches_the_service_and_no_report_trace_or_output(
+    pytester: pytest.Pytester,
+    tmp_path: Path,
+    csms_and_service: tuple[SimCsms, Service],
+    mode: str,
+) -> None:
+    """The request body is the one place the password goes, even when the service says
+    it back in its answer (the answer is in the trace)."""
+    csms, service = csms_and_service
+    service.mode = mode
+    result, report = _run_case(pytester, tmp_path, csms, service, PASSWORD_CASE)
+    verdict, rule, reason = case_verdicts(report)["TC_X_02_CSMS"]
+    assert verdict == "passed", reason
+    [asked] = [r for r in service.requests if r["action"] == "set_station_password"]
+    assert asked["params"] == {"password": PASSWORD}
+    for name, text in _outputs(pytester, result).items():
+        assert PASSWORD not in text, f"the password leaked into {name}"
+    trace = json.dumps(report["cases"][0]["trace"])
+    assert "set_station_password {'password': ***}" in trace
+    assert "http control: set_station_password {'password': ***}" in trace
+
+
+def test_the_adapter_masks_a_plain_password_it_is_given_directly(
+    csms_and_service: tuple[SimCsms, Service],
+) -> None:
+    """Not through ``Dut.act``: the adapter wraps the password itself before recording."""
+    _, service = csms_and_service
+    service.mode = "echo"
+    records: list[str] = []
+    adapter = HttpAdapter(service.url, 5, record=records.append)
+    assert adapter.act("set_station_password", {"password": PASSWORD}) == {
+        "got": {"password": PASSWORD}
+    }
+    [asked] = [r for r in service.requests if r["action"] == "set_station_password"]
+    assert asked["params"] == {"password": PASSWORD}
+    assert "http control: set_station_password {'password': ***}" in records
+    assert not [r for r in records if PASSWORD in r], records
+
+
+def test_a_service_error_that_echoes_the_password_is_scrubbed(
+    pytester: pytest.Pytester, tmp_path: Path, csms_and_service: tuple[SimCsms, Service]
+) -> None:
+    csms, service = csms_and_service
+    service.mode = "echo-error"
+    result, report = _run_case(pytester, tmp_path, csms, service, PASSWORD_CASE)
+    verdict, rule, reason = case_verdicts(report)["TC_X_02_CSMS"]
+    assert verdict == "error", reason
+    assert "failed: cannot take {'password': '***'}" in reason
+    for name, text in _outputs(pytester, result).items():
+        assert PASSWORD not in text, f"the password leaked into {name}"
 
 
 def test_a_request_queued_and_never_sent_fails_the_csms(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import select
 import time
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -22,17 +21,6 @@ PLUG_IN = "Plug a cable into EVSE 1 connector 2"
 
 #: bound for the operator side of a pseudo-terminal exchange (never reached when green)
 _WAIT = 5.0
-
-
-@pytest.fixture
-def pty() -> Iterator[tuple[int, str]]:
-    """A pseudo-terminal: (master fd, slave path). The slave fd stays open meanwhile."""
-    master, slave = os.openpty()
-    try:
-        yield master, os.ttyname(slave)
-    finally:
-        os.close(master)
-        os.close(slave)
 
 
 def _operate(

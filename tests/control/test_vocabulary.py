@@ -6,7 +6,7 @@ import string
 
 import pytest
 
-from harness.control.vocabulary import ACTIONS, prompt_for
+from harness.control.vocabulary import ACTIONS, SECRET_PARAMS, prompt_for
 
 
 def _fields(template: str) -> set[str]:
@@ -24,6 +24,9 @@ def test_every_prompt_formats_with_its_params(name: str) -> None:
     prompt = prompt_for(name, params, "CP1")
     assert "{" not in prompt and "}" not in prompt, prompt
     for field in _fields(spec.prompt):
+        if field in SECRET_PARAMS:
+            assert f"<{field}>" not in prompt, prompt  # a secret is never printed
+            continue
         assert (f"<{field}>" if field != "identity" else "CP1") in prompt
     # Missing parameters are shown as "-", never as an unfilled template.
     bare = prompt_for(name, {}, "CP1")
