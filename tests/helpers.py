@@ -159,6 +159,16 @@ def pytester_run(pytester: Any, cases: str, *, in_process: bool = False) -> Any:
     return go
 
 
+def pytester_outputs(pytester: Any, result: Any) -> dict[str, str]:
+    """Every stream and report file of a ``pytester_run`` run, by name (for a test that
+    greps all of them: a secret that must not leak)."""
+    outputs = {"stdout": result.stdout.str(), "stderr": result.stderr.str()}
+    for path in sorted((pytester.path / "out").iterdir()):
+        outputs[path.name] = path.read_text(errors="replace")
+    assert {"report.json", "junit.xml", "report.html"} <= set(outputs), sorted(outputs)
+    return outputs
+
+
 def case_verdicts(report: dict[str, Any]) -> dict[str, tuple[str, str | None, str | None]]:
     """Each case of a report.json by id: (verdict, rule, reason)."""
     return {c["id"]: (c["verdict"], c.get("rule"), c.get("reason")) for c in report["cases"]}

@@ -20,7 +20,7 @@ from harness.control.http import HttpAdapter, Progress
 from harness.ocppj import OcppVersion
 from harness.sim import SimCsms
 from harness.verdicts import DutFailure, HarnessError
-from tests.helpers import case_verdicts, pytester_run, write_profile
+from tests.helpers import case_verdicts, pytester_outputs, pytester_run, write_profile
 
 CASE = """
 from harness import testcase
@@ -206,15 +206,6 @@ def test_password(station, dut):
 """
 
 
-def _outputs(pytester: pytest.Pytester, result: Any) -> dict[str, str]:
-    """Every report file and stream a run produced, by name."""
-    outputs = {"stdout": result.stdout.str(), "stderr": result.stderr.str()}
-    for path in sorted((pytester.path / "out").iterdir()):
-        outputs[path.name] = path.read_text(errors="replace")
-    assert {"report.json", "junit.xml", "report.html"} <= set(outputs)
-    return outputs
-
-
 @pytest.mark.parametrize("mode", ["answered", "echo"])
 def test_a_password_reaches_the_service_and_no_report_trace_or_output(
     pytester: pytest.Pytester,
@@ -231,7 +222,7 @@ def test_a_password_reaches_the_service_and_no_report_trace_or_output(
     assert verdict == "passed", reason
     [asked] = [r for r in service.requests if r["action"] == "set_station_password"]
     assert asked["params"] == {"password": PASSWORD}
-    for name, text in _outputs(pytester, result).items():
+    for name, text in pytester_outputs(pytester, result).items():
         assert PASSWORD not in text, f"the password leaked into {name}"
     trace = json.dumps(report["cases"][0]["trace"])
     assert "set_station_password {'password': ***}" in trace
@@ -264,7 +255,7 @@ def test_a_service_error_that_echoes_the_password_is_scrubbed(
     verdict, rule, reason = case_verdicts(report)["TC_X_02_CSMS"]
     assert verdict == "error", reason
     assert "failed: cannot take {'password': '***'}" in reason
-    for name, text in _outputs(pytester, result).items():
+    for name, text in pytester_outputs(pytester, result).items():
         assert PASSWORD not in text, f"the password leaked into {name}"
 
 

@@ -4,6 +4,7 @@ terminal, handed to a command in its environment, never on its command line."""
 
 from __future__ import annotations
 
+import json
 import shlex
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from harness.control.vocabulary import SECRET_PARAMS, prompt_for, protect_params
 from harness.secrets import MASK, Secret, resolve_secret, scrub
 from harness.verdicts import ScriptError
 from tests.control.test_manual import _WAIT, _confirmed, _operate, _skip_message
+from tests.helpers import case_verdicts, pytester_outputs, pytester_run, write_profile
+from tests.test_secrets import PROFILES as SECRET_PROFILES
 
 PASSWORD = "Operator-Passw0rd-9931"
 
@@ -113,3 +116,34 @@ def test_a_command_gets_the_password_in_its_environment_not_its_command_line(
     assert records == [
         'command: printf %s "${OCPP_HARNESS_PARAM_PASSWORD}" > ' + shlex.quote(str(out))
     ]
+
+
+SIM_CASE = f"""
+from harness import testcase
+from harness.states import csms as states
+
+
+@testcase("TC_X_03_CSMS", "a password change", ocpp="2.0.1", dut_kind="csms")
+def test_password(station, dut):
+    states.booted(station, dut)
+    station.step(1, "the CSMS is given the station's new password")
+    result = dut.act("set_station_password", password="{PASSWORD}")
+    assert result == {{"basic_auth": True, "identity": "SECRET-ST-1"}}, result
+"""
+
+
+def test_through_the_simulated_csms_no_report_or_output_shows_it(
+    pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sim adapter's path: the bundled CSMS checks Basic auth (security profile 1)
+    and takes the new password; the trace records ***."""
+    monkeypatch.setenv("OCPP_HARNESS_TEST_SECRET", "Profile-Passw0rd-0f-ST-1")
+    # the profile of tests/test_secrets.py: security profile 1, the password from env
+    profile = write_profile(tmp_path, SECRET_PROFILES["csms"])
+    result, report = pytester_run(pytester, SIM_CASE, in_process=True)("--dut", str(profile))
+    verdict, _, reason = case_verdicts(report)["TC_X_03_CSMS"]
+    assert verdict == "passed", reason
+    trace = json.dumps(report["cases"][0]["trace"])
+    assert "simulator: set_station_password {'password': ***}" in trace
+    for name, text in pytester_outputs(pytester, result).items():
+        assert PASSWORD not in text, f"the password leaked into {name}"
