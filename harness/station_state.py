@@ -211,6 +211,8 @@ class HarnessStation:
         for evse, connector in changed:
             if inoperative:
                 self.inoperative.add((evse, connector))
+                if self.reported.get((evse, connector)) == "Faulted":
+                    continue  # G03.FR.06: only operative connectors become Unavailable
                 state = "Unavailable"
             else:
                 self.inoperative.discard((evse, connector))

@@ -246,3 +246,12 @@ def test_the_change_a_transaction_held_back_is_sent_after_its_end(make_station_b
     bench.role.call("Heartbeat").expect(rule="G02.FR.03")
     assert [m["connectorStatus"] for m in _sent(bench, "StatusNotification")] == ["Unavailable"]
     assert bench.session.failures == []
+
+
+def test_a_faulted_connector_stays_faulted_when_its_evse_goes_inoperative() -> None:
+    station = _station()
+    station.sent("StatusNotification", _status(1, "Faulted"), "now")
+    down = {"operationalStatus": "Inoperative"}
+    assert station.answer("ChangeAvailability", down) == {"status": "Accepted"}
+    owed = station.follow_ups("ChangeAvailability", down, {"status": "Accepted"}, "now")
+    assert _reported(owed) == [(2, "Unavailable")]  # G03.FR.06, G04.FR.07
