@@ -81,14 +81,6 @@ DEFECTS = declare(
         "InternalError",
         "answer:TransactionEvent",
     ),
-    # meter_values
-    Defect(
-        "meter-values-refused",
-        "csms",
-        V201,
-        "answers MeterValues with CALLERROR NotImplemented",
-        "answer:MeterValues",
-    ),
     # transaction_event
     Defect(
         "reset-ended-event-refused",
@@ -184,8 +176,6 @@ async def transaction_event(caller: Caller, payload: dict[str, Any]) -> Reply:
 
 async def meter_values(caller: Caller, payload: dict[str, Any]) -> Reply:
     """J01 (1.6 §4.7): the values are taken; the answer is empty (J01.FR.18)."""
-    if caller.csms.has("meter-values-refused"):
-        return Reply(error_code="NotImplemented", description="MeterValues is not implemented")
     refusal = meter_values_refusal(caller.csms, payload)
     return refusal if refusal is not None else Reply({})
 

@@ -311,7 +311,7 @@ def test_tc_f_06_csms(station, dut):
     table=537,
     requirements=["F06.FR.01", "F06.FR.02"],
     needs=["C-29.1"],
-    catches=[*TRIGGER_DEFECTS, "trigger-message-without-evse", "meter-values-refused"],
+    catches=[*TRIGGER_DEFECTS, "trigger-message-without-evse", "meter-values-callerror"],
 )
 def test_tc_f_11_csms(station, dut):
     states.booted(station, dut)
@@ -319,9 +319,7 @@ def test_tc_f_11_csms(station, dut):
     station.step("1-2", "The CSMS triggers MeterValues for the EVSE; the station accepts")
     _trigger(station, dut, "MeterValues", evse=evse)
     station.step("3-4", "MeterValues for the EVSE, context Trigger; the CSMS answers")
-    station.call("MeterValues", evseId=evse, meterValue=_reading()).expect(
-        rule="answer:MeterValues"
-    )
+    station.call("MeterValues", evseId=evse, meterValue=_reading()).expect(rule="J01.FR.18")
 
 
 @testcase(
@@ -330,7 +328,7 @@ def test_tc_f_11_csms(station, dut):
     table=538,
     requirements=["F06.FR.01"],
     needs=["C-29.1"],
-    catches=[*TRIGGER_DEFECTS, "meter-values-refused"],
+    catches=[*TRIGGER_DEFECTS, "meter-values-callerror"],
 )
 def test_tc_f_12_csms(station, dut):
     states.booted(station, dut)
@@ -340,9 +338,7 @@ def test_tc_f_12_csms(station, dut):
     # allow (evseId is required): the station sends one per EVSE, each with its id.
     station.step("3-4", "MeterValues for every EVSE, context Trigger; the CSMS answers each")
     for evse in _asked_evses(station, request):
-        station.call("MeterValues", evseId=evse, meterValue=_reading()).expect(
-            rule="answer:MeterValues"
-        )
+        station.call("MeterValues", evseId=evse, meterValue=_reading()).expect(rule="J01.FR.18")
 
 
 def _triggered_event(station: Any, tx: Transaction, *, with_evse: bool) -> None:
