@@ -245,8 +245,9 @@ def ev_disconnected(
 def transaction_event(station: Any, tx: Transaction, trigger: str, **fields: Any) -> Response:
     """The transaction's next TransactionEvent, for a step of a case between two states
     (a token presented, a stop): the keywords of the states' own events (``id_token``,
-    ``charging_state``, ``stopped_reason``, ``ended``, ``rule``, ``status``). The
-    transaction's milestones are the case's to set."""
+    ``charging_state``, ``stopped_reason``, ``ended``, ``rule``, ``status``), and
+    ``offline`` and ``seq_no`` for an event the station queued while offline. An Ended
+    event ends the transaction; its other milestones are the case's to set."""
     return _event(station, tx, trigger, **fields)
 
 
@@ -322,22 +323,32 @@ def _event(
     status: str | None = None,
     extra: dict[str, Any] | None = None,
     meter_value: list[dict[str, Any]] | None = None,
+    offline: bool = False,
+    seq_no: int | None = None,
 ) -> Response:
     """Send the transaction's next TransactionEvent (``extra``: more top-level fields,
     meterValue say); with ``status``, the answer's idTokenInfo.status must be it
-    (failing with ``rule``)."""
+    (failing with ``rule``).
+
+    ``offline``: the event was queued while the station was offline (E14). ``seq_no``:
+    another number than the next one, for a queued event delivered out of order; the
+    transaction's count then moves past it only if it is higher (E01.FR.07 numbers by
+    when an event was made, not sent). An Ended event ends the transaction."""
     info: dict[str, Any] = {"transactionId": tx.transaction_id}
     if charging_state is not None:
         info["chargingState"] = charging_state
     if stopped_reason is not None:
         info["stoppedReason"] = stopped_reason
+    number = tx.seq_no if seq_no is None else seq_no
     payload: dict[str, Any] = {
         "eventType": "Ended" if ended else "Updated" if tx.started else "Started",
         "timestamp": utc_now(),
         "triggerReason": trigger,
-        "seqNo": tx.seq_no,
+        "seqNo": number,
         "transactionInfo": info,
     }
+    if offline:
+        payload["offline"] = True
     if with_evse or (not tx.started and tx.evse_known_at_start):
         # the first event names the EVSE (the station knows it from the start)
         payload["evse"] = {"id": tx.evse, "connectorId": tx.connector}
@@ -351,8 +362,9 @@ def _event(
         rule = READINGS_RULE if rule == ANSWER_RULE else rule
     response = station.call("TransactionEvent", payload)
     # sent is sent: the next event takes the next number whatever the answer was
-    tx.seq_no += 1
+    tx.seq_no = max(tx.seq_no, number + 1)
     tx.started = True
+    tx.ended = tx.ended or ended
     if charging_state is not None:
         tx.charging_state = charging_state
     tx.last_response = response

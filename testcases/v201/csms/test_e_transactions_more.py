@@ -4,7 +4,7 @@ OCPP 2.0.1, the DUT is a CSMS (harness = charging station).
 Each case follows its table in OCPP 2.0.1 Part 6 (Edition 3 with the errata to
 2025-09); its numbered steps are the ``station.step(...)`` calls. The transactions are
 the reusable states of :mod:`harness.states.csms_transactions`; the events a case sends
-beyond them go through :func:`_event`, which numbers them on from the states.
+beyond them go through its ``transaction_event``, which numbers them on from the states.
 
 A TransactionEvent cannot be refused: whatever the station reports, the CSMS must
 answer it. Part 2 has no requirement of its own for that bare answer, so a CALLERROR
@@ -21,10 +21,9 @@ from typing import Any
 from harness import DutFailure, testcase
 from harness.defaults import utc_now
 from harness.matching import ABSENT, differences
-from harness.messages import Response
 from harness.states import csms as states
 from harness.states import csms_transactions as transactions
-from harness.states.csms_transactions import ANSWER_RULE, Transaction
+from harness.states.csms_transactions import Transaction, transaction_event
 
 BLOCK = "E Transactions"
 
@@ -52,7 +51,7 @@ def test_tc_e_19_csms(station, dut):
     # reports it as Updated; otherwise step 1 would end a transaction that had ended.
     tx = transactions.ev_disconnected(station, dut, ends=False)
     station.step("1-2", "TransactionEvent Ended, EVDeparted, stoppedReason Local; answered")
-    _event(station, tx, "EVDeparted", event_type="Ended", stopped_reason="Local")
+    transaction_event(station, tx, "EVDeparted", stopped_reason="Local", ended=True)
 
 
 @testcase(
@@ -91,7 +90,7 @@ def test_tc_e_21_csms(station, dut):
     # CSMS names the transaction it stops).
     station.expect("RequestStopTransaction", rule="F03.FR.01", transactionId=tx.transaction_id)
     station.step("3-4", "TransactionEvent Ended, RemoteStop, stoppedReason Remote; answered")
-    _event(station, tx, "RemoteStop", event_type="Ended", stopped_reason="Remote")
+    transaction_event(station, tx, "RemoteStop", stopped_reason="Remote", ended=True)
 
 
 @testcase(
@@ -105,13 +104,13 @@ def test_tc_e_22_csms(station, dut):
     tx = transactions.energy_transfer_started(station, dut)
     station.step("1-2", "TransactionEvent Ended, SuspendedEV, stoppedReason StoppedByEV")
     # TxStopPoint EnergyTransfer: the EV stopping the energy ends the transaction.
-    _event(
+    transaction_event(
         station,
         tx,
         "ChargingStateChanged",
-        event_type="Ended",
         charging_state="SuspendedEV",
         stopped_reason="StoppedByEV",
+        ended=True,
     )
 
 
@@ -127,13 +126,13 @@ def test_tc_e_26_csms(station, dut):
     station.step("1-2", "TransactionEvent Updated, EVCommunicationLost, Idle; answered")
     # The cable came out at the EV side: the transaction is suspended, not ended (the
     # connector stays locked, E10.FR.01).
-    _event(station, tx, "EVCommunicationLost", charging_state="Idle")
+    transaction_event(station, tx, "EVCommunicationLost", charging_state="Idle")
     station.step("3-4", "The connector is Available; the CSMS answers")
     states.report_connectors(station, dut, "Available", evses=[(tx.evse, (tx.connector,))])
     station.step("5-6", "TransactionEvent Updated, CablePluggedIn, EVConnected; answered")
-    _event(station, tx, "CablePluggedIn", charging_state="EVConnected")
+    transaction_event(station, tx, "CablePluggedIn", charging_state="EVConnected")
     station.step("7-8", "TransactionEvent Updated, ChargingStateChanged, Charging; answered")
-    _event(station, tx, "ChargingStateChanged", charging_state="Charging")
+    transaction_event(station, tx, "ChargingStateChanged", charging_state="Charging")
 
 
 @testcase(
@@ -148,7 +147,7 @@ def test_tc_e_38_csms(station, dut):
     transactions.ev_connected_pre_session(station, dut, tx)
     station.step("2-3", "TransactionEvent Updated, ChargingStateChanged, SuspendedEV")
     # The EV is plugged in but not ready to take energy yet.
-    _event(station, tx, "ChargingStateChanged", charging_state="SuspendedEV")
+    transaction_event(station, tx, "ChargingStateChanged", charging_state="SuspendedEV")
 
 
 @testcase(
@@ -164,7 +163,7 @@ def test_tc_e_39_csms(station, dut):
     # <Configured EV connection timeout>), then ends the transaction (E03.FR.05).
     station.hold_for(float(dut.timers.ev_connection_timeout), "the EV connection timeout")
     station.step("1-2", "TransactionEvent Ended, EVConnectTimeout, stoppedReason Timeout")
-    _event(station, tx, "EVConnectTimeout", event_type="Ended", stopped_reason="Timeout")
+    transaction_event(station, tx, "EVConnectTimeout", stopped_reason="Timeout", ended=True)
 
 
 # -- sequence numbers -----------------------------------------------------------------------
@@ -227,7 +226,7 @@ def test_tc_e_29_csms(station, dut):
     station.step("3-4", "The CSMS asks about the transaction: ongoing, messages queued")
     _ask_status(station, dut, tx.transaction_id, since=back)
     station.step("5-6", "The queued TransactionEvent Updated, offline, with meter values")
-    _event(station, tx, "MeterValuePeriodic", offline=True, meter_values=True)
+    transaction_event(station, tx, "MeterValuePeriodic", offline=True, extra=_queued_readings())
 
 
 @testcase(
@@ -265,12 +264,12 @@ def test_tc_e_31_csms(station, dut):
     # Two events are still queued: the Ended one overtakes them, two seqNos further on.
     queued = (tx.seq_no, tx.seq_no + 1)
     station.step("5-6", "TransactionEvent Ended, offline, EVCommunicationLost, Idle")
-    _event(
+    transaction_event(
         station,
         tx,
         "EVCommunicationLost",
-        event_type="Ended",
         charging_state="Idle",
+        ended=True,
         offline=True,
         seq_no=queued[1] + 1,
     )
@@ -278,9 +277,9 @@ def test_tc_e_31_csms(station, dut):
     # Part 6 puts this tool validation at "Step 5"; the request is step 7.
     _ask_status(station, dut, tx.transaction_id, since=back)
     station.step("9-10", "The first queued event: Updated, StopAuthorized, offline")
-    _event(station, tx, "StopAuthorized", offline=True, seq_no=queued[0])
+    transaction_event(station, tx, "StopAuthorized", offline=True, seq_no=queued[0])
     station.step("11-12", "The second queued event: Updated, EVConnected, offline")
-    _event(
+    transaction_event(
         station,
         tx,
         "ChargingStateChanged",
@@ -305,7 +304,7 @@ def test_tc_e_33_csms(station, dut):
     # E14.FR.06: no ongoingIndicator in the answer to a request without a transaction.
     _ask_status(station, dut, None, since=back)
     station.step("5-6", "The queued TransactionEvent Updated, offline, with meter values")
-    _event(station, tx, "MeterValuePeriodic", offline=True, meter_values=True)
+    transaction_event(station, tx, "MeterValuePeriodic", offline=True, extra=_queued_readings())
 
 
 @testcase(
@@ -402,56 +401,15 @@ def _prompt_status(
         dut.act("get_transaction_status", transaction_id=transaction_id)
 
 
-# -- the events a case sends beyond the reusable states --------------------------------------
+# -- the readings of a queued event ------------------------------------------------------
 
 
-def _event(
-    station: Any,
-    tx: Transaction,
-    trigger: str,
-    *,
-    event_type: str = "Updated",
-    charging_state: str | None = None,
-    stopped_reason: str | None = None,
-    offline: bool = False,
-    meter_values: bool = False,
-    seq_no: int | None = None,
-) -> Response:
-    """Send one TransactionEvent of ``tx`` and require an answer (``answer:TransactionEvent``).
-
-    The seqNo is the transaction's next one unless ``seq_no`` gives another (an event
-    that was queued and is delivered out of order); the transaction's count then moves
-    past it only if it is higher."""
-    info: dict[str, Any] = {"transactionId": tx.transaction_id}
-    if charging_state is not None:
-        info["chargingState"] = charging_state
-    if stopped_reason is not None:
-        info["stoppedReason"] = stopped_reason
-    number = tx.seq_no if seq_no is None else seq_no
-    payload: dict[str, Any] = {
-        "eventType": event_type,
-        "timestamp": utc_now(),
-        "triggerReason": trigger,
-        "seqNo": number,
-        "transactionInfo": info,
-    }
-    if offline:
-        payload["offline"] = True
-    if meter_values:
-        payload["meterValue"] = [_energy_reading()]
-    response = station.call("TransactionEvent", payload)
-    tx.seq_no = max(tx.seq_no, number + 1)
-    if charging_state is not None:
-        tx.charging_state = charging_state
-    if event_type == "Ended":
-        tx.ended = True
-    tx.last_response = response
-    return response.expect(rule=ANSWER_RULE)
-
-
-def _energy_reading() -> dict[str, Any]:
-    """One meter value: the energy register (Wh), the measurand every meter has."""
-    return {
+def _queued_readings() -> dict[str, Any]:
+    """The meterValue of a queued periodic event: one energy register reading (Wh), the
+    measurand every meter has. Given as an extra field, not as the event's readings, so
+    a refusal stays the bare ``answer:TransactionEvent`` these cases judge (the queued
+    event is what they are about, not the readings: those are TC_J_*'s)."""
+    reading = {
         "timestamp": utc_now(),
         "sampledValue": [
             {
@@ -461,3 +419,4 @@ def _energy_reading() -> dict[str, Any]:
             }
         ],
     }
+    return {"meterValue": [reading]}
