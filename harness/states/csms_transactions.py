@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Transaction",
+    "authorize_valid_token",
     "authorized",
     "energy_transfer_started",
     "energy_transfer_suspended",
@@ -53,6 +54,7 @@ __all__ = [
     "new_transaction",
     "stop_authorized",
     "transaction_event",
+    "valid_token",
 ]
 
 #: a CSMS must answer every TransactionEvent; Part 2 has no requirement of its own for
@@ -137,12 +139,9 @@ def authorized(
         raise ScriptError("Authorized: the transaction is authorized already")
     station.comment("reusable state Authorized (Part 6 Table 702)")
     if id_token is None:
-        id_token = _valid_token(dut)
-    # 1-2. Authorize; tool validation: idTokenInfo.status Accepted (C01.FR.07: the CSMS
-    # gives the token's status; the configured valid token is one it accepts).
-    station.call("Authorize", idToken=id_token).expect(
-        rule="C01.FR.07", idTokenInfo={"status": "Accepted"}
-    )
+        id_token = valid_token(dut)
+    # 1-2. Authorize; tool validation: idTokenInfo.status Accepted.
+    authorize_valid_token(station, dut, id_token)
     # 3-4. TransactionEvent Authorized with the token; tool validation: idTokenInfo.status
     # Accepted. Cable first, the transaction is running (E02.FR.02); token first, this
     # event starts it (E03.FR.02).
@@ -192,7 +191,7 @@ def stop_authorized(station: Any, dut: Any, tx: Transaction | None = None) -> Tr
         station,
         tx,
         "StopAuthorized",
-        id_token=_valid_token(dut),
+        id_token=valid_token(dut),
         rule="E01.FR.12",
         status="Accepted",
     )
@@ -246,7 +245,8 @@ def transaction_event(station: Any, tx: Transaction, trigger: str, **fields: Any
     """The transaction's next TransactionEvent, for a step of a case between two states
     (a token presented, a stop): the keywords of the states' own events (``id_token``,
     ``charging_state``, ``stopped_reason``, ``ended``, ``rule``, ``status``), and
-    ``offline`` and ``seq_no`` for an event the station queued while offline. An Ended
+    ``offline`` and ``seq_no`` for an event the station queued while offline,
+    ``remote_start_id`` for the event after a remote start. An Ended
     event ends the transaction; its other milestones are the case's to set."""
     return _event(station, tx, trigger, **fields)
 
@@ -303,10 +303,22 @@ def _charge_for_a_while(station: Any, dut: Any) -> None:
         station.hold_for(seconds, "the configured transaction duration")
 
 
-def _valid_token(dut: Any) -> dict[str, str]:
+def valid_token(dut: Any) -> dict[str, str]:
     """Part 6 ``<Configured valid_idtoken_idtoken>`` and ``<Configured valid_idtoken_type>``."""
     tokens = dut.profile.tokens
     return {"idToken": tokens.valid, "type": tokens.type}
+
+
+def authorize_valid_token(
+    station: StationRole, dut: Any, id_token: dict[str, str] | None = None
+) -> Response:
+    """Authorize with the valid token (or ``id_token``, another one the CSMS accepts);
+    tool validation: idTokenInfo.status Accepted (C01.FR.07: the CSMS gives the token's
+    status, and the configured valid token is one it accepts)."""
+    token = valid_token(dut) if id_token is None else id_token
+    return station.call("Authorize", idToken=token).expect(
+        rule="C01.FR.07", idTokenInfo={"status": "Accepted"}
+    )
 
 
 def _event(
@@ -325,6 +337,7 @@ def _event(
     meter_value: list[dict[str, Any]] | None = None,
     offline: bool = False,
     seq_no: int | None = None,
+    remote_start_id: int | None = None,
 ) -> Response:
     """Send the transaction's next TransactionEvent (``extra``: more top-level fields,
     meterValue say); with ``status``, the answer's idTokenInfo.status must be it
@@ -333,12 +346,15 @@ def _event(
     ``offline``: the event was queued while the station was offline (E14). ``seq_no``:
     another number than the next one, for a queued event delivered out of order; the
     transaction's count then moves past it only if it is higher (E01.FR.07 numbers by
-    when an event was made, not sent). An Ended event ends the transaction."""
+    when an event was made, not sent). ``remote_start_id``: the remoteStartId of the
+    CSMS's RequestStartTransaction (F02.FR.01). An Ended event ends the transaction."""
     info: dict[str, Any] = {"transactionId": tx.transaction_id}
     if charging_state is not None:
         info["chargingState"] = charging_state
     if stopped_reason is not None:
         info["stoppedReason"] = stopped_reason
+    if remote_start_id is not None:
+        info["remoteStartId"] = remote_start_id
     number = tx.seq_no if seq_no is None else seq_no
     payload: dict[str, Any] = {
         "eventType": "Ended" if ended else "Updated" if tx.started else "Started",

@@ -186,7 +186,7 @@ def test_tc_e_10_csms(station, dut):
     # The token starts the transaction, before any cable.
     tx = transactions.new_transaction(station, dut)
     station.step("1-2", "Authorize the valid token; tool validation: status Accepted")
-    _authorize(station, dut)
+    transactions.authorize_valid_token(station, dut)
     station.step("3-4", "Started (Authorized) with the token; tool validation: Accepted")
     _started_with_token(station, dut, tx, "Authorized")
 
@@ -315,23 +315,9 @@ def test_tc_e_17_csms(station, dut):
 # -- the steps the cases share --------------------------------------------------------------
 
 
-def _valid_token(dut: Any) -> dict[str, str]:
-    """Part 6 ``<Configured valid_idtoken_idtoken>`` and ``<Configured valid_idtoken_type>``."""
-    tokens = dut.profile.tokens
-    return {"idToken": tokens.valid, "type": tokens.type}
-
-
-def _authorize(station: Any, dut: Any) -> None:
-    """Authorize with the valid token; the CSMS must accept it (C01.FR.07: it answers
-    with the token's status, and the configured valid token is one it accepts)."""
-    station.call("Authorize", idToken=_valid_token(dut)).expect(
-        rule="C01.FR.07", idTokenInfo={"status": "Accepted"}
-    )
-
-
 def _authorize_valid(station: Any, dut: Any) -> None:
     station.step("1-2", "Authorize the valid token; tool validation: status Accepted")
-    _authorize(station, dut)
+    transactions.authorize_valid_token(station, dut)
 
 
 def _plugged_in(station: Any, dut: Any, tx: transactions.Transaction) -> None:
@@ -358,7 +344,7 @@ def _started_with_token(
         tx,
         trigger,
         charging_state=charging_state,
-        id_token=_valid_token(dut),
+        id_token=transactions.valid_token(dut),
         with_evse=True,
         extra=extra,
     )
@@ -386,7 +372,7 @@ def _local_stop_ends(station: Any, dut: Any, tx: transactions.Transaction) -> No
         tx,
         "StopAuthorized",
         stopped_reason="Local",
-        id_token=_valid_token(dut),
+        id_token=transactions.valid_token(dut),
         ended=True,
     )
     tx.ended = True

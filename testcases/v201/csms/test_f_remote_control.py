@@ -22,6 +22,7 @@ from harness.matching import ANY
 from harness.states import csms as states
 from harness.states import csms_transactions as transactions
 from harness.states.csms_transactions import Transaction
+from harness.steps import remote_start
 
 BLOCK = "F Remote Control"
 
@@ -33,86 +34,11 @@ TRIGGER_DEFECTS = ["trigger-message-wrong-message", "trigger-message-invalid"]
 # -- the steps the cases share -------------------------------------------------------------
 
 
-def _valid_token(dut: Any) -> dict[str, str]:
-    """Part 6 ``<Configured valid_idtoken_idtoken>`` and ``<Configured valid_idtoken_type>``."""
-    tokens = dut.profile.tokens
-    return {"idToken": tokens.valid, "type": tokens.type}
-
-
 def _configured_evse(station: Any) -> tuple[int, int]:
     """Part 6 ``<Configured evseId>`` and ``<Configured connectorId>``: the first EVSE
     of the profile's layout and its first connector."""
     evse, connectors = states.evse_layout(station, None)
     return evse, connectors[0]
-
-
-def _remote_start(station: Any, dut: Any, evse: int, reply: dict[str, Any]) -> Any:
-    """Steps 1-2 of the remote start cases: the CSMS is made to start a transaction on
-    ``evse`` with the valid token; the station answers ``reply``.
-
-    Tool validation of step 1: the idToken is the configured valid one, value and type
-    (Part 2 sets no requirement on which token an operator starts with, so a mismatch
-    fails with the harness's ``expect:RequestStartTransaction``). Returns the request.
-    """
-    token = _valid_token(dut)
-    since = station.mark()
-    station.will_reply("RequestStartTransaction", reply)
-    dut.act("request_start", evse=evse, token=token["idToken"], token_type=token["type"])
-    return station.expect(
-        "RequestStartTransaction",
-        rule="expect:RequestStartTransaction",
-        after=since,
-        idToken=token,
-    )
-
-
-def _send_event(
-    station: Any,
-    tx: Transaction,
-    trigger: str,
-    *,
-    info: dict[str, Any] | None = None,
-    with_evse: bool = False,
-    **fields: Any,
-) -> Any:
-    """Send the transaction's next TransactionEvent (Started for the first one, Updated
-    after it), with ``info`` in transactionInfo and ``fields`` in the payload; the CSMS
-    must answer it. The first event names the EVSE and connector, as the reusable
-    states' events do (the station knows them from the start)."""
-    payload: dict[str, Any] = {
-        "eventType": "Updated" if tx.started else "Started",
-        "timestamp": utc_now(),
-        "triggerReason": trigger,
-        "seqNo": tx.seq_no,
-        "transactionInfo": {"transactionId": tx.transaction_id, **(info or {})},
-        **fields,
-    }
-    if with_evse or not tx.started:
-        payload["evse"] = {"id": tx.evse, "connectorId": tx.connector}
-    response = station.call("TransactionEvent", payload)
-    # sent is sent: the next event takes the next seqNo whatever the answer (E01.FR.07)
-    tx.seq_no += 1
-    tx.started = True
-    tx.last_response = response
-    if "chargingState" in payload["transactionInfo"]:
-        tx.charging_state = payload["transactionInfo"]["chargingState"]
-    return response.expect(rule="answer:TransactionEvent")
-
-
-def _remote_start_event(station: Any, dut: Any, tx: Transaction, request: Any) -> None:
-    """The TransactionEvent after an accepted remote start: triggerReason RemoteStart
-    and the remoteStartId of the CSMS's request (F02.FR.01; F01.FR.19), with the token
-    the request gave (E03.FR.01: a station puts the token in the next event once it
-    knows it). Started when no transaction runs yet, Updated when the cable began it.
-    The transaction counts as authorized from here (Part 6: "State is Authorized")."""
-    _send_event(
-        station,
-        tx,
-        "RemoteStart",
-        info={"remoteStartId": request["remoteStartId"]},
-        idToken=request["idToken"],
-    )
-    tx.authorized = True
 
 
 def _reading() -> list[dict[str, Any]]:
@@ -179,11 +105,11 @@ def test_tc_f_01_csms(station, dut):
     tx = transactions.ev_connected_pre_session(station, dut)
     station.step("1-2", "Manual action: the CSMS starts a transaction; the station accepts")
     # The station answers with the id of the transaction the cable began.
-    request = _remote_start(
+    request = remote_start.request_start(
         station, dut, tx.evse, {"status": "Accepted", "transactionId": tx.transaction_id}
     )
     station.step("3-4", "TransactionEvent Updated, RemoteStart with the CSMS's remoteStartId")
-    _remote_start_event(station, dut, tx, request)
+    remote_start.remote_start_event(station, tx, request)
     station.step(5, "Reusable state EnergyTransferStarted (authorized, EV connected)")
     transactions.energy_transfer_started(station, dut, tx)
 
@@ -206,19 +132,11 @@ def test_tc_f_02_csms(station, dut):
     # case is about in its own model (a CSMS that reads it finds true).
     station.device_model.store("AuthCtrlr", "AuthorizeRemoteStart", "true")
     station.comment("the station's AuthCtrlr.AuthorizeRemoteStart is true for this case")
-    evse, connector = _configured_evse(station)
-    tx = Transaction(evse, connector)
-    station.step("1-2", "Manual action: the CSMS starts a transaction; the station accepts")
-    # Remote start first: no transaction yet, so the answer has no transactionId.
-    request = _remote_start(station, dut, evse, {"status": "Accepted"})
-    station.step("3-4", "Authorize the remote start's token (F01.FR.01)")
-    # Tool validation of step 4: idTokenInfo.status Accepted (C01.FR.07: the CSMS gives
-    # the token's status; the configured valid token is one it accepts).
-    station.call("Authorize", idToken=_valid_token(dut)).expect(
-        rule="C01.FR.07", idTokenInfo={"status": "Accepted"}
+    # Steps 1-2 remote start, 3-4 Authorize (tool validation of step 4: Accepted), 5-6
+    # TransactionEvent Started, RemoteStart with the remoteStartId.
+    tx = remote_start.remote_start_first(
+        station, dut, request_step="1-2", authorize_step="3-4", event_step="5-6"
     )
-    station.step("5-6", "TransactionEvent Started, RemoteStart with the remoteStartId")
-    _remote_start_event(station, dut, tx, request)
     station.step(7, "Reusable state EnergyTransferStarted (authorized, EV not connected)")
     transactions.energy_transfer_started(station, dut, tx)
 
@@ -231,15 +149,10 @@ def test_tc_f_02_csms(station, dut):
     catches=["request-start-wrong-token", "remote-start-event-refused"],
 )
 def test_tc_f_03_csms(station, dut):
-    # Part 6 §3.1: the station's AuthorizeRemoteStart is false, as this case needs.
-    states.booted(station, dut)
-    evse, connector = _configured_evse(station)
-    tx = Transaction(evse, connector)
-    station.step("1-2", "Manual action: the CSMS starts a transaction; the station accepts")
-    request = _remote_start(station, dut, evse, {"status": "Accepted"})
-    # No Authorize: the remote start's token needs none (F01.FR.02).
-    station.step("3-4", "TransactionEvent Started, RemoteStart with the remoteStartId")
-    _remote_start_event(station, dut, tx, request)
+    # Part 6 §3.1: the station's AuthorizeRemoteStart is false, as this case needs, so
+    # no Authorize: the remote start's token needs none (F01.FR.02). Steps 1-2 remote
+    # start, 3-4 TransactionEvent Started, RemoteStart with the remoteStartId.
+    tx = remote_start.remote_start_first(station, dut, request_step="1-2", event_step="3-4")
     station.step(5, "Reusable state EnergyTransferStarted (authorized, EV not connected)")
     transactions.energy_transfer_started(station, dut, tx)
 
@@ -256,13 +169,8 @@ def test_tc_f_03_csms(station, dut):
     ],
 )
 def test_tc_f_04_csms(station, dut):
-    states.booted(station, dut)
-    evse, connector = _configured_evse(station)
-    tx = Transaction(evse, connector)
-    station.step("1-2", "Manual action: the CSMS starts a transaction; the station accepts")
-    request = _remote_start(station, dut, evse, {"status": "Accepted"})
-    station.step("3-4", "TransactionEvent Started, RemoteStart with the remoteStartId")
-    _remote_start_event(station, dut, tx, request)
+    # Steps 1-2 remote start, 3-4 TransactionEvent Started, RemoteStart.
+    tx = remote_start.remote_start_first(station, dut, request_step="1-2", event_step="3-4")
     station.step("5-6", "No cable in time: TransactionEvent Updated, EVConnectTimeout")
     # Part 6: this event comes once <Configured Transaction Duration> has passed.
     duration = float(dut.profile.harness.transaction_duration)
@@ -270,7 +178,7 @@ def test_tc_f_04_csms(station, dut):
         station.hold_for(duration, "the configured transaction duration")
     # The table sends Updated (the transaction is deauthorized), where E03.FR.05 would
     # have a station end it; the harness follows the table.
-    _send_event(station, tx, "EVConnectTimeout")
+    transactions.transaction_event(station, tx, "EVConnectTimeout")
     tx.authorized = False
 
 
@@ -345,13 +253,13 @@ def _triggered_event(station: Any, tx: Transaction, *, with_evse: bool) -> None:
     """Step 3 of TC_F_13/F_14_CSMS: the TransactionEvent a trigger asks for (F06.FR.07):
     triggerReason Trigger, chargingState Charging, the latest reading (context
     Trigger); the EVSE named only when the trigger named it."""
-    _send_event(
+    transactions.transaction_event(
         station,
         tx,
         "Trigger",
-        info={"chargingState": "Charging"},
+        charging_state="Charging",
         with_evse=with_evse,
-        meterValue=_reading(),
+        extra={"meterValue": _reading()},
     )
 
 
