@@ -25,15 +25,11 @@ from __future__ import annotations
 from typing import Any
 
 from harness import DutFailure, testcase
-from harness.defaults import utc_now
-from harness.matching import ABSENT
 from harness.messages import Message
 from harness.states import csms as states
+from harness.steps import customer_information as customer
 
 BLOCK = "N Diagnostics"
-
-#: the three ways a CustomerInformationRequest can name its customer (N09.FR.04)
-REFERENCES = ("idToken", "customerCertificate", "customerIdentifier")
 
 #: the customerIdentifier of TC_N_62_CSMS's tool validation
 CUSTOMER_IDENTIFIER = "OpenChargeAlliance"
@@ -156,96 +152,15 @@ def test_tc_n_36_csms(station, dut):
 # -- N09 / N10: customer information -----------------------------------------------------
 
 
-def _customer_information(station: Any, dut: Any, answer: str, **params: Any) -> Message:
-    """Make the CSMS send a CustomerInformation (``params`` as the control action takes
-    them) and answer it with ``answer``; returns the request."""
-    station.will_reply("CustomerInformation", status=answer)
-    mark = station.mark()
-    dut.act("customer_information", **params)
-    return station.expect("CustomerInformation", rule="expect:CustomerInformation", after=mark)
-
-
-def _about_valid_token(
-    station: Any, dut: Any, answer: str, *, report: bool, clear: bool
-) -> Message:
-    """A CustomerInformation about the configured valid idToken, answered ``answer``."""
-    tokens = dut.profile.tokens
-    return _customer_information(
-        station,
-        dut,
-        answer,
-        token=tokens.valid,
-        token_type=tokens.type,
-        report=report,
-        clear=clear,
-    )
-
-
-def _names_a_customer(request: Message, rule: str) -> None:
-    """The request names its customer by at least one reference (N09.FR.04, N10.FR.08)."""
-    if not any(key in request.payload for key in REFERENCES):
-        request.entry.failing = True
-        raise DutFailure(
-            "the CustomerInformation names no customer: it has no idToken, no "
-            "customerCertificate and no customerIdentifier",
-            rule,
-            request.entry.raw,
-        )
-
-
-def _names_only(request: Message, reference: str, rule: str) -> None:
-    """Of the three references, the request carries ``reference`` alone (N09.FR.09
-    makes a station answer Invalid to more than one)."""
-    others = {key: ABSENT for key in REFERENCES if key != reference}
-    request.expect(rule=rule, **others)
-
-
-#: a flag of CustomerInformation -> (the value a step wants, the rule when it differs)
-Flags = dict[str, tuple[bool, str]]
-
 #: a report is asked for with report true (N09.FR.01)
-REPORT: Flags = {"report": (True, "N09.FR.01")}
+REPORT: customer.Flags = {"report": (True, "N09.FR.01")}
 #: clear and report; Part 2 asks nothing of the clear flag itself
-CLEAR_AND_REPORT: Flags = {**REPORT, "clear": (True, "expect:CustomerInformation")}
+CLEAR_AND_REPORT: customer.Flags = {**REPORT, "clear": (True, "expect:CustomerInformation")}
 #: clear only
-CLEAR_ONLY: Flags = {
+CLEAR_ONLY: customer.Flags = {
     "report": (False, "expect:CustomerInformation"),
     "clear": (True, "expect:CustomerInformation"),
 }
-
-
-def _check_token_request(
-    station: Any, dut: Any, request: Message, *, flags: Flags, rule: str
-) -> None:
-    """The tool validation of step 1 in Tables 658 to 663: the ``flags``, and the
-    configured valid idToken as the customer; ``rule`` is the requirement on the
-    reference (N09.FR.04 for a report, N10.FR.08 for a clear)."""
-    tokens = dut.profile.tokens
-    for name, (value, flag_rule) in flags.items():
-        request.expect(rule=flag_rule, **{name: value})
-    _names_a_customer(request, rule)
-    request.expect(
-        rule="expect:CustomerInformation",
-        idToken={"idToken": tokens.valid, "type": tokens.type},
-    )
-    # Beyond Part 6 (whose errata check this in TC_N_62_CSMS only): the idToken is the
-    # request's one reference.
-    with station.beyond_octt("Part 6 checks the other references only in TC_N_62_CSMS"):
-        _names_only(request, "idToken", rule)
-
-
-def _notify(station: Any, request: Message, data: str) -> None:
-    """The station's report, in one part (seqNo 0, no part to follow) with the request's
-    requestId; the CSMS must answer it."""
-    payload = {
-        "data": data,
-        "seqNo": 0,
-        "generatedAt": utc_now(),
-        "requestId": request["requestId"],
-    }
-    station.call("NotifyCustomerInformation", payload).expect(
-        rule="answer:NotifyCustomerInformation"
-    )
 
 
 def _token_data(dut: Any, what: str) -> str:
@@ -280,10 +195,9 @@ _REPORT_CATCHES = [
 def test_tc_n_27_csms(station, dut):
     states.booted(station, dut)
     station.step("1-2", "The CSMS asks for the valid idToken's data; the station accepts")
-    request = _about_valid_token(station, dut, "Accepted", report=True, clear=False)
-    _check_token_request(station, dut, request, flags=REPORT, rule="N09.FR.04")
+    request = customer.valid_token_request(station, dut, "Accepted", flags=REPORT, rule="N09.FR.04")
     station.step("3-4", "NotifyCustomerInformation with the token's data; answered")
-    _notify(station, request, _token_data(dut, "held:"))
+    customer.notify(station, request, _token_data(dut, "held:"))
 
 
 @testcase(
@@ -297,10 +211,9 @@ def test_tc_n_27_csms(station, dut):
 def test_tc_n_28_csms(station, dut):
     states.booted(station, dut)
     station.step("1-2", "The CSMS asks for the valid idToken's data; the station accepts")
-    request = _about_valid_token(station, dut, "Accepted", report=True, clear=False)
-    _check_token_request(station, dut, request, flags=REPORT, rule="N09.FR.04")
+    request = customer.valid_token_request(station, dut, "Accepted", flags=REPORT, rule="N09.FR.04")
     station.step("3-4", "NotifyCustomerInformation saying no data was found; answered")
-    _notify(station, request, NO_DATA)
+    customer.notify(station, request, NO_DATA)
 
 
 @testcase(
@@ -314,8 +227,7 @@ def test_tc_n_28_csms(station, dut):
 def test_tc_n_29_csms(station, dut):
     states.booted(station, dut)
     station.step("1-2", "The CSMS asks for the valid idToken's data; the station answers Rejected")
-    request = _about_valid_token(station, dut, "Rejected", report=True, clear=False)
-    _check_token_request(station, dut, request, flags=REPORT, rule="N09.FR.04")
+    customer.valid_token_request(station, dut, "Rejected", flags=REPORT, rule="N09.FR.04")
 
 
 #: what a clear is caught by, with the clear's rule for the reference
@@ -333,10 +245,11 @@ def _clear_and_report(station: Any, dut: Any, data: str) -> None:
     """Tables 661 and 662: clear and report the valid idToken's data."""
     states.booted(station, dut)
     station.step("1-2", "The CSMS clears and reports the valid idToken's data; the station accepts")
-    request = _about_valid_token(station, dut, "Accepted", report=True, clear=True)
-    _check_token_request(station, dut, request, flags=CLEAR_AND_REPORT, rule="N10.FR.08")
+    request = customer.valid_token_request(
+        station, dut, "Accepted", flags=CLEAR_AND_REPORT, rule="N10.FR.08"
+    )
     station.step("3-4", "NotifyCustomerInformation with what was cleared; answered")
-    _notify(station, request, data)
+    customer.notify(station, request, data)
 
 
 @testcase(
@@ -374,11 +287,12 @@ def test_tc_n_31_csms(station, dut):
 def test_tc_n_32_csms(station, dut):
     states.booted(station, dut)
     station.step("1-2", "The CSMS clears the valid idToken's data, no report; the station accepts")
-    request = _about_valid_token(station, dut, "Accepted", report=False, clear=True)
-    _check_token_request(station, dut, request, flags=CLEAR_ONLY, rule="N10.FR.08")
+    request = customer.valid_token_request(
+        station, dut, "Accepted", flags=CLEAR_ONLY, rule="N10.FR.08"
+    )
     # Without a report the station still confirms the clear in one message (N10.FR.06).
     station.step("3-4", "NotifyCustomerInformation confirming the clear; answered")
-    _notify(station, request, _token_data(dut, "cleared:"))
+    customer.notify(station, request, _token_data(dut, "cleared:"))
 
 
 @testcase(
@@ -398,7 +312,7 @@ def test_tc_n_62_csms(station, dut):
     station.step(
         "1-2", f"The CSMS clears and reports customer {CUSTOMER_IDENTIFIER}; the station accepts"
     )
-    request = _customer_information(
+    request = customer.request_customer_information(
         station,
         dut,
         "Accepted",
@@ -410,8 +324,10 @@ def test_tc_n_62_csms(station, dut):
     # the only reference).
     request.expect(rule="N09.FR.01", report=True)
     request.expect(rule="expect:CustomerInformation", clear=True)
-    _names_a_customer(request, "N10.FR.08")
+    customer.names_a_customer(request, "N10.FR.08")
     request.expect(rule="expect:CustomerInformation", customerIdentifier=CUSTOMER_IDENTIFIER)
-    _names_only(request, "customerIdentifier", "N10.FR.08")
+    customer.names_only(request, "customerIdentifier", "N10.FR.08")
     station.step("3-4", "NotifyCustomerInformation with what was cleared; answered")
-    _notify(station, request, f"cleared: customer {CUSTOMER_IDENTIFIER}: stored contract data")
+    customer.notify(
+        station, request, f"cleared: customer {CUSTOMER_IDENTIFIER}: stored contract data"
+    )
