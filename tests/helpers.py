@@ -172,3 +172,16 @@ def pytester_outputs(pytester: Any, result: Any) -> dict[str, str]:
 def case_verdicts(report: dict[str, Any]) -> dict[str, tuple[str, str | None, str | None]]:
     """Each case of a report.json by id: (verdict, rule, reason)."""
     return {c["id"]: (c["verdict"], c.get("rule"), c.get("reason")) for c in report["cases"]}
+
+
+def harness_sent(case: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    """The payloads of the CALLs ``action`` the harness sent to the DUT, in order, read
+    from a finished case's trace as report.json holds it."""
+    return [
+        json.loads(entry["raw"])[3]
+        for entry in case["trace"]
+        if entry["kind"] == "frame"
+        and entry["direction"] == "harness->dut"
+        and entry.get("message_type") == "CALL"
+        and entry.get("action") == action
+    ]

@@ -16,7 +16,6 @@ profile's transaction duration is proven by one run of pytest in a subprocess.
 
 from __future__ import annotations
 
-import json
 import os
 import textwrap
 from typing import Any
@@ -29,7 +28,7 @@ from harness.ocppj import OcppVersion, validate_payload
 from harness.sim.defects import get_defect
 from harness.states import csms as states
 from harness.states import csms_transactions as transactions
-from tests.helpers import ROOT, pytester_run
+from tests.helpers import ROOT, harness_sent, pytester_run
 from tests.matrix import Expectation, by_id, case_item, run_catalog_case
 
 ON = {"ocpp": "2.0.1", "dut_kind": "csms", "catches": ["never-replies"]}
@@ -198,21 +197,9 @@ BROKEN_EVENT = {
 }
 
 
-def _sent(case: dict[str, Any], action: str) -> list[dict[str, Any]]:
-    """The payloads of the CALLs ``action`` the harness's station sent, in order."""
-    return [
-        json.loads(entry["raw"])[3]
-        for entry in case["trace"]
-        if entry["kind"] == "frame"
-        and entry["direction"] == "harness->dut"
-        and entry.get("message_type") == "CALL"
-        and entry.get("action") == action
-    ]
-
-
 def _connector_states(case: dict[str, Any], style: str) -> list[str]:
     found = []
-    for payload in _sent(case, REPORT_ACTION[style]):
+    for payload in harness_sent(case, REPORT_ACTION[style]):
         action = REPORT_ACTION[style]
         found += [state for _, state in read_connector_states(OcppVersion.V201, action, payload)]
     return found
@@ -260,16 +247,16 @@ def conformant(case_id: str, style: str):
         for entry in case["trace"]:
             assert entry.get("valid", True), (case_id, entry)
         if case_id in EVENTS:
-            _check_events(case_id, _sent(case, "TransactionEvent"), "04A1B2C3D4")
+            _check_events(case_id, harness_sent(case, "TransactionEvent"), "04A1B2C3D4")
         if case_id in CONNECTOR_STATES:
             assert _connector_states(case, style) == CONNECTOR_STATES[case_id], case_id
             other = REPORT_ACTION[
                 "notify-event" if style == "status-notification" else "status-notification"
             ]
-            assert _sent(case, other) == [], f"{case_id} reported by {other} too"
+            assert harness_sent(case, other) == [], f"{case_id} reported by {other} too"
         if case_id == "TC_S_05_CSMS":
             # Authorized asks the CSMS first, with the same token
-            assert _sent(case, "Authorize") == [
+            assert harness_sent(case, "Authorize") == [
                 {"idToken": {"idToken": "04A1B2C3D4", "type": "ISO14443"}}
             ]
         if case_id == "TC_S_01_CSMS":

@@ -11,13 +11,13 @@ harness's ``answer:TransactionEvent``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
 from harness import testcase
 from harness.states import csms_transactions as transactions
+from tests.helpers import harness_sent
 from tests.matrix import Expectation, case_item, run_catalog_case
 
 ON = {"ocpp": "2.0.1", "dut_kind": "csms", "catches": ["never-replies"]}
@@ -48,15 +48,7 @@ def remote_start_event(station, dut):
 
 
 def _events(case: dict[str, Any]) -> list[dict[str, Any]]:
-    """The TransactionEvent payloads the harness's station sent, in order."""
-    return [
-        json.loads(entry["raw"])[3]
-        for entry in case["trace"]
-        if entry["kind"] == "frame"
-        and entry["direction"] == "harness->dut"
-        and entry.get("message_type") == "CALL"
-        and entry.get("action") == "TransactionEvent"
-    ]
+    return harness_sent(case, "TransactionEvent")
 
 
 def _queued_as_sent(case: dict[str, Any]) -> None:
