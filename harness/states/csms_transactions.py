@@ -55,6 +55,7 @@ __all__ = [
     "stop_authorized",
     "transaction_event",
     "valid_token",
+    "wait_transaction_duration",
 ]
 
 #: a CSMS must answer every TransactionEvent; Part 2 has no requirement of its own for
@@ -171,7 +172,7 @@ def energy_transfer_suspended(station: Any, dut: Any, tx: Transaction | None = N
     configured transaction duration, the EV suspends."""
     tx = _charging(station, dut, tx)
     station.comment("reusable state EnergyTransferSuspended (Part 6 Table 704)")
-    _charge_for_a_while(station, dut)
+    wait_transaction_duration(station, dut)
     _event(station, tx, "ChargingStateChanged", charging_state="SuspendedEV")
     return tx
 
@@ -186,7 +187,7 @@ def stop_authorized(station: Any, dut: Any, tx: Transaction | None = None) -> Tr
     """
     tx = _charging(station, dut, tx)
     station.comment("reusable state StopAuthorized (Part 6 Table 705)")
-    _charge_for_a_while(station, dut)
+    wait_transaction_duration(station, dut)
     _event(
         station,
         tx,
@@ -295,12 +296,15 @@ def _plug_in(station: Any, dut: Any, tx: Transaction) -> None:
     tx.ev_connected = True
 
 
-def _charge_for_a_while(station: Any, dut: Any) -> None:
+def wait_transaction_duration(
+    station: Any, dut: Any, what: str = "the configured transaction duration"
+) -> None:
     """Part 6 ``<Configured Transaction Duration>``: the profile's
-    ``[harness] transaction_duration``, answering the CSMS meanwhile."""
+    ``[harness] transaction_duration``, answering the CSMS meanwhile (``what``: the
+    hold as the trace shows it)."""
     seconds = float(dut.profile.harness.transaction_duration)
     if seconds > 0:
-        station.hold_for(seconds, "the configured transaction duration")
+        station.hold_for(seconds, what)
 
 
 def valid_token(dut: Any) -> dict[str, str]:

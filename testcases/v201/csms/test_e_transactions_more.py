@@ -335,9 +335,9 @@ def _offline_for_a_while(
     station.disconnect()
     station.expect_disconnect()
     station.step(2, "After the configured transaction duration the station reconnects")
-    seconds = float(dut.profile.harness.transaction_duration)
-    if seconds > 0:
-        station.hold_for(seconds, "the configured transaction duration, offline")
+    transactions.wait_transaction_duration(
+        station, dut, "the configured transaction duration, offline"
+    )
     station.will_reply(
         "GetTransactionStatus", _status_answer(tx.transaction_id, ongoing, queued), always=True
     )

@@ -173,9 +173,7 @@ def test_tc_f_04_csms(station, dut):
     tx = remote_start.remote_start_first(station, dut, request_step="1-2", event_step="3-4")
     station.step("5-6", "No cable in time: TransactionEvent Updated, EVConnectTimeout")
     # Part 6: this event comes once <Configured Transaction Duration> has passed.
-    duration = float(dut.profile.harness.transaction_duration)
-    if duration > 0:
-        station.hold_for(duration, "the configured transaction duration")
+    transactions.wait_transaction_duration(station, dut)
     # The table sends Updated (the transaction is deauthorized), where E03.FR.05 would
     # have a station end it; the harness follows the table.
     transactions.transaction_event(station, tx, "EVConnectTimeout")
