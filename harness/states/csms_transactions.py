@@ -349,9 +349,10 @@ def _event(
 
     ``offline``: the event was queued while the station was offline (E14). ``seq_no``:
     another number than the next one, for a queued event delivered out of order; the
-    transaction's count then moves past it only if it is higher (E01.FR.07 numbers by
-    when an event was made, not sent). ``remote_start_id``: the remoteStartId of the
-    CSMS's RequestStartTransaction (F02.FR.01). An Ended event ends the transaction."""
+    transaction's count then moves past it only if it is higher (E01.FR.07: the number
+    is set when the event is created, and a queued event keeps it).
+    ``remote_start_id``: the remoteStartId of the CSMS's RequestStartTransaction
+    (F02.FR.01). An Ended event ends the transaction."""
     info: dict[str, Any] = {"transactionId": tx.transaction_id}
     if charging_state is not None:
         info["chargingState"] = charging_state
