@@ -236,6 +236,10 @@ class HarnessRun:
         )
         with disabled:
             reporter.write_line(f"ocpp-harness: {text}")
+            # out of Python's buffer while the terminal is ours: on a pipe (a CI runner)
+            # stdout is block-buffered, and a line left there shows only at pytest's next
+            # flush, or goes into a case's capture if that flush comes while it is on
+            reporter.flush()
 
     def close(self) -> None:
         for environment in self.environments.values():

@@ -1,0 +1,68 @@
+"""The harness's terminal lines (HarnessRun.say) reach the terminal before pytest's
+capture is back on.
+
+On a pipe, as a CI runner reads a run, stdout is block-buffered: a line only written
+would sit in Python's buffer until pytest's next flush (the end of the running case, or
+never for a Ctrl-C acknowledgement a person waits on), or be flushed into the case's
+capture if that flush came while it was on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
+
+from harness.plugin import HarnessRun
+
+
+class _Terminal:
+    """A terminal reporter and a capture manager that log what is done to them."""
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def write_line(self, line: str) -> None:
+        self.events.append(f"write {line}")
+
+    def flush(self) -> None:
+        self.events.append("flush")
+
+    @contextlib.contextmanager
+    def global_and_fixture_disabled(self) -> Iterator[None]:
+        self.events.append("capture off")
+        yield
+        self.events.append("capture on")
+
+    def get_plugin(self, name: str) -> Any:
+        return self if name in ("terminalreporter", "capturemanager") else None
+
+
+def _say(terminal: _Terminal, text: str) -> None:
+    run = SimpleNamespace(config=SimpleNamespace(pluginmanager=terminal))
+    HarnessRun.say(run, text)  # type: ignore[arg-type]
+
+
+def test_a_line_is_flushed_before_the_capture_is_back_on() -> None:
+    terminal = _Terminal()
+    _say(terminal, "SIGTERM received")
+    assert terminal.events == [
+        "capture off",
+        "write ocpp-harness: SIGTERM received",
+        "flush",
+        "capture on",
+    ]
+
+
+def test_without_a_capture_manager_the_line_is_still_written_and_flushed() -> None:
+    terminal = _Terminal()
+    run = SimpleNamespace(
+        config=SimpleNamespace(
+            pluginmanager=SimpleNamespace(
+                get_plugin=lambda name: terminal if name == "terminalreporter" else None
+            )
+        )
+    )
+    HarnessRun.say(run, "waiting")  # type: ignore[arg-type]
+    assert terminal.events == ["write ocpp-harness: waiting", "flush"]
