@@ -221,7 +221,7 @@ class HarnessRun:
             )
         return self.environments[key]
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, *, flush: bool = True) -> None:
         """One line on the terminal now, even while pytest captures the case's output:
         what the harness waits for, so that a person at a real device is not left
         looking at a silent screen."""
@@ -238,8 +238,11 @@ class HarnessRun:
             reporter.write_line(f"ocpp-harness: {text}")
             # out of Python's buffer while the terminal is ours: on a pipe (a CI runner)
             # stdout is block-buffered, and a line left there shows only at pytest's next
-            # flush, or goes into a case's capture if that flush comes while it is on
-            reporter.flush()
+            # flush. Not from a signal handler (flush=False): it may have interrupted the
+            # main thread inside that same buffer's flush, and a second one from here
+            # raises "reentrant call inside <_io.BufferedWriter>" (an INTERNALERROR).
+            if flush:
+                reporter.flush()
 
     def close(self) -> None:
         for environment in self.environments.values():
@@ -861,7 +864,8 @@ class RunHooks:
         # may be waiting)
         running = "running cases" if self.run.parallel is not None else "running case"
         self.run.say(
-            f"{name} received: stopping after the {running} (send it again to stop at once)"
+            f"{name} received: stopping after the {running} (send it again to stop at once)",
+            flush=False,
         )
 
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:

@@ -2,9 +2,9 @@
 capture is back on.
 
 On a pipe, as a CI runner reads a run, stdout is block-buffered: a line only written
-would sit in Python's buffer until pytest's next flush (the end of the running case, or
-never for a Ctrl-C acknowledgement a person waits on), or be flushed into the case's
-capture if that flush came while it was on.
+would sit in Python's buffer until pytest's next flush (the end of the running case,
+minutes into a long wait). The stop signal's acknowledgement is the exception: its
+handler may have interrupted that buffer's own flush, so it writes without one.
 """
 
 from __future__ import annotations
@@ -46,10 +46,10 @@ def _say(terminal: _Terminal, text: str) -> None:
 
 def test_a_line_is_flushed_before_the_capture_is_back_on() -> None:
     terminal = _Terminal()
-    _say(terminal, "SIGTERM received")
+    _say(terminal, "still waiting for BootNotification")
     assert terminal.events == [
         "capture off",
-        "write ocpp-harness: SIGTERM received",
+        "write ocpp-harness: still waiting for BootNotification",
         "flush",
         "capture on",
     ]
@@ -66,3 +66,11 @@ def test_without_a_capture_manager_the_line_is_still_written_and_flushed() -> No
     )
     HarnessRun.say(run, "waiting")  # type: ignore[arg-type]
     assert terminal.events == ["write ocpp-harness: waiting", "flush"]
+
+
+def test_from_a_signal_handler_the_line_is_written_without_a_flush() -> None:
+    """The handler may have interrupted the main thread inside the buffer's own flush."""
+    terminal = _Terminal()
+    run = SimpleNamespace(config=SimpleNamespace(pluginmanager=terminal))
+    HarnessRun.say(run, "SIGINT received", flush=False)  # type: ignore[arg-type]
+    assert terminal.events == ["capture off", "write ocpp-harness: SIGINT received", "capture on"]
