@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import difflib
 import inspect
+import os
 import re
 import signal
+import sys
 import threading
 import warnings
 from collections.abc import Generator, Iterable
@@ -379,6 +381,19 @@ def _check_sim_names(where: str, defects: Iterable[str], options: Iterable[str])
 def pytest_unconfigure(config: pytest.Config) -> None:
     for signum, previous in config.stash.get(_PREVIOUS_HANDLERS, {}).items():
         signal.signal(signum, previous)
+    hooks = config.pluginmanager.get_plugin("ocpp-harness-run")
+    if isinstance(hooks, RunHooks):
+        hooks.close()
+
+
+def _terminal_fd() -> int | None:
+    """A copy of the descriptor of the terminal (or pipe) the run writes to, taken at
+    configure time, while pytest's capture is off; None where the process's stdout has
+    no descriptor (an in-process test run)."""
+    try:
+        return os.dup(sys.__stdout__.fileno()) if sys.__stdout__ is not None else None
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -830,6 +845,14 @@ class RunHooks:
     def __init__(self, config: pytest.Config, run: HarnessRun) -> None:
         self.config = config
         self.run = run
+        #: the stop signal's acknowledgement goes here (see :func:`_terminal_fd`)
+        self.terminal_fd = _terminal_fd()
+
+    def close(self) -> None:
+        if self.terminal_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.terminal_fd)
+            self.terminal_fd = None
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.run.session = session
@@ -863,10 +886,15 @@ class RunHooks:
         # on the terminal at once, past the running case's capture (an operator prompt
         # may be waiting)
         running = "running cases" if self.run.parallel is not None else "running case"
-        self.run.say(
-            f"{name} received: stopping after the {running} (send it again to stop at once)",
-            flush=False,
-        )
+        line = f"{name} received: stopping after the {running} (send it again to stop at once)"
+        if self.terminal_fd is None:
+            self.run.say(line, flush=False)
+            return
+        # One write to the terminal's own descriptor: a handler that writes through
+        # Python's buffered stdout can land inside pytest's capture switch (the line goes
+        # into the case's capture and is lost) or inside that buffer's own flush.
+        with contextlib.suppress(OSError):
+            os.write(self.terminal_fd, f"\nocpp-harness: {line}\n".encode())
 
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
         """Mark the case that starts, in the report on disk: a crash then shows where."""
