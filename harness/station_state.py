@@ -58,8 +58,6 @@ class HarnessStation:
     model: DeviceModel
     #: transaction id -> the EVSE it runs at, for every transaction not yet Ended
     running: dict[str, int] = field(default_factory=dict)
-    #: every transaction the station began in this case, ended or not (E14.FR.01)
-    seen: set[str] = field(default_factory=set)
     #: (evse, connector) -> the state the station last reported for it
     reported: dict[tuple[int, int], str] = field(default_factory=dict)
     #: (evse, connector) of the connectors a ChangeAvailability made Inoperative
@@ -116,7 +114,11 @@ class HarnessStation:
 
         A TransactionEvent begins or ends a transaction; one that does not name its
         EVSE keeps the one an earlier event named (E01.FR.17: the first to know it names
-        it). A connector report sets what the station last said of the connector."""
+        it). A connector report sets what the station last said of the connector. A
+        payload a case made invalid on purpose (sent unvalidated) is read as far as it
+        makes sense."""
+        if not isinstance(payload, dict):
+            return []
         for key, state in read_connector_states(self.version, action, payload):
             if isinstance(key, tuple) and all(isinstance(part, int) for part in key):
                 connector = (int(key[0]), int(key[1]))
@@ -126,16 +128,16 @@ class HarnessStation:
                 self.reported[connector] = state
         if action != "TransactionEvent":
             return []
-        tx = str((payload.get("transactionInfo") or {}).get("transactionId", ""))
-        if not tx:
+        info, where = payload.get("transactionInfo"), payload.get("evse")
+        tx = info.get("transactionId") if isinstance(info, dict) else None
+        if not isinstance(tx, str) or not tx:
             return []
-        self.seen.add(tx)
         if payload.get("eventType") == "Ended":
             self.running.pop(tx, None)
             return self._scheduled_now(now)
-        evse = (payload.get("evse") or {}).get("id")
-        if evse is not None:
-            self.running[tx] = int(evse)
+        evse = where.get("id") if isinstance(where, dict) else None
+        if isinstance(evse, int):
+            self.running[tx] = evse
         else:
             self.running.setdefault(tx, 0)  # 0 until an event names the EVSE
         return []

@@ -255,3 +255,23 @@ def test_a_faulted_connector_stays_faulted_when_its_evse_goes_inoperative() -> N
     assert station.answer("ChangeAvailability", down) == {"status": "Accepted"}
     owed = station.follow_ups("ChangeAvailability", down, {"status": "Accepted"}, "now")
     assert _reported(owed) == [(2, "Unavailable")]  # G03.FR.06, G04.FR.07
+
+
+@pytest.mark.parametrize(
+    "action,payload",
+    [
+        ("TransactionEvent", {"eventType": "Started", "transactionInfo": "TX", "evse": 5}),
+        ("TransactionEvent", {"eventType": "Started", "transactionInfo": {"transactionId": 3}}),
+        ("TransactionEvent", {"transactionInfo": {"transactionId": "TX"}, "evse": {"id": "1"}}),
+        ("StatusNotification", {"evseId": "one", "connectorId": None, "connectorStatus": 1}),
+        ("NotifyEvent", {"eventData": ["not an event"]}),
+    ],
+)
+def test_a_payload_a_case_made_invalid_does_not_upset_the_state(
+    action: str, payload: dict[str, Any]
+) -> None:
+    """NEG cases send broken payloads unvalidated: the station notes what it can read."""
+    station = _station()
+    assert station.sent(action, payload, "now") == []
+    assert station.reported == {}
+    assert set(station.running.values()) <= {0}
