@@ -32,20 +32,18 @@ like any other transaction message (E11.FR.01/.02).
 from __future__ import annotations
 
 import asyncio
-import base64
 import datetime as _dt
-import json
 from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from harness.sim.declare import V201, Defect, declare
 from harness.sim.device_model import Variable
 from harness.sim.errors import CallErrorReceived, CallTimeout, NotConnected
+from harness.sim.signed_readings import new_key, public_key_text, signed_meter_value
 from harness.sim.transactions_v201 import Session, TxEvent
 
 if TYPE_CHECKING:
@@ -160,8 +158,6 @@ UNITS = {
 POWER = 11000.0
 
 #: how the signed readings are made (SignedMeterValueType signingMethod, encodingMethod)
-SIGNING_METHOD = "ECDSA-secp256r1-SHA256"
-ENCODING_METHOD = "OCMF"
 
 
 #: OCPPCommCtrlr.PublicKeyWithSignedMeterValue's values (Part 2 §2.7.17)
@@ -317,30 +313,10 @@ class Meter:
         ):
             return  # its metrology meter signs the register; the others come unsigned
         if self._key is None:
-            self._key = ec.generate_private_key(ec.SECP256R1())
-        data = json.dumps(
-            {
-                "TM": stamp(at),
-                "EV": evse,
-                "RD": [
-                    {
-                        "RV": value["value"],
-                        "RI": value["measurand"],
-                        "RU": value["unitOfMeasure"]["unit"],
-                        "CX": value["context"],
-                    }
-                ],
-            },
-            separators=(",", ":"),
+            self._key = new_key()
+        value["signedMeterValue"] = signed_meter_value(
+            self._key, value, evse=evse, timestamp=stamp(at), public_key=self._public_key(begin)
         )
-        signature = self._key.sign(data.encode(), ec.ECDSA(hashes.SHA256()))
-        text = f"OCMF|{data}|{json.dumps({'SA': SIGNING_METHOD, 'SD': signature.hex()})}"
-        value["signedMeterValue"] = {
-            "signedMeterData": base64.b64encode(text.encode()).decode(),
-            "signingMethod": SIGNING_METHOD,
-            "encodingMethod": ENCODING_METHOD,
-            "publicKey": self._public_key(begin),
-        }
 
     def _public_key(self, begin: _Begin | None) -> str:
         """The publicKey of a signed value: empty for Never, once in a transaction for
@@ -353,10 +329,7 @@ class Meter:
             if begin.key_sent:
                 return ""
             begin.key_sent = True
-        der = self._key.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        return base64.b64encode(der).decode()
+        return public_key_text(self._key)
 
     # -- what each message carries ----------------------------------------------------
 

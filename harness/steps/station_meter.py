@@ -22,15 +22,19 @@ sends: a reading is never stamped later than the event that carries it.
 
 from __future__ import annotations
 
-import base64
 import datetime as _dt
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from harness.sim.signed_readings import (
+    SIGNING_METHOD,
+    new_key,
+    public_key_text,
+    signed_meter_value,
+)
 
 __all__ = [
     "SIGNING_METHOD",
@@ -63,9 +67,6 @@ UNITS: dict[str, str] = {
 EVSE_ONLY = frozenset({"SoC", "Current.Offered", "Power.Offered"})
 
 #: how the signed readings are made (SignedMeterValueType signingMethod, encodingMethod)
-SIGNING_METHOD = "ECDSA-secp256r1-SHA256"
-ENCODING_METHOD = "OCMF"
-
 #: the power (W) an EVSE draws while it charges
 POWER = 11000.0
 VOLTAGE = 230.0
@@ -209,33 +210,10 @@ class StationMeter:
     def _signature(self, evse: int, at: _dt.datetime, value: dict[str, Any]) -> dict[str, str]:
         """The signedMeterValue of one sampled value (J01.FR.21, J02.FR.21)."""
         if self._key is None:
-            self._key = ec.generate_private_key(ec.SECP256R1())
-        data = json.dumps(
-            {
-                "TM": stamp(at),
-                "EV": evse,
-                "RD": [
-                    {
-                        "RV": value["value"],
-                        "RI": value["measurand"],
-                        "RU": value["unitOfMeasure"]["unit"],
-                        "CX": value["context"],
-                    }
-                ],
-            },
-            separators=(",", ":"),
+            self._key = new_key()
+        return signed_meter_value(
+            self._key, value, evse=evse, timestamp=stamp(at), public_key=public_key_text(self._key)
         )
-        signature = self._key.sign(data.encode(), ec.ECDSA(hashes.SHA256()))
-        text = f"OCMF|{data}|{json.dumps({'SA': SIGNING_METHOD, 'SD': signature.hex()})}"
-        public = self._key.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        return {
-            "signedMeterData": base64.b64encode(text.encode()).decode(),
-            "signingMethod": SIGNING_METHOD,
-            "encodingMethod": ENCODING_METHOD,
-            "publicKey": base64.b64encode(public).decode(),
-        }
 
     # -- a transaction's readings ---------------------------------------------------------
 
