@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -230,21 +231,30 @@ def test_the_core_station_cases_pass_against_the_simulator_in_its_own_process(tm
     port through fixtures/sim-station-2.0.1.toml, passes the Core cases it passes
     embedded. A case the embedded station runs only as another device (an option with
     features) or on two EVSEs skips here, as it does for the embedded run."""
-    from tests.matrix import simulator_variant
-
     ids = CORE_SLICES[part]
     got = _run_core_cases(tmp_path, ids, timeout=540)
+    wrong = _not_as_embedded(got, _core_station_cases(), ids)
+    assert not wrong, wrong
+
+
+def _not_as_embedded(
+    got: dict[str, tuple[str, str | None]], cases: list[Any], ids: list[str]
+) -> dict[str, tuple[str, str | None] | None]:
+    """The cases of ``ids`` whose verdict in ``got`` is not the embedded run's: passed,
+    or skipped for a case the embedded run takes on another device (an option with
+    features, two EVSEs); with what they got instead."""
+    from tests.matrix import simulator_variant
+
     expected = {
         info.id: "skipped" if simulator_variant(info) else "passed"
-        for info in _core_station_cases()
+        for info in cases
         if info.id in ids
     }
-    wrong = {
+    return {
         case: got.get(case)
         for case, verdict in expected.items()
         if got.get(case, ("",))[0] != verdict
     }
-    assert not wrong, wrong
 
 
 def _variant_runs() -> dict[str, tuple[tuple[str, ...], list[str]]]:
@@ -355,8 +365,6 @@ def test_the_core_csms_cases_pass_against_the_simulator_in_its_own_process(tmp_p
     port through fixtures/sim-csms-2.0.1.toml, passes the Core CSMS cases it passes
     embedded. A case the embedded run takes on a variation of the CSMS (two EVSEs of
     the harness's station, say) skips here, as it does for a profile that lacks it."""
-    from tests.matrix import simulator_variant
-
     ids = CSMS_HALVES[half]
     ws_port, control_port = free_port(), free_port()
     profile = _profile(
@@ -374,16 +382,7 @@ def test_the_core_csms_cases_pass_against_the_simulator_in_its_own_process(tmp_p
         run = run_cli("run", "--dut", str(profile), *chosen, report_dir=tmp_path / "r", timeout=540)
     assert run.report is not None, run.stdout[-3000:]
     got = {case["id"]: (case["verdict"], case.get("reason")) for case in run.report["cases"]}
-    expected = {
-        info.id: "skipped" if simulator_variant(info) else "passed"
-        for info in _core_csms_cases()
-        if info.id in ids
-    }
-    wrong = {
-        case: got.get(case)
-        for case, verdict in expected.items()
-        if got.get(case, ("",))[0] != verdict
-    }
+    wrong = _not_as_embedded(got, _core_csms_cases(), ids)
     assert not wrong, wrong
 
 
