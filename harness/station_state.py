@@ -248,13 +248,7 @@ class HarnessStation:
         return {"versionNumber": self.local_list.version_number()}  # D02
 
     def _SetChargingProfile(self, request: dict[str, Any]) -> dict[str, Any]:
-        problem = self.profiles.install(int(request["evseId"]), request["chargingProfile"])
-        if problem is None:
-            return {"status": "Accepted"}  # K01
-        return {
-            "status": "Rejected",
-            "statusInfo": {"reasonCode": "InvalidProfile", "additionalInfo": problem},
-        }
+        return self.profiles.set_answer(request)  # K01
 
     def _ClearChargingProfile(self, request: dict[str, Any]) -> dict[str, Any]:
         return {"status": self.profiles.clear(request)}  # K10

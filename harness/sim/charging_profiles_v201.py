@@ -236,16 +236,19 @@ class ChargingProfiles:
         """This keeper's calls (:data:`BLOCK`), bound to it."""
         return dict(BLOCK.bind(self).handlers)
 
-    async def _set_charging_profile(self, payload: dict[str, Any]) -> Reply:
-        problem = self.install(int(payload["evseId"]), payload["chargingProfile"])
+    def set_answer(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        """Install the profile of a SetChargingProfileRequest; the answer: Accepted, or
+        Rejected with the rule the profile broke (K01)."""
+        problem = self.install(int(request["evseId"]), request["chargingProfile"])
         if problem is None:
-            return Reply({"status": "Accepted"})
-        return Reply(
-            {
-                "status": "Rejected",
-                "statusInfo": {"reasonCode": "InvalidProfile", "additionalInfo": problem},
-            }
-        )
+            return {"status": "Accepted"}
+        return {
+            "status": "Rejected",
+            "statusInfo": {"reasonCode": "InvalidProfile", "additionalInfo": problem},
+        }
+
+    async def _set_charging_profile(self, payload: dict[str, Any]) -> Reply:
+        return Reply(self.set_answer(payload))
 
     async def _clear_charging_profile(self, payload: dict[str, Any]) -> Reply:
         return Reply({"status": self.clear(payload)})
